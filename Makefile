@@ -1,0 +1,42 @@
+# Two commands for a fresh clone: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := demo.db
+
+.PHONY: run test lint bench demo clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(DEMO_DB): | $(VENV)/.installed
+	$(BIN)/zhibu demo --db $(DEMO_DB)
+
+run: $(VENV)/.installed $(DEMO_DB)
+	$(BIN)/zhibu --db $(DEMO_DB)
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/run.py
+
+demo: $(VENV)/.installed
+	$(BIN)/zhibu demo --db $(DEMO_DB) --force
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

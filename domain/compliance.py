@@ -1,0 +1,346 @@
+"""Held vs required activities against the 条例 frequencies (REFERENCE.md §1.2).
+
+Kinds are plain strings equal to the meeting-kind values (支部党员大会, 支部委员会,
+…) so this module does not depend on how meetings are modelled.
+
+How a requirement is judged
+- Its cadence cuts the query period into *slots* (months, quarters, years);
+  every slot that overlaps the period is judged over the whole slot, so a
+  yearly 组织生活会 held in November satisfies the year even when the query is
+  2026Q4, and one held on the last day of a quarter counts for that quarter.
+- A slot is required only if the branch existed for at least
+  ``min_existing_fraction`` of it (default half) [综合]: a branch set up on
+  20 May owes no May 支委会 and no Q2 党员大会, but does owe the year's 组织生活会.
+- Status: 已逾期 if a required slot has ended short; else 待完成 if some
+  required slot (current or future) is still short; else 已完成.
+  ``next_due`` is the end of the earliest short slot that has not yet ended.
+
+Counting rules (configurable)
+- 接收预备党员, 预备党员转正 and 换届选举 are held as a 支部党员大会 and count
+  toward it (``aliases``).
+- An activity may carry ``form``: the meeting it was held as (a 组织生活会 or
+  民主评议党员 held as a 支部党员大会, 支委会 or 党小组会; 条例 第十七条). By default
+  it counts for both its own kind and its form (``count_form=True``) [综合]:
+  formally that meeting was convened. Set False for stricter inspectors who
+  want a separate 党员大会 each quarter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.periods import Period
+
+MEMBER_ASSEMBLY = "支部党员大会"
+BRANCH_COMMITTEE = "支部委员会"
+PARTY_GROUP = "党小组会"
+PARTY_LECTURE = "党课"
+THEME_DAY = "主题党日"
+ORG_LIFE = "组织生活会"
+APPRAISAL = "民主评议党员"
+ADMISSION = "接收预备党员"
+CONFIRMATION = "预备党员转正"
+ELECTION = "换届选举"
+
+
+class Cadence(StrEnum):
+    MONTHLY = "每月"
+    QUARTERLY = "每季度"
+    HALF_YEARLY = "每半年"
+    YEARLY = "每年"
+
+
+class ComplianceStatus(StrEnum):
+    MET = "已完成"
+    DUE = "待完成"
+    OVERDUE = "已逾期"
+    NOT_REQUIRED = "无需开展"
+
+
+class Requirement(BaseModel):
+    """One frequency rule. ``tag`` is the REFERENCE.md confidence tag."""
+
+    key: str
+    label: str
+    kind: str  # the activity kind counted
+    cadence: Cadence
+    times: int = Field(default=1, ge=1)  # at least this many per slot
+    per_group: bool = False  # judged separately for every 党小组
+    by_secretary: bool = False  # only lectures given by the branch secretary count
+    include_group_activities: bool = False  # activities a 党小组 held count for the branch
+    needs_committee: bool = False  # only where a 支委会 exists (≥7 正式党员)
+    usual_quarter: int | None = Field(default=None, ge=1, le=4)  # UI hint, not enforced
+    enabled: bool = True
+    tag: str = ""
+    basis: str = ""
+
+
+def default_requirements() -> list[Requirement]:
+    return [
+        Requirement(
+            key="branch_committee",
+            label="支部委员会",
+            kind=BRANCH_COMMITTEE,
+            cadence=Cadence.MONTHLY,
+            needs_committee=True,
+            tag="[条例]",
+            basis="条例 第十二、十四条",
+        ),
+        Requirement(
+            key="party_group",
+            label="党小组会",
+            kind=PARTY_GROUP,
+            cadence=Cadence.MONTHLY,
+            per_group=True,
+            tag="[条例]",
+            basis="条例 第十三、十四条",
+        ),
+        Requirement(
+            key="member_assembly",
+            label="支部党员大会",
+            kind=MEMBER_ASSEMBLY,
+            cadence=Cadence.QUARTERLY,
+            tag="[条例]",
+            basis="条例 第十一、十四条",
+        ),
+        Requirement(
+            key="party_lecture",
+            label="党课",
+            kind=PARTY_LECTURE,
+            cadence=Cadence.QUARTERLY,
+            tag="[常见][!]",
+            basis="三会一课；见 §8-1",
+        ),
+        Requirement(
+            key="theme_day",
+            label="主题党日",
+            kind=THEME_DAY,
+            cadence=Cadence.MONTHLY,
+            tag="[条例]",
+            basis="条例 第五章（引作第十六条）",
+        ),
+        Requirement(
+            key="org_life",
+            label="组织生活会",
+            kind=ORG_LIFE,
+            cadence=Cadence.YEARLY,
+            usual_quarter=4,
+            include_group_activities=True,
+            tag="[条例]",
+            basis="条例 第十七条",
+        ),
+        Requirement(
+            key="appraisal",
+            label="民主评议党员",
+            kind=APPRAISAL,
+            cadence=Cadence.YEARLY,
+            include_group_activities=True,
+            tag="[条例]",
+            basis="条例 第十八条",
+        ),
+        Requirement(
+            key="secretary_lecture",
+            label="支部书记讲党课",
+            kind=PARTY_LECTURE,
+            cadence=Cadence.YEARLY,
+            by_secretary=True,
+            tag="[常见][!]",
+            basis="地方规定；见 §6.1、§8-1",
+        ),
+    ]
+
+
+def default_aliases() -> dict[str, str]:
+    return {ADMISSION: MEMBER_ASSEMBLY, CONFIRMATION: MEMBER_ASSEMBLY, ELECTION: MEMBER_ASSEMBLY}
+
+
+class ComplianceConfig(BaseModel):
+    requirements: list[Requirement] = Field(default_factory=default_requirements)
+    aliases: dict[str, str] = Field(default_factory=default_aliases)
+    count_form: bool = True  # [综合] see module docstring
+    min_existing_fraction: float = Field(default=0.5, ge=0.0, le=1.0)  # [综合]
+    # §6.1: the secretary lectures "to their own branch members" [常见]; a
+    # secretaries' rota across branches may prefer to count any branch.
+    secretary_lecture_own_branch_only: bool = True
+
+
+class BranchInfo(BaseModel):
+    id: str
+    name: str
+    created_on: date
+    group_ids: list[str] = Field(default_factory=list)
+    secretary_id: str | None = None
+    has_committee: bool = True  # False below 7 正式党员 (条例 第六章)
+
+
+class HeldActivity(BaseModel):
+    kind: str
+    held_on: date
+    org_id: str  # the branch, or a 党小组 for 党小组会
+    lecturer_id: str | None = None
+    form: str | None = None  # e.g. a 组织生活会 held as 支部党员大会
+
+
+class SlotResult(BaseModel):
+    period: Period
+    held: int
+    required: int
+    status: ComplianceStatus
+
+
+class RequirementResult(BaseModel):
+    key: str
+    label: str
+    org_id: str
+    cadence: Cadence
+    held: int  # counted activities over all judged slots
+    required: int  # sum of required slots × times
+    status: ComplianceStatus
+    next_due: date | None
+    slots: list[SlotResult]
+    tag: str = ""
+    basis: str = ""
+    note: str = ""
+
+    @property
+    def overdue_slots(self) -> list[Period]:
+        return [s.period for s in self.slots if s.status is ComplianceStatus.OVERDUE]
+
+
+def slots_for(period: Period, cadence: Cadence) -> list[Period]:
+    """The cadence periods overlapping *period*."""
+    if cadence is Cadence.MONTHLY:
+        return period.months()
+    if cadence is Cadence.QUARTERLY:
+        return period.quarters()
+    if cadence is Cadence.HALF_YEARLY:
+        halves: list[Period] = []
+        for y in period.years():
+            for start, end, n in (((1, 1), (6, 30), "上半年"), ((7, 1), (12, 31), "下半年")):
+                half = Period.between(
+                    date(y.start.year, *start),
+                    date(y.start.year, *end),
+                    label=f"{y.start.year}年{n}",
+                )
+                if half.overlaps(period):
+                    halves.append(half)
+        return halves
+    return period.years()
+
+
+def effective_kinds(activity: HeldActivity, config: ComplianceConfig) -> set[str]:
+    """Every requirement kind this activity counts toward."""
+    kinds = {activity.kind}
+    if config.count_form and activity.form:
+        kinds.add(activity.form)
+    kinds |= {config.aliases[k] for k in list(kinds) if k in config.aliases}
+    return kinds
+
+
+def slot_required(slot: Period, created_on: date, min_fraction: float) -> bool:
+    if created_on <= slot.start:
+        return True
+    if created_on > slot.end:
+        return False
+    existing = (slot.end - created_on).days + 1
+    return existing >= min_fraction * slot.days
+
+
+def evaluate(
+    branch: BranchInfo,
+    activities: Iterable[HeldActivity],
+    period: Period,
+    today: date,
+    config: ComplianceConfig | None = None,
+) -> list[RequirementResult]:
+    """One result per enabled requirement (per group for per-group ones)."""
+    config = config or ComplianceConfig()
+    acts = list(activities)
+    results: list[RequirementResult] = []
+    for req in config.requirements:
+        if not req.enabled:
+            continue
+        if req.per_group:
+            for gid in branch.group_ids:
+                results.append(_judge(req, branch, gid, acts, period, today, config))
+        else:
+            results.append(_judge(req, branch, branch.id, acts, period, today, config))
+    return results
+
+
+def _judge(
+    req: Requirement,
+    branch: BranchInfo,
+    org_id: str,
+    acts: Sequence[HeldActivity],
+    period: Period,
+    today: date,
+    config: ComplianceConfig,
+) -> RequirementResult:
+    note = ""
+    orgs = {org_id}
+    if req.include_group_activities and org_id == branch.id:
+        orgs |= set(branch.group_ids)
+    any_org = req.by_secretary and not config.secretary_lecture_own_branch_only
+    if req.by_secretary and branch.secretary_id is None:
+        note = "未设置支部书记，无法统计"
+    counted = [
+        a
+        for a in acts
+        if req.kind in effective_kinds(a, config)
+        and (any_org or a.org_id in orgs)
+        and (
+            not req.by_secretary
+            or (branch.secretary_id is not None and a.lecturer_id == branch.secretary_id)
+        )
+    ]
+    exempt = req.needs_committee and not branch.has_committee
+    if exempt:
+        note = "党员不足7人未设支委会，由支部党员大会行使职责"
+
+    slots: list[SlotResult] = []
+    for slot in slots_for(period, req.cadence):
+        held = sum(1 for a in counted if slot.contains(a.held_on))
+        needed = (
+            0
+            if exempt or not slot_required(slot, branch.created_on, config.min_existing_fraction)
+            else req.times
+        )
+        if needed == 0:
+            status = ComplianceStatus.NOT_REQUIRED
+        elif held >= needed:
+            status = ComplianceStatus.MET
+        elif slot.end < today:
+            status = ComplianceStatus.OVERDUE
+        else:
+            status = ComplianceStatus.DUE
+        slots.append(SlotResult(period=slot, held=held, required=needed, status=status))
+
+    statuses = {s.status for s in slots}
+    if ComplianceStatus.OVERDUE in statuses:
+        overall = ComplianceStatus.OVERDUE
+    elif ComplianceStatus.DUE in statuses:
+        overall = ComplianceStatus.DUE
+    elif ComplianceStatus.MET in statuses:
+        overall = ComplianceStatus.MET
+    else:
+        overall = ComplianceStatus.NOT_REQUIRED
+    pending = [s.period.end for s in slots if s.status is ComplianceStatus.DUE]
+    return RequirementResult(
+        key=req.key,
+        label=req.label,
+        org_id=org_id,
+        cadence=req.cadence,
+        held=sum(s.held for s in slots),
+        required=sum(s.required for s in slots),
+        status=overall,
+        next_due=min(pending) if pending else None,
+        slots=slots,
+        tag=req.tag,
+        basis=req.basis,
+        note=note,
+    )

@@ -1,0 +1,100 @@
+"""Pinyin search keys for people: "zw", "zhangw", "zhang wei", "张" → 张伟.
+
+Keys are computed once when a person is saved and stored in an indexed table,
+so a picker answers with an index range scan, not a Python loop.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+
+# rank: lower sorts first in results.
+RANK_NAME = 0
+RANK_FULL = 1
+RANK_INITIALS = 2
+RANK_GIVEN = 3
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_KEEP = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+MAX_VARIANTS = 4
+
+
+def normalise_query(text: str) -> str:
+    """Lower-case, NFKC (full-width letters), drop spaces and punctuation."""
+    s = unicodedata.normalize("NFKC", text).lower()
+    s = s.replace("ü", "v")
+    return _KEEP.sub("", s)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+@lru_cache(maxsize=4096)
+def _char_readings(ch: str) -> tuple[str, ...]:
+    from pypinyin import Style, pinyin  # heavy: imported on first use only
+
+    if not _CJK.match(ch):
+        s = normalise_query(ch)
+        return (s,) if s else ()
+    readings = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    seen: list[str] = []
+    for r in readings[0] if readings else ():
+        r = r.replace("ü", "v")
+        if r and r not in seen:
+            seen.append(r)
+    return tuple(seen[:3])
+
+
+def _name_readings(name: str) -> list[list[str]]:
+    from pypinyin import Style, lazy_pinyin
+
+    # Phrase-aware reading first (pypinyin picks 单 shan for surnames poorly,
+    # but its phrase dictionary is right far more often than per-char).
+    primary = [p.replace("ü", "v") for p in lazy_pinyin(name, style=Style.NORMAL, errors="ignore")]
+    chars = [c for c in name if normalise_query(c)]
+    if len(primary) != len(chars):
+        return [list(_char_readings(c)) or [""] for c in chars]
+    out = []
+    for i, (ch, p) in enumerate(zip(chars, primary, strict=True)):
+        alts = [p] + [r for r in _char_readings(ch) if r != p]
+        # Surnames are where heteronyms bite (单 shan, 曾 zeng, 区 ou): keep more.
+        out.append(alts[: 3 if i == 0 else 2])
+    return out
+
+
+def person_keys(name: str) -> list[tuple[str, int]]:
+    """All (key, rank) pairs for *name*; duplicates removed, best rank kept."""
+    name = unicodedata.normalize("NFKC", name).strip()
+    keys: dict[str, int] = {}
+
+    def add(k: str, rank: int) -> None:
+        if k and (k not in keys or keys[k] > rank):
+            keys[k] = rank
+
+    add(normalise_query(name), RANK_NAME)
+    readings = _name_readings(name)
+    if not readings:
+        return list(keys.items())
+    combos = list(itertools.islice(itertools.product(*readings), MAX_VARIANTS))
+    for combo in combos:
+        add("".join(combo), RANK_FULL)
+        add("".join(p[:1] for p in combo), RANK_INITIALS)
+        # mixed: full surname + initials of the given name ("zhangw")
+        # is covered by the full-key prefix; "zhw" style:
+        if len(combo) > 1:
+            add("".join(combo[1:]), RANK_GIVEN)
+            add(combo[0][:1] + "".join(combo[1:]), RANK_INITIALS)
+    # the given name alone in characters ("伟" finds 张伟)
+    if len(name) > 1:
+        add(normalise_query(name[1:]), RANK_GIVEN)
+    return list(keys.items())
+
+
+def sort_key(name: str) -> str:
+    """Full pinyin of the most likely reading, for alphabetical lists."""
+    best = [k for k, r in person_keys(name) if r == RANK_FULL]
+    return best[0] if best else normalise_query(name)

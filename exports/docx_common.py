@@ -1,0 +1,344 @@
+"""Shared python-docx plumbing for every Word export.
+
+GB/T 9704 house style (REFERENCE.md §3.3): A4, margins 37/35/28/26 mm, body
+仿宋_GB2312 三号, title 方正小标宋简体 二号, level-1 headings 黑体 三号.
+python-docx only sets w:ascii/w:hAnsi for a font name, so CJK text would keep
+the theme font; the East-Asian font is written into w:eastAsia and the theme
+attributes (which take precedence in Word) are removed
+(reliability-security.md §3).
+
+All text goes through xml_safe(): python-docx raises on control characters
+and lone surrogates, and user notes can contain both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+import docx
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"  # GB/T 9704 allows it for digits and Latin text
+TITLE_LATIN_FALLBACK = "宋体"
+
+BODY_PT = 16  # 三号
+TITLE_PT = 22  # 二号
+TABLE_PT = 14  # 四号
+
+TITLE_STYLE = "Title"
+HEADING1_STYLE = "Heading 1"
+TABLE_TEXT_STYLE = "ZB Table Text"
+
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+
+# C0 controls except \t \n \r, DEL and C1, lone surrogates, XML non-characters
+# and bidi overrides (Trojan-source style spoofing of names).
+_XML_BAD = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    r"\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def xml_safe(text: object) -> str:
+    """Text python-docx accepts and Word opens: control chars and surrogates removed."""
+    if text is None:
+        return ""
+    s = text if isinstance(text, str) else str(text)
+    return _XML_BAD.sub("", s)
+
+
+# -- Fonts and styles ------------------------------------------------------
+
+
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _set_rfonts(rpr: object, east_asia: str, latin: str) -> None:
+    rfonts = rpr.get_or_add_rFonts()  # type: ignore[attr-defined]
+    for attr in _THEME_ATTRS:
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:cs"), latin)
+
+
+def _style_fonts(style: object, east_asia: str, latin: str, size_pt: float, *, bold: bool) -> None:
+    style.font.size = Pt(size_pt)  # type: ignore[attr-defined]
+    style.font.bold = bold  # type: ignore[attr-defined]
+    rpr = style.element.get_or_add_rPr()  # type: ignore[attr-defined]
+    color = rpr.find(qn("w:color"))
+    if color is not None:  # built-in headings are blue; minutes are black
+        rpr.remove(color)
+    _set_rfonts(rpr, east_asia, latin)
+
+
+def _setup_defaults(doc: DocumentObject) -> None:
+    # docDefaults carry theme fonts; replace them so nothing falls back to Calibri/MS Mincho.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr is None:
+        return
+    _set_rfonts(rpr, BODY_FONT, LATIN_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _setup_styles(doc: DocumentObject) -> None:
+    _setup_defaults(doc)
+    normal = doc.styles["Normal"]
+    _style_fonts(normal, BODY_FONT, LATIN_FONT, BODY_PT, bold=False)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(28)  # 22 lines a page
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.first_line_indent = Pt(BODY_PT * 2)  # two characters
+
+    title = doc.styles[TITLE_STYLE]
+    _style_fonts(title, TITLE_FONT, TITLE_LATIN_FALLBACK, TITLE_PT, bold=False)
+    ppr = title.element.get_or_add_pPr()
+    border = ppr.find(qn("w:pBdr"))
+    if border is not None:
+        ppr.remove(border)
+    tf = title.paragraph_format
+    tf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    tf.first_line_indent = Pt(0)
+    tf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    tf.line_spacing = Pt(36)
+    tf.space_before = Pt(0)
+    tf.space_after = Pt(14)
+    title.font.spacing = Pt(0)
+
+    h1 = doc.styles[HEADING1_STYLE]
+    _style_fonts(h1, HEADING_FONT, LATIN_FONT, BODY_PT, bold=False)
+    hf = h1.paragraph_format
+    hf.first_line_indent = Pt(BODY_PT * 2)
+    hf.space_before = Pt(0)
+    hf.space_after = Pt(0)
+    hf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    hf.line_spacing = Pt(28)
+
+    table_text = doc.styles.add_style(TABLE_TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = Pt(TABLE_PT)
+    ttf = table_text.paragraph_format
+    ttf.first_line_indent = Pt(0)
+    ttf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    ttf.space_before = Pt(2)
+    ttf.space_after = Pt(2)
+
+
+def _add_page_number(section: object) -> None:
+    """Footer "— 1 —", centred (GB/T 9704 page number form)."""
+    footer = section.footer  # type: ignore[attr-defined]
+    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Pt(0)
+    p.add_run("— ")
+    run = p.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {text} "
+            run._r.append(instr)
+    p.add_run(" —")
+    for r in p.runs:
+        r.font.size = Pt(TABLE_PT)
+
+
+def new_document(*, landscape: bool = False) -> DocumentObject:
+    """An empty A4 document in the house style."""
+    doc = docx.Document()
+    section = doc.sections[0]
+    width, height = Mm(210), Mm(297)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = height, width
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = width, height
+    section.top_margin = Mm(37)
+    section.bottom_margin = Mm(35)
+    section.left_margin = Mm(28)
+    section.right_margin = Mm(26)
+    _setup_styles(doc)
+    _add_page_number(section)
+    # The template's metadata says "python-docx" and 2013; personal data
+    # never goes into metadata (reliability-security.md §3).
+    props = doc.core_properties
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.author = "支部工作台"
+    props.last_modified_by = "支部工作台"
+    props.comments = ""
+    props.title = ""
+    props.subject = ""
+    props.keywords = ""
+    props.created = now
+    props.modified = now
+    props.revision = 1
+    return doc
+
+
+# -- Content helpers -------------------------------------------------------
+
+
+def add_title(doc: DocumentObject, text: str) -> Paragraph:
+    return doc.add_paragraph(xml_safe(text), style=TITLE_STYLE)
+
+
+def add_heading1(doc: DocumentObject, text: str) -> Paragraph:
+    return doc.add_paragraph(xml_safe(text), style=HEADING1_STYLE)
+
+
+def add_paragraph(
+    doc: DocumentObject,
+    text: str,
+    *,
+    align: Literal["left", "center", "right"] | None = None,
+    indent: bool = True,
+) -> Paragraph:
+    """A body paragraph; newlines in *text* become line breaks."""
+    p = doc.add_paragraph(xml_safe(text))
+    if align is not None:
+        p.alignment = _ALIGN[align]
+    if not indent:
+        p.paragraph_format.first_line_indent = Pt(0)
+    return p
+
+
+def _set_table_borders(table: Table) -> None:
+    tbl_pr = table._tbl.tblPr
+    old = tbl_pr.find(qn("w:tblBorders"))
+    if old is not None:
+        tbl_pr.remove(old)
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), "4")
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _repeat_as_header(row: object) -> None:
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def add_table(
+    doc: DocumentObject,
+    rows: list[list[str]],
+    *,
+    header: bool = True,
+    widths_mm: list[float] | None = None,
+) -> Table:
+    """A bordered table.
+
+    The column count is the longest row.  A shorter row's last cell spans the
+    remaining columns, which gives the "label | merged value" rows of a minutes
+    header.  With *header* the first row is bold and repeats on every page.
+    """
+    if not rows:
+        raise ValueError("table needs at least one row")
+    ncols = max(len(r) for r in rows)
+    if ncols == 0:
+        raise ValueError("table needs at least one column")
+    table = doc.add_table(rows=len(rows), cols=ncols)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _set_table_borders(table)
+    if widths_mm is not None:
+        if len(widths_mm) != ncols:
+            raise ValueError("widths_mm must give one width per column")
+        table.autofit = False
+        for i, col in enumerate(table.columns):
+            col.width = Mm(widths_mm[i])
+            for cell in col.cells:
+                cell.width = Mm(widths_mm[i])
+    for r, values in enumerate(rows):
+        row = table.rows[r]
+        if values and len(values) < ncols:
+            row.cells[len(values) - 1].merge(row.cells[ncols - 1])
+        for c, value in enumerate(values):
+            cell = row.cells[c]
+            cell.text = xml_safe(value)
+            for p in cell.paragraphs:
+                p.style = doc.styles[TABLE_TEXT_STYLE]
+                if header and r == 0:
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    for run in p.runs:
+                        run.bold = True
+        if header and r == 0:
+            _repeat_as_header(row)
+    return table
+
+
+# -- Saving ----------------------------------------------------------------
+
+
+def save_atomic(doc: DocumentObject, path: str | os.PathLike[str]) -> Path:
+    """Write *doc* so that *path* is either the old file or the complete new one.
+
+    Temp file in the same directory (0600: minutes hold personal data), fsync,
+    os.replace, then fsync the directory so the rename itself is durable.  On
+    any failure the temp file is removed and the old file is untouched.
+    """
+    target = Path(path).absolute()
+    directory = target.parent
+    # Fixed short prefix: a long CJK file name plus a prefix could exceed NAME_MAX.
+    fd, tmp = tempfile.mkstemp(prefix=".zhibu-", suffix=".docx.tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            doc.save(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        dfd = os.open(directory, os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target

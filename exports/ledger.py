@@ -1,0 +1,201 @@
+"""一人一事台账 (worker follow-up ledger) as a landscape A4 Word document.
+
+One row per follow-up with the columns of REFERENCE.md §4.2 B that a printed
+ledger carries. The worker's 班组岗位 is not stored on FollowUp (it changes,
+and the case should hold no more personal data than it needs, PIPL Art. 6),
+so the caller passes ``team_posts``: person_id → "班组/岗位" text, read from
+the roster at export time. Missing ids give an empty cell.
+
+The caller picks which cases belong to the period (see ``for_period``) and
+which the reader may see in full (``domain.followups.visible``);
+``redact_private=True`` additionally blanks every private case, for a copy
+that leaves the branch committee.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+from docx.document import Document
+from docx.shared import Pt
+
+from domain.followups import FollowUp, Status, redacted
+from exports.docx_common import (
+    add_paragraph,
+    add_table,
+    add_title,
+    new_document,
+    save_atomic,
+)
+
+HEADERS = [
+    "编号",
+    "对象",
+    "班组岗位",
+    "发现时间/来源",
+    "触发情形",
+    "问题描述",
+    "责任人",
+    "帮扶措施及谈访记录",
+    "状态",
+    "办理结果",
+]
+# Landscape A4 less docx_common's 28 + 26 mm side margins leaves 243 mm.
+WIDTHS_MM = [12.0, 16.0, 20.0, 22.0, 22.0, 36.0, 16.0, 57.0, 18.0, 24.0]
+# 五号: ten columns at the house 四号 table size would wrap every word.
+CELL_PT = 10.5
+
+PRIVACY_NOTE = "注：本台账含职工个人信息，仅限支部书记、支委查阅，不得公开（保密原则）。"
+EMPTY_ROW = "本期无一人一事记录"
+
+
+def for_period(followups: Iterable[FollowUp], start: date, end: date) -> list[FollowUp]:
+    """Cases that belong in a ledger for start..end: found by *end* and not
+    closed (销号) before *start*."""
+
+    def closed_before_start(fu: FollowUp) -> bool:
+        if fu.status is not Status.CLOSED:
+            return False
+        closes = [c.on for c in fu.status_changes if c.to_status is Status.CLOSED]
+        return bool(closes) and closes[-1] < start
+
+    return [fu for fu in followups if fu.found_on <= end and not closed_before_start(fu)]
+
+
+def _timeline_lines(fu: FollowUp) -> list[str]:
+    """Dated one-liners for contacts, return visits and escalations, oldest first."""
+    entries: list[tuple[date, str]] = []
+    for c in fu.contacts:
+        what = "回访" if c.return_visit else str(c.method)
+        parts = [c.content.replace("\n", " ").strip()]
+        if c.attitude:
+            parts.append(f"态度：{c.attitude}")
+        if c.help_given:
+            parts.append(f"帮扶：{c.help_given.replace(chr(10), ' ').strip()}")
+        body = "；".join(p for p in parts if p)
+        entries.append(
+            (c.on, f"{c.on.isoformat()} {what}（{c.by_name}）{'：' + body if body else ''}")
+        )
+    for e in fu.escalations:
+        entries.append((e.on, f"{e.on.isoformat()} 上报{e.to_whom}：{e.reason}"))
+    entries.sort(key=lambda item: item[0])
+    return [text for _, text in entries]
+
+
+def _measures_cell(fu: FollowUp) -> str:
+    lines = [f"措施：{fu.measures.strip()}"] if fu.measures.strip() else []
+    return "\n".join(lines + _timeline_lines(fu))
+
+
+def _status_cell(fu: FollowUp) -> str:
+    lines = [str(fu.status), f"{fu.level}级"]
+    if fu.is_bangjiao:
+        lines.append("帮教")
+    if fu.next_contact is not None:
+        lines.append(f"下次：{fu.next_contact.isoformat()}")
+    return "\n".join(lines)
+
+
+def _description_cell(fu: FollowUp) -> str:
+    if fu.is_redacted:
+        return ""
+    return f"［{fu.category}］{fu.description.strip()}"
+
+
+def _outcome_cell(fu: FollowUp) -> str:
+    lines = [fu.outcome.strip()] if fu.outcome.strip() else []
+    if fu.appraisal:
+        lines.append(f"评价：{fu.appraisal}")
+    return "\n".join(lines)
+
+
+def row(number: int, fu: FollowUp, team_post: str) -> list[str]:
+    """The ten ledger cells for one follow-up."""
+    return [
+        str(number),
+        fu.person_name,
+        "" if fu.is_redacted else team_post,
+        f"{fu.found_on.isoformat()}\n{fu.source}",
+        fu.trigger_text,
+        _description_cell(fu),
+        fu.responsible_name,
+        _measures_cell(fu),
+        _status_cell(fu),
+        _outcome_cell(fu),
+    ]
+
+
+def _summary(followups: Sequence[FollowUp]) -> str:
+    counts = Counter(fu.status for fu in followups)
+    parts = [f"{status}{counts[status]}件" for status in Status if counts[status]]
+    return f"共{len(followups)}件" + (f"，其中{'、'.join(parts)}。" if parts else "。")
+
+
+def build(
+    branch_name: str,
+    followups: Iterable[FollowUp],
+    period_label: str,
+    *,
+    team_posts: Mapping[str, str] | None = None,
+    redact_private: bool = False,
+) -> Document:
+    """The ledger document; rows ordered by found date, then name."""
+    team_posts = team_posts or {}
+    cases = sorted(followups, key=lambda fu: (fu.found_on, fu.person_name, fu.id))
+    if redact_private:
+        cases = [redacted(fu) if fu.private else fu for fu in cases]
+
+    doc = new_document(landscape=True)
+    doc.core_properties.title = "一人一事台账"  # no names in metadata
+    add_title(doc, f"{branch_name}一人一事思想政治工作台账")
+    add_paragraph(doc, f"（{period_label}）", align="center", indent=False)
+    add_paragraph(doc, _summary(cases), indent=False)
+
+    rows = [HEADERS]
+    rows += [row(i, fu, team_posts.get(fu.person_id, "")) for i, fu in enumerate(cases, 1)]
+    if not cases:
+        rows.append([EMPTY_ROW])  # a short row spans the whole table
+    table = add_table(doc, rows, header=True, widths_mm=WIDTHS_MM)
+    for tr in table.rows:
+        for cell in tr.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(CELL_PT)
+
+    add_paragraph(doc, PRIVACY_NOTE, indent=False)
+    return doc
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def file_name(branch_name: str, period_label: str) -> str:
+    """一人一事台账_<支部>_<期间>.docx with characters no file system likes removed."""
+    stem = "_".join(
+        _UNSAFE_NAME.sub("", part) for part in ("一人一事台账", branch_name, period_label)
+    )
+    return f"{stem.strip('_.')[:120]}.docx"
+
+
+def export(
+    branch_name: str,
+    followups: Iterable[FollowUp],
+    period_label: str,
+    out_dir: str | Path,
+    *,
+    team_posts: Mapping[str, str] | None = None,
+    redact_private: bool = False,
+) -> Path:
+    """Build and save atomically (0600) into *out_dir*; returns the file path."""
+    doc = build(
+        branch_name,
+        followups,
+        period_label,
+        team_posts=team_posts,
+        redact_private=redact_private,
+    )
+    return save_atomic(doc, Path(out_dir) / file_name(branch_name, period_label))

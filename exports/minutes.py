@@ -1,0 +1,362 @@
+"""会议记录 (.docx) in the layout of REFERENCE.md §3: header table, numbered
+topics, speakers with dissent kept, votes and elections with their arithmetic,
+decisions with owner and deadline, signature lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from itertools import count
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.table import Table
+
+from domain.dates import format_date_cn
+from domain.meeting_kinds import MeetingKind, VoteRule
+from domain.meetings import (
+    Decision,
+    Election,
+    Meeting,
+    StepRecord,
+    Vote,
+    attendance_summary,
+    election_result,
+    quorum,
+    vote_outcome,
+)
+from domain.procedures import GateCheck
+from exports.docx_common import (
+    HEADING_FONT,
+    add_heading1,
+    add_paragraph,
+    add_table,
+    add_title,
+    new_document,
+    save_atomic,
+    xml_safe,
+)
+
+_TITLE_SUFFIX: dict[MeetingKind, str] = {
+    MeetingKind.MEMBER_ASSEMBLY: "党员大会会议记录",
+    MeetingKind.COMMITTEE: "支部委员会会议记录",
+    MeetingKind.GROUP: "党小组会会议记录",
+    MeetingKind.LECTURE: "党课记录",
+    MeetingKind.THEME_DAY: "主题党日活动记录",
+    MeetingKind.ORG_LIFE: "组织生活会会议记录",
+    MeetingKind.APPRAISAL: "民主评议党员会议记录",
+    MeetingKind.ADMISSION: "接收预备党员支部大会会议记录",
+    MeetingKind.CONFIRMATION: "预备党员转正支部大会会议记录",
+    MeetingKind.ELECTION: "换届选举党员大会会议记录",
+}
+
+_HEADER_WIDTHS_MM = [30.0, 48.0, 30.0, 48.0]  # 156 mm = A4 minus 28 + 26 mm margins
+_SIGN = "____________"
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """1 → 一, 12 → 十二, 35 → 三十五 (the 一、二、… of topic headings)."""
+    if n < 1 or n >= 100:
+        return str(n)
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "十" if tens == 1 else f"{_DIGITS[tens]}十"
+    return head + (_DIGITS[ones] if ones else "")
+
+
+def minutes_title(meeting: Meeting) -> str:
+    """中共××第一党支部党员大会会议记录 — without repeating 支部/党小组."""
+    org = meeting.org_name
+    prefix = "" if org.startswith(("中共", "中国共产党")) else "中共"
+    if meeting.kind is MeetingKind.COMMITTEE and org.endswith("支部"):
+        suffix = "委员会会议记录"
+    elif meeting.kind is MeetingKind.GROUP and org.endswith("党小组"):
+        suffix = "会议记录"
+    else:
+        suffix = _TITLE_SUFFIX[meeting.kind]
+    return f"{prefix}{org}{suffix}"
+
+
+def _hm(t: dt.time) -> str:
+    return f"{t.hour}时{t.minute:02d}分"
+
+
+def _date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _time_text(m: Meeting) -> str:
+    text = format_date_cn(m.date)
+    if m.start_time and m.end_time:
+        text += f" {_hm(m.start_time)}至{_hm(m.end_time)}"
+    elif m.start_time:
+        text += f" {_hm(m.start_time)}起"
+    return text
+
+
+def _with_post(m: Meeting, name: str, person_id: str | None) -> str:
+    for e in m.attendance:
+        if person_id and e.person_id == person_id and e.post:
+            return f"{name}（{e.post}）"
+    return name
+
+
+def _meeting_name(m: Meeting) -> str:
+    if m.title:
+        return m.title
+    if m.sequence:
+        return f"{m.date.year}年第{m.sequence}次{m.kind}"
+    return ""
+
+
+def _header_rows(m: Meeting) -> list[list[str]]:
+    a = attendance_summary(m)
+    rows: list[list[str]] = []
+    name = _meeting_name(m)
+    if name:
+        rows.append(["会议名称", name])
+    rows.append(["时间", _time_text(m), "地点", m.place])
+    rows.append(
+        [
+            "主持人",
+            _with_post(m, m.chair_name, m.chair_id),
+            "记录人",
+            _with_post(m, m.recorder_name, m.recorder_id),
+        ]
+    )
+    rows.append(
+        [
+            "应到人数",
+            f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人；"
+            f"有表决权{a.expected_voting}人）",
+            "实到人数",
+            f"{a.present}人（正式党员{a.present_full}人、预备党员{a.present_probationary}人；"
+            f"有表决权{a.present_voting}人）",
+        ]
+    )
+    rows.append(["缺席人员及原因", "、".join(a.absentees) or "无"])
+    if a.excluded:
+        rows.append(["不计入应到人员", "、".join(a.excluded)])
+    rows.append(["列席人员", "、".join(a.observers) or "无"])
+    if a.supervisors:
+        rows.append(["上级指导人员", "、".join(a.supervisors)])
+    rows.append(["会议议题", "\n".join(f"{i}. {t}" for i, t in enumerate(m.topics, 1)) or "无"])
+    return rows
+
+
+def _style_labels(table: Table, rows: list[list[str]]) -> None:
+    """Labels centred in 黑体; values stay 仿宋."""
+    for r, values in enumerate(rows):
+        for c in range(0, len(values), 2):
+            if c == len(values) - 1 and c:  # a merged value, not a label
+                continue
+            for p in table.rows[r].cells[c].paragraphs:
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                for run in p.runs:
+                    run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), HEADING_FONT)
+
+
+# -- Body ------------------------------------------------------------------
+
+
+def _step_record(doc: DocumentObject, m: Meeting, rec: StepRecord) -> None:
+    title = m.procedure.step(rec.step_key).title
+    if rec.skipped:
+        add_paragraph(doc, f"{title}：未进行（{rec.skip_reason}）。")
+        return
+    if rec.notes:
+        add_paragraph(doc, f"{title}：{rec.notes}")
+    elif rec.speakers:
+        add_paragraph(doc, f"{title}：")
+    for s in rec.speakers:
+        who = f"{s.name}（不同意见）" if s.dissent else s.name
+        add_paragraph(doc, f"{who}：{s.remark}")
+
+
+def _vote(doc: DocumentObject, m: Meeting, v: Vote) -> None:
+    a = attendance_summary(m)
+    out = v.outcome or vote_outcome(m, v)
+    present = a.present_voting if v.present_voting is None else v.present_voting
+    counts = f"赞成{v.yes}票，反对{v.no}票，弃权{v.abstain}票"
+    if v.written and v.rule in (VoteRule.ASSEMBLY, VoteRule.DEVELOPMENT):
+        counts += (
+            f"；会前书面意见{v.written}份（赞成{v.written_yes}、反对{v.written_no}、"
+            f"弃权{v.written_abstain}）"
+        )
+    add_paragraph(doc, f"表决事项：{v.subject}")
+    add_paragraph(doc, f"表决方式：{v.method}（{v.rule}）")
+    add_paragraph(doc, f"应到有表决权{a.expected_voting}人，实到有表决权{present}人；{counts}。")
+    verdict = "通过" if out.passed else "未通过"
+    add_paragraph(doc, f"表决结果：{verdict}（{out.explanation}）。")
+
+
+def _election(doc: DocumentObject, m: Meeting, e: Election) -> None:
+    out = e.outcome or election_result(m, e)
+    kind = "差额选举" if e.competitive else "等额选举"
+    add_paragraph(doc, f"选举事项：{e.subject}（应选{e.seats}名，{kind}，无记名投票）")
+    nominated = [c for c in e.candidates if not c.write_in]
+    add_paragraph(doc, "候选人：" + ("、".join(c.name for c in nominated) or "无"))
+    add_paragraph(
+        doc,
+        f"发出选票{e.ballots_issued}张，收回{e.ballots_returned}张，"
+        f"其中有效票{e.ballots_valid}张、无效票{e.ballots_invalid}张。",
+    )
+    votes = "、".join(f"{c.name}{c.votes}票" for c in nominated)
+    write_ins = "、".join(f"{c.name}{c.votes}票" for c in e.candidates if c.write_in)
+    if write_ins:
+        votes += f"；另选他人：{write_ins}"
+    add_paragraph(doc, f"得票情况：{votes or '无'}。")
+    if out.void:
+        result = "选举无效"
+    else:
+        parts = []
+        parts.append("当选：" + ("、".join(e.candidate_name(k) for k in out.elected) or "无"))
+        if out.tied:
+            tied = "、".join(e.candidate_name(k) for k in out.tied)
+            parts.append(f"{tied}得票相等，就{out.tied_seats}个名额重新投票")
+        if out.shortfall:
+            parts.append(f"差{out.shortfall}名，另行选举")
+        result = "；".join(parts)
+    add_paragraph(doc, f"选举结果：{result}。")
+    add_paragraph(doc, f"计票说明：{out.explanation}。")
+    add_paragraph(
+        doc,
+        f"监票人：{'、'.join(e.scrutineers) or '无'}；计票人：{'、'.join(e.counters) or '无'}。",
+    )
+
+
+def _decisions(doc: DocumentObject, decisions: list[Decision]) -> None:
+    if not decisions:
+        return
+    add_paragraph(doc, "决定事项：")
+    for n, d in enumerate(decisions, 1):
+        extra = []
+        if d.owner_name:
+            extra.append(f"责任人：{d.owner_name}")
+        if d.deadline:
+            extra.append(f"完成时限：{_date(d.deadline)}")
+        tail = f"（{'；'.join(extra)}）" if extra else ""
+        add_paragraph(doc, f"{n}. {d.text}{tail}")
+
+
+def _section(doc: DocumentObject, m: Meeting, topic_no: int | None) -> None:
+    order = {s.key: i for i, s in enumerate(m.procedure.steps)}
+    recs = sorted(
+        (r for r in m.steps if r.topic_no == topic_no and r.step_key in order),
+        key=lambda r: order[r.step_key],
+    )
+    for r in recs:
+        _step_record(doc, m, r)
+    for v in m.votes:
+        if v.topic_no == topic_no:
+            _vote(doc, m, v)
+    for e in m.elections:
+        if e.topic_no == topic_no:
+            _election(doc, m, e)
+    _decisions(doc, [d for d in m.decisions if d.topic_no == topic_no])
+
+
+def _has_content(m: Meeting, topic_no: int | None) -> bool:
+    return any(
+        (r.notes or r.speakers or r.skipped) and r.topic_no == topic_no for r in m.steps
+    ) or any(x.topic_no == topic_no for x in (*m.votes, *m.elections, *m.decisions))
+
+
+def _signatures(doc: DocumentObject, m: Meeting) -> None:
+    add_paragraph(doc, "")
+    add_paragraph(
+        doc, f"主持人（签字）：{_SIGN}　　记录人（签字）：{_SIGN}", align="right", indent=False
+    )
+    if m.kind in (MeetingKind.ADMISSION, MeetingKind.CONFIRMATION):
+        add_paragraph(doc, f"支部书记（签字）：{_SIGN}", align="right", indent=False)
+    if m.elections:
+        add_paragraph(
+            doc, f"监票人（签字）：{_SIGN}　　计票人（签字）：{_SIGN}", align="right", indent=False
+        )
+    add_paragraph(doc, _date(m.date), align="right", indent=False)
+
+
+def build(meeting: Meeting) -> DocumentObject:
+    m = meeting
+    doc = new_document()
+    doc.core_properties.identifier = m.id  # lets export() recognise its own file
+    add_title(doc, minutes_title(m))
+    if not m.finished:
+        add_paragraph(doc, "（草稿，未定稿）", align="center", indent=False)
+    if m.supersedes_id:
+        add_paragraph(
+            doc, f"（更正稿，第{m.revision}版，替代此前版本）", align="center", indent=False
+        )
+
+    rows = _header_rows(m)
+    table = add_table(doc, rows, header=False, widths_mm=_HEADER_WIDTHS_MM)
+    _style_labels(table, rows)
+    add_paragraph(doc, "")
+
+    has_quorum_gate = any(s.gate_check is GateCheck.QUORUM for s in m.procedure.steps)
+    if has_quorum_gate or m.votes or m.elections:
+        q = quorum(m)
+        add_paragraph(doc, f"到会情况：{q.explanation}。")
+
+    # With a single topic, records not tied to a topic belong to it.
+    single = len(m.topics) == 1
+    n = 0
+    for n, topic in enumerate(m.topics, 1):
+        add_heading1(doc, f"{cn_numeral(n)}、{topic}")
+        _section(doc, m, n)
+        if single:
+            _section(doc, m, None)
+    if not single and _has_content(m, None):
+        n += 1
+        add_heading1(doc, f"{cn_numeral(n)}、会议过程")
+        _section(doc, m, None)
+    if m.summary:
+        n += 1
+        add_heading1(doc, f"{cn_numeral(n)}、主持人总结")
+        add_paragraph(doc, m.summary)
+    if m.end_time:
+        add_paragraph(doc, f"散会时间：{_hm(m.end_time)}。")
+    _signatures(doc, m)
+    return doc
+
+
+# -- Saving ----------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
+
+
+def _safe_part(text: str, limit: int) -> str:
+    s = _UNSAFE.sub("_", xml_safe(text)).strip("._ ")
+    return s[:limit] or "未命名"
+
+
+def file_name(meeting: Meeting) -> str:
+    """2026-03-15_<branch>_<kind>.docx with characters unsafe in file names replaced."""
+    org = _safe_part(meeting.org_name, 50)
+    return f"{meeting.date.isoformat()}_{org}_{_safe_part(meeting.kind, 20)}.docx"
+
+
+def _belongs_to(path: Path, meeting_id: str) -> bool:
+    try:
+        return docx.Document(str(path)).core_properties.identifier == meeting_id
+    except Exception:  # unreadable or not ours: never overwrite it
+        return False
+
+
+def export(meeting: Meeting, out_dir: str | Path) -> Path:
+    """Write the minutes into *out_dir*; a file of another meeting is never replaced."""
+    out = Path(out_dir)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    base = file_name(meeting)
+    stem = base.removesuffix(".docx")
+    doc = build(meeting)
+    for n in count(1):
+        path = out / (base if n == 1 else f"{stem}_{n}.docx")
+        if not path.exists() or _belongs_to(path, meeting.id):
+            return save_atomic(doc, path)
+    raise AssertionError("unreachable")

@@ -1,0 +1,138 @@
+"""党课计划表 (lecture plan) as a Word document.
+
+Rows come from a rota plan joined with its lectures (topic, category, review
+state) by ``rows_from_plan``; ``build`` only lays them out. Landscape, since
+six columns with full Chinese dates do not fit a portrait A4 at 四号.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from docx.document import Document as DocumentObject
+from pydantic import BaseModel
+
+from domain.courseware import Lecture, ReviewState
+from domain.dates import format_date_cn
+from domain.rota import RotaPlan
+from exports.docx_common import (
+    add_paragraph,
+    add_table,
+    add_title,
+    new_document,
+    save_atomic,
+    xml_safe,
+)
+
+HEADER = ["序号", "日期", "授课人", "主题", "类别", "审核状态"]
+WIDTHS_MM = [14.0, 58.0, 42.0, 69.0, 32.0, 28.0]  # 243 mm: landscape A4 text width
+
+
+class PlanRow(BaseModel):
+    number: int  # 序号, 1-based
+    day: date
+    lecturer: str = ""
+    branch: str = ""
+    topic: str = ""
+    category: str = ""
+    review_state: str = ReviewState.NOT_SUBMITTED.value
+    note: str = ""  # e.g. why the date moved off a holiday
+
+
+def _topic(lecture: Lecture | None, theme: str) -> str:
+    if lecture is not None and lecture.topic:
+        return lecture.topic
+    return f"{theme}（题目待定）" if theme else "待定"
+
+
+def rows_from_plan(plan: RotaPlan, lectures: Iterable[Lecture] = ()) -> list[PlanRow]:
+    """One row per slot; a lecture matches by slot index, else by date and lecturer."""
+    by_index: dict[int, Lecture] = {}
+    by_key: dict[tuple[date, str], Lecture] = {}
+    for lec in lectures:
+        if lec.slot_index is not None:
+            by_index[lec.slot_index] = lec
+        by_key[(lec.lecture_date, lec.lecturer_id)] = lec
+    rows = []
+    for s in plan.slots:
+        lec = by_index.get(s.index) or by_key.get((s.date, s.lecturer_id or ""))
+        rows.append(
+            PlanRow(
+                number=s.index + 1,
+                day=lec.lecture_date if lec else s.date,
+                lecturer=lec.lecturer_name if lec else s.lecturer_name,
+                branch=(lec.branch_name if lec else "") or s.lecturer_branch,
+                topic=_topic(lec, s.theme),
+                category=lec.category.value if lec else "",
+                review_state=(lec.state if lec else ReviewState.NOT_SUBMITTED).value,
+                note=s.move_reason,
+            )
+        )
+    return rows
+
+
+def rows_from_lectures(lectures: Iterable[Lecture]) -> list[PlanRow]:
+    """Rows for lectures without a rota plan, in date order."""
+    ordered = sorted(lectures, key=lambda lec: lec.lecture_date)
+    return [
+        PlanRow(
+            number=k,
+            day=lec.lecture_date,
+            lecturer=lec.lecturer_name,
+            branch=lec.branch_name,
+            topic=_topic(lec, "专题党课" if lec.themed else ""),
+            category=lec.category.value,
+            review_state=lec.state.value,
+        )
+        for k, lec in enumerate(ordered, start=1)
+    ]
+
+
+def _lecturer_cell(row: PlanRow) -> str:
+    if not row.lecturer:
+        return "待定"
+    return f"{row.lecturer}（{row.branch}）" if row.branch else row.lecturer
+
+
+def build(plan_rows: Sequence[PlanRow], title: str, *, subtitle: str = "") -> DocumentObject:
+    doc = new_document(landscape=True)
+    add_title(doc, title)
+    if subtitle:
+        add_paragraph(doc, subtitle, align="center", indent=False)
+    table_rows = [HEADER] + [
+        [
+            str(r.number),
+            format_date_cn(r.day),
+            _lecturer_cell(r),
+            r.topic,
+            r.category,
+            r.review_state,
+        ]
+        for r in plan_rows
+    ]
+    add_table(doc, table_rows, header=True, widths_mm=WIDTHS_MM)
+    notes = [f"第{r.number}次：{r.note}。" for r in plan_rows if r.note]
+    if notes:
+        add_paragraph(doc, "说明：" + "".join(notes), indent=False)
+    return doc
+
+
+_FILENAME_BAD = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def file_name_for(title: str) -> str:
+    """A file name safe on Windows shares too: no path or reserved characters."""
+    stem = _FILENAME_BAD.sub("_", xml_safe(title)).strip("._") or "党课计划表"
+    return f"{stem[:80]}.docx"
+
+
+def export(
+    plan_rows: Sequence[PlanRow], title: str, out_dir: str | Path, *, subtitle: str = ""
+) -> Path:
+    """Build and save atomically into *out_dir*; returns the written path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return save_atomic(build(plan_rows, title, subtitle=subtitle), out / file_name_for(title))

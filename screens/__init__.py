@@ -1,0 +1,1 @@
+"""zhibu screens package."""

@@ -1,0 +1,135 @@
+"""今日: what is due, the branches at a glance, drafts to resume."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from domain.dates import format_date_cn
+from storage import drafts as draft_store
+from storage import org, people
+from widgets.safe import text
+
+WORKFLOW_LABELS = {"person": "人员表单"}
+
+# Workflows whose issues have not landed yet, said plainly.
+PENDING_WORKFLOWS = (
+    "按程序开会：尚未上线（会议签到、程序清单、表决、会议记录导出）。",
+    "党课轮讲：尚未上线（轮讲计划、课件审核）。",
+    "一人一事：尚未上线（快速登记、跟进、台账导出）。",
+)
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "app.open_roster", "花名册"),
+        Binding("a", "app.add_person", "新增人员"),
+        Binding("i", "app.import_people", "导入"),
+        Binding("d", "focus_drafts", "草稿"),
+        Binding("f5", "refresh", "刷新", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="home-head")
+        with VerticalScroll(id="home-body"):
+            yield Static("待办", classes="section-title")
+            yield Static(id="due-list")
+            yield Static("各支部", classes="section-title")
+            yield DataTable(id="branch-table", cursor_type="row", zebra_stripes=True)
+            yield Static("未完成的草稿", classes="section-title", id="draft-title")
+            yield OptionList(id="draft-list", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#branch-table", DataTable)
+        table.add_column("支部", width=22, key="name")
+        table.add_column("班制", width=8, key="shift")
+        table.add_column("人数", width=5, key="n")
+        table.add_column("正式", width=5, key="full")
+        table.add_column("预备", width=5, key="prob")
+        table.add_column("书记", width=8, key="sec")
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        app = self.app
+        store = app.store  # type: ignore[attr-defined]
+        total = people.count_all(store)
+        branches = org.branches(store)
+        head = Text.assemble(
+            ("今日 ", "bold"),
+            format_date_cn(app.today),  # type: ignore[attr-defined]
+            ("   ", ""),
+            (f"{len(branches)} 个支部 · {total} 人", "dim"),
+        )
+        self.query_one("#home-head", Static).update(head)
+        due = Text("\n".join(f"· {line}" for line in PENDING_WORKFLOWS), style="dim")
+        if not branches:
+            due = Text("还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。")
+        self.query_one("#due-list", Static).update(due)
+        self._fill_branches(store, branches)
+        self._fill_drafts(store)
+
+    def _fill_branches(self, store, branches) -> None:  # type: ignore[no-untyped-def]
+        table = self.query_one("#branch-table", DataTable)
+        table.clear()
+        # The home screen shows the first page only; the roster pages the rest.
+        for b in branches[:50]:
+            counts = people.status_counts(store, b.id)
+            sec = people.secretary_of(store, b.id)
+            table.add_row(
+                text(b.name),
+                text(b.shift_pattern.value if b.shift_pattern else ""),
+                Text(str(sum(counts.values())), justify="right"),
+                Text(str(counts.get("正式党员", 0)), justify="right"),
+                Text(str(counts.get("预备党员", 0)), justify="right"),
+                text(sec.name if sec else "（空缺）"),
+                key=b.id,
+            )
+
+    def _fill_drafts(self, store) -> None:  # type: ignore[no-untyped-def]
+        lst = self.query_one("#draft-list", OptionList)
+        lst.clear_options()
+        items = draft_store.list_mine(store)
+        for d in items:
+            label = WORKFLOW_LABELS.get(d.workflow, d.workflow)
+            lst.add_option(
+                Option(text(f"{label}：{d.title or '（未命名）'}  {d.updated_at[5:16]}"), id=f"{d.workflow}\x1f{d.key}")
+            )
+        lst.display = bool(items)
+        self.query_one("#draft-title").display = bool(items)
+
+    def action_focus_drafts(self) -> None:
+        lst = self.query_one("#draft-list", OptionList)
+        if lst.display and lst.option_count:
+            lst.focus()
+            lst.highlighted = 0
+        else:
+            self.notify("没有未完成的草稿", markup=False)
+
+    @on(OptionList.OptionSelected, "#draft-list")
+    def _resume(self, event: OptionList.OptionSelected) -> None:
+        workflow, _, key = (event.option.id or "").partition("\x1f")
+        if workflow == "person":
+            from screens.person_form import PersonForm
+
+            person = None if key == "new" else people.get(self.app.store, key)  # type: ignore[attr-defined]
+            self.app.push_screen(PersonForm(person), lambda _r: self.refresh_data())
+
+    @on(DataTable.RowSelected, "#branch-table")
+    def _open_branch(self, event: DataTable.RowSelected) -> None:
+        from screens.roster import RosterScreen
+
+        self.app.push_screen(RosterScreen(branch_id=str(event.row_key.value)))

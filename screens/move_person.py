@@ -1,0 +1,67 @@
+"""调动: move a person to another branch (and group)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Select, Static
+
+from domain.org import OrgKind
+from domain.people import Person
+from storage import org, people
+from storage.errors import StorageError
+from widgets.safe import content, text
+
+
+class MovePersonScreen(ModalScreen[Person | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "确定调动", priority=True),
+        Binding("escape", "cancel", "取消"),
+    ]
+
+    def __init__(self, person: Person) -> None:
+        super().__init__()
+        self.person = person
+
+    def compose(self) -> ComposeResult:
+        self._units = org.all_units(self.app.store)  # type: ignore[attr-defined]
+        branches = [u for u in self._units if u.kind is OrgKind.BRANCH]
+        with Vertical(id="move-box"):
+            yield Static(content(f"调动 {self.person.name}（Ctrl+S 确定）"), id="move-title")
+            yield Label("调入支部")
+            yield Select([(text(b.name), b.id) for b in branches], id="move-branch", allow_blank=False,
+                         value=self.person.branch_id or branches[0].id)  # fmt: skip
+            yield Label("党小组")
+            yield Select([], id="move-group", prompt="（无）")
+            yield Static(id="move-status")
+
+    def on_mount(self) -> None:
+        self._groups(self.person.branch_id)
+        self.query_one("#move-branch", Select).focus()
+
+    def _groups(self, branch_id: str | None) -> None:
+        groups = [u for u in self._units if u.kind is OrgKind.GROUP and u.parent_id == branch_id]
+        self.query_one("#move-group", Select).set_options([(text(g.name), g.id) for g in groups])
+
+    @on(Select.Changed, "#move-branch")
+    def _branch(self, event: Select.Changed) -> None:
+        self._groups(str(event.value))
+
+    def action_save(self) -> None:
+        branch = self.query_one("#move-branch", Select).value
+        group_sel = self.query_one("#move-group", Select)
+        group = None if group_sel.is_blank() else str(group_sel.value)
+        try:
+            moved = people.move(self.app.store, self.person, str(branch), group)  # type: ignore[attr-defined]
+        except StorageError as e:
+            self.query_one("#move-status", Static).update(content(str(e)))
+            return
+        name = next((u.name for u in self._units if u.id == branch), "")
+        self.notify(f"{moved.name} 已调入 {name}", markup=False)
+        self.dismiss(moved)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,220 @@
+"""花名册: the organisation tree, the people of a branch, pinyin search."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+
+from domain.org import OrgKind, OrgUnit
+from domain.people import Person
+from storage import org, people
+from widgets.safe import text
+
+PAGE = 200
+
+
+class RosterScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "focus_search", "搜索", key_display="/"),
+        Binding("a", "add", "新增"),
+        Binding("e", "edit", "编辑"),
+        Binding("m", "move", "调动"),
+        Binding("i", "app.import_people", "导入"),
+        Binding("n", "next_page", "下一页", show=False),
+        Binding("p", "prev_page", "上一页", show=False),
+        Binding("escape", "back", "返回"),
+    ]
+
+    def __init__(self, branch_id: str | None = None) -> None:
+        super().__init__()
+        self.branch_id = branch_id
+        self.page_offset = 0
+        self.searching = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="搜索人员：拼音首字母 zw、全拼 zhangwei、或汉字 张", id="roster-search", max_length=30)
+        with Horizontal():
+            yield Tree(Text("组织"), id="org-tree")
+            yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="roster-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key, width in (("姓名", "name", 8), ("政治面貌", "status", 10), ("职务", "post", 8),
+                                  ("班组", "team", 10), ("岗位", "job", 8), ("班次", "shift", 4),
+                                  ("支部", "branch", 16)):  # fmt: skip
+            table.add_column(label, key=key, width=width)
+        self._build_tree()
+        self.reload()
+        (table if self.branch_id else self.query_one(Tree)).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- tree --------------------------------------------------------------
+    def _build_tree(self) -> None:
+        units = org.all_units(self.app.store)  # type: ignore[attr-defined]
+        self._units = {u.id: u for u in units}
+        kids: dict[str | None, list[OrgUnit]] = {}
+        for u in units:
+            kids.setdefault(u.parent_id, []).append(u)
+        tree = self.query_one(Tree)
+        tree.clear()
+        tree.show_root = False
+        target = None
+
+        def add(node, parent_id: str | None, depth: int) -> None:  # type: ignore[no-untyped-def]
+            nonlocal target
+            for u in kids.get(parent_id, []):
+                if u.kind is OrgKind.GROUP:
+                    continue  # groups show as a column, keeping the tree short
+                if u.kind is OrgKind.BRANCH:
+                    child = node.add_leaf(text(u.name), data=u.id)
+                else:
+                    child = node.add(text(u.name), data=u.id)
+                if u.kind is OrgKind.BRANCH and self.branch_id is None:
+                    self.branch_id = u.id  # open on the first branch
+                if u.id == self.branch_id:
+                    target = child
+                add(child, u.id, depth + 1)
+                if depth < 2:
+                    child.expand()
+
+        add(tree.root, None, 0)
+        tree.root.expand()
+        if target is not None:
+            tree.move_cursor(target)
+
+    @on(Tree.NodeHighlighted, "#org-tree")
+    def _tree_moved(self, event: Tree.NodeHighlighted) -> None:
+        uid = event.node.data
+        if uid and self._units[uid].kind is OrgKind.BRANCH and uid != self.branch_id:
+            self.branch_id = uid
+            self.page_offset = 0
+            if not self.searching:
+                self.reload()
+
+    @on(Tree.NodeSelected, "#org-tree")
+    def _tree_selected(self, event: Tree.NodeSelected) -> None:
+        uid = event.node.data
+        if uid and self._units[uid].kind is OrgKind.BRANCH:
+            self.query_one(DataTable).focus()
+
+    # -- table -------------------------------------------------------------
+    def reload(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        if self.searching:
+            rows = people.search(store, self.searching, limit=50)
+            status = f"搜索“{self.searching}”：{len(rows)} 人" + ("（仅显示前 50）" if len(rows) == 50 else "")
+        elif self.branch_id:
+            rows = people.list_branch(store, self.branch_id, offset=self.page_offset, limit=PAGE)
+            total = people.count_branch(store, self.branch_id)
+            name = self._units[self.branch_id].name if self.branch_id in self._units else ""
+            status = f"{name}：共 {total} 人"
+            if total > PAGE:
+                status += f"，第 {self.page_offset + 1}–{self.page_offset + len(rows)} 人（n/p 翻页）"
+        else:
+            rows, status = [], "在左侧选择一个支部，或输入拼音搜索"
+        self._fill(rows)
+        self.query_one("#roster-status", Static).update(text(status))
+
+    def _fill(self, rows: list[Person]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in rows:
+            branch = self._units.get(p.branch_id or "")
+            group = self._units.get(p.group_id or "")
+            table.add_row(
+                text(p.name),
+                text(p.status.value),
+                text(p.post.value if p.post else ""),
+                text(p.team or (group.name if group else "")),
+                text(p.job),
+                text(p.shift.value if p.shift else ""),
+                text(branch.name if branch else ""),
+                key=p.id,
+            )
+
+    def _current(self) -> Person | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return people.get(self.app.store, str(key))  # type: ignore[attr-defined]
+
+    # -- search ------------------------------------------------------------
+    @on(Input.Changed, "#roster-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.searching = event.value.strip()
+        self.reload()
+
+    @on(Input.Submitted, "#roster-search")
+    def _search_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#roster-search", Input).focus()
+
+    def action_back(self) -> None:
+        search = self.query_one("#roster-search", Input)
+        if search.value:
+            search.value = ""
+            self.query_one(DataTable).focus()
+            return
+        self.app.pop_screen()
+
+    @on(DataTable.RowSelected, "#people-table")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    # -- actions -----------------------------------------------------------
+    def action_add(self) -> None:
+        from screens.person_form import PersonForm
+
+        self.app.push_screen(PersonForm(None, branch_id=self.branch_id), self._after_edit)
+
+    def action_edit(self) -> None:
+        from screens.person_form import PersonForm
+
+        person = self._current()
+        if person is None:
+            self.notify("没有选中的人员", markup=False)
+            return
+        self.app.push_screen(PersonForm(person), self._after_edit)
+
+    def action_move(self) -> None:
+        from screens.move_person import MovePersonScreen
+
+        person = self._current()
+        if person is None:
+            self.notify("没有选中的人员", markup=False)
+            return
+        self.app.push_screen(MovePersonScreen(person), self._after_edit)
+
+    def _after_edit(self, result: Person | None) -> None:
+        if result is not None:
+            self.reload()
+            table = self.query_one(DataTable)
+            try:
+                table.move_cursor(row=table.get_row_index(result.id))
+            except Exception:  # noqa: BLE001 - the person moved out of this view
+                pass
+
+    def action_next_page(self) -> None:
+        if self.branch_id and not self.searching:
+            total = people.count_branch(self.app.store, self.branch_id)  # type: ignore[attr-defined]
+            if self.page_offset + PAGE < total:
+                self.page_offset += PAGE
+                self.reload()
+
+    def action_prev_page(self) -> None:
+        if self.page_offset:
+            self.page_offset = max(0, self.page_offset - PAGE)
+            self.reload()

@@ -1,0 +1,1 @@
+"""zhibu storage package."""

@@ -1,0 +1,32 @@
+"""Storage errors carry a Chinese message the UI can show as it is."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class; str(e) is a user-facing message."""
+
+
+class NotADatabaseError(StorageError):
+    pass
+
+
+class SchemaTooNewError(StorageError):
+    pass
+
+
+class StaleRecordError(StorageError):
+    """Saving against a version someone else already replaced."""
+
+    def __init__(self, by: str, at: str) -> None:
+        self.by = by
+        self.at = at
+        super().__init__(f"这条记录已被 {by} 于 {at} 修改，您的保存未生效。请重新载入后再改。")
+
+
+class RecordMissingError(StorageError):
+    pass
+
+
+class DiskFullError(StorageError):
+    pass

@@ -1,0 +1,235 @@
+"""Schema migrations keyed by PRAGMA user_version.
+
+Each migration is a function run inside one BEGIN IMMEDIATE transaction that
+also bumps user_version. An existing database is backed up (online backup
+API) before any migration touches it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from storage.errors import SchemaTooNewError
+
+Migration = Callable[[sqlite3.Connection], None]
+
+META = """
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+"""
+
+
+def run_script(c: sqlite3.Connection, script: str) -> None:
+    """executescript() would COMMIT our BEGIN IMMEDIATE; run statements one by one."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            c.execute(buf)
+            buf = ""
+    if buf.strip():
+        c.execute(buf)
+
+
+def m001_initial(c: sqlite3.Connection) -> None:
+    run_script(
+        c,
+        f"""
+        CREATE TABLE org_units (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            parent_id TEXT REFERENCES org_units(id),
+            shift_pattern TEXT,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            {META}
+        );
+        CREATE INDEX org_units_parent ON org_units(parent_id, sort_order);
+
+        CREATE TABLE people (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            sex TEXT,
+            birth_date TEXT,
+            status TEXT NOT NULL,
+            branch_id TEXT REFERENCES org_units(id),
+            group_id TEXT REFERENCES org_units(id),
+            post TEXT,
+            team TEXT NOT NULL DEFAULT '',
+            job TEXT NOT NULL DEFAULT '',
+            shift TEXT,
+            phone TEXT NOT NULL DEFAULT '',
+            joined_party TEXT,
+            confirmed_on TEXT,
+            on_party_probation INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT '',
+            sort_key TEXT NOT NULL DEFAULT '',  -- full pinyin: lists sort as people expect
+            {META}
+        );
+        CREATE INDEX people_branch ON people(branch_id, name);
+        CREATE INDEX people_group ON people(group_id);
+        CREATE INDEX people_post ON people(post) WHERE post IS NOT NULL;
+
+        -- Search keys: full pinyin, initials, given-name pinyin, the name itself.
+        -- Prefix search is a range scan on this index, never a Python loop.
+        CREATE TABLE person_keys (
+            key TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            PRIMARY KEY (key, person_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX person_keys_person ON person_keys(person_id);
+
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_record ON audit(record_id);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+
+        CREATE TABLE drafts (
+            owner TEXT NOT NULL,
+            workflow TEXT NOT NULL,
+            key TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (owner, workflow, key)
+        );
+
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            {META}
+        );
+
+        -- OS account -> roster person (privacy rules need to know who is looking).
+        CREATE TABLE accounts (
+            os_user TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            {META}
+        );
+
+        CREATE TABLE meetings (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            org_id TEXT NOT NULL REFERENCES org_units(id),
+            date TEXT NOT NULL,
+            status TEXT NOT NULL,
+            supersedes_id TEXT REFERENCES meetings(id),
+            superseded INTEGER NOT NULL DEFAULT 0,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX meetings_org_date ON meetings(org_id, date);
+        CREATE INDEX meetings_status_date ON meetings(status, date);
+
+        CREATE TABLE action_items (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            meeting_id TEXT REFERENCES meetings(id),
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            owner_id TEXT,
+            owner_name TEXT NOT NULL DEFAULT '',
+            deadline TEXT,
+            closed_at TEXT,
+            {META}
+        );
+        CREATE INDEX action_items_open ON action_items(closed_at, deadline);
+
+        CREATE TABLE rota_plans (
+            id TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL REFERENCES org_units(id),
+            period TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX rota_plans_org ON rota_plans(org_id, period);
+
+        CREATE TABLE lectures (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT REFERENCES rota_plans(id),
+            date TEXT NOT NULL,
+            lecturer_id TEXT,
+            state TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX lectures_date ON lectures(date);
+        CREATE INDEX lectures_plan ON lectures(plan_id, date);
+
+        CREATE TABLE followups (
+            id TEXT PRIMARY KEY,
+            branch_id TEXT REFERENCES org_units(id),
+            person_id TEXT REFERENCES people(id),
+            responsible_id TEXT REFERENCES people(id),
+            status TEXT NOT NULL,
+            level TEXT NOT NULL,
+            found_on TEXT NOT NULL,
+            next_contact TEXT,
+            private INTEGER NOT NULL DEFAULT 0,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX followups_due ON followups(status, next_contact);
+        CREATE INDEX followups_branch ON followups(branch_id, found_on);
+        CREATE INDEX followups_responsible ON followups(responsible_id, status);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
+    """Online backup (consistent even while others write), file 0600."""
+    import os
+
+    from storage.paths import ensure_private_file
+
+    if target.exists():
+        target.unlink()
+    ensure_private_file(target)
+    dst = sqlite3.connect(str(target))
+    try:
+        conn.backup(dst)
+    finally:
+        dst.close()
+    os.chmod(target, 0o600)
+    return target
+
+
+def migrate(store) -> int:  # type: ignore[no-untyped-def]
+    """Bring the schema to SCHEMA_VERSION; returns the version found."""
+    conn = store.conn
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"数据库结构版本 {found} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 zhibu。"
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if found > 0 or has_tables:
+        backup_to(conn, store.path.with_name(store.path.name + f".v{found}.bak"))
+    for version in range(found, SCHEMA_VERSION):
+        with store.write() as c:
+            MIGRATIONS[version](c)
+            c.execute(f"PRAGMA user_version={version + 1}")
+    return found

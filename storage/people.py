@@ -1,0 +1,187 @@
+"""Repository for people, with indexed pinyin search."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from domain.people import COMMITTEE_POSTS, CommitteePost, Person, PoliticalStatus
+from domain.records import new_id
+from domain.search_keys import has_cjk, normalise_query, person_keys, sort_key
+from storage import audit
+from storage.db import Store, now_iso
+from storage.records import save_row, to_db
+
+FIELDS = (
+    "name", "sex", "birth_date", "status", "branch_id", "group_id", "post", "team", "job",
+    "shift", "phone", "joined_party", "confirmed_on", "on_party_probation", "note",
+)  # fmt: skip
+_TOP = "\U0010ffff"
+_MEMBER_SQL = "('正式党员','预备党员')"
+
+
+def _to_person(row: dict) -> Person:
+    row = {k: v for k, v in row.items() if k in Person.model_fields}  # drops sort_key, _rank
+    return Person.model_validate(row)
+
+
+def _write_keys(c: sqlite3.Connection, person: Person) -> None:
+    c.execute("DELETE FROM person_keys WHERE person_id=?", (person.id,))
+    c.executemany(
+        "INSERT OR IGNORE INTO person_keys(key, person_id, rank) VALUES (?,?,?)",
+        [(k, person.id, r) for k, r in person_keys(person.name)],
+    )
+
+
+def save(store: Store, person: Person, *, conn: sqlite3.Connection | None = None) -> Person:
+    cols = {**{k: getattr(person, k) for k in FIELDS}, "sort_key": sort_key(person.name)}
+
+    def run(c: sqlite3.Connection) -> Person:
+        saved = save_row(store, "people", person, cols, conn=c)
+        _write_keys(c, saved)
+        return saved
+
+    if conn is not None:
+        return run(conn)
+    with store.write() as c:
+        return run(c)
+
+
+def insert_many(store: Store, people: Iterable[Person], *, conn: sqlite3.Connection) -> int:
+    """Bulk insert new people inside the caller's transaction (import, demo)."""
+    now, actor = now_iso(), store.actor
+    rows, keys = [], []
+    n = 0
+    for p in people:
+        pid = p.id or new_id()
+        rows.append((pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1))
+        keys.extend((k, pid, r) for k, r in person_keys(p.name))
+        n += 1
+    cols = ", ".join(("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version"))
+    marks = ", ".join("?" * (len(FIELDS) + 6))
+    conn.executemany(f"INSERT INTO people ({cols}) VALUES ({marks})", rows)
+    conn.executemany("INSERT OR IGNORE INTO person_keys(key, person_id, rank) VALUES (?,?,?)", keys)
+    audit.append(conn, actor, "import", "people", f"{n} rows", f"{n} people")
+    return n
+
+
+def get(store: Store, person_id: str) -> Person | None:
+    row = store.query_one("SELECT * FROM people WHERE id=?", (person_id,))
+    return None if row is None else _to_person(row)
+
+
+def get_many(store: Store, ids: list[str]) -> list[Person]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = store.query(f"SELECT * FROM people WHERE id IN ({marks})", tuple(ids))
+    return [_to_person(r) for r in rows]
+
+
+def search(
+    store: Store,
+    text: str,
+    *,
+    branch_id: str | None = None,
+    members_only: bool = False,
+    limit: int = 30,
+) -> list[Person]:
+    """Ranked pinyin/character search; an index range scan on person_keys."""
+    q = normalise_query(text)
+    if not q:
+        return []
+    where, params = ["k.key >= :q", "k.key < :hi"], {"q": q, "hi": q + _TOP, "limit": limit}
+    if branch_id:
+        where.append("p.branch_id = :b")
+        params["b"] = branch_id
+    if members_only:
+        where.append(f"p.status IN {_MEMBER_SQL}")
+    rows = store.query(
+        "SELECT p.*, MIN(k.rank) AS _rank, MAX(k.key = :q) AS _exact"
+        " FROM person_keys k JOIN people p ON p.id = k.person_id"
+        f" WHERE {' AND '.join(where)} GROUP BY p.id"
+        " ORDER BY _exact DESC, _rank, length(p.name), p.sort_key, p.name LIMIT :limit",
+        params,
+    )
+    found = [_to_person(r) for r in rows]
+    if has_cjk(q) and len(found) < limit:
+        # Characters in the middle of a name ("伟" in 李伟明): a bounded scan.
+        seen = {p.id for p in found}
+        extra_where = ["p.name LIKE :like"]
+        if branch_id:
+            extra_where.append("p.branch_id = :b")
+        if members_only:
+            extra_where.append(f"p.status IN {_MEMBER_SQL}")
+        params["like"] = f"%{q}%"
+        params["limit"] = limit - len(found) + len(seen)
+        for r in store.query(
+            f"SELECT p.* FROM people p WHERE {' AND '.join(extra_where)}"
+            " ORDER BY length(p.name), p.sort_key LIMIT :limit",
+            params,
+        ):
+            if r["id"] not in seen and len(found) < limit:
+                found.append(_to_person(r))
+    return found
+
+
+def list_branch(store: Store, branch_id: str, *, offset: int = 0, limit: int = 200) -> list[Person]:
+    rows = store.query(
+        "SELECT * FROM people WHERE branch_id=? ORDER BY"
+        " CASE post WHEN '书记' THEN 0 WHEN '副书记' THEN 1 WHEN '组织委员' THEN 2"
+        " WHEN '宣传委员' THEN 3 WHEN '纪检委员' THEN 4 WHEN '党小组长' THEN 5 ELSE 9 END,"
+        " CASE status WHEN '正式党员' THEN 0 WHEN '预备党员' THEN 1 WHEN '发展对象' THEN 2"
+        " WHEN '入党积极分子' THEN 3 ELSE 4 END, sort_key LIMIT ? OFFSET ?",
+        (branch_id, limit, offset),
+    )
+    return [_to_person(r) for r in rows]
+
+
+def count_branch(store: Store, branch_id: str) -> int:
+    return int(store.scalar("SELECT count(*) FROM people WHERE branch_id=?", (branch_id,)) or 0)
+
+
+def count_all(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM people") or 0)
+
+
+def members_of(store: Store, branch_id: str, *, group_id: str | None = None) -> list[Person]:
+    sql = f"SELECT * FROM people WHERE branch_id=? AND status IN {_MEMBER_SQL}"
+    params: tuple = (branch_id,)
+    if group_id:
+        sql += " AND group_id=?"
+        params = (branch_id, group_id)
+    return [_to_person(r) for r in store.query(sql + " ORDER BY sort_key", params)]
+
+
+def committee_of(store: Store, branch_id: str) -> list[Person]:
+    posts = ",".join(f"'{p.value}'" for p in COMMITTEE_POSTS)
+    rows = store.query(
+        f"SELECT * FROM people WHERE branch_id=? AND post IN ({posts}) ORDER BY sort_key", (branch_id,)
+    )
+    return [_to_person(r) for r in rows]
+
+
+def secretary_of(store: Store, branch_id: str) -> Person | None:
+    row = store.query_one(
+        "SELECT * FROM people WHERE branch_id=? AND post=? LIMIT 1",
+        (branch_id, CommitteePost.SECRETARY.value),
+    )
+    return None if row is None else _to_person(row)
+
+
+def status_counts(store: Store, branch_id: str) -> dict[PoliticalStatus, int]:
+    rows = store.query(
+        "SELECT status, count(*) AS n FROM people WHERE branch_id=? GROUP BY status", (branch_id,)
+    )
+    return {PoliticalStatus(r["status"]): r["n"] for r in rows}
+
+
+def move(store: Store, person: Person, branch_id: str, group_id: str | None) -> Person:
+    moved = person.model_copy(update={"branch_id": branch_id, "group_id": group_id})
+    return save(store, moved)
+
+
+def import_people(store: Store, new_people: list[Person]) -> int:
+    """All or nothing: one transaction for the whole file."""
+    with store.write() as c:
+        return insert_many(store, new_people, conn=c)

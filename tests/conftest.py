@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from storage.db import Store, open_store
+from storage.demo import build_demo
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "zhibu.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    s = open_store(db_path, actor="tester")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def demo_store(db_path: Path) -> Store:
+    s = open_store(db_path, actor="tester")
+    build_demo(s, people_count=120, today=TODAY)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_demo_app(demo_store: Store):
+    from tui.app import make_app
+
+    def factory():
+        return make_app(demo_store.path, store=demo_store, today=TODAY)
+
+    return factory
+
+
+@pytest.fixture(autouse=True)
+def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Snapshots and pty traffic must not depend on the blink phase.
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "cursor_blink", False, raising=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests in a fresh event loop (no extra plugin needed)."""
+    import asyncio
+    import inspect
+
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        asyncio.run(pyfuncitem.obj(**args))
+        return True
+    return None

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from domain.dates import DateParseError, parse_date
+from domain.errors_cn import field_errors
+from domain.org import OrgKind, OrgUnit
+from domain.people import Person, PoliticalStatus
+from domain.search_keys import normalise_query, person_keys
+from storage import org, people
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-22", "2026/11/22", "20261122", "11-22", "今天", "２０２６－１１－２２", "2026年11月22日", "11/22"],
+)
+def test_dates_people_type(text: str) -> None:
+    assert parse_date(text, today=TODAY) == TODAY
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "明年", "13-01", ""])
+def test_bad_dates_have_chinese_messages(text: str) -> None:
+    with pytest.raises(DateParseError) as e:
+        parse_date(text, today=TODAY)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(e.value))
+
+
+def test_person_validation_messages_and_cleaning() -> None:
+    p = Person(name=" 张\x1b[2J伟\u202e ", phone="１３８ ０００")
+    assert p.name == "张[2J伟"
+    assert p.phone == "138000"
+    with pytest.raises(ValidationError) as e:
+        Person(name="  ", phone="abc")
+    errors = field_errors(e.value)
+    assert errors["name"] == "不能为空"
+    assert errors["phone"] == "电话只能是数字"
+
+
+def test_voting_rights() -> None:
+    assert Person(name="甲", status=PoliticalStatus.FULL).has_vote
+    assert not Person(name="乙", status=PoliticalStatus.PROBATIONARY).has_vote
+    assert not Person(name="丙", status=PoliticalStatus.FULL, on_party_probation=True).has_vote
+
+
+def test_search_keys_cover_the_ways_people_type() -> None:
+    keys = dict(person_keys("张伟"))
+    assert {"zhangwei", "zw", "张伟"} <= set(keys)
+    assert normalise_query("Zhang Wei") == "zhangwei"
+    assert normalise_query("ｚｗ") == "zw"
+
+
+@pytest.mark.parametrize("query", ["zw", "zhangw", "zhang wei", "张", "张伟", "ZW"])
+def test_search_finds_zhang_wei_first(store, query: str) -> None:
+    b = org.save(store, OrgUnit(name="一支部", kind=OrgKind.BRANCH))
+    for name in ("张伟", "张伟明", "周文", "赵武", "王张伟", "章维"):
+        people.save(store, Person(name=name, branch_id=b.id))
+    found = [p.name for p in people.search(store, query)]
+    assert found[0] == "张伟", found
+
+
+def test_search_middle_character_and_filters(store) -> None:
+    b1 = org.save(store, OrgUnit(name="一支部", kind=OrgKind.BRANCH))
+    b2 = org.save(store, OrgUnit(name="二支部", kind=OrgKind.BRANCH))
+    people.save(store, Person(name="李伟明", branch_id=b1.id, status=PoliticalStatus.FULL))
+    people.save(store, Person(name="刘伟", branch_id=b2.id))
+    assert {p.name for p in people.search(store, "伟")} == {"李伟明", "刘伟"}
+    assert [p.name for p in people.search(store, "伟", branch_id=b2.id)] == ["刘伟"]
+    assert [p.name for p in people.search(store, "伟", members_only=True)] == ["李伟明"]
+
+
+def test_search_uses_the_index(demo_store) -> None:
+    plan = demo_store.query(
+        "EXPLAIN QUERY PLAN SELECT person_id FROM person_keys WHERE key >= 'zw' AND key < 'zw\uffff'"
+    )
+    assert any("USING PRIMARY KEY" in r["detail"] or "USING INDEX" in r["detail"] for r in plan)
+
+
+def test_move_person_between_branches(demo_store) -> None:
+    branches = org.branches(demo_store)
+    p = people.list_branch(demo_store, branches[0].id)[10]
+    moved = people.move(demo_store, p, branches[1].id, None)
+    assert moved.version == p.version + 1
+    row = demo_store.query_one("SELECT branch_id, group_id FROM people WHERE id=?", (p.id,))
+    assert row == {"branch_id": branches[1].id, "group_id": None}
+
+
+def test_demo_has_four_branches_with_secretaries(demo_store) -> None:
+    branches = org.branches(demo_store)
+    assert len(branches) == 4
+    assert {b.shift_pattern.value for b in branches} >= {"三班倒", "常白班"}
+    for b in branches:
+        assert people.secretary_of(demo_store, b.id) is not None
+        counts = people.status_counts(demo_store, b.id)
+        assert counts[PoliticalStatus.FULL] >= 7 and counts[PoliticalStatus.PROBATIONARY] >= 1
+    assert people.count_all(demo_store) == 120

@@ -1,0 +1,138 @@
+"""The app shell: screens, global keys, drafts, hang-up and crash handling."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
+
+from storage.db import Store, open_store
+from tui.commands import ZhibuCommands
+from tui.crash import write_crash_log
+from tui.draft_keeper import DraftKeeper
+
+APP_TITLE = "支部工作台"
+
+
+class ZhibuApp(App[None]):
+    TITLE = APP_TITLE
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ZhibuCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "帮助", key_display="?"),
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True),
+        Binding("ctrl+q", "quit", "退出", priority=True),
+        Binding("escape", "back", "返回", show=False),
+    ]
+
+    def __init__(self, db_path: Path, store: Store, *, today: date | None = None) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.store = store
+        self._today = today
+        self.drafts = DraftKeeper(store, self.set_timer)
+        self.sub_title = str(db_path)
+
+    # -- time --------------------------------------------------------------
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # -- lifecycle ---------------------------------------------------------
+    def on_mount(self) -> None:
+        from screens.home import HomeScreen
+
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._on_hangup)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests) or no signals here
+        self.push_screen(HomeScreen())
+
+    def _on_hangup(self) -> None:
+        """SSH dropped or killed: save drafts, exit; a watchdog ends a stuck loop."""
+        signal.alarm(5)
+        self.drafts.flush()
+        self.exit(return_code=129)
+
+    async def action_quit(self) -> None:
+        self.drafts.flush()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.drafts.flush()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Never show a traceback (it prints locals, i.e. personal data)."""
+        try:
+            self.drafts.flush()
+            log = write_crash_log(self.db_path, error)
+            where = f"记录在 {log}"
+        except Exception:  # noqa: BLE001
+            where = "未能写入日志"
+        if self._exception is None:  # lets Pilot tests see the error, as Textual does
+            self._exception = error
+            self._exception_event.set()
+        self.exit(
+            return_code=70,
+            message=Text(
+                f"支部工作台遇到意外错误（{type(error).__name__}）已退出，{where}。"
+                "已输入的内容保存在草稿中，重新打开后可在首页继续。"
+            ),
+        )
+
+    # -- actions -----------------------------------------------------------
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_go_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_open_roster(self) -> None:
+        from screens.roster import RosterScreen
+
+        self.action_go_home()
+        self.push_screen(RosterScreen())
+
+    def action_add_person(self) -> None:
+        from screens.person_form import PersonForm
+
+        self.push_screen(PersonForm(None))
+
+    def action_import_people(self) -> None:
+        from screens.import_people import ImportPeopleScreen
+
+        self.push_screen(ImportPeopleScreen())
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        return [
+            ("今日 首页", "回到首页：待办、各支部、草稿", "go_home"),
+            ("花名册", "组织树与人员，拼音搜索", "open_roster"),
+            ("新增人员", "打开人员表单", "add_person"),
+            ("导入人员", "从 .csv / .xlsx 导入", "import_people"),
+            ("帮助", "本屏所有按键", "help"),
+            ("退出", "保存草稿并退出", "quit"),
+        ]
+
+
+def make_app(db_path: Path, *, store: Store | None = None, today: date | None = None) -> ZhibuApp:
+    """Build the app from explicit paths (the CLI and tests both use this)."""
+    db_path = Path(db_path)
+    return ZhibuApp(db_path, store or open_store(db_path), today=today)

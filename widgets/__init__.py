@@ -1,0 +1,1 @@
+"""zhibu widgets package."""

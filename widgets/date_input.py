@@ -1,0 +1,38 @@
+"""A date field that accepts the forms people actually type."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input
+
+from domain.dates import DateParseError, format_date, parse_optional_date
+
+
+class _DateValidator(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            parse_optional_date(value)
+        except DateParseError as e:
+            return self.failure(str(e))
+        return self.success()
+
+
+class DateInput(Input):
+    """Input for dates: 2026-11-22, 2026/11/22, 20261122, 11-22, 今天."""
+
+    def __init__(self, value: date | None = None, **kwargs: object) -> None:
+        super().__init__(
+            value=format_date(value),
+            placeholder="如 2026-11-22、11-22、今天",
+            validators=[_DateValidator()],
+            validate_on=["blur", "submitted"],
+            max_length=20,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    @property
+    def date_value(self) -> date | None:
+        """Parsed value; raises DateParseError with a Chinese message."""
+        return parse_optional_date(self.value)
