@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 WEEKDAYS = "一二三四五六日"
 
@@ -57,3 +57,30 @@ def format_date(d: date | None) -> str:
 def format_date_cn(d: date) -> str:
     """2026年11月22日（星期日）"""
     return f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS[d.weekday()]}）"
+
+
+_TIME = re.compile(r"^(\d{1,2})\s*[:：.点时]?\s*(\d{2})?\s*分?$")
+
+
+def parse_time(text: str) -> time:
+    """9:30, 0930, 9点30, ９：３０, 14 → a time; Chinese message otherwise."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        raise DateParseError("请填写时间")
+    if len(s) == 4 and s.isdigit():
+        s = f"{s[:2]}:{s[2:]}"
+    m = _TIME.match(s)
+    if not m:
+        raise DateParseError("时间格式不对，可写 9:30、0930 或 14")
+    h, mi = int(m[1]), int(m[2] or 0)
+    if h > 23 or mi > 59:
+        raise DateParseError(f"没有这个时间：{h}:{mi:02d}")
+    return time(h, mi)
+
+
+def parse_optional_time(text: str) -> time | None:
+    return None if not text.strip() else parse_time(text)
+
+
+def format_time(t: time | None) -> str:
+    return "" if t is None else t.strftime("%H:%M")

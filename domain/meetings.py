@@ -190,6 +190,9 @@ class Meeting(Record):
     recorder_id: str | None = None
     recorder_name: Line = Field(default="", max_length=40)
     topics: list[RequiredLine] = Field(default_factory=list)
+    lecturer_id: str | None = None  # 党课: who lectured (counts for the secretary rule)
+    lecturer_name: Line = Field(default="", max_length=40)
+    lecture_id: str | None = None  # the rota lecture this 党课 delivered
     attendance: list[AttendanceEntry] = Field(default_factory=list)
     procedure: ProcedureTemplate
     steps: list[StepRecord] = Field(default_factory=list)
@@ -358,6 +361,43 @@ def mark_step_done(
                 speakers=list(speakers),
             )
         )
+    return meeting.model_copy(update={"steps": steps})
+
+
+def record_step(
+    meeting: Meeting,
+    key: str,
+    *,
+    notes: str | None = None,
+    speakers: Sequence[Speaker] = (),
+    topic_no: int | None = None,
+) -> Meeting:
+    """Add notes or speakers to a step without ticking it off."""
+    _editable(meeting)
+    meeting.procedure.step(key)
+    steps = [r.model_copy(deep=True) for r in meeting.steps]
+    for r in steps:
+        if r.step_key == key and r.topic_no == topic_no and not r.skipped:
+            if notes is not None:
+                r.notes = clean_text(notes, multiline=True)
+            r.speakers.extend(speakers)
+            break
+    else:
+        steps.append(
+            StepRecord(step_key=key, topic_no=topic_no, notes=notes or "", speakers=list(speakers))
+        )
+    return meeting.model_copy(update={"steps": steps})
+
+
+def reopen_step(meeting: Meeting, key: str) -> Meeting:
+    """Undo a tick or a skip; notes and speakers stay."""
+    _editable(meeting)
+    steps = []
+    for r in meeting.steps:
+        if r.step_key != key:
+            steps.append(r)
+        elif not r.skipped:
+            steps.append(r.model_copy(update={"done_at": None}))
     return meeting.model_copy(update={"steps": steps})
 
 

@@ -11,23 +11,42 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
 from storage import drafts as draft_store
 from storage import org, people
 from widgets.safe import text
 
-WORKFLOW_LABELS = {"person": "人员表单"}
+WORKFLOW_LABELS = {"person": "人员表单", "meeting": "会议"}
+HOME_PROVIDERS = ("storage.rota", "storage.followups", "storage.meetings")
+URGENCY_MARK = {
+    Urgency.OVERDUE: ("‼ ", "bold red"),
+    Urgency.DUE: ("• ", "yellow"),
+    Urgency.INFO: ("· ", ""),
+}
 
-# Workflows whose issues have not landed yet, said plainly.
-PENDING_WORKFLOWS = (
-    "按程序开会：尚未上线（会议签到、程序清单、表决、会议记录导出）。",
-    "党课轮讲：尚未上线（轮讲计划、课件审核）。",
-    "一人一事：尚未上线（快速登记、跟进、台账导出）。",
-)
+
+def due_items(store, today) -> list[DueItem]:  # type: ignore[no-untyped-def]
+    """Each workflow's storage module answers home_items(store, today) from indexes."""
+    import importlib
+
+    items: list[DueItem] = []
+    for name in HOME_PROVIDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            continue
+        items += module.home_items(store, today)
+    items.sort(key=lambda i: (-i.urgency, i.due or today))
+    return items
 
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
+        Binding("m", "app.new_meeting", "开会"),
+        Binding("l", "app.open_meetings", "会议记录"),
         Binding("r", "app.open_roster", "花名册"),
         Binding("a", "app.add_person", "新增人员"),
         Binding("i", "app.import_people", "导入"),
@@ -40,7 +59,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="home-head")
         with VerticalScroll(id="home-body"):
             yield Static("待办", classes="section-title")
-            yield Static(id="due-list")
+            yield OptionList(id="due-list", markup=False)
             yield Static("各支部", classes="section-title")
             yield DataTable(id="branch-table", cursor_type="row", zebra_stripes=True)
             yield Static("未完成的草稿", classes="section-title", id="draft-title")
@@ -75,12 +94,35 @@ class HomeScreen(Screen[None]):
             (f"{len(branches)} 个支部 · {total} 人", "dim"),
         )
         self.query_one("#home-head", Static).update(head)
-        due = Text("\n".join(f"· {line}" for line in PENDING_WORKFLOWS), style="dim")
-        if not branches:
-            due = Text("还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。")
-        self.query_one("#due-list", Static).update(due)
+        self._fill_due(store, branches)
         self._fill_branches(store, branches)
         self._fill_drafts(store)
+
+    def _fill_due(self, store, branches) -> None:  # type: ignore[no-untyped-def]
+        lst = self.query_one("#due-list", OptionList)
+        lst.clear_options()
+        if not branches:
+            lst.add_option(
+                Option(
+                    Text("还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。")
+                )
+            )
+            return
+        items = due_items(store, self.app.today)  # type: ignore[attr-defined]
+        if not items:
+            lst.add_option(Option(Text("今天没有待办事项。", style="dim")))
+        for n, item in enumerate(items):
+            mark, style = URGENCY_MARK[item.urgency]
+            lst.add_option(Option(Text.assemble((mark, style), text(item.text)), id=f"due{n}"))
+        self._due = items
+
+    @on(OptionList.OptionSelected, "#due-list")
+    def _open_due(self, event: OptionList.OptionSelected) -> None:
+        opt = event.option.id or ""
+        if opt.startswith("due"):
+            item = self._due[int(opt[3:])]
+            if item.action:
+                self.app.do(item.action.removeprefix("app."))
 
     def _fill_branches(self, store, branches) -> None:  # type: ignore[no-untyped-def]
         table = self.query_one("#branch-table", DataTable)
@@ -106,7 +148,10 @@ class HomeScreen(Screen[None]):
         for d in items:
             label = WORKFLOW_LABELS.get(d.workflow, d.workflow)
             lst.add_option(
-                Option(text(f"{label}：{d.title or '（未命名）'}  {d.updated_at[5:16]}"), id=f"{d.workflow}\x1f{d.key}")
+                Option(
+                    text(f"{label}：{d.title or '（未命名）'}  {d.updated_at[5:16]}"),
+                    id=f"{d.workflow}\x1f{d.key}",
+                )
             )
         lst.display = bool(items)
         self.query_one("#draft-title").display = bool(items)
@@ -122,7 +167,9 @@ class HomeScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#draft-list")
     def _resume(self, event: OptionList.OptionSelected) -> None:
         workflow, _, key = (event.option.id or "").partition("\x1f")
-        if workflow == "person":
+        if workflow == "meeting":
+            self.app.resume_meeting_draft(key)  # type: ignore[attr-defined]
+        elif workflow == "person":
             from screens.person_form import PersonForm
 
             person = None if key == "new" else people.get(self.app.store, key)  # type: ignore[attr-defined]

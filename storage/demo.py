@@ -12,6 +12,7 @@ from domain.org import OrgKind, OrgUnit, ShiftPattern
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.db import Store
+from storage.demo_meetings import add_demo_meetings
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = (
@@ -92,6 +93,7 @@ def build_demo(
     n_branches = max(4, -(-people_count // per_branch))
     used: set[str] = set()
     units: list[OrgUnit] = []
+    groups_of: dict[str, list[OrgUnit]] = {}
     persons: list[Person] = []
     with store.write() as c:
         committee = org.save(store, OrgUnit(name="采油厂党委", kind=OrgKind.COMMITTEE), conn=c)
@@ -129,7 +131,7 @@ def build_demo(
                 conn=c,
             )
             units.append(branch)
-            group_units = [
+            group_units = groups_of[branch.id] = [
                 org.save(
                     store,
                     OrgUnit(
@@ -177,4 +179,12 @@ def build_demo(
                 say(f"已生成 {b + 1}/{n_branches} 个支部")
         say(f"写入 {len(persons)} 人…")
         people.insert_many(store, persons, conn=c)
-    return {"branches": len(units), "people": len(persons)}
+        counts = {"branches": len(units), "people": len(persons)}
+        # Workflow records for the four seed branches (also at benchmark sizes).
+        seed = units[:4]
+        roster = {b.id: [p for p in persons if p.branch_id == b.id] for b in seed}
+        say("生成一年的会议记录…")
+        counts["meetings"] = add_demo_meetings(
+            store, c, today=today, rng=rng, branches=seed, groups=groups_of, roster=roster
+        )
+    return counts

@@ -189,6 +189,27 @@ def m001_initial(c: sqlite3.Connection) -> None:
         CREATE INDEX followups_due ON followups(status, next_contact);
         CREATE INDEX followups_branch ON followups(branch_id, found_on);
         CREATE INDEX followups_responsible ON followups(responsible_id, status);
+
+        -- Per-branch editable data: trigger catalogues, procedure templates.
+        CREATE TABLE branch_templates (
+            id TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL REFERENCES org_units(id),
+            kind TEXT NOT NULL,           -- 'triggers' or a meeting kind
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE UNIQUE INDEX branch_templates_key ON branch_templates(org_id, kind);
+
+        CREATE TABLE dues (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            branch_id TEXT REFERENCES org_units(id),
+            month TEXT NOT NULL,          -- YYYY-MM-01
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE UNIQUE INDEX dues_person_month ON dues(person_id, month);
+        CREATE INDEX dues_branch_month ON dues(branch_id, month);
         """,
     )
 

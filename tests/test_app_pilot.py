@@ -167,3 +167,32 @@ async def test_markup_in_names_renders_literally(make_demo_app, demo_store) -> N
         for name in nasty:
             assert name[:6] in painted  # name column is 8 cells wide
         assert app.is_running
+
+
+async def test_person_picker_by_initials(make_demo_app, demo_store) -> None:
+    from screens.pick_person import NewPerson, PickPersonScreen
+
+    branch = org.branches(demo_store)[1]
+    target = people.list_branch(demo_store, branch.id)[3]
+    initials = [k for k, r in __import__("domain.search_keys").search_keys.person_keys(target.name) if r == 2][0]
+    results: list = []
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(PickPersonScreen(branch_id=branch.id), results.append)
+        await pilot.pause()
+        await pilot.press(*initials)
+        await pilot.pause()
+        lst = app.screen.query_one("#pick-results")
+        ids = [lst.get_option_at_index(i).id for i in range(lst.option_count)]
+        assert target.id in ids
+        for _ in range(ids.index(target.id)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        app.push_screen(PickPersonScreen(allow_new=True), results.append)
+        await pilot.pause()
+        await pilot.press(*"新来的人", "enter")
+        await pilot.pause()
+    assert results[0].id == target.id
+    assert results[1] == NewPerson("新来的人")

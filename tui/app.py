@@ -19,9 +19,14 @@ from tui.draft_keeper import DraftKeeper
 APP_TITLE = "支部工作台"
 
 
+CSS_DIR = Path(__file__).parent / "css"
+
+
 class ZhibuApp(App[None]):
     TITLE = APP_TITLE
-    CSS_PATH = "app.tcss"
+    # app.tcss plus one file per workflow in tui/css/ (kept apart so workflows
+    # can be styled without touching each other's rules).
+    CSS_PATH = [Path(__file__).parent / "app.tcss", *sorted(CSS_DIR.glob("*.tcss"))]
     COMMANDS = App.COMMANDS | {ZhibuCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     ENABLE_COMMAND_PALETTE = True
@@ -90,6 +95,10 @@ class ZhibuApp(App[None]):
         )
 
     # -- actions -----------------------------------------------------------
+    def do(self, action: str) -> None:
+        """Run an action string from sync code (run_action is a coroutine)."""
+        self.call_later(self.run_action, action)
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
@@ -121,8 +130,58 @@ class ZhibuApp(App[None]):
 
         self.push_screen(ImportPeopleScreen())
 
+    # -- meetings ----------------------------------------------------------
+    def action_new_meeting(self, kind: str = "", org_id: str = "") -> None:
+        from domain.meeting_kinds import MeetingKind
+        from screens.meeting_new import NewMeetingScreen
+
+        def created(meeting) -> None:  # type: ignore[no-untyped-def]
+            if meeting is not None:
+                self.open_meeting_screen(meeting)
+
+        screen = NewMeetingScreen(
+            kind=MeetingKind(kind) if kind else MeetingKind.MEMBER_ASSEMBLY, org_id=org_id or None
+        )
+        self.push_screen(screen, created)
+
+    def open_meeting_screen(self, meeting, raw: dict | None = None) -> None:  # type: ignore[no-untyped-def]
+        from screens.meeting_run import MeetingScreen
+
+        self.push_screen(MeetingScreen(meeting, raw=raw))
+
+    def action_open_meeting(self, meeting_id: str) -> None:
+        from storage import meetings
+
+        meeting = meetings.get(self.store, meeting_id)
+        if meeting is None:
+            self.notify("找不到这次会议", markup=False)
+            return
+        self.open_meeting_screen(meeting)
+
+    def resume_meeting_draft(self, meeting_id: str) -> None:
+        from domain.meetings import Meeting
+
+        data = self.drafts.load("meeting", meeting_id)
+        if not data:
+            self.notify("草稿已不存在", markup=False)
+            return
+        self.open_meeting_screen(Meeting.model_validate(data["meeting"]), raw=data.get("raw"))
+
+    def action_open_meetings(self) -> None:
+        from screens.meetings_list import MeetingsScreen
+
+        self.action_go_home()
+        self.push_screen(MeetingsScreen())
+
+    def action_open_action(self, item_id: str) -> None:
+        from screens.action_item import ActionItemScreen
+
+        self.push_screen(ActionItemScreen(item_id))
+
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
+            ("新建会议", "按程序开会：签到、程序清单、表决、决议", "new_meeting"),
+            ("会议记录", "已完成的会议，导出会议记录", "open_meetings"),
             ("今日 首页", "回到首页：待办、各支部、草稿", "go_home"),
             ("花名册", "组织树与人员，拼音搜索", "open_roster"),
             ("新增人员", "打开人员表单", "add_person"),

@@ -18,7 +18,9 @@ def _err(msg: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="zhibu", description="支部工作台 — 党支部工作终端")
-    p.add_argument("--db", help="数据库文件（默认 ~/.local/share/zhibu/zhibu.db，或环境变量 ZHIBU_DB）")
+    p.add_argument(
+        "--db", help="数据库文件（默认 ~/.local/share/zhibu/zhibu.db，或环境变量 ZHIBU_DB）"
+    )
     sub = p.add_subparsers(dest="command")
 
     d = sub.add_parser("demo", help="生成演示数据库")
@@ -33,10 +35,33 @@ def build_parser() -> argparse.ArgumentParser:
     ip.add_argument("--branch", help="表中没有“支部”列时，导入到这个支部")
     ip.add_argument("--dry-run", action="store_true", help="只检查，不写入")
 
+    ex = sub.add_parser("export", help="导出 Word 文档（会议记录 / 党课计划 / 台账 / 季度报告）")
+    ex_sub = ex.add_subparsers(dest="what", required=True)
+    for module in _export_modules():
+        module.add_parser(ex_sub)
+
     sub.add_parser("check", help="检查数据库完整性和结构版本")
     b = sub.add_parser("backup", help="在线备份数据库")
     b.add_argument("-o", "--output", required=True, help="备份文件路径")
     return p
+
+
+# Each export lives in its own module with add_parser(subparsers) and
+# run(args, db_path) -> int; the parser's "what" names the module.
+EXPORT_MODULES = ("tui.cli_minutes", "tui.cli_rota", "tui.cli_ledger", "tui.cli_report")
+
+
+def _export_modules() -> list:  # type: ignore[type-arg]
+    import importlib
+
+    found = []
+    for name in EXPORT_MODULES:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as e:
+            if e.name != name:  # a real import error inside the module
+                raise
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_demo(db_path, args.people, args.force)
         if args.command == "import":
             return cmd_import_people(db_path, Path(args.file), args.branch, args.dry_run)
+        if args.command == "export":
+            for module in _export_modules():
+                if module.EXPORT_NAME == args.what:
+                    return int(module.run(args, db_path))
         if args.command == "check":
             return cmd_check(db_path)
         if args.command == "backup":
@@ -119,7 +148,10 @@ def cmd_demo(db_path: Path, n: int, force: bool) -> int:
 
     counts = build_demo(store, people_count=n, progress=lambda m: print(m, flush=True))
     store.close()
-    print(f"演示数据库已生成：{db_path}（{counts['branches']} 个支部，{counts['people']} 人）")
+    extra = "".join(f"，{v} {k}" for k, v in counts.items() if k not in ("branches", "people"))
+    print(
+        f"演示数据库已生成：{db_path}（{counts['branches']} 个支部，{counts['people']} 人{extra}）"
+    )
     return 0
 
 

@@ -17,11 +17,11 @@ class ZhibuCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, action in self._commands():
-            yield DiscoveryHit(name, partial(self.app.run_action, action), help=help_text)
+            yield DiscoveryHit(name, partial(self.app.do, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, action in self._commands():
             score = matcher.match(name + " " + help_text)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self.app.run_action, action), help=help_text)
+                yield Hit(score, matcher.highlight(name), partial(self.app.do, action), help=help_text)

@@ -1,0 +1,29 @@
+"""What the home screen lists: one shape for every workflow's due items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+
+class Urgency(IntEnum):
+    INFO = 0
+    DUE = 1  # due today or soon
+    OVERDUE = 2
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One line on 今日. ``action`` is an app action string the home screen
+    runs on Enter (e.g. "open_meeting('id')"); text is plain, never markup."""
+
+    section: str  # 会议 / 党课 / 一人一事 / 决议 / 三会一课
+    text: str
+    due: date | None = None
+    urgency: Urgency = Urgency.INFO
+    action: str | None = None
+    owner: str = ""
+
+    def days_overdue(self, today: date) -> int:
+        return (today - self.due).days if self.due and today > self.due else 0

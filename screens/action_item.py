@@ -1,0 +1,71 @@
+"""One decision or make-up item from a meeting: read it, close it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from storage import meetings as meeting_store
+from storage.errors import StorageError
+from widgets.safe import content
+
+
+class ActionItemScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("k", "close_item", "办结"),
+        Binding("o", "open_meeting", "查看会议"),
+        Binding("escape", "dismiss_screen", "返回"),
+    ]
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__(classes="dialog")
+        self.item_id = item_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(id="ai-body")
+
+    def on_mount(self) -> None:
+        row = self.app.store.query_one("SELECT * FROM action_items WHERE id=?", (self.item_id,))  # type: ignore[attr-defined]
+        if row is None:
+            self.dismiss(False)
+            return
+        from domain.action_items import ActionItem
+
+        self.item = ActionItem.model_validate(row)
+        i = self.item
+        lines = [
+            f"{i.kind}（来自 {i.source}）",
+            "",
+            i.text,
+            "",
+            f"责任人：{i.owner_name or '未定'}    完成时限：{i.deadline.isoformat() if i.deadline else '无'}",
+            f"状态：{'已办结 ' + i.closed_at if i.closed_at else '未办结'}",
+            "",
+            "k 办结  o 查看会议  Esc 返回",
+        ]
+        self.query_one("#ai-body", Static).update(content("\n".join(lines), multiline=True))
+
+    def action_close_item(self) -> None:
+        if self.item.closed_at:
+            self.notify("已经办结", markup=False)
+            return
+        try:
+            meeting_store.close_action(self.app.store, self.item)  # type: ignore[attr-defined]
+        except StorageError as e:
+            self.notify(str(e), severity="error", markup=False)
+            return
+        self.notify("已办结", markup=False)
+        self.dismiss(True)
+
+    def action_open_meeting(self) -> None:
+        if self.item.meeting_id:
+            mid = self.item.meeting_id
+            self.dismiss(False)
+            self.app.do(f"open_meeting('{mid}')")
+
+    def action_dismiss_screen(self) -> None:
+        self.dismiss(False)

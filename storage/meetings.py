@@ -1,0 +1,238 @@
+"""Meetings: drafts while running, one record per finished version, and the
+action items (决议 / 补学) a finished meeting creates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+from domain.action_items import ActionItem, ActionKind
+from domain.dashboard import DueItem, Urgency
+from domain.meetings import Meeting, MeetingStatus, make_up_items
+from storage import audit, drafts
+from storage.db import Store, now_iso
+from storage.records import load_document, save_document, save_row
+
+WORKFLOW = "meeting"
+HOME_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    id: str
+    kind: str
+    org_id: str
+    org_name: str
+    date: dt.date
+    superseded: bool
+    revision: int
+
+
+# -- drafts (a meeting in progress belongs to whoever is running it) ---------
+
+
+def save_draft(store: Store, meeting: Meeting) -> None:
+    drafts.save(store, WORKFLOW, meeting.id, meeting.model_dump(mode="json"), draft_title(meeting))
+
+
+def draft_title(meeting: Meeting) -> str:
+    return f"{meeting.date.isoformat()} {meeting.org_name} {meeting.kind}"
+
+
+def load_draft(store: Store, meeting_id: str) -> Meeting | None:
+    data = drafts.load(store, WORKFLOW, meeting_id)
+    return None if data is None else Meeting.model_validate(data)
+
+
+# -- finished meetings ------------------------------------------------------
+
+
+def _index(m: Meeting) -> dict[str, object]:
+    return {
+        "kind": m.kind.value,
+        "org_id": m.org_id,
+        "date": m.date,
+        "status": m.status.value,
+        "supersedes_id": m.supersedes_id,
+    }
+
+
+def save_final(
+    store: Store, meeting: Meeting, *, conn: sqlite3.Connection | None = None
+) -> Meeting:
+    """Store a finished meeting, its action items, and drop the draft — one transaction."""
+    if meeting.status is not MeetingStatus.FINISHED:
+        raise ValueError("只有已完成的会议才能定稿保存")
+
+    def run(c: sqlite3.Connection) -> Meeting:
+        saved = save_document(store, "meetings", meeting, _index(meeting), conn=c)
+        if meeting.supersedes_id:
+            c.execute("UPDATE meetings SET superseded=1 WHERE id=?", (meeting.supersedes_id,))
+            audit.append(c, store.actor, "supersede", "meetings", meeting.supersedes_id, saved.id)
+            # The correction's items replace the old version's open ones.
+            c.execute(
+                "UPDATE action_items SET closed_at=? WHERE meeting_id=? AND closed_at IS NULL",
+                (now_iso(), meeting.supersedes_id),
+            )
+        source = f"{meeting.date.isoformat()} {meeting.kind}（{meeting.org_name}）"
+        for d in meeting.decisions:
+            item = ActionItem(
+                source=source, meeting_id=saved.id, kind=ActionKind.DECISION, text=d.text,
+                owner_id=d.owner_id, owner_name=d.owner_name, deadline=d.deadline,
+            )  # fmt: skip
+            save_action(store, item, conn=c)
+        for mu in make_up_items(meeting):
+            item = ActionItem(
+                source=source, meeting_id=saved.id, kind=ActionKind.MAKE_UP,
+                text=f"{meeting.date.isoformat()} {meeting.kind}{mu.absence}，须补学。{mu.content}"[:2000],
+                owner_id=mu.person_id, owner_name=mu.name,
+                deadline=meeting.date + dt.timedelta(days=30),
+            )  # fmt: skip
+            save_action(store, item, conn=c)
+        c.execute(
+            "DELETE FROM drafts WHERE owner=? AND workflow=? AND key=?",
+            (store.actor, WORKFLOW, meeting.id),
+        )
+        return saved
+
+    if conn is not None:
+        return run(conn)
+    with store.write() as c:
+        return run(c)
+
+
+def get(store: Store, meeting_id: str) -> Meeting | None:
+    row = store.query_one("SELECT * FROM meetings WHERE id=?", (meeting_id,))
+    return None if row is None else load_document(row, Meeting)
+
+
+def list_finished(
+    store: Store,
+    *,
+    org_id: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    include_superseded: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[MeetingSummary]:
+    where, params = ["status=?"], [MeetingStatus.FINISHED.value]
+    if org_id:
+        where.append("org_id=?")
+        params.append(org_id)
+    if date_from:
+        where.append("date>=?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append("date<=?")
+        params.append(date_to.isoformat())
+    if not include_superseded:
+        where.append("superseded=0")
+    rows = store.query(
+        "SELECT id, kind, org_id, date, superseded, json_extract(data, '$.org_name') AS org_name,"
+        " json_extract(data, '$.revision') AS revision"
+        f" FROM meetings WHERE {' AND '.join(where)} ORDER BY date DESC, kind LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return [
+        MeetingSummary(
+            id=r["id"],
+            kind=r["kind"],
+            org_id=r["org_id"],
+            org_name=r["org_name"] or "",
+            date=dt.date.fromisoformat(r["date"]),
+            superseded=bool(r["superseded"]),
+            revision=int(r["revision"] or 1),
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def count_finished(store: Store, *, org_id: str | None = None) -> int:
+    if org_id:
+        return int(store.scalar(
+            "SELECT count(*) FROM meetings WHERE status=? AND superseded=0 AND org_id=?",
+            (MeetingStatus.FINISHED.value, org_id),
+        ) or 0)  # fmt: skip
+    return int(store.scalar(
+        "SELECT count(*) FROM meetings WHERE status=? AND superseded=0", (MeetingStatus.FINISHED.value,)
+    ) or 0)  # fmt: skip
+
+
+def held_activities(
+    store: Store, date_from: dt.date, date_to: dt.date
+) -> list[tuple[str, dt.date, str, str | None]]:
+    """(kind, date, org_id, lecturer id or None) of current finished meetings —
+    what compliance counts. Read from the (status, date) index."""
+    rows = store.query(
+        "SELECT kind, date, org_id, json_extract(data, '$.lecturer_id') AS lecturer"
+        " FROM meetings WHERE status=? AND superseded=0 AND date BETWEEN ? AND ?",
+        (MeetingStatus.FINISHED.value, date_from.isoformat(), date_to.isoformat()),
+    )
+    return [(r["kind"], dt.date.fromisoformat(r["date"]), r["org_id"], r["lecturer"]) for r in rows]
+
+
+# -- action items -----------------------------------------------------------
+
+_ACTION_COLS = (
+    "source",
+    "meeting_id",
+    "kind",
+    "text",
+    "owner_id",
+    "owner_name",
+    "deadline",
+    "closed_at",
+)
+
+
+def save_action(
+    store: Store, item: ActionItem, *, conn: sqlite3.Connection | None = None
+) -> ActionItem:
+    return save_row(
+        store, "action_items", item, {k: getattr(item, k) for k in _ACTION_COLS}, conn=conn
+    )
+
+
+def _action(row: dict) -> ActionItem:
+    return ActionItem.model_validate(row)
+
+
+def open_actions(store: Store, *, limit: int = 50, offset: int = 0) -> list[ActionItem]:
+    rows = store.query(
+        "SELECT * FROM action_items WHERE closed_at IS NULL"
+        " ORDER BY deadline IS NULL, deadline LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [_action(r) for r in rows]
+
+
+def actions_for_meeting(store: Store, meeting_id: str) -> list[ActionItem]:
+    rows = store.query(
+        "SELECT * FROM action_items WHERE meeting_id=? ORDER BY kind, deadline", (meeting_id,)
+    )
+    return [_action(r) for r in rows]
+
+
+def close_action(store: Store, item: ActionItem) -> ActionItem:
+    return save_action(store, item.model_copy(update={"closed_at": now_iso()}))
+
+
+def home_items(store: Store, today: dt.date) -> list[DueItem]:
+    """Open decisions and make-ups, earliest deadline first (index on closed_at, deadline)."""
+    out: list[DueItem] = []
+    for a in open_actions(store, limit=HOME_LIMIT):
+        overdue = a.days_overdue(today)
+        urgency = Urgency.OVERDUE if overdue else (
+            Urgency.DUE if a.deadline and (a.deadline - today).days <= 7 else Urgency.INFO
+        )  # fmt: skip
+        when = (
+            f"逾期 {overdue} 天"
+            if overdue
+            else (f"{a.deadline.isoformat()} 前" if a.deadline else "无时限")
+        )
+        text = f"{a.kind}：{a.text[:40]}（{a.owner_name or '未定责任人'}，{when}）"
+        out.append(DueItem(section=str(a.kind), text=text, due=a.deadline, urgency=urgency,
+                           action=f"app.open_action('{a.id}')", owner=a.owner_name))  # fmt: skip
+    return out
