@@ -149,7 +149,9 @@ class HomeScreen(Screen[None]):
             label = WORKFLOW_LABELS.get(d.workflow, d.workflow)
             lst.add_option(
                 Option(
-                    text(f"{label}：{d.title or '（未命名）'}  {d.updated_at[5:16]}"),
+                    text(
+                        f"{label}：{d.title or '（未命名）'}  {d.updated_at[5:16].replace('T', ' ')}"
+                    ),
                     id=f"{d.workflow}\x1f{d.key}",
                 )
             )

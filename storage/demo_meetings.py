@@ -185,6 +185,6 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
             "INSERT OR REPLACE INTO drafts(owner, workflow, key, title, data, updated_at) VALUES (?,?,?,?,?,?)",
             (store.actor, WORKFLOW, draft.id, f"{draft.date} {draft.org_name} {draft.kind}",
              __import__("json").dumps({"meeting": draft.model_dump(mode="json"), "raw": {}}, ensure_ascii=False),
-             dt.datetime.now().isoformat(timespec="seconds")),
+             dt.datetime.combine(today, dt.time(8, 0)).isoformat(timespec="seconds")),
         )  # fmt: skip
     return n
