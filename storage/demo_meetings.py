@@ -176,9 +176,18 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
     # Old items were dealt with in real life; leave the last weeks' open, and a
     # couple of overdue ones so the home screen has something to chase.
     cutoff = (today - dt.timedelta(days=45)).isoformat()
+    keep = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM action_items WHERE kind='决议' AND deadline < ?"
+            " ORDER BY deadline DESC LIMIT 2",
+            (cutoff,),
+        )
+    ]
+    marks = ",".join("?" * len(keep))
     conn.execute(
-        "UPDATE action_items SET closed_at=deadline WHERE deadline < ? AND rowid % 9 != 0",
-        (cutoff,),
+        f"UPDATE action_items SET closed_at=deadline WHERE deadline < ? AND id NOT IN ({marks})",
+        (cutoff, *keep),
     )
     if draft is not None:
         conn.execute(

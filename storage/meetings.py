@@ -227,12 +227,12 @@ def home_items(store: Store, today: dt.date) -> list[DueItem]:
         urgency = Urgency.OVERDUE if overdue else (
             Urgency.DUE if a.deadline and (a.deadline - today).days <= 7 else Urgency.INFO
         )  # fmt: skip
-        when = (
-            f"逾期 {overdue} 天"
-            if overdue
-            else (f"{a.deadline.isoformat()} 前" if a.deadline else "无时限")
-        )
-        text = f"{a.kind}：{a.text[:40]}（{a.owner_name or '未定责任人'}，{when}）"
+        if overdue:
+            when = f"逾期 {overdue} 天"
+        else:
+            when = f"{a.deadline:%m-%d} 前" if a.deadline else "无时限"
+        what = a.source.split("（")[0] if a.kind is ActionKind.MAKE_UP else a.text
+        text = f"{a.kind} {a.owner_name or '未定责任人'}：{what[:28]}（{when}）"
         out.append(DueItem(section=str(a.kind), text=text, due=a.deadline, urgency=urgency,
                            action=f"app.open_action('{a.id}')", owner=a.owner_name))  # fmt: skip
     return out
