@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pty_screen import screen_text
+
 pexpect = pytest.importorskip("pexpect")
 pyte = pytest.importorskip("pyte")
 
@@ -32,10 +34,10 @@ def _screen_after(child, screen, stream, expect: str, timeout: float = 15) -> st
             pass
         except pexpect.EOF:
             break
-        text = "\n".join(screen.display)
+        text = screen_text(screen)
         if expect in text:
             return text
-    return "\n".join(screen.display)
+    return screen_text(screen)
 
 
 def test_installed_command_shows_home_in_a_pty(tmp_path: Path) -> None:
