@@ -105,9 +105,7 @@ def _build(
             if kind in (MeetingKind.ADMISSION, MeetingKind.CONFIRMATION):
                 vote = vote.model_copy(update={"method": VoteMethod.SECRET})
             m = m.model_copy(update={"votes": [vote]})
-        if step.gate_check is GateCheck.DECISION or (
-            step.gate_check is GateCheck.VOTE and not m.decisions
-        ):
+        if step.gate_check in (GateCheck.DECISION, GateCheck.VOTE) and not m.decisions:
             owner = chair
             d = Decision(text=f"落实“{topics[0]}”", owner_id=owner.id if owner else None,
                          owner_name=owner.name if owner else "", deadline=day + dt.timedelta(days=30))  # fmt: skip

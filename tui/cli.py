@@ -148,7 +148,8 @@ def cmd_demo(db_path: Path, n: int, force: bool) -> int:
 
     counts = build_demo(store, people_count=n, progress=lambda m: print(m, flush=True))
     store.close()
-    extra = "".join(f"，{v} {k}" for k, v in counts.items() if k not in ("branches", "people"))
+    labels = {"meetings": "次会议", "lectures": "次党课", "followups": "件一人一事", "dues": "条党费记录"}
+    extra = "".join(f"，{v} {labels.get(k, k)}" for k, v in counts.items() if k not in ("branches", "people"))
     print(
         f"演示数据库已生成：{db_path}（{counts['branches']} 个支部，{counts['people']} 人{extra}）"
     )
