@@ -122,7 +122,7 @@ class InfoPane(Pane):
     @on(Input.Changed)
     @on(TextArea.Changed)
     def _changed(self) -> None:
-        if self.run.loading:
+        if self.run.restoring:
             return
         errors: list[str] = []
         m = self.run.meeting
@@ -742,7 +742,7 @@ class FinishPane(Pane):
 
     @on(TextArea.Changed, "#f-summary")
     def _summary(self, event: TextArea.Changed) -> None:
-        if self.run.loading or self.run.meeting.finished:
+        if self.run.restoring or self.run.meeting.finished:
             return
         self.run.apply(self.run.meeting.model_copy(update={"summary": event.text_area.text}))
 
@@ -757,7 +757,7 @@ class FinishPane(Pane):
         problems = validate_for_finish(m)
         if problems:
             lines = [f"还有 {len(problems)} 处需要处理，处理后按 f 完成会议："]
-            lines += [f"· {p}" for p in problems]
+            lines += [f"·{p}" for p in problems]
         else:
             lines = [
                 "检查通过。按 f 完成会议（完成后记录只读，决议进入首页跟踪，缺席党员生成补学事项）。"

@@ -68,7 +68,7 @@ class MeetingScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.meeting = meeting
-        self.loading = True
+        self.restoring = True
         self._raw = raw or {}
         self._section = section
         self._export_dir: Path | None = None
@@ -104,7 +104,7 @@ class MeetingScreen(Screen[None]):
         self.query_one(SectionNav).focus()
 
     def _loaded(self) -> None:
-        self.loading = False
+        self.restoring = False
 
     # -- state -------------------------------------------------------------
     def apply(self, meeting: Meeting, *, raw: dict[str, str] | None = None) -> None:
@@ -125,7 +125,7 @@ class MeetingScreen(Screen[None]):
         state = "已完成（只读）" if m.finished else "进行中 · 草稿自动保存"
         head = Text.assemble(
             (f"{m.kind} ", "bold"),
-            content(f"{m.org_name} {m.date.isoformat()}  ").plain,
+            f"{content(m.org_name).plain} {m.date.isoformat()}  ",
             ("法定人数 ✓" if q.ok else "法定人数 ✗", "green" if q.ok else "red"),
             f"  {state}",
         )
