@@ -86,16 +86,16 @@ class HomeScreen(Screen[None]):
         app = self.app
         store = app.store  # type: ignore[attr-defined]
         total = people.count_all(store)
-        branches = org.branches(store)
+        branches = org.count_branches(store)
         head = Text.assemble(
             ("今日 ", "bold"),
             format_date_cn(app.today),  # type: ignore[attr-defined]
             ("   ", ""),
-            (f"{len(branches)} 个支部 · {total} 人", "dim"),
+            (f"{branches} 个支部 · {total} 人", "dim"),
         )
         self.query_one("#home-head", Static).update(head)
         self._fill_due(store, branches)
-        self._fill_branches(store, branches)
+        self._fill_branches(store)
         self._fill_drafts(store)
 
     def _fill_due(self, store, branches) -> None:  # type: ignore[no-untyped-def]
@@ -124,21 +124,19 @@ class HomeScreen(Screen[None]):
             if item.action:
                 self.app.do(item.action.removeprefix("app."))
 
-    def _fill_branches(self, store, branches) -> None:  # type: ignore[no-untyped-def]
+    def _fill_branches(self, store) -> None:  # type: ignore[no-untyped-def]
         table = self.query_one("#branch-table", DataTable)
         table.clear()
-        # The home screen shows the first page only; the roster pages the rest.
-        for b in branches[:50]:
-            counts = people.status_counts(store, b.id)
-            sec = people.secretary_of(store, b.id)
+        # The first page only (one query); the roster pages the rest.
+        for b in org.branch_overview(store, limit=50):
             table.add_row(
-                text(b.name),
-                text(b.shift_pattern.value if b.shift_pattern else ""),
-                Text(str(sum(counts.values())), justify="right"),
-                Text(str(counts.get("正式党员", 0)), justify="right"),
-                Text(str(counts.get("预备党员", 0)), justify="right"),
-                text(sec.name if sec else "（空缺）"),
-                key=b.id,
+                text(b["name"]),
+                text(b["shift_pattern"] or ""),
+                Text(str(b["n"]), justify="right"),
+                Text(str(b["full"]), justify="right"),
+                Text(str(b["prob"]), justify="right"),
+                text(b["secretary"] or "（空缺）"),
+                key=b["id"],
             )
 
     def _fill_drafts(self, store) -> None:  # type: ignore[no-untyped-def]

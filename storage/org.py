@@ -71,3 +71,25 @@ def lookup_maps(store: Store) -> tuple[dict[str, str], dict[tuple[str, str], str
         (u.parent_id, u.name): u.id for u in units if u.kind is OrgKind.GROUP and u.parent_id
     }
     return branch_ids, group_ids
+
+
+def branch_overview(store: Store, *, limit: int = 50) -> list[dict]:
+    """The first page of branches with head counts and secretary, in one query
+    (the people_branch index answers the counts; no per-branch round trips)."""
+    return store.query(
+        "WITH b AS (SELECT id, name, shift_pattern, sort_order FROM org_units WHERE kind=?"
+        " ORDER BY sort_order, name LIMIT ?)"
+        " SELECT b.id, b.name, b.shift_pattern,"
+        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id) AS n,"
+        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status='正式党员') AS full,"
+        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status='预备党员') AS prob,"
+        " (SELECT name FROM people p WHERE p.branch_id=b.id AND p.post='书记' LIMIT 1) AS secretary"
+        " FROM b ORDER BY b.sort_order, b.name",
+        (OrgKind.BRANCH.value, limit),
+    )
+
+
+def count_branches(store: Store) -> int:
+    return int(
+        store.scalar("SELECT count(*) FROM org_units WHERE kind=?", (OrgKind.BRANCH.value,)) or 0
+    )
