@@ -120,6 +120,14 @@ class Lecture(Record):
     state: ReviewState = ReviewState.NOT_SUBMITTED
     events: list[ReviewEvent] = Field(default_factory=list)
     locked: CoursewareVersion | None = None
+    # Set once the lecture is held and recorded as a 党课 meeting (workflow 2).
+    meeting_id: str | None = None
+    given_on: date | None = None
+    attendance: Line = Field(default="", max_length=200)  # e.g. "应到 20 人，实到 18 人"
+
+    @property
+    def given(self) -> bool:
+        return self.meeting_id is not None
 
 
 # --- courseware checksum ---------------------------------------------------

@@ -17,7 +17,12 @@ from storage import drafts as draft_store
 from storage import org, people
 from widgets.safe import text
 
-WORKFLOW_LABELS = {"person": "人员表单", "meeting": "会议"}
+WORKFLOW_LABELS = {
+    "person": "人员表单",
+    "meeting": "会议",
+    "rota": "党课轮讲计划",
+    "lecture": "课件审核",
+}
 HOME_PROVIDERS = ("storage.rota", "storage.followups", "storage.meetings")
 URGENCY_MARK = {
     Urgency.OVERDUE: ("‼ ", "bold red"),
@@ -47,6 +52,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("m", "app.new_meeting", "开会"),
         Binding("l", "app.open_meetings", "会议记录"),
+        Binding("k", "app.open_rota", "党课"),
         Binding("r", "app.open_roster", "花名册"),
         Binding("a", "app.add_person", "新增人员"),
         Binding("i", "app.import_people", "导入"),
@@ -169,6 +175,10 @@ class HomeScreen(Screen[None]):
         workflow, _, key = (event.option.id or "").partition("\x1f")
         if workflow == "meeting":
             self.app.resume_meeting_draft(key)  # type: ignore[attr-defined]
+        elif workflow == "rota":
+            self.app.do("new_rota")  # type: ignore[attr-defined]
+        elif workflow == "lecture":
+            self.app.do(f"open_lecture('{key}')")  # type: ignore[attr-defined]
         elif workflow == "person":
             from screens.person_form import PersonForm
 

@@ -13,6 +13,7 @@ from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.db import Store
 from storage.demo_meetings import add_demo_meetings
+from storage.demo_rota import add_demo_rota
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = (
@@ -181,10 +182,12 @@ def build_demo(
         people.insert_many(store, persons, conn=c)
         counts = {"branches": len(units), "people": len(persons)}
         # Workflow records for the four seed branches (also at benchmark sizes).
-        seed = units[:4]
-        roster = {b.id: [p for p in persons if p.branch_id == b.id] for b in seed}
+        seed_branches = units[:4]
+        roster = {b.id: [p for p in persons if p.branch_id == b.id] for b in seed_branches}
+        say("生成党课轮讲计划…")
+        counts["lectures"] = add_demo_rota(store, c, today=today, rng=random.Random(seed + 1))
         say("生成一年的会议记录…")
         counts["meetings"] = add_demo_meetings(
-            store, c, today=today, rng=rng, branches=seed, groups=groups_of, roster=roster
+            store, c, today=today, rng=rng, branches=seed_branches, groups=groups_of, roster=roster
         )
     return counts

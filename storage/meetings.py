@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from domain.action_items import ActionItem, ActionKind
 from domain.dashboard import DueItem, Urgency
-from domain.meetings import Meeting, MeetingStatus, make_up_items
+from domain.meetings import Meeting, MeetingStatus, attendance_summary, make_up_items
 from storage import audit, drafts
 from storage.db import Store, now_iso
 from storage.records import load_document, save_document, save_row
@@ -90,6 +90,14 @@ def save_final(
                 deadline=meeting.date + dt.timedelta(days=30),
             )  # fmt: skip
             save_action(store, item, conn=c)
+        if meeting.lecture_id:
+            from storage import rota  # the rota entry shows the lecture was given
+
+            a = attendance_summary(meeting)
+            rota.mark_given(
+                store, meeting.lecture_id, saved.id, f"应到 {a.expected} 人，实到 {a.present} 人",
+                given_on=meeting.date, conn=c,
+            )  # fmt: skip
         c.execute(
             "DELETE FROM drafts WHERE owner=? AND workflow=? AND key=?",
             (store.actor, WORKFLOW, meeting.id),

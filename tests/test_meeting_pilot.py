@@ -207,3 +207,34 @@ async def test_topics_textarea_drafts_and_resume(make_demo_app, demo_store) -> N
         app.resume_meeting_draft(mid)
         await pilot.pause()
         assert app.screen.meeting.topics == ["议题一", "议题二"]
+
+
+async def test_rota_lecture_opens_as_prefilled_lecture_meeting(make_demo_app, demo_store) -> None:
+    import datetime as dt
+
+    from domain.meetings import mark_step_done
+    from storage import rota
+
+    row = demo_store.query_one("SELECT id FROM lectures WHERE date < '2026-11-01' ORDER BY date DESC LIMIT 1")
+    lecture = rota.get_lecture(demo_store, row["id"])
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.do(f"start_lecture_meeting('{lecture.id}')")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        m = screen.meeting
+        assert m.kind.value == "党课" and m.lecture_id == lecture.id
+        assert m.lecturer_name == lecture.lecturer_name and m.date == lecture.lecture_date
+        m = m.model_copy(update={"place": "活动室", "recorder_name": "记录员", "topics": m.topics or ["党课"],
+                                 "start_time": dt.time(9), "end_time": dt.time(10)})  # fmt: skip
+        for step in m.procedure.steps:
+            m = mark_step_done(m, step.key, dt.datetime.combine(m.date, dt.time(9)))
+        screen.apply(m)
+        await pilot.press("f")
+        await pilot.pause()
+        assert screen.meeting.finished, str(screen.query_one("#f-problems").render())
+    given = rota.get_lecture(demo_store, lecture.id)
+    assert given.meeting_id == screen.meeting.id
+    assert given.attendance.startswith("应到")

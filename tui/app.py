@@ -178,8 +178,65 @@ class ZhibuApp(App[None]):
 
         self.push_screen(ActionItemScreen(item_id))
 
+    # -- lecture rota --------------------------------------------------------
+    def action_open_rota(self, plan_id: str = "") -> None:
+        from screens.rota_plan import RotaPlanScreen
+
+        self.push_screen(RotaPlanScreen(plan_id or None))
+
+    def action_new_rota(self, org_id: str = "") -> None:
+        from screens.rota_wizard import RotaWizardScreen
+
+        self.push_screen(RotaWizardScreen(org_id or None))
+
+    def action_open_lecture(self, lecture_id: str) -> None:
+        from screens.lecture_review import LectureReviewScreen
+
+        self.push_screen(LectureReviewScreen(lecture_id))
+
+    def action_start_lecture_meeting(self, lecture_id: str) -> None:
+        """Open the 党课 meeting for a rota lecture, pre-filled."""
+        from domain.meeting_kinds import MeetingKind
+        from domain.meetings import new_meeting
+        from storage import org, people, rota
+
+        lecture = rota.get_lecture(self.store, lecture_id)
+        if lecture is None:
+            self.notify("找不到这次党课", markup=False)
+            return
+        if lecture.meeting_id:
+            self.action_open_meeting(lecture.meeting_id)
+            return
+        lecturer = people.get(self.store, lecture.lecturer_id) if lecture.lecturer_id else None
+        branch = (
+            org.get(self.store, lecturer.branch_id) if lecturer and lecturer.branch_id else None
+        )
+        if branch is None:
+            self.notify("授课人不在任何支部，无法确定会议所属支部", markup=False)
+            return
+        meeting = new_meeting(
+            MeetingKind.LECTURE, branch.id, branch.name, lecture.lecture_date,
+            people=people.members_of(self.store, branch.id),
+        )  # fmt: skip
+        secretary = people.secretary_of(self.store, branch.id)
+        meeting = meeting.model_copy(
+            update={
+                "topics": [lecture.topic or "党课"],
+                "place": lecture.place,
+                "lecturer_id": lecturer.id if lecturer else None,
+                "lecturer_name": lecture.lecturer_name,
+                "lecture_id": lecture.id,
+                "title": f"党课：{lecture.topic}" if lecture.topic else "",
+                "chair_id": secretary.id if secretary else None,
+                "chair_name": secretary.name if secretary else "",
+            }
+        )
+        self.open_meeting_screen(meeting)
+
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [
+            ("党课计划", "轮讲计划、课件审核状态，导出党课计划表", "open_rota"),
+            ("新建党课轮讲计划", "选周期与授课人，排出轮讲方案", "new_rota"),
             ("新建会议", "按程序开会：签到、程序清单、表决、决议", "new_meeting"),
             ("会议记录", "已完成的会议，导出会议记录", "open_meetings"),
             ("今日 首页", "回到首页：待办、各支部、草稿", "go_home"),

@@ -1,0 +1,84 @@
+"""Export one rota plan as 党课计划表 .docx: ask for the folder, write in a thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from storage.errors import StorageError
+from widgets.safe import content
+
+
+class ExportPlanScreen(ModalScreen[Path | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "export", "导出", priority=True),
+        Binding("escape", "cancel", "取消"),
+    ]
+
+    def __init__(self, plan_id: str, title: str, default_dir: Path) -> None:
+        super().__init__()
+        self._plan_id = plan_id
+        self._title = title
+        self._default_dir = default_dir
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-box"):
+            yield Static(content(f"导出 {self._title}.docx"), id="export-title")
+            yield Static(content("保存到文件夹（Enter 或 Ctrl+S 导出，Esc 取消）"), classes="muted")
+            yield Input(id="export-dir", max_length=500)
+            yield Static(id="export-status")
+
+    def on_mount(self) -> None:
+        box = self.query_one("#export-dir", Input)
+        box.value = str(self._default_dir)
+        box.focus()
+
+    @on(Input.Submitted, "#export-dir")
+    def _submitted(self) -> None:
+        self.action_export()
+
+    def action_export(self) -> None:
+        raw = self.query_one("#export-dir", Input).value.strip()
+        if not raw:
+            self._status("请填写文件夹")
+            return
+        self._status("正在导出…")
+        self._write(Path(raw).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rota-export")
+    def _write(self, folder: Path) -> Path:
+        from tui.cli_rota import write_plan_docx
+
+        return write_plan_docx(self.app.store, self._plan_id, folder)  # type: ignore[attr-defined]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "rota-export":
+            return
+        if worker.state is WorkerState.SUCCESS:
+            path: Path = worker.result  # type: ignore[assignment]
+            self.notify(f"已导出：{path}", markup=False, timeout=10)
+            self.dismiss(path)
+        elif worker.state is WorkerState.ERROR:
+            err = worker.error
+            if isinstance(err, StorageError):
+                msg = str(err)
+            elif isinstance(err, OSError):
+                msg = f"无法写入：{err.strerror or type(err).__name__}（{err.filename or ''}）"
+            else:
+                msg = f"导出失败（{type(err).__name__}）"
+            self._status(msg)
+            self.notify(msg, severity="error", markup=False, timeout=8)
+
+    def _status(self, msg: str) -> None:
+        self.query_one("#export-status", Static).update(content(msg))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
