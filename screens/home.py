@@ -24,6 +24,7 @@ WORKFLOW_LABELS = {
     "lecture": "课件审核",
 }
 HOME_PROVIDERS = ("storage.rota", "storage.followups", "storage.meetings")
+SECTION_ORDER = ("党课", "一人一事", "决议", "补学")
 URGENCY_MARK = {
     Urgency.OVERDUE: ("‼ ", "bold red"),
     Urgency.DUE: ("• ", "yellow"),
@@ -44,8 +45,29 @@ def due_items(store, today) -> list[DueItem]:  # type: ignore[no-untyped-def]
                 raise
             continue
         items += module.home_items(store, today)
-    items.sort(key=lambda i: (-i.urgency, i.due or today))
     return items
+
+
+def top_per_section(items: list[DueItem], today, per_section: int = 3) -> list[DueItem]:  # type: ignore[no-untyped-def]
+    """A few of each kind, most urgent first, so one kind cannot crowd out the rest."""
+    sections: dict[str, list[DueItem]] = {}
+    for item in items:
+        sections.setdefault(item.section, []).append(item)
+    order = sorted(
+        sections, key=lambda s: (SECTION_ORDER.index(s) if s in SECTION_ORDER else 99, s)
+    )
+    out: list[DueItem] = []
+    for name in order:
+        group = sorted(sections[name], key=lambda i: (-i.urgency, i.due or today))
+        out += group[:per_section]
+        if len(group) > per_section:
+            worst = max(i.urgency for i in group[per_section:])
+            out.append(
+                DueItem(
+                    section=name, text=f"……另有 {len(group) - per_section} 项{name}", urgency=worst
+                )
+            )
+    return out
 
 
 class HomeScreen(Screen[None]):
@@ -114,7 +136,7 @@ class HomeScreen(Screen[None]):
                 )
             )
             return
-        items = due_items(store, self.app.today)  # type: ignore[attr-defined]
+        items = top_per_section(due_items(store, self.app.today), self.app.today)  # type: ignore[attr-defined]
         if not items:
             lst.add_option(Option(Text("今天没有待办事项。", style="dim")))
         for n, item in enumerate(items):
