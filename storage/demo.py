@@ -185,7 +185,7 @@ def build_demo(
         seed_branches = units[:4]
         roster = {b.id: [p for p in persons if p.branch_id == b.id] for b in seed_branches}
         say("生成党课轮讲计划…")
-        counts["lectures"] = add_demo_rota(store, c, today=today, rng=random.Random(seed + 1))
+        counts["lectures"] = add_demo_rota(store, c, today=today, rng=random.Random(seed))
         say("生成一年的会议记录…")
         counts["meetings"] = add_demo_meetings(
             store, c, today=today, rng=rng, branches=seed_branches, groups=groups_of, roster=roster
