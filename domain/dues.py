@@ -384,20 +384,28 @@ def arrears_alert(months: int, config: DuesConfig = DEFAULT_CONFIG) -> ArrearsAl
 
 
 def member_arrears(
-    records: Iterable[DuesRecord], as_of: date, config: DuesConfig = DEFAULT_CONFIG
+    records: Iterable[DuesRecord],
+    as_of: date,
+    config: DuesConfig = DEFAULT_CONFIG,
+    *,
+    payments_until: date | None = None,
 ) -> MemberArrears:
     """Arrears of one member as of the month of *as_of* (inclusive).
 
     Pass the last month whose collection day has passed. A month without a
     record (not yet a member, transferred, …) breaks the consecutive run.
+    *payments_until* (default *as_of*) also counts payments made up to that
+    month: the current arrears are the months up to last month still unpaid
+    today, so a back payment made this month clears them.
     """
     cutoff = month_start(as_of)
+    paid_cut = max(month_start(payments_until), cutoff) if payments_until else cutoff
     by_month = {r.month: r for r in records if r.month <= cutoff}
     person = next(iter(by_month.values())).person_id if by_month else ""
-    unpaid = sorted(m for m, r in by_month.items() if not r.settled_as_of(cutoff))
+    unpaid = sorted(m for m, r in by_month.items() if not r.settled_as_of(paid_cut))
     run = 0
     m = cutoff
-    while m in by_month and not by_month[m].settled_as_of(cutoff):
+    while m in by_month and not by_month[m].settled_as_of(paid_cut):
         run += 1
         m = add_months(m, -1)
     return MemberArrears(
@@ -407,7 +415,7 @@ def member_arrears(
         unpaid_months=unpaid,
         owed_fen=sum(by_month[m].owed_fen for m in unpaid),
         too_old_months=[
-            m for m in unpaid if months_between(m, cutoff) > config.back_pay_max_months
+            m for m in unpaid if months_between(m, paid_cut) > config.back_pay_max_months
         ],
         alert=arrears_alert(run, config),
     )

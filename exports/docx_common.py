@@ -283,23 +283,30 @@ def add_table(
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _set_table_borders(table)
+    if widths_mm is not None and len(widths_mm) != ncols:
+        raise ValueError("widths_mm must give one width per column")
     if widths_mm is not None:
-        if len(widths_mm) != ncols:
-            raise ValueError("widths_mm must give one width per column")
         table.autofit = False
         for i, col in enumerate(table.columns):
             col.width = Mm(widths_mm[i])
-            for cell in col.cells:
-                cell.width = Mm(widths_mm[i])
+    # Looked up once: styles[...] and row.cells are slow in python-docx, and a
+    # ledger or report has hundreds of cells.
+    style = doc.styles[TABLE_TEXT_STYLE]
+    widths = [Mm(w) for w in widths_mm] if widths_mm is not None else None
     for r, values in enumerate(rows):
         row = table.rows[r]
+        cells = row.cells
+        if widths is not None:
+            for i, cell in enumerate(cells):
+                cell.width = widths[i]
         if values and len(values) < ncols:
-            row.cells[len(values) - 1].merge(row.cells[ncols - 1])
+            cells[len(values) - 1].merge(cells[ncols - 1])
+            cells = row.cells
         for c, value in enumerate(values):
-            cell = row.cells[c]
+            cell = cells[c]
             cell.text = xml_safe(value)
             for p in cell.paragraphs:
-                p.style = doc.styles[TABLE_TEXT_STYLE]
+                p.style = style
                 if header and r == 0:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     for run in p.runs:

@@ -1,4 +1,4 @@
-"""今日: what is due, the branches at a glance, drafts to resume."""
+"""今日: what is due, 三会一课 per branch, drafts to resume."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from textual.widgets.option_list import Option
 
 from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
+from screens.compliance_table import LEGEND, ComplianceTable
+from screens.dues_actions import OVERSIGHT_DRAFT_LABELS
+from storage import compliance, org, people
 from storage import drafts as draft_store
-from storage import org, people
 from widgets.safe import text
 
 WORKFLOW_LABELS = {
@@ -22,9 +24,16 @@ WORKFLOW_LABELS = {
     "meeting": "会议",
     "rota": "党课轮讲计划",
     "lecture": "课件审核",
+    **OVERSIGHT_DRAFT_LABELS,
 }
-HOME_PROVIDERS = ("storage.rota", "storage.followups", "storage.meetings")
-SECTION_ORDER = ("党课", "一人一事", "决议", "补学")
+HOME_PROVIDERS = (
+    "storage.rota",
+    "storage.followups",
+    "storage.compliance",
+    "storage.meetings",
+    "storage.dues",
+)
+SECTION_ORDER = ("党课", "一人一事", "三会一课", "决议", "补学", "党费")
 URGENCY_MARK = {
     Urgency.OVERDUE: ("‼ ", "bold red"),
     Urgency.DUE: ("• ", "yellow"),
@@ -73,12 +82,18 @@ def top_per_section(items: list[DueItem], today, per_section: int = 3) -> list[D
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("m", "app.new_meeting", "开会"),
-        Binding("l", "app.open_meetings", "会议记录"),
         Binding("k", "app.open_rota", "党课"),
+        Binding("f", "app.quick_followup", "一人一事"),
+        Binding("c", "app.open_dues", "党费"),
         Binding("r", "app.open_roster", "花名册"),
-        Binding("a", "app.add_person", "新增人员"),
-        Binding("i", "app.import_people", "导入"),
         Binding("d", "focus_drafts", "草稿"),
+        # Listed in help (?) and the palette; the footer keeps to the daily ones.
+        Binding("l", "app.open_meetings", "会议记录", show=False),
+        Binding("o", "app.open_followups", "一人一事列表", show=False),
+        Binding("p", "app.open_participation", "参加情况", show=False),
+        Binding("u", "app.member_lookup", "党员档案", show=False),
+        Binding("a", "app.add_person", "新增人员", show=False),
+        Binding("i", "app.import_people", "导入人员", show=False),
         Binding("f5", "refresh", "刷新", show=False),
     ]
 
@@ -88,20 +103,14 @@ class HomeScreen(Screen[None]):
         with VerticalScroll(id="home-body"):
             yield Static("待办", classes="section-title")
             yield OptionList(id="due-list", markup=False)
-            yield Static("各支部", classes="section-title")
-            yield DataTable(id="branch-table", cursor_type="row", zebra_stripes=True)
+            yield Static("三会一课（本季度至今，Enter 看参加情况）", classes="section-title")
+            yield ComplianceTable(id="compliance-table")
+            yield Static(LEGEND, classes="muted", id="compliance-legend")
             yield Static("未完成的草稿", classes="section-title", id="draft-title")
             yield OptionList(id="draft-list", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#branch-table", DataTable)
-        table.add_column("支部", width=22, key="name")
-        table.add_column("班制", width=8, key="shift")
-        table.add_column("人数", width=5, key="n")
-        table.add_column("正式", width=5, key="full")
-        table.add_column("预备", width=5, key="prob")
-        table.add_column("书记", width=8, key="sec")
         self.refresh_data()
 
     def on_screen_resume(self) -> None:
@@ -123,18 +132,16 @@ class HomeScreen(Screen[None]):
         )
         self.query_one("#home-head", Static).update(head)
         self._fill_due(store, branches)
-        self._fill_branches(store)
+        self.query_one(ComplianceTable).show(compliance.home_table(store, app.today))  # type: ignore[attr-defined]
         self._fill_drafts(store)
 
-    def _fill_due(self, store, branches) -> None:  # type: ignore[no-untyped-def]
+    def _fill_due(self, store, branches: int) -> None:  # type: ignore[no-untyped-def]
         lst = self.query_one("#due-list", OptionList)
         lst.clear_options()
+        self._due: list[DueItem] = []
         if not branches:
-            lst.add_option(
-                Option(
-                    Text("还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。")
-                )
-            )
+            msg = "还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。"
+            lst.add_option(Option(Text(msg)))
             return
         items = top_per_section(due_items(store, self.app.today), self.app.today)  # type: ignore[attr-defined]
         if not items:
@@ -150,22 +157,7 @@ class HomeScreen(Screen[None]):
         if opt.startswith("due"):
             item = self._due[int(opt[3:])]
             if item.action:
-                self.app.do(item.action.removeprefix("app."))
-
-    def _fill_branches(self, store) -> None:  # type: ignore[no-untyped-def]
-        table = self.query_one("#branch-table", DataTable)
-        table.clear()
-        # The first page only (one query); the roster pages the rest.
-        for b in org.branch_overview(store, limit=50):
-            table.add_row(
-                text(b["name"]),
-                text(b["shift_pattern"] or ""),
-                Text(str(b["n"]), justify="right"),
-                Text(str(b["full"]), justify="right"),
-                Text(str(b["prob"]), justify="right"),
-                text(b["secretary"] or "（空缺）"),
-                key=b["id"],
-            )
+                self.app.do(item.action.removeprefix("app."))  # type: ignore[attr-defined]
 
     def _fill_drafts(self, store) -> None:  # type: ignore[no-untyped-def]
         lst = self.query_one("#draft-list", OptionList)
@@ -173,11 +165,10 @@ class HomeScreen(Screen[None]):
         items = draft_store.list_mine(store)
         for d in items:
             label = WORKFLOW_LABELS.get(d.workflow, d.workflow)
+            when = d.updated_at[5:16].replace("T", " ")
             lst.add_option(
                 Option(
-                    text(
-                        f"{label}：{d.title or '（未命名）'}  {d.updated_at[5:16].replace('T', ' ')}"
-                    ),
+                    text(f"{label}：{d.title or '（未命名）'}  {when}"),
                     id=f"{d.workflow}\x1f{d.key}",
                 )
             )
@@ -195,20 +186,23 @@ class HomeScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#draft-list")
     def _resume(self, event: OptionList.OptionSelected) -> None:
         workflow, _, key = (event.option.id or "").partition("\x1f")
+        app = self.app
         if workflow == "meeting":
-            self.app.resume_meeting_draft(key)  # type: ignore[attr-defined]
+            app.resume_meeting_draft(key)  # type: ignore[attr-defined]
         elif workflow == "rota":
-            self.app.do("new_rota")  # type: ignore[attr-defined]
+            app.do("new_rota")  # type: ignore[attr-defined]
         elif workflow == "lecture":
-            self.app.do(f"open_lecture('{key}')")  # type: ignore[attr-defined]
+            app.do(f"open_lecture('{key}')")  # type: ignore[attr-defined]
+        elif workflow == "dues":
+            app.action_resume_dues_draft(key)  # type: ignore[attr-defined]
+        elif workflow.startswith("followup"):
+            app.resume_followup_draft(workflow, key)  # type: ignore[attr-defined]
         elif workflow == "person":
             from screens.person_form import PersonForm
 
-            person = None if key == "new" else people.get(self.app.store, key)  # type: ignore[attr-defined]
-            self.app.push_screen(PersonForm(person), lambda _r: self.refresh_data())
+            person = None if key == "new" else people.get(app.store, key)  # type: ignore[attr-defined]
+            app.push_screen(PersonForm(person), lambda _r: self.refresh_data())
 
-    @on(DataTable.RowSelected, "#branch-table")
+    @on(DataTable.RowSelected, "#compliance-table")
     def _open_branch(self, event: DataTable.RowSelected) -> None:
-        from screens.roster import RosterScreen
-
-        self.app.push_screen(RosterScreen(branch_id=str(event.row_key.value)))
+        self.app.do(f"open_participation('{event.row_key.value}')")  # type: ignore[attr-defined]

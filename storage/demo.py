@@ -12,6 +12,7 @@ from domain.org import OrgKind, OrgUnit, ShiftPattern
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.db import Store
+from storage.demo_dues import add_demo_dues
 from storage.demo_meetings import add_demo_meetings
 from storage.demo_rota import add_demo_rota
 
@@ -189,5 +190,9 @@ def build_demo(
         say("生成一年的会议记录…")
         counts["meetings"] = add_demo_meetings(
             store, c, today=today, rng=rng, branches=seed_branches, groups=groups_of, roster=roster
+        )
+        say("生成党费记录…")
+        counts["dues"] = add_demo_dues(
+            store, c, today=today, rng=rng, branches=seed_branches, roster=roster
         )
     return counts

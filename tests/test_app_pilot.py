@@ -15,10 +15,12 @@ async def test_home_shows_branches_and_title(make_demo_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "支部工作台" in app.title
-        table = app.screen.query_one("#branch-table", DataTable)
+        table = app.screen.query_one("#compliance-table", DataTable)
         assert table.row_count == 4
         names = [str(table.get_row_at(i)[0]) for i in range(4)]
         assert names[0] == "采油一队党支部"
+        head = str(app.screen.query_one("#home-head").render())
+        assert "4 个支部 · 120 人" in head
 
 
 async def test_add_person_by_keys_lands_in_sqlite(make_demo_app, demo_store) -> None:

@@ -1,0 +1,496 @@
+"""季度党建工作报告 (.docx): one per branch, and a summary per 党总支.
+
+Sections, as a quarterly 党建考核 checks them (seeds: 季度考核, 党费缴纳率):
+一 “三会一课”开展情况, 二 党员参加组织生活情况, 三 党费收缴情况,
+四 决议和待办落实情况, 五 党课开展情况.
+
+The caller gathers the numbers (tui.cli_report reads storage) into the
+dataclasses below; this module only lays them out, in docx_common's house
+style. Tables use 五号 so nine columns fit a portrait page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+from docx.document import Document
+from docx.shared import Pt
+from docx.table import Table
+
+from domain.dues import format_yuan
+from domain.periods import Period, PeriodKind
+from exports.docx_common import (
+    add_heading1,
+    add_paragraph,
+    add_table,
+    add_title,
+    new_document,
+    save_atomic,
+)
+
+CELL_PT = 10.5  # 五号
+_CN = "一二三四"
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def percent(numerator: int, denominator: int) -> str:
+    if not denominator:
+        return "—"
+    return f"{float(Fraction(numerator, denominator) * 100):.1f}%"
+
+
+def period_title(period: Period) -> str:
+    if period.kind is PeriodKind.QUARTER:
+        return f"{period.start.year}年第{_CN[(period.start.month - 1) // 3]}季度"
+    return period.label
+
+
+def _d(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# -- the data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplianceLine:
+    label: str  # 支部委员会 / 党小组会（采油一班党小组）
+    key: str  # requirement key (branch_committee, party_group, …)
+    cadence: str  # 每月 / 每季度 / 每年
+    required: int
+    held: int  # meetings held in the judged slots
+    met: int  # slots met (what the home screen shows)
+    slots: int  # slots required
+    status: str  # 已完成 / 待完成 / 已逾期 / 无需开展
+    missed: tuple[str, ...] = ()  # slots ended short, e.g. ("10月",)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    name: str
+    probationary: bool
+    expected: int
+    present: int
+    leave: int
+    absent: int
+    rate_label: str
+    make_ups_owed: int
+    make_ups_done: int
+    below: bool
+
+
+@dataclass(frozen=True)
+class DuesMonthLine:
+    month: date
+    members_due: int
+    members_paid: int
+    members_waived: int
+    due_fen: int
+    paid_fen: int
+
+    @property
+    def rate_label(self) -> str:
+        return percent(self.members_paid, self.members_due)
+
+
+@dataclass(frozen=True)
+class ArrearsLine:
+    name: str
+    months: int
+    owed_fen: int
+    lapse: bool  # six months: 视为自行脱党 to be decided by the 支部大会
+
+
+@dataclass(frozen=True)
+class LectureLine:
+    held_on: date
+    org_name: str
+    title: str
+    lecturer: str
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    decisions_new: int
+    decisions_open: int
+    decisions_overdue: int
+    make_ups_open: int
+    followups_open: int
+    followups_new: int
+
+
+@dataclass(frozen=True)
+class BranchReport:
+    org_name: str
+    period: Period
+    as_of: date
+    threshold: int
+    compliance: list[ComplianceLine]
+    members: list[MemberLine]
+    dues: list[DuesMonthLine]
+    arrears: list[ArrearsLine]
+    work: WorkCounts
+    lectures: list[LectureLine]
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(m, attr) for m in self.members)
+
+    @property
+    def attendance_rate(self) -> str:
+        return percent(self.total("present"), self.total("expected"))
+
+    @property
+    def below(self) -> list[MemberLine]:
+        return [m for m in self.members if m.below]
+
+    def dues_total(self, attr: str) -> int:
+        return sum(getattr(d, attr) for d in self.dues)
+
+    @property
+    def dues_rate(self) -> str:
+        return percent(self.dues_total("members_paid"), self.dues_total("members_due"))
+
+
+@dataclass(frozen=True)
+class GeneralReport:
+    org_name: str
+    period: Period
+    as_of: date
+    threshold: int
+    branches: list[BranchReport] = field(default_factory=list)
+
+
+# -- layout helpers -----------------------------------------------------------------
+
+
+def _table(doc: Document, rows: list[list[str]]) -> Table:
+    table = add_table(doc, rows, header=True)
+    for tr in table.rows:
+        for cell in tr.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(CELL_PT)
+    return table
+
+
+def _heading_block(doc: Document, title: str, period: Period, as_of: date) -> None:
+    add_title(doc, title)
+    add_paragraph(
+        doc,
+        f"统计期间：{_d(period.start)}至{_d(period.end)}（数据截至{_d(as_of)}）",
+        align="center",
+        indent=False,
+    )
+
+
+def _sign_off(doc: Document, org_name: str, as_of: date) -> None:
+    add_paragraph(doc, "")
+    add_paragraph(doc, org_name, align="right", indent=False)
+    add_paragraph(doc, _d(as_of), align="right", indent=False)
+
+
+# -- branch report --------------------------------------------------------------------
+
+COMPLIANCE_HEADERS = ["活动", "要求", "应开（次）", "已开（次）", "完成情况", "说明"]
+MEMBER_HEADERS = ["序号", "姓名", "应到", "出席", "请假", "缺席", "出席率", "补学（已/应）", "备注"]
+DUES_HEADERS = [
+    "月份",
+    "应缴人数",
+    "已缴足人数",
+    "免缴人数",
+    "应缴金额（元）",
+    "实缴金额（元）",
+    "收缴率",
+]
+LECTURE_HEADERS = ["日期", "党课题目", "授课人"]
+
+
+def compliance_rows(lines: Sequence[ComplianceLine]) -> list[list[str]]:
+    rows = [COMPLIANCE_HEADERS]
+    for c in lines:
+        said = []
+        if c.missed:
+            said.append("逾期未开：" + "、".join(c.missed))
+        if c.note:
+            said.append(c.note)
+        rows.append([c.label, c.cadence, str(c.required), str(c.held), c.status, "；".join(said)])
+    return rows
+
+
+def member_rows(report: BranchReport) -> list[list[str]]:
+    rows = [MEMBER_HEADERS]
+    for i, m in enumerate(report.members, 1):
+        notes = []
+        if m.below:
+            notes.append(f"低于{report.threshold}%")
+        if m.probationary:
+            notes.append("预备党员")
+        rows.append([
+            str(i), m.name, str(m.expected), str(m.present), str(m.leave), str(m.absent),
+            m.rate_label, f"{m.make_ups_done}/{m.make_ups_owed}", "，".join(notes),
+        ])  # fmt: skip
+    rows.append([
+        "合计", f"{len(report.members)}人", str(report.total("expected")),
+        str(report.total("present")), str(report.total("leave")), str(report.total("absent")),
+        report.attendance_rate,
+        f"{report.total('make_ups_done')}/{report.total('make_ups_owed')}", "",
+    ])  # fmt: skip
+    return rows
+
+
+def dues_rows(lines: Sequence[DuesMonthLine]) -> list[list[str]]:
+    rows = [DUES_HEADERS]
+    for d in lines:
+        rows.append([
+            f"{d.month.month}月", str(d.members_due), str(d.members_paid), str(d.members_waived),
+            format_yuan(d.due_fen), format_yuan(d.paid_fen), d.rate_label,
+        ])  # fmt: skip
+    due = sum(d.members_due for d in lines)
+    paid = sum(d.members_paid for d in lines)
+    rows.append([
+        "合计", str(due), str(paid), str(sum(d.members_waived for d in lines)),
+        format_yuan(sum(d.due_fen for d in lines)), format_yuan(sum(d.paid_fen for d in lines)),
+        percent(paid, due),
+    ])  # fmt: skip
+    return rows
+
+
+def _compliance_summary(lines: Sequence[ComplianceLine]) -> str:
+    judged = [c for c in lines if c.status != "无需开展"]
+    late = [c for c in judged if c.status == "已逾期"]
+    todo = [c for c in judged if c.status == "待完成"]
+    done = len(judged) - len(late) - len(todo)
+    text = (
+        f"本期应开展的{len(judged)}项中，已完成{done}项，待完成{len(todo)}项，已逾期{len(late)}项"
+    )
+    if late:
+        text += "（" + "；".join(f"{c.label}{'、'.join(c.missed)}未开" for c in late) + "）"
+    return text + "。"
+
+
+def _work_text(w: WorkCounts) -> str:
+    return (
+        f"本期会议形成决议{w.decisions_new}项；目前未完成决议{w.decisions_open}项"
+        f"（其中逾期{w.decisions_overdue}项），未完成补学{w.make_ups_open}人次；"
+        f"一人一事在办{w.followups_open}件（本期新登记{w.followups_new}件）。"
+    )
+
+
+def _arrears_text(report: BranchReport) -> str:
+    if not report.arrears:
+        return f"截至{_d(report.as_of)}，没有连续欠缴3个月以上的党员。"
+    parts = [
+        f"{a.name}（连续{a.months}个月，欠缴{format_yuan(a.owed_fen)}元"
+        + ("，应核实有无正当理由，由支部大会研究处理" if a.lapse else "")
+        + "）"
+        for a in report.arrears
+    ]
+    return (
+        f"截至{_d(report.as_of)}，连续欠缴3个月以上的党员{len(parts)}人：" + "；".join(parts) + "。"
+    )
+
+
+def build_branch(report: BranchReport) -> Document:
+    doc = new_document()
+    doc.core_properties.title = "季度党建工作报告"  # no names in metadata
+    _heading_block(doc, f"{report.org_name}{period_title(report.period)}党建工作报告",
+                   report.period, report.as_of)  # fmt: skip
+
+    add_heading1(doc, "一、“三会一课”开展情况")
+    add_paragraph(doc, _compliance_summary(report.compliance))
+    _table(doc, compliance_rows(report.compliance))
+
+    add_heading1(doc, "二、党员参加组织生活情况")
+    below = report.below
+    summary = (
+        f"支部党员{len(report.members)}人，本期应到{report.total('expected')}人次，"
+        f"出席{report.total('present')}人次，请假{report.total('leave')}人次，"
+        f"缺席{report.total('absent')}人次，出席率{report.attendance_rate}；"
+        f"应补学{report.total('make_ups_owed')}人次，已补学{report.total('make_ups_done')}人次。"
+    )
+    if below:
+        summary += f"出席率低于{report.threshold}%的党员{len(below)}人：" + "、".join(
+            f"{m.name}（{m.rate_label}）" for m in below
+        )
+        summary += "，应谈心提醒。"
+    else:
+        summary += f"没有出席率低于{report.threshold}%的党员。"
+    add_paragraph(doc, summary)
+    _table(doc, member_rows(report))
+
+    add_heading1(doc, "三、党费收缴情况")
+    add_paragraph(
+        doc,
+        f"本期应缴{report.dues_total('members_due')}人次，已缴足{report.dues_total('members_paid')}"
+        f"人次，收缴率{report.dues_rate}；应缴{format_yuan(report.dues_total('due_fen'))}元，"
+        f"实缴{format_yuan(report.dues_total('paid_fen'))}元。",
+    )
+    _table(doc, dues_rows(report.dues))
+    add_paragraph(doc, _arrears_text(report))
+
+    add_heading1(doc, "四、决议和待办落实情况")
+    add_paragraph(doc, _work_text(report.work))
+
+    add_heading1(doc, "五、党课开展情况")
+    if report.lectures:
+        add_paragraph(doc, f"本期开展党课{len(report.lectures)}次。")
+        rows = [LECTURE_HEADERS]
+        rows += [[x.held_on.isoformat(), x.title, x.lecturer or "未记录"] for x in report.lectures]
+        _table(doc, rows)
+    else:
+        add_paragraph(doc, "本期未开展党课。")
+    _sign_off(doc, report.org_name, report.as_of)
+    return doc
+
+
+# -- general-branch summary -----------------------------------------------------------
+
+SUMMARY_KEYS = (
+    ("branch_committee", "支委会"),
+    ("party_group", "小组会"),
+    ("theme_day", "主题党日"),
+    ("member_assembly", "党员大会"),
+    ("party_lecture", "党课"),
+)
+
+
+def _met_cell(lines: Sequence[ComplianceLine], key: str) -> str:
+    mine = [c for c in lines if c.key == key]
+    slots = sum(c.slots for c in mine)
+    if not slots:
+        return "-"
+    late = any(c.missed for c in mine)
+    return f"{'✗' if late else ''}{sum(c.met for c in mine)}/{slots}"
+
+
+def general_compliance_rows(report: GeneralReport) -> list[list[str]]:
+    rows = [["支部", *(label for _, label in SUMMARY_KEYS)]]
+    for b in report.branches:
+        rows.append([b.org_name, *(_met_cell(b.compliance, k) for k, _ in SUMMARY_KEYS)])
+    return rows
+
+
+def general_participation_rows(report: GeneralReport) -> list[list[str]]:
+    rows = [["支部", "党员", "应到", "出席", "请假", "缺席", "出席率", f"低于{report.threshold}%",
+             "补学（已/应）"]]  # fmt: skip
+    for b in report.branches:
+        rows.append([
+            b.org_name, str(len(b.members)), str(b.total("expected")), str(b.total("present")),
+            str(b.total("leave")), str(b.total("absent")), b.attendance_rate, str(len(b.below)),
+            f"{b.total('make_ups_done')}/{b.total('make_ups_owed')}",
+        ])  # fmt: skip
+    bs = report.branches
+    expected = sum(b.total("expected") for b in bs)
+    present = sum(b.total("present") for b in bs)
+    rows.append([
+        "合计", str(sum(len(b.members) for b in bs)), str(expected), str(present),
+        str(sum(b.total("leave") for b in bs)), str(sum(b.total("absent") for b in bs)),
+        percent(present, expected), str(sum(len(b.below) for b in bs)),
+        f"{sum(b.total('make_ups_done') for b in bs)}/{sum(b.total('make_ups_owed') for b in bs)}",
+    ])  # fmt: skip
+    return rows
+
+
+def general_dues_rows(report: GeneralReport) -> list[list[str]]:
+    rows = [["支部", "应缴人次", "已缴足人次", "免缴人次", "应缴金额（元）", "实缴金额（元）",
+             "收缴率", "欠缴3个月以上", "其中6个月以上"]]  # fmt: skip
+    for b in report.branches:
+        rows.append([
+            b.org_name, str(b.dues_total("members_due")), str(b.dues_total("members_paid")),
+            str(b.dues_total("members_waived")), format_yuan(b.dues_total("due_fen")),
+            format_yuan(b.dues_total("paid_fen")), b.dues_rate, str(len(b.arrears)),
+            str(sum(1 for a in b.arrears if a.lapse)),
+        ])  # fmt: skip
+    bs = report.branches
+    due = sum(b.dues_total("members_due") for b in bs)
+    paid = sum(b.dues_total("members_paid") for b in bs)
+    rows.append([
+        "合计", str(due), str(paid), str(sum(b.dues_total("members_waived") for b in bs)),
+        format_yuan(sum(b.dues_total("due_fen") for b in bs)),
+        format_yuan(sum(b.dues_total("paid_fen") for b in bs)), percent(paid, due),
+        str(sum(len(b.arrears) for b in bs)),
+        str(sum(1 for b in bs for a in b.arrears if a.lapse)),
+    ])  # fmt: skip
+    return rows
+
+
+def general_work_rows(report: GeneralReport) -> list[list[str]]:
+    rows = [["支部", "新形成决议", "未完成决议", "其中逾期", "未完成补学", "一人一事在办"]]
+    for b in report.branches:
+        w = b.work
+        rows.append([b.org_name, str(w.decisions_new), str(w.decisions_open),
+                     str(w.decisions_overdue), str(w.make_ups_open), str(w.followups_open)])  # fmt: skip
+    return rows
+
+
+def build_general(report: GeneralReport) -> Document:
+    doc = new_document()
+    doc.core_properties.title = "季度党建工作报告（汇总）"
+    _heading_block(doc, f"{report.org_name}{period_title(report.period)}党建工作报告",
+                   report.period, report.as_of)  # fmt: skip
+    add_paragraph(
+        doc, f"本报告汇总所属{len(report.branches)}个党支部的情况，各支部明细见其季度报告。"
+    )
+
+    add_heading1(doc, "一、“三会一课”开展情况")
+    add_paragraph(doc, "表中为已开/应开（按月、季计次，小组会按各党小组计），✗ 表示有逾期未开。")
+    _table(doc, general_compliance_rows(report))
+    late = [
+        f"{b.org_name}："
+        + "；".join(f"{c.label}{'、'.join(c.missed)}" for c in b.compliance if c.missed)
+        for b in report.branches
+        if any(c.missed for c in b.compliance)
+    ]
+    add_paragraph(
+        doc, ("逾期未开：" + "。".join(late) + "。") if late else "各支部均无逾期未开的活动。"
+    )
+
+    add_heading1(doc, "二、党员参加组织生活情况")
+    _table(doc, general_participation_rows(report))
+
+    add_heading1(doc, "三、党费收缴情况")
+    _table(doc, general_dues_rows(report))
+
+    add_heading1(doc, "四、决议和待办落实情况")
+    _table(doc, general_work_rows(report))
+
+    add_heading1(doc, "五、党课开展情况")
+    lectures = [x for b in report.branches for x in b.lectures]
+    if lectures:
+        rows = [["支部", "日期", "党课题目", "授课人"]]
+        rows += [
+            [x.org_name, x.held_on.isoformat(), x.title, x.lecturer or "未记录"]
+            for x in sorted(lectures, key=lambda x: (x.held_on, x.org_name))
+        ]
+        _table(doc, rows)
+    else:
+        add_paragraph(doc, "本期各支部未开展党课。")
+    _sign_off(doc, report.org_name, report.as_of)
+    return doc
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def file_name(org_name: str, period: Period) -> str:
+    """季度报告_<组织>_<2026Q4>.docx with characters file systems dislike removed."""
+    parts = ("季度报告", org_name, period.label)
+    stem = "_".join(_UNSAFE_NAME.sub("", p) for p in parts)
+    return f"{stem.strip('_.')[:120]}.docx"
+
+
+def export_branch(report: BranchReport, out_dir: str | Path, name: str | None = None) -> Path:
+    """Build and save atomically (0600) into *out_dir*; returns the path."""
+    path = Path(out_dir) / (name or file_name(report.org_name, report.period))
+    return save_atomic(build_branch(report), path)
+
+
+def export_general(report: GeneralReport, out_dir: str | Path, name: str | None = None) -> Path:
+    path = Path(out_dir) / (name or file_name(report.org_name, report.period))
+    return save_atomic(build_general(report), path)

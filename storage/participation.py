@@ -1,0 +1,286 @@
+"""Member participation from the sign-in sheets of finished meetings.
+
+The attendance lists live in the meetings' JSON; they are unpacked in SQL
+(json_each) for the meetings of one branch and its 党小组 in a date range,
+found through meetings_org_date. A 补学 counts as done when the make-up item
+the meeting created for that member is closed.
+
+How sign-in states map to domain.participation:
+- 出席 / 请假 / 缺席 are counted as they are (应到 = their sum);
+- 列席 and 上级指导 are not expected (never lower a rate);
+- a member marked excluded (e.g. 停止党籍…) who did not attend is left out of
+  应到, as the meeting itself counted it (meeting_rules.AttendanceEntry.counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from domain.action_items import ActionKind
+from domain.meetings import MeetingStatus
+from domain.org import OrgKind
+from domain.participation import (
+    AttendanceRecord,
+    AttendanceState,
+    MemberParticipation,
+    ParticipationConfig,
+    below_threshold,
+    summarize,
+)
+from domain.people import Person
+from domain.periods import Period
+from storage import audit
+from storage import people as people_store
+from storage.db import Store, now_iso
+from storage.errors import StorageError
+
+SETTINGS_KEY = "participation"
+_CHUNK = 500
+_FINISHED = MeetingStatus.FINISHED.value
+_STATE = {
+    "出席": AttendanceState.PRESENT,
+    "请假": AttendanceState.LEAVE,
+    "缺席": AttendanceState.ABSENT,
+}
+
+
+def _marks(ids: Sequence[str]) -> str:
+    return ",".join("?" * len(ids))
+
+
+# -- settings -------------------------------------------------------------------
+
+
+def load_config(store: Store) -> ParticipationConfig:
+    raw = store.scalar("SELECT data FROM settings WHERE key=?", (SETTINGS_KEY,))
+    if raw is None:
+        return ParticipationConfig()
+    try:
+        return ParticipationConfig.model_validate_json(str(raw))
+    except ValueError:
+        return ParticipationConfig()  # a damaged setting must not hide the screen
+
+
+def save_config(store: Store, config: ParticipationConfig) -> None:
+    if not 0 <= config.threshold_percent <= 100:
+        raise StorageError("出席率阈值应在 0–100 之间")
+    data = config.model_dump_json()
+    now = now_iso()
+    with store.write() as c:
+        c.execute(
+            "INSERT INTO settings(key, data, created_at, updated_at, updated_by, version)"
+            " VALUES (?,?,?,?,?,1) ON CONFLICT(key) DO UPDATE SET data=excluded.data,"
+            " updated_at=excluded.updated_at, updated_by=excluded.updated_by,"
+            " version=settings.version+1",
+            (SETTINGS_KEY, data, now, now, store.actor),
+        )
+        audit.append(c, store.actor, "update", "settings", SETTINGS_KEY, "threshold_percent")
+
+
+# -- reading sign-in sheets -----------------------------------------------------
+
+
+def org_ids_of(store: Store, branch_id: str) -> list[str]:
+    """The branch and its 党小组 (whose meetings its members attend)."""
+    rows = store.query(
+        "SELECT id FROM org_units WHERE parent_id=? AND kind=? ORDER BY sort_order",
+        (branch_id, OrgKind.GROUP.value),
+    )
+    return [branch_id, *(r["id"] for r in rows)]
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """One line of one meeting's sign-in sheet, with the meeting it belongs to."""
+
+    meeting_id: str
+    meeting_date: date
+    kind: str
+    org_id: str
+    org_name: str
+    title: str
+    person_id: str
+    name: str
+    state: str  # as recorded: 出席/请假/缺席/列席/上级指导
+    reason: str
+    excluded: bool
+    make_up_done: bool
+    make_up_owed: bool
+
+    @property
+    def record(self) -> AttendanceRecord | None:
+        """The domain record, or None when the line is not part of 应到."""
+        state = _STATE.get(self.state)
+        if state is None:
+            state = AttendanceState.OBSERVER
+        elif self.excluded and state is not AttendanceState.PRESENT:
+            return None
+        return AttendanceRecord(
+            person_id=self.person_id,
+            meeting_date=self.meeting_date,
+            state=state,
+            make_up_done=self.make_up_done,
+            meeting_id=self.meeting_id,
+        )
+
+
+def sign_ins(
+    store: Store,
+    org_ids: Sequence[str],
+    period: Period,
+    *,
+    person_id: str | None = None,
+) -> list[SignIn]:
+    """Sign-in lines of current finished meetings of *org_ids* in *period*,
+    newest meeting first."""
+    ids = list(dict.fromkeys(org_ids))
+    raw: list[dict] = []
+    for i in range(0, len(ids), _CHUNK):
+        part = ids[i : i + _CHUNK]
+        extra, params = "", [*part, period.start.isoformat(), period.end.isoformat(), _FINISHED]
+        if person_id:
+            extra = " AND json_extract(a.value, '$.person_id') = ?"
+            params.append(person_id)
+        raw += store.query(
+            "SELECT m.id AS mid, m.date, m.kind, m.org_id,"
+            " json_extract(m.data, '$.org_name') AS org_name,"
+            " json_extract(m.data, '$.title') AS title,"
+            " json_extract(a.value, '$.person_id') AS pid,"
+            " json_extract(a.value, '$.name') AS name,"
+            " json_extract(a.value, '$.state') AS state,"
+            " json_extract(a.value, '$.reason') AS reason,"
+            " json_extract(a.value, '$.excluded_reason') AS excluded"
+            " FROM meetings m, json_each(m.data, '$.attendance') a"
+            f" WHERE m.org_id IN ({_marks(part)}) AND m.date BETWEEN ? AND ?"
+            " AND m.status=? AND m.superseded=0"
+            " AND json_extract(a.value, '$.person_id') IS NOT NULL" + extra,
+            tuple(params),
+        )
+    done = _make_ups_done(store, {r["mid"] for r in raw})
+    out = [
+        SignIn(
+            meeting_id=r["mid"],
+            meeting_date=date.fromisoformat(r["date"]),
+            kind=r["kind"],
+            org_id=r["org_id"],
+            org_name=r["org_name"] or "",
+            title=r["title"] or "",
+            person_id=r["pid"],
+            name=r["name"] or "",
+            state=r["state"] or "出席",
+            reason=r["reason"] or "",
+            excluded=r["excluded"] is not None,
+            make_up_done=(r["mid"], r["pid"]) in done,
+            make_up_owed=r["state"] in ("请假", "缺席") and r["excluded"] is None,
+        )
+        for r in raw
+    ]
+    out.sort(key=lambda s: (s.meeting_date, s.kind), reverse=True)
+    return out
+
+
+def _make_ups_done(store: Store, meeting_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """(meeting id, person id) of closed 补学 items of those meetings."""
+    ids = sorted(meeting_ids)
+    found: set[tuple[str, str]] = set()
+    for i in range(0, len(ids), _CHUNK):
+        part = ids[i : i + _CHUNK]
+        rows = store.query(
+            "SELECT meeting_id, owner_id FROM action_items WHERE kind=?"
+            f" AND closed_at IS NOT NULL AND meeting_id IN ({_marks(part)})",
+            (ActionKind.MAKE_UP.value, *part),
+        )
+        found |= {(r["meeting_id"], r["owner_id"]) for r in rows}
+    return found
+
+
+def _records(lines: Iterable[SignIn]) -> list[AttendanceRecord]:
+    return [r for r in (s.record for s in lines) if r is not None]
+
+
+# -- per branch / per member ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    person: Person
+    stats: MemberParticipation
+    below: bool  # rate under the threshold
+
+
+@dataclass(frozen=True)
+class BranchParticipation:
+    branch_id: str
+    period: Period
+    config: ParticipationConfig
+    rows: list[MemberRow]
+
+    @property
+    def below(self) -> list[MemberRow]:
+        """Under the threshold, lowest rate first."""
+        order = {
+            m.person_id: i
+            for i, m in enumerate(below_threshold([r.stats for r in self.rows], self.config))
+        }
+        return sorted(
+            (r for r in self.rows if r.person.id in order), key=lambda r: order[r.person.id]
+        )
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(r.stats, attr) for r in self.rows)
+
+    @property
+    def rate(self) -> Fraction | None:
+        expected = self.total("expected")
+        return Fraction(self.total("present"), expected) if expected else None
+
+    @property
+    def rate_label(self) -> str:
+        r = self.rate
+        return "—" if r is None else f"{float(r * 100):.1f}%"
+
+
+def branch_participation(
+    store: Store,
+    branch_id: str,
+    period: Period,
+    config: ParticipationConfig | None = None,
+) -> BranchParticipation:
+    """Every current party member of the branch (roster order by pinyin)."""
+    config = config or load_config(store)
+    members = people_store.members_of(store, branch_id)
+    lines = sign_ins(store, org_ids_of(store, branch_id), period)
+    stats = summarize(_records(lines), period, [p.id for p in members], config)
+    limit = Fraction(config.threshold_percent, 100)
+    rows = [
+        MemberRow(
+            person=p,
+            stats=stats[p.id],
+            below=stats[p.id].rate is not None and stats[p.id].rate < limit,  # type: ignore[operator]
+        )
+        for p in members
+    ]
+    return BranchParticipation(branch_id, period, config, rows)
+
+
+def member_sign_ins(store: Store, person: Person, period: Period) -> list[SignIn]:
+    """The member's lines in meetings of their current branch and its groups."""
+    if not person.branch_id:
+        return []
+    return sign_ins(store, org_ids_of(store, person.branch_id), period, person_id=person.id)
+
+
+def member_participation(
+    store: Store,
+    person: Person,
+    period: Period,
+    config: ParticipationConfig | None = None,
+    *,
+    lines: list[SignIn] | None = None,
+) -> MemberParticipation:
+    config = config or load_config(store)
+    lines = member_sign_ins(store, person, period) if lines is None else lines
+    return summarize(_records(lines), period, [person.id], config)[person.id]
