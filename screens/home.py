@@ -15,6 +15,7 @@ from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
 from screens.compliance_table import LEGEND, ComplianceTable
 from screens.dues_actions import OVERSIGHT_DRAFT_LABELS
+from screens.followup_actions import FOLLOWUP_DRAFT_LABELS
 from storage import compliance, org, people
 from storage import drafts as draft_store
 from widgets.safe import text
@@ -25,6 +26,7 @@ WORKFLOW_LABELS = {
     "rota": "党课轮讲计划",
     "lecture": "课件审核",
     **OVERSIGHT_DRAFT_LABELS,
+    **FOLLOWUP_DRAFT_LABELS,
 }
 HOME_PROVIDERS = (
     "storage.rota",

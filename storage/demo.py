@@ -13,6 +13,7 @@ from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.db import Store
 from storage.demo_dues import add_demo_dues
+from storage.demo_followups import add_demo_followups
 from storage.demo_meetings import add_demo_meetings
 from storage.demo_rota import add_demo_rota
 
@@ -195,4 +196,6 @@ def build_demo(
         counts["dues"] = add_demo_dues(
             store, c, today=today, rng=rng, branches=seed_branches, roster=roster
         )
+        say("生成一人一事…")
+        counts["followups"] = add_demo_followups(store, c, today=today, rng=rng)
     return counts

@@ -12,6 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from screens.dues_actions import OVERSIGHT_PALETTE, OversightActions
+from screens.followup_actions import FOLLOWUP_PALETTE, FollowupActions
 from storage.db import Store, open_store
 from tui.commands import ZhibuCommands
 from tui.crash import write_crash_log
@@ -23,7 +24,7 @@ APP_TITLE = "支部工作台"
 CSS_DIR = Path(__file__).parent / "css"
 
 
-class ZhibuApp(OversightActions, App[None]):
+class ZhibuApp(FollowupActions, OversightActions, App[None]):
     TITLE = APP_TITLE
     # app.tcss plus one file per workflow in tui/css/ (kept apart so workflows
     # can be styled without touching each other's rules).
@@ -244,6 +245,7 @@ class ZhibuApp(OversightActions, App[None]):
             ("花名册", "组织树与人员，拼音搜索", "open_roster"),
             ("新增人员", "打开人员表单", "add_person"),
             ("导入人员", "从 .csv / .xlsx 导入", "import_people"),
+            *FOLLOWUP_PALETTE,
             *OVERSIGHT_PALETTE,
             ("帮助", "本屏所有按键", "help"),
             ("退出", "保存草稿并退出", "quit"),

@@ -1,0 +1,372 @@
+"""Repository for 一人一事 follow-ups and the per-branch trigger catalogue.
+
+A follow-up is stored whole as JSON (``data``) with the columns queries
+filter on copied alongside (status, level, dates, branch, responsible,
+private). Every list is paged in SQL on those index columns.
+
+Privacy (REFERENCE.md §4.5, PIPL Art. 28): every function that returns
+follow-ups for display takes a ``Viewer`` and hands back
+``domain.followups.visible(...)`` copies, so a screen cannot forget to
+redact. ``get`` returns the full record and is for writers that already
+checked ``can_edit``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from domain import followups as fx
+from domain.dashboard import DueItem, Urgency
+from domain.followups import FollowUp, FollowUpConfig, Level, Status
+from domain.people import CommitteePost, Person
+from domain.triggers import TriggerCatalogue, default_catalogue
+from storage import audit
+from storage import people as people_store
+from storage.accounts import Viewer
+from storage.accounts import viewer as current_viewer
+from storage.db import Store
+from storage.errors import StorageError
+from storage.records import load_document, save_document
+
+TABLE = "followups"
+TEMPLATES = "branch_templates"
+TRIGGERS_KIND = "triggers"
+CONFIG_KIND = "followup_config"
+PAGE = 100
+HOME_CAP = 30
+SECTION = "一人一事"
+INTEGRITY_MESSAGE = "未能保存：对象、责任人或支部已不在花名册中，请重新选择后再保存。"
+
+_OPEN = tuple(s.value for s in fx.OPEN_STATUSES)
+_OPEN_SQL = "(" + ",".join(f"'{s}'" for s in sorted(_OPEN)) + ")"
+
+
+class Scope(StrEnum):
+    MINE = "我的"
+    BRANCH = "本支部"
+    OVERDUE = "逾期"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list shows. ``branch_id`` None means every branch; ``open_only``
+    keeps the statuses still being worked on (OPEN_STATUSES)."""
+
+    scope: Scope = Scope.BRANCH
+    branch_id: str | None = None
+    status: Status | None = None
+    open_only: bool = False
+    level: Level | None = None
+    responsible_id: str | None = None
+
+
+# --- saving -----------------------------------------------------------------
+
+
+def _index_columns(fu: FollowUp) -> dict[str, object]:
+    return {
+        "branch_id": fu.branch_id,
+        "person_id": fu.person_id,
+        "responsible_id": fu.responsible_id,
+        "status": fu.status.value,
+        "level": fu.level.value,
+        "found_on": fu.found_on,
+        "next_contact": fu.next_contact,
+        "private": fu.private,
+    }
+
+
+def save(store: Store, fu: FollowUp, *, conn: sqlite3.Connection | None = None) -> FollowUp:
+    """Insert (version 0) or update with the optimistic version check."""
+    if fu.is_redacted:
+        # A redacted copy has blanked fields; saving it would destroy the case.
+        raise StorageError("保密事项的隐去版本不能保存。")
+    try:
+        return save_document(store, TABLE, fu, _index_columns(fu), conn=conn)
+    except sqlite3.IntegrityError:
+        # A foreign key: the worker, member or branch left the roster meanwhile.
+        raise StorageError(INTEGRITY_MESSAGE) from None
+
+
+def file_new(
+    store: Store, fu: FollowUp, *, new_person: Person | None = None
+) -> tuple[FollowUp, Person | None]:
+    """File a new case; when the worker was typed in as new, add them to the
+    roster in the same transaction (both or neither)."""
+    try:
+        with store.write() as c:
+            person = people_store.save(store, new_person, conn=c) if new_person else None
+            return save(store, fu, conn=c), person
+    except sqlite3.IntegrityError:
+        raise StorageError(INTEGRITY_MESSAGE) from None
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def _load(row: dict) -> FollowUp:
+    return load_document(row, FollowUp)
+
+
+def get(store: Store, fu_id: str) -> FollowUp | None:
+    """The full record. For display use get_visible."""
+    row = store.query_one(f"SELECT * FROM {TABLE} WHERE id=?", (fu_id,))
+    return None if row is None else _load(row)
+
+
+def secretary_ids(store: Store, branch_ids: Iterable[str]) -> dict[str, str]:
+    """branch id → the 书记's person id (missing when the post is vacant)."""
+    ids = sorted(set(branch_ids))
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = store.query(
+        f"SELECT branch_id, id FROM people WHERE post=? AND branch_id IN ({marks})"
+        " ORDER BY sort_key",
+        (CommitteePost.SECRETARY.value, *ids),
+    )
+    out: dict[str, str] = {}
+    for r in rows:
+        out.setdefault(r["branch_id"], r["id"])
+    return out
+
+
+def _visible_all(store: Store, cases: list[FollowUp], viewer: Viewer) -> list[FollowUp]:
+    if not any(fu.private for fu in cases):
+        return cases
+    secs = secretary_ids(store, (fu.branch_id for fu in cases if fu.private))
+    return [fx.visible(fu, viewer.person_id, secs.get(fu.branch_id, "")) for fu in cases]
+
+
+def get_visible(store: Store, fu_id: str, viewer: Viewer) -> FollowUp | None:
+    """The record as *viewer* may see it (redacted if private and not theirs)."""
+    fu = get(store, fu_id)
+    return None if fu is None else _visible_all(store, [fu], viewer)[0]
+
+
+def _where(query: ListQuery, today: date, viewer: Viewer) -> tuple[list[str], dict] | None:
+    where: list[str] = []
+    params: dict[str, object] = {"today": today.isoformat()}
+    if query.scope is Scope.MINE:
+        if not viewer.mapped:
+            return None  # nobody to be "mine"; the screen explains how to map
+        where.append("responsible_id = :me")
+        params["me"] = viewer.person_id
+    if query.scope is Scope.OVERDUE:
+        where += [f"status IN {_OPEN_SQL}", "next_contact < :today"]
+    if query.branch_id:
+        where.append("branch_id = :branch")
+        params["branch"] = query.branch_id
+    if query.status is not None:
+        where.append("status = :status")
+        params["status"] = query.status.value
+    elif query.open_only and query.scope is not Scope.OVERDUE:
+        where.append(f"status IN {_OPEN_SQL}")
+    if query.level is not None:
+        where.append("level = :level")
+        params["level"] = query.level.value
+    if query.responsible_id and query.scope is not Scope.MINE:
+        where.append("responsible_id = :resp")
+        params["resp"] = query.responsible_id
+    return where, params
+
+
+_ORDER = {
+    # Most pressing first; closed cases (no next date) after open ones.
+    Scope.MINE: "next_contact IS NULL, next_contact, found_on DESC, id",
+    Scope.OVERDUE: "next_contact, found_on, id",
+    Scope.BRANCH: "found_on DESC, id",
+}
+
+
+def list_page(
+    store: Store,
+    query: ListQuery,
+    *,
+    today: date,
+    viewer: Viewer,
+    offset: int = 0,
+    limit: int = PAGE,
+) -> list[FollowUp]:
+    """One page of follow-ups, already redacted for *viewer*."""
+    built = _where(query, today, viewer)
+    if built is None:
+        return []
+    where, params = built
+    sql = f"SELECT * FROM {TABLE}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {_ORDER[query.scope]} LIMIT :limit OFFSET :offset"
+    rows = store.query(sql, {**params, "limit": limit, "offset": max(0, offset)})
+    return _visible_all(store, [_load(r) for r in rows], viewer)
+
+
+def count(store: Store, query: ListQuery, *, today: date, viewer: Viewer) -> int:
+    built = _where(query, today, viewer)
+    if built is None:
+        return 0
+    where, params = built
+    sql = f"SELECT count(*) FROM {TABLE}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return int(store.scalar(sql, params) or 0)
+
+
+def for_ledger(store: Store, branch_id: str, end: date) -> list[FollowUp]:
+    """Full records of a branch found by *end*, oldest first, for
+    exports.ledger.for_period to trim. The caller applies visibility."""
+    rows = store.query(
+        f"SELECT * FROM {TABLE} WHERE branch_id=? AND found_on<=? ORDER BY found_on, id",
+        (branch_id, end.isoformat()),
+    )
+    return [_load(r) for r in rows]
+
+
+def visible_for(store: Store, cases: list[FollowUp], viewer: Viewer) -> list[FollowUp]:
+    """Redact *cases* for *viewer* (for exports that loaded full records)."""
+    return _visible_all(store, cases, viewer)
+
+
+def branches_with_cases(store: Store, end: date) -> list[str]:
+    """Ids of branches with at least one case found by *end*."""
+    rows = store.query(
+        f"SELECT DISTINCT branch_id FROM {TABLE} WHERE found_on<=? AND branch_id IS NOT NULL",
+        (end.isoformat(),),
+    )
+    return [r["branch_id"] for r in rows]
+
+
+# --- home screen ------------------------------------------------------------
+
+
+def home_items(
+    store: Store, today: date, *, viewer: Viewer | None = None, cap: int = HOME_CAP
+) -> list[DueItem]:
+    """Follow-ups due today or overdue, grouped by responsible member.
+
+    One range scan on followups_due (status, next_contact) bounded by *cap*;
+    names come from json_extract, so no record is parsed whole. Private
+    cases the viewer may not see say only that a case is due.
+    """
+    viewer = viewer or current_viewer(store)
+    params = {"today": today.isoformat(), "cap": cap}
+    rows = store.query(
+        "SELECT id, branch_id, responsible_id, status, next_contact, private,"
+        " json_extract(data, '$.person_name') AS person_name,"
+        " json_extract(data, '$.trigger_text') AS trigger_text,"
+        " json_extract(data, '$.responsible_name') AS responsible_name"
+        f" FROM {TABLE} WHERE status IN {_OPEN_SQL} AND next_contact <= :today"
+        " ORDER BY next_contact LIMIT :cap",
+        params,
+    )
+    secs = secretary_ids(store, (r["branch_id"] for r in rows if r["private"]))
+    items: list[DueItem] = []
+    for r in rows:
+        due = date.fromisoformat(r["next_contact"])
+        late = (today - due).days
+        what = "回访" if r["status"] == Status.RESOLVED.value else "联系"
+        when = f"{what}已逾期{late}天" if late > 0 else f"今天应{what}"
+        may_see = not r["private"] or (
+            viewer.mapped
+            and viewer.person_id in {r["responsible_id"], secs.get(r["branch_id"], "")}
+        )
+        if may_see:
+            about = " · ".join(x for x in (r["person_name"], r["trigger_text"]) if x)
+        else:
+            about = "保密事项"
+        items.append(
+            DueItem(
+                section=SECTION,
+                text=f"{about}：{when}",
+                due=due,
+                urgency=Urgency.OVERDUE if late > 0 else Urgency.DUE,
+                action=f"open_followup('{r['id']}')",
+                owner=r["responsible_name"] or "",
+            )
+        )
+    items.sort(key=lambda i: (i.owner, i.due or today))
+    if len(rows) == cap:
+        total = int(
+            store.scalar(
+                f"SELECT count(*) FROM {TABLE} WHERE status IN {_OPEN_SQL}"
+                " AND next_contact <= :today",
+                params,
+            )
+            or 0
+        )
+        if total > cap:
+            items.append(
+                DueItem(
+                    section=SECTION,
+                    text=f"另有 {total - cap} 件到期或逾期，打开一人一事列表查看",
+                    urgency=Urgency.OVERDUE,
+                    action="open_followups('逾期')",
+                )
+            )
+    return items
+
+
+# --- per-branch catalogue and settings --------------------------------------
+
+
+def _template_row(c: sqlite3.Connection | Store, branch_id: str, kind: str) -> dict | None:
+    sql = f"SELECT * FROM {TEMPLATES} WHERE org_id=? AND kind=?"
+    if isinstance(c, Store):
+        return c.query_one(sql, (branch_id, kind))
+    cur = c.execute(sql, (branch_id, kind))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def catalogue(
+    store: Store, branch_id: str, *, conn: sqlite3.Connection | None = None
+) -> TriggerCatalogue:
+    """The branch's 必谈/必访 list, seeded with the V2 defaults on first use."""
+    row = _template_row(conn or store, branch_id, TRIGGERS_KIND)
+    if row is not None:
+        return load_document(row, TriggerCatalogue)
+
+    def seed(c: sqlite3.Connection) -> TriggerCatalogue:
+        # Checked again inside BEGIN IMMEDIATE: another process may have seeded it.
+        again = _template_row(c, branch_id, TRIGGERS_KIND)
+        if again is not None:
+            return load_document(again, TriggerCatalogue)
+        return save_catalogue(store, default_catalogue(branch_id), conn=c)
+
+    if conn is not None:
+        return seed(conn)
+    with store.write() as c:
+        return seed(c)
+
+
+def save_catalogue(
+    store: Store, cat: TriggerCatalogue, *, conn: sqlite3.Connection | None = None
+) -> TriggerCatalogue:
+    """Save an edited catalogue (version-checked, audited)."""
+    return save_document(
+        store, TEMPLATES, cat, {"org_id": cat.branch_id, "kind": TRIGGERS_KIND}, conn=conn
+    )
+
+
+def config(store: Store, branch_id: str) -> FollowUpConfig:
+    """The branch's intervals: a stored override (kind 'followup_config',
+    the FollowUpConfig fields as JSON) or the defaults of REFERENCE.md §4.5."""
+    row = _template_row(store, branch_id, CONFIG_KIND)
+    if row is None:
+        return FollowUpConfig()
+    return FollowUpConfig.model_validate(json.loads(row["data"]))
+
+
+# --- access log -------------------------------------------------------------
+
+
+def log_access(store: Store, action: str, record_id: str, detail: str = "") -> None:
+    """Audit a read of sensitive data (opening a private case, exporting a
+    ledger): reliability-security.md §5.4. Detail names fields, never values."""
+    with store.write() as c:
+        audit.append(c, store.actor, action, TABLE, record_id, detail)

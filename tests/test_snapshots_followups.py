@@ -1,0 +1,50 @@
+"""Snapshots of the 一人一事 screens at 80×24 (pytest-textual-snapshot).
+
+The account "snap" is not mapped to a person, so private cases show
+redacted — which is also what these pictures check.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from storage.db import open_store
+from storage.demo import build_demo
+from storage.demo_followups import add_demo_followups
+from tests.test_followups_pilot import wired_app
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    store = open_store(tmp_path / "snap.db", actor="snap")
+    build_demo(store, people_count=120, today=TODAY)
+    if not store.scalar("SELECT count(*) FROM followups"):  # until build_demo adds them
+        with store.write() as c:
+            add_demo_followups(store, c, today=TODAY, rng=random.Random(7))
+    app = wired_app(store)
+    app.sub_title = "demo.db"  # the tmp path differs per run
+    return app
+
+
+def test_followup_quick_form(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app, press=["f"], terminal_size=(80, 24))
+
+
+def test_followup_list(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app, press=["o", "3"], terminal_size=(80, 24))
+
+
+def test_followup_timeline(snap_compare, snap_app) -> None:
+    async def open_escalated(pilot) -> None:  # type: ignore[no-untyped-def]
+        fu_id = pilot.app.store.scalar("SELECT id FROM followups WHERE status='转上级'")
+        await pilot.app.run_action(f"open_followup('{fu_id}')")
+        await pilot.pause()
+
+    assert snap_compare(snap_app, run_before=open_escalated, terminal_size=(80, 24))
