@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FIELD_CHARS = 2000
+# An .xlsx is a zip: 20 MB on disk can inflate to gigabytes of XML.
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 
 # Column header aliases as they appear in spreadsheets from the field.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -99,6 +102,13 @@ def read_table(path: Path) -> list[list[str]]:
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(path) as z:
+            inflated = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise ImportFileError("无法读取 Excel 文件：不是有效的 .xlsx 文件") from None
+    if inflated > MAX_UNZIPPED_BYTES:
+        raise ImportFileError("Excel 文件解压后超过 100 MB，请拆分后导入")
     try:
         import openpyxl  # heavy: only when importing a spreadsheet
     except ImportError:  # pragma: no cover - dependency declared

@@ -17,9 +17,9 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from domain.dates import DateParseError, format_date, parse_date
+from screens.export_errors import export_error_message
 from screens.followup_form import current_viewer
 from storage import org
-from storage.errors import StorageError
 from widgets.date_input import DateInput
 from widgets.safe import content, text
 
@@ -129,13 +129,7 @@ class LedgerExportScreen(ModalScreen[list | None]):
             self._status("\n".join(lines))
             self.notify(f"台账已导出 {len(files)} 个文件", markup=False)
         elif worker.state is WorkerState.ERROR:
-            err = worker.error
-            if isinstance(err, StorageError):
-                msg = str(err)
-            elif isinstance(err, OSError):
-                msg = f"无法写入：{err.strerror or type(err).__name__}"
-            else:
-                msg = f"导出失败（{type(err).__name__}）"
+            msg = export_error_message(worker.error)
             self._status(msg)
             self.notify(msg, severity="error", markup=False, timeout=8)
 

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from domain.meetings import Meeting, MeetingNotReady, correction, finish, quorum
 from domain.org import OrgKind
+from screens.export_errors import export_error_message
 from screens.meeting_panes import (
     AttendancePane,
     DecisionsPane,
@@ -208,12 +209,7 @@ class MeetingScreen(Screen[None]):
         if event.worker.state is WorkerState.SUCCESS:
             self.notify(f"已导出：{event.worker.result}", markup=False, timeout=10)
         elif event.worker.state is WorkerState.ERROR:
-            err = event.worker.error
-            msg = (
-                "磁盘已满，导出失败；原有文件未受影响"
-                if isinstance(err, OSError) and err.errno == 28
-                else f"导出失败：{type(err).__name__}"
-            )
+            msg = export_error_message(event.worker.error)
             self.notify(msg, severity="error", markup=False, timeout=10)
 
     def action_correct(self) -> None:

@@ -30,6 +30,7 @@ from domain.periods import (
     parse_period,
     quarter_of,
 )
+from screens.export_errors import export_error_message
 from storage import accounts, org
 from storage import participation as pt_store
 from storage.errors import StorageError
@@ -361,13 +362,7 @@ class ParticipationScreen(Screen[None]):
             self._summary(content(msg))
             self.notify(msg, markup=False, timeout=8)
         elif worker.state is WorkerState.ERROR:
-            err = worker.error
-            if isinstance(err, StorageError):
-                msg = str(err)
-            elif isinstance(err, OSError):
-                msg = f"无法写入：{err.strerror or type(err).__name__}"
-            else:
-                msg = f"导出失败（{type(err).__name__}）"
+            msg = export_error_message(worker.error)
             self._summary(Text(msg, style="bold red"))
             self.notify(msg, severity="error", markup=False, timeout=8)
 

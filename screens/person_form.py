@@ -19,6 +19,7 @@ from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.errors import StorageError
 from widgets.date_input import DateInput
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
 WORKFLOW = "person"
@@ -62,7 +63,7 @@ class PersonForm(ModalScreen[Person | None]):
                     if field in TEXT_FIELDS:
                         label, max_len = TEXT_FIELDS[field]
                         yield Label(label)
-                        yield Input(id=f"f-{field}", max_length=max_len, compact=True)
+                        yield LimitedInput(id=f"f-{field}", max_length=max_len, compact=True)
                     elif field in DATE_FIELDS:
                         yield Label(DATE_FIELDS[field])
                         yield DateInput(id=f"f-{field}", compact=True)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from storage.errors import StorageError
+from screens.export_errors import export_error_message
 from widgets.safe import content
 
 
@@ -67,13 +67,7 @@ class ExportPlanScreen(ModalScreen[Path | None]):
             self.notify(f"已导出：{path}", markup=False, timeout=10)
             self.dismiss(path)
         elif worker.state is WorkerState.ERROR:
-            err = worker.error
-            if isinstance(err, StorageError):
-                msg = str(err)
-            elif isinstance(err, OSError):
-                msg = f"无法写入：{err.strerror or type(err).__name__}（{err.filename or ''}）"
-            else:
-                msg = f"导出失败（{type(err).__name__}）"
+            msg = export_error_message(worker.error)
             self._status(msg)
             self.notify(msg, severity="error", markup=False, timeout=8)
 

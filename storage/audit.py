@@ -49,6 +49,38 @@ def verify_chain(conn: sqlite3.Connection) -> list[int]:
     return bad
 
 
+TRIGGERS = ("audit_no_update", "audit_no_delete", "audit_no_replace")
+
+
+def problems(conn: sqlite3.Connection) -> list[str]:
+    """Everything `zhibu check` reports about the audit trail; [] when intact.
+
+    The chain catches an altered or removed row in the middle; the highest
+    seq ever issued (sqlite_sequence, AUTOINCREMENT) catches rows cut off the
+    end; the triggers must still be there. The chain has no secret key: the
+    database owner could rebuild it, so this detects edits behind the app's
+    back, it does not prevent them (reliability-security.md §5.4).
+    """
+    found: list[str] = []
+    bad = verify_chain(conn)
+    if bad:
+        found.append(f"{len(bad)} 条记录被篡改或删除（序号 {', '.join(map(str, bad[:10]))}）")
+    last = conn.execute("SELECT max(seq) FROM audit").fetchone()[0] or 0
+    issued = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='audit'").fetchone()
+    if issued and issued[0] > last:
+        found.append(f"末尾 {issued[0] - last} 条记录被删除（最大序号 {last}，曾发到 {issued[0]}）")
+    present = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit'"
+        )
+    }
+    missing = [t for t in TRIGGERS if t not in present]
+    if missing:
+        found.append(f"防改触发器缺失：{', '.join(missing)}")
+    return found
+
+
 def recent(conn: sqlite3.Connection, record_id: str, limit: int = 20) -> list[dict]:
     cur = conn.execute(
         "SELECT at, actor, action, detail FROM audit WHERE record_id=? ORDER BY seq DESC LIMIT ?",

@@ -19,9 +19,17 @@ import sqlite_utils
 
 from storage.errors import DiskFullError, NotADatabaseError, StorageError
 from storage.identity import current_actor
-from storage.paths import ensure_private_dir, ensure_private_file, private_sidecars
+from storage.paths import (
+    ensure_private_dir,
+    ensure_private_file,
+    private_sidecars,
+    tighten_existing,
+)
 
 BUSY_TIMEOUT_MS = 15_000
+# Upper bound on waiting for the write lock, retries included: saves run on
+# the UI thread, so a writer stuck elsewhere must become a message, not a hang.
+WRITE_DEADLINE_S = 20.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -29,8 +37,24 @@ def now_iso() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
 
+def wal_path(path: Path) -> Path:
+    return Path(str(path) + "-wal")
+
+
+def maybe_in_use(path: Path) -> bool:
+    """A -wal (or a hot rollback -journal) means a connection may be open or
+    a crash left work for SQLite's recovery: only SQLite may touch the file."""
+    return wal_path(path).exists() or Path(str(path) + "-journal").exists()
+
+
 def check_file_is_sqlite(path: Path) -> None:
-    """Refuse a file that is not SQLite before SQLite can touch it."""
+    """Refuse a file that is not SQLite before SQLite can touch it.
+
+    Reads the header with a plain open()/close(). Closing any descriptor of a
+    database file drops every POSIX lock this process holds on it
+    (sqlite.org/howtocorrupt.html §2.2), so callers only do this while no
+    connection is open here, i.e. while there is no -wal file.
+    """
     if not path.exists():
         return
     if path.is_dir():
@@ -47,10 +71,70 @@ def check_file_is_sqlite(path: Path) -> None:
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")
-    if page_size and pages and size < page_size * pages and not Path(str(path) + "-wal").exists():
+    if page_size and pages and size < page_size * pages and not maybe_in_use(path):
         raise NotADatabaseError(
             f"{path} 已截断（{size} 字节，应有 {page_size * pages}）。程序没有改动它。"
         )
+
+
+def damaged_message(path: Path, problems: list[str]) -> str:
+    first = problems[0] if problems else ""
+    return (
+        f"{path} 已损坏（完整性检查未通过：{first[:80]}）。程序没有改动它。"
+        "请联系管理员用备份恢复（zhibu check 可查看详情）。"
+    )
+
+
+def _read_only_uri(path: Path, *, immutable: bool) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path.absolute()))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that writes nothing to the file or next to it.
+
+    A database at rest (no -wal) is opened immutable: no locks, no -wal/-shm
+    created. A database with a -wal may be in use, so it is opened read-only
+    with normal locking (that reuses the existing -wal/-shm).
+    """
+    at_rest = not maybe_in_use(path)
+    conn = sqlite3.connect(_read_only_uri(path, immutable=at_rest), uri=True, timeout=15)
+    conn.execute("PRAGMA busy_timeout=15000")
+    return conn
+
+
+def preflight(path: Path) -> None:
+    """Header and quick_check of an existing database, writing nothing.
+
+    Runs before the file is opened for writing, on a read-only connection:
+    a read-write connection would set WAL mode on a foreign file, and closing
+    it would checkpoint a hot -wal into a damaged one. Raises NotADatabaseError.
+    """
+    if not path.exists():
+        return
+    if not maybe_in_use(path):
+        check_file_is_sqlite(path)
+        if path.stat().st_size == 0:
+            return  # a new, empty file: SQLite initialises it
+    try:
+        conn = open_read_only(path)
+    except sqlite3.DatabaseError as e:
+        raise NotADatabaseError(f"{path} 无法作为数据库打开：{e}。程序没有改动它。") from None
+    try:
+        problems = quick_check(conn)
+    except sqlite3.DatabaseError as e:
+        problems = [str(e)]
+    finally:
+        conn.close()
+    if problems:
+        raise NotADatabaseError(damaged_message(path, problems))
+
+
+def quick_check(conn: sqlite3.Connection) -> list[str]:
+    """[] when PRAGMA quick_check is ok, else its complaints."""
+    rows = [r[0] for r in conn.execute("PRAGMA quick_check")]
+    return [] if rows == ["ok"] else rows
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -65,6 +149,38 @@ def is_full(exc: BaseException) -> bool:
     if code is not None and (code & 0xFF) == sqlite3.SQLITE_FULL:
         return True
     return "full" in str(exc).lower()
+
+
+def _primary_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+BUSY_MESSAGE = "数据库正忙（其他人正在保存），请稍后再试。您的输入已保留。"
+FULL_MESSAGE = "磁盘已满，未能保存。草稿仍在，数据库未受影响。请清理空间后重试。"
+
+
+def storage_error(exc: sqlite3.Error) -> StorageError:
+    """A user-facing StorageError for an SQLite failure inside a write.
+
+    Screens catch StorageError around saves and keep the form open, so every
+    SQLite failure in a write becomes one (the original is chained).
+    """
+    code = _primary_code(exc)
+    if is_full(exc) and isinstance(exc, sqlite3.OperationalError):
+        return DiskFullError(FULL_MESSAGE)
+    if is_busy(exc) and isinstance(exc, sqlite3.OperationalError):
+        return StorageError(BUSY_MESSAGE)
+    if code == sqlite3.SQLITE_READONLY:
+        return StorageError("数据库文件只读（权限不足），未能保存。您的输入已保留。")
+    if code == sqlite3.SQLITE_IOERR:
+        return StorageError("读写数据库时发生磁盘错误，未能保存。您的输入已保留，请联系管理员。")
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StorageError("数据库文件已损坏，未能保存。您的输入已保留，请联系管理员用备份恢复。")
+    if isinstance(exc, sqlite3.IntegrityError):
+        # SQLite's constraint messages name tables and columns, never values.
+        return StorageError(f"保存失败：与已有数据冲突（{exc}）。您的输入已保留。")
+    return StorageError(f"保存失败（{type(exc).__name__}）。您的输入已保留。")
 
 
 class Store:
@@ -94,6 +210,8 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as e:
             conn.close()
+            if _primary_code(e) == sqlite3.SQLITE_READONLY:
+                raise StorageError(f"{self.path} 只读（没有写入权限），无法打开。") from None
             raise NotADatabaseError(
                 f"{self.path} 无法作为数据库打开：{e}。程序没有改动它。"
             ) from None
@@ -152,27 +270,42 @@ class Store:
         if conn.in_transaction:  # nested: join the outer transaction
             yield conn
             return
-        for attempt in range(5):
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as e:
-                if not is_busy(e) or attempt == 4:
-                    raise StorageError(
-                        "数据库正忙（其他人正在保存），请稍后再试。您的输入已保留。"
-                    ) from e
-                time.sleep(0.2 * (attempt + 1))
+        self._begin_immediate(conn)
         try:
             yield conn
             conn.execute("COMMIT")
         except BaseException as e:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.OperationalError) and is_full(e):
-                raise DiskFullError(
-                    "磁盘已满，未能保存。草稿仍在，数据库未受影响。请清理空间后重试。"
-                ) from e
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
+            if isinstance(e, sqlite3.Error):
+                raise storage_error(e) from e
             raise
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE waits up to busy_timeout for the write lock; SQLite
+        may also answer BUSY at once (e.g. WAL recovery elsewhere), so retry
+        with backoff. Each wait is cut to the time left, so waiting and
+        retrying together never exceed WRITE_DEADLINE_S."""
+        deadline = time.monotonic() + WRITE_DEADLINE_S
+        attempt = 0
+        try:
+            while True:
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                conn.execute(f"PRAGMA busy_timeout={max(1, min(left_ms, BUSY_TIMEOUT_MS))}")
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    attempt += 1
+                    pause = min(0.2 * attempt, 1.0)
+                    if not is_busy(e) or time.monotonic() + pause >= deadline:
+                        raise storage_error(e) from e
+                    time.sleep(pause)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def open_store(path: Path, *, actor: str | None = None, migrate: bool = True) -> Store:
@@ -180,15 +313,22 @@ def open_store(path: Path, *, actor: str | None = None, migrate: bool = True) ->
     from storage.migrations import migrate as run_migrations
 
     path = Path(path)
-    check_file_is_sqlite(path)
+    # A damaged or non-SQLite file is refused before anything can write to it:
+    # no -wal/-shm, no migration, no backup copy next to it.
+    preflight(path)
     ensure_private_dir(path.parent)
     if not path.exists():
         ensure_private_file(path)
+    else:
+        tighten_existing(path)
     store = Store(path, actor=actor)
     try:
         store.conn  # noqa: B018 - connect now so a bad file fails here
         if migrate:
             run_migrations(store)
+    except sqlite3.DatabaseError as e:
+        store.close()
+        raise NotADatabaseError(f"{path} 无法作为数据库打开：{e}。程序没有改动它。") from None
     except BaseException:
         store.close()
         raise

@@ -6,8 +6,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.audit import verify_chain
-from storage.db import check_file_is_sqlite
+from storage import audit
+from storage.db import check_file_is_sqlite, maybe_in_use, open_read_only
 from storage.errors import StorageError
 from storage.migrations import SCHEMA_VERSION, backup_to
 
@@ -18,18 +18,17 @@ class CheckReport:
     lines: list[str] = field(default_factory=list)
 
 
-def _readonly(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)
-    conn.execute("PRAGMA busy_timeout=15000")
-    return conn
-
-
 def check(path: Path) -> CheckReport:
-    """Integrity, schema version and the audit hash chain; writes nothing."""
+    """Integrity, schema version and the audit trail; writes nothing.
+
+    A database at rest is read immutable, so not even -wal/-shm files appear
+    next to a damaged file (storage.db.open_read_only).
+    """
     report = CheckReport()
     try:
-        check_file_is_sqlite(path)
-        conn = _readonly(path)
+        if not maybe_in_use(path):
+            check_file_is_sqlite(path)
+        conn = open_read_only(path)
     except (StorageError, sqlite3.DatabaseError) as e:
         return CheckReport(False, [f"错误：{e}"])
     try:
@@ -42,17 +41,18 @@ def check(path: Path) -> CheckReport:
             report.lines.append("完整性：有问题")
             report.lines += [f"  {r}" for r in integrity[:20]]
         report.lines.append(f"结构版本：{version}（程序支持 {SCHEMA_VERSION}）")
-        if version != SCHEMA_VERSION:
-            report.ok = report.ok and version < SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            report.ok = False
+            report.lines.append("  数据库比本程序新，请升级 zhibu")
         has_audit = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='audit'"
         ).fetchone()
         if has_audit:
-            bad = verify_chain(conn)
+            problems = audit.problems(conn)
             n = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
-            if bad:
+            if problems:
                 report.ok = False
-                report.lines.append(f"审计日志：{len(bad)} 条记录被篡改（序号 {', '.join(map(str, bad[:10]))}）")
+                report.lines += [f"审计日志：{p}" for p in problems]
             else:
                 report.lines.append(f"审计日志：{n} 条，哈希链完整")
     except sqlite3.DatabaseError as e:
@@ -64,20 +64,26 @@ def check(path: Path) -> CheckReport:
 
 
 def backup(path: Path, output: Path) -> Path:
-    """Online backup, consistent while others write; verified afterwards."""
-    check_file_is_sqlite(path)
+    """Online backup, consistent while others write; verified afterwards.
+
+    The copy is switched to rollback-journal mode so it is one self-contained
+    file (no -wal/-shm to carry along), then integrity-checked.
+    """
+    if not maybe_in_use(path):
+        check_file_is_sqlite(path)
     src = sqlite3.connect(str(path), timeout=15)
     try:
         src.execute("PRAGMA busy_timeout=15000")
-        output.parent.mkdir(parents=True, exist_ok=True)
+        output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         backup_to(src, output)
     finally:
         src.close()
     dst = sqlite3.connect(str(output))
     try:
-        result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        dst.execute("PRAGMA journal_mode=DELETE")
+        result = [r[0] for r in dst.execute("PRAGMA integrity_check")]
     finally:
         dst.close()
-    if result != "ok":
-        raise StorageError(f"备份文件完整性检查失败：{result}")
+    if result != ["ok"]:
+        raise StorageError(f"备份文件完整性检查失败：{result[0]}")
     return output

@@ -214,7 +214,20 @@ def m001_initial(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_audit_no_replace(c: sqlite3.Connection) -> None:
+    # INSERT OR REPLACE deletes the old row without firing audit_no_delete
+    # (recursive_triggers is off), so refuse an insert that reuses a seq.
+    run_script(
+        c,
+        """
+        CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+            WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq)
+            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_audit_no_replace]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

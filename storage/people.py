@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from pydantic import ValidationError
+
 from domain.people import COMMITTEE_POSTS, CommitteePost, Person, PoliticalStatus
 from domain.records import new_id
 from domain.search_keys import has_cjk, normalise_query, person_keys, sort_key
+from domain.text import clean_text
 from storage import audit
 from storage.db import Store, now_iso
 from storage.records import save_row, to_db
@@ -22,7 +25,28 @@ _MEMBER_SQL = "('正式党员','预备党员')"
 
 def _to_person(row: dict) -> Person:
     row = {k: v for k, v in row.items() if k in Person.model_fields}  # drops sort_key, _rank
-    return Person.model_validate(row)
+    try:
+        return Person.model_validate(row)
+    except ValidationError:
+        return _salvage(row)
+
+
+def _salvage(row: dict) -> Person:
+    """A row that today's rules reject (written by sqlite3, a script or an older
+    version): shown cut to the limits, invalid values dropped, instead of
+    ending the app. Saving it again goes through full validation."""
+    fixed = dict(row)
+    for name, field in Person.model_fields.items():
+        limit = next((m.max_length for m in field.metadata if getattr(m, "max_length", None)), None)
+        if limit and isinstance(fixed.get(name), str):
+            fixed[name] = clean_text(fixed[name])[:limit]
+    try:
+        return Person.model_validate(fixed)
+    except ValidationError as e:
+        for err in e.errors():
+            name = str(err["loc"][0])
+            fixed[name] = "（无效）" if name == "name" else Person.model_fields[name].get_default()
+    return Person.model_validate(fixed)
 
 
 def _write_keys(c: sqlite3.Connection, person: Person) -> None:

@@ -28,8 +28,11 @@ def _screen_after(child, screen, stream, expect: str, timeout: float = 15) -> st
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            data = child.read_nonblocking(65536, timeout=0.1)
-            stream.feed(data.decode("utf-8", "replace"))
+            # Bytes into pyte.ByteStream: it decodes incrementally. Decoding each
+            # read on its own turned a CJK character split across two reads into
+            # U+FFFD, which half-overwrote wide characters (the IndexError) and
+            # could hide the text being waited for.
+            stream.feed(child.read_nonblocking(65536, timeout=0.1))
         except pexpect.TIMEOUT:
             pass
         except pexpect.EOF:
@@ -46,7 +49,7 @@ def test_installed_command_shows_home_in_a_pty(tmp_path: Path) -> None:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env=env)
     screen = pyte.Screen(80, 24)
-    stream = pyte.Stream(screen)
+    stream = pyte.ByteStream(screen)
     try:
         text = _screen_after(child, screen, stream, "采油一队党支部")
         assert "支部工作台" in text
@@ -61,33 +64,5 @@ def test_installed_command_shows_home_in_a_pty(tmp_path: Path) -> None:
     assert child.exitstatus == 0
 
 
-def test_hangup_saves_draft_and_exits(tmp_path: Path) -> None:
-    """Closing the pty master (what sshd does on a dropped link) keeps typed text."""
-    db = tmp_path / "hup.db"
-    subprocess.run([_zhibu(), "--db", str(db), "demo"], check=True, capture_output=True, timeout=120)
-    child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env={**os.environ, "TERM": "xterm-256color"})
-    screen = pyte.Screen(80, 24)
-    stream = pyte.Stream(screen)
-    _screen_after(child, screen, stream, "采油一队党支部")
-    child.send("a")
-    _screen_after(child, screen, stream, "Esc 关闭并保留草稿")
-    child.send("夜班张三")
-    assert "夜班张三" in _screen_after(child, screen, stream, "夜班张三")
-    pid = child.pid
-    os.close(child.child_fd)  # hang up as sshd does: close the master, nothing else
-    deadline = time.time() + 5
-    status = None
-    while time.time() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)  # reaps: a zombie is not "running"
-        if done:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("zhibu still running 5 s after hang-up")
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129  # clean exit after SIGHUP
-    import sqlite3
-
-    c = sqlite3.connect(db)
-    rows = c.execute("SELECT data FROM drafts WHERE workflow='person'").fetchall()
-    c.close()
-    assert rows and "夜班张三" in rows[0][0]
+# The hang-up test moved to tests/test_reliability_terminal.py (exact draft text,
+# restore on the next start, no orphans, and under nohup).

@@ -17,6 +17,7 @@ from storage.db import Store, open_store
 from tui.commands import ZhibuCommands
 from tui.crash import write_crash_log
 from tui.draft_keeper import DraftKeeper
+from widgets.safe import plain
 
 APP_TITLE = "支部工作台"
 
@@ -45,7 +46,8 @@ class ZhibuApp(FollowupActions, OversightActions, App[None]):
         self.store = store
         self._today = today
         self.drafts = DraftKeeper(store, self.set_timer)
-        self.sub_title = str(db_path)
+        # A file name is user data too: no markup, no control characters.
+        self.sub_title = plain(str(db_path))
 
     # -- time --------------------------------------------------------------
     @property

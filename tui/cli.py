@@ -118,9 +118,9 @@ def run_app(db_path: Path) -> int:
         _err(str(e))
         return EXIT_DATA
     from tui.app import make_app
-    from tui.terminal import tolerate_non_utf8_input
+    from tui.terminal import harden_terminal
 
-    tolerate_non_utf8_input()
+    harden_terminal()  # GBK input, dead terminal after hang-up, control chars in output
     app = make_app(db_path, store=store)
     app.run()
     store.close()

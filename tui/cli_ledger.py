@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import argparse
 import calendar
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, preflight
+from tui.cli_common import err as _err
+
 if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
     from storage.accounts import Viewer
     from storage.db import Store
 
 EXPORT_NAME = "ledger"
-EXIT_USAGE = 2
-EXIT_DATA = 65
-EXIT_IO = 74
+
 _QUARTERS = "一二三四"
 
 
@@ -130,10 +130,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     )
 
 
-def _err(msg: str) -> None:
-    print(f"zhibu: {msg}", file=sys.stderr)
-
-
 def _dates(args: argparse.Namespace, today: date) -> tuple[date, date]:
     from domain.dates import parse_date
 
@@ -155,12 +151,8 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         _err(f"开始日期 {start.isoformat()} 晚于结束日期 {end.isoformat()}")
         return EXIT_USAGE
     out_dir = Path(args.output).expanduser()
-    if out_dir.exists() and not out_dir.is_dir():
-        _err(f"{out_dir} 不是文件夹")
-        return EXIT_USAGE
-    if not db_path.exists():
-        _err(f"数据库不存在：{db_path}")
-        return EXIT_DATA
+    if (code := preflight(db_path, out_dir)) is not None:
+        return code
 
     from domain.org import OrgKind
     from storage import accounts, org

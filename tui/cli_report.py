@@ -9,12 +9,14 @@ here, the layout in exports.quarterly_report.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, preflight
+from tui.cli_common import err as _err
 
 if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
     from domain.org import OrgUnit
@@ -23,9 +25,6 @@ if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
     from storage.db import Store
 
 EXPORT_NAME = "report"
-EXIT_USAGE = 2
-EXIT_DATA = 65
-EXIT_IO = 74
 
 
 @dataclass(frozen=True)
@@ -228,10 +227,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
-def _err(msg: str) -> None:
-    print(f"zhibu: {msg}", file=sys.stderr)
-
-
 def run(args: argparse.Namespace, db_path: Path) -> int:
     from domain.dates import DateParseError, parse_date
     from domain.periods import PeriodKind, PeriodParseError, parse_period, quarter_of
@@ -251,12 +246,8 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         _err(f"“{args.quarter}”不是季度，请写成 2026Q4 或 2026年第四季度")
         return EXIT_USAGE
     out_dir = Path(args.output).expanduser()
-    if out_dir.exists() and not out_dir.is_dir():
-        _err(f"{out_dir} 不是文件夹")
-        return EXIT_USAGE
-    if not db_path.exists():
-        _err(f"数据库不存在：{db_path}")
-        return EXIT_DATA
+    if (code := preflight(db_path, out_dir)) is not None:
+        return code
 
     from domain.org import OrgKind
     from storage import org

@@ -8,17 +8,16 @@ only when a file is written (``zhibu`` itself must start fast).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, preflight
+from tui.cli_common import err as _err
 
 if TYPE_CHECKING:
     from storage.db import Store
 
 EXPORT_NAME = "rota"
-EXIT_USAGE = 2
-EXIT_DATA = 65  # EX_DATAERR
-EXIT_IO = 74  # EX_IOERR
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -46,10 +45,6 @@ def write_plan_docx(store: Store, plan_id: str, out_dir: str | Path) -> Path:
     return export.export(rows, record.title, out_dir, subtitle=subtitle)
 
 
-def _err(msg: str) -> None:
-    print(f"zhibu: {msg}", file=sys.stderr)
-
-
 def run(args: argparse.Namespace, db_path: Path) -> int:
     from storage import org, rota
     from storage.db import open_store
@@ -59,13 +54,9 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     if year is not None and not 2000 <= year <= 2100:
         _err("--year 应为 2000–2100 之间的年份")
         return EXIT_USAGE
-    if not db_path.exists():
-        _err(f"数据库不存在：{db_path}")
-        return EXIT_DATA
     out_dir = Path(args.output).expanduser()
-    if out_dir.exists() and not out_dir.is_dir():
-        _err(f"{out_dir} 不是文件夹")
-        return EXIT_USAGE
+    if (code := preflight(db_path, out_dir)) is not None:
+        return code
     store = open_store(db_path)
     try:
         org_id = None

@@ -3,12 +3,22 @@
 Screens call ``touch()`` on every change; the keeper writes at most every
 half second (not reset by further typing, so a long burst still saves), and
 ``flush()`` writes at once on hang-up, exit or a crash.
+
+When SQLite cannot take a draft (disk full, database busy or read-only),
+the pending drafts are also written to a small private spill file next to
+the database (0600, atomic replace). The next start moves them back into
+SQLite, so quitting while the disk is full still loses nothing.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from storage import drafts
@@ -18,6 +28,11 @@ DEBOUNCE_S = 0.5
 log = logging.getLogger(__name__)
 
 
+def spill_path(store: Store) -> Path:
+    owner = re.sub(r"[^A-Za-z0-9_.-]", "_", store.actor) or "_"
+    return store.path.with_name(f"{store.path.name}.drafts-{owner}.json")
+
+
 class DraftKeeper:
     def __init__(self, store: Store, schedule: Callable[[float, Callable[[], None]], Any]) -> None:
         self._store = store
@@ -25,6 +40,8 @@ class DraftKeeper:
         self._pending: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         self._scheduled = False
         self.last_error: str | None = None
+        self._spilled = False
+        self._restore_spill()
 
     def touch(self, workflow: str, key: str, title: str, data: dict[str, Any]) -> None:
         self._pending[(workflow, key)] = (title, data)
@@ -37,7 +54,7 @@ class DraftKeeper:
         self.flush()
 
     def flush(self) -> bool:
-        """Write everything pending; True when all of it reached the disk."""
+        """Write everything pending; True when all of it reached SQLite."""
         ok = True
         for (workflow, key), (title, data) in list(self._pending.items()):
             try:
@@ -49,6 +66,11 @@ class DraftKeeper:
                 continue
             if self._pending.get((workflow, key), (None, None))[1] is data:
                 del self._pending[(workflow, key)]
+        if ok:
+            self.last_error = None
+            self._remove_spill()
+        else:
+            self._write_spill()
         return ok
 
     def load(self, workflow: str, key: str) -> dict[str, Any] | None:
@@ -60,7 +82,70 @@ class DraftKeeper:
     def discard(self, workflow: str, key: str) -> None:
         self._pending.pop((workflow, key), None)
         drafts.discard(self._store, workflow, key)
+        if not self._pending:
+            self._remove_spill()
 
     @property
     def dirty(self) -> bool:
         return bool(self._pending)
+
+    # -- spill file ------------------------------------------------------------
+    def _write_spill(self) -> None:
+        path = spill_path(self._store)
+        entries = [
+            {"workflow": w, "key": k, "title": t, "data": d}
+            for (w, k), (t, d) in self._pending.items()
+        ]
+        try:
+            payload = json.dumps(entries, ensure_ascii=False, default=str).encode("utf-8")
+            fd, tmp = tempfile.mkstemp(prefix=".zhibu-drafts-", dir=path.parent)
+            try:
+                os.fchmod(fd, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(payload)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+                self._spilled = True
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except FileNotFoundError:
+                    pass
+                raise
+        except OSError as e:  # the disk may be truly full: nothing more to try
+            log.warning("draft spill failed: %s", type(e).__name__)
+
+    def _remove_spill(self) -> None:
+        if not self._spilled:
+            return
+        try:
+            spill_path(self._store).unlink()
+            self._spilled = False
+        except FileNotFoundError:
+            self._spilled = False
+        except OSError as e:
+            log.warning("draft spill not removed: %s", type(e).__name__)
+
+    def _restore_spill(self) -> None:
+        path = spill_path(self._store)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return
+        except OSError as e:
+            log.warning("draft spill unreadable: %s", type(e).__name__)
+            return
+        self._spilled = True
+        try:
+            with os.fdopen(fd, "rb") as f:
+                entries = json.loads(f.read().decode("utf-8"))
+            for e in entries:
+                self._pending[(str(e["workflow"]), str(e["key"]))] = (
+                    str(e["title"]),
+                    dict(e["data"]),
+                )
+        except (ValueError, KeyError, TypeError, OSError) as e:
+            log.warning("draft spill damaged: %s", type(e).__name__)
+            return
+        self.flush()  # back into SQLite now; kept pending (and spilled) if that fails

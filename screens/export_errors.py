@@ -1,0 +1,19 @@
+"""One wording for a failed export, whichever screen ran it."""
+
+from __future__ import annotations
+
+import errno
+
+from storage.errors import StorageError
+
+
+def export_error_message(err: BaseException | None) -> str:
+    """Chinese, without field values; exports save atomically, so the old file stays."""
+    if isinstance(err, StorageError):
+        return str(err)
+    if isinstance(err, OSError):
+        if err.errno == errno.ENOSPC:
+            return "磁盘已满，导出失败；原有文件未受影响。请清理空间后重试。"
+        where = f"（{err.filename}）" if err.filename else ""
+        return f"无法写入：{err.strerror or type(err).__name__}{where}"
+    return f"导出失败（{type(err).__name__}）"
