@@ -21,11 +21,13 @@ from domain.followups import (
     log_contact,
     make_contact,
 )
+from domain.text import LONG_MAX
 from screens.followup_form import FollowupForm, PersonChoice, PersonFieldSpec, row
 from storage import followups as fu_store
 from storage import people
 from storage.errors import StorageError
 from widgets.date_input import DateInput
+from widgets.limited_input import LimitedTextArea
 
 WORKFLOW = "followup_contact"
 
@@ -55,7 +57,11 @@ class ContactForm(FollowupForm[FollowUp | None]):
         )
         yield from row("谈话人", "by", Input(id="f-by", placeholder="拼音回车选人", compact=True))
         yield from row("地点", "place", Input(id="f-place", max_length=60, compact=True))
-        yield from row("主要内容", "content", TextArea(id="f-content", compact=True))
+        yield from row(
+            "主要内容",
+            "content",
+            LimitedTextArea(id="f-content", compact=True, max_length=LONG_MAX),
+        )
         yield from row("对象态度", "attitude", Input(id="f-attitude", max_length=200, compact=True))
         yield from row(
             "帮扶措施", "help_given", Input(id="f-help_given", max_length=1000, compact=True)

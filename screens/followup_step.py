@@ -11,15 +11,17 @@ from enum import StrEnum
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select
 
 from domain import followups as fx
 from domain.dates import format_date
 from domain.followups import Actor, ContactMethod, FollowUp, FollowUpConfig, FollowUpError
+from domain.text import LONG_MAX
 from screens.followup_form import FollowupForm, PersonChoice, PersonFieldSpec, actor_of, row
 from storage import followups as fu_store
 from storage.errors import StorageError
 from widgets.date_input import DateInput
+from widgets.limited_input import LimitedTextArea
 
 WORKFLOW = "followup_step"
 
@@ -137,7 +139,7 @@ class StepForm(FollowupForm[FollowUp | None]):
             if f.kind == "date":
                 widget: Any = DateInput(id=fid, compact=True)
             elif f.kind == "area":
-                widget = TextArea(id=fid, compact=True)
+                widget = LimitedTextArea(id=fid, compact=True, max_length=LONG_MAX)
             elif f.kind == "method":
                 widget = Select(
                     [(m.value, m.value) for m in ContactMethod],

@@ -112,10 +112,8 @@ class HomeScreen(Screen[None]):
             yield OptionList(id="draft-list", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown: one load at start-up.
         self.refresh_data()
 
     def action_refresh(self) -> None:

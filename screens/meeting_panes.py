@@ -35,7 +35,9 @@ from domain.meetings import (
     vote_outcome,
 )
 from domain.people import Person
+from domain.text import LONG_MAX
 from widgets.date_input import DateInput
+from widgets.limited_input import LimitedTextArea
 from widgets.safe import content, text
 
 if TYPE_CHECKING:
@@ -103,7 +105,9 @@ class InfoPane(Pane):
                         compact=True,
                     )
             yield Label("会议议题（每行一个）")
-            yield TextArea("\n".join(m.topics), id="i-topics", soft_wrap=True)
+            yield LimitedTextArea(
+                "\n".join(m.topics), id="i-topics", soft_wrap=True, max_length=4000
+            )
             yield Static(id="i-error", classes="pane-error")
 
     def _roles(self) -> list[tuple[str, str]]:
@@ -737,7 +741,9 @@ class FinishPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Label("主持人总结")
-        yield TextArea(self.run.meeting.summary, id="f-summary", soft_wrap=True)
+        yield LimitedTextArea(
+            self.run.meeting.summary, id="f-summary", soft_wrap=True, max_length=LONG_MAX
+        )
         yield VerticalScroll(Static(id="f-problems"), id="f-scroll")
 
     @on(TextArea.Changed, "#f-summary")

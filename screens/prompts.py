@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from widgets.limited_input import LimitedTextArea
 from widgets.safe import content, text
 
 NOTE_MAX = 20_000
@@ -59,7 +60,9 @@ class NotePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-box note-box"):
             yield Static(content(self._title + "（Ctrl+S 确定，Esc 取消）"))
-            yield TextArea(self._value, soft_wrap=True, show_line_numbers=False)
+            yield LimitedTextArea(
+                self._value, soft_wrap=True, show_line_numbers=False, max_length=NOTE_MAX
+            )
             yield Static(classes="prompt-error")
 
     def on_mount(self) -> None:

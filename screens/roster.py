@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
@@ -16,6 +17,41 @@ from storage import org, people
 from widgets.safe import text
 
 PAGE = 200
+SEARCH_LIMIT = 50
+
+
+class TypeAheadToSearch:
+    """'/' starts a search from the tree or the table, and every printable key
+    that arrives before the search box has focus goes into it.
+
+    Over a slow link "/zhang" arrives in one packet; those keys are already
+    queued for the table, so without this the 'a' would open the add form."""
+
+    async def on_key(self, event: events.Key) -> None:
+        screen = self.screen  # type: ignore[attr-defined]
+        if not isinstance(screen, RosterScreen):
+            return
+        if event.character == "/":
+            screen.begin_search()
+        elif screen.search_pending and event.character and event.is_printable:
+            screen.type_ahead(event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def on_focus(self) -> None:
+        screen = self.screen  # type: ignore[attr-defined]
+        if isinstance(screen, RosterScreen):
+            screen.search_pending = False
+
+
+class PeopleTable(TypeAheadToSearch, DataTable):
+    pass
+
+
+class OrgTree(TypeAheadToSearch, Tree):
+    pass
 
 
 class RosterScreen(Screen[None]):
@@ -35,13 +71,18 @@ class RosterScreen(Screen[None]):
         self.branch_id = branch_id
         self.page_offset = 0
         self.searching = ""
+        self.search_pending = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="搜索人员：拼音首字母 zw、全拼 zhangwei、或汉字 张", id="roster-search", max_length=30)
+        yield Input(
+            placeholder="搜索人员：拼音首字母 zw、全拼 zhangwei、或汉字 张",
+            id="roster-search",
+            max_length=30,
+        )
         with Horizontal():
-            yield Tree(Text("组织"), id="org-tree")
-            yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+            yield OrgTree(Text("组织"), id="org-tree")
+            yield PeopleTable(id="people-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="roster-status")
         yield Footer()
 
@@ -111,15 +152,17 @@ class RosterScreen(Screen[None]):
     def reload(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         if self.searching:
-            rows = people.search(store, self.searching, limit=50)
-            status = f"搜索“{self.searching}”：{len(rows)} 人" + ("（仅显示前 50）" if len(rows) == 50 else "")
-        elif self.branch_id:
+            self._run_search(self.searching)
+            return
+        if self.branch_id:
             rows = people.list_branch(store, self.branch_id, offset=self.page_offset, limit=PAGE)
             total = people.count_branch(store, self.branch_id)
             name = self._units[self.branch_id].name if self.branch_id in self._units else ""
             status = f"{name}：共 {total} 人"
             if total > PAGE:
-                status += f"，第 {self.page_offset + 1}–{self.page_offset + len(rows)} 人（n/p 翻页）"
+                status += (
+                    f"，第 {self.page_offset + 1}–{self.page_offset + len(rows)} 人（n/p 翻页）"
+                )
         else:
             rows, status = [], "在左侧选择一个支部，或输入拼音搜索"
         self._fill(rows)
@@ -153,14 +196,48 @@ class RosterScreen(Screen[None]):
     @on(Input.Changed, "#roster-search")
     def _search(self, event: Input.Changed) -> None:
         self.searching = event.value.strip()
-        self.reload()
+        if self.searching:
+            self._run_search(self.searching)
+        else:
+            self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-search")
+    def _run_search(self, query: str) -> tuple[str, list[Person]]:
+        # Off the event loop, so typing echoes at once even at 50,000 people.
+        return query, people.search(self.app.store, query, limit=SEARCH_LIMIT)  # type: ignore[attr-defined]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "roster-search":
+            return
+        if worker.state is WorkerState.SUCCESS:
+            query, rows = worker.result  # type: ignore[misc]
+            if query == self.searching:  # a newer query may be on its way
+                self._show_search(query, rows)
+        elif worker.state is WorkerState.ERROR:
+            self.query_one("#roster-status", Static).update(text("搜索失败，请重试"))
+
+    def _show_search(self, query: str, rows: list[Person]) -> None:
+        self._fill(rows)
+        more = "（仅显示前 50）" if len(rows) == SEARCH_LIMIT else ""
+        self.query_one("#roster-status", Static).update(
+            text(f"搜索“{query}”：{len(rows)} 人{more}")
+        )
+
+    def begin_search(self) -> None:
+        self.search_pending = True
+        self.query_one("#roster-search", Input).focus()
+
+    def type_ahead(self, character: str) -> None:
+        search = self.query_one("#roster-search", Input)
+        search.insert_text_at_cursor(character)
 
     @on(Input.Submitted, "#roster-search")
     def _search_done(self) -> None:
         self.query_one(DataTable).focus()
 
     def action_focus_search(self) -> None:
-        self.query_one("#roster-search", Input).focus()
+        self.begin_search()
 
     def action_back(self) -> None:
         search = self.query_one("#roster-search", Input)

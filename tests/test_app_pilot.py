@@ -98,11 +98,14 @@ async def test_edit_person_and_search_by_pinyin(make_demo_app, demo_store) -> No
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("/", *target.name)
+        await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one("#people-table", DataTable)
         assert str(table.get_row_at(0)[0]) == target.name
         await pilot.press("escape")  # clear search
         app.screen.query_one("#roster-search", Input).value = initials
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         keys = [str(k.value) for k in table.rows]
         assert target.id in keys
@@ -198,3 +201,23 @@ async def test_person_picker_by_initials(make_demo_app, demo_store) -> None:
         await pilot.pause()
     assert results[0].id == target.id
     assert results[1] == NewPerson("新来的人")
+
+
+async def test_slash_and_query_in_one_packet_all_go_to_the_search(make_demo_app) -> None:
+    """Over a slow link "/zhang" arrives at once; no letter may trigger a key."""
+    from textual import events
+
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        table = app.screen.query_one("#people-table")
+        table.focus()
+        await pilot.pause()
+        for ch in "/zhang":  # queued before any of them is handled
+            table.post_message(events.Key("slash" if ch == "/" else ch, ch))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, RosterScreen)  # 'a' did not open the add form
+        assert app.screen.query_one("#roster-search", Input).value == "zhang"

@@ -178,3 +178,24 @@ def test_two_processes_saving_at_once_lose_nothing(store) -> None:
     assert people.count_all(store) == 300
     assert store.scalar("SELECT count(*) FROM audit WHERE table_name='people'") == 300
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_quick_check_skipped_only_for_an_unchanged_verified_file(store, monkeypatch) -> None:
+    import storage.db as db
+
+    _branch(store)
+    store.close()
+    path = store.path
+    calls: list[int] = []
+    real = db.quick_check
+    monkeypatch.setattr(db, "quick_check", lambda conn: calls.append(1) or real(conn))
+    db.preflight(path)  # first look: scans and stamps
+    assert len(calls) == 1 and db.verified_marker(path).exists()
+    assert stat.S_IMODE(db.verified_marker(path).stat().st_mode) == 0o600
+    db.preflight(path)  # unchanged: no scan
+    assert len(calls) == 1
+    s = open_store(path, actor="t")  # a write changes the file …
+    org.save(s, OrgUnit(name="二支部", kind=OrgKind.BRANCH))
+    s.close()
+    db.preflight(path)  # … so the next start scans again
+    assert len(calls) == 2

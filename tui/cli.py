@@ -124,6 +124,10 @@ def run_app(db_path: Path) -> int:
     app = make_app(db_path, store=store)
     app.run()
     store.close()
+    if not app.return_code:
+        from storage.db import mark_verified
+
+        mark_verified(db_path)  # a clean exit: only SQLite wrote to the file
     return app.return_code or 0
 
 
