@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import Store, open_store
-from storage.demo import build_demo
+from tests.demo_cache import demo_db
 
 TODAY = date(2026, 11, 22)
 
@@ -25,8 +25,7 @@ def store(db_path: Path) -> Store:
 
 @pytest.fixture
 def demo_store(db_path: Path) -> Store:
-    s = open_store(db_path, actor="tester")
-    build_demo(s, people_count=120, today=TODAY)
+    s = open_store(demo_db(db_path, actor="tester", today=TODAY), actor="tester")
     yield s
     s.close()
 

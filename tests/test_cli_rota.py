@@ -10,9 +10,9 @@ from pathlib import Path
 import docx
 
 from storage.db import open_store
-from storage.demo import build_demo
 from storage.demo_rota import add_demo_rota
 from tests.conftest import TODAY
+from tests.demo_cache import demo_db as cached_demo_db
 
 
 def zhibu(*args: str) -> subprocess.CompletedProcess:
@@ -22,9 +22,8 @@ def zhibu(*args: str) -> subprocess.CompletedProcess:
 
 
 def demo_db(tmp_path: Path) -> Path:
-    path = tmp_path / "z.db"
+    path = cached_demo_db(tmp_path / "z.db", actor="tester", today=TODAY)
     store = open_store(path, actor="tester")
-    build_demo(store, people_count=120, today=TODAY)
     with store.write() as c:
         add_demo_rota(store, c, today=TODAY, rng=random.Random(7))
     store.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import open_store
-from storage.demo import build_demo
+from tests.demo_cache import demo_db
 
 TODAY = date(2026, 11, 22)
 
@@ -16,9 +16,8 @@ TODAY = date(2026, 11, 22)
 @pytest.fixture
 def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    path = tmp_path / "snap.db"
+    path = demo_db(tmp_path / "snap.db", actor="snap", today=TODAY)
     store = open_store(path, actor="snap")
-    build_demo(store, people_count=120, today=TODAY)
     from tui.app import make_app
 
     app = make_app(path, store=store, today=TODAY)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from storage.db import open_store
-from storage.demo import build_demo
 from storage.demo_followups import add_demo_followups
+from tests.demo_cache import demo_db
 from tests.test_followups_pilot import wired_app
 
 TODAY = date(2026, 11, 22)
@@ -23,8 +23,7 @@ TODAY = date(2026, 11, 22)
 @pytest.fixture
 def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    store = open_store(tmp_path / "snap.db", actor="snap")
-    build_demo(store, people_count=120, today=TODAY)
+    store = open_store(demo_db(tmp_path / "snap.db", actor="snap", today=TODAY), actor="snap")
     if not store.scalar("SELECT count(*) FROM followups"):  # until build_demo adds them
         with store.write() as c:
             add_demo_followups(store, c, today=TODAY, rng=random.Random(7))

@@ -12,17 +12,16 @@ from screens.rota_plan import RotaPlanScreen
 from screens.rota_wizard import RotaWizardScreen
 from storage import rota
 from storage.db import open_store
-from storage.demo import build_demo
 from storage.demo_rota import add_demo_rota
 from tests.conftest import TODAY
+from tests.demo_cache import demo_db
 
 
 @pytest.fixture
 def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     path = tmp_path / "snap.db"
-    store = open_store(path, actor="snap")
-    build_demo(store, people_count=120, today=TODAY)
+    store = open_store(demo_db(path, actor="snap", today=TODAY), actor="snap")
     with store.write() as c:
         add_demo_rota(store, c, today=TODAY, rng=random.Random(7))
     from tui.app import make_app
