@@ -227,7 +227,32 @@ def m002_audit_no_replace(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_audit_no_replace]
+def m003_counters(c: sqlite3.Connection) -> None:
+    # The home screen's head count must not scan 50,000 people at start-up:
+    # triggers keep the totals as rows are added and removed.
+    run_script(
+        c,
+        """
+        CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO counters VALUES
+            ('people', (SELECT count(*) FROM people)),
+            ('branches', (SELECT count(*) FROM org_units WHERE kind='党支部'));
+        CREATE TRIGGER counters_people_ins AFTER INSERT ON people
+            BEGIN UPDATE counters SET n = n + 1 WHERE name = 'people'; END;
+        CREATE TRIGGER counters_people_del AFTER DELETE ON people
+            BEGIN UPDATE counters SET n = n - 1 WHERE name = 'people'; END;
+        CREATE TRIGGER counters_branch_ins AFTER INSERT ON org_units WHEN NEW.kind = '党支部'
+            BEGIN UPDATE counters SET n = n + 1 WHERE name = 'branches'; END;
+        CREATE TRIGGER counters_branch_del AFTER DELETE ON org_units WHEN OLD.kind = '党支部'
+            BEGIN UPDATE counters SET n = n - 1 WHERE name = 'branches'; END;
+        CREATE TRIGGER counters_branch_kind AFTER UPDATE OF kind ON org_units
+            BEGIN UPDATE counters SET n = (SELECT count(*) FROM org_units WHERE kind = '党支部')
+                  WHERE name = 'branches'; END;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_audit_no_replace, m003_counters]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

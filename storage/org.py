@@ -90,6 +90,5 @@ def branch_overview(store: Store, *, limit: int = 50) -> list[dict]:
 
 
 def count_branches(store: Store) -> int:
-    return int(
-        store.scalar("SELECT count(*) FROM org_units WHERE kind=?", (OrgKind.BRANCH.value,)) or 0
-    )
+    """Kept by triggers (migration 3)."""
+    return int(store.scalar("SELECT n FROM counters WHERE name='branches'") or 0)
