@@ -43,7 +43,7 @@ URGENCY_MARK = {
 }
 
 
-def due_items(store, today) -> list[DueItem]:  # type: ignore[no-untyped-def]
+def due_items(store, today, *, compliance_rows=None) -> list[DueItem]:  # type: ignore[no-untyped-def]
     """Each workflow's storage module answers home_items(store, today) from indexes."""
     import importlib
 
@@ -55,7 +55,10 @@ def due_items(store, today) -> list[DueItem]:  # type: ignore[no-untyped-def]
             if e.name != name:
                 raise
             continue
-        items += module.home_items(store, today)
+        if name == "storage.compliance" and compliance_rows is not None:
+            items += module.home_items(store, today, rows=compliance_rows)
+        else:
+            items += module.home_items(store, today)
     return items
 
 
@@ -131,11 +134,12 @@ class HomeScreen(Screen[None]):
             (f"{branches} 个支部 · {total} 人", "dim"),
         )
         self.query_one("#home-head", Static).update(head)
-        self._fill_due(store, branches)
-        self.query_one(ComplianceTable).show(compliance.home_table(store, app.today))  # type: ignore[attr-defined]
+        rows = compliance.home_table(store, app.today)  # type: ignore[attr-defined]
+        self._fill_due(store, branches, rows)
+        self.query_one(ComplianceTable).show(rows)
         self._fill_drafts(store)
 
-    def _fill_due(self, store, branches: int) -> None:  # type: ignore[no-untyped-def]
+    def _fill_due(self, store, branches: int, rows) -> None:  # type: ignore[no-untyped-def]
         lst = self.query_one("#due-list", OptionList)
         lst.clear_options()
         self._due: list[DueItem] = []
@@ -143,7 +147,8 @@ class HomeScreen(Screen[None]):
             msg = "还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。"
             lst.add_option(Option(Text(msg)))
             return
-        items = top_per_section(due_items(store, self.app.today), self.app.today)  # type: ignore[attr-defined]
+        today = self.app.today  # type: ignore[attr-defined]
+        items = top_per_section(due_items(store, today, compliance_rows=rows), today)
         if not items:
             lst.add_option(Option(Text("今天没有待办事项。", style="dim")))
         for n, item in enumerate(items):

@@ -17,7 +17,7 @@ from storage import org, people
 from widgets.safe import text
 
 PAGE = 200
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 20  # a screenful at 80×24; more is one more keystroke away
 
 
 class TypeAheadToSearch:
@@ -219,7 +219,7 @@ class RosterScreen(Screen[None]):
 
     def _show_search(self, query: str, rows: list[Person]) -> None:
         self._fill(rows)
-        more = "（仅显示前 50）" if len(rows) == SEARCH_LIMIT else ""
+        more = f"（仅显示前 {SEARCH_LIMIT}，请多输入几个字）" if len(rows) == SEARCH_LIMIT else ""
         self.query_one("#roster-status", Static).update(
             text(f"搜索“{query}”：{len(rows)} 人{more}")
         )

@@ -379,12 +379,15 @@ def home_table(
     return rows_for(store, home_branch_ids(store, limit=limit, os_user=os_user), today)
 
 
-def home_items(store: Store, today: date) -> list[DueItem]:
+def home_items(
+    store: Store, today: date, *, rows: list[ComplianceRow] | None = None
+) -> list[DueItem]:
     """今日 lines, at most two per branch: what is already overdue this
     quarter, and what is still short with its slot ending within two weeks.
-    Enter starts the first missing meeting."""
+    Enter starts the first missing meeting. *rows*: home_table's result, when
+    the caller has it already (the home screen shows both)."""
     items: list[DueItem] = []
-    for row in home_table(store, today):
+    for row in home_table(store, today) if rows is None else rows:
         late = [c for c in row.cells if c.overdue]
         if late:
             first = late[0]
