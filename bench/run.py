@@ -90,7 +90,14 @@ def search_status(query: str, count: int) -> str:
     return f"搜索“{query}”：{count} 人"
 
 
-SEARCH_LIMIT = 50  # the roster asks storage.people.search for this many rows
+def _roster_limit() -> int:
+    """How many rows the roster asks storage.people.search for."""
+    from screens.roster import SEARCH_LIMIT as limit
+
+    return limit
+
+
+SEARCH_LIMIT = _roster_limit()
 QUERY_MIX = ("initials", "full", "chars")
 
 # Characters typed into the person form's 姓名, in chunks (the field is cleared
