@@ -763,6 +763,9 @@ class FinishPane(Pane):
         problems = validate_for_finish(m)
         if problems:
             lines = [f"还有 {len(problems)} 处需要处理，处理后按 f 完成会议："]
+            q = quorum(m)
+            if not q.ok:  # the one problem no amount of typing fixes: say it first
+                lines.insert(0, f"✗ 不足法定人数：{q.explanation}")
             lines += [f"·{p}" for p in problems]
         else:
             lines = [
