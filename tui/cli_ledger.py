@@ -158,11 +158,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     from storage import accounts, org
     from storage.db import open_store
 
-    try:
-        store = open_store(db_path)
-    except StorageError as e:
-        _err(str(e))
-        return EXIT_DATA
+    store = open_store(db_path)  # a StorageError becomes exit 65 with its message (tui.cli.main)
     try:
         branch_ids = None
         if args.branch:
