@@ -245,6 +245,8 @@ def m003_counters(c: sqlite3.Connection) -> None:
             BEGIN UPDATE counters SET n = n + 1 WHERE name = 'branches'; END;
         CREATE TRIGGER counters_branch_del AFTER DELETE ON org_units WHEN OLD.kind = '党支部'
             BEGIN UPDATE counters SET n = n - 1 WHERE name = 'branches'; END;
+        -- one OS account per person: the privacy rule trusts this mapping
+        CREATE UNIQUE INDEX accounts_person ON accounts(person_id);
         -- the home screen looks up each branch's secretary
         CREATE INDEX people_branch_post ON people(branch_id, post) WHERE post IS NOT NULL;
         CREATE TRIGGER counters_branch_kind AFTER UPDATE OF kind ON org_units

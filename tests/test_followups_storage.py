@@ -417,3 +417,22 @@ def test_demo_year_has_every_status_level_and_one_escalated(demo_store) -> None:
     assert (
         int(demo_store.scalar("SELECT count(*) FROM branch_templates WHERE kind='triggers'")) >= 4
     )
+
+
+def test_one_account_per_person_is_enforced_by_the_schema(demo_store) -> None:
+    import sqlite3
+
+    import pytest
+
+    person_id = demo_store.scalar("SELECT id FROM people LIMIT 1")
+    now = "2026-11-22T08:00:00"
+    with demo_store.write() as c:
+        c.execute(
+            "INSERT INTO accounts(os_user, person_id, created_at, updated_at, updated_by)"
+            " VALUES ('alice', ?, ?, ?, 't')", (person_id, now, now),
+        )  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError), demo_store.conn:
+        demo_store.conn.execute(
+            "INSERT INTO accounts(os_user, person_id, created_at, updated_at, updated_by)"
+            " VALUES ('mallory', ?, ?, ?, 't')", (person_id, now, now),
+        )  # fmt: skip
