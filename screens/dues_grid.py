@@ -41,6 +41,7 @@ from storage import org
 from storage.dues import GridRow
 from storage.errors import StaleRecordError, StorageError
 from widgets.safe import content, text
+from widgets.tables import add_columns
 
 WORKFLOW = "dues"
 DEFAULT_METHOD = "现金"
@@ -165,17 +166,19 @@ class DuesGridScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#dg-table", DataTable)
-        for label, key, width in (
-            ("", "mark", 1),
-            ("姓名", "name", 8),
-            ("基数", "base", 9),
-            ("档次", "band", 15),
-            ("应缴", "due", 7),
-            ("实缴", "paid", 7),
-            ("状态", "status", 4),
-            ("欠缴", "arrears", 5),
-        ):
-            table.add_column(label, key=key, width=width)
+        add_columns(
+            table,
+            (
+                ("", "mark", 1),
+                ("姓名", "name", 8),
+                ("基数", "base", 9),
+                ("档次", "band", 15),
+                ("应缴", "due", 7),
+                ("实缴", "paid", 7),
+                ("状态", "status", 4),
+                ("欠缴", "arrears", 5),
+            ),
+        )
         if self._month_arg is None:
             self.month = month_start(self.app.today)  # type: ignore[attr-defined]
         ids = [b.id for b in self._branches]

@@ -26,6 +26,7 @@ from storage.accounts import Viewer
 from storage.errors import StorageError
 from storage.followups import ListQuery, Scope
 from widgets.safe import content, text
+from widgets.tables import add_columns
 
 PAGE = 100
 ALL = "*"
@@ -92,16 +93,18 @@ class FollowupListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key, width in (
-            ("对象", "person", 8),
-            ("触发情形", "trigger", 14),
-            ("级别", "level", 4),
-            ("状态", "status", 8),
-            ("责任人", "resp", 6),
-            ("下次联系", "next", 10),
-            ("提示", "note", 10),
-        ):
-            table.add_column(label, key=key, width=width)
+        add_columns(
+            table,
+            (
+                ("对象", "person", 8),
+                ("触发情形", "trigger", 14),
+                ("级别", "level", 4),
+                ("状态", "status", 8),
+                ("责任人", "resp", 6),
+                ("下次联系", "next", 10),
+                ("提示", "note", 10),
+            ),
+        )
         self.viewer = current_viewer(self.app)
         branches = self._branches
         sel = self.query_one("#fl-branch", Select)

@@ -17,7 +17,9 @@ _KEY_NAMES = {
 
 def key_label(key: str) -> str:
     parts = [_KEY_NAMES.get(k, k) for k in key.split("+")]
-    return "+".join(p.capitalize() if len(p) > 1 and p.isascii() and p.islower() else p for p in parts)
+    return "+".join(
+        p.capitalize() if len(p) > 1 and p.isascii() and p.islower() else p for p in parts
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -46,7 +48,10 @@ class HelpScreen(ModalScreen[None]):
             seen.add(label)
             scope = "全局" if active.node is self.app else "本屏"
             table.add_row(Text(label[0]), Text(b.description), Text(scope))
-        for k, d in (("Ctrl+P", "命令面板：搜索所有屏幕和操作"), ("Tab / Shift+Tab", "在字段间移动")):
+        for k, d in (
+            ("Ctrl+P", "命令面板：搜索所有屏幕和操作"),
+            ("Tab / Shift+Tab", "在字段间移动"),
+        ):
             table.add_row(Text(k), Text(d), Text("全局"))
         table.focus()
 

@@ -40,7 +40,11 @@ class ImportPeopleScreen(ModalScreen[int | None]):
             yield Label("文件路径")
             yield Input(placeholder="/home/用户/人员名单.xlsx", id="import-path")
             yield Label("表中没有“支部”列时导入到")
-            yield Select([(text(b.name), b.id) for b in branches], id="import-branch", prompt="（按表中“支部”列）")
+            yield Select(
+                [(text(b.name), b.id) for b in branches],
+                id="import-branch",
+                prompt="（按表中“支部”列）",
+            )
             yield Static(id="import-summary")
             yield DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
 
@@ -79,7 +83,11 @@ class ImportPeopleScreen(ModalScreen[int | None]):
                 self._show(worker.result)
             elif worker.state is WorkerState.ERROR:
                 err = worker.error
-                msg = str(err) if isinstance(err, ImportFileError) else f"读取失败（{type(err).__name__}）"
+                msg = (
+                    str(err)
+                    if isinstance(err, ImportFileError)
+                    else f"读取失败（{type(err).__name__}）"
+                )
                 self.preview = None
                 self._summary(msg)
         elif worker.group == "import-commit":

@@ -35,6 +35,7 @@ from screens.rota_plan import lateness, state_label
 from storage import rota
 from storage.errors import StorageError
 from widgets.safe import content, plain, text
+from widgets.tables import add_columns
 
 WORKFLOW = "lecture"
 _S = ReviewState
@@ -135,9 +136,15 @@ class LectureReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#lec-events", DataTable)
-        for label, key, width in (("时间", "at", 16), ("办理", "step", 17), ("操作人", "who", 10),
-                                  ("意见", "comment", 26)):  # fmt: skip
-            table.add_column(label, key=key, width=width)
+        add_columns(
+            table,
+            (
+                ("时间", "at", 16),
+                ("办理", "step", 17),
+                ("操作人", "who", 10),
+                ("意见", "comment", 26),
+            ),
+        )
         self.lecture = rota.get_lecture(self.app.store, self.lecture_id)  # type: ignore[attr-defined]
         if self.lecture is None:
             self.notify("找不到这次党课（可能已被删除）", severity="error", markup=False)

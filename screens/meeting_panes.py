@@ -39,6 +39,7 @@ from domain.text import LONG_MAX
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedTextArea
 from widgets.safe import content, text
+from widgets.tables import add_columns
 
 if TYPE_CHECKING:
     from screens.meeting_run import MeetingScreen
@@ -236,9 +237,16 @@ class AttendancePane(Pane):
 
     def on_mount(self) -> None:
         t = self.query_one(AttendanceTable)
-        for label, key, width in (("姓名", "name", 8), ("身份", "status", 8), ("表决权", "vote", 6),
-                                  ("签到", "state", 6), ("原因/说明", "reason", 30)):  # fmt: skip
-            t.add_column(label, key=key, width=width)
+        add_columns(
+            t,
+            (
+                ("姓名", "name", 8),
+                ("身份", "status", 8),
+                ("表决权", "vote", 6),
+                ("签到", "state", 6),
+                ("原因/说明", "reason", 30),
+            ),
+        )
 
     def load(self) -> None:
         m = self.run.meeting
@@ -416,9 +424,16 @@ class StepsPane(Pane):
 
     def on_mount(self) -> None:
         t = self.query_one(StepsTable)
-        for label, key, width in (("#", "n", 2), ("阶段", "phase", 4), ("⚑", "gate", 2), ("步骤", "title", 36),
-                                  ("状态", "state", 8)):  # fmt: skip
-            t.add_column(label, key=key, width=width)
+        add_columns(
+            t,
+            (
+                ("#", "n", 2),
+                ("阶段", "phase", 4),
+                ("⚑", "gate", 2),
+                ("步骤", "title", 36),
+                ("状态", "state", 8),
+            ),
+        )
 
     def load(self) -> None:
         m = self.run.meeting

@@ -26,6 +26,7 @@ from storage import dues as dues_store
 from storage import org, people
 from storage import participation as pt_store
 from widgets.safe import content, text
+from widgets.tables import add_columns
 
 TABS = (("1", "mr-meetings", "会议"), ("2", "mr-dues", "党费"))
 STATE_STYLE = {"出席": "", "请假": "yellow", "缺席": "bold red"}
@@ -83,26 +84,30 @@ class MemberRecordScreen(Screen[None]):
         if self._period_arg is None:
             self.period = quarter_of(self.app.today)  # type: ignore[attr-defined]
         meetings = self.query_one("#mr-meetings", DataTable)
-        for label, key, width in (
-            ("日期", "date", 10),
-            ("会议", "kind", 12),
-            ("组织", "org", 16),
-            ("情况", "state", 4),
-            ("补学", "makeup", 6),
-            ("原因", "reason", 12),
-        ):
-            meetings.add_column(label, key=key, width=width)
+        add_columns(
+            meetings,
+            (
+                ("日期", "date", 10),
+                ("会议", "kind", 12),
+                ("组织", "org", 16),
+                ("情况", "state", 4),
+                ("补学", "makeup", 6),
+                ("原因", "reason", 12),
+            ),
+        )
         dues = self.query_one("#mr-dues", DataTable)
-        for label, key, width in (
-            ("月份", "month", 7),
-            ("基数", "base", 9),
-            ("档次", "band", 16),
-            ("应缴", "due", 7),
-            ("实缴", "paid", 7),
-            ("状态", "status", 4),
-            ("缴纳日期", "paid_on", 10),
-        ):
-            dues.add_column(label, key=key, width=width)
+        add_columns(
+            dues,
+            (
+                ("月份", "month", 7),
+                ("基数", "base", 9),
+                ("档次", "band", 16),
+                ("应缴", "due", 7),
+                ("实缴", "paid", 7),
+                ("状态", "status", 4),
+                ("缴纳日期", "paid_on", 10),
+            ),
+        )
         self.reload()
         meetings.focus()
         self._show_tabs()

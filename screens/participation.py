@@ -36,6 +36,7 @@ from storage import participation as pt_store
 from storage.errors import StorageError
 from storage.participation import BranchParticipation
 from widgets.safe import content, text
+from widgets.tables import add_columns
 
 DEFAULT_DIR = "~/zhibu-导出"
 
@@ -109,18 +110,20 @@ class ParticipationScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#pt-table", DataTable)
-        for label, key, width in (
-            ("姓名", "name", 8),
-            ("身份", "status", 4),
-            ("应到", "expected", 4),
-            ("出席", "present", 4),
-            ("请假", "leave", 4),
-            ("缺席", "absent", 4),
-            ("出席率", "rate", 6),
-            ("补学", "makeup", 7),
-            ("提示", "note", 9),
-        ):
-            table.add_column(label, key=key, width=width)
+        add_columns(
+            table,
+            (
+                ("姓名", "name", 8),
+                ("身份", "status", 4),
+                ("应到", "expected", 4),
+                ("出席", "present", 4),
+                ("请假", "leave", 4),
+                ("缺席", "absent", 4),
+                ("出席率", "rate", 6),
+                ("补学", "makeup", 7),
+                ("提示", "note", 9),
+            ),
+        )
         if self._period_arg is None:
             self.period = quarter_of(self.app.today)  # type: ignore[attr-defined]
         ids = [b.id for b in self._branches]

@@ -75,7 +75,9 @@ class PersonForm(ModalScreen[Person | None]):
                             id=f"f-{field}",
                             allow_blank=field != "status",
                             prompt="（无）",
-                            value=PoliticalStatus.MASSES.value if field == "status" else Select.NULL,
+                            value=PoliticalStatus.MASSES.value
+                            if field == "status"
+                            else Select.NULL,
                             compact=True,
                         )
                     elif field == "branch_id":
@@ -191,7 +193,9 @@ class PersonForm(ModalScreen[Person | None]):
             errors["branch_id"] = "请选择支部"
         base = self.person.model_dump() if self.person else {}
         try:
-            person = Person.model_validate({**base, **{k: v for k, v in values.items() if k not in errors}})
+            person = Person.model_validate(
+                {**base, **{k: v for k, v in values.items() if k not in errors}}
+            )
         except ValidationError as e:
             errors.update({k: v for k, v in field_errors(e).items() if k not in errors})
             person = None

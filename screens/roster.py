@@ -15,6 +15,7 @@ from domain.org import OrgKind, OrgUnit
 from domain.people import Person
 from storage import org, people
 from widgets.safe import text
+from widgets.tables import add_columns
 
 PAGE = 200
 SEARCH_LIMIT = 20  # a screenful at 80×24; more is one more keystroke away
@@ -88,10 +89,18 @@ class RosterScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key, width in (("姓名", "name", 8), ("政治面貌", "status", 10), ("职务", "post", 8),
-                                  ("班组", "team", 10), ("岗位", "job", 8), ("班次", "shift", 4),
-                                  ("支部", "branch", 16)):  # fmt: skip
-            table.add_column(label, key=key, width=width)
+        add_columns(
+            table,
+            (
+                ("姓名", "name", 8),
+                ("政治面貌", "status", 10),
+                ("职务", "post", 8),
+                ("班组", "team", 10),
+                ("岗位", "job", 8),
+                ("班次", "shift", 4),
+                ("支部", "branch", 16),
+            ),
+        )
         self._build_tree()
         self.reload()
         (table if self.branch_id else self.query_one(Tree)).focus()

@@ -18,6 +18,7 @@ from domain.dates import format_date_cn
 from screens.rota_wizard import short_date
 from storage import rota
 from widgets.safe import content, plain, text
+from widgets.tables import add_columns
 
 GIVEN_LABEL = "已讲授"
 READY_STATES = (ReviewState.APPROVED, ReviewState.FILED)
@@ -99,10 +100,17 @@ class RotaPlanScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key, width in (("序号", "n", 4), ("日期", "date", 13), ("授课人", "who", 8),
-                                  ("题目", "topic", 20), ("审核状态", "state", 10),
-                                  ("提示", "hint", 12)):  # fmt: skip
-            table.add_column(label, key=key, width=width)
+        add_columns(
+            table,
+            (
+                ("序号", "n", 4),
+                ("日期", "date", 13),
+                ("授课人", "who", 8),
+                ("题目", "topic", 20),
+                ("审核状态", "state", 10),
+                ("提示", "hint", 12),
+            ),
+        )
         self.reload()
         table.focus()
 

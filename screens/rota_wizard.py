@@ -55,6 +55,7 @@ from screens.rota_unavailable import UnavailableDatesScreen, format_dates
 from storage import rota
 from storage.errors import StorageError
 from widgets.safe import content, plain, text
+from widgets.tables import add_columns
 
 WORKFLOW = "rota"
 DRAFT_KEY = "new"
@@ -202,13 +203,27 @@ class RotaWizardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         lect = self.query_one("#w-lecturers", DataTable)
-        for label, key, width in (("姓名", "name", 8), ("支部", "branch", 16), ("职务", "post", 6),
-                                  ("不可用日期", "off", 36)):  # fmt: skip
-            lect.add_column(label, key=key, width=width)
+        add_columns(
+            lect,
+            (
+                ("姓名", "name", 8),
+                ("支部", "branch", 16),
+                ("职务", "post", 6),
+                ("不可用日期", "off", 36),
+            ),
+        )
         slots = self.query_one("#w-slots", DataTable)
-        for label, key, width in (("序号", "n", 4), ("日期", "date", 13), ("授课人", "who", 8),
-                                  ("支部", "branch", 14), ("固定", "pin", 6), ("说明", "note", 18)):  # fmt: skip
-            slots.add_column(label, key=key, width=width)
+        add_columns(
+            slots,
+            (
+                ("序号", "n", 4),
+                ("日期", "date", 13),
+                ("授课人", "who", 8),
+                ("支部", "branch", 14),
+                ("固定", "pin", 6),
+                ("说明", "note", 18),
+            ),
+        )
         draft = self.app.drafts.load(WORKFLOW, DRAFT_KEY)  # type: ignore[attr-defined]
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
             self._apply_period(self._default_period())
