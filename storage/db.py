@@ -116,8 +116,13 @@ def preflight(path: Path) -> None:
         check_file_is_sqlite(path)
         if path.stat().st_size == 0:
             return  # a new, empty file: SQLite initialises it
-        if marker_matches(path):
-            return  # unchanged since it last passed quick_check: do not rescan
+    # A stat, not an open: safe while another connection holds locks. With a
+    # -wal present (someone is working, or a killed session left it), the main
+    # file unchanged since it passed is as trustworthy as at rest; the -wal's
+    # frames carry their own checksums.
+    stamp = _stamp(path)
+    if _marker_text(path) == stamp:
+        return  # unchanged since it last passed quick_check: do not rescan
     try:
         conn = open_read_only(path)
     except sqlite3.DatabaseError as e:
@@ -130,7 +135,8 @@ def preflight(path: Path) -> None:
         conn.close()
     if problems:
         raise NotADatabaseError(damaged_message(path, problems))
-    mark_verified(path)
+    if _stamp(path) == stamp:  # nothing changed the file while it was checked
+        _write_marker(path, stamp)
 
 
 # quick_check reads every page: 0.35 s at 50,000 people, on every start. A
@@ -149,10 +155,17 @@ def verified_marker(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
 
+def _marker_text(path: Path) -> str | None:
+    try:
+        return verified_marker(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def marker_matches(path: Path) -> bool:
     try:
-        return verified_marker(path).read_text(encoding="ascii") == _stamp(path)
-    except (OSError, UnicodeDecodeError):
+        return _marker_text(path) == _stamp(path)
+    except OSError:
         return False
 
 
@@ -160,13 +173,21 @@ def mark_verified(path: Path) -> None:
     """Record that *path* at rest is sound; best effort, never raises."""
     if not path.exists() or maybe_in_use(path):
         return  # another connection is open: the file is not at rest
+    try:
+        _write_marker(path, _stamp(path))
+    except OSError:
+        pass
+
+
+def _write_marker(path: Path, stamp: str) -> None:
+    """Best effort, never raises: a missing marker only costs one more check."""
     marker = verified_marker(path)
     tmp = marker.with_name(marker.name + ".tmp")
     try:
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
         try:
-            os.write(fd, _stamp(path).encode("ascii"))
+            os.write(fd, stamp.encode("ascii"))
         finally:
             os.close(fd)
         os.replace(tmp, marker)

@@ -201,6 +201,31 @@ def test_quick_check_skipped_only_for_an_unchanged_verified_file(store, monkeypa
     assert len(calls) == 2
 
 
+def test_quick_check_skipped_for_an_unchanged_file_in_use(store, monkeypatch) -> None:
+    """Another session open (or a killed one's -wal left behind) does not make
+    every start scan the whole file: the main file's stamp still decides."""
+    import storage.db as db
+
+    _branch(store)
+    store.close()
+    path = store.path
+    calls: list[int] = []
+    real = db.quick_check
+    monkeypatch.setattr(db, "quick_check", lambda conn: calls.append(1) or real(conn))
+    db.preflight(path)
+    other = open_store(path, actor="other")  # a colleague is working
+    org.save(other, OrgUnit(name="三支部", kind=OrgKind.BRANCH))  # lands in the -wal
+    assert db.maybe_in_use(path)
+    db.preflight(path)
+    assert len(calls) == 1
+    other.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # now the main file changed
+    db.preflight(path)
+    assert len(calls) == 2
+    db.preflight(path)  # passed while in use: stamped, not scanned again
+    assert len(calls) == 2
+    other.close()
+
+
 def test_counters_follow_inserts_imports_moves_and_deletes(demo_store) -> None:
     from storage.records import delete_row
 
