@@ -59,9 +59,11 @@ class Term:
     def __init__(self, cmd: Sequence[str], *, cols: int = 80, rows: int = 24) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "COLUMNS", "LINES"))
-        }
+        # PYTHONDONTWRITEBYTECODE (set in some shells and CI images) would make
+        # every run compile the changed modules from source; an installed zhibu
+        # runs from .pyc files, and the warm-up run is there to write them.
+        drop = ("TEXTUAL", "COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
         env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
         self.bytes_in = 0  # bytes the program wrote to the terminal
         self.started = time.perf_counter()

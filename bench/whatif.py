@@ -252,6 +252,13 @@ def pydantic_defer_build() -> None:
     pydantic.BaseModel.model_config["defer_build"] = True
 
 
+def app_css_only() -> None:
+    """Only tui/app.tcss at start; each workflow's tui/css/*.tcss would come with its screens."""
+    import tui.app
+
+    tui.app.ZhibuApp.CSS_PATH = [tui.app.ZhibuApp.CSS_PATH[0]]  # type: ignore[misc]
+
+
 PATCHES: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -266,6 +273,7 @@ PATCHES: dict[str, Callable[[], None]] = {
         roster_rows_20,
         roster_search_worker,
         fast_docx_table,
+        app_css_only,
     )
 }
 

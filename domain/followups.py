@@ -15,69 +15,25 @@ from __future__ import annotations
 import calendar
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.errors_cn import FIELD_LABELS, describe_validation_error
+from domain.followup_codes import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    Category,
+    ContactMethod,
+    Level,
+    Source,
+    Status,
+)
 from domain.holidays import is_working_day
 from domain.records import Record, new_id
 from domain.text import SHORT_MAX, Line, Note, RequiredLine
 from domain.triggers import TriggerCatalogue
 from domain.triggers import find as find_trigger
-
-# --- vocabularies -----------------------------------------------------------
-
-
-class Source(StrEnum):
-    TALK = "谈心"
-    VISIT = "走访"
-    PRE_SHIFT = "班前会"
-    REPORT = "反映"
-    TREND_ANALYSIS = "思想动态分析"
-    PETITION = "信访"
-
-
-class Category(StrEnum):
-    MOOD = "思想情绪"
-    JOB = "工作岗位"
-    HARDSHIP = "家庭生活困难"
-    HEALTH = "健康"
-    CONFLICT = "人际矛盾"
-    SAFETY = "安全行为（三违）"
-    CLAIM = "利益诉求"
-    OTHER = "其他"
-
-
-class Level(StrEnum):
-    ROUTINE = "一般"
-    SIGNIFICANT = "较大"
-    CRITICAL = "重大"
-
-
-class Status(StrEnum):
-    TODO = "待办"
-    IN_PROGRESS = "跟进中"
-    RESOLVED = "已解决"
-    VISITED = "已回访"
-    CLOSED = "销号"
-    ESCALATED = "转上级"
-    LONG_TERM = "长期跟踪"
-
-
-class ContactMethod(StrEnum):
-    TALK = "谈心"
-    HOME_VISIT = "家访"
-    PHONE = "电话"
-    FORUM = "座谈"
-
-
-# Still being worked on: contacts may be logged, it may be resolved or escalated.
-ACTIVE_STATUSES = frozenset({Status.TODO, Status.IN_PROGRESS, Status.ESCALATED, Status.LONG_TERM})
-# Counted in a member's load: the active ones plus 已解决, whose return visit
-# is still the member's job.
-OPEN_STATUSES = ACTIVE_STATUSES | {Status.RESOLVED}
 
 # Legal moves. 销号 only after 已回访: the closed loop of §4.5 ends with 反馈 →
 # 销号 ("事事有回音、件件有着落"), and §4.2 orders 已解决 → 已回访 → 销号.

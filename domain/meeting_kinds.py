@@ -19,6 +19,11 @@ class MeetingKind(StrEnum):
     ELECTION = "换届选举"
 
 
+class MeetingStatus(StrEnum):
+    DRAFT = "草稿"
+    FINISHED = "已完成"
+
+
 class VoteRule(StrEnum):
     """The four counting rules of §1.3; every vote records the one it used."""
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.meeting_kinds import (
     MeetingKind,
+    MeetingStatus,
     VoteMethod,
     VoteRule,
     default_vote_method,
@@ -42,11 +43,6 @@ from domain.people import Person
 from domain.procedures import GateCheck, ProcedureTemplate, StepTemplate, default_template
 from domain.records import Record, new_id
 from domain.text import LONG_MAX, Line, Note, RequiredLine, clean_text
-
-
-class MeetingStatus(StrEnum):
-    DRAFT = "草稿"
-    FINISHED = "已完成"
 
 
 class StepState(StrEnum):

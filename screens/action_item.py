@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from storage import meetings as meeting_store
+from storage import action_items as action_store
 from storage.errors import StorageError
 from widgets.safe import content
 
@@ -29,14 +29,11 @@ class ActionItemScreen(ModalScreen[bool]):
             yield Static(id="ai-body")
 
     def on_mount(self) -> None:
-        row = self.app.store.query_one("SELECT * FROM action_items WHERE id=?", (self.item_id,))  # type: ignore[attr-defined]
-        if row is None:
+        item = action_store.get(self.app.store, self.item_id)  # type: ignore[attr-defined]
+        if item is None:
             self.dismiss(False)
             return
-        from domain.action_items import ActionItem
-
-        self.item = ActionItem.model_validate(row)
-        i = self.item
+        self.item = i = item
         lines = [
             f"{i.kind}（来自 {i.source}）",
             "",
@@ -54,7 +51,7 @@ class ActionItemScreen(ModalScreen[bool]):
             self.notify("已经办结", markup=False)
             return
         try:
-            meeting_store.close_action(self.app.store, self.item)  # type: ignore[attr-defined]
+            action_store.close_action(self.app.store, self.item)  # type: ignore[attr-defined]
         except StorageError as e:
             self.notify(str(e), severity="error", markup=False)
             return

@@ -29,10 +29,10 @@ WORKFLOW_LABELS = {
     **FOLLOWUP_DRAFT_LABELS,
 }
 HOME_PROVIDERS = (
-    "storage.rota",
-    "storage.followups",
+    "storage.lecture_home",
+    "storage.followup_home",
     "storage.compliance",
-    "storage.meetings",
+    "storage.action_items",
     "storage.dues",
 )
 SECTION_ORDER = ("党课", "一人一事", "三会一课", "决议", "补学", "党费")

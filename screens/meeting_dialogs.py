@@ -25,7 +25,9 @@ from domain.meetings import (
     vote_outcome,
 )
 from domain.people import Person
+from domain.text import LONG_MAX
 from widgets.date_input import DateInput
+from widgets.limited_input import LimitedTextArea
 from widgets.safe import content, text
 
 INT_FIELDS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"), ("written_yes", "书面赞成"))
@@ -254,8 +256,10 @@ class ElectionDialog(ModalScreen[Election | None]):
                     "、".join(e.counters), id="e-counters", placeholder="用顿号分隔", compact=True
                 )
             yield Label("候选人及得票（每行：姓名 票数）")
-            yield TextArea(
-                "\n".join(f"{c.name} {c.votes}" for c in e.candidates), id="e-candidates"
+            yield LimitedTextArea(
+                "\n".join(f"{c.name} {c.votes}" for c in e.candidates),
+                id="e-candidates",
+                max_length=LONG_MAX,
             )
             yield Static(id="e-result", classes="dialog-result")
 

@@ -13,11 +13,10 @@ they were set up, and past meetings may be typed in afterwards).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from domain.action_items import ActionKind
 from domain.compliance import (
     BRANCH_COMMITTEE,
     MEMBER_ASSEMBLY,
@@ -33,13 +32,13 @@ from domain.compliance import (
     slots_for,
 )
 from domain.dashboard import DueItem, Urgency
-from domain.followups import OPEN_STATUSES
-from domain.meetings import MeetingStatus
+from domain.meeting_kinds import MeetingStatus
 from domain.org import OrgKind
 from domain.people import COMMITTEE_POSTS, CommitteePost, PoliticalStatus
 from domain.periods import Period, month_of, quarter_of
 from storage import accounts
 from storage.db import Store
+from storage.in_lists import chunks, marks
 
 HOME_LIMIT = 8
 SECTION = "三会一课"
@@ -54,17 +53,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 HOME_KEYS = frozenset(k for k, _, _ in COLUMNS)
 DUE_SOON_DAYS = 14
-_CHUNK = 500  # bound on IN (...) list sizes
-_FINISHED = MeetingStatus.FINISHED.value
-
-
-def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
-
-
-def _marks(ids: Sequence[str]) -> str:
-    return ",".join("?" * len(ids))
+FINISHED = MeetingStatus.FINISHED.value
 
 
 # -- what evaluate() needs -----------------------------------------------------
@@ -90,8 +79,8 @@ def branch_facts(store: Store, branch_ids: Sequence[str]) -> list[BranchFacts]:
     counts: dict[str, tuple[int, int]] = {}
     first_meeting: dict[str, str] = {}
     committee = ",".join(f"'{p.value}'" for p in COMMITTEE_POSTS)
-    for part in _chunks(ids):
-        m = _marks(part)
+    for part in chunks(ids):
+        m = marks(part)
         for r in store.query(
             f"SELECT id, name, parent_id, created_at FROM org_units WHERE id IN ({m}) AND kind=?",
             (*part, OrgKind.BRANCH.value),
@@ -119,7 +108,7 @@ def branch_facts(store: Store, branch_ids: Sequence[str]) -> list[BranchFacts]:
         for r in store.query(
             f"SELECT org_id, min(date) AS first FROM meetings WHERE org_id IN ({m})"
             " AND status=? GROUP BY org_id",
-            (*part, _FINISHED),
+            (*part, FINISHED),
         ):
             first_meeting[r["org_id"]] = r["first"]
     out: list[BranchFacts] = []
@@ -151,12 +140,12 @@ def activities(
     """Current finished meetings of *org_ids* in the range (meetings_org_date)."""
     out: list[HeldActivity] = []
     ids = list(dict.fromkeys(org_ids))
-    for part in _chunks(ids):
+    for part in chunks(ids):
         rows = store.query(
             "SELECT kind, date, org_id, json_extract(data, '$.lecturer_id') AS lecturer"
-            f" FROM meetings WHERE org_id IN ({_marks(part)}) AND date BETWEEN ? AND ?"
+            f" FROM meetings WHERE org_id IN ({marks(part)}) AND date BETWEEN ? AND ?"
             " AND status=? AND superseded=0",
-            (*part, date_from.isoformat(), date_to.isoformat(), _FINISHED),
+            (*part, date_from.isoformat(), date_to.isoformat(), FINISHED),
         )
         out += [
             HeldActivity(
@@ -418,94 +407,3 @@ def home_items(
                 action=f"app.new_meeting('{first.kind}', '{org}')",
             ))  # fmt: skip
     return items
-
-
-# -- for the quarterly report ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FollowThrough:
-    """How decisions, make-ups and 一人一事 are being carried through."""
-
-    decisions_new: int  # decisions of the period's meetings
-    decisions_open: int  # still open now, from meetings up to the period end
-    decisions_overdue: int  # of those, past their deadline
-    make_ups_open: int  # 补学 not yet done, from meetings up to the period end
-    followups_open: int  # 一人一事 not yet closed (found by the period end)
-    followups_new: int  # found in the period
-
-
-def follow_through(store: Store, branch_id: str, period: Period, today: date) -> FollowThrough:
-    facts = branch_facts(store, [branch_id])
-    orgs = [branch_id, *(facts[0].info.group_ids if facts else [])]
-    m = _marks(orgs)
-    base = (
-        "SELECT count(*) FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
-        f" WHERE m.org_id IN ({m}) AND m.superseded=0 AND a.kind=?"
-    )
-    start, end = period.start.isoformat(), period.end.isoformat()
-    decision, make_up = ActionKind.DECISION.value, ActionKind.MAKE_UP.value
-
-    def count(sql: str, params: tuple) -> int:
-        return int(store.scalar(sql, params) or 0)
-
-    open_sql = ",".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
-    return FollowThrough(
-        decisions_new=count(base + " AND m.date BETWEEN ? AND ?", (*orgs, decision, start, end)),
-        decisions_open=count(
-            base + " AND a.closed_at IS NULL AND m.date <= ?", (*orgs, decision, end)
-        ),
-        decisions_overdue=count(
-            base + " AND a.closed_at IS NULL AND m.date <= ? AND a.deadline < ?",
-            (*orgs, decision, end, today.isoformat()),
-        ),
-        make_ups_open=count(
-            base + " AND a.closed_at IS NULL AND m.date <= ?", (*orgs, make_up, end)
-        ),
-        followups_open=count(
-            f"SELECT count(*) FROM followups WHERE branch_id=? AND status IN ({open_sql})"
-            " AND found_on <= ?",
-            (branch_id, end),
-        ),
-        followups_new=count(
-            "SELECT count(*) FROM followups WHERE branch_id=? AND found_on BETWEEN ? AND ?",
-            (branch_id, start, end),
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class LectureHeld:
-    held_on: date
-    org_name: str
-    title: str
-    lecturer_id: str | None
-    lecturer_name: str
-
-
-def lectures(store: Store, org_ids: Sequence[str], period: Period) -> list[LectureHeld]:
-    """党课 held by *org_ids* in the period, oldest first, with the lecturer."""
-    out: list[LectureHeld] = []
-    ids = list(dict.fromkeys(org_ids))
-    for part in _chunks(ids):
-        rows = store.query(
-            "SELECT date, json_extract(data, '$.org_name') AS org_name,"
-            " json_extract(data, '$.title') AS title,"
-            " json_extract(data, '$.topics[0]') AS topic,"
-            " json_extract(data, '$.lecturer_id') AS lecturer_id,"
-            " json_extract(data, '$.lecturer_name') AS lecturer_name"
-            f" FROM meetings WHERE org_id IN ({_marks(part)}) AND kind=? AND date BETWEEN ? AND ?"
-            " AND status=? AND superseded=0",
-            (*part, PARTY_LECTURE, period.start.isoformat(), period.end.isoformat(), _FINISHED),
-        )
-        out += [
-            LectureHeld(
-                held_on=date.fromisoformat(r["date"]),
-                org_name=r["org_name"] or "",
-                title=r["topic"] or r["title"] or "",
-                lecturer_id=r["lecturer_id"],
-                lecturer_name=r["lecturer_name"] or "",
-            )
-            for r in rows
-        ]
-    return sorted(out, key=lambda x: (x.held_on, x.org_name))

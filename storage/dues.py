@@ -35,16 +35,12 @@ from storage import audit
 from storage import people as people_store
 from storage.compliance import home_branch_ids
 from storage.db import Store, now_iso
+from storage.in_lists import chunks, marks
 from storage.records import META_FIELDS, load_document, save_document
 
 TABLE = "dues"
 SECTION = "党费"
 ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to alert
-_CHUNK = 500
-
-
-def _marks(ids: Sequence[str]) -> str:
-    return ",".join("?" * len(ids))
 
 
 def _index(record: DuesRecord, branch_id: str | None) -> dict[str, object]:
@@ -78,10 +74,9 @@ def for_person(store: Store, person_id: str, start: date, end: date) -> list[Due
 def for_people(store: Store, person_ids: Sequence[str], start: date, end: date) -> list[DuesRecord]:
     out: list[DuesRecord] = []
     ids = list(dict.fromkeys(person_ids))
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
+    for part in chunks(ids):
         rows = store.query(
-            f"SELECT * FROM {TABLE} WHERE person_id IN ({_marks(part)})"
+            f"SELECT * FROM {TABLE} WHERE person_id IN ({marks(part)})"
             " AND month BETWEEN ? AND ? ORDER BY month",
             (*part, month_start(start).isoformat(), month_start(end).isoformat()),
         )
@@ -104,10 +99,9 @@ def latest_before(store: Store, person_ids: Sequence[str], month: date) -> dict[
     out: dict[str, DuesRecord] = {}
     ids = list(dict.fromkeys(person_ids))
     m = month_start(month).isoformat()
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
+    for part in chunks(ids):
         rows = store.query(
-            f"SELECT d.* FROM {TABLE} d WHERE d.person_id IN ({_marks(part)}) AND d.month ="
+            f"SELECT d.* FROM {TABLE} d WHERE d.person_id IN ({marks(part)}) AND d.month ="
             f" (SELECT max(month) FROM {TABLE} x WHERE x.person_id=d.person_id AND x.month < ?)",
             (*part, m),
         )
@@ -186,11 +180,10 @@ def arrears_of(
     start = add_months(as_of, -ARREARS_LOOKBACK_MONTHS)
     by_person: dict[str, list[DuesRecord]] = {pid: [] for pid in person_ids}
     ids = list(by_person)
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
+    for part in chunks(ids):
         for r in _unpaid_rows(
             store,
-            f"person_id IN ({_marks(part)}) AND month BETWEEN ? AND ?",
+            f"person_id IN ({marks(part)}) AND month BETWEEN ? AND ?",
             (*part, start.isoformat(), as_of.isoformat()),
         ):
             by_person[r.person_id].append(r)
@@ -209,11 +202,10 @@ def branch_arrears(
     start = add_months(as_of, -ARREARS_LOOKBACK_MONTHS)
     by_person: dict[str, list[DuesRecord]] = {}
     ids = list(dict.fromkeys(branch_ids))
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
+    for part in chunks(ids):
         for r in _unpaid_rows(
             store,
-            f"branch_id IN ({_marks(part)}) AND month BETWEEN ? AND ?",
+            f"branch_id IN ({marks(part)}) AND month BETWEEN ? AND ?",
             (*part, start.isoformat(), as_of.isoformat()),
         ):
             by_person.setdefault(r.person_id, []).append(r)

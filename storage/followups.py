@@ -15,35 +15,27 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from domain import followups as fx
-from domain.dashboard import DueItem, Urgency
 from domain.followups import FollowUp, FollowUpConfig, Level, Status
-from domain.people import CommitteePost, Person
+from domain.people import Person
 from domain.triggers import TriggerCatalogue, default_catalogue
 from storage import audit
 from storage import people as people_store
 from storage.accounts import Viewer
-from storage.accounts import viewer as current_viewer
 from storage.db import Store
 from storage.errors import StorageError
+from storage.followup_home import OPEN_SQL, TABLE, secretary_ids
 from storage.records import load_document, save_document
 
-TABLE = "followups"
 TEMPLATES = "branch_templates"
 TRIGGERS_KIND = "triggers"
 CONFIG_KIND = "followup_config"
 PAGE = 100
-HOME_CAP = 30
-SECTION = "一人一事"
 INTEGRITY_MESSAGE = "未能保存：对象、责任人或支部已不在花名册中，请重新选择后再保存。"
-
-_OPEN = tuple(s.value for s in fx.OPEN_STATUSES)
-_OPEN_SQL = "(" + ",".join(f"'{s}'" for s in sorted(_OPEN)) + ")"
 
 
 class Scope(StrEnum):
@@ -119,23 +111,6 @@ def get(store: Store, fu_id: str) -> FollowUp | None:
     return None if row is None else _load(row)
 
 
-def secretary_ids(store: Store, branch_ids: Iterable[str]) -> dict[str, str]:
-    """branch id → the 书记's person id (missing when the post is vacant)."""
-    ids = sorted(set(branch_ids))
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = store.query(
-        f"SELECT branch_id, id FROM people WHERE post=? AND branch_id IN ({marks})"
-        " ORDER BY sort_key",
-        (CommitteePost.SECRETARY.value, *ids),
-    )
-    out: dict[str, str] = {}
-    for r in rows:
-        out.setdefault(r["branch_id"], r["id"])
-    return out
-
-
 def _visible_all(store: Store, cases: list[FollowUp], viewer: Viewer) -> list[FollowUp]:
     if not any(fu.private for fu in cases):
         return cases
@@ -158,7 +133,7 @@ def _where(query: ListQuery, today: date, viewer: Viewer) -> tuple[list[str], di
         where.append("responsible_id = :me")
         params["me"] = viewer.person_id
     if query.scope is Scope.OVERDUE:
-        where += [f"status IN {_OPEN_SQL}", "next_contact < :today"]
+        where += [f"status IN {OPEN_SQL}", "next_contact < :today"]
     if query.branch_id:
         where.append("branch_id = :branch")
         params["branch"] = query.branch_id
@@ -166,7 +141,7 @@ def _where(query: ListQuery, today: date, viewer: Viewer) -> tuple[list[str], di
         where.append("status = :status")
         params["status"] = query.status.value
     elif query.open_only and query.scope is not Scope.OVERDUE:
-        where.append(f"status IN {_OPEN_SQL}")
+        where.append(f"status IN {OPEN_SQL}")
     if query.level is not None:
         where.append("level = :level")
         params["level"] = query.level.value
@@ -239,76 +214,6 @@ def branches_with_cases(store: Store, end: date) -> list[str]:
         (end.isoformat(),),
     )
     return [r["branch_id"] for r in rows]
-
-
-# --- home screen ------------------------------------------------------------
-
-
-def home_items(
-    store: Store, today: date, *, viewer: Viewer | None = None, cap: int = HOME_CAP
-) -> list[DueItem]:
-    """Follow-ups due today or overdue, grouped by responsible member.
-
-    One range scan on followups_due (status, next_contact) bounded by *cap*;
-    names come from json_extract, so no record is parsed whole. Private
-    cases the viewer may not see say only that a case is due.
-    """
-    viewer = viewer or current_viewer(store)
-    params = {"today": today.isoformat(), "cap": cap}
-    rows = store.query(
-        "SELECT id, branch_id, responsible_id, status, next_contact, private,"
-        " json_extract(data, '$.person_name') AS person_name,"
-        " json_extract(data, '$.trigger_text') AS trigger_text,"
-        " json_extract(data, '$.responsible_name') AS responsible_name"
-        f" FROM {TABLE} WHERE status IN {_OPEN_SQL} AND next_contact <= :today"
-        " ORDER BY next_contact LIMIT :cap",
-        params,
-    )
-    secs = secretary_ids(store, (r["branch_id"] for r in rows if r["private"]))
-    items: list[DueItem] = []
-    for r in rows:
-        due = date.fromisoformat(r["next_contact"])
-        late = (today - due).days
-        what = "回访" if r["status"] == Status.RESOLVED.value else "联系"
-        when = f"{what}已逾期{late}天" if late > 0 else f"今天应{what}"
-        may_see = not r["private"] or (
-            viewer.mapped
-            and viewer.person_id in {r["responsible_id"], secs.get(r["branch_id"], "")}
-        )
-        if may_see:
-            about = " · ".join(x for x in (r["person_name"], r["trigger_text"]) if x)
-        else:
-            about = "保密事项"
-        items.append(
-            DueItem(
-                section=SECTION,
-                text=f"{about}：{when}",
-                due=due,
-                urgency=Urgency.OVERDUE if late > 0 else Urgency.DUE,
-                action=f"open_followup('{r['id']}')",
-                owner=r["responsible_name"] or "",
-            )
-        )
-    items.sort(key=lambda i: (i.owner, i.due or today))
-    if len(rows) == cap:
-        total = int(
-            store.scalar(
-                f"SELECT count(*) FROM {TABLE} WHERE status IN {_OPEN_SQL}"
-                " AND next_contact <= :today",
-                params,
-            )
-            or 0
-        )
-        if total > cap:
-            items.append(
-                DueItem(
-                    section=SECTION,
-                    text=f"另有 {total - cap} 件到期或逾期，打开一人一事列表查看",
-                    urgency=Urgency.OVERDUE,
-                    action="open_followups('逾期')",
-                )
-            )
-    return items
 
 
 # --- per-branch catalogue and settings --------------------------------------

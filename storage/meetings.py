@@ -8,14 +8,13 @@ import sqlite3
 from dataclasses import dataclass
 
 from domain.action_items import ActionItem, ActionKind
-from domain.dashboard import DueItem, Urgency
 from domain.meetings import Meeting, MeetingStatus, attendance_summary, make_up_items
 from storage import audit, drafts
+from storage.action_items import save_action
 from storage.db import Store, now_iso
-from storage.records import load_document, save_document, save_row
+from storage.records import load_document, save_document
 
 WORKFLOW = "meeting"
-HOME_LIMIT = 12
 
 
 @dataclass(frozen=True)
@@ -179,68 +178,3 @@ def held_activities(
         (MeetingStatus.FINISHED.value, date_from.isoformat(), date_to.isoformat()),
     )
     return [(r["kind"], dt.date.fromisoformat(r["date"]), r["org_id"], r["lecturer"]) for r in rows]
-
-
-# -- action items -----------------------------------------------------------
-
-_ACTION_COLS = (
-    "source",
-    "meeting_id",
-    "kind",
-    "text",
-    "owner_id",
-    "owner_name",
-    "deadline",
-    "closed_at",
-)
-
-
-def save_action(
-    store: Store, item: ActionItem, *, conn: sqlite3.Connection | None = None
-) -> ActionItem:
-    return save_row(
-        store, "action_items", item, {k: getattr(item, k) for k in _ACTION_COLS}, conn=conn
-    )
-
-
-def _action(row: dict) -> ActionItem:
-    return ActionItem.model_validate(row)
-
-
-def open_actions(store: Store, *, limit: int = 50, offset: int = 0) -> list[ActionItem]:
-    rows = store.query(
-        "SELECT * FROM action_items WHERE closed_at IS NULL"
-        " ORDER BY deadline IS NULL, deadline LIMIT ? OFFSET ?",
-        (limit, offset),
-    )
-    return [_action(r) for r in rows]
-
-
-def actions_for_meeting(store: Store, meeting_id: str) -> list[ActionItem]:
-    rows = store.query(
-        "SELECT * FROM action_items WHERE meeting_id=? ORDER BY kind, deadline", (meeting_id,)
-    )
-    return [_action(r) for r in rows]
-
-
-def close_action(store: Store, item: ActionItem) -> ActionItem:
-    return save_action(store, item.model_copy(update={"closed_at": now_iso()}))
-
-
-def home_items(store: Store, today: dt.date) -> list[DueItem]:
-    """Open decisions and make-ups, earliest deadline first (index on closed_at, deadline)."""
-    out: list[DueItem] = []
-    for a in open_actions(store, limit=HOME_LIMIT):
-        overdue = a.days_overdue(today)
-        urgency = Urgency.OVERDUE if overdue else (
-            Urgency.DUE if a.deadline and (a.deadline - today).days <= 7 else Urgency.INFO
-        )  # fmt: skip
-        if overdue:
-            when = f"逾期 {overdue} 天"
-        else:
-            when = f"{a.deadline:%m-%d} 前" if a.deadline else "无时限"
-        what = a.source.split("（")[0] if a.kind is ActionKind.MAKE_UP else a.text
-        text = f"{a.kind} {a.owner_name or '未定责任人'}：{what[:28]}（{when}）"
-        out.append(DueItem(section=str(a.kind), text=text, due=a.deadline, urgency=urgency,
-                           action=f"app.open_action('{a.id}')", owner=a.owner_name))  # fmt: skip
-    return out

@@ -36,19 +36,15 @@ from storage import audit
 from storage import people as people_store
 from storage.db import Store, now_iso
 from storage.errors import StorageError
+from storage.in_lists import chunks, marks
 
 SETTINGS_KEY = "participation"
-_CHUNK = 500
 _FINISHED = MeetingStatus.FINISHED.value
 _STATE = {
     "出席": AttendanceState.PRESENT,
     "请假": AttendanceState.LEAVE,
     "缺席": AttendanceState.ABSENT,
 }
-
-
-def _marks(ids: Sequence[str]) -> str:
-    return ",".join("?" * len(ids))
 
 
 # -- settings -------------------------------------------------------------------
@@ -138,8 +134,7 @@ def sign_ins(
     newest meeting first."""
     ids = list(dict.fromkeys(org_ids))
     raw: list[dict] = []
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
+    for part in chunks(ids):
         extra, params = "", [*part, period.start.isoformat(), period.end.isoformat(), _FINISHED]
         if person_id:
             extra = " AND json_extract(a.value, '$.person_id') = ?"
@@ -154,7 +149,7 @@ def sign_ins(
             " json_extract(a.value, '$.reason') AS reason,"
             " json_extract(a.value, '$.excluded_reason') AS excluded"
             " FROM meetings m, json_each(m.data, '$.attendance') a"
-            f" WHERE m.org_id IN ({_marks(part)}) AND m.date BETWEEN ? AND ?"
+            f" WHERE m.org_id IN ({marks(part)}) AND m.date BETWEEN ? AND ?"
             " AND m.status=? AND m.superseded=0"
             " AND json_extract(a.value, '$.person_id') IS NOT NULL" + extra,
             tuple(params),
@@ -186,11 +181,10 @@ def _make_ups_done(store: Store, meeting_ids: Iterable[str]) -> set[tuple[str, s
     """(meeting id, person id) of closed 补学 items of those meetings."""
     ids = sorted(meeting_ids)
     found: set[tuple[str, str]] = set()
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
+    for part in chunks(ids):
         rows = store.query(
             "SELECT meeting_id, owner_id FROM action_items WHERE kind=?"
-            f" AND closed_at IS NOT NULL AND meeting_id IN ({_marks(part)})",
+            f" AND closed_at IS NOT NULL AND meeting_id IN ({marks(part)})",
             (ActionKind.MAKE_UP.value, *part),
         )
         found |= {(r["meeting_id"], r["owner_id"]) for r in rows}

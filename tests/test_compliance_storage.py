@@ -16,7 +16,7 @@ from domain.compliance import ComplianceStatus
 from domain.dashboard import Urgency
 from domain.org import OrgKind, OrgUnit
 from domain.periods import Period
-from storage import accounts, compliance, org, people
+from storage import accounts, compliance, compliance_report, org, people
 from storage import participation as pt_store
 from storage.db import Store
 from storage.demo import build_demo
@@ -183,7 +183,7 @@ def test_follow_through_and_lectures_match_sql(demo_store: Store) -> None:
     q3 = Period.quarter(2026, 3)
     orgs = [branch.id, *groups_of(demo_store, branch.id)]
     marks = ",".join("?" * len(orgs))
-    ft = compliance.follow_through(demo_store, branch.id, q3, TODAY)
+    ft = compliance_report.follow_through(demo_store, branch.id, q3, TODAY)
 
     def items(meetings_where: str, items_where: str) -> int:
         return int(
@@ -204,7 +204,7 @@ def test_follow_through_and_lectures_match_sql(demo_store: Store) -> None:
     )
     assert ft.make_ups_open == items(by_q3_end, "kind='补学' AND closed_at IS NULL")
     assert ft.decisions_new > 0
-    held = compliance.lectures(demo_store, orgs, q3)
+    held = compliance_report.lectures(demo_store, orgs, q3)
     rows = demo_store.query(
         f"SELECT date, json_extract(data, '$.lecturer_name') AS who FROM meetings WHERE org_id IN ({marks})"
         " AND kind='党课' AND date BETWEEN '2026-07-01' AND '2026-09-30' AND superseded=0",

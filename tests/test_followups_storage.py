@@ -14,7 +14,7 @@ from domain.dashboard import Urgency
 from domain.followups import Actor, FollowUp, FollowUpConfig, Level, QuickForm, Status
 from domain.people import Person, PoliticalStatus
 from domain.triggers import TriggerKind, add_trigger
-from storage import accounts, org, people
+from storage import accounts, followup_home, org, people
 from storage import followups as fu_store
 from storage.accounts import AccountError, Viewer
 from storage.demo_followups import add_demo_followups
@@ -274,7 +274,7 @@ def test_home_items_due_and_overdue_grouped_by_member_and_private_hidden(
     ours = {late.id, today_.id, future.id, private.id}
     items = [
         i
-        for i in fu_store.home_items(demo_store, TODAY, viewer=Viewer("nobody"))
+        for i in followup_home.home_items(demo_store, TODAY, viewer=Viewer("nobody"))
         if i.action and i.action.split("'")[1] in ours
     ]
     by_id = {i.action.split("'")[1]: i for i in items}
@@ -288,21 +288,21 @@ def test_home_items_due_and_overdue_grouped_by_member_and_private_hidden(
     owners = [i.owner for i in items]
     assert owners == sorted(owners)  # grouped by member
     # The responsible member sees the name.
-    mine = fu_store.home_items(demo_store, TODAY, viewer=_viewer(demo_store, m1))
+    mine = followup_home.home_items(demo_store, TODAY, viewer=_viewer(demo_store, m1))
     assert any(i.text.startswith(w1.name) and private.id in (i.action or "") for i in mine)
 
 
 def test_home_items_are_capped_and_use_the_due_index(demo_store, branch, cast) -> None:
     for i in range(6):
         _file(demo_store, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=5 + i))
-    items = fu_store.home_items(demo_store, TODAY, viewer=Viewer("x"), cap=4)
+    items = followup_home.home_items(demo_store, TODAY, viewer=Viewer("x"), cap=4)
     assert len(items) == 5
     assert items[-1].text.startswith("另有 ") and items[-1].action == "open_followups('逾期')"
     plan = " ".join(
         r["detail"]
         for r in demo_store.query(
             "EXPLAIN QUERY PLAN SELECT id FROM followups WHERE status IN"
-            f" {fu_store._OPEN_SQL} AND next_contact <= ? ORDER BY next_contact LIMIT 4",
+            f" {followup_home.OPEN_SQL} AND next_contact <= ? ORDER BY next_contact LIMIT 4",
             (TODAY.isoformat(),),
         )
     )

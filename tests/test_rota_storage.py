@@ -13,7 +13,7 @@ import pytest
 from domain.courseware import ReviewCheck, ReviewError, ReviewState
 from domain.dashboard import Urgency
 from domain.rota import Cadence, PlanPeriod, RotaRequest, plan_rota, swap
-from storage import org, people, rota
+from storage import lecture_home, org, people, rota
 from storage.db import Store
 from storage.demo_rota import add_demo_rota
 from storage.errors import StaleRecordError
@@ -213,7 +213,7 @@ def test_home_items_late_steps_and_next_lecture(store: Store) -> None:
     by_date = {lec.lecture_date: lec for lec in lectures}
     assert sorted(by_date) == [date(2026, 10, 8), date(2026, 11, 6), date(2026, 12, 4)]
 
-    items = rota.home_items(store, TODAY)
+    items = lecture_home.home_items(store, TODAY)
     # 11-06 is past (its steps all missed, 20 days for the review, 30 for the
     # topic); 12-04's topic was due 11-20. Most overdue first.
     late = [i for i in items if i.urgency is Urgency.OVERDUE]
@@ -225,10 +225,10 @@ def test_home_items_late_steps_and_next_lecture(store: Store) -> None:
 
     nxt = by_date[date(2026, 12, 4)].model_copy(update={"topic": "安全生产"})
     rota.apply_transition(store, nxt, ReviewState.TOPIC_FILED, actor="x", at=AT)
-    items = rota.home_items(store, TODAY)
+    items = lecture_home.home_items(store, TODAY)
     assert items[-1].text.startswith("下一次党课：2026年12月4日（星期五）")
     assert "「安全生产」" in items[-1].text and items[-1].urgency is Urgency.DUE
-    assert len(rota.home_items(store, TODAY, limit=1)) == 1
+    assert len(lecture_home.home_items(store, TODAY, limit=1)) == 1
 
 
 def test_home_queries_use_the_date_index(store: Store) -> None:
@@ -256,6 +256,6 @@ def test_demo_rota_has_every_state_and_one_overdue_item(store: Store) -> None:
     approved = [lec for lec in lectures if lec.state is ReviewState.APPROVED]
     assert approved[0].locked is not None
     assert all(e.at.date() <= TODAY for lec in lectures for e in lec.events)
-    items = rota.home_items(store, TODAY)
+    items = lecture_home.home_items(store, TODAY)
     assert [i.urgency for i in items] == [Urgency.OVERDUE]
     assert "逾期 2 天" in items[0].text

@@ -40,7 +40,7 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
     from domain.dues import ArrearsLevel
     from domain.people import PoliticalStatus
     from exports import quarterly_report as qr
-    from storage import compliance, dues, participation, people
+    from storage import compliance, compliance_report, dues, participation, people
     from storage.compliance import to_cell
 
     facts = compliance.branch_facts(store, [branch.id])
@@ -102,11 +102,11 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
         )
         for a in alerts
     ]
-    ft = compliance.follow_through(store, branch.id, period, today)
+    ft = compliance_report.follow_through(store, branch.id, period, today)
     org_ids = [branch.id, *(facts[0].info.group_ids if facts else [])]
     lectures = [
         qr.LectureLine(x.held_on, x.org_name, x.title, x.lecturer_name)
-        for x in compliance.lectures(store, org_ids, period)
+        for x in compliance_report.lectures(store, org_ids, period)
     ]
     return qr.BranchReport(
         org_name=branch.name,

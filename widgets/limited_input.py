@@ -91,6 +91,8 @@ class LimitedTextArea(TextArea):
     DEFAULT_CSS = """
     LimitedTextArea.-full { border-subtitle-color: $warning; }
     """
+    # No blink timer repainting an idle SSH session (reliability-security.md §2.8).
+    cursor_blink = False  # type: ignore[assignment]
 
     def __init__(self, text: str = "", *, max_length: int, **kwargs: object) -> None:
         if max_length <= 0:

@@ -1,0 +1,85 @@
+"""Action items (决议 / 补学) that finished meetings create, until closed.
+
+Kept apart from storage.meetings so the home screen lists them without
+loading the meeting models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from domain.action_items import ActionItem, ActionKind
+from domain.dashboard import DueItem, Urgency
+from storage.db import Store, now_iso
+from storage.records import save_row
+
+HOME_LIMIT = 12
+
+
+_ACTION_COLS = (
+    "source",
+    "meeting_id",
+    "kind",
+    "text",
+    "owner_id",
+    "owner_name",
+    "deadline",
+    "closed_at",
+)
+
+
+def save_action(
+    store: Store, item: ActionItem, *, conn: sqlite3.Connection | None = None
+) -> ActionItem:
+    return save_row(
+        store, "action_items", item, {k: getattr(item, k) for k in _ACTION_COLS}, conn=conn
+    )
+
+
+def _action(row: dict) -> ActionItem:
+    return ActionItem.model_validate(row)
+
+
+def get(store: Store, item_id: str) -> ActionItem | None:
+    row = store.query_one("SELECT * FROM action_items WHERE id=?", (item_id,))
+    return None if row is None else _action(row)
+
+
+def open_actions(store: Store, *, limit: int = 50, offset: int = 0) -> list[ActionItem]:
+    rows = store.query(
+        "SELECT * FROM action_items WHERE closed_at IS NULL"
+        " ORDER BY deadline IS NULL, deadline LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [_action(r) for r in rows]
+
+
+def actions_for_meeting(store: Store, meeting_id: str) -> list[ActionItem]:
+    rows = store.query(
+        "SELECT * FROM action_items WHERE meeting_id=? ORDER BY kind, deadline", (meeting_id,)
+    )
+    return [_action(r) for r in rows]
+
+
+def close_action(store: Store, item: ActionItem) -> ActionItem:
+    return save_action(store, item.model_copy(update={"closed_at": now_iso()}))
+
+
+def home_items(store: Store, today: dt.date) -> list[DueItem]:
+    """Open decisions and make-ups, earliest deadline first (index on closed_at, deadline)."""
+    out: list[DueItem] = []
+    for a in open_actions(store, limit=HOME_LIMIT):
+        overdue = a.days_overdue(today)
+        urgency = Urgency.OVERDUE if overdue else (
+            Urgency.DUE if a.deadline and (a.deadline - today).days <= 7 else Urgency.INFO
+        )  # fmt: skip
+        if overdue:
+            when = f"逾期 {overdue} 天"
+        else:
+            when = f"{a.deadline:%m-%d} 前" if a.deadline else "无时限"
+        what = a.source.split("（")[0] if a.kind is ActionKind.MAKE_UP else a.text
+        text = f"{a.kind} {a.owner_name or '未定责任人'}：{what[:28]}（{when}）"
+        out.append(DueItem(section=str(a.kind), text=text, due=a.deadline, urgency=urgency,
+                           action=f"app.open_action('{a.id}')", owner=a.owner_name))  # fmt: skip
+    return out

@@ -1,0 +1,106 @@
+"""The 一人一事 lines of the home screen: cases due today or overdue.
+
+Apart from storage.followups so the home screen answers from SQL without
+loading the case models, the trigger catalogue or the holiday calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from domain.dashboard import DueItem, Urgency
+from domain.followup_codes import OPEN_STATUSES, Status
+from domain.people import CommitteePost
+from storage.accounts import Viewer
+from storage.accounts import viewer as current_viewer
+from storage.db import Store
+from storage.in_lists import marks
+
+TABLE = "followups"
+HOME_CAP = 30
+SECTION = "一人一事"
+OPEN_SQL = "(" + ",".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
+
+
+def secretary_ids(store: Store, branch_ids: Iterable[str]) -> dict[str, str]:
+    """branch id → the 书记's person id (missing when the post is vacant)."""
+    ids = sorted(set(branch_ids))
+    if not ids:
+        return {}
+    rows = store.query(
+        f"SELECT branch_id, id FROM people WHERE post=? AND branch_id IN ({marks(ids)})"
+        " ORDER BY sort_key",
+        (CommitteePost.SECRETARY.value, *ids),
+    )
+    out: dict[str, str] = {}
+    for r in rows:
+        out.setdefault(r["branch_id"], r["id"])
+    return out
+
+
+def home_items(
+    store: Store, today: date, *, viewer: Viewer | None = None, cap: int = HOME_CAP
+) -> list[DueItem]:
+    """Follow-ups due today or overdue, grouped by responsible member.
+
+    One range scan on followups_due (status, next_contact) bounded by *cap*;
+    names come from json_extract, so no record is parsed whole. Private
+    cases the viewer may not see say only that a case is due.
+    """
+    viewer = viewer or current_viewer(store)
+    params = {"today": today.isoformat(), "cap": cap}
+    rows = store.query(
+        "SELECT id, branch_id, responsible_id, status, next_contact, private,"
+        " json_extract(data, '$.person_name') AS person_name,"
+        " json_extract(data, '$.trigger_text') AS trigger_text,"
+        " json_extract(data, '$.responsible_name') AS responsible_name"
+        f" FROM {TABLE} WHERE status IN {OPEN_SQL} AND next_contact <= :today"
+        " ORDER BY next_contact LIMIT :cap",
+        params,
+    )
+    secs = secretary_ids(store, (r["branch_id"] for r in rows if r["private"]))
+    items: list[DueItem] = []
+    for r in rows:
+        due = date.fromisoformat(r["next_contact"])
+        late = (today - due).days
+        what = "回访" if r["status"] == Status.RESOLVED.value else "联系"
+        when = f"{what}已逾期{late}天" if late > 0 else f"今天应{what}"
+        may_see = not r["private"] or (
+            viewer.mapped
+            and viewer.person_id in {r["responsible_id"], secs.get(r["branch_id"], "")}
+        )
+        if may_see:
+            about = " · ".join(x for x in (r["person_name"], r["trigger_text"]) if x)
+        else:
+            about = "保密事项"
+        items.append(
+            DueItem(
+                section=SECTION,
+                text=f"{about}：{when}",
+                due=due,
+                urgency=Urgency.OVERDUE if late > 0 else Urgency.DUE,
+                action=f"open_followup('{r['id']}')",
+                owner=r["responsible_name"] or "",
+            )
+        )
+    items.sort(key=lambda i: (i.owner, i.due or today))
+    if len(rows) == cap:
+        total = int(
+            store.scalar(
+                f"SELECT count(*) FROM {TABLE} WHERE status IN {OPEN_SQL}"
+                " AND next_contact <= :today",
+                params,
+            )
+            or 0
+        )
+        if total > cap:
+            items.append(
+                DueItem(
+                    section=SECTION,
+                    text=f"另有 {total - cap} 件到期或逾期，打开一人一事列表查看",
+                    urgency=Urgency.OVERDUE,
+                    action="open_followups('逾期')",
+                )
+            )
+    return items
