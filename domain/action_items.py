@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from pydantic import Field
 
+from domain.action_codes import ActionKind, days_overdue
 from domain.records import Record
 from domain.text import Line, RequiredLine
 
-
-class ActionKind(StrEnum):
-    DECISION = "决议"
-    MAKE_UP = "补学"
+__all__ = ["ActionItem", "ActionKind"]
 
 
 class ActionItem(Record):
@@ -31,6 +28,4 @@ class ActionItem(Record):
         return self.closed_at is None
 
     def days_overdue(self, today: dt.date) -> int:
-        if self.deadline is None or not self.is_open or today <= self.deadline:
-            return 0
-        return (today - self.deadline).days
+        return days_overdue(self.deadline, self.is_open, today)

@@ -28,10 +28,9 @@ Counting rules (configurable)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-
-from pydantic import BaseModel, Field
 
 from domain.periods import Period
 
@@ -61,22 +60,34 @@ class ComplianceStatus(StrEnum):
     NOT_REQUIRED = "无需开展"
 
 
-class Requirement(BaseModel):
-    """One frequency rule. ``tag`` is the REFERENCE.md confidence tag."""
+@dataclass
+class Requirement:
+    """One frequency rule. ``tag`` is the REFERENCE.md confidence tag.
+
+    The types here are dataclasses, not pydantic models: they are computed or
+    configured in code, and the home screen evaluates them at start-up.
+    """
 
     key: str
     label: str
     kind: str  # the activity kind counted
     cadence: Cadence
-    times: int = Field(default=1, ge=1)  # at least this many per slot
+    times: int = 1  # at least this many per slot
     per_group: bool = False  # judged separately for every 党小组
     by_secretary: bool = False  # only lectures given by the branch secretary count
     include_group_activities: bool = False  # activities a 党小组 held count for the branch
     needs_committee: bool = False  # only where a 支委会 exists (≥7 正式党员)
-    usual_quarter: int | None = Field(default=None, ge=1, le=4)  # UI hint, not enforced
+    usual_quarter: int | None = None  # 1–4; a UI hint, not enforced
     enabled: bool = True
     tag: str = ""
     basis: str = ""
+
+    def __post_init__(self) -> None:
+        self.cadence = Cadence(self.cadence)
+        if self.times < 1:
+            raise ValueError(f"{self.label}：每期次数至少为 1")
+        if self.usual_quarter is not None and not 1 <= self.usual_quarter <= 4:
+            raise ValueError(f"{self.label}：季度只能是 1–4")
 
 
 def default_requirements() -> list[Requirement]:
@@ -158,26 +169,33 @@ def default_aliases() -> dict[str, str]:
     return {ADMISSION: MEMBER_ASSEMBLY, CONFIRMATION: MEMBER_ASSEMBLY, ELECTION: MEMBER_ASSEMBLY}
 
 
-class ComplianceConfig(BaseModel):
-    requirements: list[Requirement] = Field(default_factory=default_requirements)
-    aliases: dict[str, str] = Field(default_factory=default_aliases)
+@dataclass
+class ComplianceConfig:
+    requirements: list[Requirement] = field(default_factory=default_requirements)
+    aliases: dict[str, str] = field(default_factory=default_aliases)
     count_form: bool = True  # [综合] see module docstring
-    min_existing_fraction: float = Field(default=0.5, ge=0.0, le=1.0)  # [综合]
+    min_existing_fraction: float = 0.5  # [综合] 0–1
     # §6.1: the secretary lectures "to their own branch members" [常见]; a
     # secretaries' rota across branches may prefer to count any branch.
     secretary_lecture_own_branch_only: bool = True
 
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_existing_fraction <= 1.0:
+            raise ValueError("min_existing_fraction 应在 0 到 1 之间")
 
-class BranchInfo(BaseModel):
+
+@dataclass(frozen=True)
+class BranchInfo:
     id: str
     name: str
     created_on: date
-    group_ids: list[str] = Field(default_factory=list)
+    group_ids: list[str] = field(default_factory=list)
     secretary_id: str | None = None
     has_committee: bool = True  # False below 7 正式党员 (条例 第六章)
 
 
-class HeldActivity(BaseModel):
+@dataclass(frozen=True)
+class HeldActivity:
     kind: str
     held_on: date
     org_id: str  # the branch, or a 党小组 for 党小组会
@@ -185,14 +203,16 @@ class HeldActivity(BaseModel):
     form: str | None = None  # e.g. a 组织生活会 held as 支部党员大会
 
 
-class SlotResult(BaseModel):
+@dataclass(frozen=True)
+class SlotResult:
     period: Period
     held: int
     required: int
     status: ComplianceStatus
 
 
-class RequirementResult(BaseModel):
+@dataclass(frozen=True)
+class RequirementResult:
     key: str
     label: str
     org_id: str

@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from domain.lecture_deadlines import (
+    DEFAULT_DEADLINES,
+    DeadlineConfig,
+    OverdueStep,
+    ReviewState,
+    Step,
+    deadlines_for,
+    late_steps,
+    step_done_in,
+)
 from domain.records import Record
 from domain.text import Line, Note, RequiredLine, clean_text
 
@@ -36,17 +46,6 @@ class LectureFormat(StrEnum):
     MICRO = "微党课"
     ON_SITE = "现场教学"
     ONLINE = "线上"
-
-
-class ReviewState(StrEnum):
-    NOT_SUBMITTED = "未提交"
-    TOPIC_FILED = "已报题"
-    SUBMITTED = "已提交"  # draft in, awaiting branch first review (待初审)
-    BRANCH_RETURNED = "初审退回"
-    AWAITING_HIGHER = "待上级审核"
-    HIGHER_RETURNED = "退回修改"
-    APPROVED = "审核通过"
-    FILED = "已备案"
 
 
 _S = ReviewState
@@ -247,56 +246,16 @@ def transition(
 # --- deadlines -------------------------------------------------------------
 
 
-class Step(StrEnum):
-    TOPIC = "选题报备"
-    DRAFT = "提交讲稿/课件"
-    REVIEW = "审核完成"
-
-
-class DeadlineConfig(BaseModel):
-    """Days before the lecture each step is due [综合 defaults, REFERENCE §6.3]."""
-
-    topic_days: int = Field(default=14, ge=0, le=120)
-    draft_days: int = Field(default=10, ge=0, le=120)
-    review_days: int = Field(default=5, ge=0, le=120)
-
-
-DEFAULT_DEADLINES = DeadlineConfig()
-
-# The states in which each step counts as done. A returned draft still counts
-# as submitted; the review step then carries the delay.
-_DONE_IN: dict[Step, frozenset[ReviewState]] = {
-    Step.TOPIC: frozenset(ReviewState) - {_S.NOT_SUBMITTED},
-    Step.DRAFT: frozenset(ReviewState) - {_S.NOT_SUBMITTED, _S.TOPIC_FILED},
-    Step.REVIEW: frozenset({_S.APPROVED, _S.FILED}),
-}
-
-
-class OverdueStep(BaseModel):
-    step: Step
-    due: date
-    days_overdue: int
-
-
 def deadlines(lecture: Lecture, config: DeadlineConfig = DEFAULT_DEADLINES) -> dict[Step, date]:
-    d = lecture.lecture_date
-    return {
-        Step.TOPIC: d - timedelta(days=config.topic_days),
-        Step.DRAFT: d - timedelta(days=config.draft_days),
-        Step.REVIEW: d - timedelta(days=config.review_days),
-    }
+    return deadlines_for(lecture.lecture_date, config)
 
 
 def step_done(lecture: Lecture, step: Step) -> bool:
-    return lecture.state in _DONE_IN[step]
+    return step_done_in(lecture.state, step)
 
 
 def overdue_steps(
     lecture: Lecture, today: date, config: DeadlineConfig = DEFAULT_DEADLINES
 ) -> list[OverdueStep]:
     """Steps not done whose due date has passed, earliest first."""
-    return [
-        OverdueStep(step=step, due=due, days_overdue=(today - due).days)
-        for step, due in deadlines(lecture, config).items()
-        if today > due and not step_done(lecture, step)
-    ]
+    return late_steps(lecture.lecture_date, lecture.state, today, config)

@@ -26,6 +26,13 @@ from fractions import Fraction
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from domain.arrears import (
+    LAPSE_MONTHS,
+    WARN_MONTHS,
+    ArrearsLevel,
+    arrears_level,
+    run_ending_at,
+)
 from domain.periods import add_months, month_start, months_between
 from domain.records import Record
 from domain.text import Line, clean_number
@@ -84,8 +91,8 @@ class DuesConfig(BaseModel):
     flat_fen: dict[DuesKind, int] = Field(default_factory=_flat_fen)
     rounding_unit_fen: int = Field(default=1, ge=1)  # 10 = round to 角
     back_pay_max_months: int = Field(default=6, ge=0)
-    arrears_warn_months: int = Field(default=3, ge=1)
-    arrears_lapse_months: int = Field(default=6, ge=1)
+    arrears_warn_months: int = Field(default=WARN_MONTHS, ge=1)
+    arrears_lapse_months: int = Field(default=LAPSE_MONTHS, ge=1)
 
     @field_validator("serving_bands", "retired_bands")
     @classmethod
@@ -340,11 +347,6 @@ def waive(record: DuesRecord, note: str) -> DuesRecord:
 # ---------------------------------------------------------------- arrears
 
 
-class ArrearsLevel(StrEnum):
-    WARN = "欠缴提醒"
-    LAPSE = "连续欠缴6个月"
-
-
 class ArrearsAlert(BaseModel):
     level: ArrearsLevel
     months: int
@@ -363,7 +365,8 @@ class MemberArrears(BaseModel):
 
 
 def arrears_alert(months: int, config: DuesConfig = DEFAULT_CONFIG) -> ArrearsAlert | None:
-    if months >= config.arrears_lapse_months:
+    level = arrears_level(months, config.arrears_warn_months, config.arrears_lapse_months)
+    if level is ArrearsLevel.LAPSE:
         return ArrearsAlert(
             level=ArrearsLevel.LAPSE,
             months=months,
@@ -373,7 +376,7 @@ def arrears_alert(months: int, config: DuesConfig = DEFAULT_CONFIG) -> ArrearsAl
             ),
             basis="党章第九条；《关于中国共产党党费收缴、使用和管理的规定》[规定]",
         )
-    if months >= config.arrears_warn_months:
+    if level is ArrearsLevel.WARN:
         return ArrearsAlert(
             level=ArrearsLevel.WARN,
             months=months,
@@ -403,11 +406,7 @@ def member_arrears(
     by_month = {r.month: r for r in records if r.month <= cutoff}
     person = next(iter(by_month.values())).person_id if by_month else ""
     unpaid = sorted(m for m, r in by_month.items() if not r.settled_as_of(paid_cut))
-    run = 0
-    m = cutoff
-    while m in by_month and not by_month[m].settled_as_of(paid_cut):
-        run += 1
-        m = add_months(m, -1)
+    run = run_ending_at(unpaid, cutoff)
     return MemberArrears(
         person_id=person,
         as_of=cutoff,

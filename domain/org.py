@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import Field
 
+from domain.org_codes import CHILD_KIND, OrgKind, ShiftPattern
 from domain.records import Record
 from domain.text import RequiredLine
 
-
-class OrgKind(StrEnum):
-    COMMITTEE = "党委"
-    GENERAL_BRANCH = "党总支"
-    BRANCH = "党支部"
-    GROUP = "党小组"
-
-
-# Which kind may sit directly under which.
-CHILD_KIND: dict[OrgKind, OrgKind | None] = {
-    OrgKind.COMMITTEE: OrgKind.GENERAL_BRANCH,
-    OrgKind.GENERAL_BRANCH: OrgKind.BRANCH,
-    OrgKind.BRANCH: OrgKind.GROUP,
-    OrgKind.GROUP: None,
-}
-
-
-class ShiftPattern(StrEnum):
-    DAY_ONLY = "常白班"
-    TWO_SHIFTS = "白夜两班"
-    THREE_SHIFTS = "三班倒"
+__all__ = ["CHILD_KIND", "OrgKind", "OrgUnit", "ShiftPattern"]
 
 
 class OrgUnit(Record):

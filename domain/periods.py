@@ -9,10 +9,9 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class PeriodKind(StrEnum):
@@ -26,21 +25,22 @@ class PeriodParseError(ValueError):
     """Raised with a Chinese message the UI can show as is."""
 
 
-class Period(BaseModel):
-    """An inclusive date range with a display label."""
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range with a display label.
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass, not a pydantic model: periods are computed, never typed
+    in, and the home screen builds dozens of them at start-up.
+    """
 
     start: date
     end: date
     kind: PeriodKind = PeriodKind.CUSTOM
     label: str = ""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
+    def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError("结束日期不能早于开始日期")
-        return self
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:

@@ -1,41 +1,27 @@
-"""Text hygiene shared by every model, import and export.
+"""Annotated field types for the pydantic models, on top of domain.clean.
 
-User text reaches SQLite, the terminal and .docx files. Control characters
-(terminal escapes, C1, NUL), lone surrogates and XML non-characters are
-removed on the way in; see reliability-security.md §2.4 and §7.
+Line / Note / Digits / RequiredLine clean user text as it is validated.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
 
-_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+from domain.clean import LONG_MAX, NAME_MAX, SHORT_MAX, clean_number, clean_text
 
-# Upper bounds for stored text: big enough for real notes, small enough that a
-# stray 120k paste cannot make the UI crawl.
-NAME_MAX = 40
-SHORT_MAX = 200
-LONG_MAX = 20_000
-
-
-def clean_text(s: str, *, multiline: bool = False) -> str:
-    """Return *s* with control characters, bidi overrides and surrogates removed."""
-    s = unicodedata.normalize("NFC", s).replace("\r\n", "\n").replace("\r", "\n")
-    s = _BAD.sub("", s)
-    s = _BIDI.sub("", s)
-    if not multiline:
-        s = s.replace("\n", " ").replace("\t", " ")
-    return s.strip() if not multiline else s.rstrip()
-
-
-def clean_number(s: str) -> str:
-    """NFKC for numeric and ID fields: full-width '１２' becomes '12'."""
-    return unicodedata.normalize("NFKC", s).strip()
+__all__ = [
+    "LONG_MAX",
+    "NAME_MAX",
+    "SHORT_MAX",
+    "Digits",
+    "Line",
+    "Note",
+    "RequiredLine",
+    "clean_number",
+    "clean_text",
+]
 
 
 def _line(v: object) -> object:

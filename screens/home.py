@@ -16,7 +16,7 @@ from domain.dates import format_date_cn
 from screens.compliance_table import LEGEND, ComplianceTable
 from screens.dues_actions import OVERSIGHT_DRAFT_LABELS
 from screens.followup_actions import FOLLOWUP_DRAFT_LABELS
-from storage import compliance, org, people
+from storage import compliance, counters
 from storage import drafts as draft_store
 from widgets.safe import text
 
@@ -32,8 +32,8 @@ HOME_PROVIDERS = (
     "storage.lecture_home",
     "storage.followup_home",
     "storage.compliance",
-    "storage.action_items",
-    "storage.dues",
+    "storage.action_home",
+    "storage.dues_home",
 )
 SECTION_ORDER = ("党课", "一人一事", "三会一课", "决议", "补学", "党费")
 URGENCY_MARK = {
@@ -125,8 +125,8 @@ class HomeScreen(Screen[None]):
     def refresh_data(self) -> None:
         app = self.app
         store = app.store  # type: ignore[attr-defined]
-        total = people.count_all(store)
-        branches = org.count_branches(store)
+        total = counters.people(store)
+        branches = counters.branches(store)
         head = Text.assemble(
             ("今日 ", "bold"),
             format_date_cn(app.today),  # type: ignore[attr-defined]
@@ -204,6 +204,7 @@ class HomeScreen(Screen[None]):
             app.resume_followup_draft(workflow, key)  # type: ignore[attr-defined]
         elif workflow == "person":
             from screens.person_form import PersonForm
+            from storage import people
 
             person = None if key == "new" else people.get(app.store, key)  # type: ignore[attr-defined]
             app.push_screen(PersonForm(person), lambda _r: self.refresh_data())

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.people import Person
 from storage import audit
-from storage import people as people_store
 from storage.db import Store, now_iso
 from storage.errors import StorageError
 
@@ -55,11 +53,15 @@ def account_of(store: Store, person_id: str) -> str | None:
 def viewer(store: Store, os_user: str | None = None) -> Viewer:
     """The viewer for *os_user* (default: the account running this process)."""
     os_user = os_user or store.actor
-    person_id = lookup(store, os_user)
-    person: Person | None = people_store.get(store, person_id) if person_id else None
-    if person is None:  # unmapped, or the person was removed from the roster
+    # Three columns, not a Person: the home screen asks this at start-up.
+    row = store.query_one(
+        "SELECT p.id, p.name, p.branch_id FROM accounts a JOIN people p ON p.id = a.person_id"
+        " WHERE a.os_user=?",
+        (os_user,),
+    )
+    if row is None:  # unmapped, or the person was removed from the roster
         return Viewer(os_user)
-    return Viewer(os_user, person.id, person.name, person.branch_id)
+    return Viewer(os_user, row["id"], row["name"], row["branch_id"])
 
 
 def map_account(store: Store, os_user: str, person_id: str) -> None:

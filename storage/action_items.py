@@ -6,16 +6,11 @@ loading the meeting models.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
-from domain.action_items import ActionItem, ActionKind
-from domain.dashboard import DueItem, Urgency
+from domain.action_items import ActionItem
 from storage.db import Store, now_iso
 from storage.records import save_row
-
-HOME_LIMIT = 12
-
 
 _ACTION_COLS = (
     "source",
@@ -64,22 +59,3 @@ def actions_for_meeting(store: Store, meeting_id: str) -> list[ActionItem]:
 
 def close_action(store: Store, item: ActionItem) -> ActionItem:
     return save_action(store, item.model_copy(update={"closed_at": now_iso()}))
-
-
-def home_items(store: Store, today: dt.date) -> list[DueItem]:
-    """Open decisions and make-ups, earliest deadline first (index on closed_at, deadline)."""
-    out: list[DueItem] = []
-    for a in open_actions(store, limit=HOME_LIMIT):
-        overdue = a.days_overdue(today)
-        urgency = Urgency.OVERDUE if overdue else (
-            Urgency.DUE if a.deadline and (a.deadline - today).days <= 7 else Urgency.INFO
-        )  # fmt: skip
-        if overdue:
-            when = f"逾期 {overdue} 天"
-        else:
-            when = f"{a.deadline:%m-%d} 前" if a.deadline else "无时限"
-        what = a.source.split("（")[0] if a.kind is ActionKind.MAKE_UP else a.text
-        text = f"{a.kind} {a.owner_name or '未定责任人'}：{what[:28]}（{when}）"
-        out.append(DueItem(section=str(a.kind), text=text, due=a.deadline, urgency=urgency,
-                           action=f"app.open_action('{a.id}')", owner=a.owner_name))  # fmt: skip
-    return out

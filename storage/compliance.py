@@ -14,7 +14,7 @@ they were set up, and past meetings may be typed in afterwards).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.compliance import (
@@ -33,8 +33,8 @@ from domain.compliance import (
 )
 from domain.dashboard import DueItem, Urgency
 from domain.meeting_kinds import MeetingStatus
-from domain.org import OrgKind
-from domain.people import COMMITTEE_POSTS, CommitteePost, PoliticalStatus
+from domain.org_codes import OrgKind
+from domain.people_codes import COMMITTEE_POSTS, CommitteePost, PoliticalStatus
 from domain.periods import Period, month_of, quarter_of
 from storage import accounts
 from storage.db import Store
@@ -312,8 +312,8 @@ def rows_for(
 ) -> list[ComplianceRow]:
     """Home-table rows for *branch_ids* (in that order)."""
     config = config or ComplianceConfig()
-    home_config = config.model_copy(
-        update={"requirements": [r for r in config.requirements if r.key in HOME_KEYS]}
+    home_config = replace(
+        config, requirements=[r for r in config.requirements if r.key in HOME_KEYS]
     )
     window = home_window(today)
     facts = branch_facts(store, branch_ids)

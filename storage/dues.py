@@ -17,10 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from domain.dashboard import DueItem, Urgency
 from domain.dues import (
     DEFAULT_CONFIG,
-    ArrearsLevel,
     BranchDuesSummary,
     DuesConfig,
     DuesRecord,
@@ -33,14 +31,10 @@ from domain.people import Person, PoliticalStatus
 from domain.periods import add_months, month_start
 from storage import audit
 from storage import people as people_store
-from storage.compliance import home_branch_ids
 from storage.db import Store, now_iso
+from storage.dues_home import ARREARS_LOOKBACK_MONTHS, TABLE, UNPAID_SQL, arrears_month
 from storage.in_lists import chunks, marks
 from storage.records import META_FIELDS, load_document, save_document
-
-TABLE = "dues"
-SECTION = "党费"
-ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to alert
 
 
 def _index(record: DuesRecord, branch_id: str | None) -> dict[str, object]:
@@ -155,18 +149,11 @@ def insert_many(
 # -- arrears -------------------------------------------------------------------
 
 
-def arrears_month(today: date) -> date:
-    """The last month whose dues are in arrears when unpaid: last month."""
-    return add_months(today, -1)
-
-
 def _unpaid_rows(store: Store, where: str, params: tuple) -> list[DuesRecord]:
     """Records still unpaid today (not waived, paid < due): a settled month
     and a missing month both break a run, so only these are needed."""
     rows = store.query(
-        f"SELECT * FROM {TABLE} WHERE {where}"
-        " AND NOT json_extract(data, '$.waived')"
-        " AND json_extract(data, '$.paid_fen') < json_extract(data, '$.due_fen')",
+        f"SELECT * FROM {TABLE} WHERE {where} AND {UNPAID_SQL}",
         params,
     )
     return [_load(r) for r in rows]
@@ -292,29 +279,3 @@ def months_summary(
         out.append(branch_month_summary(records, m))
         m = add_months(m, 1)
     return out
-
-
-# -- home ----------------------------------------------------------------------
-
-
-def home_items(store: Store, today: date) -> list[DueItem]:
-    """Arrears alerts (3 and 6 consecutive months) for the home branches."""
-    alerts = branch_arrears(store, home_branch_ids(store), today)
-    names = {p.id: p.name for p in people_store.get_many(store, [a.person_id for a in alerts])}
-    items: list[DueItem] = []
-    for a in alerts:
-        assert a.alert is not None
-        lapse = a.alert.level is ArrearsLevel.LAPSE
-        tail = "，请核实有无正当理由" if lapse else "，应限期交纳"
-        items.append(
-            DueItem(
-                section=SECTION,
-                text=f"{names.get(a.person_id, '（已不在花名册）')}已连续{a.consecutive_months}"
-                f"个月未交纳党费{tail}",
-                due=add_months(a.as_of, 1),
-                urgency=Urgency.OVERDUE if lapse else Urgency.DUE,
-                action=f"app.open_member_record('{a.person_id}')",
-                owner=names.get(a.person_id, ""),
-            )
-        )
-    return items

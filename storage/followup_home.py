@@ -11,7 +11,7 @@ from datetime import date
 
 from domain.dashboard import DueItem, Urgency
 from domain.followup_codes import OPEN_STATUSES, Status
-from domain.people import CommitteePost
+from domain.people_codes import CommitteePost
 from storage.accounts import Viewer
 from storage.accounts import viewer as current_viewer
 from storage.db import Store

@@ -1,19 +1,20 @@
 """The 党课 lines of the home screen: late courseware steps, then the next lecture.
 
-Apart from storage.rota so the home screen reads lectures without loading the
-planner (domain.rota, the holiday calendar).
+Apart from storage.rota, and reading only the columns it shows (date and state
+are columns, names and topic come from json_extract), so the home screen lists
+lectures without building Lecture models.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.courseware import DEFAULT_DEADLINES, Lecture, ReviewState, overdue_steps
 from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
+from domain.lecture_deadlines import DEFAULT_DEADLINES, ReviewState, late_steps
 from storage.db import Store
 from storage.in_lists import marks
-from storage.records import load_document
 
 SECTION = "党课"
 # Lectures that are past their date but neither approved nor held stay on the
@@ -22,15 +23,48 @@ LATE_WINDOW_DAYS = 30
 DONE_STATES = (ReviewState.APPROVED.value, ReviewState.FILED.value)
 
 
-def _who(lec: Lecture) -> str:
+_COLUMNS = (
+    "SELECT id, date, state, json_extract(data, '$.meeting_id') IS NOT NULL AS given,"
+    " json_extract(data, '$.lecturer_name') AS lecturer_name,"
+    " json_extract(data, '$.branch_name') AS branch_name,"
+    " json_extract(data, '$.topic') AS topic FROM lectures"
+)
+
+
+@dataclass(frozen=True)
+class _Lecture:
+    """What a home line shows of a lecture."""
+
+    id: str
+    lecture_date: date
+    state: ReviewState
+    given: bool
+    lecturer_name: str
+    branch_name: str
+    topic: str
+
+    @classmethod
+    def of(cls, row: dict) -> _Lecture:
+        return cls(
+            id=row["id"],
+            lecture_date=date.fromisoformat(row["date"]),
+            state=ReviewState(row["state"]),
+            given=bool(row["given"]),
+            lecturer_name=row["lecturer_name"] or "",
+            branch_name=row["branch_name"] or "",
+            topic=row["topic"] or "",
+        )
+
+
+def _who(lec: _Lecture) -> str:
     return f"{lec.lecturer_name}（{lec.branch_name}）" if lec.branch_name else lec.lecturer_name
 
 
-def _topic(lec: Lecture) -> str:
+def _topic(lec: _Lecture) -> str:
     return f"「{lec.topic}」" if lec.topic else "（题目待定）"
 
 
-def _action(lec: Lecture) -> str:
+def _action(lec: _Lecture) -> str:
     return f"open_lecture('{lec.id}')"
 
 
@@ -43,14 +77,14 @@ def home_items(store: Store, today: date, *, limit: int = 10) -> list[DueItem]:
     lo = today - timedelta(days=LATE_WINDOW_DAYS)
     hi = today + timedelta(days=DEFAULT_DEADLINES.topic_days)
     rows = store.query(
-        f"SELECT * FROM lectures WHERE date >= ? AND date <= ? AND state NOT IN ({marks(DONE_STATES)})"
+        f"{_COLUMNS} WHERE date >= ? AND date <= ? AND state NOT IN ({marks(DONE_STATES)})"
         " ORDER BY date LIMIT ?",
         (lo.isoformat(), hi.isoformat(), *DONE_STATES, limit * 4),
     )
     late: list[DueItem] = []
     for row in rows:
-        lec = load_document(row, Lecture)
-        steps = overdue_steps(lec, today)
+        lec = _Lecture.of(row)
+        steps = late_steps(lec.lecture_date, lec.state, today)
         if lec.given or not steps:
             continue
         step = steps[0]  # the earliest missed step is the one holding things up
@@ -70,11 +104,11 @@ def home_items(store: Store, today: date, *, limit: int = 10) -> list[DueItem]:
     late.sort(key=lambda item: item.due or today)
     items = late[: max(limit - 1, 0)]
     upcoming = store.query(
-        "SELECT * FROM lectures WHERE date >= ? ORDER BY date LIMIT 5", (today.isoformat(),)
+        f"{_COLUMNS} WHERE date >= ? ORDER BY date LIMIT 5", (today.isoformat(),)
     )
     listed = {item.action for item in items}
     for row in upcoming:
-        lec = load_document(row, Lecture)
+        lec = _Lecture.of(row)
         if lec.given:
             continue
         if _action(lec) in listed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from domain.org import OrgKind, OrgUnit
+from storage import counters
 from storage.db import Store
 from storage.records import save_row
 
@@ -91,4 +92,4 @@ def branch_overview(store: Store, *, limit: int = 50) -> list[dict]:
 
 def count_branches(store: Store) -> int:
     """Kept by triggers (migration 3)."""
-    return int(store.scalar("SELECT n FROM counters WHERE name='branches'") or 0)
+    return counters.branches(store)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
-from pydantic import ValidationError
 
 from domain.compliance import (
     BranchInfo,
@@ -86,7 +86,7 @@ def test_period_contents() -> None:
     assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 1)
     assert add_months(date(2026, 1, 5), -1) == date(2025, 12, 1)
     assert months_between(date(2026, 3, 31), date(2026, 9, 1)) == 6
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValueError, match="结束日期不能早于开始日期"):
         Period(start=date(2026, 2, 1), end=date(2026, 1, 1))
 
 
@@ -299,14 +299,14 @@ def test_secretary_lecture_yearly() -> None:
 
 
 def test_secretary_not_set() -> None:
-    branch = OLD.model_copy(update={"secretary_id": None})
+    branch = replace(OLD, secretary_id=None)
     acts = [act("党课", date(2026, 3, 1), lecturer_id="s1")]
     sec = by_key(evaluate(branch, acts, Period.year(2026), date(2026, 4, 1)), "secretary_lecture")
     assert sec.held == 0 and "未设置支部书记" in sec.note
 
 
 def test_no_committee_below_seven_members() -> None:
-    small = OLD.model_copy(update={"has_committee": False})
+    small = replace(OLD, has_committee=False)
     res = evaluate(small, [], Period.quarter(2026, 4), today=date(2027, 1, 2))
     committee = by_key(res, "branch_committee")
     assert (committee.status, committee.required) == (S.NOT_REQUIRED, 0)

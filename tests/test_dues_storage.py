@@ -17,7 +17,7 @@ from domain.dues import (
 )
 from domain.people import Person, PoliticalStatus
 from storage import dues as dues_store
-from storage import org, people
+from storage import dues_home, org, people
 from storage.db import Store
 from storage.demo_dues import add_demo_dues
 from storage.errors import StaleRecordError, StorageError
@@ -100,7 +100,7 @@ def test_demo_has_one_member_at_three_months_and_one_at_six(dues_demo: Store) ->
         )
     )
     assert lapse.owed_fen == owed
-    items = dues_store.home_items(dues_demo, TODAY)
+    items = dues_home.home_items(dues_demo, TODAY)
     assert len(items) == 2
     assert "连续6个月" in items[0].text and items[0].action == (
         f"app.open_member_record('{lapse.person_id}')"

@@ -19,7 +19,7 @@ from screens.dues_grid import WORKFLOW, DuesGridScreen
 from screens.member_record import MemberRecordScreen
 from screens.participation import ParticipationScreen
 from screens.pick_person import PickPersonScreen
-from storage import compliance, org, people
+from storage import compliance, dues_home, org, people
 from storage import dues as dues_store
 from storage.db import Store
 from tests.test_compliance_storage import hand_participation
@@ -386,7 +386,7 @@ async def test_app_actions_member_lookup_home_item_and_report(demo_store: Store,
         await pilot.press("escape")
         await settle(pilot)
         # The home screen's 党费 line opens the member's record.
-        item = dues_store.home_items(demo_store, TODAY)[0]
+        item = dues_home.home_items(demo_store, TODAY)[0]
         assert item.action is not None
         await app.run_action(item.action.removeprefix("app."))
         await settle(pilot)

@@ -1,6 +1,6 @@
 """Rendering user text literally: never as markup, never with control chars.
 
-Stored text is cleaned on the way in (domain.text), and cleaned again here so
+Stored text is cleaned on the way in (domain.clean), and cleaned again here so
 text that reached SQLite some other way cannot restyle the screen, inject a
 clickable action, or send escape sequences to the terminal.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 
-from domain.text import clean_text
+from domain.clean import clean_text
 
 
 def plain(value: object, *, multiline: bool = False) -> str:

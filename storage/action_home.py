@@ -1,0 +1,42 @@
+"""The 决议 / 补学 lines of the home screen: open items, earliest deadline first.
+
+Reads the action_items columns directly (index on closed_at, deadline), so the
+home screen lists them without building ActionItem models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from domain.action_codes import ActionKind, days_overdue
+from domain.dashboard import DueItem, Urgency
+from storage.db import Store
+
+HOME_LIMIT = 12
+
+
+def home_items(store: Store, today: dt.date) -> list[DueItem]:
+    """Open decisions and make-ups, earliest deadline first (index on closed_at, deadline)."""
+    out: list[DueItem] = []
+    rows = store.query(
+        "SELECT id, kind, text, source, owner_name, deadline FROM action_items"
+        " WHERE closed_at IS NULL ORDER BY deadline IS NULL, deadline LIMIT ?",
+        (HOME_LIMIT,),
+    )
+    for r in rows:
+        kind = ActionKind(r["kind"])
+        deadline = dt.date.fromisoformat(r["deadline"]) if r["deadline"] else None
+        overdue = days_overdue(deadline, True, today)
+        urgency = Urgency.OVERDUE if overdue else (
+            Urgency.DUE if deadline and (deadline - today).days <= 7 else Urgency.INFO
+        )  # fmt: skip
+        if overdue:
+            when = f"逾期 {overdue} 天"
+        else:
+            when = f"{deadline:%m-%d} 前" if deadline else "无时限"
+        owner = r["owner_name"] or ""
+        what = (r["source"] or "").split("（")[0] if kind is ActionKind.MAKE_UP else r["text"]
+        text = f"{kind} {owner or '未定责任人'}：{what[:28]}（{when}）"
+        out.append(DueItem(section=str(kind), text=text, due=deadline, urgency=urgency,
+                           action=f"app.open_action('{r['id']}')", owner=owner))  # fmt: skip
+    return out

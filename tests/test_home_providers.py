@@ -1,0 +1,101 @@
+"""The home screen's light providers agree with the model-based code they stand
+in for: same lectures, arrears and action items, read from the demo database."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from domain.action_codes import ActionKind
+from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
+from domain.compliance import ComplianceConfig, Requirement
+from domain.courseware import Lecture, overdue_steps
+from domain.lecture_deadlines import DeadlineConfig, late_steps
+from storage import action_home, action_items, compliance, dues_home, lecture_home, rota
+from storage import dues as dues_store
+from storage.db import Store
+from storage.records import load_document
+from tests.conftest import TODAY
+from tests.test_dues_storage import ensure_demo_dues
+
+
+def test_lecture_lines_read_the_same_lecture_as_the_model(demo_store: Store) -> None:
+    first = demo_store.query_one("SELECT id FROM lectures ORDER BY date LIMIT 1")
+    held = demo_store.query_one("SELECT id FROM meetings WHERE kind='党课' LIMIT 1")
+    assert first and held
+    rota.mark_given(demo_store, first["id"], held["id"], "应到 10 人，实到 9 人")
+    rows = demo_store.query("SELECT * FROM lectures")
+    assert len(rows) >= 10
+    light = {
+        r["id"]: lecture_home._Lecture.of(r)
+        for r in demo_store.query(f"{lecture_home._COLUMNS} ORDER BY date")
+    }
+    for row in rows:
+        lec = load_document(row, Lecture)
+        seen = light[lec.id]
+        assert (seen.lecture_date, seen.state, seen.given) == (
+            lec.lecture_date,
+            lec.state,
+            lec.given,
+        )
+        assert (seen.lecturer_name, seen.branch_name, seen.topic) == (
+            lec.lecturer_name,
+            lec.branch_name,
+            lec.topic,
+        )
+        for day in (TODAY, lec.lecture_date, lec.lecture_date - timedelta(days=12)):
+            assert late_steps(seen.lecture_date, seen.state, day) == overdue_steps(lec, day)
+    assert any(r.given for r in light.values()) and any(not r.given for r in light.values())
+
+
+def test_arrears_lines_match_the_branch_arrears_of_the_dues_module(demo_store: Store) -> None:
+    ensure_demo_dues(demo_store)
+    branches = compliance.home_branch_ids(demo_store)
+    alerts = dues_store.branch_arrears(demo_store, branches, TODAY)
+    items = dues_home.home_items(demo_store, TODAY)
+    assert len(alerts) >= 2
+    assert [i.action for i in items] == [f"app.open_member_record('{a.person_id}')" for a in alerts]
+    for item, a in zip(items, alerts, strict=True):
+        assert f"已连续{a.consecutive_months}个月" in item.text
+        assert a.alert is not None
+        assert ("请核实有无正当理由" in item.text) == (a.alert.level is ArrearsLevel.LAPSE)
+
+
+def test_action_lines_list_the_open_items_in_deadline_order(demo_store: Store) -> None:
+    items = action_home.home_items(demo_store, TODAY)
+    expected = action_items.open_actions(demo_store, limit=action_home.HOME_LIMIT)
+    assert len(items) == len(expected) >= 3
+    assert [i.action for i in items] == [f"app.open_action('{a.id}')" for a in expected]
+    for item, a in zip(items, expected, strict=True):
+        assert item.section == str(a.kind)
+        late = a.days_overdue(TODAY)
+        assert (f"逾期 {late} 天" in item.text) == bool(late)
+    assert {i.section for i in items} <= {str(k) for k in ActionKind}
+
+
+def test_arrears_run_and_level() -> None:
+    months = [date(2026, 10, 1), date(2026, 9, 1), date(2026, 8, 1), date(2026, 6, 1)]
+    assert run_ending_at(months, date(2026, 10, 1)) == 3
+    assert run_ending_at(months, date(2026, 10, 20)) == 3  # any day of the cutoff month
+    assert run_ending_at(months, date(2026, 11, 1)) == 0  # November is not unpaid
+    assert run_ending_at([], date(2026, 10, 1)) == 0
+    assert (arrears_level(2), arrears_level(3), arrears_level(6)) == (
+        None,
+        ArrearsLevel.WARN,
+        ArrearsLevel.LAPSE,
+    )
+    assert arrears_level(4, warn=5, lapse=8) is None
+
+
+def test_configuration_checks_survive_the_move_to_dataclasses() -> None:
+    with pytest.raises(ValueError, match="每期次数至少为 1"):
+        Requirement(key="k", label="支委会", kind="支部委员会", cadence="每月", times=0)
+    with pytest.raises(ValueError, match="季度只能是 1–4"):
+        Requirement(key="k", label="组织生活会", kind="组织生活会", cadence="每年", usual_quarter=5)
+    with pytest.raises(ValueError):
+        Requirement(key="k", label="x", kind="x", cadence="每两周")  # not a cadence
+    with pytest.raises(ValueError, match="0 到 1"):
+        ComplianceConfig(min_existing_fraction=1.5)
+    with pytest.raises(ValueError, match="0 到 120"):
+        DeadlineConfig(topic_days=200)
