@@ -180,15 +180,23 @@ def test_two_processes_saving_at_once_lose_nothing(store) -> None:
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_quick_check_skipped_only_for_an_unchanged_verified_file(store, monkeypatch) -> None:
+def _counting_quick_checks(store, monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """Close *store* with one branch in it; return a list that grows per scan."""
     import storage.db as db
 
     _branch(store)
     store.close()
-    path = store.path
     calls: list[int] = []
     real = db.quick_check
     monkeypatch.setattr(db, "quick_check", lambda conn: calls.append(1) or real(conn))
+    return calls
+
+
+def test_quick_check_skipped_only_for_an_unchanged_verified_file(store, monkeypatch) -> None:
+    import storage.db as db
+
+    calls = _counting_quick_checks(store, monkeypatch)
+    path = store.path
     db.preflight(path)  # first look: scans and stamps
     assert len(calls) == 1 and db.verified_marker(path).exists()
     assert stat.S_IMODE(db.verified_marker(path).stat().st_mode) == 0o600
@@ -206,12 +214,8 @@ def test_quick_check_skipped_for_an_unchanged_file_in_use(store, monkeypatch) ->
     every start scan the whole file: the main file's stamp still decides."""
     import storage.db as db
 
-    _branch(store)
-    store.close()
+    calls = _counting_quick_checks(store, monkeypatch)
     path = store.path
-    calls: list[int] = []
-    real = db.quick_check
-    monkeypatch.setattr(db, "quick_check", lambda conn: calls.append(1) or real(conn))
     db.preflight(path)
     other = open_store(path, actor="other")  # a colleague is working
     org.save(other, OrgUnit(name="三支部", kind=OrgKind.BRANCH))  # lands in the -wal
