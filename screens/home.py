@@ -43,6 +43,23 @@ URGENCY_MARK = {
 }
 
 
+# What the workflow screens load on first use (pydantic and the models: ~0.1 s).
+WARM_UP_MODULES = (
+    "storage.people",
+    "storage.meetings",
+    "storage.rota",
+    "storage.followups",
+    "storage.dues",
+)
+
+
+def _import_workflows() -> None:
+    import importlib
+
+    for name in WARM_UP_MODULES:
+        importlib.import_module(name)
+
+
 def due_items(store, today, *, compliance_rows=None) -> list[DueItem]:  # type: ignore[no-untyped-def]
     """Each workflow's storage module answers home_items(store, today) from indexes."""
     import importlib
@@ -118,6 +135,16 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: one load at start-up.
         self.refresh_data()
+        if not self._warmed:
+            self._warmed = True
+            self.call_after_refresh(self._warm_up)
+
+    _warmed = False
+
+    def _warm_up(self) -> None:
+        """Once the home screen is on the terminal, load the workflow models in
+        a thread while the user reads it, so the first m/r/k/f/c opens at once."""
+        self.run_worker(_import_workflows, thread=True, group="warm-up", exit_on_error=False)
 
     def action_refresh(self) -> None:
         self.refresh_data()

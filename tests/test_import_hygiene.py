@@ -83,7 +83,9 @@ def test_home_screen_shows_its_data_without_the_models(tmp_path) -> None:
         "import asyncio, sys\n"
         "from datetime import date\n"
         "from pathlib import Path\n"
+        "import screens.home\n"
         "from tui.app import make_app\n"
+        "screens.home.WARM_UP_MODULES = ()  # what the first paint needs, not the warm-up\n"
         "async def main():\n"
         "    app = make_app(Path(sys.argv[1]), today=date(2026, 11, 22))\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
@@ -107,3 +109,37 @@ def test_home_screen_shows_its_data_without_the_models(tmp_path) -> None:
     due, rows, loaded = (r.stdout.strip().split(" ") + [""])[:3]
     assert int(due) >= 5 and int(rows) == 4  # due items and the 4 demo branches are shown
     assert loaded == "", f"the home screen loaded {loaded}"
+
+
+def test_workflow_models_load_in_the_background_after_the_first_paint(tmp_path) -> None:
+    from datetime import date
+
+    from tests.demo_cache import demo_db
+
+    db = demo_db(tmp_path / "demo.db", actor="tester", today=date(2026, 11, 22))
+    code = (
+        "import asyncio, sys\n"
+        "from datetime import date\n"
+        "from pathlib import Path\n"
+        "from tui.app import make_app\n"
+        "async def main():\n"
+        "    app = make_app(Path(sys.argv[1]), today=date(2026, 11, 22))\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        await app.workers.wait_for_complete()\n"
+        "        print(all(m in sys.modules for m in sys.argv[2].split(',')))\n"
+        "asyncio.run(main())\n"
+    )
+    from screens.home import WARM_UP_MODULES
+
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"}
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(db), ",".join(("pydantic", *WARM_UP_MODULES))],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "True"
