@@ -20,6 +20,8 @@ from widgets.tables import add_columns
 PAGE = 200
 SEARCH_LIMIT = 20  # a screenful at 80×24; more is one more keystroke away
 
+Row = tuple[str, tuple[Text, ...]]  # person id, its cells
+
 
 class TypeAheadToSearch:
     """'/' starts a search from the tree or the table, and every printable key
@@ -73,6 +75,7 @@ class RosterScreen(Screen[None]):
         self.page_offset = 0
         self.searching = ""
         self.search_pending = False
+        self._shown: list[tuple[str, tuple[str, ...]]] = []  # ids and cell texts on screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -177,22 +180,35 @@ class RosterScreen(Screen[None]):
         self._fill(rows)
         self.query_one("#roster-status", Static).update(text(status))
 
+    def _row(self, p: Person) -> Row:
+        """One person's cells; made in the search worker too (it reads self._units only)."""
+        branch = self._units.get(p.branch_id or "")
+        group = self._units.get(p.group_id or "")
+        cells = (
+            p.name,
+            p.status.value,
+            p.post.value if p.post else "",
+            p.team or (group.name if group else ""),
+            p.job,
+            p.shift.value if p.shift else "",
+            branch.name if branch else "",
+        )
+        return p.id, tuple(text(c) for c in cells)
+
     def _fill(self, rows: list[Person]) -> None:
+        self._show_rows([self._row(p) for p in rows])
+
+    def _show_rows(self, rows: list[Row]) -> None:
+        # Typing on in a search often leaves the same people in the same order:
+        # then the table stays as it is (no repaint, the cursor stays put).
+        shown = [(pid, tuple(c.plain for c in cells)) for pid, cells in rows]
+        if shown == self._shown:
+            return
         table = self.query_one(DataTable)
         table.clear()
-        for p in rows:
-            branch = self._units.get(p.branch_id or "")
-            group = self._units.get(p.group_id or "")
-            table.add_row(
-                text(p.name),
-                text(p.status.value),
-                text(p.post.value if p.post else ""),
-                text(p.team or (group.name if group else "")),
-                text(p.job),
-                text(p.shift.value if p.shift else ""),
-                text(branch.name if branch else ""),
-                key=p.id,
-            )
+        for pid, cells in rows:
+            table.add_row(*cells, key=pid)
+        self._shown = shown
 
     def _current(self) -> Person | None:
         table = self.query_one(DataTable)
@@ -211,9 +227,11 @@ class RosterScreen(Screen[None]):
             self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster-search")
-    def _run_search(self, query: str) -> tuple[str, list[Person]]:
-        # Off the event loop, so typing echoes at once even at 50,000 people.
-        return query, people.search(self.app.store, query, limit=SEARCH_LIMIT)  # type: ignore[attr-defined]
+    def _run_search(self, query: str) -> tuple[str, list[Row]]:
+        # Off the event loop, so typing echoes at once even at 50,000 people;
+        # the rows' cell texts are made here too, the loop only swaps them in.
+        found = people.search(self.app.store, query, limit=SEARCH_LIMIT)  # type: ignore[attr-defined]
+        return query, [self._row(p) for p in found]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -226,11 +244,12 @@ class RosterScreen(Screen[None]):
         elif worker.state is WorkerState.ERROR:
             self.query_one("#roster-status", Static).update(text("搜索失败，请重试"))
 
-    def _show_search(self, query: str, rows: list[Person]) -> None:
-        self._fill(rows)
+    def _show_search(self, query: str, rows: list[Row]) -> None:
+        self._show_rows(rows)
         more = f"（仅显示前 {SEARCH_LIMIT}，请多输入几个字）" if len(rows) == SEARCH_LIMIT else ""
+        # One row high (app.tcss): a new status needs no layout pass.
         self.query_one("#roster-status", Static).update(
-            text(f"搜索“{query}”：{len(rows)} 人{more}")
+            text(f"搜索“{query}”：{len(rows)} 人{more}"), layout=False
         )
 
     def begin_search(self) -> None:

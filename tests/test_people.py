@@ -9,7 +9,7 @@ from domain.dates import DateParseError, parse_date
 from domain.errors_cn import field_errors
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person, PoliticalStatus
-from domain.search_keys import normalise_query, person_keys
+from domain.search_keys import has_cjk, normalise_query, person_keys
 from storage import org, people
 
 TODAY = date(2026, 11, 22)
@@ -17,7 +17,16 @@ TODAY = date(2026, 11, 22)
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-11-22", "2026/11/22", "20261122", "11-22", "今天", "２０２６－１１－２２", "2026年11月22日", "11/22"],
+    [
+        "2026-11-22",
+        "2026/11/22",
+        "20261122",
+        "11-22",
+        "今天",
+        "２０２６－１１－２２",
+        "2026年11月22日",
+        "11/22",
+    ],
 )
 def test_dates_people_type(text: str) -> None:
     assert parse_date(text, today=TODAY) == TODAY
@@ -98,3 +107,82 @@ def test_demo_has_four_branches_with_secretaries(demo_store) -> None:
         counts = people.status_counts(demo_store, b.id)
         assert counts[PoliticalStatus.FULL] >= 7 and counts[PoliticalStatus.PROBATIONARY] >= 1
     assert people.count_all(demo_store) == 120
+
+
+def _ranked_by_hand(store, text: str, *, branch_id=None, members_only=False, limit=30) -> list[str]:
+    """search()'s order, straight from its definition: equal key first, then the
+    best rank among the keys the query is a prefix of, then name length,
+    sort_key and name (a scan of every key, in Python)."""
+    q = normalise_query(text)
+    best: dict[str, tuple[int, int]] = {}
+    for r in store.query("SELECT key, person_id, rank FROM person_keys"):
+        if r["key"].startswith(q):
+            exact, rank = best.get(r["person_id"], (0, 9))
+            best[r["person_id"]] = (max(exact, int(r["key"] == q)), min(rank, r["rank"]))
+    rows = store.query("SELECT id, name, sort_key, branch_id, status FROM people")
+    hits = [
+        r
+        for r in rows
+        if r["id"] in best
+        and (not branch_id or r["branch_id"] == branch_id)
+        and (not members_only or r["status"] in ("正式党员", "预备党员"))
+    ]
+    hits.sort(
+        key=lambda r: (
+            -best[r["id"]][0],
+            best[r["id"]][1],
+            len(r["name"]),
+            r["sort_key"],
+            r["name"],
+        )
+    )
+    return [r["name"] for r in hits[:limit]]
+
+
+_PREFIXES = [*"abcdefghjklmnopqrstwxyz", "zh", "ch", "sh", "li", "wa", "zw", "wang", "zhangw", "x"]
+
+
+@pytest.mark.parametrize("limit", [1, 5, 30])
+def test_search_order_matches_its_definition(demo_store, limit: int) -> None:
+    """One rank tier at a time must give the same order as ranking every match."""
+    names = [r["name"] for r in demo_store.query("SELECT name FROM people ORDER BY id")]
+    queries = [*_PREFIXES, *{n[:1] for n in names[:40]}, *{n[:2] for n in names[:40]}]
+    branch = org.branches(demo_store)[1].id
+    for q in queries:
+        for kw in ({}, {"branch_id": branch}, {"members_only": True}):
+            if has_cjk(q):
+                continue  # characters also match mid-name (LIKE), checked below
+            got = [p.name for p in people.search(demo_store, q, limit=limit, **kw)]
+            assert got == _ranked_by_hand(demo_store, q, limit=limit, **kw), (q, kw)
+
+
+def test_search_tiers_equal_key_then_rank_then_length(store) -> None:
+    b = org.save(store, OrgUnit(name="一支部", kind=OrgKind.BRANCH))
+    other = org.save(store, OrgUnit(name="二支部", kind=OrgKind.BRANCH))
+    for name, branch in (
+        ("张伟", b),  # zw: equal key (initials)
+        ("周文", b),  # zw: equal key too
+        ("张伟明", b),  # zwm: initials, longer
+        ("赵武", other),  # zw equal, but in the other branch
+        ("王张伟", b),  # zw... only as given name (rank 3)
+        ("庄王", b),  # zhuangwang: zw initials equal
+    ):
+        people.save(store, Person(name=name, branch_id=branch.id))
+    assert [p.name for p in people.search(store, "zw")] == _ranked_by_hand(store, "zw")
+    got = [p.name for p in people.search(store, "zw", branch_id=b.id)]
+    assert got == _ranked_by_hand(store, "zw", branch_id=b.id)
+    assert "赵武" not in got and got[-1] == "张伟明"
+    # a limit that ends inside the equal-key group, and one inside a rank tier
+    for limit in (1, 2, 4, 5):
+        got = [p.name for p in people.search(store, "z", limit=limit)]
+        assert got == _ranked_by_hand(store, "z", limit=limit)
+    assert people.search(store, "zw", limit=0) == []
+
+
+def test_search_walks_every_key_rank() -> None:
+    """search() ranks one tier per RANK_* of domain.search_keys: a new rank must be added there."""
+    from domain import search_keys
+
+    ranks = {v for k, v in vars(search_keys).items() if k.startswith("RANK_")}
+    assert ranks == set(people._KEY_RANKS)
+    assert list(people._KEY_RANKS) == sorted(people._KEY_RANKS)
