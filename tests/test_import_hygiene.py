@@ -118,16 +118,18 @@ def test_workflow_models_load_in_the_background_after_the_first_paint(tmp_path) 
 
     db = demo_db(tmp_path / "demo.db", actor="tester", today=date(2026, 11, 22))
     code = (
-        "import asyncio, sys\n"
+        "import asyncio, gc, sys\n"
         "from datetime import date\n"
         "from pathlib import Path\n"
         "from tui.app import make_app\n"
         "async def main():\n"
         "    app = make_app(Path(sys.argv[1]), today=date(2026, 11, 22))\n"
+        "    app.freeze_heap_after_warm_up = True  # as `zhibu` sets it\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
         "        await pilot.pause()\n"
         "        await app.workers.wait_for_complete()\n"
-        "        print(all(m in sys.modules for m in sys.argv[2].split(',')))\n"
+        "        loaded = all(m in sys.modules for m in sys.argv[2].split(','))\n"
+        "        print(loaded, gc.get_freeze_count() > 1000)\n"
         "asyncio.run(main())\n"
     )
     from screens.home import WARM_UP_MODULES
@@ -142,4 +144,16 @@ def test_workflow_models_load_in_the_background_after_the_first_paint(tmp_path) 
         timeout=120,
     )
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "True"
+    assert r.stdout.strip() == "True True"  # models loaded, start-up heap frozen
+
+
+def test_frame_rate_is_raised_unless_the_administrator_set_one(tmp_path) -> None:
+    code = "import tui.cli; tui.cli.frame_rate(); import textual.constants as c; print(c.MAX_FPS)"
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for preset, expected in ((None, "120"), ("30", "30")):
+        run_env = env if preset is None else {**env, "TEXTUAL_FPS": preset}
+        r = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=run_env, cwd=ROOT
+        )
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == expected

@@ -51,6 +51,7 @@ class ZhibuApp(FollowupActions, OversightActions, App[None]):
         Input.cursor_blink = False  # type: ignore[assignment]
         self.db_path = db_path
         self.store = store
+        self.freeze_heap_after_warm_up = False  # see screens.home._import_workflows
         self._today = today
         self.drafts = DraftKeeper(store, self.set_timer)
         # A file name is user data too: no markup, no control characters.
