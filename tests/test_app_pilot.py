@@ -92,7 +92,11 @@ async def test_draft_saved_as_typed_and_restored(make_demo_app, demo_store) -> N
 async def test_edit_person_and_search_by_pinyin(make_demo_app, demo_store) -> None:
     branch = org.branches(demo_store)[0]
     target = people.list_branch(demo_store, branch.id)[12]
-    initials = [k for k, r in __import__("domain.search_keys").search_keys.person_keys(target.name) if r == 2][0]
+    initials = [
+        k
+        for k, r in __import__("domain.search_keys").search_keys.person_keys(target.name)
+        if r == 2
+    ][0]
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("r")
@@ -138,7 +142,10 @@ async def test_help_lists_keys_of_the_screen(make_demo_app) -> None:
 
 async def test_import_screen_previews_then_imports(make_demo_app, demo_store, tmp_path) -> None:
     csv = tmp_path / "new.csv"
-    csv.write_text("姓名,政治面貌,支部\n导入甲,群众,机关维修党支部\n导入乙,入党积极分子,机关维修党支部\n", encoding="utf-8-sig")
+    csv.write_text(
+        "姓名,政治面貌,支部\n导入甲,群众,机关维修党支部\n导入乙,入党积极分子,机关维修党支部\n",
+        encoding="utf-8-sig",
+    )
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("i")
@@ -179,7 +186,11 @@ async def test_person_picker_by_initials(make_demo_app, demo_store) -> None:
 
     branch = org.branches(demo_store)[1]
     target = people.list_branch(demo_store, branch.id)[3]
-    initials = [k for k, r in __import__("domain.search_keys").search_keys.person_keys(target.name) if r == 2][0]
+    initials = [
+        k
+        for k, r in __import__("domain.search_keys").search_keys.person_keys(target.name)
+        if r == 2
+    ][0]
     results: list = []
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -10,7 +10,11 @@ from storage.migrations import SCHEMA_VERSION
 
 def zhibu(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-m", "tui.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -23,7 +27,11 @@ def test_demo_check_backup(tmp_path: Path) -> None:
     assert again.returncode != 0 and "已有数据" in again.stderr
     r = zhibu("--db", str(db), "check")
     assert r.returncode == 0
-    assert "完整性：ok" in r.stdout and f"结构版本：{SCHEMA_VERSION}" in r.stdout and "哈希链完整" in r.stdout
+    assert (
+        "完整性：ok" in r.stdout
+        and f"结构版本：{SCHEMA_VERSION}" in r.stdout
+        and "哈希链完整" in r.stdout
+    )
     out = tmp_path / "backup.db"
     r = zhibu("--db", str(db), "backup", "-o", str(out))
     assert r.returncode == 0, r.stderr

@@ -27,7 +27,10 @@ def _preview(store, path: Path, branch: str | None = None):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_encodings(demo_store, tmp_path, encoding) -> None:
-    body = HEADER + "新员工,男,群众,采油一队党支部,注水班党小组,,注水班,注水工,１３９００００１１１１,\n"
+    body = (
+        HEADER
+        + "新员工,男,群众,采油一队党支部,注水班党小组,,注水班,注水工,１３９００００１１１１,\n"
+    )
     prev = _preview(demo_store, _write(tmp_path / "p.csv", body, encoding))
     assert prev.errors == []
     assert [(p.name, p.phone, p.team) for p in prev.people] == [("新员工", "13900001111", "注水班")]

@@ -29,7 +29,16 @@ def test_no_textual_below_the_ui() -> None:
 
 
 def test_domain_is_pure() -> None:
-    forbidden = {"sqlite3", "sqlite_utils", "docx", "storage", "exports", "tui", "screens", "widgets"}
+    forbidden = {
+        "sqlite3",
+        "sqlite_utils",
+        "docx",
+        "storage",
+        "exports",
+        "tui",
+        "screens",
+        "widgets",
+    }
     bad = {(f, m) for f, m in _imports("domain") if m in forbidden}
     assert not bad, bad
 
@@ -53,7 +62,9 @@ def test_app_import_is_light_and_has_no_side_effects(tmp_path) -> None:
         "print(','.join(heavy))"
     )
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"}
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
     assert not (tmp_path / "xdg").exists()

@@ -215,7 +215,9 @@ async def test_rota_lecture_opens_as_prefilled_lecture_meeting(make_demo_app, de
     from domain.meetings import mark_step_done
     from storage import rota
 
-    row = demo_store.query_one("SELECT id FROM lectures WHERE date < '2026-11-01' ORDER BY date DESC LIMIT 1")
+    row = demo_store.query_one(
+        "SELECT id FROM lectures WHERE date < '2026-11-01' ORDER BY date DESC LIMIT 1"
+    )
     lecture = rota.get_lecture(demo_store, row["id"])
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:

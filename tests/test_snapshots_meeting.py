@@ -32,7 +32,9 @@ def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         people=people.members_of(store, branch.id),
     )  # fmt: skip
     # A fixed id and order keep the picture stable between runs.
-    meeting = meeting.model_copy(update={"id": "snapshot-meeting", "topics": ["讨论通过年度工作总结"]})
+    meeting = meeting.model_copy(
+        update={"id": "snapshot-meeting", "topics": ["讨论通过年度工作总结"]}
+    )
     return app, meeting
 
 

@@ -45,7 +45,9 @@ def _screen_after(child, screen, stream, expect: str, timeout: float = 15) -> st
 
 def test_installed_command_shows_home_in_a_pty(tmp_path: Path) -> None:
     db = tmp_path / "smoke.db"
-    subprocess.run([_zhibu(), "--db", str(db), "demo"], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [_zhibu(), "--db", str(db), "demo"], check=True, capture_output=True, timeout=120
+    )
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env=env)
     screen = pyte.Screen(80, 24)

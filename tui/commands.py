@@ -24,4 +24,6 @@ class ZhibuCommands(Provider):
         for name, help_text, action in self._commands():
             score = matcher.match(name + " " + help_text)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self.app.do, action), help=help_text)
+                yield Hit(
+                    score, matcher.highlight(name), partial(self.app.do, action), help=help_text
+                )
