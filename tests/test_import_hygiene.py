@@ -82,47 +82,9 @@ HOME_WITHOUT = (
 )
 
 
-def test_home_screen_shows_its_data_without_the_models(tmp_path) -> None:
-    """Start-up stays light by design: the home screen answers from SQL and
-    dataclasses; the pydantic models load when a workflow screen opens."""
-    from datetime import date
-
-    from tests.demo_cache import demo_db
-
-    db = demo_db(tmp_path / "demo.db", actor="tester", today=date(2026, 11, 22))
-    code = (
-        "import asyncio, sys\n"
-        "from datetime import date\n"
-        "from pathlib import Path\n"
-        "import screens.home\n"
-        "from tui.app import make_app\n"
-        "screens.home.WARM_UP_MODULES = ()  # what the first paint needs, not the warm-up\n"
-        "async def main():\n"
-        "    app = make_app(Path(sys.argv[1]), today=date(2026, 11, 22))\n"
-        "    async with app.run_test(size=(80, 24)) as pilot:\n"
-        "        await pilot.pause()\n"
-        "        due = app.screen.query_one('#due-list').option_count\n"
-        "        rows = app.screen.query_one('#compliance-table').row_count\n"
-        "        loaded = [m for m in sys.argv[2].split(',') if m in sys.modules]\n"
-        "        print(due, rows, ','.join(loaded))\n"
-        "asyncio.run(main())\n"
-    )
-    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"}
-    r = subprocess.run(
-        [sys.executable, "-c", code, str(db), ",".join(HOME_WITHOUT)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stderr
-    due, rows, loaded = (r.stdout.strip().split(" ") + [""])[:3]
-    assert int(due) >= 5 and int(rows) == 4  # due items and the 4 demo branches are shown
-    assert loaded == "", f"the home screen loaded {loaded}"
-
-
-def test_workflow_models_load_in_the_background_after_the_first_paint(tmp_path) -> None:
+def _probe_home(tmp_path, setup: str, inside: str, arg: str) -> str:  # type: ignore[no-untyped-def]
+    """Run the app on a copy of the demo in a fresh interpreter (so sys.modules
+    says what the app alone imported) and print what *inside* prints."""
     from datetime import date
 
     from tests.demo_cache import demo_db
@@ -132,22 +94,20 @@ def test_workflow_models_load_in_the_background_after_the_first_paint(tmp_path) 
         "import asyncio, gc, sys\n"
         "from datetime import date\n"
         "from pathlib import Path\n"
+        "import screens.home\n"
         "from tui.app import make_app\n"
+        f"{setup}\n"
         "async def main():\n"
         "    app = make_app(Path(sys.argv[1]), today=date(2026, 11, 22))\n"
         "    app.freeze_heap_after_warm_up = True  # as `zhibu` sets it\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
         "        await pilot.pause()\n"
-        "        await app.workers.wait_for_complete()\n"
-        "        loaded = all(m in sys.modules for m in sys.argv[2].split(','))\n"
-        "        print(loaded, gc.get_freeze_count() > 1000)\n"
-        "asyncio.run(main())\n"
+        + "".join(f"        {line}\n" for line in inside.splitlines())
+        + "asyncio.run(main())\n"
     )
-    from screens.home import WARM_UP_MODULES
-
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"}
     r = subprocess.run(
-        [sys.executable, "-c", code, str(db), ",".join(("pydantic", *WARM_UP_MODULES))],
+        [sys.executable, "-c", code, str(db), arg],
         capture_output=True,
         text=True,
         env=env,
@@ -155,7 +115,38 @@ def test_workflow_models_load_in_the_background_after_the_first_paint(tmp_path) 
         timeout=120,
     )
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "True True"  # models loaded, start-up heap frozen
+    return r.stdout.strip()
+
+
+def test_home_screen_shows_its_data_without_the_models(tmp_path) -> None:
+    """Start-up stays light by design: the home screen answers from SQL and
+    dataclasses; the pydantic models load when a workflow screen opens."""
+    out = _probe_home(
+        tmp_path,
+        "screens.home.WARM_UP_MODULES = ()  # what the first paint needs, not the warm-up",
+        "due = app.screen.query_one('#due-list').option_count\n"
+        "rows = app.screen.query_one('#compliance-table').row_count\n"
+        "loaded = [m for m in sys.argv[2].split(',') if m in sys.modules]\n"
+        "print(due, rows, ','.join(loaded))",
+        ",".join(HOME_WITHOUT),
+    )
+    due, rows, loaded = (out.split(" ") + [""])[:3]
+    assert int(due) >= 5 and int(rows) == 4  # due items and the 4 demo branches are shown
+    assert loaded == "", f"the home screen loaded {loaded}"
+
+
+def test_workflow_models_load_in_the_background_after_the_first_paint(tmp_path) -> None:
+    from screens.home import WARM_UP_MODULES
+
+    out = _probe_home(
+        tmp_path,
+        "",
+        "await app.workers.wait_for_complete()\n"
+        "loaded = all(m in sys.modules for m in sys.argv[2].split(','))\n"
+        "print(loaded, gc.get_freeze_count() > 1000)",
+        ",".join(("pydantic", *WARM_UP_MODULES)),
+    )
+    assert out == "True True"  # models loaded, start-up heap frozen
 
 
 def test_frame_rate_is_raised_unless_the_administrator_set_one(tmp_path) -> None:
