@@ -37,6 +37,13 @@ def _status(app) -> str:
     return str(app.screen.query_one("#roster-status", Static).render())
 
 
+async def _open_roster(app, pilot) -> DataTable:  # type: ignore[no-untyped-def]
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(app.screen, RosterScreen)
+    return app.screen.query_one("#people-table", DataTable)
+
+
 def _table_ids(table: DataTable) -> list[str]:
     return [str(k.value) for k in table.rows]
 
@@ -45,10 +52,7 @@ async def test_same_people_keep_the_table_and_cursor(make_demo_app, demo_store) 
     a, b = _steady_query(demo_store)
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, RosterScreen)
-        table = app.screen.query_one("#people-table", DataTable)
+        table = await _open_roster(app, pilot)
         await _search(app, pilot, a)
         assert _table_ids(table) == _ids(demo_store, a)
         table.move_cursor(row=1)
@@ -64,9 +68,7 @@ async def test_changed_cells_repaint_even_with_the_same_people(make_demo_app, de
     a, _b = _steady_query(demo_store)
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("r")
-        await pilot.pause()
-        table = app.screen.query_one("#people-table", DataTable)
+        table = await _open_roster(app, pilot)
         await _search(app, pilot, a)
         first = people.get(demo_store, _table_ids(table)[0])
         people.save(demo_store, first.model_copy(update={"job": "[b]新岗位"}))
@@ -90,9 +92,7 @@ async def test_a_late_answer_for_an_older_query_is_dropped(
     app = make_demo_app()
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("r")
-            await pilot.pause()
-            table = app.screen.query_one("#people-table", DataTable)
+            table = await _open_roster(app, pilot)
             box = app.screen.query_one("#roster-search", Input)
             want = _ids(demo_store, "li")
             assert want != _ids(demo_store, "l")
