@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, preflight
+from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, find_unit, preflight
 from tui.cli_common import err as _err
 
 if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
@@ -155,17 +155,15 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         return code
 
     from domain.org import OrgKind
-    from storage import accounts, org
+    from storage import accounts
     from storage.db import open_store
 
     store = open_store(db_path)  # a StorageError becomes exit 65 with its message (tui.cli.main)
     try:
         branch_ids = None
         if args.branch:
-            branch = org.find_by_name(store, args.branch.strip(), OrgKind.BRANCH)
+            branch = find_unit(store, args.branch, (OrgKind.BRANCH,), "支部")
             if branch is None:
-                names = "、".join(b.name for b in org.branches(store)[:10])
-                _err(f"找不到支部“{args.branch}”。现有支部：{names or '（无）'}")
                 return EXIT_USAGE
             branch_ids = [branch.id]
         viewer = accounts.viewer(store)

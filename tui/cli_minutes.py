@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from tui.cli_common import EXIT_USAGE, find_unit
+
 EXPORT_NAME = "minutes"
 
 
@@ -35,10 +37,9 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     try:
         org_ids: set[str] | None = None
         if args.branch:
-            branch = org.find_by_name(store, args.branch, OrgKind.BRANCH)
+            branch = find_unit(store, args.branch, (OrgKind.BRANCH,), "支部")
             if branch is None:
-                print(f"zhibu: 找不到支部“{args.branch}”", file=sys.stderr)
-                return 2
+                return EXIT_USAGE
             org_ids = {branch.id} | {u.id for u in org.children(store, branch.id)}
         out = Path(args.output)
         ensure_private_dir(out)

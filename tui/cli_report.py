@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, preflight
+from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, find_unit, preflight
 from tui.cli_common import err as _err
 
 if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
@@ -250,21 +250,19 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         return code
 
     from domain.org import OrgKind
-    from storage import org
     from storage.db import open_store
 
     store = open_store(db_path)  # a StorageError becomes exit 65 with its message (tui.cli.main)
     try:
         org_ids = None
         if args.org:
-            unit = org.find_by_name(store, args.org.strip())
-            if unit is None or unit.kind not in (
-                OrgKind.BRANCH,
-                OrgKind.GENERAL_BRANCH,
-                OrgKind.COMMITTEE,
-            ):
-                names = "、".join(u.name for u in org.branches(store)[:10])
-                _err(f"找不到支部或党总支“{args.org}”。现有支部：{names or '（无）'}")
+            unit = find_unit(
+                store,
+                args.org,
+                (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE),
+                "支部或党总支",
+            )
+            if unit is None:
                 return EXIT_USAGE
             org_ids = [unit.id]
         if period.start > today:

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, preflight
+from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, find_unit, preflight
 from tui.cli_common import err as _err
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def write_plan_docx(store: Store, plan_id: str, out_dir: str | Path) -> Path:
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
-    from storage import org, rota
+    from storage import rota
     from storage.db import open_store
     from storage.errors import StorageError
 
@@ -61,9 +61,8 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     try:
         org_id = None
         if args.org:
-            unit = org.find_by_name(store, args.org)
+            unit = find_unit(store, args.org)
             if unit is None:
-                _err(f"找不到组织“{args.org}”")
                 return EXIT_USAGE
             org_id = unit.id
         plans = rota.list_plans(store, org_id=org_id, year=year, limit=500)
