@@ -1,7 +1,7 @@
 """Startup of zhibu with and without proposed changes, interleaved in one run.
 
   .venv/bin/python bench/ab.py --people 1000 --people 50000 \\
-      --variant none --variant no_startup_quick_check --variant lazy_sqlite_utils,single_home_load
+      --variant none --variant no_startup_quick_check --variant app_css_only,pydantic_defer_build
 
 Each variant is a comma-separated list of bench/whatif.py patches ("none" for
 the code as it is); every round runs every variant at every size in a shuffled
