@@ -20,6 +20,7 @@ from domain.dates import format_date
 from domain.followups import FollowUp, Level, Status
 from domain.people import Person
 from screens.followup_form import current_viewer
+from screens.paging import PagedList
 from storage import accounts, org, people
 from storage import followups as fu_store
 from storage.accounts import Viewer
@@ -40,7 +41,9 @@ def mine_help(viewer: Viewer) -> str:
     )
 
 
-class FollowupListScreen(Screen[None]):
+class FollowupListScreen(PagedList, Screen[None]):
+    page_size = PAGE
+
     BINDINGS = [
         Binding("1", "scope('我的')", "我的"),
         Binding("2", "scope('本支部')", "本支部"),
@@ -240,15 +243,8 @@ class FollowupListScreen(Screen[None]):
         self.reload()
         self.query_one(DataTable).focus()
 
-    def action_next_page(self) -> None:
-        if self.page_offset + PAGE < self.total:
-            self.page_offset += PAGE
-            self.reload()
-
-    def action_prev_page(self) -> None:
-        if self.page_offset:
-            self.page_offset = max(0, self.page_offset - PAGE)
-            self.reload()
+    def page_total(self) -> int:
+        return self.total
 
     def action_file(self) -> None:
         from screens.followup_quick import QuickFileScreen

@@ -8,13 +8,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from screens.paging import PagedList
 from storage import meetings as meeting_store
 from widgets.safe import text
 
 PAGE = 100
 
 
-class MeetingsScreen(Screen[None]):
+class MeetingsScreen(PagedList, Screen[None]):
+    page_size = PAGE
+
     BINDINGS = [
         Binding("n", "app.new_meeting", "新建会议"),
         Binding("enter", "open", "打开", show=False),
@@ -62,12 +65,5 @@ class MeetingsScreen(Screen[None]):
     def _open(self, event: DataTable.RowSelected) -> None:
         self.app.do(f"open_meeting('{event.row_key.value}')")
 
-    def action_next_page(self) -> None:
-        if self.page_offset + PAGE < meeting_store.count_finished(self.app.store):  # type: ignore[attr-defined]
-            self.page_offset += PAGE
-            self.reload()
-
-    def action_prev_page(self) -> None:
-        if self.page_offset:
-            self.page_offset = max(0, self.page_offset - PAGE)
-            self.reload()
+    def page_total(self) -> int:
+        return meeting_store.count_finished(self.app.store)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
+from screens.paging import PagedList
 from storage import org, people
 from widgets.safe import text
 from widgets.tables import add_columns
@@ -57,7 +58,9 @@ class OrgTree(TypeAheadToSearch, Tree):
     pass
 
 
-class RosterScreen(Screen[None]):
+class RosterScreen(PagedList, Screen[None]):
+    page_size = PAGE
+
     BINDINGS = [
         Binding("slash", "focus_search", "搜索", key_display="/"),
         Binding("a", "add", "新增"),
@@ -312,14 +315,7 @@ class RosterScreen(Screen[None]):
             except Exception:  # noqa: BLE001 - the person moved out of this view
                 pass
 
-    def action_next_page(self) -> None:
-        if self.branch_id and not self.searching:
-            total = people.count_branch(self.app.store, self.branch_id)  # type: ignore[attr-defined]
-            if self.page_offset + PAGE < total:
-                self.page_offset += PAGE
-                self.reload()
-
-    def action_prev_page(self) -> None:
-        if self.page_offset:
-            self.page_offset = max(0, self.page_offset - PAGE)
-            self.reload()
+    def page_total(self) -> int:
+        if not self.branch_id or self.searching:
+            return 0  # search results are one screenful
+        return people.count_branch(self.app.store, self.branch_id)  # type: ignore[attr-defined]
