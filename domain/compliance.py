@@ -231,6 +231,15 @@ class RequirementResult:
         return [s.period for s in self.slots if s.status is ComplianceStatus.OVERDUE]
 
 
+def worst_status(statuses: Iterable[ComplianceStatus]) -> ComplianceStatus:
+    """Overdue over due over met; NOT_REQUIRED when nothing else is there."""
+    found = set(statuses)
+    for status in (ComplianceStatus.OVERDUE, ComplianceStatus.DUE, ComplianceStatus.MET):
+        if status in found:
+            return status
+    return ComplianceStatus.NOT_REQUIRED
+
+
 def slots_for(period: Period, cadence: Cadence) -> list[Period]:
     """The cadence periods overlapping *period*."""
     if cadence is Cadence.MONTHLY:
@@ -340,15 +349,7 @@ def _judge(
             status = ComplianceStatus.DUE
         slots.append(SlotResult(period=slot, held=held, required=needed, status=status))
 
-    statuses = {s.status for s in slots}
-    if ComplianceStatus.OVERDUE in statuses:
-        overall = ComplianceStatus.OVERDUE
-    elif ComplianceStatus.DUE in statuses:
-        overall = ComplianceStatus.DUE
-    elif ComplianceStatus.MET in statuses:
-        overall = ComplianceStatus.MET
-    else:
-        overall = ComplianceStatus.NOT_REQUIRED
+    overall = worst_status(s.status for s in slots)
     pending = [s.period.end for s in slots if s.status is ComplianceStatus.DUE]
     return RequirementResult(
         key=req.key,

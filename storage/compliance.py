@@ -30,6 +30,7 @@ from domain.compliance import (
     RequirementResult,
     evaluate,
     slots_for,
+    worst_status,
 )
 from domain.dashboard import DueItem, Urgency
 from domain.meeting_kinds import MeetingStatus
@@ -286,16 +287,7 @@ def to_cell(results: Sequence[RequirementResult], label: str, kind: str,
                     missed_orgs.append(r.org_id)
             elif s.status is ComplianceStatus.DUE and r.org_id not in pending_orgs:
                 pending_orgs.append(r.org_id)
-    if not results:
-        status = ComplianceStatus.NOT_REQUIRED
-    elif ComplianceStatus.OVERDUE in statuses:
-        status = ComplianceStatus.OVERDUE
-    elif ComplianceStatus.DUE in statuses:
-        status = ComplianceStatus.DUE
-    elif ComplianceStatus.MET in statuses:
-        status = ComplianceStatus.MET
-    else:
-        status = ComplianceStatus.NOT_REQUIRED
+    status = worst_status(statuses)
     key = results[0].key if results else ""
     return ComplianceCell(
         key=key, label=label, kind=kind, held=held, required=required, overdue=overdue,
