@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +30,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+
+from exports.atomic import write_atomic
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -320,32 +321,6 @@ def add_table(
 
 
 def save_atomic(doc: DocumentObject, path: str | os.PathLike[str]) -> Path:
-    """Write *doc* so that *path* is either the old file or the complete new one.
-
-    Temp file in the same directory (0600: minutes hold personal data), fsync,
-    os.replace, then fsync the directory so the rename itself is durable.  On
-    any failure the temp file is removed and the old file is untouched.
-    """
-    target = Path(path).absolute()
-    directory = target.parent
-    # Fixed short prefix: a long CJK file name plus a prefix could exceed NAME_MAX.
-    fd, tmp = tempfile.mkstemp(prefix=".zhibu-", suffix=".docx.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o600)
-            doc.save(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-        dfd = os.open(directory, os.O_DIRECTORY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
+    """Write *doc* so that *path* is either the old file or the complete new one
+    (exports.atomic: temp file, fsync, rename, directory fsync)."""
+    return write_atomic(path, doc.save, suffix=".docx.tmp")

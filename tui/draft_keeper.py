@@ -16,11 +16,11 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from exports.atomic import write_atomic
 from storage import drafts
 from storage.db import Store
 
@@ -98,21 +98,8 @@ class DraftKeeper:
         ]
         try:
             payload = json.dumps(entries, ensure_ascii=False, default=str).encode("utf-8")
-            fd, tmp = tempfile.mkstemp(prefix=".zhibu-drafts-", dir=path.parent)
-            try:
-                os.fchmod(fd, 0o600)
-                with os.fdopen(fd, "wb") as f:
-                    f.write(payload)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-                self._spilled = True
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except FileNotFoundError:
-                    pass
-                raise
+            write_atomic(path, lambda f: f.write(payload), prefix=".zhibu-drafts-")
+            self._spilled = True
         except OSError as e:  # the disk may be truly full: nothing more to try
             log.warning("draft spill failed: %s", type(e).__name__)
 
