@@ -18,7 +18,7 @@ from domain.dates import format_date_cn
 from screens.compliance_table import LEGEND, ComplianceTable
 from screens.dues_actions import OVERSIGHT_DRAFT_LABELS
 from screens.followup_actions import FOLLOWUP_DRAFT_LABELS
-from storage import compliance, counters
+from storage import action_home, compliance, counters, dues_home, followup_home, lecture_home
 from storage import drafts as draft_store
 from widgets.safe import text
 
@@ -30,13 +30,6 @@ WORKFLOW_LABELS = {
     **OVERSIGHT_DRAFT_LABELS,
     **FOLLOWUP_DRAFT_LABELS,
 }
-HOME_PROVIDERS = (
-    "storage.lecture_home",
-    "storage.followup_home",
-    "storage.compliance",
-    "storage.action_home",
-    "storage.dues_home",
-)
 SECTION_ORDER = ("党课", "一人一事", "三会一课", "决议", "补学", "党费")
 URGENCY_MARK = {
     Urgency.OVERDUE: ("‼ ", "bold red"),
@@ -69,22 +62,15 @@ def _import_workflows(freeze: bool) -> None:
 
 
 def due_items(store, today, *, compliance_rows=None) -> list[DueItem]:  # type: ignore[no-untyped-def]
-    """Each workflow's storage module answers home_items(store, today) from indexes."""
-    import importlib
-
-    items: list[DueItem] = []
-    for name in HOME_PROVIDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-            continue
-        if name == "storage.compliance" and compliance_rows is not None:
-            items += module.home_items(store, today, rows=compliance_rows)
-        else:
-            items += module.home_items(store, today)
-    return items
+    """Each workflow's light home module answers from indexes (no models).
+    *compliance_rows*: the 三会一课 table's rows, when the caller has them."""
+    return [
+        *lecture_home.home_items(store, today),
+        *followup_home.home_items(store, today),
+        *compliance.home_items(store, today, rows=compliance_rows),
+        *action_home.home_items(store, today),
+        *dues_home.home_items(store, today),
+    ]
 
 
 def top_per_section(items: list[DueItem], today, per_section: int = 3) -> list[DueItem]:  # type: ignore[no-untyped-def]
