@@ -92,7 +92,7 @@ def search_status(query: str, count: int) -> str:
 
 def _roster_limit() -> int:
     """How many rows the roster asks storage.people.search for."""
-    from screens.roster import SEARCH_LIMIT as limit
+    from screens.roster.roster import SEARCH_LIMIT as limit
 
     return limit
 

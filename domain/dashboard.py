@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
+from domain.navigation import Go
+
 
 class Urgency(IntEnum):
     INFO = 0
@@ -15,14 +17,14 @@ class Urgency(IntEnum):
 
 @dataclass(frozen=True)
 class DueItem:
-    """One line on 今日. ``action`` is an app action string the home screen
-    runs on Enter (e.g. "open_meeting('id')"); text is plain, never markup."""
+    """One line on 今日. ``action`` is where Enter leads (a place and its
+    ids, see domain.navigation); text is plain, never markup."""
 
     section: str  # 会议 / 党课 / 一人一事 / 决议 / 三会一课
     text: str
     due: date | None = None
     urgency: Urgency = Urgency.INFO
-    action: str | None = None
+    action: Go | None = None
     owner: str = ""
 
     def days_overdue(self, today: date) -> int:

@@ -15,21 +15,14 @@ from textual.widgets.option_list import Option
 
 from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
-from screens.compliance_table import LEGEND, ComplianceTable
-from screens.dues_actions import OVERSIGHT_DRAFT_LABELS
-from screens.followup_actions import FOLLOWUP_DRAFT_LABELS
+from domain.navigation import Place
+from screens.oversight.compliance_table import LEGEND, ComplianceTable
+from screens.registry import DRAFT_KINDS, draft_label, home_keys
 from storage import action_home, compliance, counters, dues_home, followup_home, lecture_home
 from storage import drafts as draft_store
+from widgets.app_handle import zapp
 from widgets.safe import text
 
-WORKFLOW_LABELS = {
-    "person": "人员表单",
-    "meeting": "会议",
-    "rota": "党课轮讲计划",
-    "lecture": "课件审核",
-    **OVERSIGHT_DRAFT_LABELS,
-    **FOLLOWUP_DRAFT_LABELS,
-}
 SECTION_ORDER = ("党课", "一人一事", "三会一课", "决议", "补学", "党费")
 URGENCY_MARK = {
     Urgency.OVERDUE: ("‼ ", "bold red"),
@@ -96,22 +89,14 @@ def top_per_section(items: list[DueItem], today, per_section: int = 3) -> list[D
 
 
 class HomeScreen(Screen[None]):
+    # The workflow keys come from the route registry: footer ones shown,
+    # the rest listed in ? help and the palette.
     BINDINGS = [
-        Binding("m", "app.new_meeting", "开会"),
-        Binding("k", "app.open_rota", "党课"),
-        Binding("f", "app.quick_followup", "一人一事"),
-        Binding("c", "app.open_dues", "党费"),
-        Binding("r", "app.open_roster", "花名册"),
+        *(Binding(r.key, f"app.go('{r.place.value}')", r.label, show=r.footer)
+          for r in home_keys() if r.key),
         Binding("d", "focus_drafts", "草稿"),
-        # Listed in help (?) and the palette; the footer keeps to the daily ones.
-        Binding("l", "app.open_meetings", "会议记录", show=False),
-        Binding("o", "app.open_followups", "一人一事列表", show=False),
-        Binding("p", "app.open_participation", "参加情况", show=False),
-        Binding("u", "app.member_lookup", "党员档案", show=False),
-        Binding("a", "app.add_person", "新增人员", show=False),
-        Binding("i", "app.import_people", "导入人员", show=False),
         Binding("f5", "refresh", "刷新", show=False),
-    ]
+    ]  # fmt: skip
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -185,15 +170,14 @@ class HomeScreen(Screen[None]):
         opt = event.option.id or ""
         if opt.startswith("due"):
             item = self._due[int(opt[3:])]
-            if item.action:
-                self.app.do(item.action.removeprefix("app."))  # type: ignore[attr-defined]
+            zapp(self).follow(item.action)
 
     def _fill_drafts(self, store) -> None:  # type: ignore[no-untyped-def]
         lst = self.query_one("#draft-list", OptionList)
         lst.clear_options()
         items = draft_store.list_mine(store)
         for d in items:
-            label = WORKFLOW_LABELS.get(d.workflow, d.workflow)
+            label = draft_label(d.workflow)
             when = d.updated_at[5:16].replace("T", " ")
             lst.add_option(
                 Option(
@@ -215,24 +199,12 @@ class HomeScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#draft-list")
     def _resume(self, event: OptionList.OptionSelected) -> None:
         workflow, _, key = (event.option.id or "").partition("\x1f")
-        app = self.app
-        if workflow == "meeting":
-            app.resume_meeting_draft(key)  # type: ignore[attr-defined]
-        elif workflow == "rota":
-            app.do("new_rota")  # type: ignore[attr-defined]
-        elif workflow == "lecture":
-            app.do(f"open_lecture('{key}')")  # type: ignore[attr-defined]
-        elif workflow == "dues":
-            app.action_resume_dues_draft(key)  # type: ignore[attr-defined]
-        elif workflow.startswith("followup"):
-            app.resume_followup_draft(workflow, key)  # type: ignore[attr-defined]
-        elif workflow == "person":
-            from screens.person_form import PersonForm
-            from storage import people
-
-            person = None if key == "new" else people.get(app.store, key)  # type: ignore[attr-defined]
-            app.push_screen(PersonForm(person), lambda _r: self.refresh_data())
+        kind = DRAFT_KINDS.get(workflow)
+        if kind is None:
+            self.notify(f"无法恢复这类草稿（{workflow}）", markup=False)
+            return
+        kind.resume(zapp(self), key)
 
     @on(DataTable.RowSelected, "#compliance-table")
     def _open_branch(self, event: DataTable.RowSelected) -> None:
-        self.app.do(f"open_participation('{event.row_key.value}')")  # type: ignore[attr-defined]
+        zapp(self).go(Place.PARTICIPATION, str(event.row_key.value))

@@ -10,6 +10,7 @@ import datetime as dt
 
 from domain.action_codes import ActionKind, days_overdue
 from domain.dashboard import DueItem, Urgency
+from domain.navigation import Place, go
 from storage.db import Store
 
 HOME_LIMIT = 12
@@ -38,5 +39,5 @@ def home_items(store: Store, today: dt.date) -> list[DueItem]:
         what = (r["source"] or "").split("（")[0] if kind is ActionKind.MAKE_UP else r["text"]
         text = f"{kind} {owner or '未定责任人'}：{what[:28]}（{when}）"
         out.append(DueItem(section=str(kind), text=text, due=deadline, urgency=urgency,
-                           action=f"app.open_action('{r['id']}')", owner=owner))  # fmt: skip
+                           action=go(Place.ACTION_ITEM, r["id"]), owner=owner))  # fmt: skip
     return out

@@ -34,6 +34,7 @@ from domain.compliance import (
 )
 from domain.dashboard import DueItem, Urgency
 from domain.meeting_kinds import MeetingStatus
+from domain.navigation import Place, go
 from domain.org_codes import OrgKind
 from domain.people_codes import COMMITTEE_POSTS, CommitteePost, PoliticalStatus
 from domain.periods import Period, month_of, quarter_of
@@ -378,7 +379,7 @@ def home_items(
             items.append(DueItem(
                 section=SECTION, text=f"{row.branch_name}：{what}未开，已逾期",
                 due=row.window.start, urgency=Urgency.OVERDUE,
-                action=f"app.new_meeting('{first.kind}', '{org}')",
+                action=go(Place.NEW_MEETING, str(first.kind), org),
             ))  # fmt: skip
         soon = [
             c
@@ -396,6 +397,6 @@ def home_items(
                 section=SECTION,
                 text=f"{row.branch_name}：{'、'.join(c.label for c in soon)}尚未召开（{due:%m-%d} 前）",
                 due=due, urgency=Urgency.DUE,
-                action=f"app.new_meeting('{first.kind}', '{org}')",
+                action=go(Place.NEW_MEETING, str(first.kind), org),
             ))  # fmt: skip
     return items

@@ -10,6 +10,7 @@ from datetime import date
 
 from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
 from domain.dashboard import DueItem, Urgency
+from domain.navigation import Place, go
 from domain.periods import add_months, month_start
 from storage.compliance import home_branch_ids
 from storage.db import Store
@@ -66,7 +67,7 @@ def home_items(store: Store, today: date) -> list[DueItem]:
                 text=f"{name}已连续{run}个月未交纳党费{tail}",
                 due=add_months(cutoff, 1),
                 urgency=Urgency.OVERDUE if lapse else Urgency.DUE,
-                action=f"app.open_member_record('{person_id}')",
+                action=go(Place.MEMBER_RECORD, person_id),
                 owner=names.get(person_id, ""),
             )
         )

@@ -11,6 +11,7 @@ from datetime import date
 
 from domain.dashboard import DueItem, Urgency
 from domain.followup_codes import OPEN_STATUSES, Status
+from domain.navigation import Place, go
 from domain.people_codes import CommitteePost
 from storage.accounts import Viewer
 from storage.accounts import viewer as current_viewer
@@ -80,7 +81,7 @@ def home_items(
                 text=f"{about}：{when}",
                 due=due,
                 urgency=Urgency.OVERDUE if late > 0 else Urgency.DUE,
-                action=f"open_followup('{r['id']}')",
+                action=go(Place.FOLLOWUP, r["id"]),
                 owner=r["responsible_name"] or "",
             )
         )
@@ -100,7 +101,7 @@ def home_items(
                     section=SECTION,
                     text=f"另有 {total - cap} 件到期或逾期，打开一人一事列表查看",
                     urgency=Urgency.OVERDUE,
-                    action="open_followups('逾期')",
+                    action=go(Place.FOLLOWUPS, "逾期"),
                 )
             )
     return items

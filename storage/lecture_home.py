@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
 from domain.lecture_deadlines import DEFAULT_DEADLINES, ReviewState, late_steps
+from domain.navigation import Go, Place, go
 from storage.db import Store
 from storage.in_lists import marks
 
@@ -64,8 +65,8 @@ def _topic(lec: _Lecture) -> str:
     return f"「{lec.topic}」" if lec.topic else "（题目待定）"
 
 
-def _action(lec: _Lecture) -> str:
-    return f"open_lecture('{lec.id}')"
+def _action(lec: _Lecture) -> Go:
+    return go(Place.LECTURE, lec.id)
 
 
 def home_items(store: Store, today: date, *, limit: int = 10) -> list[DueItem]:

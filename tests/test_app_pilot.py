@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input
 
 from screens.help import HelpScreen
-from screens.person_form import PersonForm
-from screens.roster import RosterScreen
+from screens.roster.person_form import PersonForm
+from screens.roster.roster import RosterScreen
 from storage import drafts, org, people
 
 
@@ -182,7 +182,7 @@ async def test_markup_in_names_renders_literally(make_demo_app, demo_store) -> N
 
 
 async def test_person_picker_by_initials(make_demo_app, demo_store) -> None:
-    from screens.pick_person import NewPerson, PickPersonScreen
+    from widgets.person_picker import NewPerson, PickPersonScreen
 
     branch = org.branches(demo_store)[1]
     target = people.list_branch(demo_store, branch.id)[3]

@@ -14,6 +14,7 @@ import pytest
 
 from domain.compliance import ComplianceStatus
 from domain.dashboard import Urgency
+from domain.navigation import Place, go
 from domain.org import OrgKind, OrgUnit
 from domain.periods import Period
 from storage import accounts, compliance, compliance_report, org, people
@@ -115,7 +116,7 @@ def test_home_items_overdue_and_due_soon(demo_store: Store) -> None:
     assert len(overdue) == 4
     for b, item in zip(branches, overdue, strict=True):
         assert item.text == f"{b.name}：支委会（10月）未开，已逾期"
-        assert item.action == f"app.new_meeting('支部委员会', '{b.id}')"
+        assert item.action == go(Place.NEW_MEETING, "支部委员会", b.id)
     # On 12-22 the quarter's 党员大会 and 党课 are due within two weeks.
     later = compliance.home_items(demo_store, date(2026, 12, 22))
     soon = [i for i in later if i.urgency is Urgency.DUE and branches[0].name in i.text]

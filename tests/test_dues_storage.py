@@ -15,6 +15,7 @@ from domain.dues import (
     member_arrears,
     record_payment,
 )
+from domain.navigation import Place, go
 from domain.people import Person, PoliticalStatus
 from storage import dues as dues_store
 from storage import dues_home, org, people
@@ -102,8 +103,8 @@ def test_demo_has_one_member_at_three_months_and_one_at_six(dues_demo: Store) ->
     assert lapse.owed_fen == owed
     items = dues_home.home_items(dues_demo, TODAY)
     assert len(items) == 2
-    assert "连续6个月" in items[0].text and items[0].action == (
-        f"app.open_member_record('{lapse.person_id}')"
+    assert "连续6个月" in items[0].text and items[0].action == go(
+        Place.MEMBER_RECORD, lapse.person_id
     )
 
 

@@ -2,8 +2,7 @@
 contacts, escalate, resolve, return-visit, close and reopen — every step
 asserted on SQLite. Also privacy on screen, drafts, errors, export, triggers.
 
-Until the app is wired (see screens/followup_actions.py), the app here mixes
-FollowupActions in and binds the home keys (f, o) at app level.
+The app's home keys (f, o) come from the route registry (screens/registry.py).
 """
 
 from __future__ import annotations
@@ -13,21 +12,20 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import docx
-from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from domain import followups as fx
 from domain.followups import Actor, FollowUpConfig, QuickForm
 from domain.people import Person, PoliticalStatus
-from screens.followup_actions import FollowupActions
-from screens.followup_contact import ContactForm
-from screens.followup_export import LedgerExportScreen
-from screens.followup_list import FollowupListScreen
-from screens.followup_quick import QuickFileScreen
-from screens.followup_step import StepForm
-from screens.followup_timeline import PRIVATE_NOTE, FollowupTimelineScreen
-from screens.followup_triggers import TriggerCatalogueScreen
+from screens.followups.contact import ContactForm
+from screens.followups.export import LedgerExportScreen
+from screens.followups.listing import FollowupListScreen
+from screens.followups.quick import QuickFileScreen
+from screens.followups.step import StepForm
+from screens.followups.timeline import PRIVATE_NOTE, FollowupTimelineScreen
+from screens.followups.triggers import TriggerCatalogueScreen
 from screens.home import HomeScreen
+from screens.registry import DRAFT_KINDS
 from storage import accounts, drafts, org, people
 from storage import followups as fu_store
 from tui.app import ZhibuApp
@@ -36,25 +34,8 @@ TODAY = date(2026, 11, 22)
 MAX_KEYS_TO_FILE = 40
 
 
-def _wired_class() -> type[ZhibuApp]:
-    if issubclass(ZhibuApp, FollowupActions):
-        return ZhibuApp
-    return type(
-        "WiredApp",
-        (FollowupActions, ZhibuApp),
-        {
-            "BINDINGS": [
-                *ZhibuApp.BINDINGS,
-                # The home screen's keys (screens/home.py binds the same).
-                Binding("f", "quick_followup", "一人一事", show=False),
-                Binding("o", "open_followups", "一人一事列表", show=False),
-            ]
-        },
-    )
-
-
 def wired_app(store) -> ZhibuApp:  # type: ignore[no-untyped-def]
-    return _wired_class()(store.path, store, today=TODAY)
+    return ZhibuApp(store.path, store, today=TODAY)
 
 
 class Keys:
@@ -487,7 +468,7 @@ async def test_contact_draft_is_kept_and_resumed(demo_store) -> None:
     app = wired_app(demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await app.run_action(f"resume_followup_draft('followup_contact', '{fu.id}')")
+        DRAFT_KINDS["followup_contact"].resume(app, fu.id)
         await pilot.pause()
         form = app.screen
         assert isinstance(form, ContactForm)

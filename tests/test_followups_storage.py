@@ -12,6 +12,7 @@ import pytest
 from domain import followups as fx
 from domain.dashboard import Urgency
 from domain.followups import Actor, FollowUp, FollowUpConfig, Level, QuickForm, Status
+from domain.navigation import Place, go
 from domain.people import Person, PoliticalStatus
 from domain.triggers import TriggerKind, add_trigger
 from storage import accounts, followup_home, org, people
@@ -275,9 +276,9 @@ def test_home_items_due_and_overdue_grouped_by_member_and_private_hidden(
     items = [
         i
         for i in followup_home.home_items(demo_store, TODAY, viewer=Viewer("nobody"))
-        if i.action and i.action.split("'")[1] in ours
+        if i.action and i.action.args and i.action.args[0] in ours
     ]
-    by_id = {i.action.split("'")[1]: i for i in items}
+    by_id = {i.action.args[0]: i for i in items if i.action}
     assert set(by_id) == {late.id, today_.id, private.id}
     assert by_id[late.id].urgency is Urgency.OVERDUE and "联系已逾期6天" in by_id[late.id].text
     assert by_id[late.id].text.startswith(w1.name)
@@ -289,7 +290,7 @@ def test_home_items_due_and_overdue_grouped_by_member_and_private_hidden(
     assert owners == sorted(owners)  # grouped by member
     # The responsible member sees the name.
     mine = followup_home.home_items(demo_store, TODAY, viewer=_viewer(demo_store, m1))
-    assert any(i.text.startswith(w1.name) and private.id in (i.action or "") for i in mine)
+    assert any(i.text.startswith(w1.name) and i.action is not None and private.id in i.action.args for i in mine)
 
 
 def test_home_items_are_capped_and_use_the_due_index(demo_store, branch, cast) -> None:
@@ -297,7 +298,7 @@ def test_home_items_are_capped_and_use_the_due_index(demo_store, branch, cast) -
         _file(demo_store, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=5 + i))
     items = followup_home.home_items(demo_store, TODAY, viewer=Viewer("x"), cap=4)
     assert len(items) == 5
-    assert items[-1].text.startswith("另有 ") and items[-1].action == "open_followups('逾期')"
+    assert items[-1].text.startswith("另有 ") and items[-1].action == go(Place.FOLLOWUPS, "逾期")
     plan = " ".join(
         r["detail"]
         for r in demo_store.query(

@@ -12,6 +12,7 @@ from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
 from domain.compliance import ComplianceConfig, Requirement
 from domain.courseware import Lecture, overdue_steps
 from domain.lecture_deadlines import DeadlineConfig, late_steps
+from domain.navigation import Place, go
 from storage import action_home, action_items, compliance, dues_home, lecture_home, rota
 from storage import dues as dues_store
 from storage.db import Store
@@ -55,7 +56,7 @@ def test_arrears_lines_match_the_branch_arrears_of_the_dues_module(demo_store: S
     alerts = dues_store.branch_arrears(demo_store, branches, TODAY)
     items = dues_home.home_items(demo_store, TODAY)
     assert len(alerts) >= 2
-    assert [i.action for i in items] == [f"app.open_member_record('{a.person_id}')" for a in alerts]
+    assert [i.action for i in items] == [go(Place.MEMBER_RECORD, a.person_id) for a in alerts]
     for item, a in zip(items, alerts, strict=True):
         assert f"已连续{a.consecutive_months}个月" in item.text
         assert a.alert is not None
@@ -66,7 +67,7 @@ def test_action_lines_list_the_open_items_in_deadline_order(demo_store: Store) -
     items = action_home.home_items(demo_store, TODAY)
     expected = action_items.open_actions(demo_store, limit=action_home.HOME_LIMIT)
     assert len(items) == len(expected) >= 3
-    assert [i.action for i in items] == [f"app.open_action('{a.id}')" for a in expected]
+    assert [i.action for i in items] == [go(Place.ACTION_ITEM, a.id) for a in expected]
     for item, a in zip(items, expected, strict=True):
         assert item.section == str(a.kind)
         late = a.days_overdue(TODAY)

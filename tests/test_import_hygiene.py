@@ -57,7 +57,7 @@ def test_widgets_never_touch_storage() -> None:
 
 def test_app_import_is_light_and_has_no_side_effects(tmp_path) -> None:
     code = (
-        "import sys, tui.app, tui.cli, screens.home, screens.roster, screens.person_form;"
+        "import sys, tui.app, tui.cli, screens.home, screens.roster.roster, screens.roster.person_form;"
         "heavy = [m for m in ('docx', 'openpyxl', 'pypinyin') if m in sys.modules];"
         "print(','.join(heavy))"
     )

@@ -6,12 +6,14 @@ import json
 
 from textual.widgets import Input, TextArea
 
+from domain.navigation import Place
 from domain.search_keys import person_keys
-from screens.meeting_dialogs import DecisionDialog, VoteDialog
-from screens.meeting_new import NewMeetingScreen
-from screens.meeting_run import MeetingScreen
-from screens.pick_person import PickPersonScreen
+from screens.meetings.dialogs import DecisionDialog, VoteDialog
+from screens.meetings.new_meeting import NewMeetingScreen
+from screens.meetings.run import MeetingScreen
+from screens.registry import DRAFT_KINDS
 from storage import org, people
+from widgets.person_picker import PickPersonScreen
 
 
 def _initials(name: str) -> str:
@@ -173,7 +175,7 @@ async def test_finished_meeting_is_read_only_and_correction_keeps_old(
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.do(f"open_meeting('{mid}')")
+        app.go(Place.MEETING, mid)
         await pilot.pause()
         screen = app.screen
         assert screen.meeting.finished
@@ -204,7 +206,7 @@ async def test_topics_textarea_drafts_and_resume(make_demo_app, demo_store) -> N
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.resume_meeting_draft(mid)
+        DRAFT_KINDS["meeting"].resume(app, mid)
         await pilot.pause()
         assert app.screen.meeting.topics == ["议题一", "议题二"]
 
@@ -222,7 +224,7 @@ async def test_rota_lecture_opens_as_prefilled_lecture_meeting(make_demo_app, de
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.do(f"start_lecture_meeting('{lecture.id}')")
+        app.go(Place.LECTURE_MEETING, lecture.id)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, MeetingScreen)

@@ -13,17 +13,18 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
 from domain.dues import ArrearsLevel, compute_due, format_yuan
+from domain.navigation import Place
 from domain.periods import Period
-from screens.compliance_table import LEGEND, ComplianceTable
-from screens.dues_grid import WORKFLOW, DuesGridScreen
-from screens.member_record import MemberRecordScreen
-from screens.participation import ParticipationScreen
-from screens.pick_person import PickPersonScreen
+from screens.oversight.compliance_table import LEGEND, ComplianceTable
+from screens.oversight.dues_grid import WORKFLOW, DuesGridScreen
+from screens.oversight.member_record import MemberRecordScreen
+from screens.oversight.participation import ParticipationScreen
 from storage import compliance, dues_home, org, people
 from storage import dues as dues_store
 from storage.db import Store
 from tests.test_compliance_storage import hand_participation
 from tests.test_dues_storage import ensure_demo_dues
+from widgets.person_picker import PickPersonScreen
 
 TODAY = date(2026, 11, 22)
 
@@ -352,19 +353,9 @@ async def test_compliance_table_fits_80_columns_and_marks_overdue(demo_store: St
 
 
 def _wired(store: Store):  # type: ignore[no-untyped-def]
-    from textual.binding import Binding
-
-    from screens.dues_actions import OversightActions
     from tui.app import ZhibuApp
 
-    cls = ZhibuApp
-    if not issubclass(ZhibuApp, OversightActions):
-        cls = type(
-            "OversightApp",
-            (OversightActions, ZhibuApp),
-            {"BINDINGS": [*ZhibuApp.BINDINGS, Binding("u", "member_lookup", "党员档案")]},
-        )
-    return cls(store.path, store, today=TODAY)
+    return ZhibuApp(store.path, store, today=TODAY)
 
 
 async def test_app_actions_member_lookup_home_item_and_report(demo_store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -375,7 +366,7 @@ async def test_app_actions_member_lookup_home_item_and_report(demo_store: Store,
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         # Anywhere: member lookup by pinyin, then the record.
-        await app.run_action("member_lookup")
+        app.go(Place.MEMBER_LOOKUP)
         await settle(pilot)
         assert isinstance(app.screen, PickPersonScreen)
         await pilot.press(*someone.name, "enter")
@@ -388,14 +379,14 @@ async def test_app_actions_member_lookup_home_item_and_report(demo_store: Store,
         # The home screen's 党费 line opens the member's record.
         item = dues_home.home_items(demo_store, TODAY)[0]
         assert item.action is not None
-        await app.run_action(item.action.removeprefix("app."))
+        app.follow(item.action)
         await settle(pilot)
         assert isinstance(app.screen, MemberRecordScreen)
         assert "已连续6个月未交纳党费" in shown(app.screen.query_one("#mr-dues-line", Static))
         await pilot.press("escape")
         await settle(pilot)
         # 季度报告: the participation screen asks for the folder, exports in a worker.
-        await app.run_action("export_report")
+        app.go(Place.EXPORT_REPORT)
         await settle(pilot)
         folder = tmp_path / "报告"
         await pilot.press("end", "ctrl+u", *str(folder), "enter")

@@ -1,12 +1,12 @@
-"""n/p paging shared by the list screens (screens.paging.PagedList)."""
+"""n/p paging shared by the list screens (widgets.paging.PagedList)."""
 
 from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
-from screens.meetings_list import MeetingsScreen
-from screens.paging import PagedList
+from screens.meetings.listing import MeetingsScreen
 from storage import meetings
+from widgets.paging import PagedList
 
 
 class _Rows(PagedList):

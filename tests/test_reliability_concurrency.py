@@ -13,8 +13,8 @@ import pytest
 from textual.widgets import Input, Static
 
 from domain.people import Person
-from screens.person_form import PersonForm
-from screens.roster import RosterScreen
+from screens.roster.person_form import PersonForm
+from screens.roster.roster import RosterScreen
 from storage import drafts, people
 from storage.audit import verify_chain
 from storage.db import open_store

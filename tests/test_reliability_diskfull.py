@@ -15,14 +15,15 @@ import docx
 import pytest
 from textual.widgets import Input, Static
 
+from domain.navigation import Place
 from domain.people import Person
 from exports import minutes
-from screens.person_form import PersonForm
+from screens.roster.person_form import PersonForm
+from services.draft_keeper import spill_path
 from storage import drafts, meetings, people
 from storage.db import open_store
 from storage.errors import DiskFullError
 from tests.reliability_helpers import TODAY, demo_db, integrity, raw
-from tui.draft_keeper import spill_path
 
 
 def _packed(db: Path) -> int:
@@ -114,7 +115,7 @@ async def test_form_save_on_a_full_disk_keeps_the_form_and_the_draft(tmp_path: P
 def test_drafts_that_sqlite_cannot_take_are_spilled_and_restored(tmp_path: Path) -> None:
     """Disk full for the draft itself (a long meeting draft needs new pages):
     quitting still loses nothing; the next start puts it back into SQLite."""
-    from tui.draft_keeper import DraftKeeper
+    from services.draft_keeper import DraftKeeper
 
     db = tmp_path / "data" / "zhibu.db"
     demo_db(db)
@@ -203,7 +204,7 @@ async def test_export_on_a_full_disk_tells_the_user(
     try:
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await pilot.pause()
-            app.do(f"open_meeting('{meeting.id}')")
+            app.go(Place.MEETING, meeting.id)
             await pilot.pause()
             await pilot.press("x")
             await app.workers.wait_for_complete()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from screens.person_form import PersonForm
+from screens.roster.person_form import PersonForm
 from storage import drafts
 from storage.db import open_store
 from tests.reliability_helpers import TODAY, demo_db, raw

@@ -7,7 +7,7 @@ import threading
 
 from textual.widgets import DataTable, Input, Static
 
-from screens.roster import SEARCH_LIMIT, RosterScreen
+from screens.roster.roster import SEARCH_LIMIT, RosterScreen
 from storage import people
 
 

@@ -14,12 +14,13 @@ import docx
 from textual.widgets import DataTable, Input, Static
 
 from domain.courseware import ReviewState
-from screens.lecture_review import LectureReviewScreen
-from screens.lecture_step import LectureStepScreen
-from screens.rota_export import ExportPlanScreen
-from screens.rota_plan import RotaPlanScreen
-from screens.rota_unavailable import UnavailableDatesScreen
-from screens.rota_wizard import RotaWizardScreen
+from domain.navigation import Place
+from screens.rota.export import ExportPlanScreen
+from screens.rota.lecture_review import LectureReviewScreen
+from screens.rota.lecture_step import LectureStepScreen
+from screens.rota.plan import RotaPlanScreen
+from screens.rota.unavailable import UnavailableDatesScreen
+from screens.rota.wizard import RotaWizardScreen
 from storage import drafts, org, people, rota
 from storage.demo_rota import add_demo_rota
 from tests.conftest import TODAY
@@ -226,9 +227,15 @@ async def test_start_lecture_runs_the_app_action_and_shows_given(make_demo_app, 
     add_rota(demo_store)
     app = make_demo_app()
     started: list[str] = []
-    app.action_start_lecture_meeting = lambda lecture_id: started.append(
-        lecture_id
-    )  # owner: meetings
+    real_go = app.go
+
+    def go(place, *args, **options):  # the meeting screen itself is tested elsewhere
+        if place is Place.LECTURE_MEETING:
+            started.append(args[0])
+        else:
+            real_go(place, *args, **options)
+
+    app.go = go
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.push_screen(RotaPlanScreen())

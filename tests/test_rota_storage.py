@@ -12,6 +12,7 @@ import pytest
 
 from domain.courseware import ReviewCheck, ReviewError, ReviewState
 from domain.dashboard import Urgency
+from domain.navigation import Place, go
 from domain.rota import Cadence, PlanPeriod, RotaRequest, plan_rota, swap
 from storage import lecture_home, org, people, rota
 from storage.db import Store
@@ -219,7 +220,7 @@ def test_home_items_late_steps_and_next_lecture(store: Store) -> None:
     late = [i for i in items if i.urgency is Urgency.OVERDUE]
     assert [i.text.split("：")[0] for i in late] == ["选题报备逾期 30 天", "选题报备逾期 2 天"]
     assert late[1].due == date(2026, 11, 20)
-    assert late[1].action == f"open_lecture('{by_date[date(2026, 12, 4)].id}')"
+    assert late[1].action == go(Place.LECTURE, by_date[date(2026, 12, 4)].id)
     assert late[0].owner == by_date[date(2026, 11, 6)].lecturer_name
     assert len(items) == 2  # the next lecture (12-04) is already listed as late
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.navigation import Place
 from storage.db import open_store
 from storage.demo_followups import add_demo_followups
 from tests.demo_cache import demo_db
@@ -43,7 +44,7 @@ def test_followup_list(snap_compare, snap_app) -> None:
 def test_followup_timeline(snap_compare, snap_app) -> None:
     async def open_escalated(pilot) -> None:  # type: ignore[no-untyped-def]
         fu_id = pilot.app.store.scalar("SELECT id FROM followups WHERE status='转上级'")
-        await pilot.app.run_action(f"open_followup('{fu_id}')")
+        pilot.app.go(Place.FOLLOWUP, fu_id)
         await pilot.pause()
 
     assert snap_compare(snap_app, run_before=open_escalated, terminal_size=(80, 24))

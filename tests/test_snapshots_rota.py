@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from screens.lecture_review import LectureReviewScreen
-from screens.rota_plan import RotaPlanScreen
-from screens.rota_wizard import RotaWizardScreen
+from screens.rota.lecture_review import LectureReviewScreen
+from screens.rota.plan import RotaPlanScreen
+from screens.rota.wizard import RotaWizardScreen
 from storage import rota
 from storage.db import open_store
 from storage.demo_rota import add_demo_rota

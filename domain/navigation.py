@@ -1,0 +1,53 @@
+"""The places in the app a due item, a list row or a palette entry can send
+the user to. Pure data: the screens' route registry maps each place to the
+screen that opens it (screens/registry.py), so lower layers can point at a
+place without knowing any screen, and no action string is ever assembled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Place(StrEnum):
+    HOME = "home"
+    HELP = "help"
+    QUIT = "quit"
+    # 花名册
+    ROSTER = "roster"
+    ADD_PERSON = "add_person"
+    IMPORT_PEOPLE = "import_people"
+    # 按程序开会
+    NEW_MEETING = "new_meeting"  # args: kind, org_id (both optional)
+    MEETINGS = "meetings"
+    MEETING = "meeting"  # args: meeting_id
+    ACTION_ITEM = "action_item"  # args: item_id
+    # 党课轮讲
+    ROTA = "rota"  # args: plan_id (optional)
+    NEW_ROTA = "new_rota"  # args: org_id (optional)
+    LECTURE = "lecture"  # args: lecture_id
+    LECTURE_MEETING = "lecture_meeting"  # args: lecture_id
+    # 一人一事
+    QUICK_FOLLOWUP = "quick_followup"
+    FOLLOWUPS = "followups"  # args: scope (我的 / 本支部 / 逾期, optional)
+    FOLLOWUP = "followup"  # args: followup_id
+    FOLLOWUP_TRIGGERS = "followup_triggers"
+    EXPORT_LEDGER = "export_ledger"
+    # 党费 / 参加情况
+    PARTICIPATION = "participation"  # args: branch_id (optional)
+    DUES = "dues"  # args: branch_id (optional)
+    MEMBER_LOOKUP = "member_lookup"
+    MEMBER_RECORD = "member_record"  # args: person_id
+    EXPORT_REPORT = "export_report"
+
+
+@dataclass(frozen=True)
+class Go:
+    """Where Enter on an item leads: a place and its arguments (ids, codes)."""
+
+    place: Place
+    args: tuple[str, ...] = ()
+
+
+def go(place: Place, *args: str) -> Go:
+    return Go(place, tuple(args))

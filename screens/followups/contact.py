@@ -1,0 +1,133 @@
+"""记录谈话/走访: one dated contact on a follow-up (modal form).
+
+Saving moves the next-contact date to the latest contact plus the level's
+interval (domain.followups.log_contact), so the reminder restarts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, TextArea
+
+from domain.dates import format_date
+from domain.followups import (
+    Actor,
+    ContactMethod,
+    FollowUp,
+    FollowUpConfig,
+    FollowUpError,
+    log_contact,
+    make_contact,
+)
+from domain.text import LONG_MAX
+from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, row
+from storage import followups as fu_store
+from storage import people
+from storage.errors import StorageError
+from widgets.date_input import DateInput
+from widgets.limited_input import LimitedTextArea
+
+WORKFLOW = "followup_contact"
+
+
+class ContactForm(FollowupForm[FollowUp | None]):
+    WORKFLOW = WORKFLOW
+    TITLE_TEXT = "记录谈话/走访"
+    FIELDS = ("on", "method", "by", "place", "content", "attitude", "help_given")
+    PERSON_FIELDS = {"by": PersonFieldSpec("选择谈话人", members_only=True)}
+
+    def __init__(self, fu: FollowUp, config: FollowUpConfig) -> None:
+        super().__init__(fu.id)
+        self.fu = fu
+        self.config = config
+
+    def compose_fields(self) -> ComposeResult:
+        yield from row("日期", "on", DateInput(id="f-on", compact=True))
+        yield from row(
+            "方式",
+            "method",
+            Select(
+                [(m.value, m.value) for m in ContactMethod],
+                id="f-method",
+                allow_blank=False,
+                compact=True,
+            ),
+        )
+        yield from row("谈话人", "by", Input(id="f-by", placeholder="拼音回车选人", compact=True))
+        yield from row("地点", "place", Input(id="f-place", max_length=60, compact=True))
+        yield from row(
+            "主要内容",
+            "content",
+            LimitedTextArea(id="f-content", compact=True, max_length=LONG_MAX),
+        )
+        yield from row("对象态度", "attitude", Input(id="f-attitude", max_length=200, compact=True))
+        yield from row(
+            "帮扶措施", "help_given", Input(id="f-help_given", max_length=1000, compact=True)
+        )
+
+    def default_values(self) -> dict[str, Any]:
+        assert self.viewer is not None
+        by = PersonChoice(self.fu.responsible_id, self.fu.responsible_name)
+        me = people.get(self.app.store, self.viewer.person_id) if self.viewer.mapped else None  # type: ignore[attr-defined]
+        if me is not None and me.is_member:
+            by = PersonChoice(me.id, me.name)
+        return {
+            "on": format_date(self.app.today),
+            "method": ContactMethod.TALK.value,
+            "by": by.to_json(),
+        }  # type: ignore[attr-defined]
+
+    def restore(self, values: dict[str, Any]) -> None:
+        self.set_text("on", values.get("on"))
+        self.set_select("method", values.get("method") or ContactMethod.TALK.value)
+        for f in ("place", "content", "attitude", "help_given"):
+            self.set_text(f, values.get(f))
+
+    def values_for_draft(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            f: self.text_of(f) for f in ("on", "place", "content", "attitude", "help_given")
+        }
+        out["method"] = self.select_of("method")
+        return out
+
+    def draft_title(self) -> str:
+        return f"谈话记录：{self.fu.person_name}"
+
+    def picker_branch(self) -> str | None:
+        return self.fu.branch_id
+
+    def focus_first(self) -> None:
+        self.query_one("#f-content", TextArea).focus()
+
+    def action_save(self) -> None:
+        errors: dict[str, str] = {}
+        on = self.date_of(
+            "on", errors, required=True, not_before=self.fu.found_on, not_after_today=True
+        )
+        by = self.chosen.get("by")
+        if by is None:
+            errors["by"] = "请选择谈话人"
+        if not self.text_of("content").strip():
+            errors["content"] = "请写明谈话的主要内容"
+        if errors:
+            self.show_errors(errors)
+            return
+        assert on is not None and by is not None
+        try:
+            contact = make_contact(
+                on,
+                Actor(by.id, by.name),
+                method=ContactMethod(self.select_of("method") or ContactMethod.TALK.value),
+                content=self.text_of("content"),
+                attitude=self.text_of("attitude"),
+                help_given=self.text_of("help_given"),
+                place=self.text_of("place"),
+            )
+            saved = fu_store.save(self.app.store, log_contact(self.fu, contact, self.config))  # type: ignore[attr-defined]
+        except (FollowUpError, StorageError) as e:
+            self.show_errors({})
+            self.fail(str(e))
+            return
+        self.saved(saved, f"已记录谈话，下次联系 {format_date(saved.next_contact)}")

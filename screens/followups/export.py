@@ -1,0 +1,137 @@
+"""导出一人一事台账 from the list: branch, period, folder; the .docx are
+written in a thread worker (tui.cli_ledger.export_ledgers, the same code as
+`zhibu export ledger`), with progress on the dialog and a notice at the end.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from domain.dates import DateParseError, format_date, parse_date
+from screens.export_errors import export_error_message
+from screens.followups.form import current_viewer
+from storage import org
+from widgets.date_input import DateInput
+from widgets.safe import content, text
+
+ALL = "*"
+DEFAULT_DIR = "~/zhibu-导出"
+
+
+class LedgerExportScreen(ModalScreen[list | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "export", "导出", priority=True),
+        Binding("escape", "cancel", "关闭"),
+    ]
+
+    def __init__(self, branch_id: str | None = None) -> None:
+        super().__init__()
+        self._branch_id = branch_id
+        self.results: list | None = None
+
+    def compose(self) -> ComposeResult:
+        branches = org.branches(self.app.store)  # type: ignore[attr-defined]
+        today: date = self.app.today  # type: ignore[attr-defined]
+        value = self._branch_id if self._branch_id in {b.id for b in branches} else ALL
+        with Vertical(classes="fu-form", id="fu-export"):
+            yield Static("导出一人一事台账（Ctrl+S 导出，Esc 关闭）", classes="fu-form-title")
+            with Horizontal(classes="fu-row"):
+                yield Label("支部")
+                yield Select(
+                    [("期间内有记录的所有支部", ALL), *[(text(b.name), b.id) for b in branches]],
+                    id="x-branch",
+                    value=value,
+                    allow_blank=False,
+                    compact=True,
+                )
+            with Horizontal(classes="fu-row"):
+                yield Label("从")
+                yield DateInput(date(today.year, 1, 1), id="x-from", compact=True)
+            with Horizontal(classes="fu-row"):
+                yield Label("到")
+                yield DateInput(today, id="x-to", compact=True)
+            with Horizontal(classes="fu-row"):
+                yield Label("保存到")
+                yield Input(DEFAULT_DIR, id="x-dir", compact=True)
+            with Horizontal(classes="fu-row"):
+                yield Label("外发版")
+                yield Checkbox("隐去所有保密事项的详情", id="x-redact", compact=True)
+            yield Static(id="x-status", classes="fu-form-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#x-branch", Select).focus()
+
+    def _status(self, message: str) -> None:
+        self.query_one("#x-status", Static).update(content(message, multiline=True))
+
+    def action_export(self) -> None:
+        today: date = self.app.today  # type: ignore[attr-defined]
+        try:
+            start = parse_date(self.query_one("#x-from", Input).value, today=today)
+            end = parse_date(self.query_one("#x-to", Input).value, today=today)
+        except DateParseError as e:
+            self._status(str(e))
+            return
+        if start > end:
+            self._status(f"开始日期 {format_date(start)} 晚于结束日期 {format_date(end)}")
+            return
+        folder = self.query_one("#x-dir", Input).value.strip()
+        if not folder:
+            self._status("请填写保存的文件夹")
+            return
+        branch = self.query_one("#x-branch", Select).value
+        branch_ids = None if branch == ALL else [str(branch)]
+        redact = self.query_one("#x-redact", Checkbox).value
+        self._status("正在导出…")
+        self._run(Path(folder), start, end, branch_ids, redact)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ledger")
+    def _run(
+        self, folder: Path, start: date, end: date, branch_ids: list[str] | None, redact: bool
+    ) -> list:
+        from tui.cli_ledger import export_ledgers
+
+        store = self.app.store  # type: ignore[attr-defined]
+        return export_ledgers(
+            store,
+            folder,
+            start=start,
+            end=end,
+            viewer=current_viewer(self.app),
+            branch_ids=branch_ids,
+            redact_private=redact,
+            progress=lambda m: self.app.call_from_thread(self._status, m),
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "ledger":
+            return
+        if worker.state is WorkerState.SUCCESS:
+            files = worker.result or []
+            self.results = files
+            if not files:
+                self._status("该期间没有一人一事记录，未生成文件。")
+                return
+            lines = [f"已导出 {f.branch_name}：{f.path}（{f.cases} 件）" for f in files]
+            hidden = sum(f.redacted for f in files)
+            if hidden:
+                lines.append(f"其中 {hidden} 件保密事项已隐去详情（您不是其支部书记或责任人）。")
+            self._status("\n".join(lines))
+            self.notify(f"台账已导出 {len(files)} 个文件", markup=False)
+        elif worker.state is WorkerState.ERROR:
+            msg = export_error_message(worker.error)
+            self._status(msg)
+            self.notify(msg, severity="error", markup=False, timeout=8)
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.results)

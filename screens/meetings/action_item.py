@@ -1,0 +1,70 @@
+"""One decision or make-up item from a meeting: read it, close it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from domain.navigation import Place
+from storage import action_items as action_store
+from storage.errors import StorageError
+from widgets.app_handle import zapp
+from widgets.safe import content
+
+
+class ActionItemScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("k", "close_item", "办结"),
+        Binding("o", "open_meeting", "查看会议"),
+        Binding("escape", "dismiss_screen", "返回"),
+    ]
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__(classes="dialog")
+        self.item_id = item_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(id="ai-body")
+
+    def on_mount(self) -> None:
+        item = action_store.get(self.app.store, self.item_id)  # type: ignore[attr-defined]
+        if item is None:
+            self.dismiss(False)
+            return
+        self.item = i = item
+        lines = [
+            f"{i.kind}（来自 {i.source}）",
+            "",
+            i.text,
+            "",
+            f"责任人：{i.owner_name or '未定'}    完成时限：{i.deadline.isoformat() if i.deadline else '无'}",
+            f"状态：{'已办结 ' + i.closed_at if i.closed_at else '未办结'}",
+            "",
+            "k 办结  o 查看会议  Esc 返回",
+        ]
+        self.query_one("#ai-body", Static).update(content("\n".join(lines), multiline=True))
+
+    def action_close_item(self) -> None:
+        if self.item.closed_at:
+            self.notify("已经办结", markup=False)
+            return
+        try:
+            action_store.close_action(self.app.store, self.item)  # type: ignore[attr-defined]
+        except StorageError as e:
+            self.notify(str(e), severity="error", markup=False)
+            return
+        self.notify("已办结", markup=False)
+        self.dismiss(True)
+
+    def action_open_meeting(self) -> None:
+        if self.item.meeting_id:
+            mid = self.item.meeting_id
+            self.dismiss(False)
+            zapp(self).go(Place.MEETING, mid)
+
+    def action_dismiss_screen(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,311 @@
+"""Dialogs of the meeting workflow: a vote, an election, a decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from domain.dates import DateParseError, format_date
+from domain.errors_cn import describe_validation_error
+from domain.meeting_kinds import VoteMethod
+from domain.meetings import (
+    Candidate,
+    Decision,
+    Election,
+    Meeting,
+    Vote,
+    election_result,
+    vote_outcome,
+)
+from domain.people import Person
+from domain.text import LONG_MAX
+from widgets.date_input import DateInput
+from widgets.limited_input import LimitedTextArea
+from widgets.safe import content, text
+
+INT_FIELDS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"), ("written_yes", "书面赞成"))
+
+
+def _int(value: str) -> int:
+    import unicodedata
+
+    v = unicodedata.normalize("NFKC", value).strip()
+    if not v:
+        return 0
+    if not v.isdigit():
+        raise ValueError("应为整数")
+    return int(v)
+
+
+class VoteDialog(ModalScreen[Vote | None]):
+    """Record a vote; the result and its arithmetic update as numbers are typed."""
+
+    BINDINGS = [Binding("ctrl+s", "ok", "确定", priority=True), Binding("escape", "cancel", "取消")]
+
+    def __init__(self, meeting: Meeting, vote: Vote) -> None:
+        super().__init__(classes="dialog")
+        self.meeting, self.vote = meeting, vote
+
+    def compose(self) -> ComposeResult:
+        v = self.vote
+        with VerticalScroll(classes="dialog-box"):
+            yield Static(
+                content(f"表决（{v.rule}；Ctrl+S 确定，Esc 取消）"), classes="dialog-title"
+            )
+            with Horizontal(classes="row"):
+                yield Label("表决事项")
+                yield Input(v.subject, id="v-subject", max_length=200, compact=True)
+            with Horizontal(classes="row"):
+                yield Label("方式")
+                yield Select([(m.value, m.value) for m in VoteMethod], value=v.method.value,
+                             allow_blank=False, id="v-method", compact=True)  # fmt: skip
+            for field, label in INT_FIELDS:
+                with Horizontal(classes="row"):
+                    yield Label(label)
+                    yield Input(str(getattr(v, field) or ""), id=f"v-{field}", max_length=5,
+                                restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
+            with Horizontal(classes="row"):
+                yield Label("在场表决")
+                yield Input("" if v.present_voting is None else str(v.present_voting), id="v-present",
+                            placeholder="默认按签到；有人中途离场时填写", max_length=5,
+                            restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
+            yield Static(id="v-result", classes="dialog-result")
+
+    def on_mount(self) -> None:
+        self.query_one("#v-subject", Input).focus()
+        self._recompute()
+
+    def _build(self) -> Vote:
+        values: dict[str, object] = {
+            "subject": self.query_one("#v-subject", Input).value,
+            "method": VoteMethod(self.query_one("#v-method", Select).value),
+        }
+        for field, label in INT_FIELDS:
+            try:
+                values[field] = _int(self.query_one(f"#v-{field}", Input).value)
+            except ValueError:
+                raise ValueError(f"{label}应为整数") from None
+        present = self.query_one("#v-present", Input).value.strip()
+        values["present_voting"] = _int(present) if present else None
+        return self.vote.model_copy(update=values)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _recompute(self) -> None:
+        box = self.query_one("#v-result", Static)
+        try:
+            vote = Vote.model_validate(self._build().model_dump())
+        except (ValueError, ValidationError) as e:
+            box.update(
+                content(describe_validation_error(e) if isinstance(e, ValidationError) else str(e))
+            )
+            return
+        out = vote_outcome(self.meeting, vote)
+        verdict = "通过" if out.passed else "未通过"
+        box.update(
+            content(
+                f"结果：{verdict}\n{out.quorum.explanation}\n{out.result.explanation}",
+                multiline=True,
+            )
+        )
+
+    def action_ok(self) -> None:
+        try:
+            vote = Vote.model_validate(self._build().model_dump())
+        except ValidationError as e:
+            self.query_one("#v-result", Static).update(content(describe_validation_error(e)))
+            return
+        except ValueError as e:
+            self.query_one("#v-result", Static).update(content(str(e)))
+            return
+        self.dismiss(vote)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DecisionDialog(ModalScreen[Decision | None]):
+    """A decision with its owner (picked by pinyin) and deadline."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "ok", "确定", priority=True),
+        Binding("ctrl+o", "pick_owner", "选责任人", priority=True),
+        Binding("escape", "cancel", "取消"),
+    ]
+
+    def __init__(self, decision: Decision, *, branch_id: str | None = None) -> None:
+        super().__init__(classes="dialog")
+        self.decision, self.branch_id = decision, branch_id
+
+    def compose(self) -> ComposeResult:
+        d = self.decision
+        with Vertical(classes="dialog-box"):
+            yield Static(
+                "决定事项（Ctrl+O 选责任人，Ctrl+S 确定，Esc 取消）", classes="dialog-title"
+            )
+            with Horizontal(classes="row"):
+                yield Label("事项")
+                yield Input(d.text, id="d-text", max_length=2000, compact=True)
+            with Horizontal(classes="row"):
+                yield Label("责任人")
+                yield Button(text(d.owner_name or "（Enter 选择）"), id="d-owner", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("完成时限")
+                yield DateInput(d.deadline, id="d-deadline", compact=True)
+            yield Static(id="d-error", classes="dialog-result")
+
+    def on_mount(self) -> None:
+        self.query_one("#d-text", Input).focus()
+
+    @on(Button.Pressed, "#d-owner")
+    def action_pick_owner(self) -> None:
+        from widgets.person_picker import PickPersonScreen
+
+        def chosen(p: object) -> None:
+            if isinstance(p, Person):
+                self.decision = self.decision.model_copy(
+                    update={"owner_id": p.id, "owner_name": p.name}
+                )
+                self.query_one("#d-owner", Button).label = text(p.name)
+
+        self.app.push_screen(PickPersonScreen("选择责任人", branch_id=self.branch_id), chosen)
+
+    def action_ok(self) -> None:
+        err = self.query_one("#d-error", Static)
+        try:
+            deadline = self.query_one("#d-deadline", DateInput).date_value
+        except DateParseError as e:
+            err.update(content(str(e)))
+            return
+        try:
+            d = Decision.model_validate(
+                {
+                    **self.decision.model_dump(),
+                    "text": self.query_one("#d-text", Input).value,
+                    "deadline": deadline,
+                }
+            )
+        except ValidationError as e:
+            err.update(content(describe_validation_error(e, {"text": "事项"})))
+            return
+        self.dismiss(d)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def parse_candidates(raw: str) -> list[Candidate]:
+    """One candidate per line: "张三 18" (name, then votes)."""
+    out: list[Candidate] = []
+    for n, line in enumerate(raw.splitlines(), 1):
+        parts = line.replace("：", " ").replace(":", " ").split()
+        if not parts:
+            continue
+        votes = 0
+        if len(parts) > 1:
+            try:
+                votes = _int(parts[-1])
+                parts = parts[:-1]
+            except ValueError:
+                raise ValueError(f"第 {n} 行：票数应为整数（格式：姓名 票数）") from None
+        out.append(Candidate(name=" ".join(parts), votes=votes))
+    return out
+
+
+ELECTION_INTS = (("seats", "应选人数"), ("ballots_issued", "发出选票"), ("ballots_returned", "收回选票"),
+                 ("ballots_valid", "有效票"), ("ballots_invalid", "无效票"))  # fmt: skip
+
+
+class ElectionDialog(ModalScreen[Election | None]):
+    BINDINGS = [Binding("ctrl+s", "ok", "确定", priority=True), Binding("escape", "cancel", "取消")]
+
+    def __init__(self, meeting: Meeting, election: Election) -> None:
+        super().__init__(classes="dialog")
+        self.meeting, self.election = meeting, election
+
+    def compose(self) -> ComposeResult:
+        e = self.election
+        with VerticalScroll(classes="dialog-box"):
+            yield Static("选举计票（Ctrl+S 确定，Esc 取消）", classes="dialog-title")
+            with Horizontal(classes="row"):
+                yield Label("选举事项")
+                yield Input(e.subject, id="e-subject", max_length=200, compact=True)
+            for field, label in ELECTION_INTS:
+                with Horizontal(classes="row"):
+                    yield Label(label)
+                    yield Input(str(getattr(e, field)), id=f"e-{field}", max_length=5,
+                                restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
+            with Horizontal(classes="row"):
+                yield Label("监票人")
+                yield Input(
+                    "、".join(e.scrutineers),
+                    id="e-scrutineers",
+                    placeholder="用顿号分隔",
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Label("计票人")
+                yield Input(
+                    "、".join(e.counters), id="e-counters", placeholder="用顿号分隔", compact=True
+                )
+            yield Label("候选人及得票（每行：姓名 票数）")
+            yield LimitedTextArea(
+                "\n".join(f"{c.name} {c.votes}" for c in e.candidates),
+                id="e-candidates",
+                max_length=LONG_MAX,
+            )
+            yield Static(id="e-result", classes="dialog-result")
+
+    def on_mount(self) -> None:
+        self.query_one("#e-subject", Input).focus()
+        self._recompute()
+
+    def _build(self) -> Election:
+        values: dict[str, object] = {"subject": self.query_one("#e-subject", Input).value}
+        for field, label in ELECTION_INTS:
+            try:
+                values[field] = _int(self.query_one(f"#e-{field}", Input).value)
+            except ValueError:
+                raise ValueError(f"{label}应为整数") from None
+        for field in ("scrutineers", "counters"):
+            raw = self.query_one(f"#e-{field}", Input).value
+            values[field] = [
+                x for x in raw.replace(",", "、").replace("，", "、").split("、") if x.strip()
+            ]
+        values["candidates"] = parse_candidates(self.query_one("#e-candidates", TextArea).text)
+        return Election.model_validate({**self.election.model_dump(), **values})
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _recompute(self) -> None:
+        box = self.query_one("#e-result", Static)
+        try:
+            e = self._build()
+        except ValidationError as err:
+            box.update(content(describe_validation_error(err)))
+            return
+        except ValueError as err:
+            box.update(content(str(err)))
+            return
+        box.update(content(election_result(self.meeting, e).explanation, multiline=True))
+
+    def action_ok(self) -> None:
+        try:
+            self.dismiss(self._build())
+        except (ValueError, ValidationError) as err:
+            msg = describe_validation_error(err) if isinstance(err, ValidationError) else str(err)
+            self.query_one("#e-result", Static).update(content(msg))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def deadline_text(d: dt.date | None) -> str:
+    return format_date(d) or "—"

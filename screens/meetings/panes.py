@@ -1,0 +1,796 @@
+"""The sections of a running meeting. Each pane shows the screen's meeting
+and hands changes back through ``screen.apply(new_meeting)``; the rules live
+in domain.meetings, the panes only call them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Input, Label, Static, TextArea
+
+from domain.dates import DateParseError, format_time, parse_date, parse_optional_time
+from domain.meeting_kinds import MeetingKind
+from domain.meeting_rules import AttendanceEntry, AttendanceState, ExclusionReason
+from domain.meetings import (
+    Decision,
+    Election,
+    Meeting,
+    Speaker,
+    StepState,
+    attendance_summary,
+    mark_step_done,
+    new_vote,
+    quorum,
+    record_step,
+    reopen_step,
+    skip_step,
+    step_records,
+    step_state,
+    validate_for_finish,
+    vote_outcome,
+)
+from domain.people import Person
+from domain.text import LONG_MAX
+from widgets.date_input import DateInput
+from widgets.limited_input import LimitedTextArea
+from widgets.row_action_table import RowActionTable
+from widgets.safe import content, text
+from widgets.tables import add_columns
+
+
+class MeetingHost(Protocol):
+    """What a pane needs from the screen that owns the meeting (the screen
+    imports the panes, so the panes name only this shape)."""
+
+    meeting: Meeting
+    restoring: bool
+
+    @property
+    def branch_id(self) -> str: ...
+
+    def apply(self, meeting: Meeting, *, raw: dict[str, str] | None = None) -> None: ...
+
+
+class Pane(Vertical):
+    """Base: access to the owning screen and its meeting."""
+
+    FIRST_FOCUS = "DataTable"  # what gets focus when the section opens
+
+    @property
+    def run(self) -> MeetingHost:
+        return cast("MeetingHost", self.screen)
+
+    def load(self) -> None:  # pragma: no cover - overridden
+        pass
+
+
+# -- 基本信息 ----------------------------------------------------------------
+
+
+class InfoPane(Pane):
+    FIRST_FOCUS = "#i-title"
+    BINDINGS = [Binding("ctrl+o", "pick_role", "选人", priority=True)]
+
+    def compose(self) -> ComposeResult:
+        m = self.run.meeting
+        with VerticalScroll():
+            yield Static(content(f"{m.kind} · {m.org_name}"), classes="pane-title")
+            for fid, label, value in (
+                ("title", "会议名称", m.title),
+                ("place", "地点", m.place),
+            ):
+                with Horizontal(classes="row"):
+                    yield Label(label)
+                    yield Input(value, id=f"i-{fid}", max_length=100, compact=True)
+            with Horizontal(classes="row"):
+                yield Label("日期")
+                yield DateInput(m.date, id="i-date", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("开始时间")
+                yield Input(
+                    format_time(m.start_time),
+                    id="i-start",
+                    placeholder="如 9:30",
+                    max_length=8,
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Label("结束时间")
+                yield Input(
+                    format_time(m.end_time),
+                    id="i-end",
+                    placeholder="如 11:00",
+                    max_length=8,
+                    compact=True,
+                )
+            for role, label in self._roles():
+                with Horizontal(classes="row"):
+                    yield Label(label)
+                    yield Button(
+                        text(getattr(m, f"{role}_name") or "（Enter 选择）"),
+                        id=f"i-{role}",
+                        compact=True,
+                    )
+            yield Label("会议议题（每行一个）")
+            yield LimitedTextArea(
+                "\n".join(m.topics), id="i-topics", soft_wrap=True, max_length=4000
+            )
+            yield Static(id="i-error", classes="pane-error")
+
+    def _roles(self) -> list[tuple[str, str]]:
+        roles = [("chair", "主持人"), ("recorder", "记录人")]
+        if self.run.meeting.kind is MeetingKind.LECTURE:
+            roles.append(("lecturer", "授课人"))
+        return roles
+
+    def load(self) -> None:
+        m = self.run.meeting
+        for role, _label in self._roles():
+            self.query_one(f"#i-{role}", Button).label = text(
+                getattr(m, f"{role}_name") or "（Enter 选择）"
+            )
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        if self.run.restoring:
+            return
+        errors: list[str] = []
+        m = self.run.meeting
+        update: dict[str, object] = {
+            "title": self.query_one("#i-title", Input).value,
+            "place": self.query_one("#i-place", Input).value,
+            "topics": [
+                t.strip()
+                for t in self.query_one("#i-topics", TextArea).text.splitlines()
+                if t.strip()
+            ],
+        }
+        try:
+            update["date"] = parse_date(
+                self.query_one("#i-date", Input).value, today=self.app.today
+            )  # type: ignore[attr-defined]
+        except DateParseError as e:
+            errors.append(f"日期：{e}")
+        for fid, key, label in (
+            ("i-start", "start_time", "开始时间"),
+            ("i-end", "end_time", "结束时间"),
+        ):
+            try:
+                update[key] = parse_optional_time(self.query_one(f"#{fid}", Input).value)
+            except DateParseError as e:
+                errors.append(f"{label}：{e}")
+        self.query_one("#i-error", Static).update(content("；".join(errors)))
+        self.run.apply(m.model_copy(update=update), raw=self.raw_values())
+
+    def raw_values(self) -> dict[str, str]:
+        """What is typed, kept in the draft even while it does not parse yet."""
+        out = {
+            f: self.query_one(f"#i-{f}", Input).value
+            for f in ("title", "place", "date", "start", "end")
+        }
+        out["topics"] = self.query_one("#i-topics", TextArea).text
+        return out
+
+    def restore_raw(self, raw: dict[str, str]) -> None:
+        for f in ("title", "place", "date", "start", "end"):
+            if f in raw:
+                self.query_one(f"#i-{f}", Input).value = raw[f]
+        if "topics" in raw:
+            self.query_one("#i-topics", TextArea).text = raw["topics"]
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        role = (event.button.id or "").removeprefix("i-")
+        self._pick(role)
+
+    def action_pick_role(self) -> None:
+        focused = self.app.focused
+        role = (focused.id or "").removeprefix("i-") if isinstance(focused, Button) else "chair"
+        self._pick(role)
+
+    def _pick(self, role: str) -> None:
+        from widgets.person_picker import PickPersonScreen
+
+        label = dict(self._roles()).get(role)
+        if not label:
+            return
+
+        def chosen(p: object) -> None:
+            if isinstance(p, Person):
+                m = self.run.meeting.model_copy(update={f"{role}_id": p.id, f"{role}_name": p.name})
+                self.run.apply(m)
+                self.load()
+
+        self.app.push_screen(PickPersonScreen(f"选择{label}", branch_id=self.run.branch_id), chosen)
+
+
+# -- 签到 --------------------------------------------------------------------
+
+STATE_KEYS = {"1": AttendanceState.PRESENT, "2": AttendanceState.LEAVE, "3": AttendanceState.ABSENT,
+              "4": AttendanceState.OBSERVER}  # fmt: skip
+
+
+class AttendanceTable(RowActionTable):
+    BINDINGS = [
+        Binding("1", "row('mark', '1')", "出席"),
+        Binding("2", "row('mark', '2')", "请假"),
+        Binding("3", "row('mark', '3')", "缺席"),
+        Binding("4", "row('mark', '4')", "列席"),
+        Binding("space", "row('mark', '1')", "出席", show=False),
+        Binding("w", "row('written')", "书面意见"),
+        Binding("x", "row('exclude')", "不计应到"),
+        Binding("a", "row('add_guest')", "添加列席"),
+    ]
+
+
+class AttendancePane(Pane):
+    def compose(self) -> ComposeResult:
+        yield Static(id="a-summary", classes="pane-summary")
+        yield AttendanceTable(id="a-table", cursor_type="row", zebra_stripes=True)
+
+    @on(RowActionTable.RowAction)
+    def _row_action(self, event: RowActionTable.RowAction) -> None:
+        event.stop()
+        if event.name == "mark":
+            self.mark(event.row, STATE_KEYS[event.arg])
+        elif event.name == "written":
+            self.toggle_written(event.row)
+        elif event.name == "exclude":
+            self.exclude(event.row)
+        elif event.name == "add_guest":
+            self.add_guest()
+
+    def on_mount(self) -> None:
+        t = self.query_one(AttendanceTable)
+        add_columns(
+            t,
+            (
+                ("姓名", "name", 8),
+                ("身份", "status", 8),
+                ("表决权", "vote", 6),
+                ("签到", "state", 6),
+                ("原因/说明", "reason", 30),
+            ),
+        )
+
+    def load(self) -> None:
+        m = self.run.meeting
+        t = self.query_one(AttendanceTable)
+        row = t.cursor_row
+        t.clear()
+        for i, e in enumerate(m.attendance):
+            note = e.reason
+            if e.excluded_reason:
+                note = f"不计入应到：{e.excluded_reason}" + (f"；{note}" if note else "")
+            if e.written_opinion:
+                note = ("已交书面意见；" + note) if note else "已交书面意见"
+            style = (
+                "bold green"
+                if e.state is AttendanceState.PRESENT
+                else ("yellow" if e.state is AttendanceState.LEAVE else "")
+            )
+            t.add_row(text(e.name), text(e.status.value if e.status else e.post or "—"),
+                      text("有" if e.has_vote else "无"), text(str(e.state), style), text(note), key=str(i))  # fmt: skip
+        if t.row_count:
+            t.move_cursor(row=min(row, t.row_count - 1))
+        self.query_one("#a-summary", Static).update(attendance_text(self.run.meeting))
+
+    def _entry(self, row: int) -> AttendanceEntry | None:
+        att = self.run.meeting.attendance
+        return att[row] if 0 <= row < len(att) else None
+
+    def _replace(self, row: int, entry: AttendanceEntry) -> None:
+        att = list(self.run.meeting.attendance)
+        att[row] = entry
+        self.run.apply(self.run.meeting.model_copy(update={"attendance": att}))
+        self.load()
+
+    def mark(self, row: int, state: AttendanceState) -> None:
+        e = self._entry(row)
+        if e is None:
+            return
+        if state in (AttendanceState.LEAVE, AttendanceState.ABSENT):
+            from screens.dialogs import LinePrompt
+
+            def with_reason(reason: str | None) -> None:
+                if reason is not None:
+                    self._replace(row, e.model_copy(update={"state": state, "reason": reason}))
+                    self._advance(row)
+
+            self.app.push_screen(
+                LinePrompt(f"{e.name} {state}原因", value=e.reason, required=False), with_reason
+            )
+            return
+        self._replace(
+            row,
+            e.model_copy(
+                update={
+                    "state": state,
+                    "reason": "" if state is AttendanceState.PRESENT else e.reason,
+                }
+            ),
+        )
+        self._advance(row)
+
+    def _advance(self, row: int) -> None:
+        t = self.query_one(AttendanceTable)
+        if row + 1 < t.row_count:
+            t.move_cursor(row=row + 1)
+
+    def toggle_written(self, row: int) -> None:
+        e = self._entry(row)
+        if e is None:
+            return
+        if e.present:
+            self.app.notify("书面意见只记缺席者的", markup=False)
+            return
+        self._replace(row, e.model_copy(update={"written_opinion": not e.written_opinion}))
+
+    def exclude(self, row: int) -> None:
+        from screens.dialogs import ChoicePrompt
+
+        e = self._entry(row)
+        if e is None:
+            return
+        choices = [(r.name, str(r)) for r in ExclusionReason] + [("", "计入应到（撤销）")]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            reason = ExclusionReason[value] if value else None
+            self._replace(row, e.model_copy(update={"excluded_reason": reason}))
+
+        self.app.push_screen(
+            ChoicePrompt(f"{e.name} 不计入应到的原因（需上级批准并经党员大会通过）", choices),
+            chosen,
+        )
+
+    def add_guest(self) -> None:
+        from screens.dialogs import ChoicePrompt
+        from widgets.person_picker import NewPerson, PickPersonScreen
+
+        def picked(p: object) -> None:
+            if p is None:
+                return
+            name = p.name if isinstance(p, (Person, NewPerson)) else ""
+
+            def as_role(role: str | None) -> None:
+                if role is None:
+                    return
+                state = AttendanceState(role)
+                if isinstance(p, Person):
+                    entry = AttendanceEntry(person_id=p.id, name=p.name, status=p.status,
+                                            post=p.post.value if p.post else "", state=state)  # fmt: skip
+                else:
+                    entry = AttendanceEntry(name=name, state=state)
+                att = [*self.run.meeting.attendance, entry]
+                self.run.apply(self.run.meeting.model_copy(update={"attendance": att}))
+                self.load()
+
+            choices = [
+                (AttendanceState.OBSERVER.value, "列席"),
+                (AttendanceState.SUPERVISOR.value, "上级指导"),
+            ]
+            self.app.push_screen(ChoicePrompt(f"{name} 的身份", choices), as_role)
+
+        self.app.push_screen(PickPersonScreen("添加列席或上级指导人员", allow_new=True), picked)
+
+
+def attendance_text(m) -> Text:  # type: ignore[no-untyped-def]
+    a = attendance_summary(m)
+    q = quorum(m)
+    mark = ("✓ 可以进行表决", "bold green") if q.ok else ("✗ 不足法定人数", "bold red")
+    return Text.assemble(
+        f"应到 {a.expected} 人（正式 {a.expected_full}，预备 {a.expected_probationary}；有表决权 {a.expected_voting}）"
+        f"  实到 {a.present} 人（有表决权 {a.present_voting}）  ",
+        mark,
+        "\n",
+        (q.explanation, "dim"),
+        "\n",
+        ("1 出席  2 请假  3 缺席  4 列席  w 书面意见  x 不计应到  a 添加", "dim"),
+    )
+
+
+# -- 程序 --------------------------------------------------------------------
+
+
+class StepsTable(RowActionTable):
+    BINDINGS = [
+        Binding("d", "row('done')", "完成"),
+        Binding("n", "row('notes')", "记录"),
+        Binding("p", "row('speaker')", "发言"),
+        Binding("s", "row('skip')", "跳过"),
+        Binding("u", "row('undo')", "撤销"),
+    ]
+
+
+STATE_STYLE = {StepState.DONE: "green", StepState.SKIPPED: "yellow", StepState.OPEN: ""}
+
+
+class StepsPane(Pane):
+    def compose(self) -> ComposeResult:
+        yield StepsTable(id="s-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="s-guide", classes="pane-summary")
+
+    @on(RowActionTable.RowAction)
+    def _row_action(self, event: RowActionTable.RowAction) -> None:
+        event.stop()
+        handlers = {
+            "done": self.done, "notes": self.notes, "speaker": self.speaker,
+            "skip": self.skip, "undo": self.undo,
+        }  # fmt: skip
+        handlers[event.name](event.row)
+
+    def on_mount(self) -> None:
+        t = self.query_one(StepsTable)
+        add_columns(
+            t,
+            (
+                ("#", "n", 2),
+                ("阶段", "phase", 4),
+                ("⚑", "gate", 2),
+                ("步骤", "title", 36),
+                ("状态", "state", 8),
+            ),
+        )
+
+    def load(self) -> None:
+        m = self.run.meeting
+        t = self.query_one(StepsTable)
+        row = t.cursor_row
+        t.clear()
+        for i, s in enumerate(m.procedure.steps, 1):
+            state = step_state(m, s.key)
+            t.add_row(text(i), text(s.phase), text("⚑" if s.hard_gate else ""), text(s.title),
+                      text(str(state), STATE_STYLE[state]), key=s.key)  # fmt: skip
+        if t.row_count:
+            t.move_cursor(row=min(row, t.row_count - 1))
+        self._guide(t.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#s-table")
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        self._guide(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#s-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.done(event.cursor_row)
+
+    def _step(self, row: int):  # type: ignore[no-untyped-def]
+        steps = self.run.meeting.procedure.steps
+        return steps[row] if 0 <= row < len(steps) else None
+
+    def _guide(self, row: int) -> None:
+        step = self._step(row)
+        if step is None:
+            return
+        m = self.run.meeting
+        lines = [f"{'⚑ 必须完成：' if step.hard_gate else ''}{step.guidance}"]
+        for r in step_records(m, step.key):
+            if r.done_at:
+                lines.append(f"完成于 {r.done_at.strftime('%H:%M')}")
+            if r.skipped:
+                lines.append(f"跳过：{r.skip_reason}")
+            if r.notes:
+                lines.append(f"记录：{r.notes[:120]}")
+            for sp in r.speakers:
+                lines.append(
+                    f"发言 {sp.name}{'（不同意见）' if sp.dissent else ''}：{sp.remark[:60]}"
+                )
+        lines.append("Enter/d 完成  n 记录  p 发言  s 跳过  u 撤销")
+        self.query_one("#s-guide", Static).update(content("\n".join(lines), multiline=True))
+
+    def _now(self) -> dt.datetime:
+        now = dt.datetime.now().replace(second=0, microsecond=0)
+        return dt.datetime.combine(self.run.meeting.date, now.time())
+
+    def _try(self, fn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            self.run.apply(fn(self.run.meeting))
+        except ValueError as e:
+            self.app.notify(str(e), severity="warning", markup=False)
+        self.load()
+
+    def done(self, row: int) -> None:
+        step = self._step(row)
+        if step is None:
+            return
+        self._try(lambda m: mark_step_done(m, step.key, self._now()))
+        t = self.query_one(StepsTable)
+        if row + 1 < t.row_count:
+            t.move_cursor(row=row + 1)
+
+    def notes(self, row: int) -> None:
+        from screens.dialogs import NotePrompt
+
+        step = self._step(row)
+        if step is None:
+            return
+        existing = next(
+            (r.notes for r in step_records(self.run.meeting, step.key) if not r.skipped), ""
+        )
+
+        def save(value: str | None) -> None:
+            if value is not None:
+                self._try(lambda m: record_step(m, step.key, notes=value))
+
+        self.app.push_screen(NotePrompt(f"记录：{step.title}", value=existing), save)
+
+    def speaker(self, row: int) -> None:
+        from screens.dialogs import ChoicePrompt, LinePrompt
+        from widgets.person_picker import NewPerson, PickPersonScreen
+
+        step = self._step(row)
+        if step is None:
+            return
+
+        def picked(p: object) -> None:
+            if not isinstance(p, (Person, NewPerson)):
+                return
+
+            def remark(value: str | None) -> None:
+                if value is None:
+                    return
+
+                def stance(choice: str | None) -> None:
+                    if choice is None:
+                        return
+                    sp = Speaker(
+                        person_id=getattr(p, "id", None),
+                        name=p.name,
+                        remark=value,
+                        dissent=choice == "dissent",
+                    )
+                    self._try(lambda m: record_step(m, step.key, speakers=[sp]))
+
+                self.app.push_screen(
+                    ChoicePrompt(
+                        "发言态度",
+                        [("agree", "同意/一般发言"), ("dissent", "不同意见（记入纪要）")],
+                    ),
+                    stance,
+                )
+
+            self.app.push_screen(LinePrompt(f"{p.name} 的发言要点", max_length=2000), remark)
+
+        self.app.push_screen(
+            PickPersonScreen("发言人", branch_id=self.run.branch_id, allow_new=True), picked
+        )
+
+    def skip(self, row: int) -> None:
+        from screens.dialogs import LinePrompt
+
+        step = self._step(row)
+        if step is None:
+            return
+
+        def with_reason(reason: str | None) -> None:
+            if reason:
+                self._try(lambda m: skip_step(m, step.key, reason))
+
+        self.app.push_screen(LinePrompt(f"跳过「{step.title}」的原因"), with_reason)
+
+    def undo(self, row: int) -> None:
+        step = self._step(row)
+        if step is not None:
+            self._try(lambda m: reopen_step(m, step.key))
+
+
+# -- 表决 / 选举 / 决议 --------------------------------------------------------
+
+
+class ItemsTable(RowActionTable):
+    BINDINGS = [
+        Binding("a", "row('add')", "新增"),
+        Binding("e", "row('edit')", "编辑"),
+        Binding("delete", "row('remove')", "删除"),
+    ]
+
+
+class ItemsPane(Pane):
+    """A list of votes / elections / decisions with add, edit and delete."""
+
+    FIELD = ""
+    COLUMNS: tuple[tuple[str, int], ...] = ()
+    HINT = "a 新增  e/Enter 编辑  Del 删除"
+
+    @on(RowActionTable.RowAction)
+    def _row_action(self, event: RowActionTable.RowAction) -> None:
+        event.stop()
+        if event.name == "add":
+            self.add()
+        elif event.name == "edit":
+            self.edit(event.row)
+        elif event.name == "remove":
+            self.remove(event.row)
+
+    def compose(self) -> ComposeResult:
+        yield ItemsTable(cursor_type="row", zebra_stripes=True)
+        yield Static(classes="pane-summary")
+
+    def on_mount(self) -> None:
+        t = self.query_one(ItemsTable)
+        for label, width in self.COLUMNS:
+            t.add_column(label, width=width)
+
+    def items(self) -> list:  # type: ignore[type-arg]
+        return list(getattr(self.run.meeting, self.FIELD))
+
+    def load(self) -> None:
+        t = self.query_one(ItemsTable)
+        t.clear()
+        for i, item in enumerate(self.items()):
+            t.add_row(*self.cells(item), key=str(i))
+        self.query_one(".pane-summary", Static).update(
+            content(self.summary() + "\n" + self.HINT, multiline=True)
+        )
+
+    def summary(self) -> str:
+        return f"共 {len(self.items())} 项"
+
+    def cells(self, item) -> list[Text]:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def store_items(self, items: list) -> None:  # type: ignore[type-arg]
+        self.run.apply(self.run.meeting.model_copy(update={self.FIELD: items}))
+        self.load()
+
+    def put(self, index: int | None, item: object) -> None:
+        if item is None:
+            return
+        items = self.items()
+        if index is None:
+            items.append(item)
+        else:
+            items[index] = item
+        self.store_items(items)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.edit(event.cursor_row)
+
+    def remove(self, row: int) -> None:
+        items = self.items()
+        if 0 <= row < len(items):
+            del items[row]
+            self.store_items(items)
+
+    def add(self) -> None:
+        self.open_dialog(None)
+
+    def edit(self, row: int) -> None:
+        if 0 <= row < len(self.items()):
+            self.open_dialog(row)
+
+    def open_dialog(self, index: int | None) -> None:
+        raise NotImplementedError
+
+
+class VotesPane(ItemsPane):
+    FIELD = "votes"
+    COLUMNS = (
+        ("表决事项", 24),
+        ("方式", 8),
+        ("赞成", 4),
+        ("反对", 4),
+        ("弃权", 4),
+        ("书面", 4),
+        ("结果", 6),
+    )
+
+    def cells(self, v) -> list[Text]:  # type: ignore[no-untyped-def]
+        out = vote_outcome(self.run.meeting, v)
+        verdict = text("通过", "bold green") if out.passed else text("未通过", "bold red")
+        return [
+            text(v.subject),
+            text(v.method),
+            text(v.yes),
+            text(v.no),
+            text(v.abstain),
+            text(v.written_yes),
+            verdict,
+        ]
+
+    def open_dialog(self, index: int | None) -> None:
+        from screens.meetings.dialogs import VoteDialog
+
+        m = self.run.meeting
+        vote = new_vote(m, "表决事项") if index is None else self.items()[index]
+        if index is None and m.topics:
+            vote = vote.model_copy(update={"subject": m.topics[0][:200]})
+        self.app.push_screen(VoteDialog(m, vote), lambda v: self.put(index, v))
+
+
+class ElectionsPane(ItemsPane):
+    FIELD = "elections"
+    COLUMNS = (("选举事项", 24), ("应选", 4), ("发出", 4), ("收回", 4), ("有效", 4), ("当选", 20))
+
+    def cells(self, e) -> list[Text]:  # type: ignore[no-untyped-def]
+        from domain.meetings import election_result
+
+        out = election_result(self.run.meeting, e)
+        names = {c.id: c.name for c in e.candidates}
+        elected = "、".join(names.get(k, k) for k in out.elected) or ("无效" if out.void else "—")
+        return [text(e.subject), text(e.seats), text(e.ballots_issued), text(e.ballots_returned),
+                text(e.ballots_valid), text(elected)]  # fmt: skip
+
+    def open_dialog(self, index: int | None) -> None:
+        from screens.meetings.dialogs import ElectionDialog
+
+        m = self.run.meeting
+        e = (
+            Election(subject="选举支部委员会委员", seats=3)
+            if index is None
+            else self.items()[index]
+        )
+        self.app.push_screen(ElectionDialog(m, e), lambda v: self.put(index, v))
+
+
+class DecisionsPane(ItemsPane):
+    FIELD = "decisions"
+    COLUMNS = (("决定事项", 36), ("责任人", 8), ("完成时限", 10))
+
+    def cells(self, d) -> list[Text]:  # type: ignore[no-untyped-def]
+        return [
+            text(d.text),
+            text(d.owner_name or "—"),
+            text(d.deadline.isoformat() if d.deadline else "—"),
+        ]
+
+    def summary(self) -> str:
+        return f"共 {len(self.items())} 项；完成会议后每项都会列在首页，直到关闭"
+
+    def open_dialog(self, index: int | None) -> None:
+        from screens.meetings.dialogs import DecisionDialog
+
+        d = Decision(text="决定事项") if index is None else self.items()[index]
+        self.app.push_screen(
+            DecisionDialog(d, branch_id=self.run.branch_id), lambda v: self.put(index, v)
+        )
+
+
+# -- 完成 --------------------------------------------------------------------
+
+
+class FinishPane(Pane):
+    FIRST_FOCUS = "#f-summary"
+
+    def compose(self) -> ComposeResult:
+        yield Label("主持人总结")
+        yield LimitedTextArea(
+            self.run.meeting.summary, id="f-summary", soft_wrap=True, max_length=LONG_MAX
+        )
+        yield VerticalScroll(Static(id="f-problems"), id="f-scroll")
+
+    @on(TextArea.Changed, "#f-summary")
+    def _summary(self, event: TextArea.Changed) -> None:
+        if self.run.restoring or self.run.meeting.finished:
+            return
+        self.run.apply(self.run.meeting.model_copy(update={"summary": event.text_area.text}))
+
+    def load(self) -> None:
+        m = self.run.meeting
+        box = self.query_one("#f-problems", Static)
+        self.query_one("#f-summary", TextArea).read_only = m.finished
+        if m.finished:
+            box.update(content(f"会议已完成（{m.finished_at:%Y-%m-%d %H:%M}），记录只读。\nx 导出会议记录  c 生成更正版本",
+                               multiline=True))  # fmt: skip
+            return
+        problems = validate_for_finish(m)
+        if problems:
+            lines = [f"还有 {len(problems)} 处需要处理，处理后按 f 完成会议："]
+            q = quorum(m)
+            if not q.ok:  # the one problem no amount of typing fixes: say it first
+                lines.insert(0, f"✗ 不足法定人数：{q.explanation}")
+            lines += [f"·{p}" for p in problems]
+        else:
+            lines = [
+                "检查通过。按 f 完成会议（完成后记录只读，决议进入首页跟踪，缺席党员生成补学事项）。"
+            ]
+        box.update(content("\n".join(lines), multiline=True))

@@ -1,0 +1,321 @@
+"""花名册: the organisation tree, the people of a branch, pinyin search."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.worker import Worker, WorkerState
+
+from domain.org import OrgKind, OrgUnit
+from domain.people import Person
+from storage import org, people
+from widgets.paging import PagedList
+from widgets.safe import text
+from widgets.tables import add_columns
+
+PAGE = 200
+SEARCH_LIMIT = 20  # a screenful at 80×24; more is one more keystroke away
+
+Row = tuple[str, tuple[Text, ...]]  # person id, its cells
+
+
+class TypeAheadToSearch:
+    """'/' starts a search from the tree or the table, and every printable key
+    that arrives before the search box has focus goes into it.
+
+    Over a slow link "/zhang" arrives in one packet; those keys are already
+    queued for the table, so without this the 'a' would open the add form."""
+
+    async def on_key(self, event: events.Key) -> None:
+        screen = self.screen  # type: ignore[attr-defined]
+        if not isinstance(screen, RosterScreen):
+            return
+        if event.character == "/":
+            screen.begin_search()
+        elif screen.search_pending and event.character and event.is_printable:
+            screen.type_ahead(event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def on_focus(self) -> None:
+        screen = self.screen  # type: ignore[attr-defined]
+        if isinstance(screen, RosterScreen):
+            screen.search_pending = False
+
+
+class PeopleTable(TypeAheadToSearch, DataTable):
+    pass
+
+
+class OrgTree(TypeAheadToSearch, Tree):
+    pass
+
+
+class RosterScreen(PagedList, Screen[None]):
+    page_size = PAGE
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "搜索", key_display="/"),
+        Binding("a", "add", "新增"),
+        Binding("e", "edit", "编辑"),
+        Binding("m", "move", "调动"),
+        Binding("i", "app.go('import_people')", "导入"),
+        Binding("n", "next_page", "下一页", show=False),
+        Binding("p", "prev_page", "上一页", show=False),
+        Binding("escape", "back", "返回"),
+    ]
+
+    def __init__(self, branch_id: str | None = None) -> None:
+        super().__init__()
+        self.branch_id = branch_id
+        self.page_offset = 0
+        self.searching = ""
+        self.search_pending = False
+        self._shown: list[tuple[str, tuple[str, ...]]] = []  # ids and cell texts on screen
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(
+            placeholder="搜索人员：拼音首字母 zw、全拼 zhangwei、或汉字 张",
+            id="roster-search",
+            max_length=30,
+        )
+        with Horizontal():
+            yield OrgTree(Text("组织"), id="org-tree")
+            yield PeopleTable(id="people-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="roster-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        add_columns(
+            table,
+            (
+                ("姓名", "name", 8),
+                ("政治面貌", "status", 10),
+                ("职务", "post", 8),
+                ("班组", "team", 10),
+                ("岗位", "job", 8),
+                ("班次", "shift", 4),
+                ("支部", "branch", 16),
+            ),
+        )
+        self._build_tree()
+        self.reload()
+        (table if self.branch_id else self.query_one(Tree)).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- tree --------------------------------------------------------------
+    def _build_tree(self) -> None:
+        units = org.all_units(self.app.store)  # type: ignore[attr-defined]
+        self._units = {u.id: u for u in units}
+        kids: dict[str | None, list[OrgUnit]] = {}
+        for u in units:
+            kids.setdefault(u.parent_id, []).append(u)
+        tree = self.query_one(Tree)
+        tree.clear()
+        tree.show_root = False
+        target = None
+
+        def add(node, parent_id: str | None, depth: int) -> None:  # type: ignore[no-untyped-def]
+            nonlocal target
+            for u in kids.get(parent_id, []):
+                if u.kind is OrgKind.GROUP:
+                    continue  # groups show as a column, keeping the tree short
+                if u.kind is OrgKind.BRANCH:
+                    child = node.add_leaf(text(u.name), data=u.id)
+                else:
+                    child = node.add(text(u.name), data=u.id)
+                if u.kind is OrgKind.BRANCH and self.branch_id is None:
+                    self.branch_id = u.id  # open on the first branch
+                if u.id == self.branch_id:
+                    target = child
+                add(child, u.id, depth + 1)
+                if depth < 2:
+                    child.expand()
+
+        add(tree.root, None, 0)
+        tree.root.expand()
+        if target is not None:
+            tree.move_cursor(target)
+
+    @on(Tree.NodeHighlighted, "#org-tree")
+    def _tree_moved(self, event: Tree.NodeHighlighted) -> None:
+        uid = event.node.data
+        if uid and self._units[uid].kind is OrgKind.BRANCH and uid != self.branch_id:
+            self.branch_id = uid
+            self.page_offset = 0
+            if not self.searching:
+                self.reload()
+
+    @on(Tree.NodeSelected, "#org-tree")
+    def _tree_selected(self, event: Tree.NodeSelected) -> None:
+        uid = event.node.data
+        if uid and self._units[uid].kind is OrgKind.BRANCH:
+            self.query_one(DataTable).focus()
+
+    # -- table -------------------------------------------------------------
+    def reload(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        if self.searching:
+            self._run_search(self.searching)
+            return
+        if self.branch_id:
+            rows = people.list_branch(store, self.branch_id, offset=self.page_offset, limit=PAGE)
+            total = people.count_branch(store, self.branch_id)
+            name = self._units[self.branch_id].name if self.branch_id in self._units else ""
+            status = f"{name}：共 {total} 人"
+            if total > PAGE:
+                status += (
+                    f"，第 {self.page_offset + 1}–{self.page_offset + len(rows)} 人（n/p 翻页）"
+                )
+        else:
+            rows, status = [], "在左侧选择一个支部，或输入拼音搜索"
+        self._fill(rows)
+        self.query_one("#roster-status", Static).update(text(status))
+
+    def _row(self, p: Person) -> Row:
+        """One person's cells; made in the search worker too (it reads self._units only)."""
+        branch = self._units.get(p.branch_id or "")
+        group = self._units.get(p.group_id or "")
+        cells = (
+            p.name,
+            p.status.value,
+            p.post.value if p.post else "",
+            p.team or (group.name if group else ""),
+            p.job,
+            p.shift.value if p.shift else "",
+            branch.name if branch else "",
+        )
+        return p.id, tuple(text(c) for c in cells)
+
+    def _fill(self, rows: list[Person]) -> None:
+        self._show_rows([self._row(p) for p in rows])
+
+    def _show_rows(self, rows: list[Row]) -> None:
+        # Typing on in a search often leaves the same people in the same order:
+        # then the table stays as it is (no repaint, the cursor stays put).
+        shown = [(pid, tuple(c.plain for c in cells)) for pid, cells in rows]
+        if shown == self._shown:
+            return
+        table = self.query_one(DataTable)
+        table.clear()
+        for pid, cells in rows:
+            table.add_row(*cells, key=pid)
+        self._shown = shown
+
+    def _current(self) -> Person | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return people.get(self.app.store, str(key))  # type: ignore[attr-defined]
+
+    # -- search ------------------------------------------------------------
+    @on(Input.Changed, "#roster-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.searching = event.value.strip()
+        if self.searching:
+            self._run_search(self.searching)
+        else:
+            self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-search")
+    def _run_search(self, query: str) -> tuple[str, list[Row]]:
+        # Off the event loop, so typing echoes at once even at 50,000 people;
+        # the rows' cell texts are made here too, the loop only swaps them in.
+        found = people.search(self.app.store, query, limit=SEARCH_LIMIT)  # type: ignore[attr-defined]
+        return query, [self._row(p) for p in found]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "roster-search":
+            return
+        if worker.state is WorkerState.SUCCESS:
+            query, rows = worker.result  # type: ignore[misc]
+            if query == self.searching:  # a newer query may be on its way
+                self._show_search(query, rows)
+        elif worker.state is WorkerState.ERROR:
+            self.query_one("#roster-status", Static).update(text("搜索失败，请重试"))
+
+    def _show_search(self, query: str, rows: list[Row]) -> None:
+        self._show_rows(rows)
+        more = f"（仅显示前 {SEARCH_LIMIT}，请多输入几个字）" if len(rows) == SEARCH_LIMIT else ""
+        # One row high (app.tcss): a new status needs no layout pass.
+        self.query_one("#roster-status", Static).update(
+            text(f"搜索“{query}”：{len(rows)} 人{more}"), layout=False
+        )
+
+    def begin_search(self) -> None:
+        self.search_pending = True
+        self.query_one("#roster-search", Input).focus()
+
+    def type_ahead(self, character: str) -> None:
+        search = self.query_one("#roster-search", Input)
+        search.insert_text_at_cursor(character)
+
+    @on(Input.Submitted, "#roster-search")
+    def _search_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.begin_search()
+
+    def action_back(self) -> None:
+        search = self.query_one("#roster-search", Input)
+        if search.value:
+            search.value = ""
+            self.query_one(DataTable).focus()
+            return
+        self.app.pop_screen()
+
+    @on(DataTable.RowSelected, "#people-table")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    # -- actions -----------------------------------------------------------
+    def action_add(self) -> None:
+        from screens.roster.person_form import PersonForm
+
+        self.app.push_screen(PersonForm(None, branch_id=self.branch_id), self._after_edit)
+
+    def action_edit(self) -> None:
+        from screens.roster.person_form import PersonForm
+
+        person = self._current()
+        if person is None:
+            self.notify("没有选中的人员", markup=False)
+            return
+        self.app.push_screen(PersonForm(person), self._after_edit)
+
+    def action_move(self) -> None:
+        from screens.roster.move_person import MovePersonScreen
+
+        person = self._current()
+        if person is None:
+            self.notify("没有选中的人员", markup=False)
+            return
+        self.app.push_screen(MovePersonScreen(person), self._after_edit)
+
+    def _after_edit(self, result: Person | None) -> None:
+        if result is not None:
+            self.reload()
+            table = self.query_one(DataTable)
+            try:
+                table.move_cursor(row=table.get_row_index(result.id))
+            except Exception:  # noqa: BLE001 - the person moved out of this view
+                pass
+
+    def page_total(self) -> int:
+        if not self.branch_id or self.searching:
+            return 0  # search results are one screenful
+        return people.count_branch(self.app.store, self.branch_id)  # type: ignore[attr-defined]

@@ -1,0 +1,53 @@
+"""The typed app handle screens and widgets use.
+
+tui.app.ZhibuApp subclasses :class:`ZhibuAppBase`; screens and widgets may
+not import tui (arrows point down), so they reach the app through
+:func:`zapp`, which gives them the App API plus the attributes below, all
+type-checked."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual.app import App
+from textual.dom import DOMNode
+
+from domain.navigation import Go, Place
+
+if TYPE_CHECKING:
+    from domain.meetings import Meeting
+    from services.draft_keeper import DraftKeeper
+    from services.store import Store
+
+
+class ZhibuAppBase(App[None]):
+    """What every screen may rely on (set by tui.app.ZhibuApp)."""
+
+    db_path: Path
+    store: Store
+    drafts: DraftKeeper
+    # True in the real app: freeze the start-up heap after warm-up.
+    freeze_heap_after_warm_up: bool
+
+    @property
+    def today(self) -> date:
+        raise NotImplementedError
+
+    def go(self, place: Place, *args: str, **options: object) -> None:
+        """Open *place* with its ids (*args*) and typed extras (*options*,
+        e.g. a period); screens/registry.py says what opens each."""
+        raise NotImplementedError
+
+    def follow(self, target: Go | None) -> None:
+        if target is not None:
+            self.go(target.place, *target.args)
+
+    def open_meeting_screen(self, meeting: Meeting, raw: dict[str, str] | None = None) -> None:
+        raise NotImplementedError
+
+
+def zapp(node: DOMNode) -> ZhibuAppBase:
+    """The running app, typed (every screen runs inside a ZhibuApp)."""
+    return cast(ZhibuAppBase, node.app)
