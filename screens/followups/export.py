@@ -20,6 +20,7 @@ from domain.dates import DateParseError, format_date, parse_date
 from screens.export_errors import export_error_message
 from screens.followups.form import current_viewer
 from storage import org
+from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
 from widgets.safe import content, text
 
@@ -64,7 +65,7 @@ class LedgerExportScreen(ModalScreen[list | None]):
                 yield Input(DEFAULT_DIR, id="x-dir", compact=True)
             with Horizontal(classes="fu-row"):
                 yield Label("外发版")
-                yield Checkbox("隐去所有保密事项的详情", id="x-redact", compact=True)
+                yield TextCheckbox("隐去所有保密事项的详情", id="x-redact", compact=True)
             yield Static(id="x-status", classes="fu-form-status")
 
     def on_mount(self) -> None:

@@ -31,6 +31,7 @@ from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, 
 from storage import followups as fu_store
 from storage import org, people
 from storage.errors import StorageError
+from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
 from widgets.safe import content, text
 
@@ -113,7 +114,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         yield from row(
             "保密",
             "private",
-            Checkbox("仅书记和责任人可见详情", id="f-private", compact=True),
+            TextCheckbox("仅书记和责任人可见详情", id="f-private", compact=True),
         )
         yield Static(id="fu-hint", classes="fu-hint")
 

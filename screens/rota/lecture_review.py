@@ -34,6 +34,7 @@ from screens.rota.format import lateness, state_label
 from screens.rota.lecture_step import LectureStepScreen, step_options
 from storage import rota
 from storage.errors import StorageError
+from widgets.checkbox import TextCheckbox
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
 
@@ -127,7 +128,7 @@ class LectureReviewScreen(Screen[None]):
                     compact=True,
                     placeholder="课件文件路径（审核通过时记录文件名与 sha256）",
                 )
-                yield Checkbox("需上级审核", id="f-higher", compact=True)
+                yield TextCheckbox("需上级审核", id="f-higher", compact=True)
         yield Static(id="lec-status")
         yield Static("审核记录", classes="section-title")
         yield DataTable(id="lec-events", cursor_type="row", zebra_stripes=True)

@@ -56,6 +56,7 @@ from screens.rota.unavailable import UnavailableDatesScreen, format_dates
 from storage import rota
 from storage.errors import StorageError
 from widgets.app_handle import zapp
+from widgets.checkbox import TextCheckbox
 from widgets.person_picker import PickPersonScreen
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
@@ -180,13 +181,13 @@ class RotaWizardScreen(Screen[None]):
                     yield Input(
                         id="w-day", type="integer", max_length=2, placeholder="日", compact=True
                     )
-                yield Checkbox(
+                yield TextCheckbox(
                     "遇周末顺延到工作日（倒班支部可关，只避开法定节假日）",
                     value=True,
                     id="w-weekends",
                     compact=True,
                 )
-                yield Checkbox(
+                yield TextCheckbox(
                     "书记党课报上级审核（课件审核多一级）", value=True, id="w-higher", compact=True
                 )
                 yield Static(id="w-period-help")
