@@ -59,3 +59,27 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         asyncio.run(pyfuncitem.obj(**args))
         return True
     return None
+
+
+@pytest.fixture(autouse=True)
+def _press_waits_for_the_key_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app lets one key be in flight at a time (tui/key_order.py): a key
+    pressed while another is still being handled waits its turn. Pilot's
+    press returns once the app is idle, which can be between two of those
+    turns, so wait until the app has handled every key pressed."""
+    import asyncio
+
+    from textual.pilot import Pilot
+
+    original = Pilot.press
+
+    async def press(self: Pilot, *keys: str) -> None:  # type: ignore[type-arg]
+        await original(self, *keys)
+        app = self.app
+        for _ in range(600):
+            if not getattr(app, "_key_busy", False) and not getattr(app, "_key_backlog", ()):
+                break
+            await asyncio.sleep(0.005)
+        await original(self)  # no keys: just Pilot's own wait for idle
+
+    monkeypatch.setattr(Pilot, "press", press)

@@ -17,6 +17,7 @@ from services.draft_keeper import DraftKeeper
 from storage.db import Store, open_store
 from tui.commands import ZhibuCommands
 from tui.crash import write_crash_log
+from tui.key_order import OrderedKeys
 from widgets.app_handle import ZhibuAppBase
 from widgets.safe import plain
 
@@ -29,7 +30,7 @@ APP_TITLE = "支部工作台"
 CSS_DIR = Path(__file__).parent / "css"
 
 
-class ZhibuApp(ZhibuAppBase):
+class ZhibuApp(OrderedKeys, ZhibuAppBase):
     TITLE = APP_TITLE
     # app.tcss plus one file per workflow in tui/css/ (kept apart so workflows
     # can be styled without touching each other's rules).
