@@ -1,7 +1,7 @@
 """Schema migrations keyed by PRAGMA user_version.
 
-Each migration is a function run inside one BEGIN IMMEDIATE transaction that
-also bumps user_version. An existing database is backed up (online backup
+The pending migrations run inside one BEGIN IMMEDIATE transaction that also
+bumps user_version. An existing database is backed up (online backup
 API) before any migration touches it.
 """
 
@@ -11,9 +11,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from domain.org_codes import OrgKind
 from storage.errors import SchemaTooNewError
 
 Migration = Callable[[sqlite3.Connection], None]
+_BRANCH = OrgKind.BRANCH.value
 
 META = """
     created_at TEXT NOT NULL,
@@ -232,25 +234,25 @@ def m003_counters(c: sqlite3.Connection) -> None:
     # triggers keep the totals as rows are added and removed.
     run_script(
         c,
-        """
+        f"""
         CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
         INSERT INTO counters VALUES
             ('people', (SELECT count(*) FROM people)),
-            ('branches', (SELECT count(*) FROM org_units WHERE kind='党支部'));
+            ('branches', (SELECT count(*) FROM org_units WHERE kind='{_BRANCH}'));
         CREATE TRIGGER counters_people_ins AFTER INSERT ON people
             BEGIN UPDATE counters SET n = n + 1 WHERE name = 'people'; END;
         CREATE TRIGGER counters_people_del AFTER DELETE ON people
             BEGIN UPDATE counters SET n = n - 1 WHERE name = 'people'; END;
-        CREATE TRIGGER counters_branch_ins AFTER INSERT ON org_units WHEN NEW.kind = '党支部'
+        CREATE TRIGGER counters_branch_ins AFTER INSERT ON org_units WHEN NEW.kind = '{_BRANCH}'
             BEGIN UPDATE counters SET n = n + 1 WHERE name = 'branches'; END;
-        CREATE TRIGGER counters_branch_del AFTER DELETE ON org_units WHEN OLD.kind = '党支部'
+        CREATE TRIGGER counters_branch_del AFTER DELETE ON org_units WHEN OLD.kind = '{_BRANCH}'
             BEGIN UPDATE counters SET n = n - 1 WHERE name = 'branches'; END;
         -- one OS account per person: the privacy rule trusts this mapping
         CREATE UNIQUE INDEX accounts_person ON accounts(person_id);
         -- the home screen looks up each branch's secretary
         CREATE INDEX people_branch_post ON people(branch_id, post) WHERE post IS NOT NULL;
         CREATE TRIGGER counters_branch_kind AFTER UPDATE OF kind ON org_units
-            BEGIN UPDATE counters SET n = (SELECT count(*) FROM org_units WHERE kind = '党支部')
+            BEGIN UPDATE counters SET n = (SELECT count(*) FROM org_units WHERE kind = '{_BRANCH}')
                   WHERE name = 'branches'; END;
         """,
     )
@@ -291,8 +293,12 @@ def migrate(store) -> int:  # type: ignore[no-untyped-def]
     has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     if found > 0 or has_tables:
         backup_to(conn, store.path.with_name(store.path.name + f".v{found}.bak"))
-    for version in range(found, SCHEMA_VERSION):
-        with store.write() as c:
+    # All pending migrations and the version bump are one transaction: a kill
+    # leaves either the old schema or the new one, never a version in between.
+    with store.write() as c:
+        # Another process may have migrated while we waited for the lock.
+        current = c.execute("PRAGMA user_version").fetchone()[0]
+        for version in range(current, SCHEMA_VERSION):
             MIGRATIONS[version](c)
-            c.execute(f"PRAGMA user_version={version + 1}")
+        c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return found
