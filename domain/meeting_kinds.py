@@ -70,14 +70,12 @@ class GateCheck(StrEnum):
     """How a ⚑ step is verified beyond being ticked off."""
 
     CONFIRM = "confirm"  # the secretary confirms a prerequisite
-    QUORUM = "quorum"  # attendance meets the kind's quorum rule
+    QUORUM = "quorum"  # attendance meets the kind's quorum rule (接收: and 发展对象, 介绍人)
     VOTE = "vote"  # a vote was recorded, with quorum
     DECISION = "decision"  # a resolution was recorded
-    BALLOTS = "ballots"  # every election: 收回 ≤ 发出
+    BALLOTS = "ballots"  # every election: 收回 ≤ 发出, 监票人 and 计票人 named
     ELECTION_RESULT = "election_result"  # an election was counted and announced
-    SPONSORS_PRESENT = "sponsors_present"  # 发展对象 and both 入党介绍人 signed in
-    PROBATION_ENDED = "probation_ended"  # 预备期满一年
-    SCRUTINEERS = "scrutineers"  # 监票人 and 计票人 named
+    PROBATION_ENDED = "probation_ended"  # 预备期满一年, from the probation start date
 
 
 class Cadence(StrEnum):
@@ -474,7 +472,10 @@ _ADMISSION = (
 )
 
 _CONFIRMATION = (
-    _s("expired", _B, "预备期一年已满", "预备期未满不得召开转正大会", gate=_C),
+    _s(
+        "expired", _B, "预备期一年已满", "预备期未满不得召开转正大会",
+        gate=GateCheck.PROBATION_ENDED, skippable=False,
+    ),
     _s("application", _B, "本人已提交书面转正申请", gate=_C),
     _s("opinions", _B, "党小组意见已提出，党员和群众意见已征求", gate=_C),
     _s("review", _B, "公示完毕，支委会审查完成", gate=_C),
