@@ -48,13 +48,15 @@ def _build(
     m = new_meeting(kind, unit.id, unit.name, day, people=roster)
     att = []
     keep = {p.id for p in (chair, recorder) if p}
+    # A finished meeting's sheet is complete: everyone is marked, none 未签到.
     for e in m.attendance:
+        state, reason = AttendanceState.PRESENT, ""
         if e.person_id not in keep and rng.random() < 0.12:
             state = rng.choice(
                 (AttendanceState.LEAVE, AttendanceState.LEAVE, AttendanceState.ABSENT)
             )
-            e = e.model_copy(update={"state": state, "reason": rng.choice(LEAVE_REASONS)})
-        att.append(e)
+            reason = rng.choice(LEAVE_REASONS)
+        att.append(e.model_copy(update={"state": state, "reason": reason}))
     m = m.model_copy(
         update={
             "attendance": att,

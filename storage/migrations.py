@@ -258,7 +258,62 @@ def m003_counters(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_audit_no_replace, m003_counters]
+def m004_corrections(c: sqlite3.Connection) -> None:
+    # A correction is a version: one current record per superseded id, and one
+    # open correction per record, with who started it and when.
+    run_script(
+        c,
+        """
+        -- Older files may hold two current corrections of one record (two
+        -- sessions both corrected it): keep the newest current, as the list did.
+        UPDATE meetings SET superseded = 1
+            WHERE supersedes_id IS NOT NULL AND superseded = 0 AND EXISTS (
+                SELECT 1 FROM meetings n
+                WHERE n.supersedes_id = meetings.supersedes_id AND n.superseded = 0
+                  AND (n.created_at > meetings.created_at
+                       OR (n.created_at = meetings.created_at AND n.id > meetings.id)));
+        CREATE UNIQUE INDEX meetings_current_correction
+            ON meetings(supersedes_id, superseded) WHERE superseded = 0;
+        CREATE TABLE corrections (
+            supersedes_id TEXT PRIMARY KEY REFERENCES meetings(id),
+            draft_id TEXT NOT NULL UNIQUE,
+            base_version INTEGER NOT NULL,
+            started_by TEXT NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def m005_make_ups(c: sqlite3.Connection) -> None:
+    # 补学 done: when, how and who checked it, one per 补学 action item.
+    run_script(
+        c,
+        f"""
+        CREATE TABLE make_ups (
+            id TEXT PRIMARY KEY,
+            action_id TEXT NOT NULL UNIQUE REFERENCES action_items(id),
+            meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            person_id TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            method TEXT NOT NULL,
+            checked_by TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX make_ups_meeting ON make_ups(meeting_id);
+        CREATE INDEX action_items_kind_open ON action_items(kind, closed_at, meeting_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_audit_no_replace,
+    m003_counters,
+    m004_corrections,
+    m005_make_ups,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
