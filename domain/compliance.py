@@ -48,6 +48,7 @@ ADMISSION = MeetingKind.ADMISSION.value
 CONFIRMATION = MeetingKind.CONFIRMATION.value
 ELECTION = MeetingKind.ELECTION.value
 
+
 class ComplianceStatus(StrEnum):
     MET = "已完成"
     DUE = "待完成"

@@ -174,6 +174,7 @@ def reword_step(
     ]
     return _with_steps(template, steps)
 
+
 # -- The seeded templates: the steps live in domain.meeting_kinds.KINDS -------
 
 
