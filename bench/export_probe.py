@@ -31,6 +31,7 @@ def demo_meeting(db: Path):  # type: ignore[no-untyped-def]
         mark_step_done,
         new_meeting,
         new_vote,
+        sign_in_all,
     )
     from storage import org, people
     from storage.db import open_store
@@ -42,6 +43,7 @@ def demo_meeting(db: Path):  # type: ignore[no-untyped-def]
     finally:
         store.close()
     m = new_meeting(MeetingKind.MEMBER_ASSEMBLY, branch.id, branch.name, NOW.date(), people=roster)
+    m, _ = sign_in_all(m)
     chair, recorder = m.attendance[0], m.attendance[1]
     m = m.model_copy(
         update={

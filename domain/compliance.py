@@ -1,7 +1,8 @@
 """Held vs required activities against the 条例 frequencies (REFERENCE.md §1.2).
 
 Kinds are plain strings equal to the meeting-kind values (支部党员大会, 支部委员会,
-…) so this module does not depend on how meetings are modelled.
+…); the requirements and aliases are read from the kinds table
+(domain.meeting_kinds.KINDS), which is plain data like this module.
 
 How a requirement is judged
 - Its cadence cuts the query period into *slots* (months, quarters, years);
@@ -32,25 +33,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from domain.meeting_kinds import Cadence as Cadence  # lives in the kinds table
+from domain.meeting_kinds import MeetingKind, aliases, all_frequencies
 from domain.periods import Period
 
-MEMBER_ASSEMBLY = "支部党员大会"
-BRANCH_COMMITTEE = "支部委员会"
-PARTY_GROUP = "党小组会"
-PARTY_LECTURE = "党课"
-THEME_DAY = "主题党日"
-ORG_LIFE = "组织生活会"
-APPRAISAL = "民主评议党员"
-ADMISSION = "接收预备党员"
-CONFIRMATION = "预备党员转正"
-ELECTION = "换届选举"
-
-
-class Cadence(StrEnum):
-    MONTHLY = "每月"
-    QUARTERLY = "每季度"
-    HALF_YEARLY = "每半年"
-    YEARLY = "每年"
+MEMBER_ASSEMBLY = MeetingKind.MEMBER_ASSEMBLY.value
+BRANCH_COMMITTEE = MeetingKind.COMMITTEE.value
+PARTY_GROUP = MeetingKind.GROUP.value
+PARTY_LECTURE = MeetingKind.LECTURE.value
+THEME_DAY = MeetingKind.THEME_DAY.value
+ORG_LIFE = MeetingKind.ORG_LIFE.value
+APPRAISAL = MeetingKind.APPRAISAL.value
+ADMISSION = MeetingKind.ADMISSION.value
+CONFIRMATION = MeetingKind.CONFIRMATION.value
+ELECTION = MeetingKind.ELECTION.value
 
 
 class ComplianceStatus(StrEnum):
@@ -91,82 +87,28 @@ class Requirement:
 
 
 def default_requirements() -> list[Requirement]:
+    """One Requirement per frequency in the kinds table, in report order."""
     return [
         Requirement(
-            key="branch_committee",
-            label="支部委员会",
-            kind=BRANCH_COMMITTEE,
-            cadence=Cadence.MONTHLY,
-            needs_committee=True,
-            tag="[条例]",
-            basis="条例 第十二、十四条",
-        ),
-        Requirement(
-            key="party_group",
-            label="党小组会",
-            kind=PARTY_GROUP,
-            cadence=Cadence.MONTHLY,
-            per_group=True,
-            tag="[条例]",
-            basis="条例 第十三、十四条",
-        ),
-        Requirement(
-            key="member_assembly",
-            label="支部党员大会",
-            kind=MEMBER_ASSEMBLY,
-            cadence=Cadence.QUARTERLY,
-            tag="[条例]",
-            basis="条例 第十一、十四条",
-        ),
-        Requirement(
-            key="party_lecture",
-            label="党课",
-            kind=PARTY_LECTURE,
-            cadence=Cadence.QUARTERLY,
-            tag="[常见][!]",
-            basis="三会一课；见 §8-1",
-        ),
-        Requirement(
-            key="theme_day",
-            label="主题党日",
-            kind=THEME_DAY,
-            cadence=Cadence.MONTHLY,
-            tag="[条例]",
-            basis="条例 第五章（引作第十六条）",
-        ),
-        Requirement(
-            key="org_life",
-            label="组织生活会",
-            kind=ORG_LIFE,
-            cadence=Cadence.YEARLY,
-            usual_quarter=4,
-            include_group_activities=True,
-            tag="[条例]",
-            basis="条例 第十七条",
-        ),
-        Requirement(
-            key="appraisal",
-            label="民主评议党员",
-            kind=APPRAISAL,
-            cadence=Cadence.YEARLY,
-            include_group_activities=True,
-            tag="[条例]",
-            basis="条例 第十八条",
-        ),
-        Requirement(
-            key="secretary_lecture",
-            label="支部书记讲党课",
-            kind=PARTY_LECTURE,
-            cadence=Cadence.YEARLY,
-            by_secretary=True,
-            tag="[常见][!]",
-            basis="地方规定；见 §6.1、§8-1",
-        ),
+            key=f.key,
+            label=f.label,
+            kind=kind.value,
+            cadence=f.cadence,
+            times=f.times,
+            per_group=f.per_group,
+            by_secretary=f.by_secretary,
+            include_group_activities=f.include_group_activities,
+            needs_committee=f.needs_committee,
+            usual_quarter=f.usual_quarter,
+            tag=f.tag,
+            basis=f.basis,
+        )
+        for kind, f in all_frequencies()
     ]
 
 
 def default_aliases() -> dict[str, str]:
-    return {ADMISSION: MEMBER_ASSEMBLY, CONFIRMATION: MEMBER_ASSEMBLY, ELECTION: MEMBER_ASSEMBLY}
+    return {k.value: v.value for k, v in aliases().items()}
 
 
 @dataclass

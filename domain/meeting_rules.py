@@ -8,6 +8,7 @@ reached and a secretary must be able to check it by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import NamedTuple
@@ -317,10 +318,42 @@ def election_outcome(
     )
 
 
+# -- 预备期 (党章第七条) -------------------------------------------------------
+
+
+def probation_end(start: dt.date) -> dt.date:
+    """The day a one-year probation begun on *start* is complete (its anniversary).
+
+    A probation begun on 29 February is complete on 1 March: never a day early.
+    """
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        return dt.date(start.year + 1, 3, 1)
+
+
+def probation_ended(start: dt.date, on: dt.date) -> RuleResult:
+    """Whether one year of probation begun on *start* has passed by *on*."""
+    end = probation_end(start)
+    ok = on >= end
+    head = f"预备期自{_cn_date(start)}起，{_cn_date(end)}满一年"
+    if ok:
+        return RuleResult(ok=True, explanation=f"{head}；{_cn_date(on)}已满")
+    return RuleResult(
+        ok=False,
+        explanation=f"{head}；{_cn_date(on)}预备期未满一年，尚差{(end - on).days}天",
+    )
+
+
+def _cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 # -- Attendance: who counts towards 应到 / 实到 ----------------------------
 
 
 class AttendanceState(StrEnum):
+    NOT_SIGNED = "未签到"  # a new sign-in sheet: nobody is assumed present
     PRESENT = "出席"
     LEAVE = "请假"
     ABSENT = "缺席"
@@ -329,7 +362,14 @@ class AttendanceState(StrEnum):
 
 
 # States of people who belong to the meeting (count towards 应到).
-MEMBER_STATES = frozenset({AttendanceState.PRESENT, AttendanceState.LEAVE, AttendanceState.ABSENT})
+MEMBER_STATES = frozenset(
+    {
+        AttendanceState.NOT_SIGNED,
+        AttendanceState.PRESENT,
+        AttendanceState.LEAVE,
+        AttendanceState.ABSENT,
+    }
+)
 
 
 class ExclusionReason(StrEnum):
@@ -422,6 +462,7 @@ class AttendanceCount(BaseModel):
     present_probationary: int = 0
     present_voting: int = 0
     absent_voting_written: int = 0  # absent voters who handed in a written opinion
+    unsigned: int = 0  # 未签到: on the sheet, not yet marked either way
     absentees: tuple[str, ...] = ()  # "张三（病假）"
     observers: tuple[str, ...] = ()
     supervisors: tuple[str, ...] = ()
@@ -449,6 +490,7 @@ def count_attendance(entries: Iterable[AttendanceEntry]) -> AttendanceCount:
             "present_probationary",
             "present_voting",
             "absent_voting_written",
+            "unsigned",
         ),
         0,
     )
@@ -475,6 +517,8 @@ def count_attendance(entries: Iterable[AttendanceEntry]) -> AttendanceCount:
             groups.append("expected_voting")
         if e.present:
             groups += [g.replace("expected", "present") for g in groups]
+        elif e.state is AttendanceState.NOT_SIGNED:
+            groups.append("unsigned")
         else:
             absentees.append(e.label())
             if e.has_vote and e.written_opinion:

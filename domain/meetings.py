@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -38,6 +39,7 @@ from domain.meeting_rules import (
     election_outcome,
     evaluate_vote,
     meeting_quorum,
+    probation_ended,
 )
 from domain.people import Person
 from domain.procedures import GateCheck, ProcedureTemplate, StepTemplate, default_template
@@ -53,6 +55,26 @@ class StepState(StrEnum):
 
 class MeetingLocked(ValueError):
     """Raised when a finished meeting is edited instead of corrected."""
+
+
+class CountsImpossible(ValueError):
+    """Raised by record_vote()/record_election(); ``problems`` lists each impossible count."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+class GateFailed(ValueError):
+    """Raised by mark_gate_step_done() when the ⚑ step's condition fails."""
+
+
+class ConfirmationResult(StrEnum):
+    """The three resolutions a 预备党员转正 meeting can reach."""
+
+    ON_TIME = "按期转正"
+    EXTENDED = "延长预备期"
+    CANCELLED = "取消预备党员资格"
 
 
 class MeetingNotReady(ValueError):
@@ -189,6 +211,14 @@ class Meeting(Record):
     lecturer_id: str | None = None  # 党课: who lectured (counts for the secretary rule)
     lecturer_name: Line = Field(default="", max_length=40)
     lecture_id: str | None = None  # the rota lecture this 党课 delivered
+    # 接收预备党员: the 发展对象 and the two 入党介绍人 (person ids on the sign-in sheet).
+    candidate_id: str | None = None
+    candidate_name: Line = Field(default="", max_length=40)
+    sponsor_ids: list[str] = Field(default_factory=list, max_length=2)
+    # 预备党员转正: until the person's record holds it, the meeting is told when
+    # the probation began, and what was resolved.
+    probation_start: dt.date | None = None
+    confirmation_result: ConfirmationResult | None = None
     attendance: list[AttendanceEntry] = Field(default_factory=list)
     procedure: ProcedureTemplate
     steps: list[StepRecord] = Field(default_factory=list)
@@ -228,8 +258,9 @@ def default_attendees(
     org_id: str,
     people: Iterable[Person],
     *,
-    state: AttendanceState = AttendanceState.PRESENT,
+    state: AttendanceState = AttendanceState.NOT_SIGNED,
 ) -> list[AttendanceEntry]:
+    """The sign-in sheet of a new meeting: everyone 未签到 until marked."""
     return [AttendanceEntry.from_person(p, state) for p in expected_people(kind, org_id, people)]
 
 
@@ -273,8 +304,13 @@ def attendance_summary(meeting: Meeting) -> AttendanceCount:
 
 
 def quorum(meeting: Meeting) -> RuleResult:
-    """Whether the meeting itself may proceed under its kind's rule."""
+    """Whether the meeting itself may proceed under its kind's rule.
+
+    While anyone on the sheet is 未签到 the answer is no: 「未签到 n 人」.
+    """
     a = attendance_summary(meeting)
+    if a.unsigned:
+        return RuleResult(ok=False, explanation=f"未签到 {a.unsigned} 人")
     return meeting_quorum(meeting.rule, a.present_voting, a.expected_voting, meeting.rule_config)
 
 
@@ -302,6 +338,136 @@ def election_result(meeting: Meeting, election: Election) -> ElectionOutcome:
         ballots_returned=election.ballots_returned,
         config=meeting.rule_config,
     )
+
+
+def sign_in_all(meeting: Meeting) -> tuple[Meeting, int]:
+    """Mark everyone still 未签到 as 出席; returns the meeting and how many were marked."""
+    _editable(meeting)
+    attendance = [e.model_copy() for e in meeting.attendance]
+    n = 0
+    for e in attendance:
+        if e.state is AttendanceState.NOT_SIGNED:
+            e.state = AttendanceState.PRESENT
+            n += 1
+    return meeting.model_copy(update={"attendance": attendance}), n
+
+
+# -- Counts that add up ----------------------------------------------------
+
+
+def vote_count_problems(meeting: Meeting, vote: Vote) -> list[str]:
+    """Impossible counts of one vote, in Chinese (empty when the counts can be true).
+
+    赞成 + 反对 + 弃权 ≤ entitled voters present; written opinions (赞成, 反对
+    and 弃权 together) ≤ entitled voters absent; written opinions only under a
+    rule that counts them.
+    """
+    a = attendance_summary(meeting)
+    label = f"表决「{vote.subject}」"
+    problems: list[str] = []
+    present = a.present_voting if vote.present_voting is None else vote.present_voting
+    if vote.present_voting is not None and vote.present_voting > a.expected_voting:
+        problems.append(
+            f"{label}：在场有表决权 {vote.present_voting} 人，多于应到有表决权 {a.expected_voting} 人"
+        )
+    if vote.cast > present:
+        problems.append(
+            f"{label}：赞成 {vote.yes} + 反对 {vote.no} + 弃权 {vote.abstain} = {vote.cast}，"
+            f"多于在场有表决权 {present} 人"
+        )
+    if vote.written:
+        if vote.rule not in WRITTEN_OPINIONS_COUNT:
+            problems.append(f"{label}：{vote.rule}不计书面意见，不得委托投票")
+        elif vote.written > a.expected_voting - present:
+            problems.append(
+                f"{label}：书面意见 {vote.written} 份，多于缺席的有表决权党员 "
+                f"{max(a.expected_voting - present, 0)} 人"
+            )
+    return problems
+
+
+def election_count_problems(meeting: Meeting, election: Election) -> list[str]:
+    """Impossible counts of one election, in Chinese.
+
+    收回 ≤ 发出 ≤ electors present; 有效 + 无效 = 收回; each candidate's votes ≤
+    有效票; all votes ≤ 有效票 × 应选.
+    """
+    a = attendance_summary(meeting)
+    e = election
+    label = f"选举「{e.subject}」"
+    problems: list[str] = []
+    b = ballots_valid(e.ballots_returned, e.ballots_issued)
+    if not b.ok:
+        problems.append(f"{label}：{b.explanation}")
+    if e.ballots_issued > a.present_voting:
+        problems.append(
+            f"{label}：发出选票 {e.ballots_issued} 张，多于实到有选举权 {a.present_voting} 人"
+        )
+    if e.ballots_valid + e.ballots_invalid != e.ballots_returned:
+        problems.append(
+            f"{label}：有效票 {e.ballots_valid} + 无效票 {e.ballots_invalid} "
+            f"≠ 收回 {e.ballots_returned}"
+        )
+    over = [c for c in e.candidates if c.votes > e.ballots_valid]
+    for c in over:
+        problems.append(f"{label}：{c.name} 得票 {c.votes}，多于有效票 {e.ballots_valid}")
+    total = sum(c.votes for c in e.candidates)
+    if not over and total > e.ballots_valid * e.seats:
+        problems.append(f"{label}：得票合计 {total}，多于有效票 {e.ballots_valid} × 应选 {e.seats}")
+    return problems
+
+
+def count_problems(meeting: Meeting) -> list[str]:
+    """Every impossible count of every vote and election of the meeting."""
+    problems: list[str] = []
+    for v in meeting.votes:
+        problems += vote_count_problems(meeting, v)
+    for e in meeting.elections:
+        problems += election_count_problems(meeting, e)
+    return problems
+
+
+def record_vote(meeting: Meeting, vote: Vote) -> Meeting:
+    """Add (or replace, by id) a vote; raises CountsImpossible instead of saving bad counts."""
+    _editable(meeting)
+    problems = vote_count_problems(meeting, vote)
+    if problems:
+        raise CountsImpossible(problems)
+    votes = [v for v in meeting.votes if v.id != vote.id] + [vote]
+    return meeting.model_copy(update={"votes": votes})
+
+
+def record_election(meeting: Meeting, election: Election) -> Meeting:
+    """Add (or replace, by id) an election; raises CountsImpossible on impossible counts."""
+    _editable(meeting)
+    problems = election_count_problems(meeting, election)
+    if problems:
+        raise CountsImpossible(problems)
+    elections = [e for e in meeting.elections if e.id != election.id] + [election]
+    return meeting.model_copy(update={"elections": elections})
+
+
+# -- 预备党员转正 -------------------------------------------------------------
+
+
+def set_confirmation_result(meeting: Meeting, result: ConfirmationResult) -> Meeting:
+    """Record the 转正 resolution; 按期转正 is refused before a year of probation."""
+    _editable(meeting)
+    if meeting.kind is not MeetingKind.CONFIRMATION:
+        raise ValueError("只有预备党员转正会议才有转正决议")
+    problem = _confirmation_problem(meeting.model_copy(update={"confirmation_result": result}))
+    if problem:
+        raise ValueError(problem)
+    return meeting.model_copy(update={"confirmation_result": result})
+
+
+def _confirmation_problem(meeting: Meeting) -> str:
+    if meeting.confirmation_result is not ConfirmationResult.ON_TIME:
+        return ""
+    if meeting.probation_start is None:
+        return "按期转正须先填写预备期开始日期"
+    r = probation_ended(meeting.probation_start, meeting.date)
+    return "" if r.ok else f"不能按期转正：{r.explanation}"
 
 
 # -- Walking the steps -----------------------------------------------------
@@ -427,21 +593,177 @@ def _for_step(
     return [x for x in items if x.step_key in (key, None)]
 
 
-def _gate_problems(meeting: Meeting, step: StepTemplate) -> list[str]:
-    label = _step_label(meeting, step)
+class GateState(StrEnum):
+    PASSED = "✓"
+    FAILED = "✗"
+    MANUAL = "待确认"  # only a person can confirm it
+
+
+@dataclass(frozen=True)
+class GateStatus:
+    """A ⚑ step's condition computed from the record, with the reason in Chinese.
+
+    For a MANUAL gate ``reason`` is exactly what the person has to confirm.
+    """
+
+    step_key: str
+    title: str
+    state: GateState
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """「⚑ 表决 ✗ 还没有记录表决」 — one line for a list of gates."""
+        return f"⚑ {self.title} {self.state.value} {self.reason}"
+
+
+def _named(meeting: Meeting, person_id: str, fallback: str = "") -> str:
+    for e in meeting.attendance:
+        if e.person_id == person_id:
+            return e.name
+    return fallback or "（不在签到表中）"
+
+
+def _attends(meeting: Meeting, person_id: str) -> bool:
+    return any(
+        e.person_id == person_id and e.state in (AttendanceState.PRESENT, AttendanceState.OBSERVER)
+        for e in meeting.attendance
+    )
+
+
+def _development_presence(meeting: Meeting) -> tuple[GateState, str]:
+    """接收预备党员: the 发展对象 and both 入党介绍人 must be at the meeting."""
+    if meeting.candidate_id is None and not meeting.sponsor_ids:
+        return (
+            GateState.MANUAL,
+            "请确认：发展对象和两名入党介绍人均已到会（填写发展对象和入党介绍人后自动检查）",
+        )
+    problems: list[str] = []
+    if len(meeting.sponsor_ids) != 2:
+        problems.append(f"入党介绍人应为两名，已填写 {len(meeting.sponsor_ids)} 名")
+    if meeting.candidate_id is None:
+        problems.append("未填写发展对象")
+    elif not _attends(meeting, meeting.candidate_id):
+        name = _named(meeting, meeting.candidate_id, meeting.candidate_name)
+        problems.append(f"发展对象{name}未到会")
+    for pid in meeting.sponsor_ids:
+        if not _attends(meeting, pid):
+            problems.append(f"入党介绍人{_named(meeting, pid)}未到会")
+    if problems:
+        return GateState.FAILED, "；".join(problems)
+    return GateState.PASSED, "发展对象和两名入党介绍人均已到会"
+
+
+def _scrutineer_problem(e: Election) -> str:
+    missing = [role for role, names in (("监票人", e.scrutineers), ("计票人", e.counters))
+               if not names]  # fmt: skip
+    return f"未填写{'、'.join(missing)}" if missing else ""
+
+
+def _gate(meeting: Meeting, step: StepTemplate) -> tuple[GateState, str]:
     check = step.gate_check
     if check is GateCheck.QUORUM:
         q = quorum(meeting)
-        return [] if q.ok else [f"{label}：{q.explanation}"]
-    if check is GateCheck.VOTE and not _for_step(meeting.votes, step.key):
-        return [f"{label}：还没有记录表决"]
-    if check is GateCheck.DECISION and not _for_step(meeting.decisions, step.key):
-        return [f"{label}：还没有记录决议"]
-    if check is GateCheck.BALLOTS and not meeting.elections:
-        return [f"{label}：还没有记录选票清点"]
-    if check is GateCheck.ELECTION_RESULT and not meeting.elections:
-        return [f"{label}：还没有记录选举结果"]
-    return []
+        if not q.ok:
+            return GateState.FAILED, q.explanation
+        if meeting.kind is MeetingKind.ADMISSION:
+            state, reason = _development_presence(meeting)
+            if state is not GateState.PASSED:
+                return state, reason
+        return GateState.PASSED, q.explanation
+    if check is GateCheck.VOTE:
+        votes = _for_step(meeting.votes, step.key)
+        if not votes:
+            return GateState.FAILED, "还没有记录表决"
+        for v in votes:
+            problems = vote_count_problems(meeting, v)  # type: ignore[arg-type]
+            if problems:
+                return GateState.FAILED, problems[0]
+        return GateState.PASSED, f"已记录表决 {len(votes)} 项"
+    if check is GateCheck.DECISION:
+        if not _for_step(meeting.decisions, step.key):
+            return GateState.FAILED, "还没有记录决议"
+        return GateState.PASSED, "已记录决议"
+    if check is GateCheck.BALLOTS:
+        if not meeting.elections:
+            return GateState.FAILED, "还没有记录选票清点"
+        for e in meeting.elections:
+            b = ballots_valid(e.ballots_returned, e.ballots_issued)
+            if not b.ok:
+                return GateState.FAILED, b.explanation
+            missing = _scrutineer_problem(e)
+            if missing:
+                return GateState.FAILED, missing
+        return GateState.PASSED, "选票已清点，监票人、计票人已填写"
+    if check is GateCheck.ELECTION_RESULT:
+        if not meeting.elections:
+            return GateState.FAILED, "还没有记录选举结果"
+        for e in meeting.elections:
+            out = election_result(meeting, e)
+            if out.void:
+                return GateState.FAILED, out.explanation
+        return GateState.PASSED, "选举结果已计算"
+    if check is GateCheck.PROBATION_ENDED:
+        if meeting.probation_start is None:
+            return (
+                GateState.MANUAL,
+                f"请确认：{step.title}（填写预备期开始日期后自动检查）",
+            )
+        r = probation_ended(meeting.probation_start, meeting.date)
+        return (GateState.PASSED if r.ok else GateState.FAILED), r.explanation
+    return GateState.MANUAL, f"请确认：{step.title}"
+
+
+def gate_status(meeting: Meeting, key: str) -> GateStatus:
+    """The ⚑ step *key*'s condition: ✓ or ✗ computed from the record, or 待确认."""
+    step = meeting.procedure.step(key)
+    if not step.hard_gate:
+        raise ValueError(f"不是 ⚑ 步骤：{step.title}")
+    state, reason = _gate(meeting, step)
+    return GateStatus(step_key=key, title=step.title, state=state, reason=reason)
+
+
+def gate_statuses(meeting: Meeting) -> list[GateStatus]:
+    """Every ⚑ step of the meeting's procedure, in procedure order."""
+    return [gate_status(meeting, s.key) for s in meeting.procedure.gates]
+
+
+def failing_gates(meeting: Meeting) -> list[GateStatus]:
+    """The ⚑ gates that block finishing (✗); a skippable gate skipped with a reason does not."""
+    out: list[GateStatus] = []
+    for step in meeting.procedure.gates:
+        if step.skippable and step_state(meeting, step.key) is StepState.SKIPPED:
+            continue
+        g = gate_status(meeting, step.key)
+        if g.state is GateState.FAILED:
+            out.append(g)
+    return out
+
+
+def mark_gate_step_done(
+    meeting: Meeting,
+    key: str,
+    now: dt.datetime,
+    *,
+    notes: str | None = None,
+    speakers: Sequence[Speaker] = (),
+    topic_no: int | None = None,
+) -> Meeting:
+    """mark_step_done(), refused with GateFailed while a ⚑ step's condition is ✗.
+
+    A 待确认 gate may be ticked: ticking it is the person's confirmation.
+    """
+    step = meeting.procedure.step(key)
+    if step.hard_gate:
+        g = gate_status(meeting, key)
+        if g.state is GateState.FAILED:
+            raise GateFailed(f"⚑「{step.title}」未满足：{g.reason}")
+    return mark_step_done(meeting, key, now, notes=notes, speakers=speakers, topic_no=topic_no)
+
+
+def _gate_problems(meeting: Meeting, step: StepTemplate) -> list[str]:
+    state, reason = _gate(meeting, step)
+    return [f"{_step_label(meeting, step)}：{reason}"] if state is GateState.FAILED else []
 
 
 def _step_problems(meeting: Meeting) -> list[str]:
@@ -470,24 +792,7 @@ def _vote_problems(meeting: Meeting, a: AttendanceCount) -> list[str]:
     cfg = meeting.rule_config
     for v in meeting.votes:
         label = f"表决「{v.subject}」"
-        present = a.present_voting if v.present_voting is None else v.present_voting
-        if v.present_voting is not None and v.present_voting > a.expected_voting:
-            problems.append(
-                f"{label}：在场有表决权 {v.present_voting} 人，多于应到有表决权 {a.expected_voting} 人"
-            )
-        if v.cast > present:
-            problems.append(
-                f"{label}：赞成 {v.yes} + 反对 {v.no} + 弃权 {v.abstain} = {v.cast}，"
-                f"多于在场有表决权 {present} 人"
-            )
-        if v.written:
-            if v.rule not in WRITTEN_OPINIONS_COUNT:
-                problems.append(f"{label}：{v.rule}不计书面意见，不得委托投票")
-            elif v.written > a.expected_voting - present:
-                problems.append(
-                    f"{label}：书面意见 {v.written} 份，多于缺席的有表决权党员 "
-                    f"{a.expected_voting - present} 人"
-                )
+        problems += vote_count_problems(meeting, v)
         if v.rule is VoteRule.DEVELOPMENT and v.method is VoteMethod.HANDS:
             allowed = (
                 meeting.kind is MeetingKind.CONFIRMATION and cfg.confirmation_allow_show_of_hands
@@ -505,17 +810,7 @@ def _election_problems(meeting: Meeting, a: AttendanceCount) -> list[str]:
     for e in meeting.elections:
         label = f"选举「{e.subject}」"
         b = ballots_valid(e.ballots_returned, e.ballots_issued)
-        if not b.ok:
-            problems.append(f"{label}：{b.explanation}")
-        if e.ballots_issued > a.present_voting:
-            problems.append(
-                f"{label}：发出选票 {e.ballots_issued} 张，多于实到有选举权 {a.present_voting} 人"
-            )
-        if e.ballots_valid + e.ballots_invalid != e.ballots_returned:
-            problems.append(
-                f"{label}：有效票 {e.ballots_valid} + 无效票 {e.ballots_invalid} "
-                f"≠ 收回 {e.ballots_returned}"
-            )
+        problems += election_count_problems(meeting, e)
         nominated = [c for c in e.candidates if not c.write_in]
         if len(nominated) < e.seats:
             problems.append(f"{label}：候选人 {len(nominated)} 名，少于应选 {e.seats} 名")
@@ -523,16 +818,9 @@ def _election_problems(meeting: Meeting, a: AttendanceCount) -> list[str]:
             m = competitive_margin_ok(len(nominated), e.seats)
             if not m.ok:
                 problems.append(f"{label}：{m.explanation}")
-        for c in e.candidates:
-            if c.votes > e.ballots_valid:
-                problems.append(f"{label}：{c.name} 得票 {c.votes}，多于有效票 {e.ballots_valid}")
-        total = sum(c.votes for c in e.candidates)
-        if total > e.ballots_valid * e.seats:
-            problems.append(
-                f"{label}：得票合计 {total}，多于有效票 {e.ballots_valid} × 应选 {e.seats}"
-            )
-        if not e.scrutineers:
-            problems.append(f"{label}：未填写监票人")
+        missing = _scrutineer_problem(e)
+        if missing:
+            problems.append(f"{label}：{missing}")
         out = election_result(meeting, e)
         if out.void and b.ok:
             problems.append(f"{label}：{out.explanation}")
@@ -562,6 +850,11 @@ def validate_for_finish(meeting: Meeting) -> list[str]:
     a = attendance_summary(meeting)
     if a.expected == 0:
         problems.append("签到表中没有应到人员")
+    if a.unsigned:
+        problems.append(f"签到未完成：未签到 {a.unsigned} 人")
+    confirmation = _confirmation_problem(meeting)
+    if confirmation:
+        problems.append(confirmation)
     ids = Counter(e.person_id for e in meeting.attendance if e.person_id)
     for e in meeting.attendance:
         if e.person_id and ids[e.person_id] > 1:
@@ -667,6 +960,8 @@ def make_up_items(meeting: Meeting) -> list[MakeUpItem]:
     items: list[MakeUpItem] = []
     for e in meeting.attendance:
         if e.person_id is None or not e.is_member or not e.counts or e.present:
+            continue
+        if e.state is AttendanceState.NOT_SIGNED:
             continue
         items.append(
             MakeUpItem(

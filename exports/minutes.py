@@ -16,7 +16,8 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from domain.dates import format_date_cn
-from domain.meeting_kinds import MeetingKind, VoteRule
+from domain.meeting_kinds import HeaderField, VoteRule, kind_spec
+from domain.meeting_rules import AttendanceCount
 from domain.meetings import (
     Decision,
     Election,
@@ -40,19 +41,6 @@ from exports.docx_common import (
     xml_safe,
 )
 
-_TITLE_SUFFIX: dict[MeetingKind, str] = {
-    MeetingKind.MEMBER_ASSEMBLY: "党员大会会议记录",
-    MeetingKind.COMMITTEE: "支部委员会会议记录",
-    MeetingKind.GROUP: "党小组会会议记录",
-    MeetingKind.LECTURE: "党课记录",
-    MeetingKind.THEME_DAY: "主题党日活动记录",
-    MeetingKind.ORG_LIFE: "组织生活会会议记录",
-    MeetingKind.APPRAISAL: "民主评议党员会议记录",
-    MeetingKind.ADMISSION: "接收预备党员支部大会会议记录",
-    MeetingKind.CONFIRMATION: "预备党员转正支部大会会议记录",
-    MeetingKind.ELECTION: "换届选举党员大会会议记录",
-}
-
 _HEADER_WIDTHS_MM = [30.0, 48.0, 30.0, 48.0]  # 156 mm = A4 minus 28 + 26 mm margins
 _SIGN = "____________"
 _DIGITS = "零一二三四五六七八九"
@@ -73,12 +61,10 @@ def minutes_title(meeting: Meeting) -> str:
     """中共××第一党支部党员大会会议记录 — without repeating 支部/党小组."""
     org = meeting.org_name
     prefix = "" if org.startswith(("中共", "中国共产党")) else "中共"
-    if meeting.kind is MeetingKind.COMMITTEE and org.endswith("支部"):
-        suffix = "委员会会议记录"
-    elif meeting.kind is MeetingKind.GROUP and org.endswith("党小组"):
-        suffix = "会议记录"
-    else:
-        suffix = _TITLE_SUFFIX[meeting.kind]
+    template = kind_spec(meeting.kind).minutes
+    suffix = template.title_suffix
+    if template.title_when_org_ends and org.endswith(template.title_when_org_ends[0]):
+        suffix = template.title_when_org_ends[1]
     return f"{prefix}{org}{suffix}"
 
 
@@ -114,38 +100,80 @@ def _meeting_name(m: Meeting) -> str:
     return ""
 
 
+def _list(names: tuple[str, ...]) -> str:
+    return "、".join(names)
+
+
+def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField) -> str:
+    """The text of one header field; "" means nothing to show."""
+    if f is HeaderField.NAME:
+        return _meeting_name(m)
+    if f is HeaderField.TIME:
+        return _time_text(m)
+    if f is HeaderField.PLACE:
+        return m.place
+    if f is HeaderField.CHAIR:
+        return _with_post(m, m.chair_name, m.chair_id)
+    if f is HeaderField.RECORDER:
+        return _with_post(m, m.recorder_name, m.recorder_id)
+    if f is HeaderField.LECTURER:
+        return _with_post(m, m.lecturer_name, m.lecturer_id)
+    if f is HeaderField.EXPECTED:
+        return (
+            f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人；"
+            f"有表决权{a.expected_voting}人）"
+        )
+    if f is HeaderField.PRESENT:
+        return (
+            f"{a.present}人（正式党员{a.present_full}人、预备党员{a.present_probationary}人；"
+            f"有表决权{a.present_voting}人）"
+        )
+    if f is HeaderField.EXPECTED_MEMBERS:
+        return f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人）"
+    if f is HeaderField.PRESENT_MEMBERS:
+        return f"{a.present}人（正式党员{a.present_full}人、预备党员{a.present_probationary}人）"
+    if f is HeaderField.ABSENTEES:
+        return _list(a.absentees)
+    if f is HeaderField.EXCLUDED:
+        return _list(a.excluded)
+    if f is HeaderField.OBSERVERS:
+        return _list(a.observers)
+    if f is HeaderField.SUPERVISORS:
+        return _list(a.supervisors)
+    if f is HeaderField.TOPICS:
+        return "\n".join(f"{i}. {t}" for i, t in enumerate(m.topics, 1))
+    raise KeyError(f"minutes header field without a renderer: {f}")
+
+
+# Fields that read 无 rather than blank when empty.
+_NONE_WHEN_EMPTY = frozenset(
+    {HeaderField.ABSENTEES, HeaderField.OBSERVERS, HeaderField.TOPICS, HeaderField.LECTURER}
+)
+
+
 def _header_rows(m: Meeting) -> list[list[str]]:
+    """The kind's header template laid out: narrow items two to a row."""
     a = attendance_summary(m)
     rows: list[list[str]] = []
-    name = _meeting_name(m)
-    if name:
-        rows.append(["会议名称", name])
-    rows.append(["时间", _time_text(m), "地点", m.place])
-    rows.append(
-        [
-            "主持人",
-            _with_post(m, m.chair_name, m.chair_id),
-            "记录人",
-            _with_post(m, m.recorder_name, m.recorder_id),
-        ]
-    )
-    rows.append(
-        [
-            "应到人数",
-            f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人；"
-            f"有表决权{a.expected_voting}人）",
-            "实到人数",
-            f"{a.present}人（正式党员{a.present_full}人、预备党员{a.present_probationary}人；"
-            f"有表决权{a.present_voting}人）",
-        ]
-    )
-    rows.append(["缺席人员及原因", "、".join(a.absentees) or "无"])
-    if a.excluded:
-        rows.append(["不计入应到人员", "、".join(a.excluded)])
-    rows.append(["列席人员", "、".join(a.observers) or "无"])
-    if a.supervisors:
-        rows.append(["上级指导人员", "、".join(a.supervisors)])
-    rows.append(["会议议题", "\n".join(f"{i}. {t}" for i, t in enumerate(m.topics, 1)) or "无"])
+    pending: list[str] = []
+    for item in kind_spec(m.kind).minutes.header:
+        value = _header_value(m, a, item.field)
+        if not value:
+            if item.optional:
+                continue
+            value = "无" if item.field in _NONE_WHEN_EMPTY else ""
+        if item.wide:
+            if pending:
+                rows.append(pending)
+                pending = []
+            rows.append([item.label, value])
+        else:
+            pending += [item.label, value]
+            if len(pending) == 4:
+                rows.append(pending)
+                pending = []
+    if pending:
+        rows.append(pending)
     return rows
 
 
@@ -272,7 +300,7 @@ def _signatures(doc: DocumentObject, m: Meeting) -> None:
     add_paragraph(
         doc, f"主持人（签字）：{_SIGN}　　记录人（签字）：{_SIGN}", align="right", indent=False
     )
-    if m.kind in (MeetingKind.ADMISSION, MeetingKind.CONFIRMATION):
+    if kind_spec(m.kind).minutes.secretary_signs:
         add_paragraph(doc, f"支部书记（签字）：{_SIGN}", align="right", indent=False)
     if m.elections:
         add_paragraph(

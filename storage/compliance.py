@@ -18,11 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.compliance import (
-    BRANCH_COMMITTEE,
-    MEMBER_ASSEMBLY,
-    PARTY_GROUP,
-    PARTY_LECTURE,
-    THEME_DAY,
     BranchInfo,
     ComplianceConfig,
     ComplianceStatus,
@@ -33,7 +28,7 @@ from domain.compliance import (
     worst_status,
 )
 from domain.dashboard import DueItem, Urgency
-from domain.meeting_kinds import MeetingStatus
+from domain.meeting_kinds import MeetingStatus, home_columns
 from domain.navigation import Place, go
 from domain.org_codes import OrgKind
 from domain.people_codes import COMMITTEE_POSTS, CommitteePost, PoliticalStatus
@@ -45,13 +40,9 @@ from storage.in_lists import chunks, marks
 HOME_LIMIT = 8
 SECTION = "三会一课"
 # Home-screen columns: requirement key -> short header, and the meeting kind a
-# user would hold to catch up.
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("branch_committee", "支委会", BRANCH_COMMITTEE),
-    ("party_group", "小组会", PARTY_GROUP),
-    ("theme_day", "主题党日", THEME_DAY),
-    ("member_assembly", "党员大会", MEMBER_ASSEMBLY),
-    ("party_lecture", "党课", PARTY_LECTURE),
+# user would hold to catch up (from the kinds table).
+COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (f.key, f.home_column, kind.value) for kind, f in home_columns()
 )
 HOME_KEYS = frozenset(k for k, _, _ in COLUMNS)
 DUE_SOON_DAYS = 14

@@ -8,7 +8,8 @@ import datetime as dt
 import random
 import sqlite3
 
-from domain.meeting_kinds import MeetingKind, VoteMethod
+from domain.action_codes import ActionKind
+from domain.meeting_kinds import MeetingKind, VoteMethod, kind_spec
 from domain.meeting_rules import AttendanceState
 from domain.meetings import (
     Decision,
@@ -26,18 +27,6 @@ from storage.db import Store
 from storage.meetings import WORKFLOW, save_final
 
 LEAVE_REASONS = ("夜班", "病假", "外出培训", "事假", "倒班休息")
-TOPICS = {
-    MeetingKind.COMMITTEE: ("研究本月党建工作安排", "讨论党员发展计划", "研究安全生产中的党建工作"),
-    MeetingKind.GROUP: ("学习安全生产规章", "交流岗位履职情况", "开展批评与自我批评"),
-    MeetingKind.THEME_DAY: ("集中学习党章", "“党员先锋岗”志愿服务", "重温入党誓词"),
-    MeetingKind.MEMBER_ASSEMBLY: ("听取支委会季度工作报告", "讨论通过季度党建工作计划"),
-    MeetingKind.LECTURE: (
-        "弘扬石油精神 争当岗位先锋",
-        "安全生产与党员责任",
-        "廉洁从业警示教育",
-        "学习党的创新理论",
-    ),
-}
 
 
 def _first_friday(year: int, month: int) -> dt.date:
@@ -59,13 +48,15 @@ def _build(
     m = new_meeting(kind, unit.id, unit.name, day, people=roster)
     att = []
     keep = {p.id for p in (chair, recorder) if p}
+    # A finished meeting's sheet is complete: everyone is marked, none 未签到.
     for e in m.attendance:
+        state, reason = AttendanceState.PRESENT, ""
         if e.person_id not in keep and rng.random() < 0.12:
             state = rng.choice(
                 (AttendanceState.LEAVE, AttendanceState.LEAVE, AttendanceState.ABSENT)
             )
-            e = e.model_copy(update={"state": state, "reason": rng.choice(LEAVE_REASONS)})
-        att.append(e)
+            reason = rng.choice(LEAVE_REASONS)
+        att.append(e.model_copy(update={"state": state, "reason": reason}))
     m = m.model_copy(
         update={
             "attendance": att,
@@ -150,7 +141,7 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
                     chair, rec = leader, leader
                 else:
                     chair, rec = secretary, recorder
-                topics = [rng.choice(TOPICS[kind])]
+                topics = [rng.choice(kind_spec(kind).sample_topics or (kind.value,))]
                 m = _build(kind, unit, day, people, rng, topics=topics, chair=chair, recorder=rec)
                 save_final(store, finish(m, dt.datetime.combine(day, dt.time(11))), conn=conn)
                 n += 1
@@ -177,9 +168,9 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
     keep = [
         r[0]
         for r in conn.execute(
-            "SELECT id FROM action_items WHERE kind='决议' AND deadline < ?"
+            "SELECT id FROM action_items WHERE kind=? AND deadline < ?"
             " ORDER BY deadline DESC LIMIT 2",
-            (cutoff,),
+            (ActionKind.DECISION.value, cutoff),
         )
     ]
     marks = ",".join("?" * len(keep))

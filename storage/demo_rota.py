@@ -14,6 +14,8 @@ import sqlite3
 from datetime import date, datetime, time, timedelta
 
 from domain.courseware import Lecture, LectureCategory, ReviewCheck, ReviewState, transition
+from domain.org_codes import OrgKind
+from domain.people_codes import CommitteePost
 from domain.rota import Cadence, Lecturer, PlanPeriod, RotaRequest, plan_rota
 from storage.db import Store
 from storage.rota import confirm_plan, save_lecture
@@ -65,6 +67,8 @@ _DAYS_BEFORE = {  # when each step happens, in days before the lecture
     _S.APPROVED: 6,
     _S.FILED: 5,
 }
+
+_SECRETARY = CommitteePost.SECRETARY.value
 
 
 def _natural_state(day: date, today: date) -> ReviewState:
@@ -144,8 +148,8 @@ def _walk(
 def _org_rows(conn: sqlite3.Connection) -> tuple[str, list[Lecturer], str]:
     """(general branch id, its secretaries as lecturers, a reviewer's name)."""
     row = conn.execute(
-        "SELECT id FROM org_units WHERE kind='党总支' ORDER BY name<>?, sort_order LIMIT 1",
-        (FIRST_GENERAL_BRANCH,),
+        "SELECT id FROM org_units WHERE kind=? ORDER BY name<>?, sort_order LIMIT 1",
+        (OrgKind.GENERAL_BRANCH.value, FIRST_GENERAL_BRANCH),
     ).fetchone()
     if row is None:
         return "", [], ""
@@ -153,15 +157,15 @@ def _org_rows(conn: sqlite3.Connection) -> tuple[str, list[Lecturer], str]:
     lecturers: list[Lecturer] = []
     reviewer = ""
     for branch_id, branch_name in conn.execute(
-        "SELECT id, name FROM org_units WHERE parent_id=? AND kind='党支部' ORDER BY sort_order",
-        (general_id,),
+        "SELECT id, name FROM org_units WHERE parent_id=? AND kind=? ORDER BY sort_order",
+        (general_id, OrgKind.BRANCH.value),
     ).fetchall():
         for pid, name, post in conn.execute(
-            "SELECT id, name, post FROM people WHERE branch_id=? AND post IN ('书记','宣传委员')"
-            " ORDER BY post='书记' DESC, sort_key",
-            (branch_id,),
+            "SELECT id, name, post FROM people WHERE branch_id=? AND post IN (?,?)"
+            " ORDER BY post=? DESC, sort_key",
+            (branch_id, _SECRETARY, CommitteePost.PUBLICITY.value, _SECRETARY),
         ).fetchall():
-            if post == "书记" and not any(lec.branch == branch_name for lec in lecturers):
+            if post == _SECRETARY and not any(lec.branch == branch_name for lec in lecturers):
                 lecturers.append(Lecturer(id=pid, name=name, branch=branch_name, post=post))
             elif post == "宣传委员" and not reviewer:
                 reviewer = name  # stands in for the 党总支's 宣传委员

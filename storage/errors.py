@@ -30,3 +30,7 @@ class RecordMissingError(StorageError):
 
 class DiskFullError(StorageError):
     pass
+
+
+class CorrectionConflict(StorageError):
+    """A second correction of one record, or a correction of a replaced version."""

@@ -8,10 +8,17 @@ import sqlite3
 from dataclasses import dataclass
 
 from domain.action_items import ActionItem, ActionKind
-from domain.meetings import Meeting, MeetingStatus, attendance_summary, make_up_items
+from domain.meetings import (
+    Meeting,
+    MeetingStatus,
+    attendance_summary,
+    correction,
+    make_up_items,
+)
 from storage import audit, drafts
 from storage.action_items import save_action
 from storage.db import Store, now_iso
+from storage.errors import CorrectionConflict, RecordMissingError
 from storage.records import load_document, save_document
 
 WORKFLOW = "meeting"
@@ -65,8 +72,11 @@ def save_final(
         raise ValueError("只有已完成的会议才能定稿保存")
 
     def run(c: sqlite3.Connection) -> Meeting:
+        if meeting.supersedes_id:
+            _check_correction(c, meeting)
         saved = save_document(store, "meetings", meeting, _index(meeting), conn=c)
         if meeting.supersedes_id:
+            c.execute("DELETE FROM corrections WHERE supersedes_id=?", (meeting.supersedes_id,))
             c.execute("UPDATE meetings SET superseded=1 WHERE id=?", (meeting.supersedes_id,))
             audit.append(c, store.actor, "supersede", "meetings", meeting.supersedes_id, saved.id)
             # The correction's items replace the old version's open ones.
@@ -107,6 +117,98 @@ def save_final(
         return run(conn)
     with store.write() as c:
         return run(c)
+
+
+# -- corrections (a correction is a new version of a finished record) ---------
+
+
+def _when(at: str) -> str:
+    return at[:16].replace("T", " ")
+
+
+def _replaced_by(c: sqlite3.Connection, meeting_id: str) -> str:
+    """「第2版（张三，2026-12-01 10:00）」 — the version that replaced *meeting_id*."""
+    row = c.execute(
+        "SELECT updated_by, updated_at, json_extract(data, '$.revision') FROM meetings"
+        " WHERE supersedes_id=? ORDER BY superseded, updated_at DESC LIMIT 1",
+        (meeting_id,),
+    ).fetchone()
+    if row is None:
+        return "更新的版本"
+    return f"第{row[2] or 2}版（{row[0]}，{_when(row[1])}）"
+
+
+def _check_correction(c: sqlite3.Connection, meeting: Meeting) -> None:
+    """Refuse finishing a correction of a replaced version, or someone else's correction."""
+    row = c.execute(
+        "SELECT superseded FROM meetings WHERE id=?", (meeting.supersedes_id,)
+    ).fetchone()
+    if row is None:
+        raise RecordMissingError("被更正的会议记录已不存在。")
+    if row[0]:
+        raise CorrectionConflict(
+            f"被更正的版本已由{_replaced_by(c, str(meeting.supersedes_id))}更正，"
+            "本更正未保存。请在最新版本上重新更正。"
+        )
+    open_ = c.execute(
+        "SELECT draft_id, started_by, started_at FROM corrections WHERE supersedes_id=?",
+        (meeting.supersedes_id,),
+    ).fetchone()
+    if open_ is not None and open_[0] != meeting.id:
+        raise CorrectionConflict(
+            f"{open_[1]} 已于 {_when(open_[2])} 开始更正这条记录，本更正未保存。"
+        )
+
+
+def start_correction(store: Store, meeting_id: str) -> Meeting:
+    """Open a correction of the current finished record *meeting_id*: a new draft
+    (saved as the actor's draft) that supersedes it when finished.
+
+    Refused with CorrectionConflict, naming who and when, while another
+    correction of the record is open or when the record was already replaced.
+    """
+    with store.write() as c:
+        row = c.execute("SELECT * FROM meetings WHERE id=?", (meeting_id,)).fetchone()
+        if row is None:
+            raise RecordMissingError("这条会议记录已不存在。")
+        cols = [d[0] for d in c.execute("SELECT * FROM meetings LIMIT 0").description]
+        record = dict(zip(cols, row, strict=True))
+        if record["superseded"]:
+            raise CorrectionConflict(
+                f"这条记录已由{_replaced_by(c, meeting_id)}更正，请在最新版本上更正。"
+            )
+        open_ = c.execute(
+            "SELECT started_by, started_at FROM corrections WHERE supersedes_id=?", (meeting_id,)
+        ).fetchone()
+        if open_ is not None:
+            raise CorrectionConflict(
+                f"{open_[0]} 已于 {_when(open_[1])} 开始更正这条记录；"
+                "在其完成或放弃之前不能再次更正。"
+            )
+        draft = correction(load_document(record, Meeting))
+        c.execute(
+            "INSERT INTO corrections(supersedes_id, draft_id, base_version, started_by,"
+            " started_at) VALUES (?,?,?,?,?)",
+            (meeting_id, draft.id, record["version"], store.actor, now_iso()),
+        )
+        audit.append(c, store.actor, "correct", "meetings", meeting_id, draft.id)
+        save_draft(store, draft)  # joins this transaction
+    return draft
+
+
+def abandon_correction(store: Store, draft_id: str) -> None:
+    """Give up an open correction: its draft goes and the record may be corrected again."""
+    with store.write() as c:
+        c.execute("DELETE FROM corrections WHERE draft_id=?", (draft_id,))
+        drafts.discard(store, WORKFLOW, draft_id)
+
+
+def open_correction(store: Store, meeting_id: str) -> tuple[str, str] | None:
+    """(who, when) of the open correction of *meeting_id*, or None."""
+    row = store.query_one(
+        "SELECT started_by, started_at FROM corrections WHERE supersedes_id=?", (meeting_id,)
+    )
+    return None if row is None else (row["started_by"], _when(row["started_at"]))
 
 
 def get(store: Store, meeting_id: str) -> Meeting | None:

@@ -1,7 +1,7 @@
 """Schema migrations keyed by PRAGMA user_version.
 
-Each migration is a function run inside one BEGIN IMMEDIATE transaction that
-also bumps user_version. An existing database is backed up (online backup
+The pending migrations run inside one BEGIN IMMEDIATE transaction that also
+bumps user_version. An existing database is backed up (online backup
 API) before any migration touches it.
 """
 
@@ -11,9 +11,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from domain.org_codes import OrgKind
 from storage.errors import SchemaTooNewError
 
 Migration = Callable[[sqlite3.Connection], None]
+_BRANCH = OrgKind.BRANCH.value
 
 META = """
     created_at TEXT NOT NULL,
@@ -232,31 +234,86 @@ def m003_counters(c: sqlite3.Connection) -> None:
     # triggers keep the totals as rows are added and removed.
     run_script(
         c,
-        """
+        f"""
         CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
         INSERT INTO counters VALUES
             ('people', (SELECT count(*) FROM people)),
-            ('branches', (SELECT count(*) FROM org_units WHERE kind='党支部'));
+            ('branches', (SELECT count(*) FROM org_units WHERE kind='{_BRANCH}'));
         CREATE TRIGGER counters_people_ins AFTER INSERT ON people
             BEGIN UPDATE counters SET n = n + 1 WHERE name = 'people'; END;
         CREATE TRIGGER counters_people_del AFTER DELETE ON people
             BEGIN UPDATE counters SET n = n - 1 WHERE name = 'people'; END;
-        CREATE TRIGGER counters_branch_ins AFTER INSERT ON org_units WHEN NEW.kind = '党支部'
+        CREATE TRIGGER counters_branch_ins AFTER INSERT ON org_units WHEN NEW.kind = '{_BRANCH}'
             BEGIN UPDATE counters SET n = n + 1 WHERE name = 'branches'; END;
-        CREATE TRIGGER counters_branch_del AFTER DELETE ON org_units WHEN OLD.kind = '党支部'
+        CREATE TRIGGER counters_branch_del AFTER DELETE ON org_units WHEN OLD.kind = '{_BRANCH}'
             BEGIN UPDATE counters SET n = n - 1 WHERE name = 'branches'; END;
         -- one OS account per person: the privacy rule trusts this mapping
         CREATE UNIQUE INDEX accounts_person ON accounts(person_id);
         -- the home screen looks up each branch's secretary
         CREATE INDEX people_branch_post ON people(branch_id, post) WHERE post IS NOT NULL;
         CREATE TRIGGER counters_branch_kind AFTER UPDATE OF kind ON org_units
-            BEGIN UPDATE counters SET n = (SELECT count(*) FROM org_units WHERE kind = '党支部')
+            BEGIN UPDATE counters SET n = (SELECT count(*) FROM org_units WHERE kind = '{_BRANCH}')
                   WHERE name = 'branches'; END;
         """,
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_audit_no_replace, m003_counters]
+def m004_corrections(c: sqlite3.Connection) -> None:
+    # A correction is a version: one current record per superseded id, and one
+    # open correction per record, with who started it and when.
+    run_script(
+        c,
+        """
+        -- Older files may hold two current corrections of one record (two
+        -- sessions both corrected it): keep the newest current, as the list did.
+        UPDATE meetings SET superseded = 1
+            WHERE supersedes_id IS NOT NULL AND superseded = 0 AND EXISTS (
+                SELECT 1 FROM meetings n
+                WHERE n.supersedes_id = meetings.supersedes_id AND n.superseded = 0
+                  AND (n.created_at > meetings.created_at
+                       OR (n.created_at = meetings.created_at AND n.id > meetings.id)));
+        CREATE UNIQUE INDEX meetings_current_correction
+            ON meetings(supersedes_id, superseded) WHERE superseded = 0;
+        CREATE TABLE corrections (
+            supersedes_id TEXT PRIMARY KEY REFERENCES meetings(id),
+            draft_id TEXT NOT NULL UNIQUE,
+            base_version INTEGER NOT NULL,
+            started_by TEXT NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def m005_make_ups(c: sqlite3.Connection) -> None:
+    # 补学 done: when, how and who checked it, one per 补学 action item.
+    run_script(
+        c,
+        f"""
+        CREATE TABLE make_ups (
+            id TEXT PRIMARY KEY,
+            action_id TEXT NOT NULL UNIQUE REFERENCES action_items(id),
+            meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            person_id TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            method TEXT NOT NULL,
+            checked_by TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX make_ups_meeting ON make_ups(meeting_id);
+        CREATE INDEX action_items_kind_open ON action_items(kind, closed_at, meeting_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_audit_no_replace,
+    m003_counters,
+    m004_corrections,
+    m005_make_ups,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -291,8 +348,12 @@ def migrate(store) -> int:  # type: ignore[no-untyped-def]
     has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     if found > 0 or has_tables:
         backup_to(conn, store.path.with_name(store.path.name + f".v{found}.bak"))
-    for version in range(found, SCHEMA_VERSION):
-        with store.write() as c:
+    # All pending migrations and the version bump are one transaction: a kill
+    # leaves either the old schema or the new one, never a version in between.
+    with store.write() as c:
+        # Another process may have migrated while we waited for the lock.
+        current = c.execute("PRAGMA user_version").fetchone()[0]
+        for version in range(current, SCHEMA_VERSION):
             MIGRATIONS[version](c)
-            c.execute(f"PRAGMA user_version={version + 1}")
+        c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from domain.org import OrgKind, OrgUnit
+from domain.people_codes import CommitteePost, PoliticalStatus
 from storage import counters
 from storage.db import Store
 from storage.records import save_row
@@ -82,11 +83,17 @@ def branch_overview(store: Store, *, limit: int = 50) -> list[dict]:
         " ORDER BY sort_order, name LIMIT ?)"
         " SELECT b.id, b.name, b.shift_pattern,"
         " (SELECT count(*) FROM people p WHERE p.branch_id=b.id) AS n,"
-        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status='正式党员') AS full,"
-        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status='预备党员') AS prob,"
-        " (SELECT name FROM people p WHERE p.branch_id=b.id AND p.post='书记' LIMIT 1) AS secretary"
+        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status=?) AS full,"
+        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status=?) AS prob,"
+        " (SELECT name FROM people p WHERE p.branch_id=b.id AND p.post=? LIMIT 1) AS secretary"
         " FROM b ORDER BY b.sort_order, b.name",
-        (OrgKind.BRANCH.value, limit),
+        (
+            OrgKind.BRANCH.value,
+            limit,
+            PoliticalStatus.FULL.value,
+            PoliticalStatus.PROBATIONARY.value,
+            CommitteePost.SECRETARY.value,
+        ),
     )
 
 

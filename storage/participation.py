@@ -41,10 +41,9 @@ from storage.in_lists import chunks, marks
 SETTINGS_KEY = "participation"
 _FINISHED = MeetingStatus.FINISHED.value
 _STATE = {
-    "出席": AttendanceState.PRESENT,
-    "请假": AttendanceState.LEAVE,
-    "缺席": AttendanceState.ABSENT,
+    s.value: s for s in (AttendanceState.PRESENT, AttendanceState.LEAVE, AttendanceState.ABSENT)
 }
+_OWES_MAKE_UP = (AttendanceState.LEAVE.value, AttendanceState.ABSENT.value)
 
 
 # -- settings -------------------------------------------------------------------
@@ -165,11 +164,11 @@ def sign_ins(
             title=r["title"] or "",
             person_id=r["pid"],
             name=r["name"] or "",
-            state=r["state"] or "出席",
+            state=r["state"] or AttendanceState.PRESENT.value,
             reason=r["reason"] or "",
             excluded=r["excluded"] is not None,
             make_up_done=(r["mid"], r["pid"]) in done,
-            make_up_owed=r["state"] in ("请假", "缺席") and r["excluded"] is None,
+            make_up_owed=r["state"] in _OWES_MAKE_UP and r["excluded"] is None,
         )
         for r in raw
     ]

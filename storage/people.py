@@ -29,7 +29,20 @@ FIELDS = (
     "shift", "phone", "joined_party", "confirmed_on", "on_party_probation", "note",
 )  # fmt: skip
 _TOP = "\U0010ffff"
-_MEMBER_SQL = "('正式党员','预备党员')"
+_MEMBER_SQL = f"('{PoliticalStatus.FULL.value}','{PoliticalStatus.PROBATIONARY.value}')"
+# Roster order: committee posts in their enum order, then political status.
+_POST_ORDER = " ".join(f"WHEN '{p.value}' THEN {i}" for i, p in enumerate(CommitteePost))
+_STATUS_ORDER = " ".join(
+    f"WHEN '{s.value}' THEN {i}"
+    for i, s in enumerate(
+        (
+            PoliticalStatus.FULL,
+            PoliticalStatus.PROBATIONARY,
+            PoliticalStatus.CANDIDATE,
+            PoliticalStatus.ACTIVIST,
+        )
+    )
+)
 
 
 def _to_person(row: dict) -> Person:
@@ -198,11 +211,8 @@ def _ranked(store: Store, filters: list[str], params: dict, limit: int) -> list[
 
 def list_branch(store: Store, branch_id: str, *, offset: int = 0, limit: int = 200) -> list[Person]:
     rows = store.query(
-        "SELECT * FROM people WHERE branch_id=? ORDER BY"
-        " CASE post WHEN '书记' THEN 0 WHEN '副书记' THEN 1 WHEN '组织委员' THEN 2"
-        " WHEN '宣传委员' THEN 3 WHEN '纪检委员' THEN 4 WHEN '党小组长' THEN 5 ELSE 9 END,"
-        " CASE status WHEN '正式党员' THEN 0 WHEN '预备党员' THEN 1 WHEN '发展对象' THEN 2"
-        " WHEN '入党积极分子' THEN 3 ELSE 4 END, sort_key LIMIT ? OFFSET ?",
+        f"SELECT * FROM people WHERE branch_id=? ORDER BY CASE post {_POST_ORDER} ELSE 9 END,"
+        f" CASE status {_STATUS_ORDER} ELSE 4 END, sort_key LIMIT ? OFFSET ?",
         (branch_id, limit, offset),
     )
     return [_to_person(r) for r in rows]

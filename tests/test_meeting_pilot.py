@@ -54,12 +54,15 @@ async def test_assembly_from_new_to_exported_minutes(make_demo_app, demo_store, 
         await pilot.pause()
         await pilot.press("tab", *"讨论通过年度工作总结")
         await pilot.press("escape")
-        # 2 签到: first two present, third absent with a reason
+        # 2 签到 starts 未签到: first two present, third absent with a reason, the rest present
         await pilot.press("2")
         await pilot.pause()
-        await pilot.press("down", "down", "3")
+        assert "未签到" in str(app.screen.query_one("#a-summary").render())
+        await pilot.press("1", "1", "3")
         await pilot.pause()
         await pilot.press(*"夜班", "enter")
+        await pilot.pause()
+        await pilot.press(*["1"] * (len(app.screen.meeting.attendance) - 3))
         await pilot.pause()
         summary = str(app.screen.query_one("#a-summary").render())
         assert "可以进行表决" in summary
@@ -156,6 +159,8 @@ async def test_quorum_failure_blocks_finish(make_demo_app, demo_store) -> None:
             await pilot.pause()
             marked += voters[rows]
             rows += 1
+        await pilot.press(*["1"] * (len(voters) - rows))  # the rest sign in
+        await pilot.pause()
         summary = str(app.screen.query_one("#a-summary").render())
         assert f"实到 {len(voters) - rows} 人" in summary
         assert "不足法定人数" in summary
@@ -214,7 +219,7 @@ async def test_topics_textarea_drafts_and_resume(make_demo_app, demo_store) -> N
 async def test_rota_lecture_opens_as_prefilled_lecture_meeting(make_demo_app, demo_store) -> None:
     import datetime as dt
 
-    from domain.meetings import mark_step_done
+    from domain.meetings import mark_step_done, sign_in_all
     from storage import rota
 
     row = demo_store.query_one(
@@ -233,6 +238,7 @@ async def test_rota_lecture_opens_as_prefilled_lecture_meeting(make_demo_app, de
         assert m.lecturer_name == lecture.lecturer_name and m.date == lecture.lecture_date
         m = m.model_copy(update={"place": "活动室", "recorder_name": "记录员", "topics": m.topics or ["党课"],
                                  "start_time": dt.time(9), "end_time": dt.time(10)})  # fmt: skip
+        m, _ = sign_in_all(m)
         for step in m.procedure.steps:
             m = mark_step_done(m, step.key, dt.datetime.combine(m.date, dt.time(9)))
         screen.apply(m)

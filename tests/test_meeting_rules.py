@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from domain.meeting_kinds import (
-    KIND_VOTE_METHOD,
-    KIND_VOTE_RULE,
     MeetingKind,
     VoteMethod,
     VoteRule,
+    default_vote_method,
+    missing_kinds,
+    vote_rule_for,
 )
 from domain.meeting_rules import (
     AttendanceEntry,
@@ -383,13 +384,13 @@ def test_exclusion_changes_the_denominator() -> None:
 
 
 def test_every_kind_has_a_rule_and_method() -> None:
-    assert set(KIND_VOTE_RULE) == set(MeetingKind)
-    assert KIND_VOTE_RULE[MeetingKind.COMMITTEE] is VoteRule.COMMITTEE
-    assert KIND_VOTE_RULE[MeetingKind.ADMISSION] is VoteRule.DEVELOPMENT
-    assert KIND_VOTE_RULE[MeetingKind.CONFIRMATION] is VoteRule.DEVELOPMENT
-    assert KIND_VOTE_RULE[MeetingKind.ELECTION] is VoteRule.ELECTION
-    assert KIND_VOTE_METHOD[MeetingKind.ADMISSION] is VoteMethod.SECRET
-    assert KIND_VOTE_METHOD[MeetingKind.MEMBER_ASSEMBLY] is VoteMethod.HANDS
+    assert missing_kinds() == []
+    assert vote_rule_for(MeetingKind.COMMITTEE) is VoteRule.COMMITTEE
+    assert vote_rule_for(MeetingKind.ADMISSION) is VoteRule.DEVELOPMENT
+    assert vote_rule_for(MeetingKind.CONFIRMATION) is VoteRule.DEVELOPMENT
+    assert vote_rule_for(MeetingKind.ELECTION) is VoteRule.ELECTION
+    assert default_vote_method(MeetingKind.ADMISSION) is VoteMethod.SECRET
+    assert default_vote_method(MeetingKind.MEMBER_ASSEMBLY) is VoteMethod.HANDS
     assert [k.value for k in MeetingKind] == [
         "支部党员大会",
         "支部委员会",

@@ -34,6 +34,7 @@ from domain.meetings import (
     new_meeting,
     new_vote,
     quorum,
+    sign_in_all,
     skip_step,
     step_state,
     validate_for_finish,
@@ -74,7 +75,8 @@ def roster() -> list[Person]:
 
 
 def complete(m: Meeting) -> Meeting:
-    """Fill the header and tick every step."""
+    """Sign everyone in, fill the header and tick every step."""
+    m, _ = sign_in_all(m)
     m = m.model_copy(
         update={
             "chair_id": m.attendance[0].person_id,
@@ -129,7 +131,8 @@ def test_new_meeting_copies_the_procedure() -> None:
     assert m.procedure.kind is MeetingKind.COMMITTEE
     assert m.rule is VoteRule.COMMITTEE
     a = attendance_summary(m)
-    assert (a.expected, a.expected_voting, a.present_voting) == (5, 5, 5)
+    # A new sign-in sheet starts 未签到: nobody is present until marked.
+    assert (a.expected, a.expected_voting, a.present_voting, a.unsigned) == (5, 5, 0, 5)
     from domain.procedures import default_template
 
     with pytest.raises(ValueError):
@@ -161,7 +164,9 @@ def test_fresh_draft_lists_every_problem_at_once() -> None:
     for i, step in enumerate(m.procedure.steps, 1):
         assert any(f"第{i}步" in p and step.title in p and "未完成" in p for p in problems)
     assert "⚑ 第9步（会中）「表决」：还没有记录表决" in problems
-    assert len(problems) == 5 + len(m.procedure.steps) + 1
+    assert "签到未完成：未签到 12 人" in problems
+    assert "⚑ 第5步（会中）「宣布到会情况和会议是否有效」：未签到 12 人" in problems
+    assert len(problems) == 5 + len(m.procedure.steps) + 3
 
 
 def test_ready_meeting_has_no_problems_and_finishes() -> None:

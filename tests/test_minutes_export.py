@@ -25,6 +25,7 @@ from domain.meetings import (
     mark_step_done,
     new_meeting,
     new_vote,
+    sign_in_all,
 )
 from domain.people import CommitteePost, Person, PoliticalStatus
 from exports import docx_common, minutes
@@ -69,6 +70,7 @@ def _people() -> list[Person]:
 
 
 def _fill(m: Meeting, topics: list[str]) -> Meeting:
+    m, _ = sign_in_all(m)
     by_name = {e.name: e for e in m.attendance}
     m = m.model_copy(
         update={

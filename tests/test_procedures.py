@@ -40,7 +40,7 @@ EXPECTED_GATES: dict[MeetingKind, dict[str, GateCheck]] = {
         "resolution": GateCheck.DECISION,
     },
     MeetingKind.CONFIRMATION: {
-        "expired": GateCheck.CONFIRM,
+        "expired": GateCheck.PROBATION_ENDED,
         "application": GateCheck.CONFIRM,
         "opinions": GateCheck.CONFIRM,
         "review": GateCheck.CONFIRM,

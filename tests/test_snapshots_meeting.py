@@ -10,7 +10,7 @@ import pytest
 
 from domain.meeting_kinds import MeetingKind
 from domain.meeting_rules import AttendanceState
-from domain.meetings import new_meeting
+from domain.meetings import new_meeting, sign_in_all
 from storage import org, people
 from storage.db import open_store
 from tests.demo_cache import demo_db
@@ -31,6 +31,7 @@ def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         MeetingKind.MEMBER_ASSEMBLY, branch.id, branch.name, TODAY,
         people=people.members_of(store, branch.id),
     )  # fmt: skip
+    meeting, _ = sign_in_all(meeting)  # these pictures show a completed sign-in
     # A fixed id and order keep the picture stable between runs.
     meeting = meeting.model_copy(
         update={"id": "snapshot-meeting", "topics": ["讨论通过年度工作总结"]}

@@ -19,7 +19,6 @@ from widgets.safe import text
 
 LEGEND = "已开/应开：本季度至今（小组会按各党小组计）  ✗ 有逾期未开  - 无需开展"
 NAME_WIDTH = 16
-_WIDTHS = {"支委会": 6, "小组会": 6, "主题党日": 8, "党员大会": 8, "党课": 6}
 
 
 def cell_text(cell: ComplianceCell) -> Text:
@@ -67,7 +66,7 @@ class ComplianceTable(DataTable):
         if not self.columns:
             self.add_column("支部", width=NAME_WIDTH, key="name")
             for key, label, _ in COLUMNS:
-                self.add_column(label, width=_WIDTHS.get(label, 6), key=key)
+                self.add_column(label, width=max(6, 2 * len(label)), key=key)
 
     def show(self, rows: Sequence[ComplianceRow]) -> None:
         """Replace the rows (keeps the cursor on the same branch if it is still there)."""
