@@ -7,6 +7,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
+from domain import json_fields
 from domain.action_items import ActionItem, ActionKind
 from domain.meetings import Meeting, MeetingStatus, attendance_summary, make_up_items
 from storage import audit, drafts
@@ -137,8 +138,9 @@ def list_finished(
     if not include_superseded:
         where.append("superseded=0")
     rows = store.query(
-        "SELECT id, kind, org_id, date, superseded, json_extract(data, '$.org_name') AS org_name,"
-        " json_extract(data, '$.revision') AS revision"
+        "SELECT id, kind, org_id, date, superseded,"
+        f" {json_fields.MEETING.extract('org_name')} AS org_name,"
+        f" {json_fields.MEETING.extract('revision')} AS revision"
         f" FROM meetings WHERE {' AND '.join(where)} ORDER BY date DESC, kind LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
@@ -173,7 +175,7 @@ def held_activities(
     """(kind, date, org_id, lecturer id or None) of current finished meetings —
     what compliance counts. Read from the (status, date) index."""
     rows = store.query(
-        "SELECT kind, date, org_id, json_extract(data, '$.lecturer_id') AS lecturer"
+        f"SELECT kind, date, org_id, {MEETING.extract('lecturer_id')} AS lecturer"
         " FROM meetings WHERE status=? AND superseded=0 AND date BETWEEN ? AND ?",
         (MeetingStatus.FINISHED.value, date_from.isoformat(), date_to.isoformat()),
     )
