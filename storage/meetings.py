@@ -167,16 +167,3 @@ def count_finished(store: Store, *, org_id: str | None = None) -> int:
     return int(store.scalar(
         "SELECT count(*) FROM meetings WHERE status=? AND superseded=0", (MeetingStatus.FINISHED.value,)
     ) or 0)  # fmt: skip
-
-
-def held_activities(
-    store: Store, date_from: dt.date, date_to: dt.date
-) -> list[tuple[str, dt.date, str, str | None]]:
-    """(kind, date, org_id, lecturer id or None) of current finished meetings —
-    what compliance counts. Read from the (status, date) index."""
-    rows = store.query(
-        f"SELECT kind, date, org_id, {MEETING.extract('lecturer_id')} AS lecturer"
-        " FROM meetings WHERE status=? AND superseded=0 AND date BETWEEN ? AND ?",
-        (MeetingStatus.FINISHED.value, date_from.isoformat(), date_to.isoformat()),
-    )
-    return [(r["kind"], dt.date.fromisoformat(r["date"]), r["org_id"], r["lecturer"]) for r in rows]
