@@ -168,10 +168,6 @@ class RequirementResult:
     basis: str = ""
     note: str = ""
 
-    @property
-    def overdue_slots(self) -> list[Period]:
-        return [s.period for s in self.slots if s.status is ComplianceStatus.OVERDUE]
-
 
 def worst_status(statuses: Iterable[ComplianceStatus]) -> ComplianceStatus:
     """Overdue over due over met; NOT_REQUIRED when nothing else is there."""

@@ -22,10 +22,7 @@ from domain.lecture_deadlines import (
     DeadlineConfig,
     OverdueStep,
     ReviewState,
-    Step,
-    deadlines_for,
     late_steps,
-    step_done_in,
 )
 from domain.records import Record
 from domain.text import Line, Note, RequiredLine, clean_text
@@ -244,14 +241,6 @@ def transition(
 
 
 # --- deadlines -------------------------------------------------------------
-
-
-def deadlines(lecture: Lecture, config: DeadlineConfig = DEFAULT_DEADLINES) -> dict[Step, date]:
-    return deadlines_for(lecture.lecture_date, config)
-
-
-def step_done(lecture: Lecture, step: Step) -> bool:
-    return step_done_in(lecture.state, step)
 
 
 def overdue_steps(

@@ -677,12 +677,6 @@ def flags(fu: FollowUp, today: date, config: FollowUpConfig) -> list[str]:
     return out
 
 
-def due_list(followups: Iterable[FollowUp], today: date) -> list[FollowUp]:
-    """Due or overdue cases, most overdue first (the home screen list)."""
-    due = [fu for fu in followups if is_due(fu, today)]
-    return sorted(due, key=lambda fu: (fu.next_contact, fu.person_name))
-
-
 # --- pairing load -----------------------------------------------------------
 
 

@@ -118,10 +118,6 @@ def quarter_of(d: date) -> Period:
     return Period.quarter(d.year, (d.month - 1) // 3 + 1)
 
 
-def year_of(d: date) -> Period:
-    return Period.year(d.year)
-
-
 def month_start(d: date) -> date:
     return d.replace(day=1)
 

@@ -79,11 +79,3 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     if missing:
         found.append(f"防改触发器缺失：{', '.join(missing)}")
     return found
-
-
-def recent(conn: sqlite3.Connection, record_id: str, limit: int = 20) -> list[dict]:
-    cur = conn.execute(
-        "SELECT at, actor, action, detail FROM audit WHERE record_id=? ORDER BY seq DESC LIMIT ?",
-        (record_id, limit),
-    )
-    return [dict(zip(("at", "actor", "action", "detail"), r, strict=True)) for r in cur]

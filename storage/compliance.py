@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from domain import json_fields
 from domain.compliance import (
     BranchInfo,
     ComplianceConfig,
@@ -135,7 +136,7 @@ def activities(
     ids = list(dict.fromkeys(org_ids))
     for part in chunks(ids):
         rows = store.query(
-            "SELECT kind, date, org_id, json_extract(data, '$.lecturer_id') AS lecturer"
+            f"SELECT kind, date, org_id, {json_fields.MEETING.extract('lecturer_id')} AS lecturer"
             f" FROM meetings WHERE org_id IN ({marks(part)}) AND date BETWEEN ? AND ?"
             " AND status=? AND superseded=0",
             (*part, date_from.isoformat(), date_to.isoformat(), FINISHED),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from domain import json_fields
 from domain.action_items import ActionKind
 from domain.compliance import PARTY_LECTURE
 from domain.followups import OPEN_STATUSES
@@ -82,11 +83,11 @@ def lectures(store: Store, org_ids: Sequence[str], period: Period) -> list[Lectu
     ids = list(dict.fromkeys(org_ids))
     for part in chunks(ids):
         rows = store.query(
-            "SELECT date, json_extract(data, '$.org_name') AS org_name,"
-            " json_extract(data, '$.title') AS title,"
-            " json_extract(data, '$.topics[0]') AS topic,"
-            " json_extract(data, '$.lecturer_id') AS lecturer_id,"
-            " json_extract(data, '$.lecturer_name') AS lecturer_name"
+            f"SELECT date, {json_fields.MEETING.extract('org_name')} AS org_name,"
+            f" {json_fields.MEETING.extract('title')} AS title,"
+            f" {json_fields.MEETING.extract('topics[0]')} AS topic,"
+            f" {json_fields.MEETING.extract('lecturer_id')} AS lecturer_id,"
+            f" {json_fields.MEETING.extract('lecturer_name')} AS lecturer_name"
             f" FROM meetings WHERE org_id IN ({marks(part)}) AND kind=? AND date BETWEEN ? AND ?"
             " AND status=? AND superseded=0",
             (*part, PARTY_LECTURE, period.start.isoformat(), period.end.isoformat(), FINISHED),

@@ -162,13 +162,6 @@ def _marker_text(path: Path) -> str | None:
         return None
 
 
-def marker_matches(path: Path) -> bool:
-    try:
-        return _marker_text(path) == _stamp(path)
-    except OSError:
-        return False
-
-
 def mark_verified(path: Path) -> None:
     """Record that *path* at rest is sound; best effort, never raises."""
     if not path.exists() or maybe_in_use(path):

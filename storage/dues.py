@@ -259,13 +259,6 @@ def month_grid(
     return rows
 
 
-def month_summary(
-    store: Store, branch_id: str, month: date, *, as_of: date | None = None
-) -> BranchDuesSummary:
-    m = month_start(month)
-    return branch_month_summary(for_branch(store, branch_id, m, m), m, as_of)
-
-
 def months_summary(
     store: Store, branch_ids: Sequence[str], start: date, end: date
 ) -> list[BranchDuesSummary]:

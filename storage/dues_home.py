@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain import json_fields
 from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
 from domain.dashboard import DueItem, Urgency
 from domain.navigation import Place, go
@@ -21,10 +22,8 @@ SECTION = "党费"
 ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to alert
 # Still unpaid today (not waived, paid < due): a settled month and a missing
 # month both break a run, so only these rows are needed.
-UNPAID_SQL = (
-    "NOT json_extract(data, '$.waived')"
-    " AND json_extract(data, '$.paid_fen') < json_extract(data, '$.due_fen')"
-)
+_WAIVED, _PAID, _DUE = (json_fields.DUES.extract(f) for f in ("waived", "paid_fen", "due_fen"))
+UNPAID_SQL = f"NOT {_WAIVED} AND {_PAID} < {_DUE}"
 
 
 def arrears_month(today: date) -> date:

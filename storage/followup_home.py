@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from domain import json_fields
 from domain.dashboard import DueItem, Urgency
 from domain.followup_codes import OPEN_STATUSES, Status
 from domain.navigation import Place, go
@@ -53,9 +54,9 @@ def home_items(
     params = {"today": today.isoformat(), "cap": cap}
     rows = store.query(
         "SELECT id, branch_id, responsible_id, status, next_contact, private,"
-        " json_extract(data, '$.person_name') AS person_name,"
-        " json_extract(data, '$.trigger_text') AS trigger_text,"
-        " json_extract(data, '$.responsible_name') AS responsible_name"
+        f" {json_fields.FOLLOWUP.extract('person_name')} AS person_name,"
+        f" {json_fields.FOLLOWUP.extract('trigger_text')} AS trigger_text,"
+        f" {json_fields.FOLLOWUP.extract('responsible_name')} AS responsible_name"
         f" FROM {TABLE} WHERE status IN {OPEN_SQL} AND next_contact <= :today"
         " ORDER BY next_contact LIMIT :cap",
         params,

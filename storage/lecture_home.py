@@ -1,8 +1,9 @@
 """The 党课 lines of the home screen: late courseware steps, then the next lecture.
 
 Apart from storage.rota, and reading only the columns it shows (date and state
-are columns, names and topic come from json_extract), so the home screen lists
-lectures without building Lecture models.
+are columns, names and topic come from json_extract of the fields declared in
+domain.json_fields), so the home screen lists lectures without building
+Lecture models.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from domain import json_fields
 from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
 from domain.lecture_deadlines import DEFAULT_DEADLINES, ReviewState, late_steps
@@ -25,10 +27,10 @@ DONE_STATES = (ReviewState.APPROVED.value, ReviewState.FILED.value)
 
 
 _COLUMNS = (
-    "SELECT id, date, state, json_extract(data, '$.meeting_id') IS NOT NULL AS given,"
-    " json_extract(data, '$.lecturer_name') AS lecturer_name,"
-    " json_extract(data, '$.branch_name') AS branch_name,"
-    " json_extract(data, '$.topic') AS topic FROM lectures"
+    f"SELECT id, date, state, {json_fields.LECTURE.extract('meeting_id')} IS NOT NULL AS given,"
+    f" {json_fields.LECTURE.extract('lecturer_name')} AS lecturer_name,"
+    f" {json_fields.LECTURE.extract('branch_name')} AS branch_name,"
+    f" {json_fields.LECTURE.extract('topic')} AS topic FROM lectures"
 )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
+from domain import json_fields
 from domain.action_items import ActionItem, ActionKind
 from domain.meetings import (
     Meeting,
@@ -129,7 +130,7 @@ def _when(at: str) -> str:
 def _replaced_by(c: sqlite3.Connection, meeting_id: str) -> str:
     """「第2版（张三，2026-12-01 10:00）」 — the version that replaced *meeting_id*."""
     row = c.execute(
-        "SELECT updated_by, updated_at, json_extract(data, '$.revision') FROM meetings"
+        f"SELECT updated_by, updated_at, {json_fields.MEETING.extract('revision')} FROM meetings"
         " WHERE supersedes_id=? ORDER BY superseded, updated_at DESC LIMIT 1",
         (meeting_id,),
     ).fetchone()
@@ -239,8 +240,9 @@ def list_finished(
     if not include_superseded:
         where.append("superseded=0")
     rows = store.query(
-        "SELECT id, kind, org_id, date, superseded, json_extract(data, '$.org_name') AS org_name,"
-        " json_extract(data, '$.revision') AS revision"
+        "SELECT id, kind, org_id, date, superseded,"
+        f" {json_fields.MEETING.extract('org_name')} AS org_name,"
+        f" {json_fields.MEETING.extract('revision')} AS revision"
         f" FROM meetings WHERE {' AND '.join(where)} ORDER BY date DESC, kind LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
@@ -267,16 +269,3 @@ def count_finished(store: Store, *, org_id: str | None = None) -> int:
     return int(store.scalar(
         "SELECT count(*) FROM meetings WHERE status=? AND superseded=0", (MeetingStatus.FINISHED.value,)
     ) or 0)  # fmt: skip
-
-
-def held_activities(
-    store: Store, date_from: dt.date, date_to: dt.date
-) -> list[tuple[str, dt.date, str, str | None]]:
-    """(kind, date, org_id, lecturer id or None) of current finished meetings —
-    what compliance counts. Read from the (status, date) index."""
-    rows = store.query(
-        "SELECT kind, date, org_id, json_extract(data, '$.lecturer_id') AS lecturer"
-        " FROM meetings WHERE status=? AND superseded=0 AND date BETWEEN ? AND ?",
-        (MeetingStatus.FINISHED.value, date_from.isoformat(), date_to.isoformat()),
-    )
-    return [(r["kind"], dt.date.fromisoformat(r["date"]), r["org_id"], r["lecturer"]) for r in rows]

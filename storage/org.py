@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 from domain.org import OrgKind, OrgUnit
-from domain.people_codes import CommitteePost, PoliticalStatus
-from storage import counters
 from storage.db import Store
 from storage.records import save_row
 
@@ -59,12 +57,6 @@ def find_by_name(store: Store, name: str, kind: OrgKind | None = None) -> OrgUni
     return None if row is None else _row_to_unit(row)
 
 
-def member_counts(store: Store) -> dict[str, int]:
-    """People per branch, from the branch index."""
-    rows = store.query("SELECT branch_id, count(*) AS n FROM people GROUP BY branch_id")
-    return {r["branch_id"]: r["n"] for r in rows if r["branch_id"]}
-
-
 def lookup_maps(store: Store) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """(branch name → id, (branch id, group name) → id) for imports."""
     units = all_units(store)
@@ -73,30 +65,3 @@ def lookup_maps(store: Store) -> tuple[dict[str, str], dict[tuple[str, str], str
         (u.parent_id, u.name): u.id for u in units if u.kind is OrgKind.GROUP and u.parent_id
     }
     return branch_ids, group_ids
-
-
-def branch_overview(store: Store, *, limit: int = 50) -> list[dict]:
-    """The first page of branches with head counts and secretary, in one query
-    (the people_branch index answers the counts; no per-branch round trips)."""
-    return store.query(
-        "WITH b AS (SELECT id, name, shift_pattern, sort_order FROM org_units WHERE kind=?"
-        " ORDER BY sort_order, name LIMIT ?)"
-        " SELECT b.id, b.name, b.shift_pattern,"
-        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id) AS n,"
-        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status=?) AS full,"
-        " (SELECT count(*) FROM people p WHERE p.branch_id=b.id AND p.status=?) AS prob,"
-        " (SELECT name FROM people p WHERE p.branch_id=b.id AND p.post=? LIMIT 1) AS secretary"
-        " FROM b ORDER BY b.sort_order, b.name",
-        (
-            OrgKind.BRANCH.value,
-            limit,
-            PoliticalStatus.FULL.value,
-            PoliticalStatus.PROBATIONARY.value,
-            CommitteePost.SECRETARY.value,
-        ),
-    )
-
-
-def count_branches(store: Store) -> int:
-    """Kept by triggers (migration 3)."""
-    return counters.branches(store)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from domain import json_fields
 from domain.action_items import ActionKind
 from domain.meetings import MeetingStatus
 from domain.org import OrgKind
@@ -135,22 +136,23 @@ def sign_ins(
     raw: list[dict] = []
     for part in chunks(ids):
         extra, params = "", [*part, period.start.isoformat(), period.end.isoformat(), _FINISHED]
+        pid = json_fields.ATTENDANCE.extract("person_id", "a.value")
         if person_id:
-            extra = " AND json_extract(a.value, '$.person_id') = ?"
+            extra = f" AND {pid} = ?"
             params.append(person_id)
         raw += store.query(
             "SELECT m.id AS mid, m.date, m.kind, m.org_id,"
-            " json_extract(m.data, '$.org_name') AS org_name,"
-            " json_extract(m.data, '$.title') AS title,"
-            " json_extract(a.value, '$.person_id') AS pid,"
-            " json_extract(a.value, '$.name') AS name,"
-            " json_extract(a.value, '$.state') AS state,"
-            " json_extract(a.value, '$.reason') AS reason,"
-            " json_extract(a.value, '$.excluded_reason') AS excluded"
-            " FROM meetings m, json_each(m.data, '$.attendance') a"
+            f" {json_fields.MEETING.extract('org_name', 'm.data')} AS org_name,"
+            f" {json_fields.MEETING.extract('title', 'm.data')} AS title,"
+            f" {pid} AS pid,"
+            f" {json_fields.ATTENDANCE.extract('name', 'a.value')} AS name,"
+            f" {json_fields.ATTENDANCE.extract('state', 'a.value')} AS state,"
+            f" {json_fields.ATTENDANCE.extract('reason', 'a.value')} AS reason,"
+            f" {json_fields.ATTENDANCE.extract('excluded_reason', 'a.value')} AS excluded"
+            f" FROM meetings m, json_each(m.data, '{json_fields.MEETING.path('attendance')}') a"
             f" WHERE m.org_id IN ({marks(part)}) AND m.date BETWEEN ? AND ?"
             " AND m.status=? AND m.superseded=0"
-            " AND json_extract(a.value, '$.person_id') IS NOT NULL" + extra,
+            f" AND {pid} IS NOT NULL" + extra,
             tuple(params),
         )
     done = _make_ups_done(store, {r["mid"] for r in raw})

@@ -89,19 +89,6 @@ def save_row(
         return run(c)
 
 
-def delete_row(store: Store, table: str, record_id: str, version: int) -> None:
-    with store.write() as c:
-        cur = c.execute(f"DELETE FROM {table} WHERE id=? AND version=?", (record_id, version))
-        if cur.rowcount != 1:
-            current = c.execute(
-                f"SELECT updated_by, updated_at FROM {table} WHERE id=?", (record_id,)
-            ).fetchone()
-            if current is None:
-                raise RecordMissingError("这条记录已被删除。")
-            raise StaleRecordError(current[0], current[1])
-        audit.append(c, store.actor, "delete", table, record_id)
-
-
 def save_document(
     store: Store,
     table: str,

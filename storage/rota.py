@@ -247,11 +247,6 @@ def get_lecture(store: Store, lecture_id: str) -> Lecture | None:
     return None if row is None else load_document(row, Lecture)
 
 
-def plan_of_lecture(store: Store, lecture_id: str) -> RotaPlanRecord | None:
-    plan_id = store.scalar("SELECT plan_id FROM lectures WHERE id=?", (lecture_id,))
-    return None if plan_id is None else get_plan(store, str(plan_id))
-
-
 def save_lecture(
     store: Store, lecture: Lecture, *, conn: sqlite3.Connection | None = None
 ) -> Lecture:

@@ -17,13 +17,12 @@ from domain.courseware import (
     ReviewCheck,
     ReviewError,
     ReviewState,
-    Step,
-    deadlines,
     overdue_steps,
     sha256_of,
     transition,
     verify_courseware,
 )
+from domain.lecture_deadlines import Step, deadlines_for
 
 S = ReviewState
 AT = datetime(2026, 9, 1, 9, 30)
@@ -187,13 +186,13 @@ def test_sha256_of_bytes_and_path(tmp_path: Path) -> None:
 
 def test_deadlines_default_and_configurable() -> None:
     lec = lecture(lecture_date=date(2026, 10, 9))
-    assert deadlines(lec) == {
+    assert deadlines_for(lec.lecture_date) == {
         Step.TOPIC: date(2026, 9, 25),
         Step.DRAFT: date(2026, 9, 29),
         Step.REVIEW: date(2026, 10, 4),
     }
     cfg = DeadlineConfig(topic_days=21, draft_days=14, review_days=7)
-    assert deadlines(lec, cfg)[Step.TOPIC] == date(2026, 9, 18)
+    assert deadlines_for(lec.lecture_date, cfg)[Step.TOPIC] == date(2026, 9, 18)
 
 
 def test_overdue_steps() -> None:

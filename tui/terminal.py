@@ -33,12 +33,6 @@ def harden_terminal() -> None:
     _neutralise_output_controls()
 
 
-def tolerate_non_utf8_input() -> None:
-    """Kept for tui/cli.py, which calls it before the app runs: it now applies
-    every patch (harden_terminal); new code should call harden_terminal()."""
-    harden_terminal()
-
-
 def _tolerate_non_utf8_input() -> None:
     """Decode client input with replacement instead of crashing on bad UTF-8."""
     if "utf8" in _applied:
