@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from domain.periods import add_months, month_start
 
-# 党费规定: ask for payment after 3 months [C1, configurable in DuesConfig];
+# 党费规定: ask for payment after 3 months [常见, configurable in DuesConfig];
 # 6 months without good reason is treated as leaving the Party (党章 第九条).
 WARN_MONTHS = 3
 LAPSE_MONTHS = 6

@@ -2,7 +2,7 @@
 
 User text reaches SQLite, the terminal and .docx files. Control characters
 (terminal escapes, C1, NUL), lone surrogates and XML non-characters are
-removed on the way in; see reliability-security.md §2.4 and §7. No pydantic
+removed on the way in; see docs/ARCHITECTURE.md#text-and-terminal. No pydantic
 here: the screens use this at start-up (domain.text builds the model field
 types on top of it).
 """

@@ -1,4 +1,4 @@
-"""Held vs required activities against the 条例 frequencies (REFERENCE.md §1.2).
+"""Held vs required activities against the 条例 frequencies (docs/RULES.md#frequencies).
 
 Kinds are plain strings equal to the meeting-kind values (支部党员大会, 支部委员会,
 …); the requirements and aliases are read from the kinds table
@@ -58,7 +58,7 @@ class ComplianceStatus(StrEnum):
 
 @dataclass
 class Requirement:
-    """One frequency rule. ``tag`` is the REFERENCE.md confidence tag.
+    """One frequency rule. ``tag`` is its confidence tag (docs/RULES.md#confidence-tags).
 
     The types here are dataclasses, not pydantic models: they are computed or
     configured in code, and the home screen evaluates them at start-up.
@@ -117,7 +117,7 @@ class ComplianceConfig:
     aliases: dict[str, str] = field(default_factory=default_aliases)
     count_form: bool = True  # [综合] see module docstring
     min_existing_fraction: float = 0.5  # [综合] 0–1
-    # §6.1: the secretary lectures "to their own branch members" [常见]; a
+    # The secretary lectures "to their own branch members" [常见]; a
     # secretaries' rota across branches may prefer to count any branch.
     secretary_lecture_own_branch_only: bool = True
 

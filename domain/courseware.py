@@ -1,4 +1,4 @@
-"""党课 and its courseware review (课件审核, REFERENCE.md §6.2–6.3).
+"""党课 and its courseware review (课件审核, docs/RULES.md#courseware-review).
 
 A lecture moves through review states by ``transition``, which checks the
 move against ``TRANSITIONS``, appends a ``ReviewEvent`` and returns a new
@@ -64,7 +64,7 @@ RETURN_STATES = frozenset({_S.BRANCH_RETURNED, _S.HIGHER_RETURNED})
 
 
 class ReviewCheck(StrEnum):
-    """支部初审 checklist (REFERENCE.md §6.3 step 3)."""
+    """支部初审 checklist (docs/RULES.md#courseware-review)."""
 
     POLITICAL = "政治方向"
     ON_THEME = "主题契合"

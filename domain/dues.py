@@ -1,4 +1,4 @@
-"""党费 (party dues) per REFERENCE.md §5 [规定: 党费规定 2008].
+"""党费 (party dues), docs/RULES.md#dues [规定: 党费规定 2008].
 
 All money is integer 分 (fen); rates are integer basis points (万分之, 50 =
 0.5%), so no float ever touches an amount.
@@ -11,7 +11,7 @@ Defaults, each overridable in ``DuesConfig``:
   province; default 0.2元 [规定 range, default 综合].
 - Rounding: half up to 1 分 [综合] (the 规定 does not say).
 - 补交 (back payment) generally ≤6 months [规定].
-- Arrears alerts at 3 months [C1] and 6 consecutive months: without good
+- Arrears alerts at 3 months [常见] and 6 consecutive months: without good
   reason 视为自行脱党 (党章第九条; 党费规定) — the app only flags, the 支部大会
   decides.
 """

@@ -1,13 +1,13 @@
 """一人一事 follow-ups: the case model, due dates, escalation flags, status rules.
 
 A follow-up is a case with an append-only timeline (contacts, escalations,
-status changes), as CiviCase does it (anchors-workflow-ux.md §2.2). The next
+status changes), as case-management tools such as CiviCase keep it. The next
 contact date is computed from the last logged contact, so logging a talk
 resets the clock (the Monica #1814 complaint).
 
 Every function here is pure: it returns a new FollowUp and leaves its input
 alone. Errors are FollowUpError with a Chinese message the UI shows as is.
-Field list: REFERENCE.md §4.2 B; levels and deadlines: §4.5; 帮教: §4.4.
+Rules, levels and deadlines: docs/RULES.md#follow-ups.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from domain.text import SHORT_MAX, Line, Note, RequiredLine
 from domain.triggers import TriggerCatalogue
 from domain.triggers import find as find_trigger
 
-# Legal moves. 销号 only after 已回访: the closed loop of §4.5 ends with 反馈 →
-# 销号 ("事事有回音、件件有着落"), and §4.2 orders 已解决 → 已回访 → 销号.
+# Legal moves. 销号 only after 已回访: the closed loop ends with 反馈 → 销号
+# ("事事有回音、件件有着落"), in the order 已解决 → 已回访 → 销号 (docs/RULES.md#follow-ups).
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.TODO: frozenset(
         {Status.IN_PROGRESS, Status.RESOLVED, Status.ESCALATED, Status.LONG_TERM}
@@ -50,8 +50,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 # Seed trigger → the category it usually means, so the quick form can leave
-# category out (REFERENCE.md §4.2/§4.3). Absence and overdue leave count as
-# 违反劳动纪律, one of the 三违 (§4.1). Branch-added codes fall back to 其他.
+# category out. Absence and overdue leave count as 违反劳动纪律, one of the
+# 三违. Branch-added codes fall back to 其他.
 DEFAULT_CATEGORY: dict[str, Category] = {
     "T1": Category.MOOD,
     "T2": Category.SAFETY,
@@ -97,7 +97,7 @@ def _per_level(**values: int) -> dict[Level, int]:
 class FollowUpConfig(BaseModel):
     """Per-branch intervals. All defaults are [综合]/[常见]: change them freely.
 
-    Sources (REFERENCE.md §4.5 "Suggested app escalation levels" [综合]):
+    Where the defaults come from (the table in docs/RULES.md#follow-ups):
     - first_contact_days: 一般 "talk within 3 days"; 重大 "same day"; 较大 1 day
       is ours, between the two.
     - report_days: 较大 "report ≤2 working days"; 重大 same day (≤24 h);
@@ -108,8 +108,8 @@ class FollowUpConfig(BaseModel):
       sources ("periodic follow-up", 督办 by the higher level); 30 days is ours.
     - return_visit_days: 一般 "回访 ≤30 days", used for every level.
     - contact_interval_days: ours [综合]; weekly / every 3 days / daily.
-    - long_term_interval_days: monthly, matching the monthly 思想动态分析会 [S57].
-    - bangjiao_months: 3 (PRODUCT.md workflow 3; §4.4 帮教期 "3/6 months").
+    - long_term_interval_days: monthly, matching the monthly 思想动态分析会.
+    - bangjiao_months: 3 (帮教期 is commonly 3 or 6 months).
     """
 
     first_contact_days: dict[Level, int] = Field(
@@ -152,7 +152,7 @@ class FollowUpConfig(BaseModel):
 
 
 class Contact(BaseModel):
-    """One talk or visit (谈话/走访记录, §4.2 B)."""
+    """One talk or visit (谈话/走访记录)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -169,7 +169,7 @@ class Contact(BaseModel):
 
 
 class Escalation(BaseModel):
-    """上报情况: level reported to, date, reason (§4.2 B, §4.5)."""
+    """上报情况: level reported to, date, reason."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -220,7 +220,7 @@ class FollowUp(Record):
     outcome: Note = Field(default="", max_length=2000)  # 办理结果
     appraisal: Line = Field(default="", max_length=SHORT_MAX)  # 对象/群众评价
     private: bool = False
-    is_bangjiao: bool = False  # 结对帮教 case (§4.4)
+    is_bangjiao: bool = False  # 结对帮教 case
     started_on: date | None = None  # 帮教 start; defaults to found_on
     contacts: tuple[Contact, ...] = ()
     escalations: tuple[Escalation, ...] = ()
@@ -356,7 +356,7 @@ def add_months(d: date, months: int) -> date:
 
 
 class QuickForm(BaseModel):
-    """The at-most-six-field form used at shift handover (PRODUCT.md workflow 3).
+    """The at-most-six-field form used at shift handover (docs/RULES.md#follow-ups).
 
     The six: worker, trigger, a few words, responsible member, next contact
     date (blank → found date + the level's first-contact days), level.
@@ -392,7 +392,7 @@ def validate_quick_form(
     """Field name → Chinese error. Empty dict means the form can be filed.
 
     *member_ids*, when given, are the branch's party members: the responsible
-    person must be one of them (包保党员, §4.2 B / §4.4).
+    person must be one of them (包保党员).
     """
     errors: dict[str, str] = {}
     if not form.person_id or not form.person_name.strip():
@@ -567,7 +567,7 @@ def return_visit(
 
 
 def close(fu: FollowUp, when: date, actor: Actor, note: str = "") -> FollowUp:
-    """销号. Only from 已回访, and only with an outcome on file (§4.5 closed loop)."""
+    """销号. Only from 已回访, and only with an outcome on file (the closed loop)."""
     if fu.status is Status.VISITED and not fu.outcome.strip():
         raise FollowUpError("销号前须填写办理结果")
     return _transition(fu, Status.CLOSED, when, actor, note or "销号", next_contact=None)
@@ -595,7 +595,7 @@ def reopen(fu: FollowUp, when: date, actor: Actor, reason: str, config: FollowUp
 def set_long_term(
     fu: FollowUp, when: date, actor: Actor, reason: str, config: FollowUpConfig
 ) -> FollowUp:
-    """长期跟踪 (§4.5 长期推进 / 政策限制): exempt from the resolve deadline,
+    """长期跟踪 (长期推进 / 政策限制): exempt from the resolve deadline,
     contacted every long_term_interval_days."""
     reason = _require_text(reason, "请写明转为长期跟踪的原因")
     return _transition(
@@ -687,7 +687,7 @@ class MemberLoad(NamedTuple):
 
 def member_load(followups: Iterable[FollowUp], member_id: str, today: date) -> MemberLoad:
     """How many open cases a 包保党员 carries and how many are overdue, for
-    balancing the 一帮一/一帮二 pairing (§4.4)."""
+    balancing the 一帮一/一帮二 pairing."""
     mine = [fu for fu in followups if fu.responsible_id == member_id and fu.status in OPEN_STATUSES]
     return MemberLoad(open=len(mine), overdue=sum(1 for fu in mine if days_overdue(fu, today) > 0))
 
@@ -697,7 +697,7 @@ def member_load(followups: Iterable[FollowUp], member_id: str, today: date) -> M
 
 def can_view_details(fu: FollowUp, viewer_person_id: str, branch_secretary_id: str) -> bool:
     """Private cases show details only to the branch secretary and the responsible
-    member (§4.5 保密原则; PIPL Art. 28–29: health and hardship are sensitive)."""
+    member (保密原则; PIPL Art. 28–29: health and hardship are sensitive)."""
     if not fu.private:
         return True
     if not viewer_person_id:

@@ -31,7 +31,7 @@ class Step(StrEnum):
 
 @dataclass(frozen=True)
 class DeadlineConfig:
-    """Days before the lecture each step is due [综合 defaults, REFERENCE §6.3]."""
+    """Days before the lecture each step is due [综合 defaults, docs/RULES.md#courseware-review]."""
 
     topic_days: int = 14
     draft_days: int = 10

@@ -1,4 +1,4 @@
-"""Quorum, passing and election arithmetic (REFERENCE.md §1.3, §8-3..§8-6).
+"""Quorum, passing and election arithmetic (docs/RULES.md#quorum-and-passing).
 
 Everything is integer arithmetic ("a*2 > b" rather than "a > b/2") so exact
 halves and exact four-fifths are decided correctly.  Each result carries the
@@ -33,15 +33,15 @@ class RuleResult(BaseModel):
 
 
 class RuleConfig(BaseModel):
-    """The [常见] / [!] choices of §1.3 and §8 that a branch may switch."""
+    """The [常见] / [!] choices a branch may switch (docs/RULES.md#configuration)."""
 
     model_config = ConfigDict(frozen=True)
 
     # 支委会 passing: majority of 委员 present (common) or of all 委员.
     committee_majority_of_all: bool = False
-    # §8-3: an older 中组部 Q&A accepts exactly 4/5 present as a valid election.
+    # [!] An older 中组部 Q&A accepts exactly 4/5 present as a valid election.
     election_accept_exact_four_fifths: bool = False
-    # §8-5: some guides allow a show of hands for 转正; default is secret ballot.
+    # [!] Some guides allow a show of hands for 转正; default is secret ballot.
     confirmation_allow_show_of_hands: bool = False
 
 
@@ -95,7 +95,7 @@ def _majority_of_expected(yes: int, written: int, expected: int, label: str) -> 
 def passed(yes: int, written: int, expected_voting: int) -> RuleResult:
     """Votes in favour (with written opinions in favour) exceed half of 应到有表决权.
 
-    The denominator is the number entitled to attend, never those present (§8-6).
+    The denominator is the number entitled to attend, never those present.
     """
     return _majority_of_expected(yes, written, expected_voting, "应到有表决权")
 
@@ -162,7 +162,7 @@ confirmation_passed = admission_passed
 def election_quorum_ok(
     present_electors: int, expected_electors: int, *, accept_exact_four_fifths: bool = False
 ) -> RuleResult:
-    """实到有选举权 > 4/5 of 应到 (strict); exactly 4/5 only with the §8-3 override."""
+    """实到有选举权 > 4/5 of 应到 (strict); exactly 4/5 only with the override."""
     _non_negative(present_electors=present_electors, expected_electors=expected_electors)
     if expected_electors == 0:
         return RuleResult(ok=False, explanation="应到有选举权人数为 0 → 无法选举")
@@ -187,7 +187,7 @@ def election_quorum_ok(
 
 
 def elected(yes: int, present_electors: int) -> RuleResult:
-    """赞成票 > half of those with 选举权 actually present (§8-4: not 应到)."""
+    """赞成票 > half of those with 选举权 actually present (not 应到: docs/RULES.md#elections)."""
     _non_negative(yes=yes, present_electors=present_electors)
     double = yes * 2
     ok = present_electors > 0 and double > present_electors
@@ -236,7 +236,7 @@ class Tally(NamedTuple):
 
 
 class ElectionOutcome(BaseModel):
-    """Who is elected and what is left to do (§2.10 step 13)."""
+    """Who is elected and what is left to do (docs/RULES.md#elections)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -373,9 +373,9 @@ MEMBER_STATES = frozenset(
 
 
 class ExclusionReason(StrEnum):
-    """The cases in which a member may be left out of 应到 (§1.3).
+    """The cases in which a member may be left out of 应到 (docs/RULES.md#attendance).
 
-    Needs higher approval and a vote of the 党员大会 [S27][S28].
+    Needs higher approval and a vote of the 党员大会.
     """
 
     ILLNESS = "患精神病或其他疾病不能表达本人意志"
@@ -575,7 +575,7 @@ def meeting_quorum(
 
 
 # Rules under which absentees' written opinions are counted.  Elections and
-# 支委会 decisions need the voter in the room (no proxy voting, §2.10 step 9).
+# 支委会 decisions need the voter in the room (no proxy voting).
 WRITTEN_OPINIONS_COUNT = frozenset({VoteRule.ASSEMBLY, VoteRule.DEVELOPMENT})
 
 

@@ -4,8 +4,8 @@
   not expected, so they are counted apart and never lower a rate.
 - Attendance rate = 出席 / 应到 (a make-up does not turn an absence into
   attendance; it is reported separately).
-- A make-up (补学) is owed for every 请假 or 缺席 [综合; PRODUCT.md: absentees
-  get a 补学 item]; the states that owe one are configurable.
+- A make-up (补学) is owed for every 请假 or 缺席 [综合]; the states that owe
+  one are configurable (docs/RULES.md#participation).
 - The alert threshold defaults to 80% [综合]: no source fixes a figure.
 """
 

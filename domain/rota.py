@@ -1,10 +1,10 @@
 """党课轮讲计划: a fair lecture rota over a year, half-year or quarter.
 
-Pure functions over pydantic models (PRODUCT.md workflow 1, REFERENCE.md §6.1).
+Pure functions over pydantic models (docs/RULES.md#lecture-rota).
 
 Choices
 - Slot indices are 0-based in the API; the UI and messages say 第1次, 第2次 ….
-- Quarterly cadence (the default, REFERENCE §8-1) puts the lecture in the
+- Quarterly cadence (the default, docs/RULES.md#frequencies) puts the lecture in the
   *last* month of each quarter, leaving the first weeks for topic filing and
   courseware review (14 days' lead by default); except Q3, which defaults to
   July so the 七一 lecture falls in the month it is themed for. Both are

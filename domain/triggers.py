@@ -1,6 +1,6 @@
 """The 必谈/必访 trigger catalogue, kept as data per branch.
 
-There is no national list (REFERENCE.md §4.3 [!]); each enterprise numbers its
+There is no national list ([!], docs/RULES.md#trigger-catalogue); each enterprise numbers its
 own. We ship the V2 六必谈 + 六必访 lists as the default, the composite 七必访
 [综合] as an alternative visit list, and let each branch edit its copy.
 
@@ -46,7 +46,7 @@ class Trigger(BaseModel):
     active: bool = True
 
 
-# V2 六必谈 [S60], REFERENCE.md §4.3.
+# 六必谈 as one enterprise lists them (docs/RULES.md#trigger-catalogue).
 SIX_TALKS_V2: tuple[str, ...] = (
     "思想出现偏差",
     "违章违纪",
@@ -56,7 +56,7 @@ SIX_TALKS_V2: tuple[str, ...] = (
     "受到处罚、情绪低落",
 )
 
-# V2 六必访 [S60], REFERENCE.md §4.3.
+# 六必访 from the same enterprise's list.
 SIX_VISITS_V2: tuple[str, ...] = (
     "有病住院",
     "家庭纠纷",
@@ -66,7 +66,7 @@ SIX_VISITS_V2: tuple[str, ...] = (
     "请假逾期未归",
 )
 
-# Composite 七必访 [综合], REFERENCE.md §4.3: no full list exists in the sources.
+# Composite 七必访 [综合]: no full list exists in the sources.
 SEVEN_VISITS_COMPOSITE: tuple[str, ...] = (
     "生病住院必访",
     "工伤或意外伤害必访",
@@ -77,7 +77,7 @@ SEVEN_VISITS_COMPOSITE: tuple[str, ...] = (
     "受处分或思想情绪异常必访",
 )
 
-# Some units use this as item 7 of 七必访 instead (REFERENCE.md §4.3).
+# Some units use this as item 7 of 七必访 instead.
 SEVEN_VISITS_ALT_ITEM_7 = "重大节日走访困难职工/老党员"
 
 # Code prefixes: T = 必谈, V = 六必访, Q = 七必访 seeds. Branch additions use
@@ -98,7 +98,7 @@ def _seed(prefix: str, kind: TriggerKind, texts: tuple[str, ...]) -> list[Trigge
 
 
 def default_catalogue(branch_id: str, *, visits: VisitList = VisitList.SIX) -> TriggerCatalogue:
-    """V2 六必谈 plus the chosen visit list (V2 六必访 by default, §4.3 recommendation)."""
+    """六必谈 plus the chosen visit list (六必访 by default)."""
     triggers = _seed("T", TriggerKind.TALK, SIX_TALKS_V2)
     if visits is VisitList.SEVEN:
         triggers += _seed("Q", TriggerKind.VISIT, SEVEN_VISITS_COMPOSITE)

@@ -1,11 +1,11 @@
 """Shared python-docx plumbing for every Word export.
 
-GB/T 9704 house style (REFERENCE.md §3.3): A4, margins 37/35/28/26 mm, body
+GB/T 9704 house style (docs/DOCUMENTS.md#house-style): A4, margins 37/35/28/26 mm, body
 仿宋_GB2312 三号, title 方正小标宋简体 二号, level-1 headings 黑体 三号.
 python-docx only sets w:ascii/w:hAnsi for a font name, so CJK text would keep
 the theme font; the East-Asian font is written into w:eastAsia and the theme
 attributes (which take precedence in Word) are removed
-(reliability-security.md §3).
+(docs/DOCUMENTS.md#house-style).
 
 All text goes through xml_safe(): python-docx raises on control characters
 and lone surrogates, and user notes can contain both.
@@ -197,7 +197,7 @@ def new_document(*, landscape: bool = False) -> DocumentObject:
     _setup_styles(doc)
     _add_page_number(section)
     # The template's metadata says "python-docx" and 2013; personal data
-    # never goes into metadata (reliability-security.md §3).
+    # never goes into metadata (docs/DOCUMENTS.md#house-style).
     props = doc.core_properties
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props.author = "支部工作台"

@@ -1,7 +1,7 @@
 """一人一事台账 (worker follow-up ledger) as a landscape A4 Word document.
 
-One row per follow-up with the columns of REFERENCE.md §4.2 B that a printed
-ledger carries. The worker's 班组岗位 is not stored on FollowUp (it changes,
+One row per follow-up with the columns a printed ledger carries
+(docs/DOCUMENTS.md#ledger). The worker's 班组岗位 is not stored on FollowUp (it changes,
 and the case should hold no more personal data than it needs, PIPL Art. 6),
 so the caller passes ``team_posts``: person_id → "班组/岗位" text, read from
 the roster at export time. Missing ids give an empty cell.

@@ -1,4 +1,4 @@
-"""会议记录 (.docx) in the layout of REFERENCE.md §3: header table, numbered
+"""会议记录 (.docx) in the layout of docs/DOCUMENTS.md#minutes: header table, numbered
 topics, speakers with dissent kept, votes and elections with their arithmetic,
 decisions with owner and deadline, signature lines."""
 

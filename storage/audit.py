@@ -59,7 +59,7 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     seq ever issued (sqlite_sequence, AUTOINCREMENT) catches rows cut off the
     end; the triggers must still be there. The chain has no secret key: the
     database owner could rebuild it, so this detects edits behind the app's
-    back, it does not prevent them (reliability-security.md §5.4).
+    back, it does not prevent them (docs/ARCHITECTURE.md#storage).
     """
     found: list[str] = []
     bad = verify_chain(conn)

@@ -2,7 +2,7 @@
 
 Every write goes through ``Store.write()``, which starts with BEGIN IMMEDIATE:
 sqlite-utils' deferred ``atomic()`` loses saves when several processes write
-(reliability-security.md §1.3). Connections are per thread.
+(docs/ARCHITECTURE.md#storage). Connections are per thread.
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ def for_branch(store: Store, branch_id: str, start: date, end: date) -> list[Due
 
 def latest_before(store: Store, person_ids: Sequence[str], month: date) -> dict[str, DuesRecord]:
     """Each member's most recent record before *month*: the base is fixed once
-    a year and normally carried from month to month (§5 年初核定)."""
+    a year and normally carried from month to month (年初核定, docs/RULES.md#dues)."""
     out: dict[str, DuesRecord] = {}
     ids = list(dict.fromkeys(person_ids))
     m = month_start(month).isoformat()
@@ -215,7 +215,7 @@ class GridRow:
 
 
 def pays_in(person: Person, month: date) -> bool:
-    """预备党员 pay from the month the 支部大会 adopted them (§5 Start)."""
+    """预备党员 pay from the month the 支部大会 adopted them (docs/RULES.md#dues)."""
     if person.status is PoliticalStatus.PROBATIONARY and person.joined_party:
         return month_start(person.joined_party) <= month_start(month)
     return person.is_member

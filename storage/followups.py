@@ -4,7 +4,7 @@ A follow-up is stored whole as JSON (``data``) with the columns queries
 filter on copied alongside (status, level, dates, branch, responsible,
 private). Every list is paged in SQL on those index columns.
 
-Privacy (REFERENCE.md §4.5, PIPL Art. 28): every function that returns
+Privacy (docs/RULES.md#follow-ups, PIPL Art. 28): every function that returns
 follow-ups for display takes a ``Viewer`` and hands back
 ``domain.followups.visible(...)`` copies, so a screen cannot forget to
 redact. ``get`` returns the full record and is for writers that already
@@ -260,7 +260,7 @@ def save_catalogue(
 
 def config(store: Store, branch_id: str) -> FollowUpConfig:
     """The branch's intervals: a stored override (kind 'followup_config',
-    the FollowUpConfig fields as JSON) or the defaults of REFERENCE.md §4.5."""
+    the FollowUpConfig fields as JSON) or the defaults (docs/RULES.md#follow-ups)."""
     row = _template_row(store, branch_id, CONFIG_KIND)
     if row is None:
         return FollowUpConfig()
@@ -272,6 +272,6 @@ def config(store: Store, branch_id: str) -> FollowUpConfig:
 
 def log_access(store: Store, action: str, record_id: str, detail: str = "") -> None:
     """Audit a read of sensitive data (opening a private case, exporting a
-    ledger): reliability-security.md §5.4. Detail names fields, never values."""
+    ledger): docs/ARCHITECTURE.md#storage. Detail names fields, never values."""
     with store.write() as c:
         audit.append(c, store.actor, action, TABLE, record_id, detail)

@@ -51,7 +51,7 @@ def ensure_private_file(path: Path) -> None:
 
 def tighten_existing(db_path: Path) -> None:
     """An existing database never stays world-accessible. Group bits are kept:
-    a group-shared setup is a deliberate choice (reliability-security.md §5.3)."""
+    a group-shared setup is a deliberate choice (docs/ARCHITECTURE.md#storage)."""
     if not _owned(db_path):
         return
     mode = stat.S_IMODE(db_path.stat().st_mode)

@@ -2,7 +2,7 @@
 
 A save carries the version the user loaded. ``UPDATE … WHERE id=? AND
 version=?`` refuses a stale save with who changed the record and when,
-instead of silently overwriting (reliability-security.md §1.3 item 5).
+instead of silently overwriting (docs/ARCHITECTURE.md#storage).
 """
 
 from __future__ import annotations

@@ -185,8 +185,8 @@ def confirm_plan(
     """Store the plan and create one lecture per slot, all or nothing.
 
     Refuses (RotaError) a plan with an empty slot, or a plan whose months
-    overlap another plan of the same unit. ``needs_higher_review`` defaults on: REFERENCE §6.3
-    names secretaries' lectures as the case for 上级审核.
+    overlap another plan of the same unit. ``needs_higher_review`` defaults on:
+    secretaries' lectures are the case for 上级审核 (docs/RULES.md#courseware-review).
     """
     if not plan.slots:
         raise RotaError("计划中没有任何党课，不能确认")

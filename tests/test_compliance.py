@@ -1,4 +1,4 @@
-"""Periods and compliance against the §1.2 frequencies, on hand-made cases."""
+"""Periods and compliance against the frequencies (docs/RULES.md#frequencies)."""
 
 from __future__ import annotations
 
@@ -318,7 +318,7 @@ def test_frequencies_are_configurable() -> None:
     reqs = default_requirements()
     for r in reqs:
         if r.key == "party_lecture":
-            r.cadence = Cadence.HALF_YEARLY  # an older local variant (§8-1)
+            r.cadence = Cadence.HALF_YEARLY  # an older local variant
         if r.key == "theme_day":
             r.enabled = False
     config = ComplianceConfig(requirements=reqs)

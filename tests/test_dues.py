@@ -1,4 +1,4 @@
-"""党费 bands, rounding, monthly records, back payment, arrears and branch rates (§5)."""
+"""党费 bands, rounding, monthly records, back payment, arrears and branch rates."""
 
 from __future__ import annotations
 

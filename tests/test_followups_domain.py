@@ -196,7 +196,7 @@ def test_quick_file_defaults() -> None:
     assert fu.level is Level.ROUTINE
     assert fu.status is Status.TODO
     assert fu.found_on == FOUND
-    # 一般: talk within 3 days (REFERENCE §4.5).
+    # 一般: talk within 3 days (docs/RULES.md#follow-ups).
     assert fu.next_contact == date(2026, 3, 5)
     assert fu.trigger_code == "T2" and fu.trigger_text == "必谈：违章违纪"
     assert fu.category is Category.SAFETY

@@ -1,4 +1,4 @@
-"""Layering rules of ARCHITECTURE.md, enforced."""
+"""Layering rules of docs/ARCHITECTURE.md#house-rules, enforced."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Quorum, passing and election arithmetic (REFERENCE.md §1.3, §8-3..§8-6)."""
+"""Quorum, passing and election arithmetic (docs/RULES.md#quorum-and-passing)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Procedure templates as data (REFERENCE.md §2.1–§2.10)."""
+"""Procedure templates as data (docs/CHECKLISTS.md)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from domain.procedures import (
     reword_step,
 )
 
-# The ⚑ steps of each checklist in REFERENCE.md §2, by key.
+# The ⚑ steps of each checklist (docs/CHECKLISTS.md), by key.
 EXPECTED_GATES: dict[MeetingKind, dict[str, GateCheck]] = {
     MeetingKind.MEMBER_ASSEMBLY: {"quorum": GateCheck.QUORUM, "vote": GateCheck.VOTE},
     MeetingKind.COMMITTEE: {"quorum": GateCheck.QUORUM, "decide": GateCheck.VOTE},

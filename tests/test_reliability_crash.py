@@ -1,6 +1,6 @@
 """D1: kill -9 at random points while a process saves.
 
-Oracle (SQLite's own crash-test pattern, reliability-security.md §1.1, §6.2):
+Oracle (SQLite's own crash-test pattern, docs/ARCHITECTURE.md#tests):
 every transaction is all or nothing, every save the writer acknowledged after
 COMMIT returned is still there, the audit chain is intact and
 PRAGMA integrity_check is ok, on the same file killed again and again.

@@ -1,6 +1,6 @@
 """U7: huge input is truncated with a visible message, never dropped silently.
 
-A 120,000-character paste (reliability-security.md §2.6) into Textual's own
+A 120,000-character paste (docs/ARCHITECTURE.md#text-and-terminal) into Textual's own
 Input(max_length=…) vanishes with a bell; LimitedInput and LimitedTextArea
 keep what fits, say so, and keep accepting keystrokes.
 """

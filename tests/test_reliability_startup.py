@@ -55,7 +55,7 @@ def _zeros(db: Path) -> None:
 
 def _page_overwritten(db: Path) -> None:
     """Random bytes over a b-tree page: plain queries may still work; only
-    quick_check notices (reliability-security.md §1.5)."""
+    quick_check notices (docs/ARCHITECTURE.md#storage)."""
     data = bytearray(db.read_bytes())
     ps = _page_size(data)
     c = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)

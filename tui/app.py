@@ -48,7 +48,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     def __init__(self, db_path: Path, store: Store, *, today: date | None = None) -> None:
         super().__init__()
         # A blinking cursor repaints twice a second: ~1.8 KB/s per idle SSH
-        # session for nothing (reliability-security.md §2.8). Text areas are
+        # session for nothing (docs/ARCHITECTURE.md#text-and-terminal). Text areas are
         # all LimitedTextArea, which does not blink either; importing TextArea
         # here would cost every start 6 ms.
         from textual.widgets import Input

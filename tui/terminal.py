@@ -3,14 +3,14 @@
 Three failure modes of an SSH session that Textual leaves to the app:
 
 * a client set to GBK sends bytes that are not UTF-8, and Textual's strict
-  decoder ends the app (Textual #6456, reliability-security.md §2.5);
+  decoder ends the app (Textual #6456; docs/ARCHITECTURE.md#text-and-terminal);
 * after an SSH hang-up, writing to the dead terminal raises EIO in Textual's
   output thread; the thread dies, its queue fills, and the app hangs on exit
   until the hang-up watchdog kills it (seen as a flaky hang-up test);
 * control characters in text that reaches the screen some other way than
   widgets.safe (a database path in the header, a restored draft in an Input)
   go to the terminal as they are: OSC 52 writes the clipboard, OSC 0 the
-  title (§2.4).
+  title.
 """
 
 from __future__ import annotations

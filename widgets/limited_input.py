@@ -3,7 +3,7 @@
 Textual's Input with max_length rejects an over-long paste as a whole (just a
 bell: the field stays empty) and keeps only the first line of a multi-line
 paste; TextArea has no length limit at all, and a 120k-character note makes
-every keystroke slow (reliability-security.md §2.6). These truncate to the
+every keystroke slow (docs/ARCHITECTURE.md#text-and-terminal). These truncate to the
 limit and say so.
 """
 
@@ -91,7 +91,7 @@ class LimitedTextArea(TextArea):
     DEFAULT_CSS = """
     LimitedTextArea.-full { border-subtitle-color: $warning; }
     """
-    # No blink timer repainting an idle SSH session (reliability-security.md §2.8).
+    # No blink timer repainting an idle SSH session (docs/ARCHITECTURE.md#text-and-terminal).
     cursor_blink = False  # type: ignore[assignment]
 
     def __init__(self, text: str = "", *, max_length: int, **kwargs: object) -> None:

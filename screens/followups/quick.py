@@ -2,7 +2,7 @@
 
 Four fields must be filled to save (对象, 触发情形, 简要情况, 责任人); level
 (一般) and next contact date (the level's first-contact days) have defaults,
-and the branch is preset. At most six fields, as PRODUCT.md workflow 3 asks.
+and the branch is preset. At most six fields (docs/RULES.md#follow-ups).
 """
 
 from __future__ import annotations
