@@ -381,7 +381,7 @@ def arrears_alert(months: int, config: DuesConfig = DEFAULT_CONFIG) -> ArrearsAl
             level=ArrearsLevel.WARN,
             months=months,
             message=f"已连续{months}个月未交纳党费，应批评教育并限期交纳",
-            basis="党费规定（批评教育、限期改正）；3个月提醒为常见系统做法[C1]",
+            basis="党费规定（批评教育、限期改正）；3个月提醒为常见系统做法",
         )
     return None
 

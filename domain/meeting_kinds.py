@@ -625,9 +625,9 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             minutes=MinutesTemplate("党课记录", _header(lecture=True, voting=False)),
             frequencies=(
                 _F("party_lecture", "党课", Cadence.QUARTERLY, rank=3, tag="[常见][!]",
-                   basis="三会一课；见 §8-1", home_column="党课", home_rank=4),
+                   basis="三会一课（见 docs/RULES.md 频次表）", home_column="党课", home_rank=4),
                 _F("secretary_lecture", "支部书记讲党课", Cadence.YEARLY, rank=7,
-                   by_secretary=True, tag="[常见][!]", basis="地方规定；见 §6.1、§8-1"),
+                   by_secretary=True, tag="[常见][!]", basis="地方规定（见 docs/RULES.md 频次表）"),
             ),
             sample_topics=(
                 "弘扬石油精神 争当岗位先锋",
