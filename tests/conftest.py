@@ -7,8 +7,13 @@ import pytest
 
 from storage.db import Store, open_store
 from tests.demo_cache import demo_db
+from tests.factories import TODAY
 
-TODAY = date(2026, 11, 22)
+
+@pytest.fixture
+def today() -> date:
+    """The suite's fixed "today" (tests.factories.TODAY): dates in assertions stay put."""
+    return TODAY
 
 
 @pytest.fixture

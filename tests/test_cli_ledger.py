@@ -19,10 +19,10 @@ from storage import accounts, org, people
 from storage import followups as fu_store
 from storage.demo_followups import add_demo_followups
 from storage.identity import current_actor
+from tests.factories import TODAY
 from tui import cli
 from tui.cli_ledger import period_label
 
-TODAY = date(2026, 11, 22)
 CONFIG = FollowUpConfig()
 SECRET = "妻子患病住院需要照顾"
 

@@ -21,8 +21,8 @@ from storage import accounts, compliance, compliance_report, org, people
 from storage import participation as pt_store
 from storage.db import Store
 from storage.demo import build_demo
+from tests.factories import TODAY
 
-TODAY = date(2026, 11, 22)
 ASSEMBLY_KINDS = ("支部党员大会", "接收预备党员", "预备党员转正", "换届选举")
 KIND_OF = {
     "branch_committee": ("支部委员会",),

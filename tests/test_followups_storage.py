@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -21,8 +21,8 @@ from storage.accounts import AccountError, Viewer
 from storage.demo_followups import add_demo_followups
 from storage.errors import StaleRecordError, StorageError
 from storage.followups import ListQuery, Scope
+from tests.factories import TODAY
 
-TODAY = date(2026, 11, 22)
 CONFIG = FollowUpConfig()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import date
 from pathlib import Path
 
 import docx
@@ -16,11 +15,11 @@ from domain.periods import Period
 from exports import quarterly_report as qr
 from storage import org
 from storage.db import Store
+from tests.factories import TODAY
 from tests.test_compliance_storage import count, groups_of, hand_participation
 from tests.test_dues_storage import ensure_demo_dues
 from tui.cli_report import export_reports
 
-TODAY = date(2026, 11, 22)
 Q3 = Period.quarter(2026, 3)
 
 
