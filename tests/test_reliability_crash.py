@@ -137,7 +137,12 @@ def _kill_while_migrating(
     child = start(migrate_in_steps, str(db), str(ack), pause)
     try:
         if between:  # between migrations: where a per-migration COMMIT shows
-            wait_for_line(ack, f"step{rng.randint(1, steps)}", timeout=30)
+            line = f"step{rng.randint(1, steps)}"
+            deadline = time.monotonic() + 30
+            while not (ack.exists() and line in ack.read_text().split("\n")):
+                assert child.is_alive(), f"the migrating child exited ({child.exitcode})"
+                assert time.monotonic() < deadline, f"the child never reached {line}"
+                time.sleep(0.002)
             child.join(rng.uniform(0, pause))
         else:  # anywhere, start-up and the final COMMIT included
             child.join(rng.uniform(0, 0.4))
