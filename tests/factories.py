@@ -117,12 +117,13 @@ def org_tree(
     branches: Iterable[str] = ("一支部", "二支部"),
     *,
     general: str = "测试党总支",
+    first_name: int = 0,
     **kw: object,
 ) -> tuple[OrgUnit, list[Branch]]:
     """A 党总支 with one branch per name; people's names do not repeat across branches."""
     top = general_branch(store, general)
     out: list[Branch] = []
-    first = 0
+    first = first_name
     for b in branches:
         made = branch(store, b, parent=top, first_name=first, **kw)  # type: ignore[arg-type]
         first += len(made.members)
