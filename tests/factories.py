@@ -22,6 +22,7 @@ from domain.people import CommitteePost, Person, PoliticalStatus
 from domain.periods import month_start
 from domain.procedures import GateCheck
 from domain.rota import Cadence, Lecturer, PlanPeriod, RotaRequest, plan_rota
+from storage import action_items as action_store
 from storage import dues as dues_store
 from storage import followups as fu_store
 from storage import meetings as meetings_store
@@ -284,3 +285,39 @@ def dues(
             rows.append(rec)
         out += dues_store.save_month(store, b.id, rows)
     return out
+
+
+def calendar(store: Store) -> list[Branch]:
+    """Two branches of three 党小组 with a year of meetings (see the plan below).
+
+    支委会 in August, twice in September (none in October: overdue on TODAY) and
+    in November; 主题党日 and 党小组会 every month from July; a 党员大会 and an
+    admission meeting in Q2 and a 党员大会 in Q3; the secretary's 党课 in March,
+    June and September. Absences leave make-up items; the first one is done.
+    """
+    _top, branches = org_tree(store, ("一支部", "二支部"), groups=3)
+    k = MeetingKind
+    for b in branches:
+        leave = {b.members[4].id: AttendanceState.LEAVE}
+        absent = {b.members[5].id: AttendanceState.ABSENT, b.members[3].id: AttendanceState.LEAVE}
+        plan: list[tuple[MeetingKind, str, dict]] = [
+            (k.COMMITTEE, "2026-08-04", {}),
+            (k.COMMITTEE, "2026-09-01", {}), (k.COMMITTEE, "2026-09-29", {}),
+            (k.COMMITTEE, "2026-11-03", {}),
+            (k.THEME_DAY, "2026-07-03", leave), (k.THEME_DAY, "2026-08-07", {}),
+            (k.THEME_DAY, "2026-09-04", absent), (k.THEME_DAY, "2026-10-09", leave),
+            (k.THEME_DAY, "2026-11-06", {}),
+            (k.MEMBER_ASSEMBLY, "2026-06-12", {}), (k.ADMISSION, "2026-06-19", {}),
+            (k.MEMBER_ASSEMBLY, "2026-09-11", absent),
+            (k.LECTURE, "2026-03-13", {}), (k.LECTURE, "2026-06-12", {}),
+            (k.LECTURE, "2026-09-11", leave),
+        ]  # fmt: skip
+        for kind, day, away in plan:
+            finished_meeting(store, b, kind, dt.date.fromisoformat(day), absent=away)
+        for g in b.groups:
+            for day in ("2026-07-15", "2026-08-12", "2026-09-16", "2026-10-14", "2026-11-11"):
+                finished_meeting(store, b, k.GROUP, dt.date.fromisoformat(day), unit=g)
+    # One make-up study done.
+    owed = [a for a in action_store.open_actions(store, limit=500) if a.kind == "补学"]
+    action_store.close_action(store, owed[0])
+    return branches

@@ -1,10 +1,9 @@
 """三会一课 compliance and participation from SQL, against hand counts.
 
-The calendar (built below, TODAY 2026-11-22): two branches of three 党小组
-each. 支委会 met twice in September and once in November, so October is
-missing (overdue in Q4); 主题党日 and 党小组会 met in October and November;
-Q2 had a 党员大会 and an admission meeting; the secretary lectured in March,
-June and September. Absences leave make-up items, one of them done.
+On the calendar of tests.factories.calendar (TODAY 2026-11-22): 支委会 met in
+August, twice in September and in November, so October is missing (overdue
+in Q4); 主题党日 and 党小组会 met every month from July; Q2 had a 党员大会 and
+an admission meeting; the secretary lectured in March, June and September.
 """
 
 from __future__ import annotations
@@ -16,13 +15,11 @@ import pytest
 
 from domain.compliance import ComplianceStatus
 from domain.dashboard import Urgency
-from domain.meeting_kinds import MeetingKind
-from domain.meeting_rules import AttendanceState
 from domain.navigation import Place, go
 from domain.org import OrgKind, OrgUnit
 from domain.people import CommitteePost, PoliticalStatus
 from domain.periods import Period
-from storage import accounts, action_items, compliance, compliance_report, org, people
+from storage import accounts, compliance, compliance_report, org, people
 from storage import participation as pt_store
 from storage.db import Store
 from tests import factories
@@ -39,37 +36,9 @@ KIND_OF = {
 MONTHLY = ("branch_committee", "party_group", "theme_day")
 
 
-def _calendar(store: Store) -> list[factories.Branch]:
-    _top, branches = factories.org_tree(store, ("一支部", "二支部"), groups=3)
-    k = MeetingKind
-    for b in branches:
-        leave = {b.members[4].id: AttendanceState.LEAVE}
-        absent = {b.members[5].id: AttendanceState.ABSENT, b.members[3].id: AttendanceState.LEAVE}
-        plan: list[tuple[MeetingKind, str, dict]] = [
-            (k.COMMITTEE, "2026-09-01", {}), (k.COMMITTEE, "2026-09-29", {}),
-            (k.COMMITTEE, "2026-11-03", {}),
-            (k.THEME_DAY, "2026-07-03", leave), (k.THEME_DAY, "2026-08-07", {}),
-            (k.THEME_DAY, "2026-09-04", absent), (k.THEME_DAY, "2026-10-09", leave),
-            (k.THEME_DAY, "2026-11-06", {}),
-            (k.MEMBER_ASSEMBLY, "2026-06-12", {}), (k.ADMISSION, "2026-06-19", {}),
-            (k.MEMBER_ASSEMBLY, "2026-09-11", absent),
-            (k.LECTURE, "2026-03-13", {}), (k.LECTURE, "2026-06-12", {}),
-            (k.LECTURE, "2026-09-11", leave),
-        ]  # fmt: skip
-        for kind, day, away in plan:
-            factories.finished_meeting(store, b, kind, date.fromisoformat(day), absent=away)
-        for g in b.groups:
-            for day in ("2026-10-14", "2026-11-11"):
-                factories.finished_meeting(store, b, k.GROUP, date.fromisoformat(day), unit=g)
-    # One make-up study done.
-    owed = [a for a in action_items.open_actions(store, limit=500) if a.kind == "补学"]
-    action_items.close_action(store, owed[0])
-    return branches
-
-
 @pytest.fixture
 def calendar(store: Store) -> Store:
-    _calendar(store)
+    factories.calendar(store)
     return store
 
 
