@@ -21,7 +21,7 @@ def zhibu(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def demo_db(tmp_path: Path) -> Path:
+def rota_db(tmp_path: Path) -> Path:
     """第一作业区党总支's monthly 2026 rota of its four secretaries; July's lecture filed."""
     path = tmp_path / "z.db"
     store = open_store(path, actor="tester")
@@ -38,7 +38,7 @@ def demo_db(tmp_path: Path) -> Path:
 
 
 def test_export_rota_writes_the_plan(tmp_path: Path) -> None:
-    db = demo_db(tmp_path)
+    db = rota_db(tmp_path)
     out = tmp_path / "导出"
     r = zhibu("--db", str(db), "export", "rota", "-o", str(out), "--year", "2026")
     assert r.returncode == 0, r.stderr
@@ -56,7 +56,7 @@ def test_export_rota_writes_the_plan(tmp_path: Path) -> None:
 
 
 def test_export_rota_errors_are_chinese_without_tracebacks(tmp_path: Path) -> None:
-    db = demo_db(tmp_path)
+    db = rota_db(tmp_path)
     out = tmp_path / "out"
     cases = [
         (["--year", "2030"], 65, "没有2030 年的党课计划"),
@@ -77,7 +77,7 @@ def test_export_rota_errors_are_chinese_without_tracebacks(tmp_path: Path) -> No
 
 
 def test_export_rota_folder_that_cannot_be_created(tmp_path: Path) -> None:
-    db = demo_db(tmp_path)
+    db = rota_db(tmp_path)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     r = zhibu("--db", str(db), "export", "rota", "-o", str(blocker / "sub"))

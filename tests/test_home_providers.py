@@ -1,8 +1,9 @@
 """The home screen's light providers agree with the model-based code they stand
-in for: same lectures (on the demo's rota), arrears and action items (on data built here)."""
+in for: same lectures, arrears and action items, on data built here."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from domain.action_codes import ActionKind
 from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
 from domain.compliance import ComplianceConfig, Requirement
-from domain.courseware import Lecture, overdue_steps
+from domain.courseware import Lecture, ReviewState, overdue_steps
 from domain.lecture_deadlines import DeadlineConfig, late_steps
 from domain.meeting_kinds import MeetingKind
 from domain.meeting_rules import AttendanceState
@@ -18,21 +19,31 @@ from domain.navigation import Place, go
 from storage import action_home, action_items, compliance, dues_home, lecture_home, rota
 from storage import dues as dues_store
 from storage.db import Store
+from storage.demo_rota import add_demo_rota
 from storage.records import load_document
 from tests import factories
 from tests.factories import TODAY
 
 
-def test_lecture_lines_read_the_same_lecture_as_the_model(demo_store: Store) -> None:
-    first = demo_store.query_one("SELECT id FROM lectures ORDER BY date LIMIT 1")
-    held = demo_store.query_one("SELECT id FROM meetings WHERE kind='党课' LIMIT 1")
-    assert first and held
-    rota.mark_given(demo_store, first["id"], held["id"], "应到 10 人，实到 9 人")
-    rows = demo_store.query("SELECT * FROM lectures")
+def test_lecture_lines_read_the_same_lecture_as_the_model(store: Store) -> None:
+    _top, branches = factories.org_tree(
+        store, ("采油一队党支部", "采油二队党支部", "注水队党支部", "集输队党支部"),
+        general="第一作业区党总支",
+    )  # fmt: skip
+    with store.write() as c:  # the demo's rota generator: a lecture in every review state
+        assert add_demo_rota(store, c, today=TODAY, rng=random.Random(7)) == 12
+    held = factories.finished_meeting(store, branches[0], MeetingKind.LECTURE, date(2026, 1, 9))
+    first = store.query_one("SELECT id FROM lectures ORDER BY date LIMIT 1")
+    assert first
+    rota.mark_given(store, first["id"], held.id, "应到 10 人，实到 9 人")
+    assert {r["state"] for r in store.query("SELECT state FROM lectures")} == {
+        str(s) for s in ReviewState
+    }
+    rows = store.query("SELECT * FROM lectures")
     assert len(rows) >= 10
     light = {
         r["id"]: lecture_home._Lecture.of(r)
-        for r in demo_store.query(f"{lecture_home._COLUMNS} ORDER BY date")
+        for r in store.query(f"{lecture_home._COLUMNS} ORDER BY date")
     }
     for row in rows:
         lec = load_document(row, Lecture)
