@@ -26,6 +26,10 @@ from tests.factories import TODAY
 pytest.importorskip("pexpect")
 pytest.importorskip("pyte")
 
+# Real ptys read against timeouts: one at a time on one xdist worker (make test
+# runs with --dist loadgroup), so two terminal sessions never race each other.
+pytestmark = pytest.mark.xdist_group("pty")
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RUN = BENCH / "run.py"
