@@ -24,9 +24,13 @@ $(DEMO_DB): | $(VENV)/.installed
 run: $(VENV)/.installed $(DEMO_DB)
 	$(BIN)/zhibu --db $(DEMO_DB)
 
+# Many tests wait on ptys and subprocesses, so workers overlap well even on 2 cores;
+# loadgroup keeps each xdist_group (tests sharing a resource) on one worker.
+PYTEST_WORKERS ?= 3
+
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

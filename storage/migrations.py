@@ -1,8 +1,9 @@
 """Schema migrations keyed by PRAGMA user_version.
 
-The pending migrations run inside one BEGIN IMMEDIATE transaction that also
-bumps user_version. An existing database is backed up (online backup
-API) before any migration touches it.
+All pending migrations and the user_version bump run inside one BEGIN
+IMMEDIATE transaction: a crash leaves the file at the old version with the old
+schema or at the new version with everything, never in between. An existing
+database is backed up (online backup API) before any migration touches it.
 """
 
 from __future__ import annotations
@@ -348,12 +349,12 @@ def migrate(store) -> int:  # type: ignore[no-untyped-def]
     has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     if found > 0 or has_tables:
         backup_to(conn, store.path.with_name(store.path.name + f".v{found}.bak"))
-    # All pending migrations and the version bump are one transaction: a kill
-    # leaves either the old schema or the new one, never a version in between.
     with store.write() as c:
-        # Another process may have migrated while we waited for the lock.
+        # Re-read under the write lock: another process may have migrated
+        # between our first look and BEGIN IMMEDIATE.
         current = c.execute("PRAGMA user_version").fetchone()[0]
         for version in range(current, SCHEMA_VERSION):
             MIGRATIONS[version](c)
-        c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        if current < SCHEMA_VERSION:
+            c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return found

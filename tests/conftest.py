@@ -7,8 +7,13 @@ import pytest
 
 from storage.db import Store, open_store
 from tests.demo_cache import demo_db
+from tests.factories import TODAY
 
-TODAY = date(2026, 11, 22)
+
+@pytest.fixture
+def today() -> date:
+    """The suite's fixed "today" (tests.factories.TODAY): dates in assertions stay put."""
+    return TODAY
 
 
 @pytest.fixture
@@ -24,18 +29,18 @@ def store(db_path: Path) -> Store:
 
 
 @pytest.fixture
-def demo_store(db_path: Path) -> Store:
-    s = open_store(demo_db(db_path, actor="tester", today=TODAY), actor="tester")
+def demo_store(db_path: Path, today: date) -> Store:
+    s = open_store(demo_db(db_path, actor="tester", today=today), actor="tester")
     yield s
     s.close()
 
 
 @pytest.fixture
-def make_demo_app(demo_store: Store):
+def make_demo_app(demo_store: Store, today: date):
     from tui.app import make_app
 
     def factory():
-        return make_app(demo_store.path, store=demo_store, today=TODAY)
+        return make_app(demo_store.path, store=demo_store, today=today)
 
     return factory
 

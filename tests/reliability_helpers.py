@@ -20,11 +20,12 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
+from tests.factories import TODAY
+
 SLOW = os.environ.get("ZHIBU_SLOW") == "1"
-TODAY = date(2026, 11, 22)
+
 BATCH = 25  # people per all-or-nothing import transaction in the kill test
 
 
@@ -380,8 +381,57 @@ def session_members(sid: int) -> list[int]:
     return found
 
 
-def migrate_only(db: str, ack: str) -> None:
+def migrate_in_steps(db: str, ack: str, pause: float) -> None:
+    """Migrate with a pause and an ack line after each migration's statements.
+
+    The parent kills between (or inside) migrations on purpose: that is where
+    a runner that commits each migration separately leaves a half-upgraded file.
+    """
+    from storage import migrations
     from storage.db import open_store
 
+    def stepped(i: int, real: Callable[[sqlite3.Connection], None]) -> Callable[..., None]:
+        def run(c: sqlite3.Connection) -> None:
+            real(c)
+            with open(ack, "a") as f:
+                f.write(f"step{i}\n")
+            time.sleep(pause)
+
+        return run
+
+    for i, real in enumerate(list(migrations.MIGRATIONS)):
+        migrations.MIGRATIONS[i] = stepped(i + 1, real)
     open_store(Path(db), actor="m").close()
-    Path(ack).write_text("done")
+    with open(ack, "a") as f:
+        f.write("done\n")
+
+
+def db_at_version(path: Path, version: int) -> None:
+    """A database that stopped at *version* (the first *version* migrations), with a row."""
+    from storage.db import open_store
+    from storage.migrations import MIGRATIONS
+
+    store = open_store(path, actor="old", migrate=False)
+    try:
+        with store.write() as c:
+            for m in MIGRATIONS[:version]:
+                m(c)
+            c.execute(f"PRAGMA user_version={version}")
+            c.execute(
+                "INSERT INTO org_units (id, name, kind, created_at, updated_at, updated_by)"
+                " VALUES ('keep', '老支部', '党支部', '2026-01-01', '2026-01-01', 'old')"
+            )
+    finally:
+        store.close()
+
+
+def schema(path: Path) -> list[tuple[str, str, str]]:
+    """Every table, index and trigger with its SQL: what "the same schema" means."""
+    c = raw(path)
+    try:
+        return c.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            " ORDER BY type, name"
+        ).fetchall()
+    finally:
+        c.close()

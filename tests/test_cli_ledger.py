@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 from datetime import date
@@ -13,38 +12,41 @@ import pytest
 
 from domain import followups as fx
 from domain.followups import Actor, FollowUpConfig, QuickForm
-from domain.people import Person
+from domain.people import Person, PoliticalStatus
 from exports import ledger
-from storage import accounts, org, people
+from storage import accounts, people
 from storage import followups as fu_store
-from storage.demo_followups import add_demo_followups
 from storage.identity import current_actor
+from tests import factories
+from tests.factories import TODAY
 from tui import cli
 from tui.cli_ledger import period_label
 
-TODAY = date(2026, 11, 22)
 CONFIG = FollowUpConfig()
 SECRET = "妻子患病住院需要照顾"
 
 
 @pytest.fixture
-def ledger_db(demo_store):
-    """The demo year plus two known cases in the first branch."""
-    if not demo_store.scalar("SELECT count(*) FROM followups"):
-        with demo_store.write() as c:
-            add_demo_followups(demo_store, c, today=TODAY, rng=random.Random(7))
-    branch = org.branches(demo_store)[0]
-    roster = people.list_branch(demo_store, branch.id)
+def ledger_db(store):
+    """Four branches with a case each, plus two known cases in the first branch."""
+    _top, branches = factories.org_tree(
+        store, ("采油一队党支部", "采油二队党支部", "注水队党支部", "集输队党支部")
+    )
+    for b in branches:
+        factories.followup(store, b, b.with_status(PoliticalStatus.MASSES)[0],
+                           found_on=date(2026, 5, 11))  # fmt: skip
+    branch = branches[0].unit
+    roster = people.list_branch(store, branch.id)
     member = next(p for p in roster if p.is_member and p.post is None)
-    # Fresh workers, so no demo case shares their names.
+    # Fresh workers, so no other case shares their names.
     workers = [
         people.save(
-            demo_store,
+            store,
             Person(name=name, branch_id=branch.id, team="采油一班", job="采油工"),
         )
         for name in ("贾甲工", "贾乙工")
     ]
-    cat = fu_store.catalogue(demo_store, branch.id)
+    cat = fu_store.catalogue(store, branch.id)
 
     def file(worker, summary, found, **extra):  # type: ignore[no-untyped-def]
         form = QuickForm(
@@ -67,12 +69,12 @@ def ledger_db(demo_store):
         ),
         CONFIG,
     )
-    open_case = fu_store.save(demo_store, open_case)
+    open_case = fu_store.save(store, open_case)
     private = fu_store.save(
-        demo_store, file(workers[1], SECRET, date(2026, 3, 9), trigger_code="V1", private=True)
+        store, file(workers[1], SECRET, date(2026, 3, 9), trigger_code="V1", private=True)
     )
     return {
-        "store": demo_store,
+        "store": store,
         "branch": branch,
         "member": member,
         "workers": workers,

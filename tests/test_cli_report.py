@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import docx
 import pytest
 
 from storage.db import Store
-from tests.test_dues_storage import ensure_demo_dues
+from tests import factories
 from tui.cli import main
+
+BRANCHES = ("采油一队党支部", "采油二队党支部", "注水队党支部", "机关维修党支部")
 
 
 @pytest.fixture
-def db(demo_store: Store) -> Path:
-    ensure_demo_dues(demo_store)
-    path = demo_store.path
-    demo_store.close()
+def db(store: Store) -> Path:
+    """第一作业区党总支 over four branches, one meeting and a quarter of dues each."""
+    _top, branches = factories.org_tree(store, BRANCHES, general="第一作业区党总支")
+    for b in branches:
+        factories.finished_meeting(store, b, day=date(2026, 8, 7))
+        factories.dues(store, b, factories.months(date(2026, 7, 1), date(2026, 9, 1)))
+    path = store.path
+    store.close()
     return path
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 from pathlib import Path
 
 import docx
 
+from domain.courseware import ReviewState
+from domain.people import CommitteePost
+from storage import rota
 from storage.db import open_store
-from storage.demo_rota import add_demo_rota
-from tests.conftest import TODAY
-from tests.demo_cache import demo_db as cached_demo_db
+from tests import factories
 
 
 def zhibu(*args: str) -> subprocess.CompletedProcess:
@@ -21,17 +21,24 @@ def zhibu(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def demo_db(tmp_path: Path) -> Path:
-    path = cached_demo_db(tmp_path / "z.db", actor="tester", today=TODAY)
+def rota_db(tmp_path: Path) -> Path:
+    """第一作业区党总支's monthly 2026 rota of its four secretaries; July's lecture filed."""
+    path = tmp_path / "z.db"
     store = open_store(path, actor="tester")
-    with store.write() as c:
-        add_demo_rota(store, c, today=TODAY, rng=random.Random(7))
+    top, branches = factories.org_tree(
+        store, ("采油一队党支部", "采油二队党支部", "注水队党支部", "集输队党支部"),
+        general="第一作业区党总支",
+    )  # fmt: skip
+    secretaries = [b.with_post(CommitteePost.SECRETARY) for b in branches]
+    _plan, lectures = factories.rota(store, top, secretaries)
+    july = lectures[6]
+    rota.save_lecture(store, july.model_copy(update={"state": ReviewState.FILED, "topic": "七一"}))
     store.close()
     return path
 
 
 def test_export_rota_writes_the_plan(tmp_path: Path) -> None:
-    db = demo_db(tmp_path)
+    db = rota_db(tmp_path)
     out = tmp_path / "导出"
     r = zhibu("--db", str(db), "export", "rota", "-o", str(out), "--year", "2026")
     assert r.returncode == 0, r.stderr
@@ -49,7 +56,7 @@ def test_export_rota_writes_the_plan(tmp_path: Path) -> None:
 
 
 def test_export_rota_errors_are_chinese_without_tracebacks(tmp_path: Path) -> None:
-    db = demo_db(tmp_path)
+    db = rota_db(tmp_path)
     out = tmp_path / "out"
     cases = [
         (["--year", "2030"], 65, "没有2030 年的党课计划"),
@@ -70,7 +77,7 @@ def test_export_rota_errors_are_chinese_without_tracebacks(tmp_path: Path) -> No
 
 
 def test_export_rota_folder_that_cannot_be_created(tmp_path: Path) -> None:
-    db = demo_db(tmp_path)
+    db = rota_db(tmp_path)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     r = zhibu("--db", str(db), "export", "rota", "-o", str(blocker / "sub"))

@@ -14,6 +14,7 @@ from domain.dues import (
     make_record,
     member_arrears,
     record_payment,
+    waive,
 )
 from domain.navigation import Place, go
 from domain.people import Person, PoliticalStatus
@@ -22,8 +23,8 @@ from storage import dues_home, org, people
 from storage.db import Store
 from storage.demo_dues import add_demo_dues
 from storage.errors import StaleRecordError, StorageError
-
-TODAY = date(2026, 11, 22)
+from tests import factories
+from tests.factories import TODAY
 
 
 def ensure_demo_dues(store: Store, today: date = TODAY) -> None:
@@ -40,6 +41,17 @@ def ensure_demo_dues(store: Store, today: date = TODAY) -> None:
 def dues_demo(demo_store: Store) -> Store:
     ensure_demo_dues(demo_store)
     return demo_store
+
+
+@pytest.fixture
+def dues_branch(store: Store) -> factories.Branch:
+    """One branch paid Jan-Nov 2026, except a member owing Aug-Nov and one owing May-Nov."""
+    b = factories.branch(store)
+    factories.dues(store, b, factories.months(date(2026, 1, 1), date(2026, 11, 1)), unpaid={
+        b.members[4].id: factories.months(date(2026, 8, 1), date(2026, 11, 1)),
+        b.members[3].id: factories.months(date(2026, 5, 1), date(2026, 11, 1)),
+    })  # fmt: skip
+    return b
 
 
 def _sql_unpaid(store: Store, person_id: str) -> list[str]:
@@ -108,20 +120,22 @@ def test_demo_has_one_member_at_three_months_and_one_at_six(dues_demo: Store) ->
     )
 
 
-def test_back_payment_this_month_clears_current_arrears(dues_demo: Store) -> None:
-    branches = org.branches(dues_demo)[:4]
-    alerts = dues_store.branch_arrears(dues_demo, [b.id for b in branches], TODAY)
+def test_back_payment_this_month_clears_current_arrears(
+    store: Store, dues_branch: factories.Branch
+) -> None:
+    alerts = dues_store.branch_arrears(store, [dues_branch.id], TODAY)
     warn = next(a for a in alerts if a.alert and a.alert.level is ArrearsLevel.WARN)
+    assert warn.person_id == dues_branch.members[4].id
     for m in (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)):
-        rec = dues_store.get(dues_demo, warn.person_id, m)
+        rec = dues_store.get(store, warn.person_id, m)
         assert rec is not None
         paid = record_payment(rec, rec.owed_fen, TODAY)
         assert paid.status is DuesStatus.BACK_PAID
-        dues_store.save(dues_demo, paid, branches[0].id)
-    now = dues_store.arrears_of(dues_demo, [warn.person_id], TODAY)[warn.person_id]
+        dues_store.save(store, paid, dues_branch.id)
+    now = dues_store.arrears_of(store, [warn.person_id], TODAY)[warn.person_id]
     assert now.consecutive_months == 0 and now.alert is None
     # As of October's end (payments made then), the three months were owed.
-    recs = dues_store.for_person(dues_demo, warn.person_id, date(2026, 1, 1), date(2026, 12, 1))
+    recs = dues_store.for_person(store, warn.person_id, date(2026, 1, 1), date(2026, 12, 1))
     assert member_arrears(recs, date(2026, 10, 31)).consecutive_months == 3
 
 
@@ -132,20 +146,29 @@ def test_member_arrears_payments_until_default_keeps_old_behaviour() -> None:
     assert member_arrears(late, date(2026, 10, 1), payments_until=TODAY).consecutive_months == 0
 
 
-def test_month_grid_proposes_records_from_last_base(dues_demo: Store) -> None:
-    branch = org.branches(dues_demo)[0]
-    grid = dues_store.month_grid(dues_demo, branch.id, date(2026, 12, 1), TODAY)
-    members = people.members_of(dues_demo, branch.id)
+def test_month_grid_proposes_records_from_last_base(
+    store: Store, dues_branch: factories.Branch
+) -> None:
+    # A base that differs per member shows the grid copies each one's own.
+    nov1 = dues_store.get(store, dues_branch.members[0].id, date(2026, 11, 1))
+    assert nov1 is not None
+    dues_store.save(store, make_record(nov1.person_id, nov1.month, 820_000).model_copy(
+        update={"id": nov1.id, "version": nov1.version}), dues_branch.id)  # fmt: skip
+    grid = dues_store.month_grid(store, dues_branch.id, date(2026, 12, 1), TODAY)
+    members = people.members_of(store, dues_branch.id)
+    assert len(members) == 6
     assert [r.person.id for r in grid] == [p.id for p in members]
     for row in grid:
         assert row.record.version == 0 and row.base_known
-        nov = dues_store.get(dues_demo, row.person.id, date(2026, 11, 1))
+        nov = dues_store.get(store, row.person.id, date(2026, 11, 1))
         assert nov is not None
         assert (row.record.base_fen, row.record.due_fen) == (nov.base_fen, nov.due_fen)
         assert row.record.paid_fen == 0
+    assert {r.record.base_fen for r in grid} == {500_000, 820_000}
     # November: saved records, shown as they are.
-    nov_grid = dues_store.month_grid(dues_demo, branch.id, date(2026, 11, 1), TODAY)
-    assert all(r.record.version == 1 for r in nov_grid)
+    nov_grid = dues_store.month_grid(store, dues_branch.id, date(2026, 11, 1), TODAY)
+    assert len(nov_grid) == 6
+    assert all(r.record.version >= 1 for r in nov_grid)
 
 
 def test_month_grid_probationary_member_pays_from_adoption(store: Store) -> None:
@@ -168,33 +191,37 @@ def test_month_grid_probationary_member_pays_from_adoption(store: Store) -> None
     assert not june[0].base_known and june[0].record.due_fen == 0
 
 
-def test_save_month_is_all_or_nothing(dues_demo: Store) -> None:
-    branch = org.branches(dues_demo)[0]
-    grid = dues_store.month_grid(dues_demo, branch.id, date(2026, 12, 1), TODAY)
+def test_save_month_is_all_or_nothing(store: Store, dues_branch: factories.Branch) -> None:
+    branch = dues_branch
+    grid = dues_store.month_grid(store, branch.id, date(2026, 12, 1), TODAY)
     records = [record_payment(r.record, r.record.due_fen, TODAY) for r in grid]
     # Someone else saved one of these members' December meanwhile.
-    dues_store.save(dues_demo, grid[3].record, branch.id)
+    dues_store.save(store, grid[3].record, branch.id)
     with pytest.raises(StorageError):
-        dues_store.save_month(dues_demo, branch.id, records)
-    assert dues_demo.scalar("SELECT count(*) FROM dues WHERE month='2026-12-01'") == 1
+        dues_store.save_month(store, branch.id, records)
+    assert store.scalar("SELECT count(*) FROM dues WHERE month='2026-12-01'") == 1
     # A stale update is refused the same way.
-    nov = dues_store.get(dues_demo, grid[0].person.id, date(2026, 11, 1))
+    nov = dues_store.get(store, grid[0].person.id, date(2026, 11, 1))
     assert nov is not None
-    dues_store.save(dues_demo, nov.model_copy(update={"method": "微信"}), branch.id)
+    dues_store.save(store, nov.model_copy(update={"method": "微信"}), branch.id)
     with pytest.raises(StaleRecordError):
-        dues_store.save_month(dues_demo, branch.id, [nov.model_copy(update={"method": "现金"})])
+        dues_store.save_month(store, branch.id, [nov.model_copy(update={"method": "现金"})])
 
 
-def test_months_summary_matches_sql(dues_demo: Store) -> None:
-    branch = org.branches(dues_demo)[1]
-    summaries = dues_store.months_summary(
-        dues_demo, [branch.id], date(2026, 7, 1), date(2026, 9, 30)
-    )
+def test_months_summary_matches_sql(store: Store, dues_branch: factories.Branch) -> None:
+    branch = dues_branch
+    # A waived month and a part payment, so every column differs from the others.
+    jul = dues_store.get(store, branch.members[3].id, date(2026, 7, 1))
+    sep = dues_store.get(store, branch.members[4].id, date(2026, 9, 1))
+    assert jul is not None and sep is not None
+    dues_store.save(store, waive(jul, "家庭困难，经党委批准免交"), branch.id)
+    dues_store.save(store, record_payment(sep, sep.due_fen // 2, date(2026, 9, 20)), branch.id)
+    summaries = dues_store.months_summary(store, [branch.id], date(2026, 7, 1), date(2026, 9, 30))
     assert [s.month for s in summaries] == [date(2026, m, 1) for m in (7, 8, 9)]
     for s in summaries:
         rows = [
             json.loads(r["data"])
-            for r in dues_demo.query(
+            for r in store.query(
                 "SELECT data FROM dues WHERE branch_id=? AND month=?",
                 (branch.id, s.month.isoformat()),
             )
@@ -204,3 +231,9 @@ def test_months_summary_matches_sql(dues_demo: Store) -> None:
         assert s.members_paid == sum(1 for d in due if d["paid_fen"] >= d["due_fen"])
         assert s.due_fen == sum(d["due_fen"] for d in due)
         assert s.paid_fen == sum(d["paid_fen"] for d in rows)
+    # The figures themselves (6 paying members, 5 000 yuan base).
+    jul_s, aug_s, sep_s = summaries
+    assert (jul_s.members_due, jul_s.members_paid) == (5, 5)
+    assert (aug_s.members_due, aug_s.members_paid) == (6, 4)
+    assert (sep_s.members_due, sep_s.members_paid) == (6, 4)
+    assert sep_s.paid_fen > aug_s.paid_fen

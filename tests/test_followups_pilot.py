@@ -8,7 +8,7 @@ The app's home keys (f, o) come from the route registry (screens/registry.py).
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import docx
@@ -28,9 +28,9 @@ from screens.home import HomeScreen
 from screens.registry import DRAFT_KINDS
 from storage import accounts, drafts, org, people
 from storage import followups as fu_store
+from tests.factories import TODAY
 from tui.app import ZhibuApp
 
-TODAY = date(2026, 11, 22)
 MAX_KEYS_TO_FILE = 40
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -21,21 +21,30 @@ from storage.accounts import AccountError, Viewer
 from storage.demo_followups import add_demo_followups
 from storage.errors import StaleRecordError, StorageError
 from storage.followups import ListQuery, Scope
+from tests import factories
+from tests.factories import TODAY
 
-TODAY = date(2026, 11, 22)
 CONFIG = FollowUpConfig()
 
 
 @pytest.fixture
-def branch(demo_store):
-    return org.branches(demo_store)[0]
+def fu_db(store):
+    """Two branches, each with a secretary, members and two workers (群众)."""
+    members = (*factories.DEFAULT_MEMBERS, (PoliticalStatus.MASSES, None))
+    factories.org_tree(store, ("一支部", "二支部"), members=members)
+    return store
 
 
 @pytest.fixture
-def cast(demo_store, branch):
+def branch(fu_db):
+    return org.branches(fu_db)[0]
+
+
+@pytest.fixture
+def cast(fu_db, branch):
     """The secretary, two other members and two workers of the first branch."""
-    roster = people.list_branch(demo_store, branch.id)
-    secretary = people.secretary_of(demo_store, branch.id)
+    roster = people.list_branch(fu_db, branch.id)
+    secretary = people.secretary_of(fu_db, branch.id)
     members = [p for p in roster if p.is_member and p.id != secretary.id]
     workers = [p for p in roster if p.status is PoliticalStatus.MASSES]
     return {
@@ -76,9 +85,9 @@ def _viewer(store, person: Person | None) -> Viewer:
 # --- saving -------------------------------------------------------------------
 
 
-def test_save_copies_index_columns_and_round_trips(demo_store, branch, cast) -> None:
-    fu = _file(demo_store, branch.id, cast["w1"], cast["m1"], level=Level.SIGNIFICANT)
-    row = _row(demo_store, fu.id)
+def test_save_copies_index_columns_and_round_trips(fu_db, branch, cast) -> None:
+    fu = _file(fu_db, branch.id, cast["w1"], cast["m1"], level=Level.SIGNIFICANT)
+    row = _row(fu_db, fu.id)
     assert row["branch_id"] == branch.id
     assert row["person_id"] == cast["w1"].id
     assert row["responsible_id"] == cast["m1"].id
@@ -87,29 +96,29 @@ def test_save_copies_index_columns_and_round_trips(demo_store, branch, cast) -> 
     assert row["next_contact"] == "2026-11-23"  # 较大: first contact within 1 day
     assert row["private"] == 0 and row["version"] == 1
     assert json.loads(row["data"])["description"] == "井下未戴安全帽"
-    assert fu_store.get(demo_store, fu.id) == fu
-    audit = demo_store.query("SELECT action, detail FROM audit WHERE record_id=?", (fu.id,))
+    assert fu_store.get(fu_db, fu.id) == fu
+    audit = fu_db.query("SELECT action, detail FROM audit WHERE record_id=?", (fu.id,))
     assert audit == [{"action": "create", "detail": ",".join(fu_store._index_columns(fu))}]
     assert "井下" not in audit[0]["detail"]
 
 
-def test_stale_save_is_refused(demo_store, branch, cast) -> None:
-    fu = _file(demo_store, branch.id, cast["w1"], cast["m1"])
+def test_stale_save_is_refused(fu_db, branch, cast) -> None:
+    fu = _file(fu_db, branch.id, cast["w1"], cast["m1"])
     contact = fx.make_contact(TODAY, Actor(cast["m1"].id, cast["m1"].name), content="谈心")
-    fu_store.save(demo_store, fx.log_contact(fu, contact, CONFIG))
+    fu_store.save(fu_db, fx.log_contact(fu, contact, CONFIG))
     with pytest.raises(StaleRecordError):
-        fu_store.save(demo_store, fx.log_contact(fu, contact, CONFIG))
-    assert len(fu_store.get(demo_store, fu.id).contacts) == 1
+        fu_store.save(fu_db, fx.log_contact(fu, contact, CONFIG))
+    assert len(fu_store.get(fu_db, fu.id).contacts) == 1
 
 
-def test_redacted_copy_cannot_be_saved(demo_store, branch, cast) -> None:
-    fu = _file(demo_store, branch.id, cast["w1"], cast["m1"], private=True)
+def test_redacted_copy_cannot_be_saved(fu_db, branch, cast) -> None:
+    fu = _file(fu_db, branch.id, cast["w1"], cast["m1"], private=True)
     with pytest.raises(StorageError):
-        fu_store.save(demo_store, fx.redacted(fu))
-    assert fu_store.get(demo_store, fu.id).person_name == cast["w1"].name
+        fu_store.save(fu_db, fx.redacted(fu))
+    assert fu_store.get(fu_db, fu.id).person_name == cast["w1"].name
 
 
-def test_file_new_adds_the_worker_and_the_case_together(demo_store, branch, cast) -> None:
+def test_file_new_adds_the_worker_and_the_case_together(fu_db, branch, cast) -> None:
     newcomer = Person(name="新来的", status=PoliticalStatus.MASSES, branch_id=branch.id)
     form = QuickForm(
         person_id=newcomer.id,
@@ -119,37 +128,37 @@ def test_file_new_adds_the_worker_and_the_case_together(demo_store, branch, cast
         responsible_id=cast["m1"].id,
         responsible_name=cast["m1"].name,
     )
-    fu = fx.quick_file(form, fu_store.catalogue(demo_store, branch.id), today=TODAY, config=CONFIG)
-    saved, person = fu_store.file_new(demo_store, fu, new_person=newcomer)
+    fu = fx.quick_file(form, fu_store.catalogue(fu_db, branch.id), today=TODAY, config=CONFIG)
+    saved, person = fu_store.file_new(fu_db, fu, new_person=newcomer)
     assert person is not None
-    row = demo_store.query_one("SELECT * FROM people WHERE id=?", (newcomer.id,))
+    row = fu_db.query_one("SELECT * FROM people WHERE id=?", (newcomer.id,))
     assert (row["name"], row["status"], row["branch_id"]) == ("新来的", "群众", branch.id)
-    assert _row(demo_store, saved.id)["person_id"] == newcomer.id
+    assert _row(fu_db, saved.id)["person_id"] == newcomer.id
     # Both or neither: a failing case leaves no orphan person behind.
     other = Person(name="不该留下", branch_id=branch.id)
     bad = fu.model_copy(update={"id": saved.id, "version": 0})  # duplicate primary key
     with pytest.raises(StorageError, match="未能保存"):
-        fu_store.file_new(demo_store, bad, new_person=other)
-    assert people.get(demo_store, other.id) is None
+        fu_store.file_new(fu_db, bad, new_person=other)
+    assert people.get(fu_db, other.id) is None
 
 
-def test_logging_a_contact_moves_the_due_date_in_sqlite(demo_store, branch, cast) -> None:
-    fu = _file(demo_store, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=10))
-    assert _row(demo_store, fu.id)["next_contact"] == "2026-11-15"  # 3 days after finding
+def test_logging_a_contact_moves_the_due_date_in_sqlite(fu_db, branch, cast) -> None:
+    fu = _file(fu_db, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=10))
+    assert _row(fu_db, fu.id)["next_contact"] == "2026-11-15"  # 3 days after finding
     m1 = Actor(cast["m1"].id, cast["m1"].name)
     fu = fu_store.save(
-        demo_store, fx.log_contact(fu, fx.make_contact(TODAY - timedelta(days=2), m1), CONFIG)
+        fu_db, fx.log_contact(fu, fx.make_contact(TODAY - timedelta(days=2), m1), CONFIG)
     )
-    row = _row(demo_store, fu.id)
+    row = _row(fu_db, fu.id)
     assert (row["status"], row["next_contact"]) == ("跟进中", "2026-11-27")  # latest + 7
     # A back-filled older talk does not pull the date back.
     fu = fu_store.save(
-        demo_store, fx.log_contact(fu, fx.make_contact(TODAY - timedelta(days=8), m1), CONFIG)
+        fu_db, fx.log_contact(fu, fx.make_contact(TODAY - timedelta(days=8), m1), CONFIG)
     )
-    assert _row(demo_store, fu.id)["next_contact"] == "2026-11-27"
+    assert _row(fu_db, fu.id)["next_contact"] == "2026-11-27"
     # The overdue list no longer shows it.
     overdue = fu_store.list_page(
-        demo_store, ListQuery(Scope.OVERDUE, branch.id), today=TODAY, viewer=Viewer("x")
+        fu_db, ListQuery(Scope.OVERDUE, branch.id), today=TODAY, viewer=Viewer("x")
     )
     assert fu.id not in {c.id for c in overdue}
 
@@ -157,20 +166,20 @@ def test_logging_a_contact_moves_the_due_date_in_sqlite(demo_store, branch, cast
 # --- lists --------------------------------------------------------------------
 
 
-def test_lists_by_scope_and_filter(demo_store, branch, cast) -> None:
+def test_lists_by_scope_and_filter(fu_db, branch, cast) -> None:
     w1, w2, m1, m2 = cast["w1"], cast["w2"], cast["m1"], cast["m2"]
-    a = _file(demo_store, branch.id, w1, m1, found=TODAY - timedelta(days=20))  # overdue
-    b = _file(demo_store, branch.id, w2, m2, level=Level.SIGNIFICANT)  # due tomorrow
-    c = _file(demo_store, branch.id, w2, m1, found=TODAY - timedelta(days=5))  # overdue
-    other_branch = org.branches(demo_store)[1]
-    ob_worker = next(p for p in people.list_branch(demo_store, other_branch.id) if not p.is_member)
-    ob_member = next(p for p in people.list_branch(demo_store, other_branch.id) if p.is_member)
-    d = _file(demo_store, other_branch.id, ob_worker, ob_member, found=TODAY - timedelta(days=30))
+    a = _file(fu_db, branch.id, w1, m1, found=TODAY - timedelta(days=20))  # overdue
+    b = _file(fu_db, branch.id, w2, m2, level=Level.SIGNIFICANT)  # due tomorrow
+    c = _file(fu_db, branch.id, w2, m1, found=TODAY - timedelta(days=5))  # overdue
+    other_branch = org.branches(fu_db)[1]
+    ob_worker = next(p for p in people.list_branch(fu_db, other_branch.id) if not p.is_member)
+    ob_member = next(p for p in people.list_branch(fu_db, other_branch.id) if p.is_member)
+    d = _file(fu_db, other_branch.id, ob_worker, ob_member, found=TODAY - timedelta(days=30))
 
     def ids(query: ListQuery, viewer: Viewer | None = None, **kw) -> list[str]:
         viewer = viewer or Viewer("x")
         mine = {a.id, b.id, c.id, d.id}
-        rows = fu_store.list_page(demo_store, query, today=TODAY, viewer=viewer, **kw)
+        rows = fu_store.list_page(fu_db, query, today=TODAY, viewer=viewer, **kw)
         return [fu.id for fu in rows if fu.id in mine]
 
     assert ids(ListQuery(Scope.BRANCH, branch.id)) == [b.id, c.id, a.id]  # newest found first
@@ -182,23 +191,23 @@ def test_lists_by_scope_and_filter(demo_store, branch, cast) -> None:
     assert ids(ListQuery(Scope.BRANCH, branch.id, status=Status.CLOSED)) == []
     # 我的: nothing without a mapped account, the member's own cases with one.
     assert ids(ListQuery(Scope.MINE)) == []
-    assert fu_store.count(demo_store, ListQuery(Scope.MINE), today=TODAY, viewer=Viewer("x")) == 0
-    assert ids(ListQuery(Scope.MINE), _viewer(demo_store, m1)) == [a.id, c.id]
+    assert fu_store.count(fu_db, ListQuery(Scope.MINE), today=TODAY, viewer=Viewer("x")) == 0
+    assert ids(ListQuery(Scope.MINE), _viewer(fu_db, m1)) == [a.id, c.id]
     assert (
         fu_store.count(
-            demo_store, ListQuery(Scope.MINE), today=TODAY, viewer=_viewer(demo_store, m1)
+            fu_db, ListQuery(Scope.MINE), today=TODAY, viewer=_viewer(fu_db, m1)
         )
         == 2
     )
 
 
-def test_pages_come_from_sql(demo_store, branch, cast) -> None:
+def test_pages_come_from_sql(fu_db, branch, cast) -> None:
     for i in range(7):
-        _file(demo_store, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=i))
+        _file(fu_db, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=i))
     q = ListQuery(Scope.BRANCH, branch.id)
-    total = fu_store.count(demo_store, q, today=TODAY, viewer=Viewer("x"))
+    total = fu_store.count(fu_db, q, today=TODAY, viewer=Viewer("x"))
     pages = [
-        fu_store.list_page(demo_store, q, today=TODAY, viewer=Viewer("x"), offset=o, limit=3)
+        fu_store.list_page(fu_db, q, today=TODAY, viewer=Viewer("x"), offset=o, limit=3)
         for o in range(0, total, 3)
     ]
     assert [len(p) for p in pages][:2] == [3, 3]
@@ -206,7 +215,7 @@ def test_pages_come_from_sql(demo_store, branch, cast) -> None:
     assert len(flat) == len(set(flat)) == total
     plan = " ".join(
         r["detail"]
-        for r in demo_store.query(
+        for r in fu_db.query(
             "EXPLAIN QUERY PLAN SELECT * FROM followups WHERE branch_id=?"
             " ORDER BY found_on DESC, id LIMIT 3 OFFSET 3",
             (branch.id,),
@@ -219,11 +228,11 @@ def test_pages_come_from_sql(demo_store, branch, cast) -> None:
 
 
 def test_private_case_is_redacted_for_everyone_but_secretary_and_responsible(
-    demo_store, branch, cast
+    fu_db, branch, cast
 ) -> None:
     secret = "妻子住院手术，借了外债"
     fu = _file(
-        demo_store,
+        fu_db,
         branch.id,
         cast["w1"],
         cast["m1"],
@@ -233,20 +242,20 @@ def test_private_case_is_redacted_for_everyone_but_secretary_and_responsible(
     )
     m1 = Actor(cast["m1"].id, cast["m1"].name)
     contact = fx.make_contact(TODAY, m1, content="去医院看望", place="市医院")
-    fu_store.save(demo_store, fx.log_contact(fu, contact, CONFIG))
+    fu_store.save(fu_db, fx.log_contact(fu, contact, CONFIG))
     q = ListQuery(Scope.BRANCH, branch.id)
 
     def seen_by(viewer: Viewer) -> FollowUp:
-        rows = fu_store.list_page(demo_store, q, today=TODAY, viewer=viewer)
+        rows = fu_store.list_page(fu_db, q, today=TODAY, viewer=viewer)
         listed = next(r for r in rows if r.id == fu.id)
-        single = fu_store.get_visible(demo_store, fu.id, viewer)
+        single = fu_store.get_visible(fu_db, fu.id, viewer)
         assert single == listed
         return listed
 
     for viewer in (
         Viewer("nobody"),
-        _viewer(demo_store, cast["m2"]),
-        _viewer(demo_store, cast["w1"]),
+        _viewer(fu_db, cast["m2"]),
+        _viewer(fu_db, cast["w1"]),
     ):
         shown = seen_by(viewer)
         dumped = shown.model_dump_json()
@@ -256,26 +265,26 @@ def test_private_case_is_redacted_for_everyone_but_secretary_and_responsible(
         # What may be seen: that it exists, its status, level, due date, who carries it.
         assert shown.next_contact == TODAY + timedelta(days=7)
         assert shown.responsible_name == cast["m1"].name
-    for viewer in (_viewer(demo_store, cast["sec"]), _viewer(demo_store, cast["m1"])):
+    for viewer in (_viewer(fu_db, cast["sec"]), _viewer(fu_db, cast["m1"])):
         shown = seen_by(viewer)
         assert not shown.is_redacted
         assert shown.description == secret and shown.contacts[0].place == "市医院"
 
 
 def test_home_items_due_and_overdue_grouped_by_member_and_private_hidden(
-    demo_store, branch, cast
+    fu_db, branch, cast
 ) -> None:
     w1, w2, m1, m2 = cast["w1"], cast["w2"], cast["m1"], cast["m2"]
-    late = _file(demo_store, branch.id, w1, m2, found=TODAY - timedelta(days=9))  # due 11-16
-    today_ = _file(demo_store, branch.id, w2, m1, found=TODAY - timedelta(days=3))  # due today
-    future = _file(demo_store, branch.id, w2, m2)  # due 11-25: not listed
+    late = _file(fu_db, branch.id, w1, m2, found=TODAY - timedelta(days=9))  # due 11-16
+    today_ = _file(fu_db, branch.id, w2, m1, found=TODAY - timedelta(days=3))  # due today
+    future = _file(fu_db, branch.id, w2, m2)  # due 11-25: not listed
     private = _file(
-        demo_store, branch.id, w1, m1, found=TODAY - timedelta(days=4), summary="隐私", private=True
+        fu_db, branch.id, w1, m1, found=TODAY - timedelta(days=4), summary="隐私", private=True
     )
     ours = {late.id, today_.id, future.id, private.id}
     items = [
         i
-        for i in followup_home.home_items(demo_store, TODAY, viewer=Viewer("nobody"))
+        for i in followup_home.home_items(fu_db, TODAY, viewer=Viewer("nobody"))
         if i.action and i.action.args and i.action.args[0] in ours
     ]
     by_id = {i.action.args[0]: i for i in items if i.action}
@@ -289,19 +298,19 @@ def test_home_items_due_and_overdue_grouped_by_member_and_private_hidden(
     owners = [i.owner for i in items]
     assert owners == sorted(owners)  # grouped by member
     # The responsible member sees the name.
-    mine = followup_home.home_items(demo_store, TODAY, viewer=_viewer(demo_store, m1))
+    mine = followup_home.home_items(fu_db, TODAY, viewer=_viewer(fu_db, m1))
     assert any(i.text.startswith(w1.name) and i.action is not None and private.id in i.action.args for i in mine)
 
 
-def test_home_items_are_capped_and_use_the_due_index(demo_store, branch, cast) -> None:
+def test_home_items_are_capped_and_use_the_due_index(fu_db, branch, cast) -> None:
     for i in range(6):
-        _file(demo_store, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=5 + i))
-    items = followup_home.home_items(demo_store, TODAY, viewer=Viewer("x"), cap=4)
+        _file(fu_db, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=5 + i))
+    items = followup_home.home_items(fu_db, TODAY, viewer=Viewer("x"), cap=4)
     assert len(items) == 5
     assert items[-1].text.startswith("另有 ") and items[-1].action == go(Place.FOLLOWUPS, "逾期")
     plan = " ".join(
         r["detail"]
-        for r in demo_store.query(
+        for r in fu_db.query(
             "EXPLAIN QUERY PLAN SELECT id FROM followups WHERE status IN"
             f" {followup_home.OPEN_SQL} AND next_contact <= ? ORDER BY next_contact LIMIT 4",
             (TODAY.isoformat(),),
@@ -313,76 +322,76 @@ def test_home_items_are_capped_and_use_the_due_index(demo_store, branch, cast) -
 # --- catalogue and config ----------------------------------------------------
 
 
-def test_catalogue_is_seeded_once_and_edits_persist(demo_store, branch) -> None:
+def test_catalogue_is_seeded_once_and_edits_persist(fu_db, branch) -> None:
     def rows() -> int:
         return int(
-            demo_store.scalar(
+            fu_db.scalar(
                 "SELECT count(*) FROM branch_templates WHERE org_id=? AND kind='triggers'",
                 (branch.id,),
             )
         )
 
     before = rows()
-    cat = fu_store.catalogue(demo_store, branch.id)
+    cat = fu_store.catalogue(fu_db, branch.id)
     assert [t.code for t in cat.triggers][:2] == ["T1", "T2"]
     assert rows() == 1 and before in (0, 1)
-    again = fu_store.catalogue(demo_store, branch.id)
+    again = fu_store.catalogue(fu_db, branch.id)
     assert again.id == cat.id and rows() == 1
-    edited = fu_store.save_catalogue(demo_store, add_trigger(again, TriggerKind.TALK, "转岗待岗"))
-    assert fu_store.catalogue(demo_store, branch.id).triggers[-1].text == "转岗待岗"
+    edited = fu_store.save_catalogue(fu_db, add_trigger(again, TriggerKind.TALK, "转岗待岗"))
+    assert fu_store.catalogue(fu_db, branch.id).triggers[-1].text == "转岗待岗"
     with pytest.raises(StaleRecordError):
-        fu_store.save_catalogue(demo_store, add_trigger(again, TriggerKind.TALK, "另一条"))
+        fu_store.save_catalogue(fu_db, add_trigger(again, TriggerKind.TALK, "另一条"))
     assert edited.version == again.version + 1
 
 
-def test_config_defaults_and_stored_override(demo_store, branch) -> None:
-    assert fu_store.config(demo_store, branch.id) == FollowUpConfig()
-    with demo_store.write() as c:
+def test_config_defaults_and_stored_override(fu_db, branch) -> None:
+    assert fu_store.config(fu_db, branch.id) == FollowUpConfig()
+    with fu_db.write() as c:
         c.execute(
             "INSERT INTO branch_templates(id, org_id, kind, data, created_at, updated_at,"
             " updated_by, version) VALUES ('cfg', ?, 'followup_config', ?, 'x', 'x', 'x', 1)",
             (branch.id, json.dumps({"return_visit_days": 20})),
         )
-    assert fu_store.config(demo_store, branch.id).return_visit_days == 20
+    assert fu_store.config(fu_db, branch.id).return_visit_days == 20
 
 
 # --- accounts -----------------------------------------------------------------
 
 
-def test_account_mapping(demo_store, cast) -> None:
-    assert accounts.viewer(demo_store) == Viewer("tester")
-    accounts.map_account(demo_store, "tester", cast["sec"].id)
-    v = accounts.viewer(demo_store)
+def test_account_mapping(fu_db, cast) -> None:
+    assert accounts.viewer(fu_db) == Viewer("tester")
+    accounts.map_account(fu_db, "tester", cast["sec"].id)
+    v = accounts.viewer(fu_db)
     assert (v.person_id, v.name, v.branch_id) == (
         cast["sec"].id,
         cast["sec"].name,
         cast["sec"].branch_id,
     )
-    assert accounts.lookup(demo_store, "tester") == cast["sec"].id
-    assert accounts.account_of(demo_store, cast["sec"].id) == "tester"
+    assert accounts.lookup(fu_db, "tester") == cast["sec"].id
+    assert accounts.account_of(fu_db, cast["sec"].id) == "tester"
     # One person, one account: nobody else can claim the secretary.
     with pytest.raises(AccountError, match="已对应系统账户 tester"):
-        accounts.map_account(demo_store, "intruder", cast["sec"].id)
-    assert accounts.lookup(demo_store, "intruder") is None
-    accounts.map_account(demo_store, "tester", cast["m1"].id)  # remap own account
-    assert accounts.lookup(demo_store, "tester") == cast["m1"].id
-    assert accounts.unmap_account(demo_store, "tester") is True
-    assert accounts.viewer(demo_store) == Viewer("tester")
+        accounts.map_account(fu_db, "intruder", cast["sec"].id)
+    assert accounts.lookup(fu_db, "intruder") is None
+    accounts.map_account(fu_db, "tester", cast["m1"].id)  # remap own account
+    assert accounts.lookup(fu_db, "tester") == cast["m1"].id
+    assert accounts.unmap_account(fu_db, "tester") is True
+    assert accounts.viewer(fu_db) == Viewer("tester")
     actions = [
         r["action"]
-        for r in demo_store.query(
+        for r in fu_db.query(
             "SELECT action FROM audit WHERE table_name='accounts' ORDER BY seq"
         )
     ]
     assert actions == ["map", "map", "unmap"]
     with pytest.raises(AccountError):
-        accounts.map_account(demo_store, "tester", "no-such-person")
+        accounts.map_account(fu_db, "tester", "no-such-person")
 
 
-def test_log_access_writes_an_audit_row(demo_store, branch, cast) -> None:
-    fu = _file(demo_store, branch.id, cast["w1"], cast["m1"], private=True)
-    fu_store.log_access(demo_store, "view", fu.id, "private")
-    row = demo_store.query_one(
+def test_log_access_writes_an_audit_row(fu_db, branch, cast) -> None:
+    fu = _file(fu_db, branch.id, cast["w1"], cast["m1"], private=True)
+    fu_store.log_access(fu_db, "view", fu.id, "private")
+    row = fu_db.query_one(
         "SELECT actor, action, detail FROM audit WHERE record_id=? ORDER BY seq DESC LIMIT 1",
         (fu.id,),
     )
@@ -420,20 +429,20 @@ def test_demo_year_has_every_status_level_and_one_escalated(demo_store) -> None:
     )
 
 
-def test_one_account_per_person_is_enforced_by_the_schema(demo_store) -> None:
+def test_one_account_per_person_is_enforced_by_the_schema(fu_db) -> None:
     import sqlite3
 
     import pytest
 
-    person_id = demo_store.scalar("SELECT id FROM people LIMIT 1")
+    person_id = fu_db.scalar("SELECT id FROM people LIMIT 1")
     now = "2026-11-22T08:00:00"
-    with demo_store.write() as c:
+    with fu_db.write() as c:
         c.execute(
             "INSERT INTO accounts(os_user, person_id, created_at, updated_at, updated_by)"
             " VALUES ('alice', ?, ?, ?, 't')", (person_id, now, now),
         )  # fmt: skip
-    with pytest.raises(sqlite3.IntegrityError), demo_store.conn:
-        demo_store.conn.execute(
+    with pytest.raises(sqlite3.IntegrityError), fu_db.conn:
+        fu_db.conn.execute(
             "INSERT INTO accounts(os_user, person_id, created_at, updated_at, updated_by)"
             " VALUES ('mallory', ?, ?, ?, 't')", (person_id, now, now),
         )  # fmt: skip

@@ -85,11 +85,10 @@ HOME_WITHOUT = (
 def _probe_home(tmp_path, setup: str, inside: str, arg: str) -> str:  # type: ignore[no-untyped-def]
     """Run the app on a copy of the demo in a fresh interpreter (so sys.modules
     says what the app alone imported) and print what *inside* prints."""
-    from datetime import date
-
     from tests.demo_cache import demo_db
+    from tests.factories import TODAY
 
-    db = demo_db(tmp_path / "demo.db", actor="tester", today=date(2026, 11, 22))
+    db = demo_db(tmp_path / "demo.db", actor="tester", today=TODAY)
     code = (
         "import asyncio, gc, sys\n"
         "from datetime import date\n"
@@ -98,7 +97,7 @@ def _probe_home(tmp_path, setup: str, inside: str, arg: str) -> str:  # type: ig
         "from tui.app import make_app\n"
         f"{setup}\n"
         "async def main():\n"
-        "    app = make_app(Path(sys.argv[1]), today=date(2026, 11, 22))\n"
+        f"    app = make_app(Path(sys.argv[1]), today=date.fromisoformat({TODAY.isoformat()!r}))\n"
         "    app.freeze_heap_after_warm_up = True  # as `zhibu` sets it\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
         "        await pilot.pause()\n"

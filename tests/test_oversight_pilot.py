@@ -22,11 +22,10 @@ from screens.oversight.participation import ParticipationScreen
 from storage import compliance, dues_home, org, people
 from storage import dues as dues_store
 from storage.db import Store
+from tests.factories import TODAY
 from tests.test_compliance_storage import hand_participation
 from tests.test_dues_storage import ensure_demo_dues
 from widgets.person_picker import PickPersonScreen
-
-TODAY = date(2026, 11, 22)
 
 
 def shown(widget: Static) -> str:

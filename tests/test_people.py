@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from pydantic import ValidationError
 
@@ -11,8 +9,8 @@ from domain.org import OrgKind, OrgUnit
 from domain.people import Person, PoliticalStatus
 from domain.search_keys import has_cjk, normalise_query, person_keys
 from storage import org, people
-
-TODAY = date(2026, 11, 22)
+from tests import factories
+from tests.factories import TODAY
 
 
 @pytest.mark.parametrize(
@@ -82,20 +80,24 @@ def test_search_middle_character_and_filters(store) -> None:
     assert [p.name for p in people.search(store, "伟", members_only=True)] == ["李伟明"]
 
 
-def test_search_uses_the_index(demo_store) -> None:
-    plan = demo_store.query(
+def test_search_uses_the_index(store) -> None:
+    factories.branch(store)
+    plan = store.query(
         "EXPLAIN QUERY PLAN SELECT person_id FROM person_keys WHERE key >= 'zw' AND key < 'zw\uffff'"
     )
     assert any("USING PRIMARY KEY" in r["detail"] or "USING INDEX" in r["detail"] for r in plan)
 
 
-def test_move_person_between_branches(demo_store) -> None:
-    branches = org.branches(demo_store)
-    p = people.list_branch(demo_store, branches[0].id)[10]
-    moved = people.move(demo_store, p, branches[1].id, None)
+def test_move_person_between_branches(store) -> None:
+    _top, (one, two) = factories.org_tree(store, groups=2)
+    p = one.members[5]
+    assert p.group_id is not None
+    moved = people.move(store, p, two.id, None)
     assert moved.version == p.version + 1
-    row = demo_store.query_one("SELECT branch_id, group_id FROM people WHERE id=?", (p.id,))
-    assert row == {"branch_id": branches[1].id, "group_id": None}
+    row = store.query_one("SELECT branch_id, group_id FROM people WHERE id=?", (p.id,))
+    assert row == {"branch_id": two.id, "group_id": None}
+    assert [x.id for x in people.list_branch(store, two.id)].count(p.id) == 1
+    assert p.id not in [x.id for x in people.list_branch(store, one.id)]
 
 
 def test_demo_has_four_branches_with_secretaries(demo_store) -> None:

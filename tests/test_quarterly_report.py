@@ -16,11 +16,11 @@ from domain.periods import Period
 from exports import quarterly_report as qr
 from storage import org
 from storage.db import Store
+from tests import factories
+from tests.factories import TODAY
 from tests.test_compliance_storage import count, groups_of, hand_participation
-from tests.test_dues_storage import ensure_demo_dues
 from tui.cli_report import export_reports
 
-TODAY = date(2026, 11, 22)
 Q3 = Period.quarter(2026, 3)
 
 
@@ -36,14 +36,30 @@ def body(doc: docx.document.Document) -> str:
     return "\n".join(p.text for p in doc.paragraphs)
 
 
+def _report_db(store: Store) -> Store:
+    """The factory calendar plus a year of dues: in each branch one member owes
+    August–November (3 months by October) and one May–November (6 months)."""
+    for b in factories.calendar(store):
+        warn, lapse = b.members[4], b.members[3]
+        factories.dues(store, b, factories.months(date(2026, 1, 1), date(2026, 11, 1)), unpaid={
+            warn.id: factories.months(date(2026, 8, 1), date(2026, 11, 1)),
+            lapse.id: factories.months(date(2026, 5, 1), date(2026, 11, 1)),
+        })  # fmt: skip
+    return store
+
+
 @pytest.fixture
-def exported(demo_store: Store, tmp_path: Path) -> tuple[Store, dict[str, Path]]:
-    ensure_demo_dues(demo_store)
+def report_db(store: Store) -> Store:
+    return _report_db(store)
+
+
+@pytest.fixture
+def exported(report_db: Store, tmp_path: Path) -> tuple[Store, dict[str, Path]]:
     lines: list[str] = []
-    files = export_reports(demo_store, tmp_path / "out", period=Q3, today=TODAY,
+    files = export_reports(report_db, tmp_path / "out", period=Q3, today=TODAY,
                            progress=lines.append)  # fmt: skip
-    assert len(lines) == len(files) == 5  # 4 branches + 1 党总支
-    return demo_store, {f.org_name: f.path for f in files}
+    assert len(lines) == len(files) == 3  # 2 branches + 1 党总支
+    return report_db, {f.org_name: f.path for f in files}
 
 
 def sql_dues(store: Store, branch_id: str, month: str) -> tuple[int, int, int, int, int]:
@@ -152,7 +168,7 @@ def test_general_report_sums_its_branches(exported) -> None:  # type: ignore[no-
     assert comp[0] == ["支部", "支委会", "小组会", "主题党日", "党员大会", "党课"]
     assert [r[0] for r in comp[1:]] == [b.name for b in branches]
     for row, b in zip(comp[1:], branches, strict=True):
-        assert row[1] == "✗2/3"  # July missing (held on 06-30), see demo calendar
+        assert row[1] == "✗2/3"  # no 支委会 in July, see tests.factories.calendar
         n_groups = len(groups_of(store, b.id))
         assert row[2] == f"{3 * n_groups}/{3 * n_groups}"
     dues_rows = next(
@@ -169,7 +185,7 @@ def test_general_report_sums_its_branches(exported) -> None:  # type: ignore[no-
     assert total[:3] == ["合计", str(n_due), str(n_paid)]
     assert total[4:6] == [format_yuan(due), format_yuan(paid)]
     assert total[6] == qr.percent(n_paid, n_due)
-    assert total[7:] == ["2", "1"]  # one at 3+ months, one at 6+
+    assert total[7:] == ["4", "2"]  # per branch: one at 3+ months, one at 6+ (also 3+)
     lectures = next(
         [[c.text for c in r.cells] for r in t.rows]
         for t in doc.tables
@@ -180,22 +196,22 @@ def test_general_report_sums_its_branches(exported) -> None:  # type: ignore[no-
     )
 
 
-def test_one_branch_only_and_file_names_stay_unique(demo_store: Store, tmp_path: Path) -> None:
-    branch = org.branches(demo_store)[0]
-    files = export_reports(demo_store, tmp_path, period=Q3, today=TODAY, org_ids=[branch.id])
+def test_one_branch_only_and_file_names_stay_unique(report_db: Store, tmp_path: Path) -> None:
+    branch = org.branches(report_db)[0]
+    files = export_reports(report_db, tmp_path, period=Q3, today=TODAY, org_ids=[branch.id])
     assert [f.org_name for f in files] == [branch.name]
     # A 党总支 id gives its summary and its branches.
-    general = org.get(demo_store, branch.parent_id or "")
+    general = org.get(report_db, branch.parent_id or "")
     assert general is not None
-    files = export_reports(demo_store, tmp_path / "g", period=Q3, today=TODAY, org_ids=[general.id])
-    assert len(files) == 5 and files[-1].kind == "党总支"
-    assert len({f.path for f in files}) == 5
+    files = export_reports(report_db, tmp_path / "g", period=Q3, today=TODAY, org_ids=[general.id])
+    assert len(files) == 3 and files[-1].kind == "党总支"
+    assert len({f.path for f in files}) == 3
 
 
-def test_empty_quarter_reads_sensibly(demo_store: Store, tmp_path: Path) -> None:
-    branch = org.branches(demo_store)[0]
-    q = Period.quarter(2025, 1)  # before any demo data
-    path = export_reports(demo_store, tmp_path, period=q, today=TODAY, org_ids=[branch.id])[0].path
+def test_empty_quarter_reads_sensibly(report_db: Store, tmp_path: Path) -> None:
+    branch = org.branches(report_db)[0]
+    q = Period.quarter(2025, 1)  # before any data
+    path = export_reports(report_db, tmp_path, period=q, today=TODAY, org_ids=[branch.id])[0].path
     text = body(docx.Document(str(path)))
     assert "本期未开展党课。" in text
     assert "本期应缴0人次" in text

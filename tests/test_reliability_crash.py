@@ -21,11 +21,13 @@ from storage.db import open_store
 from storage.migrations import SCHEMA_VERSION
 from tests.reliability_helpers import (
     BATCH,
+    db_at_version,
     integrity,
     kill_writer,
-    migrate_only,
+    migrate_in_steps,
     raw,
     runs,
+    schema,
     seed_db,
     start,
     wait_for_line,
@@ -118,24 +120,79 @@ def test_kill_9_mid_save_is_all_or_nothing(tmp_path: Path) -> None:
     store.close()
 
 
-@pytest.mark.slow
-def test_kill_9_during_first_migration_leaves_a_usable_file(tmp_path: Path) -> None:
-    """Creating the schema is one transaction: a kill leaves no half-made schema."""
-    for n in range(runs(3, 15)):
-        db = tmp_path / f"m{n}" / "new.db"
-        ack = tmp_path / f"mack{n}"
-        child = start(migrate_only, str(db), str(ack))
-        child.join(random.uniform(0, 0.25))
-        child.kill()
+def _reference_schema(tmp_path: Path, version: int) -> list[tuple[str, str, str]]:
+    ref = tmp_path / f"ref{version}" / "ref.db"
+    if version == SCHEMA_VERSION:
+        open_store(ref, actor="ref").close()
+    else:
+        db_at_version(ref, version)
+    return schema(ref)
+
+
+def _kill_while_migrating(
+    db: Path, ack: Path, rng: random.Random, steps: range, between: bool
+) -> None:
+    """Kill -9 after one of *steps* (migration numbers) ran, or at a random moment."""
+    pause = 0.02
+    child = start(migrate_in_steps, str(db), str(ack), pause)
+    try:
+        if between:  # between migrations: where a per-migration COMMIT shows
+            line = f"step{rng.choice(steps)}"
+            deadline = time.monotonic() + 30
+            while not (ack.exists() and line in ack.read_text().split("\n")):
+                assert child.is_alive(), f"the migrating child exited ({child.exitcode})"
+                assert time.monotonic() < deadline, f"the child never reached {line}"
+                time.sleep(0.002)
+            child.join(rng.uniform(0, pause))
+        else:  # anywhere, start-up and the final COMMIT included
+            child.join(rng.uniform(0, 0.4))
+    finally:
+        child.kill()  # SIGKILL: no ROLLBACK, no finally blocks
         child.join(10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("start_version", [0, 1])
+def test_kill_9_while_migrating_is_old_schema_or_new_schema(
+    tmp_path: Path, start_version: int
+) -> None:
+    """All pending migrations and the user_version bump are one transaction.
+
+    After kill -9 at a random point the file is either at the old version with
+    exactly the old schema (and its rows), or at SCHEMA_VERSION with exactly the
+    schema a fresh database gets; never a version in between.
+    """
+    old_schema = _reference_schema(tmp_path, start_version) if start_version else []
+    new_schema = _reference_schema(tmp_path, SCHEMA_VERSION)
+    steps = range(start_version + 1, SCHEMA_VERSION + 1)  # the migrations that will run
+    assert steps
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    seen: set[int] = set()
+    for n in range(runs(4, 15)):
+        db = tmp_path / f"m{n}" / "mig.db"
+        ack = tmp_path / f"mack{n}"
+        if start_version:
+            db_at_version(db, start_version)
+        between = n == 0 or rng.random() < 0.75
+        _kill_while_migrating(db, ack, rng, steps, between)
+        where = f"run {n}, seed {seed}"
         if not db.exists():
+            assert start_version == 0, where
             continue
-        assert integrity(db) == ["ok"]
+        assert integrity(db) == ["ok"], where
         c = raw(db)
         version = c.execute("PRAGMA user_version").fetchone()[0]
-        tables = c.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
         c.close()
-        assert (version, bool(tables)) in ((0, False), (SCHEMA_VERSION, True))
+        assert version in (start_version, SCHEMA_VERSION), f"half-migrated to v{version} ({where})"
+        assert schema(db) == (new_schema if version == SCHEMA_VERSION else old_schema), where
+        seen.add(version)
         store = open_store(db, actor="t")  # finishes or redoes the migration
         assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
+        if start_version:
+            assert store.scalar("SELECT name FROM org_units WHERE id='keep'") == "老支部"
         store.close()
+        assert schema(db) == new_schema, where
+    # Kills between migrations must have found the old version at least once,
+    # or the test never exercised the window it exists for.
+    assert start_version in seen, f"no kill landed before the COMMIT (seed {seed})"

@@ -20,6 +20,10 @@ from tests.reliability_helpers import TODAY, PtyApp, demo_db, session_members
 pytest.importorskip("pexpect")
 pytest.importorskip("pyte")
 
+# Real ptys read against timeouts: one at a time on one xdist worker (make test
+# runs with --dist loadgroup), so two terminal sessions never race each other.
+pytestmark = pytest.mark.xdist_group("pty")
+
 HOME = "采油一队党支部"
 FORM = "Esc 关闭并保留草稿"
 TYPED = "夜班张三"

@@ -18,18 +18,20 @@ from storage import lecture_home, org, people, rota
 from storage.db import Store
 from storage.demo_rota import add_demo_rota
 from storage.errors import StaleRecordError
+from tests import factories
+from tests.factories import TODAY
 
-TODAY = date(2026, 11, 22)
 AT = datetime(2026, 11, 22, 9, 0)
 
 
 @pytest.fixture
-def store(demo_store: Store) -> Store:
-    """The demo organisation without any rota (build_demo may add the demo one)."""
-    with demo_store.write() as c:
-        c.execute("DELETE FROM lectures")
-        c.execute("DELETE FROM rota_plans")
-    return demo_store
+def store(store: Store) -> Store:
+    """A 党总支 over four branches, each with a secretary; no rota yet."""
+    factories.org_tree(
+        store, ("采油一队党支部", "采油二队党支部", "注水队党支部", "集输队党支部"),
+        general="第一作业区党总支",
+    )  # fmt: skip
+    return store
 
 
 def general_branch(store: Store) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from storage.db import open_store
 from tests.demo_cache import demo_db
-
-TODAY = date(2026, 11, 22)
+from tests.factories import TODAY
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ redacted — which is also what these pictures check.
 from __future__ import annotations
 
 import random
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,8 @@ from domain.navigation import Place
 from storage.db import open_store
 from storage.demo_followups import add_demo_followups
 from tests.demo_cache import demo_db
+from tests.factories import TODAY
 from tests.test_followups_pilot import wired_app
-
-TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture

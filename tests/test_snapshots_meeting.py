@@ -3,7 +3,6 @@ and the finish section when quorum fails."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,7 @@ from domain.meetings import new_meeting, sign_in_all
 from storage import org, people
 from storage.db import open_store
 from tests.demo_cache import demo_db
-
-TODAY = dt.date(2026, 11, 22)
+from tests.factories import TODAY
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from storage.db import open_store
 from storage.errors import NotADatabaseError, SchemaTooNewError, StaleRecordError
 from storage.maintenance import backup, check
 from storage.migrations import SCHEMA_VERSION
+from tests import factories
 
 
 def test_connection_pragmas(store) -> None:
@@ -230,20 +231,22 @@ def test_quick_check_skipped_for_an_unchanged_file_in_use(store, monkeypatch) ->
     other.close()
 
 
-def test_counters_follow_inserts_imports_moves_and_deletes(demo_store) -> None:
+def test_counters_follow_inserts_imports_moves_and_deletes(store) -> None:
     def truth() -> tuple[int, int]:
         return (
-            demo_store.scalar("SELECT count(*) FROM people"),
-            demo_store.scalar("SELECT count(*) FROM org_units WHERE kind='党支部'"),
+            store.scalar("SELECT count(*) FROM people"),
+            store.scalar("SELECT count(*) FROM org_units WHERE kind='党支部'"),
         )
 
-    assert (people.count_all(demo_store), counters.branches(demo_store)) == truth() == (120, 4)
-    b = org.save(demo_store, OrgUnit(name="新支部", kind=OrgKind.BRANCH))
-    p = people.save(demo_store, Person(name="新人", branch_id=b.id))
-    people.import_people(demo_store, [Person(name=f"导入{i}", branch_id=b.id) for i in range(3)])
-    people.move(demo_store, p, org.branches(demo_store)[0].id, None)
-    assert (people.count_all(demo_store), counters.branches(demo_store)) == truth() == (124, 5)
-    with demo_store.write() as c:
+    _top, branches = factories.org_tree(store, ("一支部", "二支部", "三支部"))
+    start = sum(len(b.members) for b in branches)
+    assert (people.count_all(store), counters.branches(store)) == truth() == (start, 3)
+    b = org.save(store, OrgUnit(name="新支部", kind=OrgKind.BRANCH))
+    p = people.save(store, Person(name="新人", branch_id=b.id))
+    people.import_people(store, [Person(name=f"导入{i}", branch_id=b.id) for i in range(3)])
+    people.move(store, p, branches[0].id, None)
+    assert (people.count_all(store), counters.branches(store)) == truth() == (start + 4, 4)
+    with store.write() as c:
         c.execute("DELETE FROM person_keys WHERE person_id=?", (p.id,))
         c.execute("DELETE FROM people WHERE id=?", (p.id,))
-    assert people.count_all(demo_store) == truth()[0] == 123
+    assert people.count_all(store) == truth()[0] == start + 3

@@ -16,6 +16,10 @@ from tests.pty_screen import screen_text
 pexpect = pytest.importorskip("pexpect")
 pyte = pytest.importorskip("pyte")
 
+# Real ptys read against timeouts: one at a time on one xdist worker (make test
+# runs with --dist loadgroup), so two terminal sessions never race each other.
+pytestmark = pytest.mark.xdist_group("pty")
+
 
 def _zhibu() -> str:
     exe = Path(sys.executable).parent / "zhibu"
