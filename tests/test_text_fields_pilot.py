@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import BaseModel
 from textual import events
 from textual.widgets import Input, TextArea
 from textual.widgets._toast import Toast
@@ -27,7 +28,7 @@ from tui.app import ZhibuApp
 TODAY = date(2026, 11, 22)
 
 
-def _max_length(model: type, field: str) -> int:
+def _max_length(model: type[BaseModel], field: str) -> int:
     """The limit the record itself enforces (pydantic's MaxLen metadata)."""
     return next(
         m.max_length for m in model.model_fields[field].metadata if hasattr(m, "max_length")
