@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from widgets.limited_input import LimitedTextArea
+from widgets.limited_input import LimitedInput, LimitedTextArea
 from widgets.safe import content, text
 
 NOTE_MAX = 20_000
@@ -30,7 +30,7 @@ class LinePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-box"):
             yield Static(content(self._title + "（Enter 确定，Esc 取消）"))
-            yield Input(self._value, placeholder=self._placeholder, max_length=self._max)
+            yield LimitedInput(self._value, placeholder=self._placeholder, max_length=self._max)
             yield Static(classes="prompt-error")
 
     def on_mount(self) -> None:

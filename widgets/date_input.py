@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input
 
 from domain.dates import DateParseError, format_date, parse_optional_date
+from widgets.limited_input import LimitedInput
 
 
 class _DateValidator(Validator):
@@ -19,7 +19,7 @@ class _DateValidator(Validator):
         return self.success()
 
 
-class DateInput(Input):
+class DateInput(LimitedInput):
     """Input for dates: 2026-11-22, 2026/11/22, 20261122, 11-22, 今天."""
 
     def __init__(self, value: date | None = None, **kwargs: object) -> None:

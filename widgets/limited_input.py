@@ -14,8 +14,11 @@ from textual.document._document import EditResult, Location
 from textual.widgets import Input, TextArea
 
 
-def truncated_message(pasted: int, limit: int, result: int) -> str:
-    return f"粘贴的内容有 {pasted} 字，本栏最多 {limit} 字，已截断为 {result} 字"
+def truncated_message(pasted: int, limit: int, result: int, dropped: int) -> str:
+    """Say how much was cut, so the user knows to look for the missing tail."""
+    return (
+        f"粘贴的内容有 {pasted} 字，本栏最多 {limit} 字，已截去 {dropped} 字，已截断为 {result} 字"
+    )
 
 
 def full_message(limit: int) -> str:
@@ -39,7 +42,11 @@ class LimitedInput(Input):
 
     def validate_value(self, value: str) -> str:
         if self.max_length and len(value) > self.max_length:
-            self._tell(truncated_message(len(value), self.max_length, self.max_length))
+            self._tell(
+                truncated_message(
+                    len(value), self.max_length, self.max_length, len(value) - self.max_length
+                )
+            )
             return value[: self.max_length]
         return value
 
@@ -61,7 +68,11 @@ class LimitedInput(Input):
             self.replace(kept, start, end)
         if len(kept) < len(text):
             self.app.bell()
-            self._tell(truncated_message(len(text), self.max_length, len(self.value)))
+            self._tell(
+                truncated_message(
+                    len(text), self.max_length, len(self.value), len(text) - len(kept)
+                )
+            )
 
     def restricted(self) -> None:
         super().restricted()
@@ -101,7 +112,9 @@ class LimitedTextArea(TextArea):
         self._full_warned = False
         self._notice: str | None = None
         if len(text) > max_length:
-            self._notice = truncated_message(len(text), max_length, max_length)
+            self._notice = truncated_message(
+                len(text), max_length, max_length, len(text) - max_length
+            )
             text = text[:max_length]
         super().__init__(text, **kwargs)  # type: ignore[arg-type]
         self._show_count()
@@ -112,7 +125,11 @@ class LimitedTextArea(TextArea):
 
     def load_text(self, text: str) -> None:
         if len(text) > self.max_length:
-            self._tell(truncated_message(len(text), self.max_length, self.max_length))
+            self._tell(
+                truncated_message(
+                    len(text), self.max_length, self.max_length, len(text) - self.max_length
+                )
+            )
             text = text[: self.max_length]
         super().load_text(text)
         self._show_count()
@@ -130,7 +147,10 @@ class LimitedTextArea(TextArea):
             if len(insert) > 1:  # a paste (or a multi-character IME commit)
                 self._tell(
                     truncated_message(
-                        len(insert), self.max_length, self.length - replaced + len(kept)
+                        len(insert),
+                        self.max_length,
+                        self.length - replaced + len(kept),
+                        len(insert) - len(kept),
                     )
                 )
             elif not self._full_warned:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from domain.people import Person
 from services import roster
 from widgets.app_handle import zapp
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
 NEW_ID = "\x1fnew"
@@ -63,7 +64,7 @@ class PickPersonScreen(ModalScreen[Person | NewPerson | None]):
                 content(f"{self._title}（拼音首字母/全拼/汉字，Enter 选定，Esc 取消）"),
                 id="pick-title",
             )
-            yield Input(
+            yield LimitedInput(
                 value=self._initial,
                 placeholder="如 zw、zhangwei、张",
                 id="pick-query",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Select, TextArea
 
 from domain.dates import format_date
 from domain.followups import (
@@ -21,13 +21,13 @@ from domain.followups import (
     log_contact,
     make_contact,
 )
-from domain.text import LONG_MAX
+from domain.text import NAME_MAX, SHORT_MAX
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, row
 from storage import followups as fu_store
 from storage import people
 from storage.errors import StorageError
 from widgets.date_input import DateInput
-from widgets.limited_input import LimitedTextArea
+from widgets.limited_input import LimitedInput, LimitedTextArea
 
 WORKFLOW = "followup_contact"
 
@@ -55,16 +55,24 @@ class ContactForm(FollowupForm[FollowUp | None]):
                 compact=True,
             ),
         )
-        yield from row("谈话人", "by", Input(id="f-by", placeholder="拼音回车选人", compact=True))
-        yield from row("地点", "place", Input(id="f-place", max_length=60, compact=True))
+        yield from row(
+            "谈话人",
+            "by",
+            LimitedInput(id="f-by", placeholder="拼音回车选人", max_length=NAME_MAX, compact=True),
+        )
+        yield from row("地点", "place", LimitedInput(id="f-place", max_length=60, compact=True))
         yield from row(
             "主要内容",
             "content",
-            LimitedTextArea(id="f-content", compact=True, max_length=LONG_MAX),
+            LimitedTextArea(id="f-content", compact=True, max_length=2000),
         )
-        yield from row("对象态度", "attitude", Input(id="f-attitude", max_length=200, compact=True))
         yield from row(
-            "帮扶措施", "help_given", Input(id="f-help_given", max_length=1000, compact=True)
+            "对象态度",
+            "attitude",
+            LimitedInput(id="f-attitude", max_length=SHORT_MAX, compact=True),
+        )
+        yield from row(
+            "帮扶措施", "help_given", LimitedInput(id="f-help_given", max_length=1000, compact=True)
         )
 
     def default_values(self) -> dict[str, Any]:

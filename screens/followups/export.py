@@ -22,6 +22,7 @@ from screens.followups.form import current_viewer
 from storage import org
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
 ALL = "*"
@@ -62,7 +63,7 @@ class LedgerExportScreen(ModalScreen[list | None]):
                 yield DateInput(today, id="x-to", compact=True)
             with Horizontal(classes="fu-row"):
                 yield Label("保存到")
-                yield Input(DEFAULT_DIR, id="x-dir", compact=True)
+                yield LimitedInput(DEFAULT_DIR, id="x-dir", max_length=500, compact=True)
             with Horizontal(classes="fu-row"):
                 yield Label("外发版")
                 yield TextCheckbox("隐去所有保密事项的详情", id="x-redact", compact=True)

@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from domain.dates import format_date
 from domain.followups import (
     DEFAULT_CATEGORY,
+    QUICK_SUMMARY_MAX,
     Category,
     FollowUp,
     FollowUpError,
@@ -26,6 +27,7 @@ from domain.followups import (
     validate_quick_form,
 )
 from domain.people import Person, PoliticalStatus
+from domain.text import NAME_MAX
 from domain.triggers import TriggerCatalogue, active
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, row
 from storage import followups as fu_store
@@ -33,6 +35,7 @@ from storage import org, people
 from storage.errors import StorageError
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
 WORKFLOW = "followup"
@@ -83,7 +86,12 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         yield from row(
             "对象",
             "person",
-            Input(id="f-person", placeholder="拼音如 zw，回车选人；没有可新增", compact=True),
+            LimitedInput(
+                id="f-person",
+                placeholder="拼音如 zw，回车选人；没有可新增",
+                max_length=NAME_MAX,
+                compact=True,
+            ),
         )
         yield from row(
             "触发情形",
@@ -93,12 +101,22 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         yield from row(
             "简要情况",
             "summary",
-            Input(id="f-summary", max_length=200, placeholder="几个字写明情况", compact=True),
+            LimitedInput(
+                id="f-summary",
+                max_length=QUICK_SUMMARY_MAX,
+                placeholder="几个字写明情况",
+                compact=True,
+            ),
         )
         yield from row(
             "责任人",
             "responsible",
-            Input(id="f-responsible", placeholder="包保党员，拼音回车选人", compact=True),
+            LimitedInput(
+                id="f-responsible",
+                placeholder="包保党员，拼音回车选人",
+                max_length=NAME_MAX,
+                compact=True,
+            ),
         )
         yield from row(
             "级别",

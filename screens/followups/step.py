@@ -11,17 +11,16 @@ from enum import StrEnum
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from domain import followups as fx
 from domain.dates import format_date
 from domain.followups import Actor, ContactMethod, FollowUp, FollowUpConfig, FollowUpError
-from domain.text import LONG_MAX
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, actor_of, row
 from storage import followups as fu_store
 from storage.errors import StorageError
 from widgets.date_input import DateInput
-from widgets.limited_input import LimitedTextArea
+from widgets.limited_input import LimitedInput, LimitedTextArea
 
 WORKFLOW = "followup_step"
 
@@ -139,7 +138,7 @@ class StepForm(FollowupForm[FollowUp | None]):
             if f.kind == "date":
                 widget: Any = DateInput(id=fid, compact=True)
             elif f.kind == "area":
-                widget = LimitedTextArea(id=fid, compact=True, max_length=LONG_MAX)
+                widget = LimitedTextArea(id=fid, compact=True, max_length=f.max_length)
             elif f.kind == "method":
                 widget = Select(
                     [(m.value, m.value) for m in ContactMethod],
@@ -149,7 +148,9 @@ class StepForm(FollowupForm[FollowUp | None]):
                 )
             else:
                 hint = "拼音回车选人" if f.kind == "person" else f.placeholder
-                widget = Input(id=fid, placeholder=hint, max_length=f.max_length, compact=True)
+                widget = LimitedInput(
+                    id=fid, placeholder=hint, max_length=f.max_length, compact=True
+                )
             yield from row(f.label, f.name, widget)
 
     def default_values(self) -> dict[str, Any]:

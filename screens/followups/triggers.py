@@ -23,6 +23,7 @@ from domain.triggers import (
 from storage import followups as fu_store
 from storage import org
 from storage.errors import StorageError
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
 WORKFLOW = "followup_trigger"
@@ -63,7 +64,7 @@ class TriggerTextForm(ModalScreen[tuple[TriggerKind, str] | None]):
                 )
             with Horizontal(classes="fu-row"):
                 yield Label("内容")
-                yield Input(self._wording, id="t-text", max_length=60, compact=True)
+                yield LimitedInput(self._wording, id="t-text", max_length=60, compact=True)
             yield Static(id="t-status", classes="fu-form-status")
 
     def on_mount(self) -> None:

@@ -25,9 +25,9 @@ from domain.meetings import (
     vote_outcome,
 )
 from domain.people import Person
-from domain.text import LONG_MAX
+from domain.text import LONG_MAX, SHORT_MAX
 from widgets.date_input import DateInput
-from widgets.limited_input import LimitedTextArea
+from widgets.limited_input import LimitedInput, LimitedTextArea
 from widgets.safe import content, text
 
 INT_FIELDS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"), ("written_yes", "书面赞成"))
@@ -61,7 +61,7 @@ class VoteDialog(ModalScreen[Vote | None]):
             )
             with Horizontal(classes="row"):
                 yield Label("表决事项")
-                yield Input(v.subject, id="v-subject", max_length=200, compact=True)
+                yield LimitedInput(v.subject, id="v-subject", max_length=200, compact=True)
             with Horizontal(classes="row"):
                 yield Label("方式")
                 yield Select([(m.value, m.value) for m in VoteMethod], value=v.method.value,
@@ -69,13 +69,13 @@ class VoteDialog(ModalScreen[Vote | None]):
             for field, label in INT_FIELDS:
                 with Horizontal(classes="row"):
                     yield Label(label)
-                    yield Input(str(getattr(v, field) or ""), id=f"v-{field}", max_length=5,
-                                restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
+                    yield LimitedInput(str(getattr(v, field) or ""), id=f"v-{field}", max_length=5,
+                                       restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
             with Horizontal(classes="row"):
                 yield Label("在场表决")
-                yield Input("" if v.present_voting is None else str(v.present_voting), id="v-present",
-                            placeholder="默认按签到；有人中途离场时填写", max_length=5,
-                            restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
+                yield LimitedInput("" if v.present_voting is None else str(v.present_voting),
+                                   id="v-present", placeholder="默认按签到；有人中途离场时填写",
+                                   max_length=5, restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
             yield Static(id="v-result", classes="dialog-result")
 
     def on_mount(self) -> None:
@@ -152,7 +152,7 @@ class DecisionDialog(ModalScreen[Decision | None]):
             )
             with Horizontal(classes="row"):
                 yield Label("事项")
-                yield Input(d.text, id="d-text", max_length=2000, compact=True)
+                yield LimitedInput(d.text, id="d-text", max_length=2000, compact=True)
             with Horizontal(classes="row"):
                 yield Label("责任人")
                 yield Button(text(d.owner_name or "（Enter 选择）"), id="d-owner", compact=True)
@@ -236,24 +236,29 @@ class ElectionDialog(ModalScreen[Election | None]):
             yield Static("选举计票（Ctrl+S 确定，Esc 取消）", classes="dialog-title")
             with Horizontal(classes="row"):
                 yield Label("选举事项")
-                yield Input(e.subject, id="e-subject", max_length=200, compact=True)
+                yield LimitedInput(e.subject, id="e-subject", max_length=200, compact=True)
             for field, label in ELECTION_INTS:
                 with Horizontal(classes="row"):
                     yield Label(label)
-                    yield Input(str(getattr(e, field)), id=f"e-{field}", max_length=5,
-                                restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
+                    yield LimitedInput(str(getattr(e, field)), id=f"e-{field}", max_length=5,
+                                       restrict=r"[0-9０-９]*", compact=True)  # fmt: skip
             with Horizontal(classes="row"):
                 yield Label("监票人")
-                yield Input(
+                yield LimitedInput(
                     "、".join(e.scrutineers),
                     id="e-scrutineers",
                     placeholder="用顿号分隔",
+                    max_length=SHORT_MAX,
                     compact=True,
                 )
             with Horizontal(classes="row"):
                 yield Label("计票人")
-                yield Input(
-                    "、".join(e.counters), id="e-counters", placeholder="用顿号分隔", compact=True
+                yield LimitedInput(
+                    "、".join(e.counters),
+                    id="e-counters",
+                    placeholder="用顿号分隔",
+                    max_length=SHORT_MAX,
+                    compact=True,
                 )
             yield Label("候选人及得票（每行：姓名 票数）")
             yield LimitedTextArea(

@@ -38,7 +38,7 @@ from domain.meetings import (
 from domain.people import Person
 from domain.text import LONG_MAX
 from widgets.date_input import DateInput
-from widgets.limited_input import LimitedTextArea
+from widgets.limited_input import LimitedInput, LimitedTextArea
 from widgets.row_action_table import RowActionTable
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -87,13 +87,13 @@ class InfoPane(Pane):
             ):
                 with Horizontal(classes="row"):
                     yield Label(label)
-                    yield Input(value, id=f"i-{fid}", max_length=100, compact=True)
+                    yield LimitedInput(value, id=f"i-{fid}", max_length=100, compact=True)
             with Horizontal(classes="row"):
                 yield Label("日期")
                 yield DateInput(m.date, id="i-date", compact=True)
             with Horizontal(classes="row"):
                 yield Label("开始时间")
-                yield Input(
+                yield LimitedInput(
                     format_time(m.start_time),
                     id="i-start",
                     placeholder="如 9:30",
@@ -102,7 +102,7 @@ class InfoPane(Pane):
                 )
             with Horizontal(classes="row"):
                 yield Label("结束时间")
-                yield Input(
+                yield LimitedInput(
                     format_time(m.end_time),
                     id="i-end",
                     placeholder="如 11:00",

@@ -36,6 +36,7 @@ from storage import participation as pt_store
 from storage.errors import StorageError
 from storage.participation import BranchParticipation
 from widgets.app_handle import zapp
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
 
@@ -75,7 +76,7 @@ class ParticipationScreen(Screen[None]):
                 compact=True,
             )
             yield Label("期间")
-            yield Input(id="pt-period", compact=True, max_length=30, placeholder="2026Q4")
+            yield LimitedInput(id="pt-period", compact=True, max_length=30, placeholder="2026Q4")
         yield Static(id="pt-summary")
         yield DataTable(id="pt-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="pt-below")

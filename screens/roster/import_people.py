@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 from domain.org import OrgKind
 from domain.people_import import ImportFileError, ImportPreview, build_preview, read_table
 from storage import org, people
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
 PREVIEW_ROWS = 200
@@ -38,7 +39,9 @@ class ImportPeopleScreen(ModalScreen[int | None]):
         with Vertical(id="import-box"):
             yield Static("导入人员（.csv / .xlsx；Ctrl+R 预览，Ctrl+S 导入）", id="import-title")
             yield Label("文件路径")
-            yield Input(placeholder="/home/用户/人员名单.xlsx", id="import-path")
+            yield LimitedInput(
+                placeholder="/home/用户/人员名单.xlsx", id="import-path", max_length=500
+            )
             yield Label("表中没有“支部”列时导入到")
             yield Select(
                 [(text(b.name), b.id) for b in branches],

@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
 from storage import org, people
+from widgets.limited_input import LimitedInput
 from widgets.paging import PagedList
 from widgets.safe import text
 from widgets.tables import add_columns
@@ -82,7 +83,7 @@ class RosterScreen(PagedList, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(
+        yield LimitedInput(
             placeholder="搜索人员：拼音首字母 zw、全拼 zhangwei、或汉字 张",
             id="roster-search",
             max_length=30,

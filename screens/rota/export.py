@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from screens.export_errors import export_error_message
+from widgets.limited_input import LimitedInput
 from widgets.safe import content
 
 
@@ -32,7 +33,7 @@ class ExportPlanScreen(ModalScreen[Path | None]):
         with Vertical(id="export-box"):
             yield Static(content(f"导出 {self._title}.docx"), id="export-title")
             yield Static(content("保存到文件夹（Enter 或 Ctrl+S 导出，Esc 取消）"), classes="muted")
-            yield Input(id="export-dir", max_length=500)
+            yield LimitedInput(id="export-dir", max_length=500)
             yield Static(id="export-status")
 
     def on_mount(self) -> None:

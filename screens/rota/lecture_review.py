@@ -35,6 +35,7 @@ from screens.rota.lecture_step import LectureStepScreen, step_options
 from storage import rota
 from storage.errors import StorageError
 from widgets.checkbox import TextCheckbox
+from widgets.limited_input import LimitedInput
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
 
@@ -97,7 +98,9 @@ class LectureReviewScreen(Screen[None]):
         with Vertical(id="lec-form"):
             with Horizontal(classes="row"):
                 yield Label("题目")
-                yield Input(id="f-topic", max_length=200, compact=True, placeholder="党课题目")
+                yield LimitedInput(
+                    id="f-topic", max_length=200, compact=True, placeholder="党课题目"
+                )
             with Horizontal(classes="row"):
                 yield Label("类别")
                 yield Select(
@@ -114,15 +117,15 @@ class LectureReviewScreen(Screen[None]):
                     compact=True,
                 )
                 yield Label("学时", classes="label2")
-                yield Input(id="f-hours", type="number", max_length=4, compact=True)
+                yield LimitedInput(id="f-hours", type="number", max_length=4, compact=True)
             with Horizontal(classes="row"):
                 yield Label("对象")
-                yield Input(id="f-audience", max_length=100, compact=True)
+                yield LimitedInput(id="f-audience", max_length=100, compact=True)
                 yield Label("地点", classes="label2")
-                yield Input(id="f-place", max_length=100, compact=True)
+                yield LimitedInput(id="f-place", max_length=100, compact=True)
             with Horizontal(classes="row"):
                 yield Label("课件")
-                yield Input(
+                yield LimitedInput(
                     id="f-courseware",
                     max_length=500,
                     compact=True,

@@ -34,6 +34,7 @@ from domain.courseware import (
 from domain.people import Person
 from storage import rota
 from storage.errors import StorageError
+from widgets.limited_input import LimitedInput
 from widgets.person_picker import NewPerson, PickPersonScreen
 from widgets.safe import content, text
 
@@ -125,7 +126,7 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
             )
             with Horizontal(classes="row"):
                 yield Label("操作人")
-                yield Input(
+                yield LimitedInput(
                     id="step-actor",
                     max_length=40,
                     placeholder="姓名；Enter 从花名册选",
@@ -133,7 +134,7 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
                 )
             with Horizontal(classes="row"):
                 yield Label("意见", id="step-comment-label")
-                yield Input(id="step-comment", max_length=2000, compact=True)
+                yield LimitedInput(id="step-comment", max_length=2000, compact=True)
             yield Static(
                 content("初审清单（空格勾选；六项全部通过方可通过初审）"), id="step-check-title"
             )

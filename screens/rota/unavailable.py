@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from domain.dates import DateParseError, parse_date
+from widgets.limited_input import LimitedInput
 from widgets.safe import content
 
 _SPLIT = re.compile(r"[,，、;；\s]+")
@@ -71,7 +72,7 @@ class UnavailableDatesScreen(ModalScreen[list[date] | None]):
                 content("用空格或、分隔，如 3-5 2027-06-04；Enter 确定，Esc 取消"),
                 classes="muted",
             )
-            yield Input(value=self._text, id="unavail-input", max_length=300)
+            yield LimitedInput(value=self._text, id="unavail-input", max_length=300)
             if self._slot_dates:
                 hint = "本期授课日期：" + format_dates(self._slot_dates, self._year)
                 yield Static(content(hint), id="unavail-hint", classes="muted")

@@ -57,6 +57,7 @@ from storage import rota
 from storage.errors import StorageError
 from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
+from widgets.limited_input import LimitedInput
 from widgets.person_picker import PickPersonScreen
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
@@ -155,7 +156,7 @@ class RotaWizardScreen(Screen[None]):
                     )
                 with Horizontal(classes="row"):
                     yield Label("年度")
-                    yield Input(id="w-year", type="integer", max_length=4, compact=True)
+                    yield LimitedInput(id="w-year", type="integer", max_length=4, compact=True)
                     yield Label("范围", classes="label2")
                     yield Select(
                         [(s.value, s.value) for s in PeriodScope],
@@ -178,7 +179,7 @@ class RotaWizardScreen(Screen[None]):
                     yield Select(
                         WEEKDAY_OPTIONS, id="w-weekday", allow_blank=False, value="4", compact=True
                     )
-                    yield Input(
+                    yield LimitedInput(
                         id="w-day", type="integer", max_length=2, placeholder="日", compact=True
                     )
                 yield TextCheckbox(
