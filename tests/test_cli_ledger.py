@@ -20,7 +20,7 @@ from storage import followups as fu_store
 from storage.demo_followups import add_demo_followups
 from storage.identity import current_actor
 from tui import cli
-from tui.cli_ledger import period_label
+from services.export_ledger import period_label
 
 TODAY = date(2026, 11, 22)
 CONFIG = FollowUpConfig()
@@ -213,7 +213,7 @@ def test_usage_errors_in_chinese(ledger_db, tmp_path: Path, capsys, args, code, 
 def test_missing_database_is_not_created(tmp_path: Path, capsys) -> None:
     db = tmp_path / "none.db"
     code, _, stderr = _run(capsys, "--db", str(db), "export", "ledger", "-o", str(tmp_path / "o"))
-    assert code == 65 and "数据库不存在" in stderr
+    assert code == 66 and "数据库不存在" in stderr
     assert not db.exists()
 
 

@@ -18,7 +18,7 @@ from storage import org
 from storage.db import Store
 from tests.test_compliance_storage import count, groups_of, hand_participation
 from tests.test_dues_storage import ensure_demo_dues
-from tui.cli_report import export_reports
+from services.export_report import export_reports
 
 TODAY = date(2026, 11, 22)
 Q3 = Period.quarter(2026, 3)
