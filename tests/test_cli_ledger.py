@@ -15,12 +15,12 @@ from domain import followups as fx
 from domain.followups import Actor, FollowUpConfig, QuickForm
 from domain.people import Person
 from exports import ledger
+from services.export_ledger import period_label
 from storage import accounts, org, people
 from storage import followups as fu_store
 from storage.demo_followups import add_demo_followups
 from storage.identity import current_actor
 from tui import cli
-from services.export_ledger import period_label
 
 TODAY = date(2026, 11, 22)
 CONFIG = FollowUpConfig()

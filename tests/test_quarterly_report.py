@@ -14,11 +14,11 @@ from domain.dues import format_yuan
 from domain.org import OrgKind
 from domain.periods import Period
 from exports import quarterly_report as qr
+from services.export_report import export_reports
 from storage import org
 from storage.db import Store
 from tests.test_compliance_storage import count, groups_of, hand_participation
 from tests.test_dues_storage import ensure_demo_dues
-from services.export_report import export_reports
 
 TODAY = date(2026, 11, 22)
 Q3 = Period.quarter(2026, 3)
