@@ -94,23 +94,27 @@ def save(store: Store, person: Person, *, conn: sqlite3.Connection | None = None
 
 
 def insert_many(store: Store, people: Iterable[Person], *, conn: sqlite3.Connection) -> int:
-    """Bulk insert new people inside the caller's transaction (import, demo)."""
+    """Bulk insert new people inside the caller's transaction (import, demo).
+
+    sqlite-utils batches the rows into multi-row INSERTs; inside our
+    BEGIN IMMEDIATE its atomic() is a SAVEPOINT, so the caller's transaction
+    still decides commit or rollback."""
+    import sqlite_utils
+
     now, actor = now_iso(), store.actor
+    cols = ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
     rows, keys = [], []
-    n = 0
     for p in people:
         pid = p.id or new_id()
-        rows.append(
-            (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1)
-        )
-        keys.extend((k, pid, r) for k, r in person_keys(p.name))
-        n += 1
-    cols = ", ".join(
-        ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
-    )
-    marks = ", ".join("?" * (len(FIELDS) + 6))
-    conn.executemany(f"INSERT INTO people ({cols}) VALUES ({marks})", rows)
-    conn.executemany("INSERT OR IGNORE INTO person_keys(key, person_id, rank) VALUES (?,?,?)", keys)
+        values = (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1)
+        rows.append(dict(zip(cols, values, strict=True)))
+        keys.extend({"key": k, "person_id": pid, "rank": r} for k, r in person_keys(p.name))
+    # No recursive_triggers pragma (it would change how the counter triggers
+    # fire on this connection) and no plugins.
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    db.table("people").insert_all(rows)
+    db.table("person_keys").insert_all(keys, ignore=True)
+    n = len(rows)
     audit.append(conn, actor, "import", "people", f"{n} rows", f"{n} people")
     return n
 
