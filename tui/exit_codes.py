@@ -17,6 +17,8 @@ DATA = 65  # EX_DATAERR: bad input data or a damaged / too new database
 NO_INPUT = 66  # EX_NOINPUT: the database or input file does not exist
 SOFTWARE = 70  # EX_SOFTWARE: an unexpected error (see the crash log)
 IO = 74  # EX_IOERR: an output file or folder cannot be written
+# Signals, as shells report them (128 + the signal number); not errors.
+HANGUP = 129  # the terminal went away (SIGHUP); drafts were saved
 INTERRUPTED = 130  # Ctrl-C
 
 TABLE: dict[int, str] = {
