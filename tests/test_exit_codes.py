@@ -174,3 +174,27 @@ def test_readme_lists_the_table() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = {int(c) for c in re.findall(r"^\| (\d+) \|", text, flags=re.M)}
     assert listed == set(exit_codes.TABLE)
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_app_on_a_terminal_asks_then_creates_or_not(tmp_path: Path, answer: str) -> None:
+    from tests.reliability_helpers import PtyApp
+
+    missing = tmp_path / "new" / "z.db"
+    app = PtyApp(["--db", str(missing)])
+    try:
+        app.wait_for("[y/N]")
+        assert not missing.parent.exists()  # asking creates nothing
+        app.send(answer + "\r")
+        if answer == "y":
+            app.wait_for("今日")
+            app.settle()
+            app.send("\x11")  # Ctrl+Q
+        status = app.wait_exit(15)
+    finally:
+        app.close()
+    assert status is not None and os.WIFEXITED(status)
+    if answer == "y":
+        assert os.WEXITSTATUS(status) == 0 and missing.exists()
+    else:
+        assert os.WEXITSTATUS(status) == 66 and not missing.parent.exists()
