@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storage import audit
-from storage.db import check_file_is_sqlite, maybe_in_use, open_read_only
+from storage.db import check_file_is_sqlite, maybe_in_use, open_read_only, utils_db
 from storage.errors import StorageError
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION, backup_to
 
@@ -73,10 +73,7 @@ def check(path: Path) -> CheckReport:
 
 def _introspect(conn: sqlite3.Connection) -> dict[str, set[str]]:
     """Table name -> column names, read through sqlite-utils."""
-    import sqlite_utils
-
-    # No recursive_triggers pragma and no plugins: the connection stays as opened.
-    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    db = utils_db(conn)
     return {t: set(db[t].columns_dict) for t in db.table_names()}
 
 

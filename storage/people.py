@@ -21,7 +21,7 @@ from domain.search_keys import (
 )
 from domain.text import clean_text
 from storage import audit, counters
-from storage.db import Store, now_iso
+from storage.db import Store, now_iso, utils_db
 from storage.records import save_row, to_db
 
 FIELDS = (
@@ -99,8 +99,6 @@ def insert_many(store: Store, people: Iterable[Person], *, conn: sqlite3.Connect
     sqlite-utils batches the rows into multi-row INSERTs; inside our
     BEGIN IMMEDIATE its atomic() is a SAVEPOINT, so the caller's transaction
     still decides commit or rollback."""
-    import sqlite_utils
-
     now, actor = now_iso(), store.actor
     cols = ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
     rows, keys = [], []
@@ -109,9 +107,7 @@ def insert_many(store: Store, people: Iterable[Person], *, conn: sqlite3.Connect
         values = (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1)
         rows.append(dict(zip(cols, values, strict=True)))
         keys.extend({"key": k, "person_id": pid, "rank": r} for k, r in person_keys(p.name))
-    # No recursive_triggers pragma (it would change how the counter triggers
-    # fire on this connection) and no plugins.
-    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    db = utils_db(conn)
     db.table("people").insert_all(rows)
     db.table("person_keys").insert_all(keys, ignore=True)
     n = len(rows)

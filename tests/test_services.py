@@ -3,6 +3,7 @@ that every refusal arrives as a services.errors.DomainError."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from datetime import date
 from pathlib import Path
@@ -200,3 +201,43 @@ def test_record_month_all_or_nothing(store: Store) -> None:
         store, branch.id, [record_payment(r.record, 100, TODAY) for r in january]
     )
     assert store.scalar("SELECT count(*) FROM dues WHERE month='2027-01-01'") == len(saved) > 0
+
+
+# -- people import (sqlite-utils bulk insert inside BEGIN IMMEDIATE) ------------
+
+
+def test_import_people_is_one_transaction_through_sqlite_utils(store: Store, tmp_path: Path) -> None:
+    from services import import_people as imp
+    from services.errors import InputMissing
+
+    branch = make_branch(store)
+    before = _count(store, "people")
+    csv = tmp_path / "p.csv"
+    csv.write_text(
+        "姓名,性别,政治面貌,支部\n"
+        + "".join(f"导入{i},男,群众,{branch.name}\n" for i in range(300)),
+        encoding="utf-8",
+    )
+    result = imp.import_people(store, csv)
+    assert result.imported == 300 and _count(store, "people") == before + 300
+    # The counter triggers fired once per row (no recursive_triggers side effect).
+    assert store.scalar("SELECT n FROM counters WHERE name='people'") == before + 300
+    assert store.scalar("PRAGMA recursive_triggers") == 0
+    keys = store.scalar(
+        "SELECT count(DISTINCT person_id) FROM person_keys k JOIN people p ON p.id = k.person_id"
+        " WHERE p.name LIKE '导入%'"
+    )
+    assert keys == 300
+
+    # A clash halfway (an id already taken) rolls back every row, key and audit line.
+    preview = imp.preview_file(store, csv)
+    taken = people.list_branch(store, branch.id)[0].id
+    clash = [p if i != 150 else p.model_copy(update={"id": taken})
+             for i, p in enumerate(preview.people)]  # fmt: skip
+    audit_rows = _count(store, "audit")
+    with pytest.raises(StorageFailed):
+        imp.commit(store, dataclasses.replace(preview, people=clash))
+    assert _count(store, "people") == before + 300 and _count(store, "audit") == audit_rows
+    assert not store.conn.in_transaction
+    with pytest.raises(InputMissing):
+        imp.import_people(store, tmp_path / "none.csv")
