@@ -101,7 +101,8 @@ def insert_many(store: Store, people: Iterable[Person], *, conn: sqlite3.Connect
     still decides commit or rollback."""
     now, actor = now_iso(), store.actor
     cols = ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
-    rows, keys = [], []
+    rows: list[dict[str, object]] = []
+    keys: list[dict[str, object]] = []
     for p in people:
         pid = p.id or new_id()
         values = (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1)
