@@ -14,6 +14,7 @@ from domain.courseware import ReviewState
 from domain.dues import record_payment
 from domain.followups import Actor, QuickForm, make_contact
 from domain.meeting_kinds import MeetingKind
+from domain.meeting_rules import AttendanceState
 from domain.meetings import MeetingStatus, mark_step_done, new_vote
 from domain.org import OrgKind, OrgUnit
 from domain.people import CommitteePost, Person, PoliticalStatus
@@ -80,6 +81,8 @@ def _complete(m):  # type: ignore[no-untyped-def]
             "topics": ["学习上级文件"],
         }
     )
+    for entry in m.attendance:  # a new sign-in sheet assumes nobody present
+        entry.state = AttendanceState.PRESENT
     m.votes.append(new_vote(m, "研究党日安排", yes=len(m.attendance)))
     for step in m.procedure.steps:
         m = mark_step_done(m, step.key, NOW)
