@@ -4,7 +4,7 @@ Sections, as a quarterly 党建考核 checks them (seeds: 季度考核, 党费�
 一 “三会一课”开展情况, 二 党员参加组织生活情况, 三 党费收缴情况,
 四 决议和待办落实情况, 五 党课开展情况.
 
-The caller gathers the numbers (tui.cli_report reads storage) into the
+The caller gathers the numbers (services.export_report reads storage) into the
 dataclasses below; this module only lays them out, in docx_common's house
 style. Tables use 五号 so nine columns fit a portrait page.
 """

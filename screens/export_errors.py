@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import errno
 
+from services.errors import DomainError
 from storage.errors import StorageError
 
 
 def export_error_message(err: BaseException | None) -> str:
     """Chinese, without field values; exports save atomically, so the old file stays."""
-    if isinstance(err, StorageError):
+    if isinstance(err, DomainError | StorageError):
         return str(err)
     if isinstance(err, OSError):
         if err.errno == errno.ENOSPC:

@@ -240,6 +240,20 @@ def storage_error(exc: sqlite3.Error) -> StorageError:
     return StorageError(f"保存失败（{type(exc).__name__}）。您的输入已保留。")
 
 
+def utils_db(conn: sqlite3.Connection):  # type: ignore[no-untyped-def]  # -> sqlite_utils.Database
+    """sqlite-utils on *conn*, leaving the connection as it was opened.
+
+    Imported on first use (it costs ~50 ms at start-up). No PRAGMA
+    recursive_triggers (it would change how the counter triggers fire on
+    REPLACE) and no plugins. Inside Store.write() its atomic() becomes a
+    SAVEPOINT, so BEGIN IMMEDIATE still decides commit or rollback; never
+    start a write with it outside Store.write() (its own BEGIN is deferred).
+    """
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
 class Store:
     """One SQLite file; a connection per thread; safe write transactions."""
 
@@ -301,15 +315,10 @@ class Store:
 
     @property
     def db(self):  # type: ignore[no-untyped-def]  # -> sqlite_utils.Database
-        """sqlite-utils on this thread's connection, for maintenance scripts.
-
-        Imported on first use (it costs ~50 ms at start-up) and never used
-        for writes: those go through write() and BEGIN IMMEDIATE."""
+        """sqlite-utils on this thread's connection (see utils_db)."""
         db = getattr(self._local, "db", None)
         if db is None:
-            import sqlite_utils
-
-            db = self._local.db = sqlite_utils.Database(self.conn)
+            db = self._local.db = utils_db(self.conn)
         return db
 
     def close(self) -> None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storage import audit
-from storage.db import check_file_is_sqlite, maybe_in_use, open_read_only
+from storage.db import check_file_is_sqlite, maybe_in_use, open_read_only, utils_db
 from storage.errors import StorageError
-from storage.migrations import SCHEMA_VERSION, backup_to
+from storage.migrations import MIGRATIONS, SCHEMA_VERSION, backup_to
 
 
 @dataclass
@@ -44,6 +44,14 @@ def check(path: Path) -> CheckReport:
         if version > SCHEMA_VERSION:
             report.ok = False
             report.lines.append("  数据库比本程序新，请升级 zhibu")
+        else:
+            missing, tables = schema_problems(conn, version)
+            if missing:
+                report.ok = False
+                report.lines.append("结构：缺少表或列")
+                report.lines += [f"  {m}" for m in missing[:20]]
+            else:
+                report.lines.append(f"结构：{tables} 张表，与版本 {version} 一致")
         has_audit = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='audit'"
         ).fetchone()
@@ -61,6 +69,33 @@ def check(path: Path) -> CheckReport:
     finally:
         conn.close()
     return report
+
+
+def _introspect(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """Table name -> column names, read through sqlite-utils."""
+    db = utils_db(conn)
+    return {t: set(db[t].columns_dict) for t in db.table_names()}
+
+
+def schema_problems(conn: sqlite3.Connection, version: int) -> tuple[list[str], int]:
+    """Tables and columns the migrations up to *version* create that *conn*
+    lacks, and how many tables *conn* has. The expected schema is built by
+    running those migrations on an in-memory database."""
+    expected_conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for migration in MIGRATIONS[:version]:
+            migration(expected_conn)
+        expected = _introspect(expected_conn)
+    finally:
+        expected_conn.close()
+    found = _introspect(conn)
+    problems = []
+    for table, columns in sorted(expected.items()):
+        if table not in found:
+            problems.append(f"缺少表 {table}")
+            continue
+        problems += [f"表 {table} 缺少列 {c}" for c in sorted(columns - found[table])]
+    return problems, len(found)
 
 
 def backup(path: Path, output: Path) -> Path:

@@ -21,7 +21,7 @@ from domain.search_keys import (
 )
 from domain.text import clean_text
 from storage import audit, counters
-from storage.db import Store, now_iso
+from storage.db import Store, now_iso, utils_db
 from storage.records import save_row, to_db
 
 FIELDS = (
@@ -94,23 +94,24 @@ def save(store: Store, person: Person, *, conn: sqlite3.Connection | None = None
 
 
 def insert_many(store: Store, people: Iterable[Person], *, conn: sqlite3.Connection) -> int:
-    """Bulk insert new people inside the caller's transaction (import, demo)."""
+    """Bulk insert new people inside the caller's transaction (import, demo).
+
+    sqlite-utils batches the rows into multi-row INSERTs; inside our
+    BEGIN IMMEDIATE its atomic() is a SAVEPOINT, so the caller's transaction
+    still decides commit or rollback."""
     now, actor = now_iso(), store.actor
-    rows, keys = [], []
-    n = 0
+    cols = ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
+    rows: list[dict[str, object]] = []
+    keys: list[dict[str, object]] = []
     for p in people:
         pid = p.id or new_id()
-        rows.append(
-            (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1)
-        )
-        keys.extend((k, pid, r) for k, r in person_keys(p.name))
-        n += 1
-    cols = ", ".join(
-        ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
-    )
-    marks = ", ".join("?" * (len(FIELDS) + 6))
-    conn.executemany(f"INSERT INTO people ({cols}) VALUES ({marks})", rows)
-    conn.executemany("INSERT OR IGNORE INTO person_keys(key, person_id, rank) VALUES (?,?,?)", keys)
+        values = (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1)
+        rows.append(dict(zip(cols, values, strict=True)))
+        keys.extend({"key": k, "person_id": pid, "rank": r} for k, r in person_keys(p.name))
+    db = utils_db(conn)
+    db.table("people").insert_all(rows)
+    db.table("person_keys").insert_all(keys, ignore=True)
+    n = len(rows)
     audit.append(conn, actor, "import", "people", f"{n} rows", f"{n} people")
     return n
 

@@ -14,13 +14,13 @@ from domain import followups as fx
 from domain.followups import Actor, FollowUpConfig, QuickForm
 from domain.people import Person, PoliticalStatus
 from exports import ledger
+from services.export_ledger import period_label
 from storage import accounts, people
 from storage import followups as fu_store
 from storage.identity import current_actor
 from tests import factories
 from tests.factories import TODAY
 from tui import cli
-from tui.cli_ledger import period_label
 
 CONFIG = FollowUpConfig()
 SECRET = "妻子患病住院需要照顾"
@@ -215,7 +215,7 @@ def test_usage_errors_in_chinese(ledger_db, tmp_path: Path, capsys, args, code, 
 def test_missing_database_is_not_created(tmp_path: Path, capsys) -> None:
     db = tmp_path / "none.db"
     code, _, stderr = _run(capsys, "--db", str(db), "export", "ledger", "-o", str(tmp_path / "o"))
-    assert code == 65 and "数据库不存在" in stderr
+    assert code == 66 and "数据库不存在" in stderr
     assert not db.exists()
 
 

@@ -89,7 +89,7 @@ def test_errors_are_chinese_without_tracebacks(  # type: ignore[no-untyped-def]
 def test_missing_database_and_output_that_is_a_file(tmp_path: Path, db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(capsys, "--db", str(tmp_path / "none.db"), "export", "report",
                        "-o", str(tmp_path / "x"))  # fmt: skip
-    assert code == 65 and "数据库不存在" in err
+    assert code == 66 and "数据库不存在" in err
     assert not (tmp_path / "none.db").exists()
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")

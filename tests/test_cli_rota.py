@@ -72,7 +72,7 @@ def test_export_rota_errors_are_chinese_without_tracebacks(tmp_path: Path) -> No
     r = zhibu("--db", str(db), "export", "rota", "-o", str(blocker))
     assert r.returncode == 2 and "不是文件夹" in r.stderr
     r = zhibu("--db", str(tmp_path / "missing.db"), "export", "rota", "-o", str(out))
-    assert r.returncode == 65 and "数据库不存在" in r.stderr
+    assert r.returncode == 66 and "数据库不存在" in r.stderr
     assert not (tmp_path / "missing.db").exists()
 
 

@@ -14,12 +14,12 @@ from domain.dues import format_yuan
 from domain.org import OrgKind
 from domain.periods import Period
 from exports import quarterly_report as qr
+from services.export_report import export_reports
 from storage import org
 from storage.db import Store
 from tests import factories
 from tests.factories import TODAY
 from tests.test_compliance_storage import count, groups_of, hand_participation
-from tui.cli_report import export_reports
 
 Q3 = Period.quarter(2026, 3)
 

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from domain.navigation import Place
 from services.draft_keeper import DraftKeeper
 from storage.db import Store, open_store
+from tui import exit_codes
 from tui.commands import ZhibuCommands
 from tui.crash import write_crash_log
 from tui.key_order import OrderedKeys
@@ -83,7 +84,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         """SSH dropped or killed: save drafts, exit; a watchdog ends a stuck loop."""
         signal.alarm(5)
         self.drafts.flush()
-        self.exit(return_code=129)
+        self.exit(return_code=exit_codes.HANGUP)
 
     async def action_quit(self) -> None:
         self.drafts.flush()
@@ -104,7 +105,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
             self._exception = error
             self._exception_event.set()
         self.exit(
-            return_code=70,
+            return_code=exit_codes.SOFTWARE,
             message=Text(
                 f"支部工作台遇到意外错误（{type(error).__name__}）已退出，{where}。"
                 "已输入的内容保存在草稿中，重新打开后可在首页继续。"

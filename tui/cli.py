@@ -7,24 +7,38 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_USAGE = 2
-EXIT_DATA = 65  # EX_DATAERR
-EXIT_IO = 74  # EX_IOERR
+from tui import exit_codes
 
 
 def _err(msg: str) -> None:
     print(f"zhibu: {msg}", file=sys.stderr)
 
 
+DB_HELP = "数据库文件（默认 ~/.local/share/zhibu/zhibu.db，或环境变量 ZHIBU_DB）"
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """--db on the top parser and, with no default, on every subcommand, so
+    it works before or after the subcommand (a value given later wins)."""
+    parser.add_argument(
+        "--db", default=None if top else argparse.SUPPRESS, help=DB_HELP if top else DB_HELP
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _add_global_options(sub, top=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="zhibu", description="支部工作台 — 党支部工作终端")
-    p.add_argument(
-        "--db", help="数据库文件（默认 ~/.local/share/zhibu/zhibu.db，或环境变量 ZHIBU_DB）"
+    p = argparse.ArgumentParser(
+        prog="zhibu",
+        description="支部工作台 — 党支部工作终端",
+        epilog="退出码："
+        + "；".join(f"{code} {what}" for code, what in exit_codes.TABLE.items()),
     )
     sub = p.add_subparsers(dest="command")
 
     d = sub.add_parser("demo", help="生成演示数据库")
-    d.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
     d.add_argument("--people", type=int, default=120, help="人数（默认 120）")
     d.add_argument("--force", action="store_true", help="数据库已有数据时也覆盖")
 
@@ -43,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="检查数据库完整性和结构版本")
     b = sub.add_parser("backup", help="在线备份数据库")
     b.add_argument("-o", "--output", required=True, help="备份文件路径")
+    _add_global_options(p, top=True)
     return p
 
 
@@ -66,47 +81,73 @@ def _export_modules() -> list:  # type: ignore[type-arg]
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    db_arg = getattr(args, "sub_db", None) or args.db
     from storage.paths import resolve_db_path
 
-    db_path = resolve_db_path(db_arg)
+    db_path = resolve_db_path(args.db)
     try:
-        if args.command is None:
-            return run_app(db_path)
-        if args.command == "demo":
-            return cmd_demo(db_path, args.people, args.force)
-        if args.command == "import":
-            return cmd_import_people(db_path, Path(args.file), args.branch, args.dry_run)
-        if args.command == "export":
-            for module in _export_modules():
-                if module.EXPORT_NAME == args.what:
-                    return int(module.run(args, db_path))
-        if args.command == "check":
-            return cmd_check(db_path)
-        if args.command == "backup":
-            return cmd_backup(db_path, Path(args.output))
+        return _dispatch(args, db_path)
     except KeyboardInterrupt:
-        return 130
+        return exit_codes.INTERRUPTED
     except Exception as e:  # noqa: BLE001 - last line of defence: no tracebacks
+        from services.errors import DomainError
         from storage.errors import StorageError
 
-        if isinstance(e, StorageError):
+        if isinstance(e, DomainError):
             _err(str(e))
-            return EXIT_DATA
+            return exit_codes.for_error(e)
+        if isinstance(e, StorageError):  # a storage call outside a service
+            _err(str(e))
+            return exit_codes.DATA
         from tui.crash import write_crash_log
 
-        log = write_crash_log(db_path, e) if db_path.parent.exists() else None
+        try:
+            log = write_crash_log(db_path, e) if db_path.parent.exists() else None
+        except OSError:
+            log = None
         _err(f"意外错误（{type(e).__name__}）。" + (f"详情见 {log}" if log else ""))
-        return 1
-    return EXIT_USAGE
+        return exit_codes.SOFTWARE
 
 
-def _open(db_path: Path, *, must_exist: bool = False):  # type: ignore[no-untyped-def]
-    from storage.db import open_store
+def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
+    if args.command is None:
+        return run_app(db_path, explicit=bool(args.db))
+    if args.command == "demo":
+        return cmd_demo(db_path, args.people, args.force)
+    if args.command == "import":
+        return cmd_import_people(db_path, Path(args.file), args.branch, args.dry_run)
+    if args.command == "export":
+        for module in _export_modules():
+            if module.EXPORT_NAME == args.what:
+                return int(module.run(args, db_path))
+    if args.command == "check":
+        return cmd_check(db_path)
+    if args.command == "backup":
+        return cmd_backup(db_path, Path(args.output))
+    return exit_codes.USAGE
 
-    if must_exist and not db_path.exists():
-        raise FileNotFoundError(db_path)
-    return open_store(db_path)
+
+CREATE_PROMPT = "数据库 {path} 不存在，新建吗？[y/N] "
+
+
+def confirm_create(db_path: Path) -> bool:
+    """Ask on the terminal, before Textual starts, whether to create *db_path*.
+
+    Without a terminal to ask on, refuse: a mistyped --db in a script must
+    not leave a new empty database behind."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _err(
+            f"数据库不存在：{db_path}（没有新建）。要新建，请在终端运行 zhibu --db {db_path} "
+            f"并回答 y，或运行 zhibu --db {db_path} demo 生成演示数据库。"
+        )
+        return False
+    try:
+        answer = input(CREATE_PROMPT.format(path=db_path))
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in ("y", "yes", "是"):
+        return True
+    _err(f"没有新建数据库 {db_path}。")
+    return False
 
 
 UI_FPS = "120"
@@ -124,14 +165,19 @@ def frame_rate() -> None:
     os.environ.setdefault("TEXTUAL_FPS", UI_FPS)
 
 
-def run_app(db_path: Path) -> int:
-    from storage.errors import StorageError
+def run_app(db_path: Path, *, explicit: bool = False) -> int:
+    """The app. A database named with --db that does not exist is created
+    only after the user says so; the default one is created on first start."""
+    from services.database import open_existing, open_or_create
 
-    try:
-        store = _open(db_path)
-    except StorageError as e:
-        _err(str(e))
-        return EXIT_DATA
+    if explicit and not db_path.exists():
+        if not confirm_create(db_path):
+            return exit_codes.NO_INPUT
+        store = open_or_create(db_path)
+    elif explicit:
+        store = open_existing(db_path)
+    else:
+        store = open_or_create(db_path)
     frame_rate()
     from tui.app import make_app
     from tui.terminal import harden_terminal
@@ -151,26 +197,11 @@ def run_app(db_path: Path) -> int:
 
 
 def cmd_demo(db_path: Path, n: int, force: bool) -> int:
-    if n < 1 or n > 200_000:
-        _err("--people 应在 1 到 200000 之间")
-        return EXIT_USAGE
-    if db_path.exists() and db_path.stat().st_size > 0:
-        store = _open(db_path)
-        from storage import people
+    from services.demo import build
 
-        if people.count_all(store) and not force:
-            store.close()
-            _err(f"{db_path} 已有数据；如确要重建请先删除该文件，或加 --force")
-            return EXIT_USAGE
-        store.close()
-        if force:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(db_path) + suffix).unlink(missing_ok=True)
-    store = _open(db_path)
-    from storage.demo import build_demo
-
-    counts = build_demo(store, people_count=n, progress=lambda m: print(m, flush=True))
-    store.close()
+    counts = build(
+        db_path, people_count=n, force=force, progress=lambda m: print(m, flush=True)
+    )
     labels = {
         "meetings": "次会议",
         "lectures": "次党课",
@@ -183,69 +214,46 @@ def cmd_demo(db_path: Path, n: int, force: bool) -> int:
     print(
         f"演示数据库已生成：{db_path}（{counts['branches']} 个支部，{counts['people']} 人{extra}）"
     )
-    return 0
+    return exit_codes.OK
 
 
 def cmd_import_people(db_path: Path, file: Path, branch: str | None, dry_run: bool) -> int:
-    from domain.people_import import ImportFileError, build_preview, read_table
-    from storage import org, people
+    from services.database import open_existing
+    from services.import_people import import_people
 
-    store = _open(db_path)
+    store = open_existing(db_path)
     try:
-        branch_ids, group_ids = org.lookup_maps(store)
-        default = None
-        if branch:
-            if branch not in branch_ids:
-                _err(f"找不到支部“{branch}”")
-                return EXIT_USAGE
-            default = branch_ids[branch]
-        try:
-            table = read_table(file)
-        except ImportFileError as e:
-            _err(str(e))
-            return EXIT_DATA
-        preview = build_preview(
-            table, branch_ids=branch_ids, group_ids=group_ids, default_branch_id=default
-        )
-        for err in preview.errors:
-            print(f"第 {err.row} 行：{err.message}", file=sys.stderr)
-        if preview.errors:
-            _err(f"{len(preview.errors)} 行有错误，未导入任何数据（共读取 {preview.rows_read} 行）")
-            return EXIT_DATA
-        if dry_run:
-            print(f"检查通过：{len(preview.people)} 人可以导入（未写入）")
-            return 0
-        n = people.import_people(store, preview.people)
-        print(f"已导入 {n} 人")
-        return 0
+        result = import_people(store, file, branch_name=branch, dry_run=dry_run)
     finally:
         store.close()
+    preview = result.preview
+    for e in preview.errors:
+        print(f"第 {e.row} 行：{e.message}", file=sys.stderr)
+    if preview.errors:
+        _err(f"{len(preview.errors)} 行有错误，未导入任何数据（共读取 {preview.rows_read} 行）")
+        return exit_codes.DATA
+    if dry_run:
+        print(f"检查通过：{len(preview.people)} 人可以导入（未写入）")
+        return exit_codes.OK
+    print(f"已导入 {result.imported} 人")
+    return exit_codes.OK
 
 
 def cmd_check(db_path: Path) -> int:
-    from storage.maintenance import check
+    from services.backup import check
 
-    if not db_path.exists():
-        _err(f"数据库不存在：{db_path}")
-        return EXIT_DATA
     report = check(db_path)
     for line in report.lines:
         print(line)
-    return 0 if report.ok else EXIT_DATA
+    return exit_codes.OK if report.ok else exit_codes.DATA
 
 
 def cmd_backup(db_path: Path, output: Path) -> int:
-    from storage.maintenance import backup
+    from services.backup import backup
 
-    if not db_path.exists():
-        _err(f"数据库不存在：{db_path}")
-        return EXIT_DATA
-    if output.resolve() == db_path.resolve():
-        _err("备份文件不能是数据库本身")
-        return EXIT_USAGE
     out = backup(db_path, output)
     print(f"已备份到 {out}（完整性检查通过）")
-    return 0
+    return exit_codes.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,114 +1,16 @@
-"""`zhibu export ledger`: the 一人一事台账 as .docx, one file per branch.
-
-``export_ledgers`` is the one implementation; the follow-up list screen's
-export key runs it in a thread worker. Who may read what: each case is
-redacted unless the OS account is mapped to the branch secretary or the
-responsible member (storage.followups.visible_for); ``--redact-private``
-blanks every private case, for a copy that leaves the branch committee.
-"""
+"""`zhibu export ledger`: the 一人一事台账 as .docx, one file per branch
+(services.export_ledger; the follow-up list screen runs the same code)."""
 
 from __future__ import annotations
 
 import argparse
-import calendar
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from tui.cli_common import EXIT_DATA, EXIT_IO, EXIT_USAGE, find_unit, preflight
-from tui.cli_common import err as _err
-
-if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
-    from storage.accounts import Viewer
-    from storage.db import Store
+from tui import exit_codes
+from tui.cli_common import err, say
 
 EXPORT_NAME = "ledger"
-
-_QUARTERS = "一二三四"
-
-
-@dataclass(frozen=True)
-class LedgerFile:
-    branch_name: str
-    path: Path
-    cases: int
-    redacted: int  # cases shown without details to this viewer
-
-
-def period_label(start: date, end: date) -> str:
-    """2026年 / 2026年第一季度 / 2026年3月 when the range is exactly one, else
-    2026-01-05至2026-03-31."""
-    last = calendar.monthrange(end.year, end.month)[1]
-    if start.year == end.year and start.day == 1 and end.day == last:
-        if start.month == 1 and end.month == 12:
-            return f"{start.year}年"
-        if start.month == end.month:
-            return f"{start.year}年{start.month}月"
-        if start.month % 3 == 1 and end.month == start.month + 2:
-            return f"{start.year}年第{_QUARTERS[start.month // 3]}季度"
-    return f"{start.isoformat()}至{end.isoformat()}"
-
-
-def export_ledgers(
-    store: Store,
-    out_dir: Path,
-    *,
-    start: date,
-    end: date,
-    viewer: Viewer,
-    branch_ids: list[str] | None = None,
-    redact_private: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> list[LedgerFile]:
-    """Write one ledger per branch into *out_dir* (created 0700 if missing).
-
-    ``branch_ids`` None: every branch with a case in the period, in tree
-    order; given ids are exported even when empty (the ledger says so).
-    """
-    from exports import ledger
-    from storage import followups as fu_store
-    from storage import org, people
-    from storage.paths import ensure_private_dir
-
-    say = progress or (lambda _m: None)
-    label = period_label(start, end)
-    branches = org.branches(store)
-    if branch_ids is None:
-        with_cases = set(fu_store.branches_with_cases(store, end))
-        chosen = [b for b in branches if b.id in with_cases]
-    else:
-        wanted = set(branch_ids)
-        chosen = [b for b in branches if b.id in wanted]
-    out_dir = out_dir.expanduser()
-    ensure_private_dir(out_dir)
-    results: list[LedgerFile] = []
-    for branch in chosen:
-        cases = ledger.for_period(fu_store.for_ledger(store, branch.id, end), start, end)
-        if branch_ids is None and not cases:
-            continue  # found by *end* but closed before *start*
-        shown = fu_store.visible_for(store, cases, viewer)
-        hidden = sum(1 for fu in shown if fu.is_redacted)
-        ids = sorted({fu.person_id for fu in shown if fu.person_id})
-        team_posts = {
-            p.id: "/".join(x for x in (p.team, p.job) if x) for p in people.get_many(store, ids)
-        }
-        path = ledger.export(
-            branch.name,
-            shown,
-            label,
-            out_dir,
-            team_posts=team_posts,
-            redact_private=redact_private,
-        )
-        fu_store.log_access(store, "export", branch.id, f"ledger,{len(shown)} rows")
-        results.append(LedgerFile(branch.name, path, len(shown), hidden))
-        say(f"已导出 {branch.name}：{path}（{len(shown)} 件）")
-    return results
-
-
-# --- command line -----------------------------------------------------------
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -130,73 +32,38 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     )
 
 
-def _dates(args: argparse.Namespace, today: date) -> tuple[date, date]:
-    from domain.dates import parse_date
-
-    end = parse_date(args.date_to, today=today) if args.date_to else today
-    start = parse_date(args.date_from, today=today) if args.date_from else date(end.year, 1, 1)
-    return start, end
-
-
 def run(args: argparse.Namespace, db_path: Path) -> int:
-    from domain.dates import DateParseError
-    from storage.errors import StorageError
+    from domain.dates import DateParseError, parse_date
+    from services.database import open_existing
+    from services.export_ledger import default_range, export_for_command
 
+    today = date.today()
     try:
-        start, end = _dates(args, date.today())
+        start, end = default_range(
+            parse_date(args.date_from, today=today) if args.date_from else None,
+            parse_date(args.date_to, today=today) if args.date_to else None,
+            today,
+        )
     except DateParseError as e:
-        _err(f"日期有误：{e}")
-        return EXIT_USAGE
-    if start > end:
-        _err(f"开始日期 {start.isoformat()} 晚于结束日期 {end.isoformat()}")
-        return EXIT_USAGE
-    out_dir = Path(args.output).expanduser()
-    if (code := preflight(db_path, out_dir)) is not None:
-        return code
-
-    from domain.org import OrgKind
-    from storage import accounts
-    from storage.db import open_store
-
-    store = open_store(db_path)  # a StorageError becomes exit 65 with its message (tui.cli.main)
+        err(f"日期有误：{e}")
+        return exit_codes.USAGE
+    store = open_existing(db_path)
     try:
-        branch_ids = None
-        if args.branch:
-            branch = find_unit(store, args.branch, (OrgKind.BRANCH,), "支部")
-            if branch is None:
-                return EXIT_USAGE
-            branch_ids = [branch.id]
-        viewer = accounts.viewer(store)
-        print(f"一人一事台账：{period_label(start, end)}", flush=True)
-        try:
-            files = export_ledgers(
-                store,
-                out_dir,
-                start=start,
-                end=end,
-                viewer=viewer,
-                branch_ids=branch_ids,
-                redact_private=args.redact_private,
-                progress=lambda m: print(m, flush=True),
-            )
-        except OSError as e:
-            _err(f"无法写入 {out_dir}：{e.strerror or type(e).__name__}")
-            return EXIT_IO
-        except StorageError as e:
-            _err(str(e))
-            return EXIT_DATA
-        if not files:
-            print("该期间没有一人一事记录，未生成文件。")
-            return 0
-        hidden = sum(f.redacted for f in files)
-        if hidden and not args.redact_private:
-            why = (
-                f"{viewer.name} 不是其支部书记或责任人"
-                if viewer.mapped
-                else f"系统账户 {viewer.os_user} 尚未对应花名册人员（可在一人一事列表按 w 设置）"
-            )
-            print(f"注意：{hidden} 件保密事项已隐去详情：{why}。")
-        print(f"共导出 {len(files)} 个文件。")
-        return 0
+        result = export_for_command(
+            store,
+            Path(args.output),
+            start=start,
+            end=end,
+            branch_name=args.branch,
+            redact_private=args.redact_private,
+            progress=say,
+        )
     finally:
         store.close()
+    if not result.files:
+        print("该期间没有一人一事记录，未生成文件。")
+        return exit_codes.OK
+    if result.hidden and not args.redact_private:
+        print(f"注意：{result.hidden} 件保密事项已隐去详情：{result.hidden_reason()}。")
+    print(f"共导出 {len(result.files)} 个文件。")
+    return exit_codes.OK

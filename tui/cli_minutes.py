@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from tui.cli_common import EXIT_USAGE, find_unit
+from tui import exit_codes
+from tui.cli_common import err, say
 
 EXPORT_NAME = "minutes"
 
@@ -21,56 +21,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
     from domain.dates import DateParseError, parse_optional_date
-    from domain.org import OrgKind
-    from exports.minutes import export
-    from storage import meetings, org
-    from storage.db import open_store
-    from storage.paths import ensure_private_dir
+    from services.database import open_existing
+    from services.export_minutes import export_minutes
 
     try:
         date_from = parse_optional_date(args.date_from or "")
         date_to = parse_optional_date(args.date_to or "")
     except DateParseError as e:
-        print(f"zhibu: {e}", file=sys.stderr)
-        return 2
-    store = open_store(db_path)
+        err(str(e))
+        return exit_codes.USAGE
+    store = open_existing(db_path)
     try:
-        org_ids: set[str] | None = None
-        if args.branch:
-            branch = find_unit(store, args.branch, (OrgKind.BRANCH,), "支部")
-            if branch is None:
-                return EXIT_USAGE
-            org_ids = {branch.id} | {u.id for u in org.children(store, branch.id)}
-        out = Path(args.output)
-        ensure_private_dir(out)
-        summaries = []
-        offset = 0
-        while True:
-            page = meetings.list_finished(
-                store, date_from=date_from, date_to=date_to, offset=offset, limit=500
-            )
-            summaries += [s for s in page if org_ids is None or s.org_id in org_ids]
-            if len(page) < 500:
-                break
-            offset += 500
-        if not summaries:
-            print("没有符合条件的已完成会议")
-            return 0
-        failed = 0
-        for i, s in enumerate(sorted(summaries, key=lambda s: (s.date, s.kind)), 1):
-            meeting = meetings.get(store, s.id)
-            try:
-                path = export(meeting, out)  # type: ignore[arg-type]
-            except OSError as e:
-                failed += 1
-                print(f"[{i}/{len(summaries)}] 失败：{s.date} {s.org_name} {s.kind}（{e.strerror or type(e).__name__}）",
-                      file=sys.stderr)  # fmt: skip
-                continue
-            print(f"[{i}/{len(summaries)}] {path.name}", flush=True)
-        print(
-            f"完成：{len(summaries) - failed} 个文件写入 {out}"
-            + (f"，{failed} 个失败" if failed else "")
+        result = export_minutes(
+            store,
+            Path(args.output),
+            branch_name=args.branch,
+            date_from=date_from,
+            date_to=date_to,
+            progress=say,
+            problem=err,
         )
-        return 1 if failed else 0
     finally:
         store.close()
+    if not result.total:
+        print("没有符合条件的已完成会议")
+        return exit_codes.OK
+    failed = len(result.failed)
+    print(
+        f"完成：{len(result.written)} 个文件写入 {result.out_dir}"
+        + (f"，{failed} 个失败" if failed else "")
+    )
+    return exit_codes.IO if failed else exit_codes.OK

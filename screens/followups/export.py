@@ -1,5 +1,5 @@
 """导出一人一事台账 from the list: branch, period, folder; the .docx are
-written in a thread worker (tui.cli_ledger.export_ledgers, the same code as
+written in a thread worker (services.export_ledger.export_ledgers, the same code as
 `zhibu export ledger`), with progress on the dialog and a notice at the end.
 """
 
@@ -100,7 +100,7 @@ class LedgerExportScreen(ModalScreen[list | None]):
     def _run(
         self, folder: Path, start: date, end: date, branch_ids: list[str] | None, redact: bool
     ) -> list:
-        from tui.cli_ledger import export_ledgers
+        from services.export_ledger import export_ledgers
 
         store = self.app.store  # type: ignore[attr-defined]
         return export_ledgers(

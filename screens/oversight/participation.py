@@ -313,7 +313,7 @@ class ParticipationScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def _export(self, folder: Path, quarter: Period, branch_id: str) -> list:
-        from tui.cli_report import export_reports
+        from services.export_report import export_reports
 
         return export_reports(
             self.app.store,  # type: ignore[attr-defined]

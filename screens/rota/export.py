@@ -55,7 +55,7 @@ class ExportPlanScreen(ModalScreen[Path | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rota-export")
     def _write(self, folder: Path) -> Path:
-        from tui.cli_rota import write_plan_docx
+        from services.export_rota import write_plan_docx
 
         return write_plan_docx(self.app.store, self._plan_id, folder)  # type: ignore[attr-defined]
 

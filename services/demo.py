@@ -1,0 +1,44 @@
+"""`zhibu demo`: build the demonstration database (creating the file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from services.database import open_or_create
+from services.errors import InvalidInput, Refused, service
+
+MAX_PEOPLE = 200_000
+
+
+@service
+def build(
+    db_path: Path,
+    *,
+    people_count: int = 120,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Fill a new (or, with *force*, a replaced) database; the counts built."""
+    from storage import people
+    from storage.demo import build_demo
+
+    if people_count < 1 or people_count > MAX_PEOPLE:
+        raise InvalidInput(f"--people 应在 1 到 {MAX_PEOPLE} 之间")
+    db_path = Path(db_path)
+    if db_path.exists() and db_path.stat().st_size > 0:
+        store = open_or_create(db_path)
+        try:
+            has_data = bool(people.count_all(store))
+        finally:
+            store.close()
+        if has_data and not force:
+            raise Refused(f"{db_path} 已有数据；如确要重建请先删除该文件，或加 --force")
+        if force:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+    store = open_or_create(db_path)
+    try:
+        return build_demo(store, people_count=people_count, progress=progress)
+    finally:
+        store.close()

@@ -1,0 +1,86 @@
+"""The one error family callers of services catch.
+
+``str(e)`` is a Chinese, user-facing message that can be shown as it is.
+A ``storage.errors.StorageError`` raised inside a service is translated into
+``StorageFailed`` (or ``Stale``), the original chained as ``__cause__``, so a
+caller never needs to know which layer refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+
+class DomainError(Exception):
+    """Base: str(e) is a user-facing message in Chinese."""
+
+
+class InvalidInput(DomainError):
+    """An option or value the caller passed cannot be used (a usage error)."""
+
+
+class NotFound(DomainError):
+    """Something named by the caller (a branch, a plan) does not exist."""
+
+
+class Refused(DomainError):
+    """The request is understood but would do harm (e.g. overwrite data)."""
+
+
+class InputMissing(DomainError):
+    """A file the caller asked to read does not exist."""
+
+
+class DatabaseMissing(InputMissing):
+    """The database file does not exist; nothing was created."""
+
+
+class BadData(DomainError):
+    """The input or the database holds data that cannot be used."""
+
+
+class StorageFailed(BadData):
+    """The storage layer refused (damaged file, busy, disk full, ...)."""
+
+
+class Stale(StorageFailed):
+    """Saving against a version someone else already replaced."""
+
+
+class CannotWrite(DomainError):
+    """An output file or folder could not be written."""
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn a StorageError raised inside the block into a DomainError."""
+    from storage.errors import StaleRecordError, StorageError
+
+    try:
+        yield
+    except StaleRecordError as e:
+        raise Stale(str(e)) from e
+    except StorageError as e:
+        raise StorageFailed(str(e)) from e
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def service(fn: Callable[P, R]) -> Callable[P, R]:
+    """Decorator form of storage_errors() for a service entry point."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with storage_errors():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def write_error(target: object, e: OSError) -> CannotWrite:
+    return CannotWrite(f"无法写入 {target}：{e.strerror or type(e).__name__}")

@@ -1,0 +1,171 @@
+"""Export the 一人一事台账 (.docx), one file per branch.
+
+Who may read what: each case is redacted unless the OS account is mapped to
+the branch secretary or the responsible member (storage.followups.visible_for);
+``redact_private`` blanks every private case, for a copy that leaves the
+branch committee. The follow-up list screen runs ``export_ledgers`` in a
+thread worker; `zhibu export ledger` runs ``export_for_command``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from services.errors import InvalidInput, service, write_error
+from services.org_lookup import check_out_dir, find_unit
+
+if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
+    from storage.accounts import Viewer
+    from storage.db import Store
+
+_QUARTERS = "一二三四"
+
+
+@dataclass(frozen=True)
+class LedgerFile:
+    branch_name: str
+    path: Path
+    cases: int
+    redacted: int  # cases shown without details to this viewer
+
+
+@dataclass(frozen=True)
+class LedgerExport:
+    files: list[LedgerFile]
+    viewer: Viewer
+
+    @property
+    def hidden(self) -> int:
+        return sum(f.redacted for f in self.files)
+
+    def hidden_reason(self) -> str:
+        v = self.viewer
+        if v.mapped:
+            return f"{v.name} 不是其支部书记或责任人"
+        return f"系统账户 {v.os_user} 尚未对应花名册人员（可在一人一事列表按 w 设置）"
+
+
+def period_label(start: date, end: date) -> str:
+    """2026年 / 2026年第一季度 / 2026年3月 when the range is exactly one, else
+    2026-01-05至2026-03-31."""
+    last = calendar.monthrange(end.year, end.month)[1]
+    if start.year == end.year and start.day == 1 and end.day == last:
+        if start.month == 1 and end.month == 12:
+            return f"{start.year}年"
+        if start.month == end.month:
+            return f"{start.year}年{start.month}月"
+        if start.month % 3 == 1 and end.month == start.month + 2:
+            return f"{start.year}年第{_QUARTERS[start.month // 3]}季度"
+    return f"{start.isoformat()}至{end.isoformat()}"
+
+
+def default_range(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    """To: today unless given; from: 1 January of the end's year unless given."""
+    end = date_to or today
+    start = date_from or date(end.year, 1, 1)
+    if start > end:
+        raise InvalidInput(f"开始日期 {start.isoformat()} 晚于结束日期 {end.isoformat()}")
+    return start, end
+
+
+@service
+def export_ledgers(
+    store: Store,
+    out_dir: Path,
+    *,
+    start: date,
+    end: date,
+    viewer: Viewer,
+    branch_ids: list[str] | None = None,
+    redact_private: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[LedgerFile]:
+    """Write one ledger per branch into *out_dir* (created 0700 if missing).
+
+    ``branch_ids`` None: every branch with a case in the period, in tree
+    order; given ids are exported even when empty (the ledger says so).
+    OSError is left to the caller.
+    """
+    from exports import ledger
+    from storage import followups as fu_store
+    from storage import org, people
+    from storage.paths import ensure_private_dir
+
+    say = progress or (lambda _m: None)
+    label = period_label(start, end)
+    branches = org.branches(store)
+    if branch_ids is None:
+        with_cases = set(fu_store.branches_with_cases(store, end))
+        chosen = [b for b in branches if b.id in with_cases]
+    else:
+        wanted = set(branch_ids)
+        chosen = [b for b in branches if b.id in wanted]
+    out_dir = out_dir.expanduser()
+    ensure_private_dir(out_dir)
+    results: list[LedgerFile] = []
+    for branch in chosen:
+        cases = ledger.for_period(fu_store.for_ledger(store, branch.id, end), start, end)
+        if branch_ids is None and not cases:
+            continue  # found by *end* but closed before *start*
+        shown = fu_store.visible_for(store, cases, viewer)
+        hidden = sum(1 for fu in shown if fu.is_redacted)
+        ids = sorted({fu.person_id for fu in shown if fu.person_id})
+        team_posts = {
+            p.id: "/".join(x for x in (p.team, p.job) if x) for p in people.get_many(store, ids)
+        }
+        path = ledger.export(
+            branch.name,
+            shown,
+            label,
+            out_dir,
+            team_posts=team_posts,
+            redact_private=redact_private,
+        )
+        fu_store.log_access(store, "export", branch.id, f"ledger,{len(shown)} rows")
+        results.append(LedgerFile(branch.name, path, len(shown), hidden))
+        say(f"已导出 {branch.name}：{path}（{len(shown)} 件）")
+    return results
+
+
+@service
+def export_for_command(
+    store: Store,
+    out_dir: Path,
+    *,
+    start: date,
+    end: date,
+    branch_name: str | None = None,
+    redact_private: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> LedgerExport:
+    """`zhibu export ledger`: the OS account's view, one branch or all."""
+    from domain.org import OrgKind
+    from storage import accounts
+
+    out_dir = Path(out_dir).expanduser()
+    check_out_dir(out_dir)
+    branch_ids = None
+    if branch_name:
+        branch_ids = [find_unit(store, branch_name, (OrgKind.BRANCH,), "支部").id]
+    viewer = accounts.viewer(store)
+    if progress:
+        progress(f"一人一事台账：{period_label(start, end)}")
+    try:
+        files = export_ledgers(
+            store,
+            out_dir,
+            start=start,
+            end=end,
+            viewer=viewer,
+            branch_ids=branch_ids,
+            redact_private=redact_private,
+            progress=progress,
+        )
+    except OSError as e:
+        raise write_error(out_dir, e) from e
+    return LedgerExport(files, viewer)

@@ -1,0 +1,244 @@
+"""Export the 季度党建工作报告 (.docx): one per branch and one summary per
+党总支. The numbers are gathered from storage here, the layout lives in
+exports.quarterly_report. The participation screen runs ``export_reports`` in
+a thread worker; `zhibu export report` runs ``export_for_command``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from services.errors import InvalidInput, service, write_error
+from services.org_lookup import check_out_dir, find_unit
+
+if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
+    from domain.org import OrgUnit
+    from domain.periods import Period
+    from exports.quarterly_report import BranchReport
+    from storage.db import Store
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    org_name: str
+    path: Path
+    kind: str  # 党支部 / 党总支
+
+
+def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) -> BranchReport:
+    """Every number of one branch's quarterly report, read from storage."""
+    from domain.compliance import ComplianceStatus
+    from domain.dues import ArrearsLevel
+    from domain.people import PoliticalStatus
+    from exports import quarterly_report as qr
+    from storage import compliance, compliance_report, dues, participation, people
+    from storage.compliance import to_cell
+
+    facts = compliance.branch_facts(store, [branch.id])
+    results = compliance.evaluate_branches(store, facts, period, today)[branch.id] if facts else []
+    groups = facts[0].group_names if facts else {}
+    lines = []
+    for r in results:
+        cell = to_cell([r], r.label, "", {})
+        label = f"{r.label}（{groups[r.org_id]}）" if r.org_id in groups else r.label
+        lines.append(
+            qr.ComplianceLine(
+                label=label,
+                key=r.key,
+                cadence=r.cadence.value,
+                required=r.required,
+                held=r.held,
+                met=cell.held,
+                slots=cell.required,
+                status=r.status.value,
+                missed=tuple(m.strip() for m in cell.missed),
+                note=r.note if r.status is not ComplianceStatus.MET else "",
+            )
+        )
+    part = participation.branch_participation(store, branch.id, period)
+    members = [
+        qr.MemberLine(
+            name=m.person.name,
+            probationary=m.person.status is PoliticalStatus.PROBATIONARY,
+            expected=m.stats.expected,
+            present=m.stats.present,
+            leave=m.stats.leave,
+            absent=m.stats.absent,
+            rate_label=m.stats.rate_label,
+            make_ups_owed=m.stats.make_ups_owed,
+            make_ups_done=m.stats.make_ups_done,
+            below=m.below,
+        )
+        for m in part.rows
+    ]
+    months = [
+        qr.DuesMonthLine(
+            month=s.month,
+            members_due=s.members_due,
+            members_paid=s.members_paid,
+            members_waived=s.members_waived,
+            due_fen=s.due_fen,
+            paid_fen=s.paid_fen,
+        )
+        for s in dues.months_summary(store, [branch.id], period.start, period.end)
+    ]
+    alerts = dues.branch_arrears(store, [branch.id], today)
+    names = {p.id: p.name for p in people.get_many(store, [a.person_id for a in alerts])}
+    arrears = [
+        qr.ArrearsLine(
+            name=names.get(a.person_id, "（已不在花名册）"),
+            months=a.consecutive_months,
+            owed_fen=a.owed_fen,
+            lapse=a.alert is not None and a.alert.level is ArrearsLevel.LAPSE,
+        )
+        for a in alerts
+    ]
+    ft = compliance_report.follow_through(store, branch.id, period, today)
+    org_ids = [branch.id, *(facts[0].info.group_ids if facts else [])]
+    lectures = [
+        qr.LectureLine(x.held_on, x.org_name, x.title, x.lecturer_name)
+        for x in compliance_report.lectures(store, org_ids, period)
+    ]
+    return qr.BranchReport(
+        org_name=branch.name,
+        period=period,
+        as_of=today,
+        threshold=part.config.threshold_percent,
+        compliance=lines,
+        members=members,
+        dues=months,
+        arrears=arrears,
+        work=qr.WorkCounts(
+            decisions_new=ft.decisions_new,
+            decisions_open=ft.decisions_open,
+            decisions_overdue=ft.decisions_overdue,
+            make_ups_open=ft.make_ups_open,
+            followups_open=ft.followups_open,
+            followups_new=ft.followups_new,
+        ),
+        lectures=lectures,
+    )
+
+
+def _unique(name: str, used: set[str]) -> str:
+    stem, n = name.removesuffix(".docx"), 1
+    while name in used:
+        n += 1
+        name = f"{stem}_{n}.docx"
+    used.add(name)
+    return name
+
+
+@service
+def export_reports(
+    store: Store,
+    out_dir: Path,
+    *,
+    period: Period,
+    today: date,
+    org_ids: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[ReportFile]:
+    """Write the reports into *out_dir* (created 0700 if missing); OSError is
+    left to the caller.
+
+    ``org_ids`` None: every branch and every 党总支. A branch id gives that
+    branch's report; a 党总支 id its summary and its branches' reports; a
+    党委 id everything below it.
+    """
+    from domain.org import OrgKind
+    from exports import quarterly_report as qr
+    from storage import org
+    from storage.paths import ensure_private_dir
+
+    say = progress or (lambda _m: None)
+    units = org.all_units(store)
+    by_id = {u.id: u for u in units}
+    children: dict[str | None, list[OrgUnit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id, []).append(u)
+
+    def below(unit_id: str) -> list[OrgUnit]:
+        out: list[OrgUnit] = []
+        for c in children.get(unit_id, []):
+            out.append(c)
+            out += below(c.id)
+        return out
+
+    if org_ids is None:
+        chosen = [u for u in units if u.kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)]
+    else:
+        picked: dict[str, OrgUnit] = {}
+        for oid in org_ids:
+            unit = by_id.get(oid)
+            if unit is None:
+                continue
+            for u in (unit, *below(unit.id)):
+                if u.kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
+                    picked[u.id] = u
+        chosen = [u for u in units if u.id in picked]
+    out_dir = out_dir.expanduser()
+    ensure_private_dir(out_dir)
+    cache: dict[str, BranchReport] = {}
+
+    def report_of(b: OrgUnit) -> BranchReport:
+        if b.id not in cache:
+            cache[b.id] = branch_report(store, b, period, today)
+        return cache[b.id]
+
+    used: set[str] = set()
+    files: list[ReportFile] = []
+    # Branches first, then the summaries that reuse their numbers.
+    for unit in [u for u in chosen if u.kind is OrgKind.BRANCH]:
+        name = _unique(qr.file_name(unit.name, period), used)
+        path = qr.export_branch(report_of(unit), out_dir, name)
+        files.append(ReportFile(unit.name, path, unit.kind.value))
+        say(f"已导出 {unit.name}：{path}")
+    for unit in [u for u in chosen if u.kind is OrgKind.GENERAL_BRANCH]:
+        branches = [u for u in children.get(unit.id, []) if u.kind is OrgKind.BRANCH]
+        reports = [report_of(b) for b in branches]
+        threshold = reports[0].threshold if reports else 80
+        general = qr.GeneralReport(unit.name, period, today, threshold, reports)
+        name = _unique(qr.file_name(unit.name, period), used)
+        path = qr.export_general(general, out_dir, name)
+        files.append(ReportFile(unit.name, path, unit.kind.value))
+        say(f"已导出 {unit.name}（汇总 {len(branches)} 个支部）：{path}")
+    return files
+
+
+@service
+def export_for_command(
+    store: Store,
+    out_dir: Path,
+    *,
+    period: Period,
+    today: date,
+    org_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[ReportFile]:
+    """`zhibu export report`: one quarter, one unit (with what is below it) or all."""
+    from domain.org import OrgKind
+    from domain.periods import PeriodKind
+
+    if period.kind is not PeriodKind.QUARTER:
+        raise InvalidInput(f"“{period.label}”不是季度，请写成 2026Q4 或 2026年第四季度")
+    out_dir = Path(out_dir).expanduser()
+    check_out_dir(out_dir)
+    org_ids = None
+    if org_name:
+        kinds = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE)
+        org_ids = [find_unit(store, org_name, kinds, "支部或党总支").id]
+    if period.start > today:
+        raise InvalidInput(f"{period.label} 还没有开始（截至 {today.isoformat()}）")
+    if progress:
+        progress(f"季度党建工作报告：{period.label}（数据截至 {today.isoformat()}）")
+    try:
+        return export_reports(
+            store, out_dir, period=period, today=today, org_ids=org_ids, progress=progress
+        )
+    except OSError as e:
+        raise write_error(out_dir, e) from e

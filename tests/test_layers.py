@@ -1,0 +1,37 @@
+"""Layers: screens and widgets reach exports and storage through services,
+never through the CLI shell (tui/); services import no UI."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _top_imports(package: str) -> set[tuple[str, str]]:
+    """(file, top-level package) for every absolute import under *package*,
+    including imports inside functions."""
+    found: set[tuple[str, str]] = set()
+    for path in (ROOT / package).rglob("*.py"):
+        rel = str(path.relative_to(ROOT))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {(rel, a.name.split(".")[0]) for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add((rel, node.module.split(".")[0]))
+    return found
+
+
+def test_screens_and_widgets_never_import_tui() -> None:
+    bad = sorted(
+        (f, m) for pkg in ("screens", "widgets") for f, m in _top_imports(pkg) if m == "tui"
+    )
+    assert not bad, f"import services instead of tui: {bad}"
+
+
+def test_services_import_no_ui_and_no_shell() -> None:
+    ui = {"textual", "rich", "tui", "screens", "widgets"}
+    bad = sorted((f, m) for f, m in _top_imports("services") if m in ui)
+    assert not bad, bad
+

@@ -1,0 +1,44 @@
+"""The exit codes of every `zhibu` command (sysexits.h numbers), in one place.
+
+README ("Exit codes") lists the same table; tests/test_exit_codes.py checks
+each code through tui.cli.main and the installed command.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.errors import DomainError
+
+OK = 0
+USAGE = 2  # a wrong option or value; argparse uses 2 too
+DATA = 65  # EX_DATAERR: bad input data or a damaged / too new database
+NO_INPUT = 66  # EX_NOINPUT: the database or input file does not exist
+SOFTWARE = 70  # EX_SOFTWARE: an unexpected error (see the crash log)
+IO = 74  # EX_IOERR: an output file or folder cannot be written
+# Signals, as shells report them (128 + the signal number); not errors.
+HANGUP = 129  # the terminal went away (SIGHUP); drafts were saved
+INTERRUPTED = 130  # Ctrl-C
+
+TABLE: dict[int, str] = {
+    OK: "成功",
+    USAGE: "用法错误（选项或取值不对）",
+    DATA: "数据有误，或数据库损坏、版本过新",
+    NO_INPUT: "数据库或输入文件不存在（未新建任何文件）",
+    SOFTWARE: "意外错误（详情见崩溃日志）",
+    IO: "无法写入输出文件或文件夹",
+}
+
+
+def for_error(e: DomainError) -> int:
+    """The exit code a command returns when a service raised *e*."""
+    from services import errors
+
+    if isinstance(e, errors.InputMissing):
+        return NO_INPUT
+    if isinstance(e, errors.BadData):
+        return DATA
+    if isinstance(e, errors.CannotWrite):
+        return IO
+    return USAGE  # InvalidInput, NotFound, Refused: the caller asked for something else
