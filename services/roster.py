@@ -27,3 +27,7 @@ def find_people(
     return people.search(
         store, query, branch_id=branch_id, members_only=members_only, limit=limit
     )
+
+
+def get_person(store: Store, person_id: str) -> Person | None:
+    return people.get(store, person_id)

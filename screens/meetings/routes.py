@@ -31,11 +31,13 @@ def _meetings(app: ZhibuAppBase) -> None:
 
 
 def _meeting(app: ZhibuAppBase, meeting_id: str) -> None:
-    from storage import meetings
+    from services import meetings
+    from services.errors import DomainError
 
-    meeting = meetings.get(app.store, meeting_id)
-    if meeting is None:
-        app.notify("找不到这次会议", markup=False)
+    try:
+        meeting = meetings.open_meeting(app.store, meeting_id)
+    except DomainError as e:
+        app.notify(str(e), markup=False)
         return
     app.open_meeting_screen(meeting)
 

@@ -28,9 +28,9 @@ def _import_people(app: ZhibuAppBase) -> None:
 
 def _resume_person(app: ZhibuAppBase, key: str) -> None:
     from screens.roster.person_form import PersonForm
-    from storage import people
+    from services import roster
 
-    person = None if key == "new" else people.get(app.store, key)
+    person = None if key == "new" else roster.get_person(app.store, key)
     app.push_screen(PersonForm(person))
 
 

@@ -27,42 +27,20 @@ def _lecture(app: ZhibuAppBase, lecture_id: str) -> None:
 
 
 def _lecture_meeting(app: ZhibuAppBase, lecture_id: str) -> None:
-    """Open the 党课 meeting for a rota lecture, pre-filled."""
-    from domain.meeting_kinds import MeetingKind
-    from domain.meetings import new_meeting
-    from storage import org, people, rota
+    """Open the 党课 meeting for a rota lecture: the one held, or a new one
+    pre-filled from the lecture (services.meetings.start_lecture_meeting)."""
+    from services import meetings
+    from services.errors import DomainError
 
-    store = app.store
-    lecture = rota.get_lecture(store, lecture_id)
-    if lecture is None:
-        app.notify("找不到这次党课", markup=False)
+    try:
+        found = meetings.start_lecture_meeting(app.store, lecture_id)
+    except DomainError as e:
+        app.notify(str(e), markup=False)
         return
-    if lecture.meeting_id:
-        app.go(Place.MEETING, lecture.meeting_id)
-        return
-    lecturer = people.get(store, lecture.lecturer_id) if lecture.lecturer_id else None
-    branch = org.get(store, lecturer.branch_id) if lecturer and lecturer.branch_id else None
-    if branch is None:
-        app.notify("授课人不在任何支部，无法确定会议所属支部", markup=False)
-        return
-    meeting = new_meeting(
-        MeetingKind.LECTURE, branch.id, branch.name, lecture.lecture_date,
-        people=people.members_of(store, branch.id),
-    )  # fmt: skip
-    secretary = people.secretary_of(store, branch.id)
-    meeting = meeting.model_copy(
-        update={
-            "topics": [lecture.topic or "党课"],
-            "place": lecture.place,
-            "lecturer_id": lecturer.id if lecturer else None,
-            "lecturer_name": lecture.lecturer_name,
-            "lecture_id": lecture.id,
-            "title": f"党课：{lecture.topic}" if lecture.topic else "",
-            "chair_id": secretary.id if secretary else None,
-            "chair_name": secretary.name if secretary else "",
-        }
-    )
-    app.open_meeting_screen(meeting)
+    if isinstance(found, str):
+        app.go(Place.MEETING, found)
+    else:
+        app.open_meeting_screen(found)
 
 
 ROUTES = (
