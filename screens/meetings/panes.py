@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Protocol, cast
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -36,6 +36,7 @@ from domain.meetings import (
     vote_outcome,
 )
 from domain.people import Person
+from domain.procedures import StepTemplate
 from domain.text import LONG_MAX
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedTextArea
@@ -353,34 +354,36 @@ class AttendancePane(Pane):
         )
 
     def add_guest(self) -> None:
+        self._ask_guest()
+
+    @work(group="meeting-dialog")
+    async def _ask_guest(self) -> None:
+        """Who, then in which role: two dialogs in turn (a worker so each can be awaited)."""
         from screens.dialogs import ChoicePrompt
         from widgets.person_picker import NewPerson, PickPersonScreen
 
-        def picked(p: object) -> None:
-            if p is None:
-                return
-            name = p.name if isinstance(p, (Person, NewPerson)) else ""
-
-            def as_role(role: str | None) -> None:
-                if role is None:
-                    return
-                state = AttendanceState(role)
-                if isinstance(p, Person):
-                    entry = AttendanceEntry(person_id=p.id, name=p.name, status=p.status,
-                                            post=p.post.value if p.post else "", state=state)  # fmt: skip
-                else:
-                    entry = AttendanceEntry(name=name, state=state)
-                att = [*self.run.meeting.attendance, entry]
-                self.run.apply(self.run.meeting.model_copy(update={"attendance": att}))
-                self.load()
-
-            choices = [
-                (AttendanceState.OBSERVER.value, "列席"),
-                (AttendanceState.SUPERVISOR.value, "上级指导"),
-            ]
-            self.app.push_screen(ChoicePrompt(f"{name} 的身份", choices), as_role)
-
-        self.app.push_screen(PickPersonScreen("添加列席或上级指导人员", allow_new=True), picked)
+        p = await self.app.push_screen_wait(
+            PickPersonScreen("添加列席或上级指导人员", allow_new=True)
+        )
+        if p is None:
+            return
+        name = p.name if isinstance(p, (Person, NewPerson)) else ""
+        choices = [
+            (AttendanceState.OBSERVER.value, "列席"),
+            (AttendanceState.SUPERVISOR.value, "上级指导"),
+        ]
+        role = await self.app.push_screen_wait(ChoicePrompt(f"{name} 的身份", choices))
+        if role is None:
+            return
+        state = AttendanceState(role)
+        if isinstance(p, Person):
+            entry = AttendanceEntry(person_id=p.id, name=p.name, status=p.status,
+                                    post=p.post.value if p.post else "", state=state)  # fmt: skip
+        else:
+            entry = AttendanceEntry(name=name, state=state)
+        att = [*self.run.meeting.attendance, entry]
+        self.run.apply(self.run.meeting.model_copy(update={"attendance": att}))
+        self.load()
 
 
 def attendance_text(m) -> Text:  # type: ignore[no-untyped-def]
@@ -523,45 +526,42 @@ class StepsPane(Pane):
         self.app.push_screen(NotePrompt(f"记录：{step.title}", value=existing), save)
 
     def speaker(self, row: int) -> None:
+        step = self._step(row)
+        if step is not None:
+            self._ask_speaker(step)
+
+    @work(group="meeting-dialog")
+    async def _ask_speaker(self, step: StepTemplate) -> None:
+        """Who spoke, the gist, the stance: three dialogs in turn, each awaited."""
         from screens.dialogs import ChoicePrompt, LinePrompt
         from widgets.person_picker import NewPerson, PickPersonScreen
 
-        step = self._step(row)
-        if step is None:
-            return
-
-        def picked(p: object) -> None:
-            if not isinstance(p, (Person, NewPerson)):
-                return
-
-            def remark(value: str | None) -> None:
-                if value is None:
-                    return
-
-                def stance(choice: str | None) -> None:
-                    if choice is None:
-                        return
-                    sp = Speaker(
-                        person_id=getattr(p, "id", None),
-                        name=p.name,
-                        remark=value,
-                        dissent=choice == "dissent",
-                    )
-                    self._try(lambda m: record_step(m, step.key, speakers=[sp]))
-
-                self.app.push_screen(
-                    ChoicePrompt(
-                        "发言态度",
-                        [("agree", "同意/一般发言"), ("dissent", "不同意见（记入纪要）")],
-                    ),
-                    stance,
-                )
-
-            self.app.push_screen(LinePrompt(f"{p.name} 的发言要点", max_length=2000), remark)
-
-        self.app.push_screen(
-            PickPersonScreen("发言人", branch_id=self.run.branch_id, allow_new=True), picked
+        p = await self.app.push_screen_wait(
+            PickPersonScreen("发言人", branch_id=self.run.branch_id, allow_new=True)
         )
+        if not isinstance(p, (Person, NewPerson)):
+            return
+        # Until the stance is chosen the remark lives only here, not in the draft.
+        remark = await self.app.push_screen_wait(
+            LinePrompt(f"{p.name} 的发言要点", max_length=2000)
+        )
+        if remark is None:
+            return
+        choice = await self.app.push_screen_wait(
+            ChoicePrompt(
+                "发言态度",
+                [("agree", "同意/一般发言"), ("dissent", "不同意见（记入纪要）")],
+            )
+        )
+        if choice is None:
+            return
+        sp = Speaker(
+            person_id=getattr(p, "id", None),
+            name=p.name,
+            remark=remark,
+            dissent=choice == "dissent",
+        )
+        self._try(lambda m: record_step(m, step.key, speakers=[sp]))
 
     def skip(self, row: int) -> None:
         from screens.dialogs import LinePrompt
