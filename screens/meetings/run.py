@@ -119,6 +119,20 @@ class MeetingScreen(Screen[None]):
         self.app.drafts.touch(WORKFLOW, meeting.id, meeting_store.draft_title(meeting), data)  # type: ignore[attr-defined]
         self._status()
 
+    @on(Pane.MeetingEdit)
+    def _pane_edit(self, event: Pane.MeetingEdit) -> None:
+        event.stop()
+        try:
+            meeting = event.change(self.meeting)
+        except ValueError as e:
+            if not event.refusable:
+                raise
+            self.notify(str(e), severity="warning", markup=False)
+        else:
+            self.apply(meeting, raw=event.raw)
+        if event.reload:
+            event.pane.load()
+
     def _status(self) -> None:
         m = self.meeting
         q = quorum(m)
