@@ -11,15 +11,18 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
 from domain.navigation import Place
 from services.draft_keeper import DraftKeeper
+from services.errors import DomainError
 from storage.db import Store, open_store
+from storage.errors import StorageError
 from tui import exit_codes
 from tui.commands import ZhibuCommands
 from tui.crash import write_crash_log
 from tui.key_order import OrderedKeys
-from widgets.app_handle import ZhibuAppBase
+from widgets.app_handle import BackgroundFailed, ZhibuAppBase
 from widgets.safe import plain
 
 if TYPE_CHECKING:
@@ -29,6 +32,18 @@ APP_TITLE = "支部工作台"
 
 
 CSS_DIR = Path(__file__).parent / "css"
+
+
+def worker_error_message(error: BaseException, where: str) -> str:
+    """What the user reads when a background task fails (never field values)."""
+    if isinstance(error, StorageError | DomainError):
+        return str(error)
+    if isinstance(error, OSError):
+        # Only exports write files from workers; they save atomically.
+        from screens.export_errors import export_error_message
+
+        return export_error_message(error)
+    return f"后台任务出错（{type(error).__name__}），{where}。"
 
 
 class ZhibuApp(OrderedKeys, ZhibuAppBase):
@@ -95,6 +110,9 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
 
     def _handle_exception(self, error: Exception) -> None:
         """Never show a traceback (it prints locals, i.e. personal data)."""
+        if isinstance(error, WorkerFailed):
+            self._worker_failed(error.error)
+            return
         try:
             self.drafts.flush()
             log = write_crash_log(self.db_path, error)
@@ -111,6 +129,22 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
                 "已输入的内容保存在草稿中，重新打开后可在首页继续。"
             ),
         )
+
+    def _worker_failed(self, error: BaseException) -> None:
+        """The one handler for every worker's error (Textual sends them here):
+        the app stays up, the user gets a Chinese notice, the log a line, and
+        the node that ran the worker a BackgroundFailed to recover with."""
+        try:
+            where = f"已记录在 {write_crash_log(self.db_path, error)}"
+        except Exception:  # noqa: BLE001
+            where = "未能写入日志"
+        message = worker_error_message(error, where)
+        self.notify(message, severity="error", markup=False, timeout=10)
+        try:
+            worker = get_current_worker()
+        except NoActiveWorker:
+            return
+        worker.node.post_message(BackgroundFailed(worker, error, message))
 
     # -- navigation --------------------------------------------------------
     def go(self, place: Place, *args: str, **options: object) -> None:

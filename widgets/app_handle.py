@@ -13,13 +13,28 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import App
 from textual.dom import DOMNode
+from textual.message import Message
 
 from domain.navigation import Go, Place
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from domain.meetings import Meeting
     from services.draft_keeper import DraftKeeper
     from services.store import Store
+
+
+class BackgroundFailed(Message):
+    """A worker of this node failed; the app has already told the user and
+    written the crash log. Handle it only to recover (re-enable, show the text
+    in a status line); ``text`` is what the notification said."""
+
+    def __init__(self, worker: Worker[object], error: BaseException, text: str) -> None:
+        super().__init__()
+        self.worker = worker
+        self.error = error
+        self.text = text
 
 
 class ZhibuAppBase(App[None]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,9 +17,9 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from domain.dates import DateParseError, format_date, parse_date
-from screens.export_errors import export_error_message
 from screens.followups.form import current_viewer
 from storage import org
+from widgets.app_handle import BackgroundFailed
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput
@@ -96,7 +96,7 @@ class LedgerExportScreen(ModalScreen[list | None]):
         self._status("正在导出…")
         self._run(Path(folder), start, end, branch_ids, redact)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ledger")
+    @work(thread=True, exclusive=True, group="ledger")
     def _run(
         self, folder: Path, start: date, end: date, branch_ids: list[str] | None, redact: bool
     ) -> list:
@@ -130,10 +130,11 @@ class LedgerExportScreen(ModalScreen[list | None]):
                 lines.append(f"其中 {hidden} 件保密事项已隐去详情（您不是其支部书记或责任人）。")
             self._status("\n".join(lines))
             self.notify(f"台账已导出 {len(files)} 个文件", markup=False)
-        elif worker.state is WorkerState.ERROR:
-            msg = export_error_message(worker.error)
-            self._status(msg)
-            self.notify(msg, severity="error", markup=False, timeout=8)
+
+    @on(BackgroundFailed)
+    def _failed(self, event: BackgroundFailed) -> None:
+        # The app has notified; the form stays as typed, the status says why.
+        self._status(event.text)
 
     def action_cancel(self) -> None:
         self.dismiss(self.results)

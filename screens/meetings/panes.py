@@ -1,17 +1,21 @@
 """The sections of a running meeting. Each pane shows the screen's meeting
-and hands changes back through ``screen.apply(new_meeting)``; the rules live
-in domain.meetings, the panes only call them."""
+and asks for changes by posting :class:`Pane.MeetingEdit` (the screen applies
+it to its current meeting); the rules live in domain.meetings, the panes only
+call them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, cast
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Static, TextArea
 
 from domain.dates import DateParseError, format_time, parse_date, parse_optional_time
@@ -36,6 +40,7 @@ from domain.meetings import (
     vote_outcome,
 )
 from domain.people import Person
+from domain.procedures import StepTemplate
 from domain.text import LONG_MAX
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
@@ -45,8 +50,9 @@ from widgets.tables import add_columns
 
 
 class MeetingHost(Protocol):
-    """What a pane needs from the screen that owns the meeting (the screen
-    imports the panes, so the panes name only this shape)."""
+    """What a pane reads from the screen that owns the meeting (the screen
+    imports the panes, so the panes name only this shape). Changes go up as
+    Pane.MeetingEdit messages, never as calls."""
 
     meeting: Meeting
     restoring: bool
@@ -54,17 +60,42 @@ class MeetingHost(Protocol):
     @property
     def branch_id(self) -> str: ...
 
-    def apply(self, meeting: Meeting, *, raw: dict[str, str] | None = None) -> None: ...
-
 
 class Pane(Vertical):
-    """Base: access to the owning screen and its meeting."""
+    """Base: read access to the owning screen's meeting; edits go up as messages."""
 
     FIRST_FOCUS = "DataTable"  # what gets focus when the section opens
+
+    @dataclass
+    class MeetingEdit(Message):
+        """Change the meeting: the screen calls *change* on its current one
+        (so quick keys never edit a stale copy), keeps the draft, then
+        reloads *pane* if asked."""
+
+        pane: Pane
+        change: Callable[[Meeting], Meeting]
+        raw: dict[str, str] | None = None
+        reload: bool = False
+        # A domain rule may refuse (ValueError with a Chinese message): a warning, not a crash.
+        refusable: bool = False
+
+        @property
+        def control(self) -> Pane:
+            return self.pane
 
     @property
     def run(self) -> MeetingHost:
         return cast("MeetingHost", self.screen)
+
+    def change(
+        self,
+        change: Callable[[Meeting], Meeting],
+        *,
+        raw: dict[str, str] | None = None,
+        reload: bool = True,
+        refusable: bool = False,
+    ) -> None:
+        self.post_message(self.MeetingEdit(self, change, raw, reload, refusable))
 
     def load(self) -> None:  # pragma: no cover - overridden
         pass
@@ -142,7 +173,6 @@ class InfoPane(Pane):
         if self.run.restoring:
             return
         errors: list[str] = []
-        m = self.run.meeting
         update: dict[str, object] = {
             "title": self.query_one("#i-title", Input).value,
             "place": self.query_one("#i-place", Input).value,
@@ -167,7 +197,7 @@ class InfoPane(Pane):
             except DateParseError as e:
                 errors.append(f"{label}：{e}")
         self.query_one("#i-error", Static).update(content("；".join(errors)))
-        self.run.apply(m.model_copy(update=update), raw=self.raw_values())
+        self.change(lambda m: m.model_copy(update=update), raw=self.raw_values(), reload=False)
 
     def raw_values(self) -> dict[str, str]:
         """What is typed, kept in the draft even while it does not parse yet."""
@@ -204,9 +234,8 @@ class InfoPane(Pane):
 
         def chosen(p: object) -> None:
             if isinstance(p, Person):
-                m = self.run.meeting.model_copy(update={f"{role}_id": p.id, f"{role}_name": p.name})
-                self.run.apply(m)
-                self.load()
+                update = {f"{role}_id": p.id, f"{role}_name": p.name}
+                self.change(lambda m: m.model_copy(update=update))
 
         self.app.push_screen(PickPersonScreen(f"选择{label}", branch_id=self.run.branch_id), chosen)
 
@@ -287,10 +316,12 @@ class AttendancePane(Pane):
         return att[row] if 0 <= row < len(att) else None
 
     def _replace(self, row: int, entry: AttendanceEntry) -> None:
-        att = list(self.run.meeting.attendance)
-        att[row] = entry
-        self.run.apply(self.run.meeting.model_copy(update={"attendance": att}))
-        self.load()
+        def replace(m: Meeting) -> Meeting:
+            att = list(m.attendance)
+            att[row] = entry
+            return m.model_copy(update={"attendance": att})
+
+        self.change(replace)
 
     def mark(self, row: int, state: AttendanceState) -> None:
         e = self._entry(row)
@@ -353,34 +384,34 @@ class AttendancePane(Pane):
         )
 
     def add_guest(self) -> None:
+        self._ask_guest()
+
+    @work(group="meeting-dialog")
+    async def _ask_guest(self) -> None:
+        """Who, then in which role: two dialogs in turn (a worker so each can be awaited)."""
         from screens.dialogs import ChoicePrompt
         from widgets.person_picker import NewPerson, PickPersonScreen
 
-        def picked(p: object) -> None:
-            if p is None:
-                return
-            name = p.name if isinstance(p, (Person, NewPerson)) else ""
-
-            def as_role(role: str | None) -> None:
-                if role is None:
-                    return
-                state = AttendanceState(role)
-                if isinstance(p, Person):
-                    entry = AttendanceEntry(person_id=p.id, name=p.name, status=p.status,
-                                            post=p.post.value if p.post else "", state=state)  # fmt: skip
-                else:
-                    entry = AttendanceEntry(name=name, state=state)
-                att = [*self.run.meeting.attendance, entry]
-                self.run.apply(self.run.meeting.model_copy(update={"attendance": att}))
-                self.load()
-
-            choices = [
-                (AttendanceState.OBSERVER.value, "列席"),
-                (AttendanceState.SUPERVISOR.value, "上级指导"),
-            ]
-            self.app.push_screen(ChoicePrompt(f"{name} 的身份", choices), as_role)
-
-        self.app.push_screen(PickPersonScreen("添加列席或上级指导人员", allow_new=True), picked)
+        p = await self.app.push_screen_wait(
+            PickPersonScreen("添加列席或上级指导人员", allow_new=True)
+        )
+        if p is None:
+            return
+        name = p.name if isinstance(p, (Person, NewPerson)) else ""
+        choices = [
+            (AttendanceState.OBSERVER.value, "列席"),
+            (AttendanceState.SUPERVISOR.value, "上级指导"),
+        ]
+        role = await self.app.push_screen_wait(ChoicePrompt(f"{name} 的身份", choices))
+        if role is None:
+            return
+        state = AttendanceState(role)
+        if isinstance(p, Person):
+            entry = AttendanceEntry(person_id=p.id, name=p.name, status=p.status,
+                                    post=p.post.value if p.post else "", state=state)  # fmt: skip
+        else:
+            entry = AttendanceEntry(name=name, state=state)
+        self.change(lambda m: m.model_copy(update={"attendance": [*m.attendance, entry]}))
 
 
 def attendance_text(m) -> Text:  # type: ignore[no-untyped-def]
@@ -490,12 +521,8 @@ class StepsPane(Pane):
         now = dt.datetime.now().replace(second=0, microsecond=0)
         return dt.datetime.combine(self.run.meeting.date, now.time())
 
-    def _try(self, fn) -> None:  # type: ignore[no-untyped-def]
-        try:
-            self.run.apply(fn(self.run.meeting))
-        except ValueError as e:
-            self.app.notify(str(e), severity="warning", markup=False)
-        self.load()
+    def _try(self, fn: Callable[[Meeting], Meeting]) -> None:
+        self.change(fn, refusable=True)
 
     def done(self, row: int) -> None:
         step = self._step(row)
@@ -523,45 +550,42 @@ class StepsPane(Pane):
         self.app.push_screen(NotePrompt(f"记录：{step.title}", value=existing), save)
 
     def speaker(self, row: int) -> None:
+        step = self._step(row)
+        if step is not None:
+            self._ask_speaker(step)
+
+    @work(group="meeting-dialog")
+    async def _ask_speaker(self, step: StepTemplate) -> None:
+        """Who spoke, the gist, the stance: three dialogs in turn, each awaited."""
         from screens.dialogs import ChoicePrompt, LinePrompt
         from widgets.person_picker import NewPerson, PickPersonScreen
 
-        step = self._step(row)
-        if step is None:
-            return
-
-        def picked(p: object) -> None:
-            if not isinstance(p, (Person, NewPerson)):
-                return
-
-            def remark(value: str | None) -> None:
-                if value is None:
-                    return
-
-                def stance(choice: str | None) -> None:
-                    if choice is None:
-                        return
-                    sp = Speaker(
-                        person_id=getattr(p, "id", None),
-                        name=p.name,
-                        remark=value,
-                        dissent=choice == "dissent",
-                    )
-                    self._try(lambda m: record_step(m, step.key, speakers=[sp]))
-
-                self.app.push_screen(
-                    ChoicePrompt(
-                        "发言态度",
-                        [("agree", "同意/一般发言"), ("dissent", "不同意见（记入纪要）")],
-                    ),
-                    stance,
-                )
-
-            self.app.push_screen(LinePrompt(f"{p.name} 的发言要点", max_length=2000), remark)
-
-        self.app.push_screen(
-            PickPersonScreen("发言人", branch_id=self.run.branch_id, allow_new=True), picked
+        p = await self.app.push_screen_wait(
+            PickPersonScreen("发言人", branch_id=self.run.branch_id, allow_new=True)
         )
+        if not isinstance(p, (Person, NewPerson)):
+            return
+        # Until the stance is chosen the remark lives only here, not in the draft.
+        remark = await self.app.push_screen_wait(
+            LinePrompt(f"{p.name} 的发言要点", max_length=2000)
+        )
+        if remark is None:
+            return
+        choice = await self.app.push_screen_wait(
+            ChoicePrompt(
+                "发言态度",
+                [("agree", "同意/一般发言"), ("dissent", "不同意见（记入纪要）")],
+            )
+        )
+        if choice is None:
+            return
+        sp = Speaker(
+            person_id=getattr(p, "id", None),
+            name=p.name,
+            remark=remark,
+            dissent=choice == "dissent",
+        )
+        self._try(lambda m: record_step(m, step.key, speakers=[sp]))
 
     def skip(self, row: int) -> None:
         from screens.dialogs import LinePrompt
@@ -638,8 +662,7 @@ class ItemsPane(Pane):
         raise NotImplementedError
 
     def store_items(self, items: list) -> None:  # type: ignore[type-arg]
-        self.run.apply(self.run.meeting.model_copy(update={self.FIELD: items}))
-        self.load()
+        self.change(lambda m: m.model_copy(update={self.FIELD: items}))
 
     def put(self, index: int | None, item: object) -> None:
         if item is None:
@@ -772,7 +795,8 @@ class FinishPane(Pane):
     def _summary(self, event: TextArea.Changed) -> None:
         if self.run.restoring or self.run.meeting.finished:
             return
-        self.run.apply(self.run.meeting.model_copy(update={"summary": event.text_area.text}))
+        summary = event.text_area.text
+        self.change(lambda m: m.model_copy(update={"summary": summary}), reload=False)
 
     def load(self) -> None:
         m = self.run.meeting

@@ -18,7 +18,6 @@ from textual.worker import Worker, WorkerState
 
 from domain.meetings import Meeting, MeetingNotReady, correction, finish, quorum
 from domain.org import OrgKind
-from screens.export_errors import export_error_message
 from screens.meetings.panes import (
     AttendancePane,
     DecisionsPane,
@@ -120,6 +119,20 @@ class MeetingScreen(Screen[None]):
         self.app.drafts.touch(WORKFLOW, meeting.id, meeting_store.draft_title(meeting), data)  # type: ignore[attr-defined]
         self._status()
 
+    @on(Pane.MeetingEdit)
+    def _pane_edit(self, event: Pane.MeetingEdit) -> None:
+        event.stop()
+        try:
+            meeting = event.change(self.meeting)
+        except ValueError as e:
+            if not event.refusable:
+                raise
+            self.notify(str(e), severity="warning", markup=False)
+        else:
+            self.apply(meeting, raw=event.raw)
+        if event.reload:
+            event.pane.load()
+
     def _status(self) -> None:
         m = self.meeting
         q = quorum(m)
@@ -195,7 +208,7 @@ class MeetingScreen(Screen[None]):
         self.notify("正在导出会议记录…", markup=False)
         self._export(self.meeting, out)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    @work(thread=True, exclusive=True, group="export")
     def _export(self, meeting: Meeting, out_dir: Path) -> Path:
         from exports.minutes import export
         from storage.paths import ensure_private_dir
@@ -206,11 +219,9 @@ class MeetingScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "export":
             return
+        # A failure is the app's to report (tui.app.ZhibuApp._worker_failed).
         if event.worker.state is WorkerState.SUCCESS:
             self.notify(f"已导出：{event.worker.result}", markup=False, timeout=10)
-        elif event.worker.state is WorkerState.ERROR:
-            msg = export_error_message(event.worker.error)
-            self.notify(msg, severity="error", markup=False, timeout=10)
 
     def action_correct(self) -> None:
         if not self.meeting.finished:

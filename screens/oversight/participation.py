@@ -29,13 +29,12 @@ from domain.periods import (
     parse_period,
     quarter_of,
 )
-from screens.export_errors import export_error_message
 from screens.oversight.format import num, period_text, rate_text, step_period
 from storage import accounts, org
 from storage import participation as pt_store
 from storage.errors import StorageError
 from storage.participation import BranchParticipation
-from widgets.app_handle import zapp
+from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -311,7 +310,7 @@ class ParticipationScreen(Screen[None]):
             LinePrompt(f"导出 {quarter.label} 季度报告到文件夹", value=DEFAULT_DIR), done
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
+    @work(thread=True, exclusive=True, group="report")
     def _export(self, folder: Path, quarter: Period, branch_id: str) -> list:
         from services.export_report import export_reports
 
@@ -332,10 +331,12 @@ class ParticipationScreen(Screen[None]):
             msg = "；".join(f"已导出 {f.path}" for f in files) or "没有可导出的支部"
             self._summary(content(msg))
             self.notify(msg, markup=False, timeout=8)
-        elif worker.state is WorkerState.ERROR:
-            msg = export_error_message(worker.error)
-            self._summary(Text(msg, style="bold red"))
-            self.notify(msg, severity="error", markup=False, timeout=8)
+
+    @on(BackgroundFailed)
+    def _failed(self, event: BackgroundFailed) -> None:
+        # The app has notified; the summary must not keep saying "正在导出".
+        if event.worker.group == "report":
+            self._summary(Text(event.text, style="bold red"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 from domain.org import OrgKind
 from domain.people_import import ImportFileError, ImportPreview, build_preview, read_table
 from storage import org, people
+from widgets.app_handle import BackgroundFailed
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
@@ -68,38 +69,46 @@ class ImportPeopleScreen(ModalScreen[int | None]):
         self._summary("正在读取与检查…")
         self._run_preview(Path(path).expanduser(), branch)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def _run_preview(self, path: Path, branch: str | None) -> ImportPreview:
-        table = read_table(path)
-        return build_preview(
-            table, branch_ids=self._branch_ids, group_ids=self._group_ids, default_branch_id=branch
-        )
+    @work(thread=True, exclusive=True, group="import")
+    def _run_preview(self, path: Path, branch: str | None) -> ImportPreview | ImportFileError:
+        try:
+            table = read_table(path)
+            return build_preview(
+                table,
+                branch_ids=self._branch_ids,
+                group_ids=self._group_ids,
+                default_branch_id=branch,
+            )
+        except ImportFileError as e:
+            # The file cannot be used (missing, wrong format): a result to show, not a fault.
+            return e
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import-commit")
+    @work(thread=True, exclusive=True, group="import-commit")
     def _run_commit(self, preview: ImportPreview) -> int:
         return people.import_people(self.app.store, preview.people)  # type: ignore[attr-defined]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.state is not WorkerState.SUCCESS:
+            return  # failures: the app reports them, _failed() recovers
         if worker.group == "import":
-            if worker.state is WorkerState.SUCCESS:
-                self._show(worker.result)
-            elif worker.state is WorkerState.ERROR:
-                err = worker.error
-                msg = (
-                    str(err)
-                    if isinstance(err, ImportFileError)
-                    else f"读取失败（{type(err).__name__}）"
-                )
+            if isinstance(worker.result, ImportFileError):
                 self.preview = None
-                self._summary(msg)
+                self._summary(str(worker.result))
+            else:
+                self._show(worker.result)  # type: ignore[arg-type]
         elif worker.group == "import-commit":
-            if worker.state is WorkerState.SUCCESS:
-                n = worker.result
-                self.notify(f"已导入 {n} 人", markup=False)
-                self.dismiss(n)
-            elif worker.state is WorkerState.ERROR:
-                self._summary(f"导入失败，未写入任何数据：{worker.error}")
+            n = worker.result
+            self.notify(f"已导入 {n} 人", markup=False)
+            self.dismiss(n)
+
+    @on(BackgroundFailed)
+    def _failed(self, event: BackgroundFailed) -> None:
+        if event.worker.group == "import":
+            self.preview = None
+            self._summary(event.text)
+        elif event.worker.group == "import-commit":
+            self._summary(f"导入失败，未写入任何数据：{event.text}")
 
     def _summary(self, msg: str) -> None:
         self.query_one("#import-summary", Static).update(content(msg, multiline=True))

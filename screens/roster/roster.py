@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
 from storage import org, people
+from widgets.app_handle import BackgroundFailed
 from widgets.limited_input import LimitedInput
 from widgets.paging import PagedList
 from widgets.safe import text
@@ -230,7 +231,7 @@ class RosterScreen(PagedList, Screen[None]):
         else:
             self.reload()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-search")
+    @work(thread=True, exclusive=True, group="roster-search")
     def _run_search(self, query: str) -> tuple[str, list[Row]]:
         # Off the event loop, so typing echoes at once even at 50,000 people;
         # the rows' cell texts are made here too, the loop only swaps them in.
@@ -245,7 +246,11 @@ class RosterScreen(PagedList, Screen[None]):
             query, rows = worker.result  # type: ignore[misc]
             if query == self.searching:  # a newer query may be on its way
                 self._show_search(query, rows)
-        elif worker.state is WorkerState.ERROR:
+
+    @on(BackgroundFailed)
+    def _search_failed(self, event: BackgroundFailed) -> None:
+        # The app has reported it; the status line must not keep claiming a result.
+        if event.worker.group == "roster-search":
             self.query_one("#roster-status", Static).update(text("搜索失败，请重试"))
 
     def _show_search(self, query: str, rows: list[Row]) -> None:

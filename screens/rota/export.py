@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from screens.export_errors import export_error_message
+from widgets.app_handle import BackgroundFailed
 from widgets.limited_input import LimitedInput
 from widgets.safe import content
 
@@ -53,7 +53,7 @@ class ExportPlanScreen(ModalScreen[Path | None]):
         self._status("正在导出…")
         self._write(Path(raw).expanduser())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="rota-export")
+    @work(thread=True, exclusive=True, group="rota-export")
     def _write(self, folder: Path) -> Path:
         from services.export_rota import write_plan_docx
 
@@ -67,10 +67,11 @@ class ExportPlanScreen(ModalScreen[Path | None]):
             path: Path = worker.result  # type: ignore[assignment]
             self.notify(f"已导出：{path}", markup=False, timeout=10)
             self.dismiss(path)
-        elif worker.state is WorkerState.ERROR:
-            msg = export_error_message(worker.error)
-            self._status(msg)
-            self.notify(msg, severity="error", markup=False, timeout=8)
+
+    @on(BackgroundFailed)
+    def _failed(self, event: BackgroundFailed) -> None:
+        # The app has notified; the dialog stays open with the folder typed.
+        self._status(event.text)
 
     def _status(self, msg: str) -> None:
         self.query_one("#export-status", Static).update(content(msg))

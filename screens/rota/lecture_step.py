@@ -33,7 +33,7 @@ from domain.courseware import (
 )
 from domain.people import Person
 from storage import rota
-from storage.errors import StorageError
+from widgets.app_handle import BackgroundFailed
 from widgets.limited_input import LimitedInput
 from widgets.person_picker import NewPerson, PickPersonScreen
 from widgets.safe import content, text
@@ -242,34 +242,39 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
         self._status("正在保存…")
         self._save(self.to, v["actor"], v["comment"], checklist)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="lecture-step")
+    @work(thread=True, exclusive=True, group="lecture-step")
     def _save(
         self, to: ReviewState, actor: str, comment: str, checklist: list[str] | None
-    ) -> Lecture:
-        return rota.apply_transition(
-            self.app.store,  # type: ignore[attr-defined]
-            self.lecture,
-            to,
-            actor=actor,
-            at=event_time(self.app.today),  # type: ignore[attr-defined]
-            comment=comment,
-            checklist=checklist,
-        )
+    ) -> Lecture | ReviewError:
+        try:
+            return rota.apply_transition(
+                self.app.store,  # type: ignore[attr-defined]
+                self.lecture,
+                to,
+                actor=actor,
+                at=event_time(self.app.today),  # type: ignore[attr-defined]
+                comment=comment,
+                checklist=checklist,
+            )
+        except ReviewError as e:
+            # A refusal the reviewer can fix here, not a fault: it is a result.
+            return e
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group != "lecture-step":
+        if worker.group != "lecture-step" or worker.state is not WorkerState.SUCCESS:
             return
-        if worker.state is WorkerState.SUCCESS:
-            self.dismiss(worker.result)  # type: ignore[arg-type]
-        elif worker.state is WorkerState.ERROR:
-            err = worker.error
-            if isinstance(err, ReviewError | StorageError):
-                msg = str(err)
-            else:
-                msg = f"保存失败（{type(err).__name__}），您的输入已保留"
+        if isinstance(worker.result, ReviewError):
+            msg = str(worker.result)
             self._status(msg)
             self.notify(msg, severity="error", markup=False, timeout=8)
+        else:
+            self.dismiss(worker.result)  # type: ignore[arg-type]
+
+    @on(BackgroundFailed)
+    def _failed(self, event: BackgroundFailed) -> None:
+        # The app has notified; the modal stays open with everything typed.
+        self._status(f"{event.text} 您的输入已保留。")
 
     def _status(self, msg: str) -> None:
         self.query_one("#step-status", Static).update(content(msg))
