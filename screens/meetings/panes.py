@@ -5,7 +5,8 @@ in domain.meetings, the panes only call them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol, cast
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar, cast
 
 from rich.text import Text
 from textual import on
@@ -23,6 +24,7 @@ from domain.meetings import (
     Meeting,
     Speaker,
     StepState,
+    Vote,
     attendance_summary,
     mark_step_done,
     new_vote,
@@ -36,7 +38,9 @@ from domain.meetings import (
     vote_outcome,
 )
 from domain.people import Person
+from domain.procedures import StepTemplate
 from domain.text import LONG_MAX
+from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
 from widgets.row_action_table import RowActionTable
@@ -154,8 +158,8 @@ class InfoPane(Pane):
         }
         try:
             update["date"] = parse_date(
-                self.query_one("#i-date", Input).value, today=self.app.today
-            )  # type: ignore[attr-defined]
+                self.query_one("#i-date", Input).value, today=zapp(self).today
+            )
         except DateParseError as e:
             errors.append(f"日期：{e}")
         for fid, key, label in (
@@ -383,7 +387,7 @@ class AttendancePane(Pane):
         self.app.push_screen(PickPersonScreen("添加列席或上级指导人员", allow_new=True), picked)
 
 
-def attendance_text(m) -> Text:  # type: ignore[no-untyped-def]
+def attendance_text(m: Meeting) -> Text:
     a = attendance_summary(m)
     q = quorum(m)
     mark = ("✓ 可以进行表决", "bold green") if q.ok else ("✗ 不足法定人数", "bold red")
@@ -462,7 +466,7 @@ class StepsPane(Pane):
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.done(event.cursor_row)
 
-    def _step(self, row: int):  # type: ignore[no-untyped-def]
+    def _step(self, row: int) -> StepTemplate | None:
         steps = self.run.meeting.procedure.steps
         return steps[row] if 0 <= row < len(steps) else None
 
@@ -490,7 +494,7 @@ class StepsPane(Pane):
         now = dt.datetime.now().replace(second=0, microsecond=0)
         return dt.datetime.combine(self.run.meeting.date, now.time())
 
-    def _try(self, fn) -> None:  # type: ignore[no-untyped-def]
+    def _try(self, fn: Callable[[Meeting], Meeting]) -> None:
         try:
             self.run.apply(fn(self.run.meeting))
         except ValueError as e:
@@ -593,7 +597,10 @@ class ItemsTable(RowActionTable):
     ]
 
 
-class ItemsPane(Pane):
+ItemT = TypeVar("ItemT", Vote, Election, Decision)
+
+
+class ItemsPane(Pane, Generic[ItemT]):
     """A list of votes / elections / decisions with add, edit and delete."""
 
     FIELD = ""
@@ -608,7 +615,7 @@ class ItemsPane(Pane):
         elif event.name == "edit":
             self.edit(event.row)
         elif event.name == "remove":
-            self.remove(event.row)
+            self.remove_item(event.row)
 
     def compose(self) -> ComposeResult:
         yield ItemsTable(cursor_type="row", zebra_stripes=True)
@@ -619,7 +626,7 @@ class ItemsPane(Pane):
         for label, width in self.COLUMNS:
             t.add_column(label, width=width)
 
-    def items(self) -> list:  # type: ignore[type-arg]
+    def items(self) -> list[ItemT]:
         return list(getattr(self.run.meeting, self.FIELD))
 
     def load(self) -> None:
@@ -634,14 +641,14 @@ class ItemsPane(Pane):
     def summary(self) -> str:
         return f"共 {len(self.items())} 项"
 
-    def cells(self, item) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, item: ItemT) -> list[Text]:
         raise NotImplementedError
 
-    def store_items(self, items: list) -> None:  # type: ignore[type-arg]
+    def store_items(self, items: list[ItemT]) -> None:
         self.run.apply(self.run.meeting.model_copy(update={self.FIELD: items}))
         self.load()
 
-    def put(self, index: int | None, item: object) -> None:
+    def put(self, index: int | None, item: ItemT | None) -> None:
         if item is None:
             return
         items = self.items()
@@ -655,7 +662,8 @@ class ItemsPane(Pane):
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.edit(event.cursor_row)
 
-    def remove(self, row: int) -> None:
+    # Not remove(): Widget.remove() takes the pane itself out of the DOM.
+    def remove_item(self, row: int) -> None:
         items = self.items()
         if 0 <= row < len(items):
             del items[row]
@@ -672,7 +680,7 @@ class ItemsPane(Pane):
         raise NotImplementedError
 
 
-class VotesPane(ItemsPane):
+class VotesPane(ItemsPane[Vote]):
     FIELD = "votes"
     COLUMNS = (
         ("表决事项", 24),
@@ -684,7 +692,7 @@ class VotesPane(ItemsPane):
         ("结果", 6),
     )
 
-    def cells(self, v) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, v: Vote) -> list[Text]:
         out = vote_outcome(self.run.meeting, v)
         verdict = text("通过", "bold green") if out.passed else text("未通过", "bold red")
         return [
@@ -707,11 +715,11 @@ class VotesPane(ItemsPane):
         self.app.push_screen(VoteDialog(m, vote), lambda v: self.put(index, v))
 
 
-class ElectionsPane(ItemsPane):
+class ElectionsPane(ItemsPane[Election]):
     FIELD = "elections"
     COLUMNS = (("选举事项", 24), ("应选", 4), ("发出", 4), ("收回", 4), ("有效", 4), ("当选", 20))
 
-    def cells(self, e) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, e: Election) -> list[Text]:
         from domain.meetings import election_result
 
         out = election_result(self.run.meeting, e)
@@ -732,11 +740,11 @@ class ElectionsPane(ItemsPane):
         self.app.push_screen(ElectionDialog(m, e), lambda v: self.put(index, v))
 
 
-class DecisionsPane(ItemsPane):
+class DecisionsPane(ItemsPane[Decision]):
     FIELD = "decisions"
     COLUMNS = (("决定事项", 36), ("责任人", 8), ("完成时限", 10))
 
-    def cells(self, d) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, d: Decision) -> list[Text]:
         return [
             text(d.text),
             text(d.owner_name or "—"),

@@ -34,6 +34,7 @@ from domain.courseware import (
 from domain.people import Person
 from storage import rota
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.limited_input import LimitedInput
 from widgets.person_picker import NewPerson, PickPersonScreen
 from widgets.safe import content, text
@@ -200,6 +201,8 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
 
     @on(OptionList.OptionHighlighted, "#step-actions")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is None:  # every option here is built with a state id
+            return
         new = ReviewState(event.option.id)
         if new is self.to:
             return
@@ -247,11 +250,11 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
         self, to: ReviewState, actor: str, comment: str, checklist: list[str] | None
     ) -> Lecture:
         return rota.apply_transition(
-            self.app.store,  # type: ignore[attr-defined]
+            zapp(self).store,
             self.lecture,
             to,
             actor=actor,
-            at=event_time(self.app.today),  # type: ignore[attr-defined]
+            at=event_time(zapp(self).today),
             comment=comment,
             checklist=checklist,
         )
@@ -261,7 +264,7 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
         if worker.group != "lecture-step":
             return
         if worker.state is WorkerState.SUCCESS:
-            self.dismiss(worker.result)  # type: ignore[arg-type]
+            self.dismiss(worker.result)
         elif worker.state is WorkerState.ERROR:
             err = worker.error
             if isinstance(err, ReviewError | StorageError):
