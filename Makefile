@@ -30,6 +30,7 @@ PYTEST_WORKERS ?= 3
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.installed-test

@@ -21,7 +21,7 @@ import run
 from pty_term import Term
 
 
-def launcher(patches: list[str], db: Path):  # type: ignore[no-untyped-def]
+def launcher(patches: list[str], db: Path):
     if not patches:
         return lambda: Term([str(run.ZHIBU), "--db", str(db)])
     cmd = [

@@ -20,7 +20,7 @@ from pathlib import Path
 NOW = dt.datetime(2026, 11, 20, 16, 5)
 
 
-def demo_meeting(db: Path):  # type: ignore[no-untyped-def]
+def demo_meeting(db: Path):
     """A finished 党员大会 of the demo's first branch, built in-process."""
     from domain.meeting_kinds import MeetingKind
     from domain.meetings import (
@@ -77,7 +77,7 @@ def demo_meeting(db: Path):  # type: ignore[no-untyped-def]
     return finish(m, NOW)
 
 
-def stored_finished(db: Path, limit: int | None = None) -> list:  # type: ignore[type-arg]
+def stored_finished(db: Path, limit: int | None = None) -> list:
     """Finished meetings from the meetings table (documents + index columns)."""
     from domain.meetings import Meeting, MeetingStatus
     from storage.db import open_store

@@ -20,7 +20,7 @@ def no_startup_quick_check() -> None:
     import storage.db as db
 
     if hasattr(db, "preflight"):
-        db.preflight = lambda path: None  # type: ignore[assignment]
+        db.preflight = lambda path: None
 
 
 def color_256() -> None:
@@ -42,7 +42,7 @@ def app_css_only() -> None:
     """Only tui/app.tcss at start; each workflow's tui/css/*.tcss would come with its screens."""
     import tui.app
 
-    tui.app.ZhibuApp.CSS_PATH = [tui.app.ZhibuApp.CSS_PATH[0]]  # type: ignore[misc]
+    tui.app.ZhibuApp.CSS_PATH = [tui.app.ZhibuApp.CSS_PATH[0]]
 
 
 PATCHES: dict[str, Callable[[], None]] = {

@@ -99,8 +99,8 @@ class DuesConfig(BaseModel):
     def _bands_ascending(cls, bands: list[RateBand]) -> list[RateBand]:
         if not bands or bands[-1].upper_fen is not None:
             raise ValueError("最后一档必须不设上限")
-        uppers = [b.upper_fen for b in bands[:-1]]
-        if any(u is None for u in uppers) or uppers != sorted(set(uppers)):
+        uppers = [b.upper_fen for b in bands[:-1] if b.upper_fen is not None]
+        if len(uppers) != len(bands) - 1 or uppers != sorted(set(uppers)):
             raise ValueError("各档上限必须递增")
         return bands
 

@@ -288,6 +288,7 @@ def election_outcome(
             qualifiers.append(t)
     qualifiers.sort(key=lambda t: -t.votes)
 
+    tied: list[Tally]
     if len(qualifiers) <= seats:
         winners, tied, tied_seats = qualifiers, [], 0
     else:

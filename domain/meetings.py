@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -293,7 +294,7 @@ def new_vote(meeting: Meeting, subject: str, **fields: object) -> Vote:
     """A vote with the rule and method the meeting kind calls for."""
     fields.setdefault("rule", meeting.rule)
     fields.setdefault("method", default_vote_method(meeting.kind))
-    return Vote(subject=subject, **fields)  # type: ignore[arg-type]
+    return Vote(subject=subject, **fields)
 
 
 # -- Attendance and results ------------------------------------------------
@@ -586,9 +587,10 @@ def _step_label(meeting: Meeting, step: StepTemplate) -> str:
     return f"{flag}第{n}步（{step.phase}）「{step.title}」"
 
 
-def _for_step(
-    items: Iterable[Vote | Decision | Election], key: str
-) -> list[Vote | Decision | Election]:
+StepItem = TypeVar("StepItem", Vote, Decision, Election)
+
+
+def _for_step(items: Iterable[StepItem], key: str) -> list[StepItem]:
     # Records not tied to any step count for every gate that needs them.
     return [x for x in items if x.step_key in (key, None)]
 
@@ -676,7 +678,7 @@ def _gate(meeting: Meeting, step: StepTemplate) -> tuple[GateState, str]:
         if not votes:
             return GateState.FAILED, "还没有记录表决"
         for v in votes:
-            problems = vote_count_problems(meeting, v)  # type: ignore[arg-type]
+            problems = vote_count_problems(meeting, v)
             if problems:
                 return GateState.FAILED, problems[0]
         return GateState.PASSED, f"已记录表决 {len(votes)} 项"

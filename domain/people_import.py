@@ -10,7 +10,9 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -129,13 +131,16 @@ def _read_xlsx(path: Path) -> list[list[str]]:
 
 def _cell_text(v: object) -> str:
     if hasattr(v, "date") and hasattr(v, "hour"):
-        return v.date().isoformat()  # type: ignore[union-attr]
+        return v.date().isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
 
 
-def _enum(value: str, enum: type, aliases: dict | None = None) -> object:
+E = TypeVar("E", bound=StrEnum)
+
+
+def _enum(value: str, enum: type[E], aliases: dict[str, E] | None = None) -> E | None:
     value = value.strip()
     if not value:
         return None

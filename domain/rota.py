@@ -24,6 +24,7 @@ Choices
 from __future__ import annotations
 
 import calendar
+import datetime
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
@@ -188,8 +189,9 @@ class RotaRequest(BaseModel):
 class Slot(BaseModel):
     index: int  # 0-based
     date: date
-    rule_date: date  # what the day rule gave, before any move
-    moved_from: date | None = None
+    # datetime.date: inside the class body `date` names the field above.
+    rule_date: datetime.date  # what the day rule gave, before any move
+    moved_from: datetime.date | None = None
     move_reason: str = ""
     lecturer_id: str | None = None
     lecturer_name: str = ""
@@ -199,7 +201,7 @@ class Slot(BaseModel):
     pinned_lecturer: bool = False
     pinned_date: bool = False
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field  # type: ignore[prop-decorator]  # mypy rejects decorators over @property
     @property
     def pinned(self) -> bool:
         return self.pinned_lecturer or self.pinned_date
@@ -330,7 +332,7 @@ class _Solver:
         counts = [0] * self.L
         seen = list(self.last_seen0)
         out: list[int | None] = [None] * n
-        failed: set[tuple] = set()
+        failed: set[tuple[int, int | None, tuple[int, ...], int]] = set()
         nodes = 0
 
         def feasible(i: int) -> bool:
@@ -422,6 +424,7 @@ def plan_rota(request: RotaRequest) -> RotaPlan:
     cands = []
     for s in slots:
         if s.pinned_lecturer:
+            assert s.lecturer_id is not None  # _slot_skeletons pins only with an id
             cands.append([ids.index(s.lecturer_id)])
         else:
             cands.append(

@@ -27,8 +27,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.section import Section
 from docx.shared import Mm, Pt
-from docx.table import Table
+from docx.styles.style import CharacterStyle
+from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
 from exports.atomic import write_atomic
@@ -75,8 +78,8 @@ def xml_safe(text: object) -> str:
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-def _set_rfonts(rpr: object, east_asia: str, latin: str) -> None:
-    rfonts = rpr.get_or_add_rFonts()  # type: ignore[attr-defined]
+def _set_rfonts(rpr: CT_RPr, east_asia: str, latin: str) -> None:
+    rfonts = rpr.get_or_add_rFonts()
     for attr in _THEME_ATTRS:
         rfonts.attrib.pop(qn(attr), None)
     rfonts.set(qn("w:ascii"), latin)
@@ -85,10 +88,12 @@ def _set_rfonts(rpr: object, east_asia: str, latin: str) -> None:
     rfonts.set(qn("w:cs"), latin)
 
 
-def _style_fonts(style: object, east_asia: str, latin: str, size_pt: float, *, bold: bool) -> None:
-    style.font.size = Pt(size_pt)  # type: ignore[attr-defined]
-    style.font.bold = bold  # type: ignore[attr-defined]
-    rpr = style.element.get_or_add_rPr()  # type: ignore[attr-defined]
+def _style_fonts(
+    style: CharacterStyle, east_asia: str, latin: str, size_pt: float, *, bold: bool
+) -> None:
+    style.font.size = Pt(size_pt)
+    style.font.bold = bold
+    rpr = style.element.get_or_add_rPr()
     color = rpr.find(qn("w:color"))
     if color is not None:  # built-in headings are blue; minutes are black
         rpr.remove(color)
@@ -156,9 +161,9 @@ def _setup_styles(doc: DocumentObject) -> None:
     ttf.space_after = Pt(2)
 
 
-def _add_page_number(section: object) -> None:
+def _add_page_number(section: Section) -> None:
     """Footer "— 1 —", centred (GB/T 9704 page number form)."""
-    footer = section.footer  # type: ignore[attr-defined]
+    footer = section.footer
     p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.first_line_indent = Pt(0)
@@ -255,8 +260,8 @@ def _set_table_borders(table: Table) -> None:
     tbl_pr.append(borders)
 
 
-def _repeat_as_header(row: object) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+def _repeat_as_header(row: _Row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)

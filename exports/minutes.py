@@ -292,7 +292,7 @@ def _section(doc: DocumentObject, m: Meeting, topic_no: int | None) -> None:
 def _has_content(m: Meeting, topic_no: int | None) -> bool:
     return any(
         (r.notes or r.speakers or r.skipped) and r.topic_no == topic_no for r in m.steps
-    ) or any(x.topic_no == topic_no for x in (*m.votes, *m.elections, *m.decisions))
+    ) or topic_no in {x.topic_no for xs in (m.votes, m.elections, m.decisions) for x in xs}
 
 
 def _signatures(doc: DocumentObject, m: Meeting) -> None:

@@ -52,10 +52,10 @@ def rows_from_plan(plan: RotaPlan, lectures: Iterable[Lecture] = ()) -> list[Pla
     """One row per slot; a lecture matches by slot index, else by date and lecturer."""
     by_index: dict[int, Lecture] = {}
     by_key: dict[tuple[date, str], Lecture] = {}
-    for lec in lectures:
-        if lec.slot_index is not None:
-            by_index[lec.slot_index] = lec
-        by_key[(lec.lecture_date, lec.lecturer_id)] = lec
+    for known in lectures:
+        if known.slot_index is not None:
+            by_index[known.slot_index] = known
+        by_key[(known.lecture_date, known.lecturer_id)] = known
     rows = []
     for s in plan.slots:
         lec = by_index.get(s.index) or by_key.get((s.date, s.lecturer_id or ""))

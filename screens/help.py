@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,7 +27,7 @@ def key_label(key: str) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "关闭")]
 
-    def __init__(self, target: Screen) -> None:
+    def __init__(self, target: Screen[Any]) -> None:
         super().__init__()
         self._target = target
 

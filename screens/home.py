@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -22,6 +24,9 @@ from storage import action_home, compliance, counters, dues_home, followup_home,
 from storage import drafts as draft_store
 from widgets.app_handle import zapp
 from widgets.safe import text
+
+if TYPE_CHECKING:
+    from services.store import Store
 
 SECTION_ORDER = ("党课", "一人一事", "三会一课", "决议", "补学", "党费")
 URGENCY_MARK = {
@@ -54,7 +59,9 @@ def _import_workflows(freeze: bool) -> None:
         gc.freeze()
 
 
-def due_items(store, today, *, compliance_rows=None) -> list[DueItem]:  # type: ignore[no-untyped-def]
+def due_items(
+    store: Store, today: date, *, compliance_rows: list[compliance.ComplianceRow] | None = None
+) -> list[DueItem]:
     """Each workflow's light home module answers from indexes (no models).
     *compliance_rows*: the 三会一课 table's rows, when the caller has them."""
     return [
@@ -66,7 +73,7 @@ def due_items(store, today, *, compliance_rows=None) -> list[DueItem]:  # type: 
     ]
 
 
-def top_per_section(items: list[DueItem], today, per_section: int = 3) -> list[DueItem]:  # type: ignore[no-untyped-def]
+def top_per_section(items: list[DueItem], today: date, per_section: int = 3) -> list[DueItem]:
     """A few of each kind, most urgent first, so one kind cannot crowd out the rest."""
     sections: dict[str, list[DueItem]] = {}
     for item in items:
@@ -123,7 +130,7 @@ class HomeScreen(Screen[None]):
     def _warm_up(self) -> None:
         """Once the home screen is on the terminal, load the workflow models in
         a thread while the user reads it, so the first m/r/k/f/c opens at once."""
-        freeze = self.app.freeze_heap_after_warm_up  # type: ignore[attr-defined]
+        freeze = zapp(self).freeze_heap_after_warm_up
         self.run_worker(
             partial(_import_workflows, freeze), thread=True, group="warm-up", exit_on_error=False
         )
@@ -132,23 +139,25 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        app = self.app
-        store = app.store  # type: ignore[attr-defined]
+        app = zapp(self)
+        store = app.store
         total = counters.people(store)
         branches = counters.branches(store)
         head = Text.assemble(
             ("今日 ", "bold"),
-            format_date_cn(app.today),  # type: ignore[attr-defined]
+            format_date_cn(app.today),
             ("   ", ""),
             (f"{branches} 个支部 · {total} 人", "dim"),
         )
         self.query_one("#home-head", Static).update(head)
-        rows = compliance.home_table(store, app.today)  # type: ignore[attr-defined]
+        rows = compliance.home_table(store, app.today)
         self._fill_due(store, branches, rows)
         self.query_one(ComplianceTable).show(rows)
         self._fill_drafts(store)
 
-    def _fill_due(self, store, branches: int, rows) -> None:  # type: ignore[no-untyped-def]
+    def _fill_due(
+        self, store: Store, branches: int, rows: list[compliance.ComplianceRow]
+    ) -> None:
         lst = self.query_one("#due-list", OptionList)
         lst.clear_options()
         self._due: list[DueItem] = []
@@ -156,7 +165,7 @@ class HomeScreen(Screen[None]):
             msg = "还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。"
             lst.add_option(Option(Text(msg)))
             return
-        today = self.app.today  # type: ignore[attr-defined]
+        today = zapp(self).today
         items = top_per_section(due_items(store, today, compliance_rows=rows), today)
         if not items:
             lst.add_option(Option(Text("今天没有待办事项。", style="dim")))
@@ -172,7 +181,7 @@ class HomeScreen(Screen[None]):
             item = self._due[int(opt[3:])]
             zapp(self).follow(item.action)
 
-    def _fill_drafts(self, store) -> None:  # type: ignore[no-untyped-def]
+    def _fill_drafts(self, store: Store) -> None:
         lst = self.query_one("#draft-list", OptionList)
         lst.clear_options()
         items = draft_store.list_mine(store)

@@ -127,10 +127,10 @@ class DraftKeeper:
         try:
             with os.fdopen(fd, "rb") as f:
                 entries = json.loads(f.read().decode("utf-8"))
-            for e in entries:
-                self._pending[(str(e["workflow"]), str(e["key"]))] = (
-                    str(e["title"]),
-                    dict(e["data"]),
+            for entry in entries:
+                self._pending[(str(entry["workflow"]), str(entry["key"]))] = (
+                    str(entry["title"]),
+                    dict(entry["data"]),
                 )
         except (ValueError, KeyError, TypeError, OSError) as e:
             log.warning("draft spill damaged: %s", type(e).__name__)

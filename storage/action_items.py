@@ -7,6 +7,7 @@ loading the meeting models.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from domain.action_items import ActionItem
 from storage.db import Store, now_iso
@@ -32,7 +33,7 @@ def save_action(
     )
 
 
-def _action(row: dict) -> ActionItem:
+def _action(row: dict[str, Any]) -> ActionItem:
     return ActionItem.model_validate(row)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from domain import json_fields
 from domain.compliance import (
@@ -67,7 +68,7 @@ def branch_facts(store: Store, branch_ids: Sequence[str]) -> list[BranchFacts]:
     ids = list(dict.fromkeys(branch_ids))
     if not ids:
         return []
-    units: dict[str, dict] = {}
+    units: dict[str, dict[str, Any]] = {}
     groups: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
     secretary: dict[str, str] = {}
     counts: dict[str, tuple[int, int]] = {}

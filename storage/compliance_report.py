@@ -40,7 +40,7 @@ def follow_through(store: Store, branch_id: str, period: Period, today: date) ->
     start, end = period.start.isoformat(), period.end.isoformat()
     decision, make_up = ActionKind.DECISION.value, ActionKind.MAKE_UP.value
 
-    def count(sql: str, params: tuple) -> int:
+    def count(sql: str, params: tuple[object, ...]) -> int:
         return int(store.scalar(sql, params) or 0)
 
     open_sql = ",".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))

@@ -11,10 +11,11 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from storage.errors import DiskFullError, NotADatabaseError, StorageError
 from storage.identity import current_actor
@@ -30,6 +31,13 @@ BUSY_TIMEOUT_MS = 15_000
 # the UI thread, so a writer stuck elsewhere must become a message, not a hang.
 WRITE_DEADLINE_S = 20.0
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+# What sqlite3 hands back for one column, and what it takes as parameters.
+SqlValue = int | float | str | bytes | None
+Params = Mapping[str, Any] | Sequence[Any]
 
 
 def now_iso() -> str:
@@ -240,7 +248,7 @@ def storage_error(exc: sqlite3.Error) -> StorageError:
     return StorageError(f"保存失败（{type(exc).__name__}）。您的输入已保留。")
 
 
-def utils_db(conn: sqlite3.Connection):  # type: ignore[no-untyped-def]  # -> sqlite_utils.Database
+def utils_db(conn: sqlite3.Connection) -> sqlite_utils.Database:
     """sqlite-utils on *conn*, leaving the connection as it was opened.
 
     Imported on first use (it costs ~50 ms at start-up). No PRAGMA
@@ -314,7 +322,7 @@ class Store:
         return conn
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]  # -> sqlite_utils.Database
+    def db(self) -> sqlite_utils.Database:
         """sqlite-utils on this thread's connection (see utils_db)."""
         db = getattr(self._local, "db", None)
         if db is None:
@@ -332,16 +340,16 @@ class Store:
         self._local = threading.local()
 
     # -- reads -------------------------------------------------------------
-    def query(self, sql: str, params: dict | tuple = ()) -> list[dict]:
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, params)
         cols = [c[0] for c in cur.description or ()]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
-    def query_one(self, sql: str, params: dict | tuple = ()) -> dict | None:
+    def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
-    def scalar(self, sql: str, params: dict | tuple = ()) -> object:
+    def scalar(self, sql: str, params: Params = ()) -> SqlValue:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 

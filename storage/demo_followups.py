@@ -18,6 +18,7 @@ from domain import followups as fx
 from domain.followups import Actor, ContactMethod, FollowUp, FollowUpConfig, Level, QuickForm
 from domain.org import OrgKind
 from domain.people import PoliticalStatus
+from domain.triggers import TriggerCatalogue
 from storage import followups as store_fu
 from storage.db import Store
 
@@ -133,7 +134,7 @@ def _file(
     case: _Case,
     subject: Actor,
     responsible: Actor,
-    catalogue,  # type: ignore[no-untyped-def]
+    catalogue: TriggerCatalogue,
     today: date,
     config: FollowUpConfig,
     rng: random.Random,

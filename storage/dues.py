@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from domain.dues import (
     DEFAULT_CONFIG,
@@ -41,7 +42,7 @@ def _index(record: DuesRecord, branch_id: str | None) -> dict[str, object]:
     return {"person_id": record.person_id, "branch_id": branch_id, "month": record.month}
 
 
-def _load(row: dict) -> DuesRecord:
+def _load(row: dict[str, Any]) -> DuesRecord:
     return load_document(row, DuesRecord)
 
 
@@ -149,7 +150,7 @@ def insert_many(
 # -- arrears -------------------------------------------------------------------
 
 
-def _unpaid_rows(store: Store, where: str, params: tuple) -> list[DuesRecord]:
+def _unpaid_rows(store: Store, where: str, params: tuple[object, ...]) -> list[DuesRecord]:
     """Records still unpaid today (not waived, paid < due): a settled month
     and a missing month both break a run, so only these are needed."""
     rows = store.query(

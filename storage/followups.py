@@ -18,6 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from domain import followups as fx
 from domain.followups import FollowUp, FollowUpConfig, Level, Status
@@ -101,7 +102,7 @@ def file_new(
 # --- reading ----------------------------------------------------------------
 
 
-def _load(row: dict) -> FollowUp:
+def _load(row: dict[str, Any]) -> FollowUp:
     return load_document(row, FollowUp)
 
 
@@ -124,7 +125,9 @@ def get_visible(store: Store, fu_id: str, viewer: Viewer) -> FollowUp | None:
     return None if fu is None else _visible_all(store, [fu], viewer)[0]
 
 
-def _where(query: ListQuery, today: date, viewer: Viewer) -> tuple[list[str], dict] | None:
+def _where(
+    query: ListQuery, today: date, viewer: Viewer
+) -> tuple[list[str], dict[str, Any]] | None:
     where: list[str] = []
     params: dict[str, object] = {"today": today.isoformat()}
     if query.scope is Scope.MINE:
@@ -219,7 +222,9 @@ def branches_with_cases(store: Store, end: date) -> list[str]:
 # --- per-branch catalogue and settings --------------------------------------
 
 
-def _template_row(c: sqlite3.Connection | Store, branch_id: str, kind: str) -> dict | None:
+def _template_row(
+    c: sqlite3.Connection | Store, branch_id: str, kind: str
+) -> dict[str, Any] | None:
     sql = f"SELECT * FROM {TEMPLATES} WHERE org_id=? AND kind=?"
     if isinstance(c, Store):
         return c.query_one(sql, (branch_id, kind))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from domain import json_fields
 from domain.dashboard import DueItem, Urgency
@@ -47,7 +48,7 @@ class _Lecture:
     topic: str
 
     @classmethod
-    def of(cls, row: dict) -> _Lecture:
+    def of(cls, row: dict[str, Any]) -> _Lecture:
         return cls(
             id=row["id"],
             lecture_date=date.fromisoformat(row["date"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from domain.action_codes import ActionKind, days_overdue
 from domain.dashboard import DueItem, Urgency
@@ -42,7 +43,7 @@ def outstanding_by_branch(
         (OrgKind.GROUP.value, ActionKind.MAKE_UP.value),
     )
     wanted = None if branch_ids is None else set(branch_ids)
-    grouped: dict[str, list[dict]] = {}
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         if r["branch_id"] and (wanted is None or r["branch_id"] in wanted):
             grouped.setdefault(r["branch_id"], []).append(r)

@@ -11,9 +11,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.org_codes import OrgKind
 from storage.errors import SchemaTooNewError
+
+if TYPE_CHECKING:
+    from storage.db import Store  # storage.db imports this module
 
 Migration = Callable[[sqlite3.Connection], None]
 _BRANCH = OrgKind.BRANCH.value
@@ -336,7 +340,7 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
-def migrate(store) -> int:  # type: ignore[no-untyped-def]
+def migrate(store: Store) -> int:
     """Bring the schema to SCHEMA_VERSION; returns the version found."""
     conn = store.conn
     found = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from domain.org import OrgKind, OrgUnit
 from storage.db import Store
@@ -11,7 +12,7 @@ from storage.records import save_row
 _COLS = ("name", "kind", "parent_id", "shift_pattern", "sort_order")
 
 
-def _row_to_unit(row: dict) -> OrgUnit:
+def _row_to_unit(row: dict[str, Any]) -> OrgUnit:
     return OrgUnit.model_validate(row)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from domain import json_fields
 from domain.action_items import ActionKind
@@ -133,7 +134,7 @@ def sign_ins(
     """Sign-in lines of current finished meetings of *org_ids* in *period*,
     newest meeting first."""
     ids = list(dict.fromkeys(org_ids))
-    raw: list[dict] = []
+    raw: list[dict[str, Any]] = []
     for part in chunks(ids):
         extra, params = "", [*part, period.start.isoformat(), period.end.isoformat(), _FINISHED]
         pid = json_fields.ATTENDANCE.extract("person_id", "a.value")
@@ -254,7 +255,7 @@ def branch_participation(
         MemberRow(
             person=p,
             stats=stats[p.id],
-            below=stats[p.id].rate is not None and stats[p.id].rate < limit,  # type: ignore[operator]
+            below=(rate := stats[p.id].rate) is not None and rate < limit,
         )
         for p in members
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -45,7 +46,7 @@ _STATUS_ORDER = " ".join(
 )
 
 
-def _to_person(row: dict) -> Person:
+def _to_person(row: dict[str, Any]) -> Person:
     row = {k: v for k, v in row.items() if k in Person.model_fields}  # drops sort_key, _rank
     try:
         return Person.model_validate(row)
@@ -53,7 +54,7 @@ def _to_person(row: dict) -> Person:
         return _salvage(row)
 
 
-def _salvage(row: dict) -> Person:
+def _salvage(row: dict[str, Any]) -> Person:
     """A row that today's rules reject (written by sqlite3, a script or an older
     version): shown cut to the limits, invalid values dropped, instead of
     ending the app. Saving it again goes through full validation."""
@@ -145,7 +146,8 @@ def search(
     q = normalise_query(text)
     if not q or limit <= 0:
         return []
-    filters, params = [], {"q": q, "hi": q + _TOP}
+    filters: list[str] = []
+    params: dict[str, str | int] = {"q": q, "hi": q + _TOP}
     if branch_id:
         filters.append("p.branch_id = :b")
         params["b"] = branch_id
@@ -171,7 +173,7 @@ _KEY_RANKS = (RANK_NAME, RANK_FULL, RANK_INITIALS, RANK_GIVEN)
 _ORDER = "length(p.name), p.sort_key, p.name"
 
 
-def _ranked(store: Store, filters: list[str], params: dict, limit: int) -> list[dict]:
+def _ranked(store: Store, filters: list[str], params: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     """The rows of search(), best first, one rank tier at a time.
 
     A one-letter query at 50,000 people matches ~30,000 keys of ~10,000 people;
@@ -230,7 +232,7 @@ def count_all(store: Store) -> int:
 
 def members_of(store: Store, branch_id: str, *, group_id: str | None = None) -> list[Person]:
     sql = f"SELECT * FROM people WHERE branch_id=? AND status IN {_MEMBER_SQL}"
-    params: tuple = (branch_id,)
+    params: tuple[str, ...] = (branch_id,)
     if group_id:
         sql += " AND group_id=?"
         params = (branch_id, group_id)

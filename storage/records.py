@@ -104,7 +104,7 @@ def save_document(
     return save_row(store, table, model, columns, conn=conn, action_detail=",".join(index_columns))
 
 
-def load_document(row: dict, cls: type[R]) -> R:
+def load_document(row: dict[str, Any], cls: type[R]) -> R:
     body = json.loads(row["data"])
     body.update({k: row[k] for k in META_FIELDS})
     return cls.model_validate(body)

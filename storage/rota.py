@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from domain.courseware import (
     Lecture,
@@ -53,7 +54,9 @@ class RotaPlanRecord(Record):
 # --- helpers ---------------------------------------------------------------
 
 
-def _rows(c: sqlite3.Connection, sql: str, params: Mapping | tuple = ()) -> list[dict]:
+def _rows(
+    c: sqlite3.Connection, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()
+) -> list[dict[str, Any]]:
     cur = c.execute(sql, params)
     cols = [d[0] for d in cur.description or ()]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

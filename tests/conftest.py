@@ -78,7 +78,7 @@ def _press_waits_for_the_key_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
 
     original = Pilot.press
 
-    async def press(self: Pilot, *keys: str) -> None:  # type: ignore[type-arg]
+    async def press(self: Pilot, *keys: str) -> None:
         await original(self, *keys)
         app = self.app
         for _ in range(600):

@@ -126,7 +126,7 @@ def org_tree(
     out: list[Branch] = []
     first = first_name
     for b in branches:
-        made = branch(store, b, parent=top, first_name=first, **kw)  # type: ignore[arg-type]
+        made = branch(store, b, parent=top, first_name=first, **kw)
         first += len(made.members)
         out.append(made)
     return top, out
@@ -192,7 +192,7 @@ def meeting(
 
 def finished_meeting(store: Store, b: Branch, *args: object, **kw: object) -> Meeting:
     """`meeting(...)` finished and stored (with its action items)."""
-    m = meeting(b, *args, **kw)  # type: ignore[arg-type]
+    m = meeting(b, *args, **kw)
     done = finish(m, dt.datetime.combine(m.date, dt.time(11)))
     return meetings_store.save_final(store, done)
 
@@ -221,8 +221,8 @@ def followup(
         level=level,
         status=status,
         private=private,
-        description=fields.pop("description", "班组长反映近期情绪低落。"),  # type: ignore[arg-type]
-        **fields,  # type: ignore[arg-type]
+        description=fields.pop("description", "班组长反映近期情绪低落。"),
+        **fields,
     )
     saved, _ = fu_store.file_new(store, fu)
     return saved

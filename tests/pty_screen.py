@@ -7,7 +7,7 @@ half-overwritten and leaves an empty cell; real terminals just show a blank.
 from __future__ import annotations
 
 
-def screen_text(screen) -> str:  # type: ignore[no-untyped-def]
+def screen_text(screen) -> str:
     lines = []
     for y in range(screen.lines):
         row = screen.buffer[y]

@@ -48,7 +48,7 @@ def ledger_db(store):
     ]
     cat = fu_store.catalogue(store, branch.id)
 
-    def file(worker, summary, found, **extra):  # type: ignore[no-untyped-def]
+    def file(worker, summary, found, **extra):
         form = QuickForm(
             person_id=worker.id,
             person_name=worker.name,
@@ -88,7 +88,7 @@ def _rows(path: Path) -> list[list[str]]:
     return [[c.text for c in r.cells] for r in table.rows]
 
 
-def _run(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+def _run(capsys, *args: str) -> tuple[int, str, str]:
     code = cli.main(list(args))
     out = capsys.readouterr()
     return code, out.out, out.err

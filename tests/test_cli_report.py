@@ -27,13 +27,13 @@ def db(store: Store) -> Path:
     return path
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+def run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_exports_every_branch_and_the_general_branch(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_exports_every_branch_and_the_general_branch(db: Path, tmp_path: Path, capsys) -> None:
     out_dir = tmp_path / "报告"
     code, out, err = run(capsys, "--db", str(db), "export", "report", "--quarter", "2026Q3",
                          "-o", str(out_dir), "--as-of", "2026-11-22")  # fmt: skip
@@ -50,7 +50,7 @@ def test_exports_every_branch_and_the_general_branch(db: Path, tmp_path: Path, c
     assert doc.paragraphs[0].text == "第一作业区党总支2026年第三季度党建工作报告"
 
 
-def test_one_branch_by_name_and_chinese_quarter(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_one_branch_by_name_and_chinese_quarter(db: Path, tmp_path: Path, capsys) -> None:
     code, out, _ = run(capsys, "--db", str(db), "export", "report", "--quarter", "2026年第三季度",
                        "--org", "采油二队党支部", "-o", str(tmp_path), "--as-of", "2026-11-22")  # fmt: skip
     assert code == 0
@@ -58,7 +58,7 @@ def test_one_branch_by_name_and_chinese_quarter(db: Path, tmp_path: Path, capsys
     assert "共导出 1 个文件。" in out
 
 
-def test_default_quarter_is_the_current_one(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_default_quarter_is_the_current_one(db: Path, tmp_path: Path, capsys) -> None:
     code, out, _ = run(capsys, "--db", str(db), "export", "report", "-o", str(tmp_path),
                        "--as-of", "2026-11-22", "--org", "机关维修党支部")  # fmt: skip
     assert code == 0 and "2026Q4" in out
@@ -75,7 +75,7 @@ def test_default_quarter_is_the_current_one(db: Path, tmp_path: Path, capsys) ->
         (["--as-of", "昨天的后天"], 2, "截至日期有误"),
     ],
 )
-def test_errors_are_chinese_without_tracebacks(  # type: ignore[no-untyped-def]
+def test_errors_are_chinese_without_tracebacks(
     db: Path, tmp_path: Path, capsys, args: list[str], code: int, message: str
 ) -> None:
     got, out, err = run(capsys, "--db", str(db), "export", "report", "-o", str(tmp_path),
@@ -86,7 +86,7 @@ def test_errors_are_chinese_without_tracebacks(  # type: ignore[no-untyped-def]
     assert not list(tmp_path.glob("*.docx"))
 
 
-def test_missing_database_and_output_that_is_a_file(tmp_path: Path, db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_missing_database_and_output_that_is_a_file(tmp_path: Path, db: Path, capsys) -> None:
     code, _, err = run(capsys, "--db", str(tmp_path / "none.db"), "export", "report",
                        "-o", str(tmp_path / "x"))  # fmt: skip
     assert code == 66 and "数据库不存在" in err
@@ -97,7 +97,7 @@ def test_missing_database_and_output_that_is_a_file(tmp_path: Path, db: Path, ca
     assert code == 2 and "不是文件夹" in err
 
 
-def test_unwritable_folder_is_reported(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unwritable_folder_is_reported(db: Path, tmp_path: Path, capsys) -> None:
     # A folder under a plain file cannot be created (and root cannot either).
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")

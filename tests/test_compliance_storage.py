@@ -112,7 +112,7 @@ def test_a_group_that_missed_a_month_is_named(calendar: Store) -> None:
     row = compliance.rows_for(calendar, [branch.id], TODAY)[0]
     cell = row.cell("party_group")
     assert cell.text == hand_cell(calendar, branch.id, "party_group") == "✗5/6"
-    name = org.get(calendar, group).name  # type: ignore[union-attr]
+    name = org.get(calendar, group).name
     assert cell.missed == (f"{name} 10月",)
     assert cell.missed_org_ids == (group,)
 
@@ -149,7 +149,7 @@ def test_home_table_is_capped_and_starts_with_the_viewers_branch(store: Store) -
     accounts.map_account(store, "tester", person.id)
     rows = compliance.home_table(store, TODAY)
     assert rows[0].branch_id == target.id
-    parents = {org.get(store, r.branch_id).parent_id for r in rows}  # type: ignore[union-attr]
+    parents = {org.get(store, r.branch_id).parent_id for r in rows}
     assert parents == {target.parent_id}
 
 

@@ -59,7 +59,7 @@ def test_a_reading_command_refuses_a_missing_database_and_creates_nothing(
     assert _listing(tmp_path) == before  # no database, no folder, no output folder
 
 
-def test_db_after_the_subcommand_works_for_check(db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_db_after_the_subcommand_works_for_check(db: Path, capsys) -> None:
     assert main(["check", "--db", str(db)]) == 0
     assert "完整性：ok" in capsys.readouterr().out
 
@@ -68,7 +68,7 @@ def test_db_after_the_subcommand_wins_over_the_one_before(db: Path, tmp_path: Pa
     assert main(["--db", str(tmp_path / "nope.db"), "check", "--db", str(db)]) == 0
 
 
-def test_every_code_of_the_table(db: Path, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_every_code_of_the_table(db: Path, tmp_path: Path, capsys, monkeypatch) -> None:
     seen: dict[int, str] = {}
 
     def code(args: list[str]) -> int:
@@ -112,7 +112,7 @@ def test_every_code_of_the_table(db: Path, tmp_path: Path, capsys, monkeypatch) 
     assert log.exists() and "RuntimeError" in log.read_text() and "张三" not in log.read_text()
 
 
-def test_cannot_write_through_an_export_is_74(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cannot_write_through_an_export_is_74(db: Path, tmp_path: Path, capsys) -> None:
     from storage.db import open_store
     from tests.reliability_helpers import TODAY
 
@@ -145,7 +145,7 @@ def test_app_with_a_missing_db_and_no_terminal_refuses_and_creates_nothing(tmp_p
     assert not missing.parent.exists()
 
 
-def test_app_asks_before_creating_a_db(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_app_asks_before_creating_a_db(tmp_path: Path, monkeypatch, capsys) -> None:
     import tui.cli as cli
 
     missing = tmp_path / "new" / "z.db"

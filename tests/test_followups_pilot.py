@@ -34,14 +34,14 @@ from tui.app import ZhibuApp
 MAX_KEYS_TO_FILE = 40
 
 
-def wired_app(store) -> ZhibuApp:  # type: ignore[no-untyped-def]
+def wired_app(store) -> ZhibuApp:
     return ZhibuApp(store.path, store, today=TODAY)
 
 
 class Keys:
     """Counts the keys a user presses (typed text counted apart)."""
 
-    def __init__(self, pilot) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, pilot) -> None:
         self.pilot = pilot
         self.pressed = 0
         self.typed = 0
@@ -58,7 +58,7 @@ class Keys:
         await self.pilot.pause()
 
 
-def _cast(store):  # type: ignore[no-untyped-def]
+def _cast(store):
     branch = org.branches(store)[0]
     roster = people.list_branch(store, branch.id)
     sec = people.secretary_of(store, branch.id)
@@ -72,7 +72,7 @@ def _cast(store):  # type: ignore[no-untyped-def]
     return branch, sec, worker, member, other
 
 
-def _data(store, fu_id: str) -> dict:  # type: ignore[no-untyped-def]
+def _data(store, fu_id: str) -> dict:
     row = store.query_one("SELECT * FROM followups WHERE id=?", (fu_id,))
     return {**row, "body": json.loads(row["data"])}
 
@@ -231,7 +231,7 @@ async def test_file_and_work_a_case_by_keyboard(demo_store) -> None:
     )
 
 
-def _private_case(store, branch, worker: Person, member: Person):  # type: ignore[no-untyped-def]
+def _private_case(store, branch, worker: Person, member: Person):
     cat = fu_store.catalogue(store, branch.id)
     form = QuickForm(
         person_id=worker.id,

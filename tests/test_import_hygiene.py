@@ -82,7 +82,7 @@ HOME_WITHOUT = (
 )
 
 
-def _probe_home(tmp_path, setup: str, inside: str, arg: str) -> str:  # type: ignore[no-untyped-def]
+def _probe_home(tmp_path, setup: str, inside: str, arg: str) -> str:
     """Run the app on a copy of the demo in a fresh interpreter (so sys.modules
     says what the app alone imported) and print what *inside* prints."""
     from tests.demo_cache import demo_db

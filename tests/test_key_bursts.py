@@ -22,19 +22,19 @@ from tests.test_terminal_smoke import _screen_after, _zhibu
 ENTER = "\r"
 
 
-def _burst(app, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _burst(app, keys: list[str]) -> None:
     """Post every key at once, as a terminal read of one write() would."""
     for k in keys:
         char = k if len(k) == 1 else {"enter": ENTER, "tab": "\t"}.get(k)
         app.post_message(events.Key(k, char))
 
 
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def _settle(pilot) -> None:
     for _ in range(30):
         await pilot.pause(0.02)
 
 
-def _values(screen) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _values(screen) -> dict[str, str]:
     return {i.id: i.value for i in screen.query(Input) if i.id and i.value}
 
 

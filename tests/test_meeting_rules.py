@@ -274,16 +274,16 @@ def test_election_outcome_void_on_quorum_or_ballots() -> None:
         lambda: ballots_valid(-1, 5),
     ],
 )
-def test_negative_counts_are_rejected(call) -> None:  # type: ignore[no-untyped-def]
+def test_negative_counts_are_rejected(call) -> None:
     with pytest.raises(ValueError):
         call()
 
 
 def test_bool_and_float_counts_are_rejected() -> None:
     with pytest.raises(TypeError):
-        quorum_ok(True, 5)  # type: ignore[arg-type]
+        quorum_ok(True, 5)
     with pytest.raises(TypeError):
-        passed(2.5, 0, 5)  # type: ignore[arg-type]
+        passed(2.5, 0, 5)
 
 
 @given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 10_000))
@@ -304,7 +304,7 @@ def test_election_quorum_property(present: int, expected: int, exact: bool) -> N
 
 def _entry(
     name: str, status: PoliticalStatus | None, state: AttendanceState, **kw
-) -> AttendanceEntry:  # type: ignore[no-untyped-def]
+) -> AttendanceEntry:
     has_vote = kw.pop("has_vote", status is PoliticalStatus.FULL)
     return AttendanceEntry(name=name, status=status, has_vote=has_vote, state=state, **kw)
 

@@ -55,7 +55,7 @@ def voters(n: int, *, committee: int = 0) -> list[Person]:
 
 
 def meeting(kind: MeetingKind, n: int = 15, **kw: object) -> Meeting:
-    return new_meeting(kind, "b1", "第一党支部", DAY, people=voters(n, **kw))  # type: ignore[arg-type]
+    return new_meeting(kind, "b1", "第一党支部", DAY, people=voters(n, **kw))
 
 
 def signed(kind: MeetingKind, n: int = 15, **kw: object) -> Meeting:
@@ -115,7 +115,7 @@ def _election(**kw: object) -> Election:
         "counters": ["计票乙"],
     }
     base.update(kw)
-    return Election(**base)  # type: ignore[arg-type]
+    return Election(**base)
 
 
 def test_election_counts_at_the_boundaries() -> None:

@@ -89,7 +89,7 @@ def test_two_sessions_cannot_both_correct_one_record(db_path: Path) -> None:
         with pytest.raises(CorrectionConflict) as err:
             meeting_store.start_correction(second, done.id)
         assert "张三" in str(err.value) and "开始更正" in str(err.value)
-        assert meeting_store.open_correction(second, done.id)[0] == "张三"  # type: ignore[index]
+        assert meeting_store.open_correction(second, done.id)[0] == "张三"
         # The first session finishes; now the record is replaced, and says by whom.
         meeting_store.save_final(first, finish(draft, NOW))
         with pytest.raises(CorrectionConflict, match="第2版（张三"):
@@ -201,7 +201,7 @@ def test_make_up_is_recorded_and_closes_the_item(store: Store) -> None:
     row = store.query_one("SELECT * FROM make_ups WHERE id=?", (rec.id,))
     assert row is not None
     assert (row["method"], row["checked_by"], row["done_on"]) == ("学习材料", "委员0", "2026-03-18")
-    assert action_items.get(store, owed[0].id).closed_at is not None  # type: ignore[union-attr]
+    assert action_items.get(store, owed[0].id).closed_at is not None
     assert make_ups.make_ups_for_meeting(store, done.id) == [rec]
     with pytest.raises(StorageError, match="已办结"):
         make_ups.record_make_up(
@@ -218,7 +218,7 @@ def test_make_up_refuses_a_date_before_the_meeting_and_saves_nothing(store: Stor
             method=MakeUpMethod.LESSON, checked_by="委员0",
         )  # fmt: skip
     assert store.scalar("SELECT count(*) FROM make_ups") == 0
-    assert action_items.get(store, item.id).closed_at is None  # type: ignore[union-attr]
+    assert action_items.get(store, item.id).closed_at is None
     make_ups.record_make_up(
         store, item.id, done_on=DAY, method=MakeUpMethod.LESSON, checked_by="委员0"
     )  # the meeting day itself is fine

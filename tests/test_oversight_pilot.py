@@ -36,7 +36,7 @@ def cells(table: DataTable, key: str) -> list[str]:
     return [str(c) for c in table.get_row(key)]
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.pause()
 
@@ -46,7 +46,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def test_look_up_a_members_participation_and_dues_by_keyboard(
     make_demo_app, demo_store: Store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ensure_demo_dues(demo_store)
     branch = org.branches(demo_store)[1]
     lapse = next(
@@ -128,7 +128,7 @@ async def test_look_up_a_members_participation_and_dues_by_keyboard(
         assert app.screen is screen
 
 
-async def test_period_field_and_threshold(make_demo_app, demo_store: Store) -> None:  # type: ignore[no-untyped-def]
+async def test_period_field_and_threshold(make_demo_app, demo_store: Store) -> None:
     branch = org.branches(demo_store)[0]
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -138,7 +138,7 @@ async def test_period_field_and_threshold(make_demo_app, demo_store: Store) -> N
         screen = app.screen
         await pilot.press("p", "end", "ctrl+u", *"2026年", "enter")
         await settle(pilot)
-        assert screen.period == Period.year(2026)  # type: ignore[attr-defined]
+        assert screen.period == Period.year(2026)
         summary = shown(screen.query_one("#pt-summary", Static))
         hand = hand_participation(demo_store, branch.id, "2026-01-01", "2026-12-31")
         ids = {p.id for p in people.members_of(demo_store, branch.id)}
@@ -147,7 +147,7 @@ async def test_period_field_and_threshold(make_demo_app, demo_store: Store) -> N
         await pilot.press("p", "end", "ctrl+u", *"2026Q9", "enter")
         await settle(pilot)
         assert "期间格式不对" in shown(screen.query_one("#pt-summary", Static))
-        assert screen.period == Period.year(2026)  # type: ignore[attr-defined]
+        assert screen.period == Period.year(2026)
         # t: threshold 95 → stored, and the list follows.
         screen.query_one("#pt-table", DataTable).focus()
         await pilot.press("t")
@@ -163,7 +163,7 @@ async def test_period_field_and_threshold(make_demo_app, demo_store: Store) -> N
 # -- dues grid ----------------------------------------------------------------------------
 
 
-async def test_enter_a_branchs_dues_in_the_grid(make_demo_app, demo_store: Store) -> None:  # type: ignore[no-untyped-def]
+async def test_enter_a_branchs_dues_in_the_grid(make_demo_app, demo_store: Store) -> None:
     ensure_demo_dues(demo_store)
     branch = org.branches(demo_store)[2]
     december = date(2026, 12, 1)
@@ -225,7 +225,7 @@ async def test_enter_a_branchs_dues_in_the_grid(make_demo_app, demo_store: Store
     assert all(b == branch.id and v == 1 for b, _, v in saved.values())
     for pid in ids[:3]:
         d = saved[pid][1]
-        assert d["paid_fen"] == d["due_fen"] == nov[pid].due_fen  # type: ignore[union-attr]
+        assert d["paid_fen"] == d["due_fen"] == nov[pid].due_fen
         assert d["paid_on"] == TODAY.isoformat()
     assert saved[ids[3]][1]["paid_fen"] == 1250
     big = saved[ids[4]][1]
@@ -235,7 +235,7 @@ async def test_enter_a_branchs_dues_in_the_grid(make_demo_app, demo_store: Store
     assert saved[ids[5]][1]["waiver_note"] == "经党委批准困难免交"
     for pid in ids[6:]:
         assert saved[pid][1]["paid_fen"] == 0
-        assert saved[pid][1]["base_fen"] == nov[pid].base_fen  # type: ignore[union-attr]
+        assert saved[pid][1]["base_fen"] == nov[pid].base_fen
     # The draft is gone; every record was audited.
     assert not demo_store.scalar("SELECT count(*) FROM drafts WHERE workflow=?", (WORKFLOW,))
     audited = demo_store.scalar(
@@ -246,7 +246,7 @@ async def test_enter_a_branchs_dues_in_the_grid(make_demo_app, demo_store: Store
 
 async def test_grid_draft_is_restored_and_errors_keep_the_entry(
     make_demo_app, demo_store: Store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ensure_demo_dues(demo_store)
     branch = org.branches(demo_store)[0]
     app = make_demo_app()
@@ -256,21 +256,21 @@ async def test_grid_draft_is_restored_and_errors_keep_the_entry(
         await settle(pilot)
         await pilot.press("space")
         await settle(pilot)
-        first = app.screen.order[0]  # type: ignore[attr-defined]
+        first = app.screen.order[0]
         # Esc keeps the entry as a draft; reopening restores it.
         await pilot.press("escape")
         await settle(pilot)
         app.push_screen(DuesGridScreen(branch.id, month=date(2026, 12, 1)))
         await settle(pilot)
         grid = app.screen
-        assert grid.changed == {first}  # type: ignore[attr-defined]
+        assert grid.changed == {first}
         assert cells(grid.query_one("#dg-table", DataTable), first)[0] == "*"
         # A 补交 more than six months late is refused with the rule's message:
         # in April, clear someone's payment and try to pay it today.
         for _ in range(8):
             await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert grid.month == date(2026, 4, 1)  # type: ignore[attr-defined]
+        assert grid.month == date(2026, 4, 1)
         await pilot.press("x", "space")
         await settle(pilot)
         status = shown(grid.query_one("#dg-status", Static))
@@ -279,15 +279,15 @@ async def test_grid_draft_is_restored_and_errors_keep_the_entry(
         for _ in range(8):
             await pilot.press("right_square_bracket")
         await settle(pilot)
-        assert grid.month == date(2026, 12, 1)  # type: ignore[attr-defined]
-        assert grid.changed == {first}  # type: ignore[attr-defined]
+        assert grid.month == date(2026, 12, 1)
+        assert grid.changed == {first}
     # Nothing reached the dues table: only drafts.
     assert not demo_store.scalar("SELECT count(*) FROM dues WHERE month='2026-12-01'")
     april = dues_store.get(demo_store, first, date(2026, 4, 1))
     assert april is not None and april.paid_fen == april.due_fen
 
 
-async def test_back_payment_limit_in_the_grid(make_demo_app, demo_store: Store) -> None:  # type: ignore[no-untyped-def]
+async def test_back_payment_limit_in_the_grid(make_demo_app, demo_store: Store) -> None:
     ensure_demo_dues(demo_store)
     branch = org.branches(demo_store)[1]
     lapse = next(
@@ -339,7 +339,7 @@ async def test_compliance_table_fits_80_columns_and_marks_overdue(demo_store: St
             assert got[2:] == ["6/6", "2/2", "0/1", "0/1"]
         # Overdue cells are red as well as marked.
         overdue = table.get_row(rows[0].branch_id)[1]
-        assert "red" in str(overdue.style)  # type: ignore[attr-defined]
+        assert "red" in str(overdue.style)
         # Refilling keeps the cursor on the same branch.
         table.move_cursor(row=2)
         table.show(compliance.home_table(demo_store, TODAY))
@@ -351,13 +351,13 @@ async def test_compliance_table_fits_80_columns_and_marks_overdue(demo_store: St
 # -- wired through the app actions -------------------------------------------------------
 
 
-def _wired(store: Store):  # type: ignore[no-untyped-def]
+def _wired(store: Store):
     from tui.app import ZhibuApp
 
     return ZhibuApp(store.path, store, today=TODAY)
 
 
-async def test_app_actions_member_lookup_home_item_and_report(demo_store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_app_actions_member_lookup_home_item_and_report(demo_store: Store, tmp_path) -> None:
     ensure_demo_dues(demo_store)
     branch = org.branches(demo_store)[0]
     someone = people.members_of(demo_store, branch.id)[3]
@@ -399,7 +399,7 @@ async def test_app_actions_member_lookup_home_item_and_report(demo_store: Store,
 
 async def test_grid_save_conflict_keeps_entries_and_explains(
     make_demo_app, demo_store: Store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ensure_demo_dues(demo_store)
     branch = org.branches(demo_store)[3]
     app = make_demo_app()
@@ -411,20 +411,20 @@ async def test_grid_save_conflict_keeps_entries_and_explains(
         await pilot.press("space", "space")
         await settle(pilot)
         # Meanwhile another secretary saves the second member's December.
-        second = grid.order[1]  # type: ignore[attr-defined]
+        second = grid.order[1]
         other = dues_store.month_grid(demo_store, branch.id, date(2026, 12, 1), TODAY)[1]
         dues_store.save(demo_store, other.record, branch.id)
         await pilot.press("ctrl+s")
         await settle(pilot)
         status = shown(grid.query_one("#dg-status", Static))
         assert "Ctrl+D" in status and "冲突" in status
-        assert grid.changed  # type: ignore[attr-defined]
+        assert grid.changed
         rows = demo_store.query("SELECT person_id FROM dues WHERE month='2026-12-01'")
         assert [r["person_id"] for r in rows] == [second]  # nothing of ours was written
         # Ctrl+D reloads; the first entry is redone and saved.
         await pilot.press("ctrl+d")
         await settle(pilot)
-        assert not grid.changed  # type: ignore[attr-defined]
+        assert not grid.changed
         table = grid.query_one("#dg-table", DataTable)
         table.move_cursor(row=0)
         await pilot.press("space", "ctrl+s")

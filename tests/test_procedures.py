@@ -188,7 +188,7 @@ def test_move_step_within_its_phase() -> None:
     assert move_step(t, "plan", "up") is t
     assert move_step(t, "convey", "down") is t
     with pytest.raises(ValueError):
-        move_step(t, "plan", "left")  # type: ignore[arg-type]
+        move_step(t, "plan", "left")
 
 
 def test_reword_step_leaves_the_original() -> None:
@@ -208,9 +208,9 @@ def test_reword_step_leaves_the_original() -> None:
 def test_templates_are_immutable_and_round_trip() -> None:
     t = default_template(MeetingKind.ELECTION)
     with pytest.raises(ValidationError):
-        t.name = "改名"  # type: ignore[misc]
+        t.name = "改名"
     with pytest.raises(ValidationError):
-        t.steps[0].title = "改名"  # type: ignore[misc]
+        t.steps[0].title = "改名"
     assert ProcedureTemplate.model_validate_json(t.model_dump_json()) == t
 
 

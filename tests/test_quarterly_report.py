@@ -79,7 +79,7 @@ def sql_dues(store: Store, branch_id: str, month: str) -> tuple[int, int, int, i
     )
 
 
-def test_branch_report_numbers_match_the_database(exported) -> None:  # type: ignore[no-untyped-def]
+def test_branch_report_numbers_match_the_database(exported) -> None:
     store, paths = exported
     branch = org.branches(store)[1]
     path = paths[branch.name]
@@ -101,7 +101,7 @@ def test_branch_report_numbers_match_the_database(exported) -> None:  # type: ig
         "已完成",
     ]
     for g in groups_of(store, branch.id):
-        name = org.get(store, g).name  # type: ignore[union-attr]
+        name = org.get(store, g).name
         assert comp[f"党小组会（{name}）"][3] == str(
             count(store, g, ("党小组会",), "2026-07-01", "2026-09-30")
         )
@@ -159,7 +159,7 @@ def test_branch_report_numbers_match_the_database(exported) -> None:  # type: ig
     assert table_with(doc, "日期")[1:] == [[lecture["date"], lecture["topic"], lecture["who"]]]
 
 
-def test_general_report_sums_its_branches(exported) -> None:  # type: ignore[no-untyped-def]
+def test_general_report_sums_its_branches(exported) -> None:
     store, paths = exported
     general = next(u for u in org.all_units(store) if u.kind is OrgKind.GENERAL_BRANCH)
     doc = docx.Document(str(paths[general.name]))

@@ -142,7 +142,7 @@ def test_drafts_that_sqlite_cannot_take_are_spilled_and_restored(tmp_path: Path)
         store.close()
 
 
-def _finished_meeting(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _finished_meeting(tmp_path: Path):
     db = tmp_path / "data" / "zhibu.db"
     demo_db(db)
     store = open_store(db, actor="tester")
@@ -153,7 +153,7 @@ def _finished_meeting(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def _enospc_during_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    def save(self, stream) -> None:  # type: ignore[no-untyped-def]
+    def save(self, stream) -> None:
         stream.write(b"PK\x03\x04 half a zip")
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -176,7 +176,7 @@ def _enospc_at_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("inject", [_enospc_during_write, _enospc_at_fsync], ids=["write", "fsync"])
 def test_docx_export_on_a_full_disk_keeps_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inject
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     meeting = _finished_meeting(tmp_path)
     out = tmp_path / "exports"
     first = minutes.export(meeting, out)

@@ -23,7 +23,7 @@ from tui.crash import crash_log_path
 SECRET = "困难帮扶甲乙"  # typed into the form; must never reach the log
 
 
-async def _type_into_new_person_form(pilot) -> PersonForm:  # type: ignore[no-untyped-def]
+async def _type_into_new_person_form(pilot) -> PersonForm:
     await pilot.press("a")
     await pilot.pause()
     form = pilot.app.screen

@@ -48,7 +48,7 @@ def _import(db: Path, file: Path, capsys: pytest.CaptureFixture[str]) -> tuple[i
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
-def test_chinese_excel_encodings_import(db: Path, tmp_path: Path, encoding: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_chinese_excel_encodings_import(db: Path, tmp_path: Path, encoding: str, capsys) -> None:
     f = tmp_path / "p.csv"
     f.write_bytes(
         (HEADER + f"新员工甲,男,群众,{BRANCH},注水班,13900001111,夜班\n").encode(encoding)
@@ -67,7 +67,7 @@ def test_chinese_excel_encodings_import(db: Path, tmp_path: Path, encoding: str,
 def test_ragged_and_bad_rows_are_reported_per_row_and_nothing_imported(
     db: Path,
     tmp_path: Path,
-    capsys,  # type: ignore[no-untyped-def]
+    capsys,
 ) -> None:
     f = tmp_path / "p.csv"
     f.write_text(
@@ -92,7 +92,7 @@ def test_ragged_and_bad_rows_are_reported_per_row_and_nothing_imported(
     assert _count(db) == before
 
 
-def test_formula_strings_are_stored_as_literal_text(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_formula_strings_are_stored_as_literal_text(db: Path, tmp_path: Path, capsys) -> None:
     f = tmp_path / "p.csv"
     lines = [
         f'"{name.replace(chr(34), chr(34) * 2)}",男,群众,{BRANCH},"{name.replace(chr(34), chr(34) * 2)}",,"{name.replace(chr(34), chr(34) * 2)}"'
@@ -110,7 +110,7 @@ def test_formula_strings_are_stored_as_literal_text(db: Path, tmp_path: Path, ca
     c.close()
 
 
-def test_xlsx_formula_cells_are_stored_as_their_text(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_formula_cells_are_stored_as_their_text(db: Path, tmp_path: Path, capsys) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -126,7 +126,7 @@ def test_xlsx_formula_cells_are_stored_as_their_text(db: Path, tmp_path: Path, c
     c.close()
 
 
-def test_a_50_mb_csv_field_is_refused_by_the_file_cap(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_50_mb_csv_field_is_refused_by_the_file_cap(db: Path, tmp_path: Path, capsys) -> None:
     f = tmp_path / "huge.csv"
     with open(f, "w", encoding="utf-8") as out:
         out.write(HEADER + f"大字段,男,群众,{BRANCH},,,")
@@ -139,7 +139,7 @@ def test_a_50_mb_csv_field_is_refused_by_the_file_cap(db: Path, tmp_path: Path, 
     assert _count(db) == before
 
 
-def test_a_field_over_the_field_cap_is_a_row_error(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_field_over_the_field_cap_is_a_row_error(db: Path, tmp_path: Path, capsys) -> None:
     f = tmp_path / "long.csv"
     f.write_text(
         HEADER
@@ -185,7 +185,7 @@ def _xlsx_with_cell(tmp_path: Path, cell: bytes, repeat: int = 1) -> Path:
     return out
 
 
-def test_a_50_mb_xlsx_cell_is_a_row_error(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_50_mb_xlsx_cell_is_a_row_error(db: Path, tmp_path: Path, capsys) -> None:
     """Compressed, 50 MB of cell text is a 60 KB file: under the 20 MB cap, so
     the field cap has to catch it."""
     f = _xlsx_with_cell(tmp_path, ("长" * (50 * 1024 * 1024 // 3)).encode())
@@ -201,7 +201,7 @@ def test_an_xlsx_zip_bomb_is_refused_before_parsing(
     db: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys,  # type: ignore[no-untyped-def]
+    capsys,
 ) -> None:
     import openpyxl
 
@@ -211,7 +211,7 @@ def test_an_xlsx_zip_bomb_is_refused_before_parsing(
 
     parsed: list[Path] = []
 
-    def parse(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def parse(path, *args, **kwargs):
         parsed.append(path)  # never parse it for real: 200 MB of XML in memory
         raise ValueError("stand-in parser")
 

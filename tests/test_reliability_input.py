@@ -28,7 +28,7 @@ def _messages(app: App) -> list[str]:
     return [n.message for n in app._notifications]  # noqa: SLF001
 
 
-async def _paste(pilot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+async def _paste(pilot, widget, text: str) -> None:
     """As a terminal's bracketed paste arrives: to the app, which forwards it."""
     widget.focus()
     await pilot.pause()

@@ -37,7 +37,7 @@ def _status(app) -> str:
     return str(app.screen.query_one("#roster-status", Static).render())
 
 
-async def _open_roster(app, pilot) -> DataTable:  # type: ignore[no-untyped-def]
+async def _open_roster(app, pilot) -> DataTable:
     await pilot.press("r")
     await pilot.pause()
     assert isinstance(app.screen, RosterScreen)
@@ -83,7 +83,7 @@ async def test_a_late_answer_for_an_older_query_is_dropped(
     release = threading.Event()
     search = people.search
 
-    def slow_for_one_letter(store, text, **kw):  # type: ignore[no-untyped-def]
+    def slow_for_one_letter(store, text, **kw):
         if text == "l":
             release.wait(5)
         return search(store, text, **kw)

@@ -56,7 +56,7 @@ def make_branch(store: Store, name: str = "测试一支部", parent_id: str | No
 
 
 def _count(store: Store, table: str) -> int:
-    return int(store.scalar(f"SELECT count(*) FROM {table}"))  # type: ignore[call-overload]
+    return int(store.scalar(f"SELECT count(*) FROM {table}"))
 
 
 # -- meetings ------------------------------------------------------------------
@@ -70,7 +70,7 @@ def test_start_meeting_puts_the_secretary_in_the_chair(store: Store) -> None:
     assert m.org_id == branch.id and _count(store, "meetings") == 0  # nothing saved
 
 
-def _complete(m):  # type: ignore[no-untyped-def]
+def _complete(m):
     m = m.model_copy(
         update={
             "recorder_id": m.attendance[1].person_id,

@@ -40,7 +40,7 @@ def test_followup_list(snap_compare, snap_app) -> None:
 
 
 def test_followup_timeline(snap_compare, snap_app) -> None:
-    async def open_escalated(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def open_escalated(pilot) -> None:
         fu_id = pilot.app.store.scalar("SELECT id FROM followups WHERE status='转上级'")
         pilot.app.go(Place.FOLLOWUP, fu_id)
         await pilot.pause()

@@ -37,7 +37,7 @@ def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return app, meeting
 
 
-def _absent(meeting, n: int):  # type: ignore[no-untyped-def]
+def _absent(meeting, n: int):
     att = [
         e.model_copy(update={"state": AttendanceState.LEAVE, "reason": "夜班"}) if i < n else e
         for i, e in enumerate(meeting.attendance)

@@ -181,7 +181,7 @@ def test_two_processes_saving_at_once_lose_nothing(store) -> None:
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def _counting_quick_checks(store, monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+def _counting_quick_checks(store, monkeypatch) -> list[int]:
     """Close *store* with one branch in it; return a list that grows per scan."""
     import storage.db as db
 

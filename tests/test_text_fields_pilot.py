@@ -67,7 +67,7 @@ def _case(store: Store) -> FollowUp:
     return fu_store.save(store, fu)
 
 
-async def _paste(pilot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+async def _paste(pilot, widget, text: str) -> None:
     """As a terminal's bracketed paste arrives: to the app, which forwards it."""
     widget.focus()
     await pilot.pause()

@@ -69,7 +69,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         # here would cost every start 6 ms.
         from textual.widgets import Input
 
-        Input.cursor_blink = False  # type: ignore[assignment]
+        Input.cursor_blink = False  # type: ignore[assignment]  # a plain False replaces the reactive
         self.db_path = db_path
         self.store = store
         self.freeze_heap_after_warm_up = False  # see screens.home._import_workflows
@@ -164,7 +164,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
             return
         self.push_screen(HelpScreen(self.screen))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if len(self.screen_stack) > 2:
             self.pop_screen()
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from tui import exit_codes
 
@@ -33,8 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="zhibu",
         description="支部工作台 — 党支部工作终端",
-        epilog="退出码："
-        + "；".join(f"{code} {what}" for code, what in exit_codes.TABLE.items()),
+        epilog="退出码：" + "；".join(f"{code} {what}" for code, what in exit_codes.TABLE.items()),
     )
     sub = p.add_subparsers(dest="command")
 
@@ -66,10 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
 EXPORT_MODULES = ("tui.cli_minutes", "tui.cli_rota", "tui.cli_ledger", "tui.cli_report")
 
 
-def _export_modules() -> list:  # type: ignore[type-arg]
+def _export_modules() -> list[ModuleType]:
     import importlib
 
-    found = []
+    found: list[ModuleType] = []
     for name in EXPORT_MODULES:
         try:
             found.append(importlib.import_module(name))
@@ -199,9 +199,7 @@ def run_app(db_path: Path, *, explicit: bool = False) -> int:
 def cmd_demo(db_path: Path, n: int, force: bool) -> int:
     from services.demo import build
 
-    counts = build(
-        db_path, people_count=n, force=force, progress=lambda m: print(m, flush=True)
-    )
+    counts = build(db_path, people_count=n, force=force, progress=lambda m: print(m, flush=True))
     labels = {
         "meetings": "次会议",
         "lectures": "次党课",

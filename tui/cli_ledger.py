@@ -13,7 +13,7 @@ from tui.cli_common import err, say
 EXPORT_NAME = "ledger"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("ledger", help="一人一事台账（每个支部一个 .docx）")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="输出文件夹（没有则新建）")
     p.add_argument(

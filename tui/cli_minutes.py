@@ -11,7 +11,7 @@ from tui.cli_common import err, say
 EXPORT_NAME = "minutes"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(EXPORT_NAME, help="导出已完成会议的会议记录（每次会议一个 .docx）")
     p.add_argument("-o", "--output", required=True, help="输出文件夹")
     p.add_argument("--branch", help="只导出这个支部（含其党小组）")

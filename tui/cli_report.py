@@ -13,7 +13,9 @@ from tui.cli_common import err, say
 EXPORT_NAME = "report"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         EXPORT_NAME, help="季度党建工作报告（每个支部一个 .docx，党总支另有汇总）"
     )

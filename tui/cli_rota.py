@@ -11,7 +11,9 @@ from tui import exit_codes
 EXPORT_NAME = "rota"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     p = subparsers.add_parser(EXPORT_NAME, help="党课计划表（轮讲计划及课件审核状态）")
     p.add_argument("-o", "--output", required=True, help="输出文件夹（不存在时自动创建）")
     p.add_argument("--year", type=int, help="只导出该年度的计划，如 2027（默认全部）")

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import os
 import re
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # C0 controls (all of them: a strip is one screen line, it never needs \t\n\r),
 # DEL, C1, and bidi overrides/isolates. Textual's own escape sequences are
@@ -42,7 +46,7 @@ def _tolerate_non_utf8_input() -> None:
 
     import textual.drivers.linux_driver as linux_driver
 
-    linux_driver.getincrementaldecoder = lambda enc: functools.partial(  # type: ignore[attr-defined]
+    linux_driver.getincrementaldecoder = lambda enc: functools.partial(
         codecs.getincrementaldecoder(enc), errors="replace"
     )
     _applied.add("utf8")
@@ -84,14 +88,14 @@ def _survive_dead_terminal() -> None:
         except OSError:
             _silence(file)
 
-    WriterThread.run = run  # type: ignore[method-assign]
+    WriterThread.run = run  # type: ignore[method-assign]  # deliberate monkeypatch (docstring)
     _applied.add("writer")
 
 
-def _silence(file: object) -> None:
+def _silence(file: IO[str]) -> None:
     """Point the dead terminal's descriptors at /dev/null."""
     try:
-        fd = file.fileno()  # type: ignore[attr-defined]
+        fd = file.fileno()
         dead = os.fstat(fd)
     except (OSError, ValueError, AttributeError):
         return
@@ -122,9 +126,9 @@ def _neutralise_output_controls() -> None:
     from rich.color import ColorSystem
     from textual.strip import Strip
 
-    def render(self: Strip, console: object) -> str:
+    def render(self: Strip, console: Console) -> str:
         if self._render_cache is None:  # noqa: SLF001 - mirrors Strip.render in 8.2.8
-            color_system = console._color_system or ColorSystem.TRUECOLOR  # type: ignore[attr-defined]  # noqa: SLF001
+            color_system = console._color_system or ColorSystem.TRUECOLOR  # noqa: SLF001
             render_style = self.render_style
             sub = _CONTROLS.sub
             self._render_cache = "".join(  # noqa: SLF001
@@ -140,5 +144,5 @@ def _neutralise_output_controls() -> None:
         return self._render_cache  # noqa: SLF001
 
     render.__doc__ = Strip.render.__doc__
-    Strip.render = render  # type: ignore[method-assign]
+    Strip.render = render  # type: ignore[method-assign]  # deliberate monkeypatch (docstring)
     _applied.add("output")

@@ -55,6 +55,9 @@ class ZhibuAppBase(App[None]):
         e.g. a period); screens/registry.py says what opens each."""
         raise NotImplementedError
 
+    def action_help(self) -> None:
+        raise NotImplementedError
+
     def follow(self, target: Go | None) -> None:
         if target is not None:
             self.go(target.place, *target.args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from textual.validation import ValidationResult, Validator
 
@@ -22,14 +23,14 @@ class _DateValidator(Validator):
 class DateInput(LimitedInput):
     """Input for dates: 2026-11-22, 2026/11/22, 20261122, 11-22, 今天."""
 
-    def __init__(self, value: date | None = None, **kwargs: object) -> None:
+    def __init__(self, value: date | None = None, **kwargs: Any) -> None:
         super().__init__(
             value=format_date(value),
             placeholder="如 2026-11-22、11-22、今天",
             validators=[_DateValidator()],
             validate_on=["blur", "submitted"],
             max_length=20,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
 
     @property

@@ -9,6 +9,9 @@ limit and say so.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 from textual import events
 from textual.document._document import EditResult, Location
 from textual.widgets import Input, TextArea
@@ -33,12 +36,12 @@ class LimitedInput(Input):
     with a notice.
     """
 
-    def __init__(self, value: str | None = None, *, max_length: int, **kwargs: object) -> None:
+    def __init__(self, value: str | None = None, *, max_length: int, **kwargs: Any) -> None:
         if max_length <= 0:
             raise ValueError("max_length must be positive")
         self._notice: str | None = None
         self._full_warned = False
-        super().__init__(value, max_length=max_length, **kwargs)  # type: ignore[arg-type]
+        super().__init__(value, max_length=max_length, **kwargs)
 
     def validate_value(self, value: str) -> str:
         if self.max_length and len(value) > self.max_length:
@@ -62,16 +65,15 @@ class LimitedInput(Input):
             return
         text = " ".join(event.text.splitlines())
         start, end = sorted(self.selection)
-        room = self.max_length - (len(self.value) - (end - start))
+        limit = self.max_length or sys.maxsize  # __init__ sets one; None means no limit
+        room = limit - (len(self.value) - (end - start))
         kept = text[: max(room, 0)]
         if kept:
             self.replace(kept, start, end)
         if len(kept) < len(text):
             self.app.bell()
             self._tell(
-                truncated_message(
-                    len(text), self.max_length, len(self.value), len(text) - len(kept)
-                )
+                truncated_message(len(text), limit, len(self.value), len(text) - len(kept))
             )
 
     def restricted(self) -> None:
@@ -103,9 +105,9 @@ class LimitedTextArea(TextArea):
     LimitedTextArea.-full { border-subtitle-color: $warning; }
     """
     # No blink timer repainting an idle SSH session (docs/ARCHITECTURE.md#text-and-terminal).
-    cursor_blink = False  # type: ignore[assignment]
+    cursor_blink = False
 
-    def __init__(self, text: str = "", *, max_length: int, **kwargs: object) -> None:
+    def __init__(self, text: str = "", *, max_length: int, **kwargs: Any) -> None:
         if max_length <= 0:
             raise ValueError("max_length must be positive")
         self.max_length = max_length
@@ -116,7 +118,7 @@ class LimitedTextArea(TextArea):
                 len(text), max_length, max_length, len(text) - max_length
             )
             text = text[:max_length]
-        super().__init__(text, **kwargs)  # type: ignore[arg-type]
+        super().__init__(text, **kwargs)
         self._show_count()
 
     @property

@@ -26,6 +26,7 @@ from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, 
 from storage import followups as fu_store
 from storage import people
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
 
@@ -78,14 +79,14 @@ class ContactForm(FollowupForm[FollowUp | None]):
     def default_values(self) -> dict[str, Any]:
         assert self.viewer is not None
         by = PersonChoice(self.fu.responsible_id, self.fu.responsible_name)
-        me = people.get(self.app.store, self.viewer.person_id) if self.viewer.mapped else None  # type: ignore[attr-defined]
+        me = people.get(zapp(self).store, self.viewer.person_id) if self.viewer.mapped else None
         if me is not None and me.is_member:
             by = PersonChoice(me.id, me.name)
         return {
-            "on": format_date(self.app.today),
+            "on": format_date(zapp(self).today),
             "method": ContactMethod.TALK.value,
             "by": by.to_json(),
-        }  # type: ignore[attr-defined]
+        }
 
     def restore(self, values: dict[str, Any]) -> None:
         self.set_text("on", values.get("on"))
@@ -133,7 +134,7 @@ class ContactForm(FollowupForm[FollowUp | None]):
                 help_given=self.text_of("help_given"),
                 place=self.text_of("place"),
             )
-            saved = fu_store.save(self.app.store, log_contact(self.fu, contact, self.config))  # type: ignore[attr-defined]
+            saved = fu_store.save(zapp(self).store, log_contact(self.fu, contact, self.config))
         except (FollowUpError, StorageError) as e:
             self.show_errors({})
             self.fail(str(e))

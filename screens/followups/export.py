@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,17 +20,20 @@ from textual.worker import Worker, WorkerState
 from domain.dates import DateParseError, format_date, parse_date
 from screens.followups.form import current_viewer
 from storage import org
-from widgets.app_handle import BackgroundFailed
+from widgets.app_handle import BackgroundFailed, zapp
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
+if TYPE_CHECKING:
+    from services.export_ledger import LedgerFile
+
 ALL = "*"
 DEFAULT_DIR = "~/zhibu-导出"
 
 
-class LedgerExportScreen(ModalScreen[list | None]):
+class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
     BINDINGS = [
         Binding("ctrl+s", "export", "导出", priority=True),
         Binding("escape", "cancel", "关闭"),
@@ -38,11 +42,11 @@ class LedgerExportScreen(ModalScreen[list | None]):
     def __init__(self, branch_id: str | None = None) -> None:
         super().__init__()
         self._branch_id = branch_id
-        self.results: list | None = None
+        self.results: list[LedgerFile] | None = None
 
     def compose(self) -> ComposeResult:
-        branches = org.branches(self.app.store)  # type: ignore[attr-defined]
-        today: date = self.app.today  # type: ignore[attr-defined]
+        branches = org.branches(zapp(self).store)
+        today: date = zapp(self).today
         value = self._branch_id if self._branch_id in {b.id for b in branches} else ALL
         with Vertical(classes="fu-form", id="fu-export"):
             yield Static("导出一人一事台账（Ctrl+S 导出，Esc 关闭）", classes="fu-form-title")
@@ -76,7 +80,7 @@ class LedgerExportScreen(ModalScreen[list | None]):
         self.query_one("#x-status", Static).update(content(message, multiline=True))
 
     def action_export(self) -> None:
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = zapp(self).today
         try:
             start = parse_date(self.query_one("#x-from", Input).value, today=today)
             end = parse_date(self.query_one("#x-to", Input).value, today=today)
@@ -99,16 +103,16 @@ class LedgerExportScreen(ModalScreen[list | None]):
     @work(thread=True, exclusive=True, group="ledger")
     def _run(
         self, folder: Path, start: date, end: date, branch_ids: list[str] | None, redact: bool
-    ) -> list:
+    ) -> list[LedgerFile]:
         from services.export_ledger import export_ledgers
 
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         return export_ledgers(
             store,
             folder,
             start=start,
             end=end,
-            viewer=current_viewer(self.app),
+            viewer=current_viewer(zapp(self)),
             branch_ids=branch_ids,
             redact_private=redact,
             progress=lambda m: self.app.call_from_thread(self._status, m),

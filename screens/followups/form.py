@@ -22,8 +22,10 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from domain.dates import DateParseError, parse_optional_date
 from domain.followups import Actor
+from domain.people import Person
 from storage.accounts import Viewer
 from storage.accounts import viewer as load_viewer
+from widgets.app_handle import ZhibuAppBase, zapp
 from widgets.safe import content
 
 T = TypeVar("T")
@@ -54,8 +56,8 @@ class PersonFieldSpec:
     allow_new: bool = False
 
 
-def current_viewer(app: object) -> Viewer:
-    return load_viewer(app.store)  # type: ignore[attr-defined]
+def current_viewer(app: ZhibuAppBase) -> Viewer:
+    return load_viewer(app.store)
 
 
 def actor_of(viewer: Viewer) -> Actor:
@@ -124,9 +126,9 @@ class FollowupForm(ModalScreen[T]):
             yield Static(id="form-status", classes="fu-form-status")
 
     def on_mount(self) -> None:
-        self.viewer = current_viewer(self.app)
+        self.viewer = current_viewer(zapp(self))
         values = self.default_values()
-        draft = self.app.drafts.load(self.WORKFLOW, self.draft_key)  # type: ignore[attr-defined]
+        draft = zapp(self).drafts.load(self.WORKFLOW, self.draft_key)
         if draft:
             values.update(draft.get("values", {}))
         with self.prevent(Input.Changed, Select.Changed, TextArea.Changed, Checkbox.Changed):
@@ -168,7 +170,8 @@ class FollowupForm(ModalScreen[T]):
             if isinstance(result, NewPerson):
                 choice = PersonChoice("", result.name, is_new=True)
             else:
-                choice = PersonChoice(result.id, result.name)  # type: ignore[attr-defined]
+                assert isinstance(result, Person)  # what PickPersonScreen dismisses with
+                choice = PersonChoice(result.id, result.name)
             self.set_person(field, choice)
             self.touch()
             self.query_one(f"#f-{field}", Input).focus()
@@ -221,7 +224,7 @@ class FollowupForm(ModalScreen[T]):
             return
         values = self.values_for_draft()
         values.update({f: (c.to_json() if c else None) for f, c in self.chosen.items()})
-        self.app.drafts.touch(  # type: ignore[attr-defined]
+        zapp(self).drafts.touch(
             self.WORKFLOW, self.draft_key, self.draft_title(), {"values": values}
         )
 
@@ -261,7 +264,7 @@ class FollowupForm(ModalScreen[T]):
         not_before: date | None = None,
         not_after_today: bool = False,
     ) -> date | None:
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = zapp(self).today
         try:
             value = parse_optional_date(self.text_of(field), today=today)
         except DateParseError as e:
@@ -310,19 +313,19 @@ class FollowupForm(ModalScreen[T]):
         raise NotImplementedError
 
     def saved(self, result: T, message: str) -> None:
-        self.app.drafts.discard(self.WORKFLOW, self.draft_key)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(self.WORKFLOW, self.draft_key)
         self.notify(message, markup=False)
         self.dismiss(result)
 
     def action_close(self) -> None:
-        drafts = self.app.drafts  # type: ignore[attr-defined]
+        drafts = zapp(self).drafts
         if drafts.dirty:
             drafts.flush()
         if drafts.load(self.WORKFLOW, self.draft_key):
             self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
-        self.dismiss(None)  # type: ignore[arg-type]
+        self.dismiss(None)
 
     def action_discard(self) -> None:
-        self.app.drafts.discard(self.WORKFLOW, self.draft_key)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(self.WORKFLOW, self.draft_key)
         self.notify("已放弃", markup=False)
-        self.dismiss(None)  # type: ignore[arg-type]
+        self.dismiss(None)

@@ -25,6 +25,7 @@ from storage import followups as fu_store
 from storage.accounts import Viewer
 from storage.errors import StorageError
 from storage.followups import ListQuery, Scope
+from widgets.app_handle import zapp
 from widgets.paging import PagedList
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -70,7 +71,7 @@ class FollowupListScreen(PagedList, Screen[None]):
         yield Header()
         yield Static(id="fl-scope")
         with Horizontal(id="fl-filters"):
-            self._branches = org.branches(self.app.store)  # type: ignore[attr-defined]
+            self._branches = org.branches(zapp(self).store)
             yield Select(
                 [("全部支部", ALL), *[(text(b.name), b.id) for b in self._branches]],
                 id="fl-branch",
@@ -108,7 +109,7 @@ class FollowupListScreen(PagedList, Screen[None]):
                 ("提示", "note", 10),
             ),
         )
-        self.viewer = current_viewer(self.app)
+        self.viewer = current_viewer(zapp(self))
         branches = self._branches
         sel = self.query_one("#fl-branch", Select)
         with self.prevent(Select.Changed):
@@ -127,7 +128,7 @@ class FollowupListScreen(PagedList, Screen[None]):
     def on_screen_resume(self) -> None:
         if self._loading:
             return  # on_mount has just loaded
-        self.viewer = current_viewer(self.app)
+        self.viewer = current_viewer(zapp(self))
         self.reload()
 
     # -- query -------------------------------------------------------------
@@ -151,14 +152,14 @@ class FollowupListScreen(PagedList, Screen[None]):
 
     def _fill_members(self) -> None:
         branch = self._branch()
-        members: list[Person] = people.members_of(self.app.store, branch) if branch else []  # type: ignore[attr-defined]
+        members: list[Person] = people.members_of(zapp(self).store, branch) if branch else []
         sel = self.query_one("#fl-member", Select)
         sel.set_options([(text(p.name), p.id) for p in members])
         sel.disabled = not members
 
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        today: date = self.app.today  # type: ignore[attr-defined]
+        store = zapp(self).store
+        today: date = zapp(self).today
         assert self.viewer is not None
         q = self.list_query()
         self.total = fu_store.count(store, q, today=today, viewer=self.viewer)
@@ -275,12 +276,12 @@ class FollowupListScreen(PagedList, Screen[None]):
             if not isinstance(result, Person):
                 return
             try:
-                accounts.map_account(self.app.store, os_user, result.id)  # type: ignore[attr-defined]
+                accounts.map_account(zapp(self).store, os_user, result.id)
             except StorageError as e:
                 self.notify(str(e), severity="error", markup=False, timeout=8)
                 return
             self.notify(f"系统账户 {os_user} 已对应：{result.name}", markup=False)
-            self.viewer = current_viewer(self.app)
+            self.viewer = current_viewer(zapp(self))
             self.reload()
 
         self.app.push_screen(

@@ -33,6 +33,7 @@ from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, 
 from storage import followups as fu_store
 from storage import org, people
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput
@@ -71,7 +72,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
 
     # -- layout ------------------------------------------------------------
     def compose_fields(self) -> ComposeResult:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         self._branches = org.branches(store)
         yield from row(
             "支部",
@@ -143,7 +144,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         if branch not in {b.id for b in self._branches}:
             branch = self._branches[0].id if self._branches else None
         values: dict[str, Any] = {"branch": branch, "level": Level.ROUTINE.value}
-        me = people.get(self.app.store, self.viewer.person_id) if self.viewer.mapped else None  # type: ignore[attr-defined]
+        me = people.get(zapp(self).store, self.viewer.person_id) if self.viewer.mapped else None
         # The one filing is usually the 包保党员 (or the secretary): preset.
         if me is not None and me.is_member and me.branch_id == branch:
             values["responsible"] = PersonChoice(me.id, me.name).to_json()
@@ -193,7 +194,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
             self._catalogue = None
             sel.set_options([])
             return
-        self._catalogue = fu_store.catalogue(self.app.store, branch)  # type: ignore[attr-defined]
+        self._catalogue = fu_store.catalogue(zapp(self).store, branch)
         sel.set_options(
             [(text(f"{t.code} {t.kind}：{t.text}"), t.code) for t in active(self._catalogue)]
         )
@@ -233,11 +234,11 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
     def _update_hint(self) -> None:
         level = Level(self.select_of("level") or Level.ROUTINE.value)
         branch = self.select_of("branch")
-        cfg = fu_store.config(self.app.store, branch) if branch else None  # type: ignore[attr-defined]
+        cfg = fu_store.config(zapp(self).store, branch) if branch else None
         if cfg is None:
             return
         days = cfg.first_contact_days[level]
-        default = self.app.today + timedelta(days=days)  # type: ignore[attr-defined]
+        default = zapp(self).today + timedelta(days=days)
         self.query_one(
             "#f-next_contact", Input
         ).placeholder = f"留空为 {format_date(default)}（{level}：{days}天内联系）"
@@ -247,8 +248,8 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
 
     # -- save --------------------------------------------------------------
     def action_save(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        today = self.app.today  # type: ignore[attr-defined]
+        store = zapp(self).store
+        today = zapp(self).today
         errors: dict[str, str] = {}
         branch = self.select_of("branch")
         if not branch or self._catalogue is None:

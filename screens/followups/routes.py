@@ -23,7 +23,7 @@ def _list(app: ZhibuAppBase, scope: str = "") -> None:
 def _one(app: ZhibuAppBase, fu_id: str, resume: str = "") -> None:
     from screens.followups.timeline import FollowupTimelineScreen
 
-    app.push_screen(FollowupTimelineScreen(fu_id, resume=resume or None))
+    app.push_screen(FollowupTimelineScreen(fu_id, resume=resume))
 
 
 def _triggers(app: ZhibuAppBase) -> None:

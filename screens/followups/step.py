@@ -19,6 +19,7 @@ from domain.followups import Actor, ContactMethod, FollowUp, FollowUpConfig, Fol
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, actor_of, row
 from storage import followups as fu_store
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
 
@@ -155,7 +156,7 @@ class StepForm(FollowupForm[FollowUp | None]):
 
     def default_values(self) -> dict[str, Any]:
         assert self.viewer is not None
-        values: dict[str, Any] = {"on": format_date(self.app.today)}  # type: ignore[attr-defined]
+        values: dict[str, Any] = {"on": format_date(zapp(self).today)}
         for f in self.spec.fields:
             if f.kind == "person":
                 # The return visit is usually the 包保党员's.
@@ -218,7 +219,7 @@ class StepForm(FollowupForm[FollowUp | None]):
         assert self.viewer is not None
         try:
             changed = self.spec.apply(self.fu, values, actor_of(self.viewer), self.config)
-            saved = fu_store.save(self.app.store, changed)  # type: ignore[attr-defined]
+            saved = fu_store.save(zapp(self).store, changed)
         except (FollowUpError, StorageError) as e:
             self.show_errors({})
             self.fail(str(e))

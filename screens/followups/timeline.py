@@ -20,12 +20,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from domain import followups as fx
 from domain.dates import format_date
-from domain.followups import ACTIVE_STATUSES, FollowUp, Status
+from domain.followups import ACTIVE_STATUSES, FollowUp, FollowUpConfig, Status
 from screens.followups.form import current_viewer
 from screens.followups.step import Step
 from storage import followups as fu_store
 from storage import people
 from storage.accounts import Viewer
+from widgets.app_handle import zapp
 from widgets.safe import content, text
 
 PRIVATE_NOTE = "保密事项：详情仅支部书记和责任人可见。"
@@ -123,8 +124,8 @@ class FollowupTimelineScreen(Screen[None]):
 
     # -- data --------------------------------------------------------------
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        self.viewer = current_viewer(self.app)
+        store = zapp(self).store
+        self.viewer = current_viewer(zapp(self))
         fu = fu_store.get_visible(store, self.fu_id, self.viewer)
         if fu is None:
             self.fu = None
@@ -141,8 +142,8 @@ class FollowupTimelineScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_head(self, fu: FollowUp) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        today: date = self.app.today  # type: ignore[attr-defined]
+        store = zapp(self).store
+        today: date = zapp(self).today
         nxt = format_date(fu.next_contact) or "—"
         head = Text(no_wrap=False)
         if self.full:
@@ -216,15 +217,15 @@ class FollowupTimelineScreen(Screen[None]):
         if result is not None:
             self.reload()
 
-    def _config(self):  # type: ignore[no-untyped-def]
+    def _config(self) -> FollowUpConfig:
         assert self.fu is not None
-        return fu_store.config(self.app.store, self.fu.branch_id)  # type: ignore[attr-defined]
+        return fu_store.config(zapp(self).store, self.fu.branch_id)
 
     def _full_record(self) -> FollowUp | None:
         """The stored record (not a redacted copy) to act on."""
         if not self._may_act():
             return None
-        return fu_store.get(self.app.store, self.fu_id)  # type: ignore[attr-defined]
+        return fu_store.get(zapp(self).store, self.fu_id)
 
     def action_contact(self) -> None:
         from screens.followups.contact import ContactForm

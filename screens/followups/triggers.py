@@ -23,6 +23,7 @@ from domain.triggers import (
 from storage import followups as fu_store
 from storage import org
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
@@ -68,7 +69,7 @@ class TriggerTextForm(ModalScreen[tuple[TriggerKind, str] | None]):
             yield Static(id="t-status", classes="fu-form-status")
 
     def on_mount(self) -> None:
-        draft = self.app.drafts.load(WORKFLOW, self._key)  # type: ignore[attr-defined]
+        draft = zapp(self).drafts.load(WORKFLOW, self._key)
         if draft:
             with self.prevent(Input.Changed):
                 self.query_one("#t-text", Input).value = str(draft.get("text", ""))
@@ -79,7 +80,7 @@ class TriggerTextForm(ModalScreen[tuple[TriggerKind, str] | None]):
     def _typed(self, event: Input.Changed) -> None:
         if not self._ready:
             return
-        self.app.drafts.touch(WORKFLOW, self._key, self._title, {"text": event.value})  # type: ignore[attr-defined]
+        zapp(self).drafts.touch(WORKFLOW, self._key, self._title, {"text": event.value})
 
     @on(Input.Submitted, "#t-text")
     def _submitted(self) -> None:
@@ -91,11 +92,11 @@ class TriggerTextForm(ModalScreen[tuple[TriggerKind, str] | None]):
             self.query_one("#t-status", Static).update(content("内容不能为空"))
             return
         kind = TriggerKind(str(self.query_one("#t-kind", Select).value))
-        self.app.drafts.discard(WORKFLOW, self._key)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, self._key)
         self.dismiss((kind, value))
 
     def action_close(self) -> None:
-        self.app.drafts.flush()  # type: ignore[attr-defined]
+        zapp(self).drafts.flush()
         self.dismiss(None)
 
 
@@ -103,7 +104,7 @@ class TriggerCatalogueScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "add", "新增"),
         Binding("r", "reword", "改写"),
-        Binding("d", "toggle", "停用/启用"),
+        Binding("d", "toggle_trigger", "停用/启用"),
         Binding("escape", "back", "返回"),
     ]
 
@@ -116,7 +117,7 @@ class TriggerCatalogueScreen(Screen[None]):
         yield Header()
         with Horizontal(id="tc-top"):
             yield Label("支部")
-            branches = org.branches(self.app.store)  # type: ignore[attr-defined]
+            branches = org.branches(zapp(self).store)
             ids = [b.id for b in branches]
             yield Select(
                 [(text(b.name), b.id) for b in branches],
@@ -151,7 +152,7 @@ class TriggerCatalogueScreen(Screen[None]):
         if branch is None:
             self.cat = None
             return
-        self.cat = fu_store.catalogue(self.app.store, branch)  # type: ignore[attr-defined]
+        self.cat = fu_store.catalogue(zapp(self).store, branch)
         for t in self.cat.triggers:
             table.add_row(
                 text(t.code),
@@ -176,7 +177,7 @@ class TriggerCatalogueScreen(Screen[None]):
 
     def _save(self, new: TriggerCatalogue, message: str) -> None:
         try:
-            self.cat = fu_store.save_catalogue(self.app.store, new)  # type: ignore[attr-defined]
+            self.cat = fu_store.save_catalogue(zapp(self).store, new)
         except StorageError as e:
             self.notify(str(e), severity="error", markup=False, timeout=8)
             self.reload()
@@ -227,7 +228,8 @@ class TriggerCatalogueScreen(Screen[None]):
             done,
         )
 
-    def action_toggle(self) -> None:
+    # Not action_toggle: that is DOMNode's toggle(attribute_name) action.
+    def action_toggle_trigger(self) -> None:
         code = self._current_code()
         if self.cat is None or code is None:
             return

@@ -31,7 +31,7 @@ class ActionItemScreen(ModalScreen[bool]):
             yield Static(id="ai-body")
 
     def on_mount(self) -> None:
-        item = action_store.get(self.app.store, self.item_id)  # type: ignore[attr-defined]
+        item = action_store.get(zapp(self).store, self.item_id)
         if item is None:
             self.dismiss(False)
             return
@@ -53,7 +53,7 @@ class ActionItemScreen(ModalScreen[bool]):
             self.notify("已经办结", markup=False)
             return
         try:
-            action_store.close_action(self.app.store, self.item)  # type: ignore[attr-defined]
+            action_store.close_action(zapp(self).store, self.item)
         except StorageError as e:
             self.notify(str(e), severity="error", markup=False)
             return

@@ -85,7 +85,7 @@ class VoteDialog(ModalScreen[Vote | None]):
     def _build(self) -> Vote:
         values: dict[str, object] = {
             "subject": self.query_one("#v-subject", Input).value,
-            "method": VoteMethod(self.query_one("#v-method", Select).value),
+            "method": VoteMethod(str(self.query_one("#v-method", Select).value)),  # never blank
         }
         for field, label in INT_FIELDS:
             try:

@@ -49,7 +49,7 @@ class MeetingsScreen(PagedList, Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         rows = meeting_store.list_finished(store, offset=self.page_offset, limit=PAGE)
         total = meeting_store.count_finished(store)
         t = self.query_one(DataTable)
@@ -68,4 +68,4 @@ class MeetingsScreen(PagedList, Screen[None]):
         zapp(self).go(Place.MEETING, str(event.row_key.value))
 
     def page_total(self) -> int:
-        return meeting_store.count_finished(self.app.store)  # type: ignore[attr-defined]
+        return meeting_store.count_finished(zapp(self).store)

@@ -14,6 +14,7 @@ from domain.meeting_kinds import MeetingKind
 from domain.meetings import Meeting, new_meeting
 from domain.org import OrgKind
 from storage import org, people
+from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.safe import content, text
 
@@ -31,7 +32,7 @@ class NewMeetingScreen(ModalScreen[Meeting | None]):
         self._kind, self._org_id = kind, org_id
 
     def compose(self) -> ComposeResult:
-        self._units = org.all_units(self.app.store)  # type: ignore[attr-defined]
+        self._units = org.all_units(zapp(self).store)
         with Vertical(classes="dialog-box"):
             yield Static("新建会议（Ctrl+S 开始，Esc 取消）", classes="dialog-title")
             with Horizontal(classes="row"):
@@ -43,7 +44,7 @@ class NewMeetingScreen(ModalScreen[Meeting | None]):
                 yield Select([], id="n-org", prompt="（选择）", compact=True)
             with Horizontal(classes="row"):
                 yield Label("日期")
-                yield DateInput(self.app.today, id="n-date", compact=True)  # type: ignore[attr-defined]
+                yield DateInput(zapp(self).today, id="n-date", compact=True)
             yield Static(id="n-error", classes="dialog-result")
 
     def on_mount(self) -> None:
@@ -51,7 +52,8 @@ class NewMeetingScreen(ModalScreen[Meeting | None]):
         self.query_one("#n-kind", Select).focus()
 
     def _fill_orgs(self) -> None:
-        kind = MeetingKind(self.query_one("#n-kind", Select).value)
+        # str(): #n-kind has allow_blank=False, so its value is never Select.BLANK.
+        kind = MeetingKind(str(self.query_one("#n-kind", Select).value))
         want = OrgKind.GROUP if kind is MeetingKind.GROUP else OrgKind.BRANCH
         names = {u.id: u.name for u in self._units}
         options = []
@@ -88,12 +90,12 @@ class NewMeetingScreen(ModalScreen[Meeting | None]):
         if day is None:
             err.update(content("请填写日期"))
             return
-        kind = MeetingKind(self.query_one("#n-kind", Select).value)
+        kind = MeetingKind(str(self.query_one("#n-kind", Select).value))
         unit = next(u for u in self._units if u.id == sel.value)
         branch_id = unit.parent_id if unit.kind is OrgKind.GROUP else unit.id
-        roster = people.members_of(self.app.store, branch_id or unit.id)  # type: ignore[attr-defined]
+        roster = people.members_of(zapp(self).store, branch_id or unit.id)
         meeting = new_meeting(kind, unit.id, unit.name, day, people=roster)
-        secretary = people.secretary_of(self.app.store, branch_id or unit.id)  # type: ignore[attr-defined]
+        secretary = people.secretary_of(zapp(self).store, branch_id or unit.id)
         if secretary and kind is not MeetingKind.GROUP:
             meeting = meeting.model_copy(
                 update={"chair_id": secretary.id, "chair_name": secretary.name}

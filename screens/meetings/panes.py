@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -27,6 +27,7 @@ from domain.meetings import (
     Meeting,
     Speaker,
     StepState,
+    Vote,
     attendance_summary,
     mark_step_done,
     new_vote,
@@ -42,6 +43,7 @@ from domain.meetings import (
 from domain.people import Person
 from domain.procedures import StepTemplate
 from domain.text import LONG_MAX
+from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
 from widgets.row_action_table import RowActionTable
@@ -184,8 +186,8 @@ class InfoPane(Pane):
         }
         try:
             update["date"] = parse_date(
-                self.query_one("#i-date", Input).value, today=self.app.today
-            )  # type: ignore[attr-defined]
+                self.query_one("#i-date", Input).value, today=zapp(self).today
+            )
         except DateParseError as e:
             errors.append(f"日期：{e}")
         for fid, key, label in (
@@ -414,7 +416,7 @@ class AttendancePane(Pane):
         self.change(lambda m: m.model_copy(update={"attendance": [*m.attendance, entry]}))
 
 
-def attendance_text(m) -> Text:  # type: ignore[no-untyped-def]
+def attendance_text(m: Meeting) -> Text:
     a = attendance_summary(m)
     q = quorum(m)
     mark = ("✓ 可以进行表决", "bold green") if q.ok else ("✗ 不足法定人数", "bold red")
@@ -493,7 +495,7 @@ class StepsPane(Pane):
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.done(event.cursor_row)
 
-    def _step(self, row: int):  # type: ignore[no-untyped-def]
+    def _step(self, row: int) -> StepTemplate | None:
         steps = self.run.meeting.procedure.steps
         return steps[row] if 0 <= row < len(steps) else None
 
@@ -617,7 +619,10 @@ class ItemsTable(RowActionTable):
     ]
 
 
-class ItemsPane(Pane):
+ItemT = TypeVar("ItemT", Vote, Election, Decision)
+
+
+class ItemsPane(Pane, Generic[ItemT]):
     """A list of votes / elections / decisions with add, edit and delete."""
 
     FIELD = ""
@@ -632,7 +637,7 @@ class ItemsPane(Pane):
         elif event.name == "edit":
             self.edit(event.row)
         elif event.name == "remove":
-            self.remove(event.row)
+            self.remove_item(event.row)
 
     def compose(self) -> ComposeResult:
         yield ItemsTable(cursor_type="row", zebra_stripes=True)
@@ -643,7 +648,7 @@ class ItemsPane(Pane):
         for label, width in self.COLUMNS:
             t.add_column(label, width=width)
 
-    def items(self) -> list:  # type: ignore[type-arg]
+    def items(self) -> list[ItemT]:
         return list(getattr(self.run.meeting, self.FIELD))
 
     def load(self) -> None:
@@ -658,13 +663,13 @@ class ItemsPane(Pane):
     def summary(self) -> str:
         return f"共 {len(self.items())} 项"
 
-    def cells(self, item) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, item: ItemT) -> list[Text]:
         raise NotImplementedError
 
-    def store_items(self, items: list) -> None:  # type: ignore[type-arg]
+    def store_items(self, items: list[ItemT]) -> None:
         self.change(lambda m: m.model_copy(update={self.FIELD: items}))
 
-    def put(self, index: int | None, item: object) -> None:
+    def put(self, index: int | None, item: ItemT | None) -> None:
         if item is None:
             return
         items = self.items()
@@ -678,7 +683,8 @@ class ItemsPane(Pane):
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.edit(event.cursor_row)
 
-    def remove(self, row: int) -> None:
+    # Not remove(): Widget.remove() takes the pane itself out of the DOM.
+    def remove_item(self, row: int) -> None:
         items = self.items()
         if 0 <= row < len(items):
             del items[row]
@@ -695,7 +701,7 @@ class ItemsPane(Pane):
         raise NotImplementedError
 
 
-class VotesPane(ItemsPane):
+class VotesPane(ItemsPane[Vote]):
     FIELD = "votes"
     COLUMNS = (
         ("表决事项", 24),
@@ -707,7 +713,7 @@ class VotesPane(ItemsPane):
         ("结果", 6),
     )
 
-    def cells(self, v) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, v: Vote) -> list[Text]:
         out = vote_outcome(self.run.meeting, v)
         verdict = text("通过", "bold green") if out.passed else text("未通过", "bold red")
         return [
@@ -730,11 +736,11 @@ class VotesPane(ItemsPane):
         self.app.push_screen(VoteDialog(m, vote), lambda v: self.put(index, v))
 
 
-class ElectionsPane(ItemsPane):
+class ElectionsPane(ItemsPane[Election]):
     FIELD = "elections"
     COLUMNS = (("选举事项", 24), ("应选", 4), ("发出", 4), ("收回", 4), ("有效", 4), ("当选", 20))
 
-    def cells(self, e) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, e: Election) -> list[Text]:
         from domain.meetings import election_result
 
         out = election_result(self.run.meeting, e)
@@ -755,11 +761,11 @@ class ElectionsPane(ItemsPane):
         self.app.push_screen(ElectionDialog(m, e), lambda v: self.put(index, v))
 
 
-class DecisionsPane(ItemsPane):
+class DecisionsPane(ItemsPane[Decision]):
     FIELD = "decisions"
     COLUMNS = (("决定事项", 36), ("责任人", 8), ("完成时限", 10))
 
-    def cells(self, d) -> list[Text]:  # type: ignore[no-untyped-def]
+    def cells(self, d: Decision) -> list[Text]:
         return [
             text(d.text),
             text(d.owner_name or "—"),

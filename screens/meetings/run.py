@@ -32,6 +32,7 @@ from screens.meetings.panes import (
 from storage import meetings as meeting_store
 from storage import org
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.safe import content
 
 WORKFLOW = meeting_store.WORKFLOW
@@ -76,7 +77,7 @@ class MeetingScreen(Screen[None]):
     @property
     def branch_id(self) -> str:
         """The branch whose people are offered in pickers (a group's parent)."""
-        unit = org.get(self.app.store, self.meeting.org_id)  # type: ignore[attr-defined]
+        unit = org.get(zapp(self).store, self.meeting.org_id)
         if unit and unit.kind is OrgKind.GROUP and unit.parent_id:
             return unit.parent_id
         return self.meeting.org_id
@@ -116,7 +117,7 @@ class MeetingScreen(Screen[None]):
         if raw is not None:
             self._raw = raw
         data = {"meeting": meeting.model_dump(mode="json"), "raw": self._raw}
-        self.app.drafts.touch(WORKFLOW, meeting.id, meeting_store.draft_title(meeting), data)  # type: ignore[attr-defined]
+        zapp(self).drafts.touch(WORKFLOW, meeting.id, meeting_store.draft_title(meeting), data)
         self._status()
 
     @on(Pane.MeetingEdit)
@@ -164,7 +165,7 @@ class MeetingScreen(Screen[None]):
         if not isinstance(self.app.focused, SectionNav):
             self.query_one(SectionNav).focus()
             return
-        self.app.drafts.flush()  # type: ignore[attr-defined]
+        zapp(self).drafts.flush()
         self.app.pop_screen()
 
     # -- finish / export / correct -------------------------------------------
@@ -183,11 +184,11 @@ class MeetingScreen(Screen[None]):
             )
             return
         try:
-            saved = meeting_store.save_final(self.app.store, done)  # type: ignore[attr-defined]
+            saved = meeting_store.save_final(zapp(self).store, done)
         except StorageError as e:
             self.notify(str(e), severity="error", markup=False, timeout=10)
             return
-        self.app.drafts.discard(WORKFLOW, self.meeting.id)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, self.meeting.id)
         self.meeting = saved
         self._reload_all()
         self._show_finish()
@@ -204,7 +205,7 @@ class MeetingScreen(Screen[None]):
         if not self.meeting.finished:
             self.notify("会议完成后才能导出正式记录", markup=False)
             return
-        out = Path(self.app.db_path).parent / "exports"  # type: ignore[attr-defined]
+        out = Path(zapp(self).db_path).parent / "exports"
         self.notify("正在导出会议记录…", markup=False)
         self._export(self.meeting, out)
 

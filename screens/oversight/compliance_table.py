@@ -9,6 +9,7 @@ Screen-agnostic: build it anywhere, fill it with storage.compliance rows
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -50,13 +51,13 @@ def describe(row: ComplianceRow) -> str:
     return f"{row.branch_name}：" + ("；".join(parts) if parts else "本季度至今均已按要求开展")
 
 
-class ComplianceTable(DataTable):
+class ComplianceTable(DataTable[Text]):
     """支部 | 支委会 | 小组会 | 主题党日 | 党员大会 | 党课 — e.g. "2/2", "✗1/2"."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.rows_shown: list[ComplianceRow] = []
 
     def on_mount(self) -> None:

@@ -10,6 +10,7 @@ month); Ctrl+S saves the month in one transaction and drops the draft.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from rich.text import Text
@@ -150,7 +151,7 @@ class DuesGridScreen(Screen[None]):
         return cls(branch_id, month=month)
 
     def compose(self) -> ComposeResult:
-        self._branches = org.branches(self.app.store)  # type: ignore[attr-defined]
+        self._branches = org.branches(zapp(self).store)
         yield Header()
         with Horizontal(id="dg-top"):
             yield Label("支部")
@@ -182,7 +183,7 @@ class DuesGridScreen(Screen[None]):
             ),
         )
         if self._month_arg is None:
-            self.month = month_start(self.app.today)  # type: ignore[attr-defined]
+            self.month = month_start(zapp(self).today)
         ids = [b.id for b in self._branches]
         branch = self._branch_arg if self._branch_arg in ids else (ids[0] if ids else None)
         if branch:
@@ -216,14 +217,14 @@ class DuesGridScreen(Screen[None]):
         if branch is None:
             self._status("还没有支部。", error=True)
             return
-        store = self.app.store  # type: ignore[attr-defined]
-        today: date = self.app.today  # type: ignore[attr-defined]
+        store = zapp(self).store
+        today: date = zapp(self).today
         for row in dues_store.month_grid(store, branch, self.month, today):
             pid = row.person.id
             self.rows[pid] = row
             self.records[pid] = row.record
             self.order.append(pid)
-        draft = self.app.drafts.load(WORKFLOW, draft_key(branch, self.month))  # type: ignore[attr-defined]
+        draft = zapp(self).drafts.load(WORKFLOW, draft_key(branch, self.month))
         restored = 0
         for pid, data in ((draft or {}).get("records") or {}).items():
             if pid in self.records:
@@ -338,9 +339,9 @@ class DuesGridScreen(Screen[None]):
             return
         data = {"records": {pid: self.records[pid].model_dump(mode="json") for pid in self.changed}}
         title = f"{self.branch_name} {self.month.year}年{self.month.month}月党费"
-        self.app.drafts.touch(WORKFLOW, draft_key(branch, self.month), title, data)  # type: ignore[attr-defined]
+        zapp(self).drafts.touch(WORKFLOW, draft_key(branch, self.month), title, data)
 
-    def _edit(self, fn) -> bool:  # type: ignore[no-untyped-def]
+    def _edit(self, fn: Callable[[DuesRecord], DuesRecord]) -> bool:
         """Run *fn(record)* on the row under the cursor; DuesError is shown."""
         pid = self._current()
         if pid is None:
@@ -355,11 +356,11 @@ class DuesGridScreen(Screen[None]):
         return True
 
     def action_pay_full(self) -> None:
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = zapp(self).today
         if self._edit(lambda r: pay_in_full(r, today)):
             self.query_one("#dg-table", DataTable).action_cursor_down()
 
-    def _prompt(self, title: str, value: str, then) -> None:  # type: ignore[no-untyped-def]
+    def _prompt(self, title: str, value: str, then: Callable[[str | None], None]) -> None:
         from screens.dialogs import LinePrompt
 
         self.app.push_screen(LinePrompt(title, value=value, max_length=20), then)
@@ -369,7 +370,7 @@ class DuesGridScreen(Screen[None]):
         if pid is None:
             return
         rec = self.records[pid]
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = zapp(self).today
         name = self.rows[pid].person.name
 
         def done(value: str | None) -> None:
@@ -470,7 +471,7 @@ class DuesGridScreen(Screen[None]):
         if not to_save:
             self._status("没有需要保存的内容。")
             return
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         try:
             dues_store.save_month(store, branch, to_save)
         except StorageError as e:
@@ -481,7 +482,7 @@ class DuesGridScreen(Screen[None]):
             self._status(msg, error=True)
             self.notify(msg, severity="error", markup=False, timeout=10)
             return
-        self.app.drafts.discard(WORKFLOW, draft_key(branch, self.month))  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, draft_key(branch, self.month))
         keep = self._current()
         self._focus = keep
         self.load()
@@ -495,13 +496,13 @@ class DuesGridScreen(Screen[None]):
         branch = self.branch_id
         if branch is None or not self.changed:
             return
-        self.app.drafts.discard(WORKFLOW, draft_key(branch, self.month))  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, draft_key(branch, self.month))
         self._focus = self._current()
         self.load()
         self.notify("已放弃未保存的录入", markup=False)
 
     def action_month(self, n: int) -> None:
-        self.app.drafts.flush()  # type: ignore[attr-defined]
+        zapp(self).drafts.flush()
         self._focus = self._current()
         self.month = add_months(self.month, int(n))
         self.load()
@@ -509,7 +510,7 @@ class DuesGridScreen(Screen[None]):
     @on(Select.Changed, "#dg-branch")
     def _branch_changed(self) -> None:
         if not self._loading:
-            self.app.drafts.flush()  # type: ignore[attr-defined]
+            zapp(self).drafts.flush()
             self.load()
 
     def action_find(self) -> None:
@@ -535,6 +536,6 @@ class DuesGridScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.changed:
-            self.app.drafts.flush()  # type: ignore[attr-defined]
+            zapp(self).drafts.flush()
             self.notify("未保存的录入已存为草稿，下次打开自动恢复", markup=False)
         self.app.pop_screen()

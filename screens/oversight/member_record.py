@@ -9,6 +9,7 @@ grid (m), from the home screen's arrears lines, or anywhere with
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -66,7 +67,7 @@ class MemberRecordScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self._period_arg is None:
-            self.period = quarter_of(self.app.today)  # type: ignore[attr-defined]
+            self.period = quarter_of(zapp(self).today)
         meetings = self.query_one("#mr-meetings", DataTable)
         add_columns(
             meetings,
@@ -106,8 +107,8 @@ class MemberRecordScreen(Screen[None]):
 
     # -- data ----------------------------------------------------------------
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        today: date = self.app.today  # type: ignore[attr-defined]
+        store = zapp(self).store
+        today: date = zapp(self).today
         self.person = person = people.get(store, self.person_id)
         if person is None:
             self.query_one("#mr-head", Static).update(content("找不到此人（可能已从花名册删除）。"))
@@ -116,7 +117,8 @@ class MemberRecordScreen(Screen[None]):
         lines = pt_store.member_sign_ins(store, person, self.period)
         stats = pt_store.member_participation(store, person, self.period, lines=lines)
         config = pt_store.load_config(store)
-        below = stats.rate is not None and stats.rate_percent < config.threshold_percent  # type: ignore[operator]
+        pct = stats.rate_percent
+        below = pct is not None and pct < config.threshold_percent
         part = Text()
         part.append(self.period.label, style="bold")
         part.append(
@@ -136,7 +138,7 @@ class MemberRecordScreen(Screen[None]):
         self._fill_dues(records)
 
     def _show_head(self, person: Person) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         names = {
             u.id: u.name
             for u in (org.get(store, i) for i in (person.branch_id, person.group_id) if i)
@@ -245,7 +247,7 @@ class MemberRecordScreen(Screen[None]):
         self.app.pop_screen()
 
 
-def open_member_lookup(app: App) -> None:
+def open_member_lookup(app: App[Any]) -> None:
     """Pinyin search over party members, then their record."""
     from widgets.person_picker import PickPersonScreen
 

@@ -9,6 +9,7 @@ grid; x exports the branch's quarterly report.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.visual import VisualType
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerState
@@ -38,6 +40,9 @@ from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
+
+if TYPE_CHECKING:
+    from services.export_report import ReportFile
 
 DEFAULT_DIR = "~/zhibu-导出"
 
@@ -64,7 +69,7 @@ class ParticipationScreen(Screen[None]):
         self._loading = True
 
     def compose(self) -> ComposeResult:
-        self._branches = org.branches(self.app.store)  # type: ignore[attr-defined]
+        self._branches = org.branches(zapp(self).store)
         yield Header()
         with Horizontal(id="pt-filters"):
             yield Label("支部")
@@ -98,7 +103,7 @@ class ParticipationScreen(Screen[None]):
             ),
         )
         if self._period_arg is None:
-            self.period = quarter_of(self.app.today)  # type: ignore[attr-defined]
+            self.period = quarter_of(zapp(self).today)
         ids = [b.id for b in self._branches]
         branch = self._branch_arg if self._branch_arg in ids else self._default_branch(ids)
         with self.prevent(Select.Changed, Input.Changed):
@@ -110,7 +115,7 @@ class ParticipationScreen(Screen[None]):
         self.call_after_refresh(self._done_loading)
 
     def _default_branch(self, ids: list[str]) -> str | None:
-        viewer = accounts.viewer(self.app.store)  # type: ignore[attr-defined]
+        viewer = accounts.viewer(zapp(self).store)
         if viewer.branch_id in ids:
             return viewer.branch_id
         return ids[0] if ids else None
@@ -137,7 +142,7 @@ class ParticipationScreen(Screen[None]):
             self.data = None
             self._summary(content("还没有支部。先在花名册中建立组织。"))
             return
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         self.data = data = pt_store.branch_participation(store, branch, self.period)
         for r in data.rows:
             s = r.stats
@@ -165,8 +170,8 @@ class ParticipationScreen(Screen[None]):
         if keep:
             self.select_person(keep, focus=False)
 
-    def _summary(self, value: Text | object) -> None:
-        self.query_one("#pt-summary", Static).update(value)  # type: ignore[arg-type]
+    def _summary(self, value: VisualType) -> None:
+        self.query_one("#pt-summary", Static).update(value)
 
     def _summary_text(self, data: BranchParticipation) -> Text:
         t = Text()
@@ -257,7 +262,7 @@ class ParticipationScreen(Screen[None]):
     def action_threshold(self) -> None:
         from screens.dialogs import LinePrompt
 
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         current = pt_store.load_config(store)
 
         def done(value: str | None) -> None:
@@ -311,14 +316,14 @@ class ParticipationScreen(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="report")
-    def _export(self, folder: Path, quarter: Period, branch_id: str) -> list:
+    def _export(self, folder: Path, quarter: Period, branch_id: str) -> list[ReportFile]:
         from services.export_report import export_reports
 
         return export_reports(
-            self.app.store,  # type: ignore[attr-defined]
+            zapp(self).store,
             folder,
             period=quarter,
-            today=self.app.today,  # type: ignore[attr-defined]
+            today=zapp(self).today,
             org_ids=[branch_id],
         )
 

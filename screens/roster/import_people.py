@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from domain.org import OrgKind
 from domain.people_import import ImportFileError, ImportPreview, build_preview, read_table
 from storage import org, people
-from widgets.app_handle import BackgroundFailed
+from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
@@ -34,7 +34,7 @@ class ImportPeopleScreen(ModalScreen[int | None]):
         self.preview: ImportPreview | None = None
 
     def compose(self) -> ComposeResult:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         self._branch_ids, self._group_ids = org.lookup_maps(store)
         branches = [u for u in org.all_units(store) if u.kind is OrgKind.BRANCH]
         with Vertical(id="import-box"):
@@ -85,7 +85,7 @@ class ImportPeopleScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="import-commit")
     def _run_commit(self, preview: ImportPreview) -> int:
-        return people.import_people(self.app.store, preview.people)  # type: ignore[attr-defined]
+        return people.import_people(zapp(self).store, preview.people)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

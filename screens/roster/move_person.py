@@ -13,6 +13,7 @@ from domain.org import OrgKind
 from domain.people import Person
 from storage import org, people
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.safe import content, text
 
 
@@ -27,7 +28,7 @@ class MovePersonScreen(ModalScreen[Person | None]):
         self.person = person
 
     def compose(self) -> ComposeResult:
-        self._units = org.all_units(self.app.store)  # type: ignore[attr-defined]
+        self._units = org.all_units(zapp(self).store)
         branches = [u for u in self._units if u.kind is OrgKind.BRANCH]
         with Vertical(id="move-box"):
             yield Static(content(f"调动 {self.person.name}（Ctrl+S 确定）"), id="move-title")
@@ -55,7 +56,7 @@ class MovePersonScreen(ModalScreen[Person | None]):
         group_sel = self.query_one("#move-group", Select)
         group = None if group_sel.is_blank() else str(group_sel.value)
         try:
-            moved = people.move(self.app.store, self.person, str(branch), group)  # type: ignore[attr-defined]
+            moved = people.move(zapp(self).store, self.person, str(branch), group)
         except StorageError as e:
             self.query_one("#move-status", Static).update(content(str(e)))
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from domain.org import OrgKind
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -26,7 +28,7 @@ WORKFLOW = "person"
 TEXT_FIELDS = {"name": ("姓名", 40), "team": ("班组", 60), "job": ("岗位", 60),
                "phone": ("电话", 20), "note": ("备注", 200)}  # fmt: skip
 DATE_FIELDS = {"birth_date": "出生日期", "joined_party": "入党时间", "confirmed_on": "转正时间"}
-ENUM_FIELDS: dict[str, tuple[str, type]] = {
+ENUM_FIELDS: dict[str, tuple[str, type[StrEnum]]] = {
     "sex": ("性别", Sex),
     "status": ("政治面貌", PoliticalStatus),
     "post": ("职务", CommitteePost),
@@ -52,7 +54,7 @@ class PersonForm(ModalScreen[Person | None]):
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         self._units = org.all_units(store)
         branches = [u for u in self._units if u.kind is OrgKind.BRANCH]
         title = "编辑人员" if self.person else "新增人员"
@@ -98,7 +100,7 @@ class PersonForm(ModalScreen[Person | None]):
         values = self._values_from_person(self.person) if self.person else {}
         if not self.person and self._default_branch:
             values["branch_id"] = self._default_branch
-        draft = self.app.drafts.load(WORKFLOW, self._key)  # type: ignore[attr-defined]
+        draft = zapp(self).drafts.load(WORKFLOW, self._key)
         if draft:
             values.update(draft.get("values", {}))
         with self.prevent(Input.Changed, Select.Changed):
@@ -167,7 +169,7 @@ class PersonForm(ModalScreen[Person | None]):
             return
         values = self._collect()
         title = values.get("name") or "（未填姓名）"
-        self.app.drafts.touch(WORKFLOW, self._key, str(title), {"values": values})  # type: ignore[attr-defined]
+        zapp(self).drafts.touch(WORKFLOW, self._key, str(title), {"values": values})
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         for f in ORDER:
@@ -186,7 +188,7 @@ class PersonForm(ModalScreen[Person | None]):
         errors: dict[str, str] = {}
         for f in DATE_FIELDS:
             try:
-                values[f] = parse_optional_date(values[f] or "", today=self.app.today)  # type: ignore[attr-defined]
+                values[f] = parse_optional_date(values[f] or "", today=zapp(self).today)
             except DateParseError as e:
                 errors[f] = str(e)
         if not values.get("branch_id"):
@@ -211,23 +213,23 @@ class PersonForm(ModalScreen[Person | None]):
         if person is None:
             return
         try:
-            saved = people.save(self.app.store, person)  # type: ignore[attr-defined]
+            saved = people.save(zapp(self).store, person)
         except StorageError as e:
             self.query_one("#form-status", Static).update(content(str(e)))
             self.notify(str(e), severity="error", markup=False, timeout=8)
             return
-        self.app.drafts.discard(WORKFLOW, self._key)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, self._key)
         self.notify(f"已保存：{saved.name}", markup=False)
         self.dismiss(saved)
 
     def action_close(self) -> None:
-        if self.app.drafts.dirty:  # type: ignore[attr-defined]
-            self.app.drafts.flush()  # type: ignore[attr-defined]
-        if self.app.drafts.load(WORKFLOW, self._key):  # type: ignore[attr-defined]
+        if zapp(self).drafts.dirty:
+            zapp(self).drafts.flush()
+        if zapp(self).drafts.load(WORKFLOW, self._key):
             self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
         self.dismiss(None)
 
     def action_discard(self) -> None:
-        self.app.drafts.discard(WORKFLOW, self._key)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, self._key)
         self.notify("已放弃修改", markup=False)
         self.dismiss(None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -9,16 +11,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
 from storage import org, people
-from widgets.app_handle import BackgroundFailed
+from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.paging import PagedList
 from widgets.safe import text
 from widgets.tables import add_columns
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    _MixinBase = Widget  # the mixin only ever sits on widgets
+else:
+    _MixinBase = object
 
 PAGE = 200
 SEARCH_LIMIT = 20  # a screenful at 80×24; more is one more keystroke away
@@ -26,7 +36,7 @@ SEARCH_LIMIT = 20  # a screenful at 80×24; more is one more keystroke away
 Row = tuple[str, tuple[Text, ...]]  # person id, its cells
 
 
-class TypeAheadToSearch:
+class TypeAheadToSearch(_MixinBase):
     """'/' starts a search from the tree or the table, and every printable key
     that arrives before the search box has focus goes into it.
 
@@ -34,7 +44,7 @@ class TypeAheadToSearch:
     queued for the table, so without this the 'a' would open the add form."""
 
     async def on_key(self, event: events.Key) -> None:
-        screen = self.screen  # type: ignore[attr-defined]
+        screen = self.screen
         if not isinstance(screen, RosterScreen):
             return
         if event.character == "/":
@@ -47,16 +57,16 @@ class TypeAheadToSearch:
         event.prevent_default()
 
     def on_focus(self) -> None:
-        screen = self.screen  # type: ignore[attr-defined]
+        screen = self.screen
         if isinstance(screen, RosterScreen):
             screen.search_pending = False
 
 
-class PeopleTable(TypeAheadToSearch, DataTable):
+class PeopleTable(TypeAheadToSearch, DataTable[Text]):
     pass
 
 
-class OrgTree(TypeAheadToSearch, Tree):
+class OrgTree(TypeAheadToSearch, Tree[str]):  # node data: the unit id
     pass
 
 
@@ -118,7 +128,7 @@ class RosterScreen(PagedList, Screen[None]):
 
     # -- tree --------------------------------------------------------------
     def _build_tree(self) -> None:
-        units = org.all_units(self.app.store)  # type: ignore[attr-defined]
+        units = org.all_units(zapp(self).store)
         self._units = {u.id: u for u in units}
         kids: dict[str | None, list[OrgUnit]] = {}
         for u in units:
@@ -128,7 +138,7 @@ class RosterScreen(PagedList, Screen[None]):
         tree.show_root = False
         target = None
 
-        def add(node, parent_id: str | None, depth: int) -> None:  # type: ignore[no-untyped-def]
+        def add(node: TreeNode[str], parent_id: str | None, depth: int) -> None:
             nonlocal target
             for u in kids.get(parent_id, []):
                 if u.kind is OrgKind.GROUP:
@@ -151,7 +161,7 @@ class RosterScreen(PagedList, Screen[None]):
             tree.move_cursor(target)
 
     @on(Tree.NodeHighlighted, "#org-tree")
-    def _tree_moved(self, event: Tree.NodeHighlighted) -> None:
+    def _tree_moved(self, event: Tree.NodeHighlighted[str]) -> None:
         uid = event.node.data
         if uid and self._units[uid].kind is OrgKind.BRANCH and uid != self.branch_id:
             self.branch_id = uid
@@ -160,14 +170,14 @@ class RosterScreen(PagedList, Screen[None]):
                 self.reload()
 
     @on(Tree.NodeSelected, "#org-tree")
-    def _tree_selected(self, event: Tree.NodeSelected) -> None:
+    def _tree_selected(self, event: Tree.NodeSelected[str]) -> None:
         uid = event.node.data
         if uid and self._units[uid].kind is OrgKind.BRANCH:
             self.query_one(DataTable).focus()
 
     # -- table -------------------------------------------------------------
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         if self.searching:
             self._run_search(self.searching)
             return
@@ -220,7 +230,7 @@ class RosterScreen(PagedList, Screen[None]):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return people.get(self.app.store, str(key))  # type: ignore[attr-defined]
+        return people.get(zapp(self).store, str(key))
 
     # -- search ------------------------------------------------------------
     @on(Input.Changed, "#roster-search")
@@ -235,7 +245,7 @@ class RosterScreen(PagedList, Screen[None]):
     def _run_search(self, query: str) -> tuple[str, list[Row]]:
         # Off the event loop, so typing echoes at once even at 50,000 people;
         # the rows' cell texts are made here too, the loop only swaps them in.
-        found = people.search(self.app.store, query, limit=SEARCH_LIMIT)  # type: ignore[attr-defined]
+        found = people.search(zapp(self).store, query, limit=SEARCH_LIMIT)
         return query, [self._row(p) for p in found]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -243,7 +253,8 @@ class RosterScreen(PagedList, Screen[None]):
         if worker.group != "roster-search":
             return
         if worker.state is WorkerState.SUCCESS:
-            query, rows = worker.result  # type: ignore[misc]
+            assert worker.result is not None  # _run_search returns (query, rows)
+            query, rows = worker.result
             if query == self.searching:  # a newer query may be on its way
                 self._show_search(query, rows)
 
@@ -324,4 +335,4 @@ class RosterScreen(PagedList, Screen[None]):
     def page_total(self) -> int:
         if not self.branch_id or self.searching:
             return 0  # search results are one screenful
-        return people.count_branch(self.app.store, self.branch_id)  # type: ignore[attr-defined]
+        return people.count_branch(zapp(self).store, self.branch_id)

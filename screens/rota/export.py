@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from widgets.app_handle import BackgroundFailed
+from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content
 
@@ -57,14 +57,15 @@ class ExportPlanScreen(ModalScreen[Path | None]):
     def _write(self, folder: Path) -> Path:
         from services.export_rota import write_plan_docx
 
-        return write_plan_docx(self.app.store, self._plan_id, folder)  # type: ignore[attr-defined]
+        return write_plan_docx(zapp(self).store, self._plan_id, folder)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.group != "rota-export":
             return
         if worker.state is WorkerState.SUCCESS:
-            path: Path = worker.result  # type: ignore[assignment]
+            path = worker.result
+            assert isinstance(path, Path)
             self.notify(f"已导出：{path}", markup=False, timeout=10)
             self.dismiss(path)
 

@@ -34,6 +34,7 @@ from screens.rota.format import lateness, state_label
 from screens.rota.lecture_step import LectureStepScreen, step_options
 from storage import rota
 from storage.errors import StorageError
+from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, plain, text
@@ -149,12 +150,12 @@ class LectureReviewScreen(Screen[None]):
                 ("意见", "comment", 26),
             ),
         )
-        self.lecture = rota.get_lecture(self.app.store, self.lecture_id)  # type: ignore[attr-defined]
+        self.lecture = rota.get_lecture(zapp(self).store, self.lecture_id)
         if self.lecture is None:
             self.notify("找不到这次党课（可能已被删除）", severity="error", markup=False)
             self.call_after_refresh(self.dismiss, None)
             return
-        draft = self.app.drafts.load(WORKFLOW, self.lecture_id) or {}  # type: ignore[attr-defined]
+        draft = zapp(self).drafts.load(WORKFLOW, self.lecture_id) or {}
         self._step_draft = draft.get("step")
         values = self._values_from(self.lecture)
         if draft.get("fields"):
@@ -244,7 +245,7 @@ class LectureReviewScreen(Screen[None]):
         lec = self.lecture
         if lec is None:
             return
-        today = self.app.today  # type: ignore[attr-defined]
+        today = zapp(self).today
         slot = f"第{lec.slot_index + 1}次  " if lec.slot_index is not None else ""
         who = f"{lec.lecturer_name}（{lec.branch_name}）" if lec.branch_name else lec.lecturer_name
         post = f" {lec.lecturer_post}" if lec.lecturer_post else ""
@@ -325,7 +326,7 @@ class LectureReviewScreen(Screen[None]):
             return
         data = {"base_version": lec.version, "fields": fields, "step": self._step_draft}
         title = f"{lec.lecture_date.isoformat()} {lec.lecturer_name} 党课课件"
-        self.app.drafts.touch(WORKFLOW, lec.id, title, data)  # type: ignore[attr-defined]
+        zapp(self).drafts.touch(WORKFLOW, lec.id, title, data)
 
     def _step_typed(self, values: dict[str, Any]) -> None:
         self._step_draft = values
@@ -339,7 +340,7 @@ class LectureReviewScreen(Screen[None]):
         if lec is None:
             return
         try:
-            saved = rota.save_lecture(self.app.store, lec)  # type: ignore[attr-defined]
+            saved = rota.save_lecture(zapp(self).store, lec)
         except StorageError as e:
             self._status(str(e))
             self.notify(str(e), severity="error", markup=False, timeout=8)
@@ -348,7 +349,7 @@ class LectureReviewScreen(Screen[None]):
 
     def _saved(self, saved: Lecture, message: str) -> None:
         self.lecture = saved
-        self.app.drafts.discard(WORKFLOW, saved.id)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, saved.id)
         if self._step_draft:
             self._touch(None)  # keep a half-typed review step
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
@@ -378,7 +379,7 @@ class LectureReviewScreen(Screen[None]):
         )
 
     def action_leave(self) -> None:
-        self.app.drafts.flush()  # type: ignore[attr-defined]
-        if self.lecture is not None and self.app.drafts.load(WORKFLOW, self.lecture.id):  # type: ignore[attr-defined]
+        zapp(self).drafts.flush()
+        if self.lecture is not None and zapp(self).drafts.load(WORKFLOW, self.lecture.id):
             self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
         self.dismiss(None)

@@ -33,7 +33,7 @@ from domain.courseware import (
 )
 from domain.people import Person
 from storage import rota
-from widgets.app_handle import BackgroundFailed
+from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.person_picker import NewPerson, PickPersonScreen
 from widgets.safe import content, text
@@ -200,6 +200,8 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
 
     @on(OptionList.OptionHighlighted, "#step-actions")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is None:  # every option here is built with a state id
+            return
         new = ReviewState(event.option.id)
         if new is self.to:
             return
@@ -248,11 +250,11 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
     ) -> Lecture | ReviewError:
         try:
             return rota.apply_transition(
-                self.app.store,  # type: ignore[attr-defined]
+                zapp(self).store,
                 self.lecture,
                 to,
                 actor=actor,
-                at=event_time(self.app.today),  # type: ignore[attr-defined]
+                at=event_time(zapp(self).today),
                 comment=comment,
                 checklist=checklist,
             )
@@ -269,7 +271,7 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
             self._status(msg)
             self.notify(msg, severity="error", markup=False, timeout=8)
         else:
-            self.dismiss(worker.result)  # type: ignore[arg-type]
+            self.dismiss(worker.result)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:

@@ -22,7 +22,7 @@ from screens.rota.format import (
     state_label,
 )
 from storage import rota
-from widgets.app_handle import zapp
+from widgets.app_handle import ZhibuAppBase, zapp
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
 
@@ -77,18 +77,18 @@ class RotaPlanScreen(Screen[None]):
 
     # -- data --------------------------------------------------------------
     def _plans(self) -> list[rota.RotaPlanRecord]:
-        return rota.list_plans(self.app.store)  # type: ignore[attr-defined]
+        return rota.list_plans(zapp(self).store)
 
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        today = self.app.today  # type: ignore[attr-defined]
+        store = zapp(self).store
+        today = zapp(self).today
         if self.plan_id is None:
             plans = self._plans()
             current = [p for p in plans if p.period.year == today.year]
-            chosen = (current or plans or [None])[0]
-            self.plan_id = chosen.id if chosen else None
+            chosen = current or plans
+            self.plan_id = chosen[0].id if chosen else None
         self.record = rota.get_plan(store, self.plan_id) if self.plan_id else None
-        self.lectures = rota.lectures_of_plan(store, self.plan_id) if self.record else []
+        self.lectures = rota.lectures_of_plan(store, self.record.id) if self.record else []
         head = self.query_one("#plan-head", Static)
         warn = self.query_one("#plan-warn", Static)
         if self.record is None:
@@ -112,7 +112,7 @@ class RotaPlanScreen(Screen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        today = self.app.today  # type: ignore[attr-defined]
+        today = zapp(self).today
         for k, lec in enumerate(self.lectures, start=1):
             hint, style = lecture_hint(lec, today)
             number = lec.slot_index + 1 if lec.slot_index is not None else k
@@ -142,7 +142,7 @@ class RotaPlanScreen(Screen[None]):
         if lec is None:
             detail.update("")
             return
-        detail.update(content(lecture_detail(lec, self.app.today), multiline=True))  # type: ignore[attr-defined]
+        detail.update(content(lecture_detail(lec, zapp(self).today), multiline=True))
 
     # -- actions -----------------------------------------------------------
     @on(DataTable.RowSelected, "#plan-table")
@@ -180,7 +180,7 @@ class RotaPlanScreen(Screen[None]):
         from screens.rota.export import ExportPlanScreen
 
         self.app.push_screen(
-            ExportPlanScreen(self.record.id, self.record.title, default_export_dir(self.app))
+            ExportPlanScreen(self.record.id, self.record.title, default_export_dir(zapp(self)))
         )
 
     def action_new_plan(self) -> None:
@@ -205,9 +205,9 @@ class RotaPlanScreen(Screen[None]):
         self._step(-1)
 
 
-def default_export_dir(app: object) -> Path:
+def default_export_dir(app: ZhibuAppBase) -> Path:
     """The app's export folder if it has one, else 'exports' beside the database."""
     configured = getattr(app, "export_dir", None)
     if configured:
         return Path(configured)
-    return Path(app.db_path).parent / "exports"  # type: ignore[attr-defined]
+    return Path(app.db_path).parent / "exports"

@@ -41,6 +41,7 @@ from domain.rota import (
     DayRuleKind,
     Lecturer,
     PeriodScope,
+    Pin,
     PlanPeriod,
     RotaPlan,
     RotaRequest,
@@ -131,7 +132,7 @@ class RotaWizardScreen(Screen[None]):
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        self._units = rota.planning_units(self.app.store)  # type: ignore[attr-defined]
+        self._units = rota.planning_units(zapp(self).store)
         yield Header()
         yield Static(id="wiz-steps")
         with ContentSwitcher(initial=STEPS[0], id="wiz-switcher"):
@@ -225,7 +226,7 @@ class RotaWizardScreen(Screen[None]):
                 ("说明", "note", 18),
             ),
         )
-        draft = self.app.drafts.load(WORKFLOW, DRAFT_KEY)  # type: ignore[attr-defined]
+        draft = zapp(self).drafts.load(WORKFLOW, DRAFT_KEY)
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
             self._apply_period(self._default_period())
             if draft:
@@ -240,7 +241,7 @@ class RotaWizardScreen(Screen[None]):
 
     # -- step 1: period ----------------------------------------------------
     def _default_period(self) -> dict[str, Any]:
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = zapp(self).today
         org_id = self._org_arg or (self._units[0].id if self._units else None)
         return {
             "org_id": org_id,
@@ -337,7 +338,7 @@ class RotaWizardScreen(Screen[None]):
         self._touch()
 
     # -- request and plan --------------------------------------------------
-    def _request(self, pins: dict | None = None) -> RotaRequest:
+    def _request(self, pins: dict[int, Pin] | None = None) -> RotaRequest:
         org_id, period, cadence, rule, weekends = self._parsed_period()
         ids = {lec.id for lec in self.lecturers}
         return RotaRequest(
@@ -346,7 +347,7 @@ class RotaWizardScreen(Screen[None]):
             rule=rule,
             lecturers=self.lecturers,
             unavailable={k: v for k, v in self.unavailable.items() if k in ids and v},
-            previous=rota.previous_lecturer_ids(self.app.store, org_id, period),  # type: ignore[attr-defined]
+            previous=rota.previous_lecturer_ids(zapp(self).store, org_id, period),
             pins=pins or {},
             avoid_weekends=weekends,
         )
@@ -425,7 +426,7 @@ class RotaWizardScreen(Screen[None]):
 
     def _leave_period_step(self) -> None:
         org_id, period, *_ = self._parsed_period()
-        store = self.app.store  # type: ignore[attr-defined]
+        store = zapp(self).store
         existing = rota.overlapping_plan(store, org_id, period)
         if existing is not None:
             raise WizardInputError(
@@ -449,7 +450,7 @@ class RotaWizardScreen(Screen[None]):
             self._status("已取消交换")
             return
         self._touch()
-        self.app.drafts.flush()  # type: ignore[attr-defined]
+        zapp(self).drafts.flush()
         self.notify("轮讲计划草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
         self.dismiss(None)
 
@@ -472,7 +473,7 @@ class RotaWizardScreen(Screen[None]):
         ]
         try:
             org_id, period, *_ = self._parsed_period()
-            prev = rota.previous_lecturer_ids(self.app.store, org_id, period)  # type: ignore[attr-defined]
+            prev = rota.previous_lecturer_ids(zapp(self).store, org_id, period)
         except WizardInputError:
             prev = []
         if prev:
@@ -486,7 +487,7 @@ class RotaWizardScreen(Screen[None]):
         try:
             return int(self.query_one("#w-year", Input).value)
         except ValueError:
-            return self.app.today.year  # type: ignore[attr-defined]
+            return zapp(self).today.year
 
     def _current_lecturer(self) -> Lecturer | None:
         table = self.query_one("#w-lecturers", DataTable)
@@ -503,7 +504,7 @@ class RotaWizardScreen(Screen[None]):
             if any(lec.id == result.id for lec in self.lecturers):
                 self._status(f"{result.name} 已在授课人名单中")
                 return
-            self.lecturers.append(rota.lecturer_for(self.app.store, result))  # type: ignore[attr-defined]
+            self.lecturers.append(rota.lecturer_for(zapp(self).store, result))
             self._fill_lecturers()
             self.query_one("#w-lecturers", DataTable).move_cursor(row=len(self.lecturers) - 1)
             self._touch()
@@ -662,7 +663,7 @@ class RotaWizardScreen(Screen[None]):
         higher = self.query_one("#w-higher", Checkbox).value
         try:
             record, lectures = rota.confirm_plan(
-                self.app.store,  # type: ignore[attr-defined]
+                zapp(self).store,
                 org_id,
                 plan,
                 needs_higher_review=higher,
@@ -671,7 +672,7 @@ class RotaWizardScreen(Screen[None]):
             self._status(str(e))
             self.notify(str(e), severity="error", markup=False, timeout=8)
             return
-        self.app.drafts.discard(WORKFLOW, DRAFT_KEY)  # type: ignore[attr-defined]
+        zapp(self).drafts.discard(WORKFLOW, DRAFT_KEY)
         self.notify(
             f"已确认{record.org_name}{record.period.label}党课计划，生成 {len(lectures)} 次党课",
             markup=False,
@@ -695,7 +696,7 @@ class RotaWizardScreen(Screen[None]):
             "pending_unavailable": dict(self.pending_unavailable),
             "plan": self.plan.model_dump(mode="json") if self.plan else None,
         }
-        self.app.drafts.touch(WORKFLOW, DRAFT_KEY, title, data)  # type: ignore[attr-defined]
+        zapp(self).drafts.touch(WORKFLOW, DRAFT_KEY, title, data)
 
     def _restore(self, data: dict[str, Any]) -> None:
         try:
