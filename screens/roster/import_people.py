@@ -95,8 +95,8 @@ class ImportPeopleScreen(ModalScreen[int | None]):
             if isinstance(worker.result, ImportFileError):
                 self.preview = None
                 self._summary(str(worker.result))
-            else:
-                self._show(worker.result)  # type: ignore[arg-type]
+            elif isinstance(worker.result, ImportPreview):
+                self._show(worker.result)
         elif worker.group == "import-commit":
             n = worker.result
             self.notify(f"已导入 {n} 人", markup=False)
