@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from domain.org_codes import OrgKind
 from storage.errors import SchemaTooNewError
 
-if TYPE_CHECKING:
-    from storage.db import Store  # storage.db imports this module
+
+class MigratingStore(Protocol):
+    """What migrate() needs of storage.db.Store (which imports this module,
+    so this module names only the shape)."""
+
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+
+    @property
+    def path(self) -> Path: ...
+
+    def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
 Migration = Callable[[sqlite3.Connection], None]
 _BRANCH = OrgKind.BRANCH.value
@@ -340,7 +351,7 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
-def migrate(store: Store) -> int:
+def migrate(store: MigratingStore) -> int:
     """Bring the schema to SCHEMA_VERSION; returns the version found."""
     conn = store.conn
     found = conn.execute("PRAGMA user_version").fetchone()[0]
