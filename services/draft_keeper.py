@@ -34,8 +34,14 @@ def spill_path(store: Store) -> Path:
 
 
 class DraftKeeper:
-    def __init__(self, store: Store, schedule: Callable[[float, Callable[[], None]], Any]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        schedule: Callable[[float, Callable[[], None]], Any],
+        session: drafts.Session | None = None,
+    ) -> None:
         self._store = store
+        self.session = session or drafts.Session.start()
         self._schedule = schedule
         self._pending: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         self._scheduled = False
@@ -58,7 +64,7 @@ class DraftKeeper:
         ok = True
         for (workflow, key), (title, data) in list(self._pending.items()):
             try:
-                drafts.save(self._store, workflow, key, data, title)
+                drafts.save(self._store, workflow, key, data, title, self.session)
             except Exception as e:  # noqa: BLE001 - keep it pending, report once
                 ok = False
                 self.last_error = str(e) or type(e).__name__
@@ -74,16 +80,56 @@ class DraftKeeper:
         return ok
 
     def load(self, workflow: str, key: str) -> dict[str, Any] | None:
+        """This session's draft; failing that, the newest one a session that
+        has ended left for this record (adopted: it becomes this session's).
+        A running session's draft is never taken silently (see take_over)."""
         pending = self._pending.get((workflow, key))
         if pending:
             return pending[1]
-        return drafts.load(self._store, workflow, key)
+        own = drafts.load(self._store, workflow, key, self.session.id)
+        if own is not None:
+            return own
+        for other in drafts.others(self._store, workflow, key, self.session.id):
+            if not other.alive and self.take_over(workflow, key, other.session):
+                return drafts.load(self._store, workflow, key, self.session.id)
+        return None
+
+    def take_over(self, workflow: str, key: str, source: str) -> bool:
+        """Make another session's draft this session's (the user said so)."""
+        try:
+            return drafts.take_over(self._store, workflow, key, source, self.session)
+        except Exception as e:  # noqa: BLE001 - the draft stays where it was
+            self.last_error = str(e) or type(e).__name__
+            return False
+
+    def ref(self, workflow: str, key: str) -> drafts.DraftRef:
+        """The draft row a record's save removes in its own transaction."""
+        return drafts.DraftRef(self._store.actor, self.session.id, workflow, key)
+
+    def forget(self, workflow: str, key: str) -> None:
+        """The save that discarded this draft in its transaction has committed."""
+        self._pending.pop((workflow, key), None)
+        if not self._pending:
+            self._remove_spill()
 
     def discard(self, workflow: str, key: str) -> None:
         self._pending.pop((workflow, key), None)
-        drafts.discard(self._store, workflow, key)
+        drafts.discard(self._store, workflow, key, self.session.id)
         if not self._pending:
             self._remove_spill()
+
+    def refused_message(self, message: str) -> str:
+        """A refused save's message, true about the draft: it says the input
+        is kept only once the draft is actually written."""
+        if self.flush():
+            return message
+        message = message.replace("您的输入已保留。", "").replace("您的输入已保留", "")
+        return f"{message} 输入仍在本窗口，但草稿未能保存：{self.last_error}"
+
+    def end(self) -> None:
+        """The session is over: its drafts may be adopted by the next one."""
+        self.flush()
+        self.session.end()
 
     @property
     def dirty(self) -> bool:

@@ -106,7 +106,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.exit()
 
     def on_unmount(self) -> None:
-        self.drafts.flush()
+        self.drafts.end()
 
     def _handle_exception(self, error: Exception) -> None:
         """Never show a traceback (it prints locals, i.e. personal data)."""

@@ -305,6 +305,7 @@ class FollowupForm(ModalScreen[T]):
 
     def fail(self, message: str) -> None:
         """A save refused (domain rule or storage): keep the form open, say why."""
+        message = zapp(self).drafts.refused_message(message)
         self.set_status(message)
         self.notify(message, severity="error", markup=False, timeout=8)
 
@@ -312,8 +313,12 @@ class FollowupForm(ModalScreen[T]):
     def action_save(self) -> None:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
+    def draft_ref(self):  # type: ignore[no-untyped-def]  # -> storage.drafts.DraftRef
+        """This form's draft row, discarded by the save's own transaction."""
+        return zapp(self).drafts.ref(self.WORKFLOW, self.draft_key)
+
     def saved(self, result: T, message: str) -> None:
-        zapp(self).drafts.discard(self.WORKFLOW, self.draft_key)
+        zapp(self).drafts.forget(self.WORKFLOW, self.draft_key)
         self.notify(message, markup=False)
         self.dismiss(result)
 

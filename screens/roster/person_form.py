@@ -213,12 +213,14 @@ class PersonForm(ModalScreen[Person | None]):
         if person is None:
             return
         try:
-            saved = people.save(zapp(self).store, person)
+            ref = zapp(self).drafts.ref(WORKFLOW, self._key)
+            saved = people.save(zapp(self).store, person, draft=ref)
         except StorageError as e:
-            self.query_one("#form-status", Static).update(content(str(e)))
-            self.notify(str(e), severity="error", markup=False, timeout=8)
+            message = zapp(self).drafts.refused_message(str(e))
+            self.query_one("#form-status", Static).update(content(message))
+            self.notify(message, severity="error", markup=False, timeout=8)
             return
-        zapp(self).drafts.discard(WORKFLOW, self._key)
+        zapp(self).drafts.forget(WORKFLOW, self._key)
         self.notify(f"已保存：{saved.name}", markup=False)
         self.dismiss(saved)
 
