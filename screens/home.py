@@ -155,9 +155,7 @@ class HomeScreen(Screen[None]):
         self.query_one(ComplianceTable).show(rows)
         self._fill_drafts(store)
 
-    def _fill_due(
-        self, store: Store, branches: int, rows: list[compliance.ComplianceRow]
-    ) -> None:
+    def _fill_due(self, store: Store, branches: int, rows: list[compliance.ComplianceRow]) -> None:
         lst = self.query_one("#due-list", OptionList)
         lst.clear_options()
         self._due: list[DueItem] = []

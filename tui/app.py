@@ -75,8 +75,15 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.freeze_heap_after_warm_up = False  # see screens.home._import_workflows
         self._today = today
         self.drafts = DraftKeeper(store, self.set_timer)
+        self.drafts.on_status = self._draft_status
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
+
+    def _draft_status(self, status: str | None) -> None:
+        """A draft written nowhere is said in the header of every screen until
+        a retry writes it (services.draft_keeper)."""
+        path = plain(str(self.db_path))
+        self.sub_title = path if status is None else f"{status} · {path}"
 
     # -- time --------------------------------------------------------------
     @property
@@ -94,6 +101,8 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (tests) or no signals here
         self.push_screen(HomeScreen())
+        for notice in self.drafts.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=15)
 
     def _on_hangup(self) -> None:
         """SSH dropped or killed: save drafts, exit; a watchdog ends a stuck loop."""

@@ -134,7 +134,7 @@ class ContactForm(FollowupForm[FollowUp | None]):
                 help_given=self.text_of("help_given"),
                 place=self.text_of("place"),
             )
-            saved = fu_store.save(  # type: ignore[attr-defined]
+            saved = fu_store.save(
                 zapp(self).store,
                 log_contact(self.fu, contact, self.config),
                 draft=self.draft_ref(),

@@ -25,6 +25,7 @@ from domain.followups import Actor
 from domain.people import Person
 from storage.accounts import Viewer
 from storage.accounts import viewer as load_viewer
+from storage.drafts import DraftRef
 from widgets.app_handle import ZhibuAppBase, zapp
 from widgets.safe import content
 
@@ -313,7 +314,7 @@ class FollowupForm(ModalScreen[T]):
     def action_save(self) -> None:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
-    def draft_ref(self):  # type: ignore[no-untyped-def]  # -> storage.drafts.DraftRef
+    def draft_ref(self) -> DraftRef:
         """This form's draft row, discarded by the save's own transaction."""
         return zapp(self).drafts.ref(self.WORKFLOW, self.draft_key)
 
@@ -323,11 +324,9 @@ class FollowupForm(ModalScreen[T]):
         self.dismiss(result)
 
     def action_close(self) -> None:
-        drafts = zapp(self).drafts
-        if drafts.dirty:
-            drafts.flush()
-        if drafts.load(self.WORKFLOW, self.draft_key):
-            self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
+        message = zapp(self).drafts.close_message(self.WORKFLOW, self.draft_key)
+        if message:
+            self.notify(message, markup=False)
         self.dismiss(None)
 
     def action_discard(self) -> None:

@@ -225,10 +225,9 @@ class PersonForm(ModalScreen[Person | None]):
         self.dismiss(saved)
 
     def action_close(self) -> None:
-        if zapp(self).drafts.dirty:
-            zapp(self).drafts.flush()
-        if zapp(self).drafts.load(WORKFLOW, self._key):
-            self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
+        message = zapp(self).drafts.close_message(WORKFLOW, self._key)
+        if message:
+            self.notify(message, markup=False)
         self.dismiss(None)
 
     def action_discard(self) -> None:
