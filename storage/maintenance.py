@@ -63,6 +63,8 @@ def check(path: Path) -> CheckReport:
                 report.lines += [f"审计日志：{p}" for p in problems]
             else:
                 report.lines.append(f"审计日志：{n} 条，哈希链完整")
+            count, last = audit.head(conn)
+            report.lines.append(f"审计链头：{count} 条，{last}")
     except sqlite3.DatabaseError as e:
         report.ok = False
         report.lines.append(f"错误：数据库损坏（{e}）")

@@ -340,6 +340,12 @@ def m006_draft_sessions(c: sqlite3.Connection) -> None:
     )
 
 
+def m007_audit_content(c: sqlite3.Connection) -> None:
+    # Each audit row carries the hash of its record's new content, so an edit
+    # behind the app's back shows in `zhibu check` (storage.audit).
+    c.execute("ALTER TABLE audit ADD COLUMN content_hash TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -347,6 +353,7 @@ MIGRATIONS: list[Migration] = [
     m004_corrections,
     m005_make_ups,
     m006_draft_sessions,
+    m007_audit_content,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
