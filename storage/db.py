@@ -171,11 +171,34 @@ def _marker_text(path: Path) -> str | None:
 
 
 def mark_verified(path: Path) -> None:
-    """Record that *path* at rest is sound; best effort, never raises."""
+    """Record that *path* at rest is sound, only right after quick_check passed
+    (bytes overwritten while the app ran must not be stamped as verified);
+    best effort, never raises."""
     if not path.exists() or maybe_in_use(path):
         return  # another connection is open: the file is not at rest
     try:
-        _write_marker(path, _stamp(path))
+        stamp = _stamp(path)
+        conn = open_read_only(path)
+        try:
+            problems = quick_check(conn)
+        finally:
+            conn.close()
+    except (OSError, sqlite3.DatabaseError):
+        problems = ["unreadable"]
+    if problems:
+        clear_verified(path)
+        return
+    try:
+        if _stamp(path) == stamp:
+            _write_marker(path, stamp)
+    except OSError:
+        pass
+
+
+def clear_verified(path: Path) -> None:
+    """A damaged page was seen: the next start must check the file again."""
+    try:
+        verified_marker(path).unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -376,6 +399,8 @@ class Store:
                 except sqlite3.Error:
                     pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
             if isinstance(e, sqlite3.Error):
+                if _primary_code(e) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                    clear_verified(self.path)
                 raise storage_error(e) from e
             raise
 

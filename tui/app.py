@@ -119,6 +119,24 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
 
     def _handle_exception(self, error: Exception) -> None:
         """Never show a traceback (it prints locals, i.e. personal data)."""
+        if _damaged(error):
+            # A damaged or truncated file found while running: stop writing
+            # (no crash log next to it), and the next start checks it again.
+            from storage.db import clear_verified
+
+            self.drafts.flush()  # best effort: the spill takes what SQLite cannot
+            clear_verified(self.db_path)
+            if self._exception is None:
+                self._exception = error
+                self._exception_event.set()
+            self.exit(
+                return_code=exit_codes.DATA,
+                message=Text(
+                    f"{self.db_path} 已损坏或被截断，支部工作台已停止写入并退出。"
+                    "请联系管理员用备份恢复（zhibu check 可查看详情）。"
+                ),
+            )
+            return
         if isinstance(error, WorkerFailed):
             self._worker_failed(error.error)
             return
@@ -187,3 +205,19 @@ def make_app(db_path: Path, *, store: Store | None = None, today: date | None = 
     """Build the app from explicit paths (the CLI and tests both use this)."""
     db_path = Path(db_path)
     return ZhibuApp(db_path, store or open_store(db_path), today=today)
+
+
+def _damaged(error: BaseException | None) -> bool:
+    """SQLITE_CORRUPT / SQLITE_NOTADB anywhere in the cause chain (a worker's
+    error is wrapped in WorkerFailed)."""
+    import sqlite3
+
+    seen = 0
+    while error is not None and seen < 8:
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(error, sqlite3.DatabaseError) and code is not None:
+            if code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                return True
+        error = getattr(error, "error", None) or error.__cause__ or error.__context__
+        seen += 1
+    return False
