@@ -127,6 +127,18 @@ def content_mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(table, id) of records whose content differs from their last audit row."""
     if not _has_content(conn):
         return []
+    if conn.in_transaction:
+        return _mismatches(conn)
+    # One snapshot: others may be saving; a record and its audit row are
+    # committed together, so within one read transaction they agree.
+    conn.execute("BEGIN")
+    try:
+        return _mismatches(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     last: dict[tuple[str, str], str] = {}
     for table, rid, content in conn.execute(
         "SELECT table_name, record_id, content_hash FROM audit ORDER BY seq"

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.errors import DiskFullError, NotADatabaseError, StorageError
+from storage.errors import DiskFullError, FileReplacedError, NotADatabaseError, StorageError
 from storage.identity import current_actor
 from storage.paths import (
     ensure_private_dir,
@@ -294,6 +294,11 @@ class Store:
         self._local = threading.local()
         self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
+        # (device, inode) of the file and its -wal as opened: a -wal deleted or
+        # a copy moved over the live file splits sessions onto different files,
+        # and saves would vanish, so writes stop when either changes.
+        self._identity: tuple[tuple[int, int], tuple[int, int]] | None = None
+        self.replaced: str | None = None
 
     # -- connections -------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -320,6 +325,11 @@ class Store:
                 f"{self.path} 无法作为数据库打开：{e}。程序没有改动它。"
             ) from None
         private_sidecars(self.path)
+        if self._identity is None:
+            try:
+                self._identity = self._file_ids()
+            except FileReplacedError:
+                pass  # no -wal yet: the first write records it
         with self._lock:
             # Thread workers come and go (search, export, import): close the
             # connections of threads that have ended, or file handles pile up.
@@ -361,6 +371,7 @@ class Store:
                     pass
             self._all.clear()
         self._local = threading.local()
+        self._identity = None  # the -wal goes with the last connection
 
     # -- reads -------------------------------------------------------------
     def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
@@ -390,6 +401,7 @@ class Store:
             return
         self._begin_immediate(conn)
         try:
+            self._check_identity()  # under the write lock: nobody commits meanwhile
             yield conn
             conn.execute("COMMIT")
         except BaseException as e:
@@ -403,6 +415,33 @@ class Store:
                     clear_verified(self.path)
                 raise storage_error(e) from e
             raise
+
+    def _file_ids(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        try:
+            main, wal = os.stat(self.path), os.stat(wal_path(self.path))
+        except FileNotFoundError:
+            raise FileReplacedError(self._replaced_message("不见了")) from None
+        return (main.st_dev, main.st_ino), (wal.st_dev, wal.st_ino)
+
+    def _replaced_message(self, what: str) -> str:
+        return (
+            f"数据库文件 {self.path} 或其 -wal 文件{what}（被替换、移动或删除），"
+            "为免数据丢失已停止写入。您的输入已保留在本窗口。请退出后重新打开，并联系管理员。"
+        )
+
+    def _check_identity(self) -> None:
+        if self.replaced:
+            raise FileReplacedError(self.replaced)
+        try:
+            now = self._file_ids()
+        except FileReplacedError as e:
+            self.replaced = str(e)
+            raise
+        if self._identity is None:
+            self._identity = now  # the first write: these are the files opened
+        elif now != self._identity:
+            self.replaced = self._replaced_message("已变")
+            raise FileReplacedError(self.replaced)
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         """BEGIN IMMEDIATE waits up to busy_timeout for the write lock; SQLite
