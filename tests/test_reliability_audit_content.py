@@ -125,3 +125,26 @@ def test_rebuilt_chain_with_a_deleted_row_reports_the_gap(
     # The head printed on paper earlier no longer matches.
     found = re.search(r"审计链头：(\d+) 条", out)
     assert found and int(found.group(1)) == head_before - 1
+
+
+def test_every_quarterly_report_ends_with_the_chain_head(tmp_path: Path) -> None:
+    import docx
+
+    from domain.periods import Period
+    from services.export_report import export_reports
+    from tests.reliability_helpers import TODAY
+
+    db = tmp_path / "data" / "q.db"
+    demo_db(db)
+    store = open_store(db, actor="tester")
+    try:
+        n, last = audit.head(store.conn)
+        files = export_reports(
+            store, tmp_path / "out", period=Period.quarter(TODAY.year, 1), today=TODAY
+        )
+    finally:
+        store.close()
+    assert files
+    for f in files:
+        paragraphs = [p.text for p in docx.Document(str(f.path)).paragraphs if p.text.strip()]
+        assert paragraphs[-1].startswith(f"审计链头：{n} 条，{last}")
