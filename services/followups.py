@@ -66,7 +66,9 @@ def file_quick(
 
 
 @service
-def log_contact(store: Store, fu: FollowUp, contact: Contact, config: FollowUpConfig) -> FollowUp:
+def log_contact(
+    store: Store, fu: FollowUp, contact: Contact, config: FollowUpConfig
+) -> FollowUp:
     """Record a talk; the next contact date moves by the case's interval."""
     from domain.followups import FollowUpError
     from domain.followups import log_contact as add_contact

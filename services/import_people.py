@@ -21,9 +21,7 @@ class ImportResult:
 
 
 @service
-def preview_file(
-    store: Store, file: Path, *, default_branch_id: str | None = None
-) -> ImportPreview:
+def preview_file(store: Store, file: Path, *, default_branch_id: str | None = None) -> ImportPreview:
     """Read *file* and check every row against the org tree; writes nothing.
 
     InputMissing when the file does not exist, BadData when it cannot be read."""

@@ -24,7 +24,9 @@ def find_people(
     """Pinyin / name search, best match first; nothing for a blank query."""
     if not query.strip():
         return []
-    return people.search(store, query, branch_id=branch_id, members_only=members_only, limit=limit)
+    return people.search(
+        store, query, branch_id=branch_id, members_only=members_only, limit=limit
+    )
 
 
 def get_person(store: Store, person_id: str) -> Person | None:

@@ -55,3 +55,5 @@ def rate_text(rate_label: str, below: bool) -> Text:
 
 def num(n: int) -> Text:
     return Text(str(n), justify="right")
+
+

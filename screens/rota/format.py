@@ -13,6 +13,7 @@ def short_date(d: date) -> str:
     return f"{d.isoformat()} {WEEKDAYS[d.weekday()]}"
 
 
+
 GIVEN_LABEL = "已讲授"
 READY_STATES = (ReviewState.APPROVED, ReviewState.FILED)
 
@@ -63,3 +64,5 @@ def lecture_detail(lec: Lecture, today: date) -> str:
     if lec.locked is not None:
         parts.append(f"已锁定课件 {lec.locked.file_name} sha256 {lec.locked.sha256[:12]}…")
     return first + "\n" + "；".join(parts)
+
+
