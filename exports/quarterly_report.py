@@ -137,6 +137,9 @@ class BranchReport:
     arrears: list[ArrearsLine]
     work: WorkCounts
     lectures: list[LectureLine]
+    # (rows, last hash) of the audit chain when the report was made: on paper,
+    # it catches a chain rebuilt later (compare with `zhibu check`).
+    audit_head: tuple[int, str] | None = None
 
     def total(self, attr: str) -> int:
         return sum(getattr(m, attr) for m in self.members)
@@ -164,6 +167,12 @@ class GeneralReport:
     as_of: date
     threshold: int
     branches: list[BranchReport] = field(default_factory=list)
+    audit_head: tuple[int, str] | None = None
+
+
+def _audit_head(doc: Document, head: tuple[int, str] | None) -> None:
+    if head is not None:
+        add_paragraph(doc, f"审计链头：{head[0]} 条，{head[1]}（可与 zhibu check 的输出核对）")
 
 
 # -- layout helpers -----------------------------------------------------------------
@@ -346,6 +355,7 @@ def build_branch(report: BranchReport) -> Document:
     else:
         add_paragraph(doc, "本期未开展党课。")
     _sign_off(doc, report.org_name, report.as_of)
+    _audit_head(doc, report.audit_head)
     return doc
 
 
@@ -472,6 +482,7 @@ def build_general(report: GeneralReport) -> Document:
     else:
         add_paragraph(doc, "本期各支部未开展党课。")
     _sign_off(doc, report.org_name, report.as_of)
+    _audit_head(doc, report.audit_head)
     return doc
 
 

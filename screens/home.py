@@ -155,9 +155,7 @@ class HomeScreen(Screen[None]):
         self.query_one(ComplianceTable).show(rows)
         self._fill_drafts(store)
 
-    def _fill_due(
-        self, store: Store, branches: int, rows: list[compliance.ComplianceRow]
-    ) -> None:
+    def _fill_due(self, store: Store, branches: int, rows: list[compliance.ComplianceRow]) -> None:
         lst = self.query_one("#due-list", OptionList)
         lst.clear_options()
         self._due: list[DueItem] = []
@@ -185,13 +183,15 @@ class HomeScreen(Screen[None]):
         lst = self.query_one("#draft-list", OptionList)
         lst.clear_options()
         items = draft_store.list_mine(store)
+        mine = zapp(self).drafts.session.id
         for d in items:
             label = draft_label(d.workflow)
             when = d.updated_at[5:16].replace("T", " ")
+            who = draft_store.describe(d, mine)
             lst.add_option(
                 Option(
-                    text(f"{label}：{d.title or '（未命名）'}  {when}"),
-                    id=f"{d.workflow}\x1f{d.key}",
+                    text(f"{label}：{d.title or '（未命名）'}  {when}  {who}".rstrip()),
+                    id=f"{d.workflow}\x1f{d.key}\x1f{d.session}",
                 )
             )
         lst.display = bool(items)
@@ -207,12 +207,37 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#draft-list")
     def _resume(self, event: OptionList.OptionSelected) -> None:
-        workflow, _, key = (event.option.id or "").partition("\x1f")
+        workflow, key, session = ((event.option.id or "").split("\x1f") + ["", ""])[:3]
         kind = DRAFT_KINDS.get(workflow)
         if kind is None:
             self.notify(f"无法恢复这类草稿（{workflow}）", markup=False)
             return
-        kind.resume(zapp(self), key)
+        app = zapp(self)
+        if session == app.drafts.session.id:
+            kind.resume(app, key)
+            return
+        if not draft_store.session_alive(session):
+            # Its session has ended (crash, hang-up): nobody to overwrite.
+            app.drafts.take_over(workflow, key, session)
+            kind.resume(app, key)
+            return
+        # A running session's draft: continuing it takes it over, and that
+        # session must not be overwritten silently, so ask.
+        from screens.dialogs import ChoicePrompt
+
+        def answer(choice: str | None) -> None:
+            if choice != "take":
+                return
+            if not app.drafts.take_over(workflow, key, session):
+                self.notify("这份草稿已不在（可能已被保存或放弃）", markup=False)
+                self._fill_drafts(app.store)
+                return
+            kind.resume(app, key)
+
+        prompt = "这份草稿属于另一会话。接管后由本会话继续，另一会话不再保存它。"
+        self.app.push_screen(
+            ChoicePrompt(prompt, [("take", "接管并继续"), ("cancel", "取消")]), answer
+        )
 
     @on(DataTable.RowSelected, "#compliance-table")
     def _open_branch(self, event: DataTable.RowSelected) -> None:

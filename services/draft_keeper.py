@@ -5,17 +5,25 @@ half second (not reset by further typing, so a long burst still saves), and
 ``flush()`` writes at once on hang-up, exit or a crash.
 
 When SQLite cannot take a draft (disk full, database busy or read-only),
-the pending drafts are also written to a small private spill file next to
-the database (0600, atomic replace). The next start moves them back into
-SQLite, so quitting while the disk is full still loses nothing.
+the pending drafts are also written to a spill file in a private per-user
+folder next to the database (0700 folder, 0600 file, one file per session,
+atomic replace). The next start moves them back into SQLite, so quitting
+while the disk is full loses nothing. A spill is read only when the folder
+and file are the current user's and nobody else can write them; a damaged
+one is set aside with a message.
+
+When neither SQLite nor the spill can take a draft, ``status`` says so
+(「草稿未能保存：磁盘已满」) until a retry succeeds; the text stays in memory.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,23 +31,49 @@ from typing import Any
 from exports.atomic import write_atomic
 from storage import drafts
 from storage.db import Store
+from storage.errors import DiskFullError
 
 DEBOUNCE_S = 0.5
+RETRY_S = 2.0
 log = logging.getLogger(__name__)
 
 
-def spill_path(store: Store) -> Path:
-    owner = re.sub(r"[^A-Za-z0-9_.-]", "_", store.actor) or "_"
-    return store.path.with_name(f"{store.path.name}.drafts-{owner}.json")
+def spill_dir(store: Store) -> Path:
+    """Private to this OS user: other members of a shared group cannot plant
+    a spill the app would load."""
+    return store.path.with_name(f".{store.path.name}.drafts-{os.getuid()}")
+
+
+def spill_path(store: Store, session: drafts.Session) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9_.-]", "_", session.id) or "_"
+    return spill_dir(store) / f"{slug}.json"
+
+
+def _reason(e: BaseException) -> str:
+    if isinstance(e, DiskFullError) or getattr(e, "errno", None) == errno.ENOSPC:
+        return "磁盘已满"
+    if isinstance(e, OSError):
+        return e.strerror or type(e).__name__
+    return str(e) or type(e).__name__
 
 
 class DraftKeeper:
-    def __init__(self, store: Store, schedule: Callable[[float, Callable[[], None]], Any]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        schedule: Callable[[float, Callable[[], None]], Any],
+        session: drafts.Session | None = None,
+    ) -> None:
         self._store = store
+        self.session = session or drafts.Session.start()
         self._schedule = schedule
         self._pending: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         self._scheduled = False
         self.last_error: str | None = None
+        # Shown until everything pending is written somewhere ("" = all written).
+        self.status: str | None = None
+        self.on_status: Callable[[str | None], None] | None = None
+        self.notices: list[str] = []  # one-off messages for the user (spill set aside)
         self._spilled = False
         self._restore_spill()
 
@@ -58,10 +92,11 @@ class DraftKeeper:
         ok = True
         for (workflow, key), (title, data) in list(self._pending.items()):
             try:
-                drafts.save(self._store, workflow, key, data, title)
+                drafts.save(self._store, workflow, key, data, title, self.session)
             except Exception as e:  # noqa: BLE001 - keep it pending, report once
                 ok = False
                 self.last_error = str(e) or type(e).__name__
+                reason = _reason(e)
                 log.warning("draft save failed: %s", type(e).__name__)
                 continue
             if self._pending.get((workflow, key), (None, None))[1] is data:
@@ -69,45 +104,122 @@ class DraftKeeper:
         if ok:
             self.last_error = None
             self._remove_spill()
+            self._set_status(None)
         else:
-            self._write_spill()
+            spill_error = self._write_spill()
+            if spill_error is None:
+                self._set_status(None)  # safe on disk, back into SQLite later
+            else:
+                self._set_status(f"草稿未能保存：{spill_error or reason}")
+        if not ok and not self._scheduled:
+            try:  # keep retrying until it is written
+                self._schedule(RETRY_S, self._timer_flush)
+                self._scheduled = True
+            except Exception:  # noqa: BLE001 - the app is shutting down
+                pass
         return ok
 
+    def _set_status(self, status: str | None) -> None:
+        if status == self.status:
+            return
+        self.status = status
+        if self.on_status is not None:
+            self.on_status(status)
+
+    def close_message(self, workflow: str, key: str) -> str | None:
+        """What to say when a form closes keeping its draft: never 已保存
+        unless it is written somewhere."""
+        if self.dirty:
+            self.flush()
+        if self.status:
+            return f"{self.status}。内容仍在本程序中，正在重试，请先不要退出。"
+        if self.load(workflow, key):
+            return "草稿已保存，可在首页“未完成的草稿”中继续"
+        return None
+
     def load(self, workflow: str, key: str) -> dict[str, Any] | None:
+        """This session's draft; failing that, the newest one a session that
+        has ended left for this record (adopted: it becomes this session's).
+        A running session's draft is never taken silently (see take_over)."""
         pending = self._pending.get((workflow, key))
         if pending:
             return pending[1]
-        return drafts.load(self._store, workflow, key)
+        own = drafts.load(self._store, workflow, key, self.session.id)
+        if own is not None:
+            return own
+        for other in drafts.others(self._store, workflow, key, self.session.id):
+            if not other.alive and self.take_over(workflow, key, other.session):
+                return drafts.load(self._store, workflow, key, self.session.id)
+        return None
+
+    def take_over(self, workflow: str, key: str, source: str) -> bool:
+        """Make another session's draft this session's (the user said so)."""
+        try:
+            return drafts.take_over(self._store, workflow, key, source, self.session)
+        except Exception as e:  # noqa: BLE001 - the draft stays where it was
+            self.last_error = str(e) or type(e).__name__
+            return False
+
+    def ref(self, workflow: str, key: str) -> drafts.DraftRef:
+        """The draft row a record's save removes in its own transaction."""
+        return drafts.DraftRef(self._store.actor, self.session.id, workflow, key)
+
+    def forget(self, workflow: str, key: str) -> None:
+        """The save that discarded this draft in its transaction has committed."""
+        self._pending.pop((workflow, key), None)
+        if not self._pending:
+            self._remove_spill()
 
     def discard(self, workflow: str, key: str) -> None:
         self._pending.pop((workflow, key), None)
-        drafts.discard(self._store, workflow, key)
+        drafts.discard(self._store, workflow, key, self.session.id)
         if not self._pending:
             self._remove_spill()
+
+    def refused_message(self, message: str) -> str:
+        """A refused save's message, true about the draft: it says the input
+        is kept only once the draft is actually written."""
+        if self.flush():
+            return message
+        message = message.replace("您的输入已保留。", "").replace("您的输入已保留", "")
+        return f"{message} 输入仍在本窗口，但草稿未能保存：{self.last_error}"
+
+    def end(self) -> None:
+        """The session is over: its drafts may be adopted by the next one."""
+        self.flush()
+        self.session.end()
 
     @property
     def dirty(self) -> bool:
         return bool(self._pending)
 
     # -- spill file ------------------------------------------------------------
-    def _write_spill(self) -> None:
-        path = spill_path(self._store)
+    @property
+    def spill_path(self) -> Path:
+        return spill_path(self._store, self.session)
+
+    def _write_spill(self) -> str | None:
+        """None when the pending drafts are on disk; else why not."""
+        path = self.spill_path
         entries = [
-            {"workflow": w, "key": k, "title": t, "data": d}
+            {"session": self.session.id, "workflow": w, "key": k, "title": t, "data": d}
             for (w, k), (t, d) in self._pending.items()
         ]
         try:
             payload = json.dumps(entries, ensure_ascii=False, default=str).encode("utf-8")
+            _private_dir(path.parent)
             write_atomic(path, lambda f: f.write(payload), prefix=".zhibu-drafts-")
             self._spilled = True
-        except OSError as e:  # the disk may be truly full: nothing more to try
+        except OSError as e:  # the disk may be truly full: say so and retry
             log.warning("draft spill failed: %s", type(e).__name__)
+            return _reason(e)
+        return None
 
     def _remove_spill(self) -> None:
         if not self._spilled:
             return
         try:
-            spill_path(self._store).unlink()
+            self.spill_path.unlink()
             self._spilled = False
         except FileNotFoundError:
             self._spilled = False
@@ -115,24 +227,89 @@ class DraftKeeper:
             log.warning("draft spill not removed: %s", type(e).__name__)
 
     def _restore_spill(self) -> None:
-        path = spill_path(self._store)
+        folder = spill_dir(self._store)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            st = os.stat(folder, follow_symlinks=False)
         except FileNotFoundError:
             return
-        except OSError as e:
-            log.warning("draft spill unreadable: %s", type(e).__name__)
+        except OSError:
+            return
+        if not _private(st, folder_ok=True):
+            self.notices.append(f"草稿暂存文件夹 {folder} 不是您私有的，已忽略。")
+            return
+        restored: list[Path] = []
+        for path in sorted(folder.glob("*.json")):
+            entries = self._read_spill(path)
+            if entries is None:
+                continue
+            sessions = {e["session"] for e in entries}
+            if any(s != self.session.id and drafts.session_alive(s) for s in sessions):
+                continue  # a running session's own spill: not ours to take
+            for e in entries:
+                self._pending[(e["workflow"], e["key"])] = (e["title"], e["data"])
+            restored.append(path)
+        if not restored:
             return
         self._spilled = True
+        # Back into SQLite now; when that fails they are in this session's spill.
+        if self.flush() or self.status is None:
+            for path in restored:
+                if path != self.spill_path:
+                    path.unlink(missing_ok=True)
+
+    def _read_spill(self, path: Path) -> list[dict[str, Any]] | None:
         try:
-            with os.fdopen(fd, "rb") as f:
-                entries = json.loads(f.read().decode("utf-8"))
-            for entry in entries:
-                self._pending[(str(entry["workflow"]), str(entry["key"]))] = (
-                    str(entry["title"]),
-                    dict(entry["data"]),
-                )
-        except (ValueError, KeyError, TypeError, OSError) as e:
-            log.warning("draft spill damaged: %s", type(e).__name__)
-            return
-        self.flush()  # back into SQLite now; kept pending (and spilled) if that fails
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as e:
+            log.warning("draft spill unreadable: %s", type(e).__name__)
+            return None
+        with os.fdopen(fd, "rb") as f:
+            if not _private(os.fstat(f.fileno()), folder_ok=False):
+                self.notices.append(f"草稿暂存文件 {path.name} 不属于您或他人可写，已忽略。")
+                return None
+            raw = f.read()
+        try:
+            items = json.loads(raw.decode("utf-8"))
+            entries = [
+                {
+                    "session": str(e.get("session", "")),
+                    "workflow": _str(e["workflow"]),
+                    "key": _str(e["key"]),
+                    "title": _str(e["title"]),
+                    "data": _dict(e["data"]),
+                }
+                for e in items
+            ]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            aside = path.with_name(path.name + ".damaged")
+            try:
+                os.replace(path, aside)
+            except OSError:
+                pass
+            self.notices.append(f"草稿暂存文件已损坏，未能恢复，已移到 {aside}。")
+            return None
+        return entries
+
+
+def _str(v: object) -> str:
+    if not isinstance(v, str):
+        raise TypeError("not a string")
+    return v
+
+
+def _dict(v: object) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise TypeError("not an object")
+    return v
+
+
+def _private(st: os.stat_result, *, folder_ok: bool) -> bool:
+    """Owned by this user and writable by nobody else."""
+    kind_ok = stat.S_ISDIR(st.st_mode) if folder_ok else stat.S_ISREG(st.st_mode)
+    return kind_ok and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _private_dir(path: Path) -> None:
+    if not path.exists():
+        path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)

@@ -185,9 +185,15 @@ def export_reports(
     ensure_private_dir(out_dir)
     cache: dict[str, BranchReport] = {}
 
+    from dataclasses import replace
+
+    from storage import audit
+
+    head = audit.head(store.conn)
+
     def report_of(b: OrgUnit) -> BranchReport:
         if b.id not in cache:
-            cache[b.id] = branch_report(store, b, period, today)
+            cache[b.id] = replace(branch_report(store, b, period, today), audit_head=head)
         return cache[b.id]
 
     used: set[str] = set()
@@ -202,7 +208,7 @@ def export_reports(
         branches = [u for u in children.get(unit.id, []) if u.kind is OrgKind.BRANCH]
         reports = [report_of(b) for b in branches]
         threshold = reports[0].threshold if reports else 80
-        general = qr.GeneralReport(unit.name, period, today, threshold, reports)
+        general = qr.GeneralReport(unit.name, period, today, threshold, reports, head)
         name = _unique(qr.file_name(unit.name, period), used)
         path = qr.export_general(general, out_dir, name)
         files.append(ReportFile(unit.name, path, unit.kind.value))

@@ -9,6 +9,7 @@ altered with the triggers dropped. Details name fields, never their values
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 
 from storage.db import now_iso
@@ -16,22 +17,77 @@ from storage.db import now_iso
 GENESIS = "0" * 64
 
 
-def _digest(prev: str, at: str, actor: str, action: str, table: str, rid: str, detail: str) -> str:
-    payload = "\x1f".join((prev, at, actor, action, table, rid, detail))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def _digest(
+    prev: str,
+    at: str,
+    actor: str,
+    action: str,
+    table: str,
+    rid: str,
+    detail: str,
+    content: str = "",
+) -> str:
+    fields = (prev, at, actor, action, table, rid, detail) + ((content,) if content else ())
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
+# Columns a record's content hash leaves out: bookkeeping, and flags that later
+# transactions set without a change of content (superseded, closed).
+NOT_CONTENT = frozenset({"created_at", "updated_at", "updated_by", "version", "superseded",
+                         "closed_at"})  # fmt: skip
+
+
+def content_hash(conn: sqlite3.Connection, table: str, record_id: str) -> str:
+    """The hash of a record's current content; "deleted" when it is gone."""
+    cur = conn.execute(f'SELECT * FROM "{table}" WHERE id=?', (record_id,))
+    row = cur.fetchone()
+    if row is None:
+        return "deleted"
+    cols = [d[0] for d in cur.description]
+    body = {c: v for c, v in zip(cols, row, strict=True) if c not in NOT_CONTENT}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _has_content(conn: sqlite3.Connection) -> bool:
+    return any(r[1] == "content_hash" for r in conn.execute("PRAGMA table_info(audit)"))
 
 
 def append(
-    conn: sqlite3.Connection, actor: str, action: str, table: str, record_id: str, detail: str = ""
+    conn: sqlite3.Connection,
+    actor: str,
+    action: str,
+    table: str,
+    record_id: str,
+    detail: str = "",
+    *,
+    content: str = "",
 ) -> None:
+    """*content*: the record's content_hash after the change, so `zhibu check`
+    notices a record edited behind the app's back (storage.records.save_row)."""
     row = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     prev = row[0] if row else GENESIS
     at = now_iso()
-    digest = _digest(prev, at, actor, action, table, record_id, detail)
+    if content and not _has_content(conn):
+        content = ""  # a file before migration 7 (a migration itself writing)
+    digest = _digest(prev, at, actor, action, table, record_id, detail, content)
     conn.execute(
-        "INSERT INTO audit(at, actor, action, table_name, record_id, detail, prev_hash, hash)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        (at, actor, action, table, record_id, detail, prev, digest),
+        "INSERT INTO audit(at, actor, action, table_name, record_id, detail, prev_hash, hash"
+        + (
+            ", content_hash) VALUES (?,?,?,?,?,?,?,?,?)"
+            if content
+            else ") VALUES (?,?,?,?,?,?,?,?)"
+        ),
+        (at, actor, action, table, record_id, detail, prev, digest)
+        + ((content,) if content else ()),
+    )
+
+
+def _rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    content = "content_hash" if _has_content(conn) else "''"
+    return conn.execute(
+        "SELECT seq, at, actor, action, table_name, record_id, detail, prev_hash, hash,"
+        f" {content} FROM audit ORDER BY seq"
     )
 
 
@@ -39,13 +95,65 @@ def verify_chain(conn: sqlite3.Connection) -> list[int]:
     """Return the seq numbers whose hash does not match; [] when intact."""
     bad: list[int] = []
     prev = GENESIS
-    for seq, at, actor, action, table, rid, detail, prev_hash, digest in conn.execute(
-        "SELECT seq, at, actor, action, table_name, record_id, detail, prev_hash, hash"
-        " FROM audit ORDER BY seq"
-    ):
-        if prev_hash != prev or _digest(prev, at, actor, action, table, rid, detail) != digest:
+    for seq, at, actor, action, table, rid, detail, prev_hash, digest, content in _rows(conn):
+        if (
+            prev_hash != prev
+            or _digest(prev, at, actor, action, table, rid, detail, content or "") != digest
+        ):
             bad.append(seq)
         prev = digest
+    return bad
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """(rows, hash of the last row): written on paper, it catches a rebuilt chain."""
+    n = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    row = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return n, row[0] if row else GENESIS
+
+
+def gaps(conn: sqlite3.Connection) -> list[int]:
+    """Sequence numbers missing between 1 and the highest (AUTOINCREMENT never
+    leaves a gap: a rolled-back insert also rolls back the counter)."""
+    missing: list[int] = []
+    expected = 1
+    for (seq,) in conn.execute("SELECT seq FROM audit ORDER BY seq"):
+        missing.extend(range(expected, seq))
+        expected = seq + 1
+    return missing
+
+
+def content_mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, id) of records whose content differs from their last audit row."""
+    if not _has_content(conn):
+        return []
+    if conn.in_transaction:
+        return _mismatches(conn)
+    # One snapshot: others may be saving; a record and its audit row are
+    # committed together, so within one read transaction they agree.
+    conn.execute("BEGIN")
+    try:
+        return _mismatches(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    last: dict[tuple[str, str], str] = {}
+    for table, rid, content in conn.execute(
+        "SELECT table_name, record_id, content_hash FROM audit ORDER BY seq"
+    ):
+        last[(table, rid)] = content or ""
+    bad: list[tuple[str, str]] = []
+    for (table, rid), content in last.items():
+        if not content:
+            continue  # a row that records no content (import, supersede…)
+        try:
+            now = content_hash(conn, table, rid)
+        except sqlite3.Error:
+            continue
+        if now != content:
+            bad.append((table, rid))
     return bad
 
 
@@ -69,13 +177,20 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     issued = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='audit'").fetchone()
     if issued and issued[0] > last:
         found.append(f"末尾 {issued[0] - last} 条记录被删除（最大序号 {last}，曾发到 {issued[0]}）")
+    missing = gaps(conn)
+    if missing:
+        found.append(f"序号缺失 {len(missing)} 个（{', '.join(map(str, missing[:10]))}）")
+    changed = content_mismatches(conn)
+    if changed:
+        shown = ", ".join(f"{t}/{r}" for t, r in changed[:10])
+        found.append(f"{len(changed)} 条数据与其最后一条审计记录不符（被绕过程序改动）：{shown}")
     present = {
         r[0]
         for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit'"
         )
     }
-    missing = [t for t in TRIGGERS if t not in present]
-    if missing:
-        found.append(f"防改触发器缺失：{', '.join(missing)}")
+    absent = [t for t in TRIGGERS if t not in present]
+    if absent:
+        found.append(f"防改触发器缺失：{', '.join(absent)}")
     return found

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.errors import DiskFullError, NotADatabaseError, StorageError
+from storage.errors import DiskFullError, FileReplacedError, NotADatabaseError, StorageError
 from storage.identity import current_actor
 from storage.paths import (
     ensure_private_dir,
@@ -171,11 +171,34 @@ def _marker_text(path: Path) -> str | None:
 
 
 def mark_verified(path: Path) -> None:
-    """Record that *path* at rest is sound; best effort, never raises."""
+    """Record that *path* at rest is sound, only right after quick_check passed
+    (bytes overwritten while the app ran must not be stamped as verified);
+    best effort, never raises."""
     if not path.exists() or maybe_in_use(path):
         return  # another connection is open: the file is not at rest
     try:
-        _write_marker(path, _stamp(path))
+        stamp = _stamp(path)
+        conn = open_read_only(path)
+        try:
+            problems = quick_check(conn)
+        finally:
+            conn.close()
+    except (OSError, sqlite3.DatabaseError):
+        problems = ["unreadable"]
+    if problems:
+        clear_verified(path)
+        return
+    try:
+        if _stamp(path) == stamp:
+            _write_marker(path, stamp)
+    except OSError:
+        pass
+
+
+def clear_verified(path: Path) -> None:
+    """A damaged page was seen: the next start must check the file again."""
+    try:
+        verified_marker(path).unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -271,6 +294,11 @@ class Store:
         self._local = threading.local()
         self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
+        # (device, inode) of the file and its -wal as opened: a -wal deleted or
+        # a copy moved over the live file splits sessions onto different files,
+        # and saves would vanish, so writes stop when either changes.
+        self._identity: tuple[tuple[int, int], tuple[int, int]] | None = None
+        self.replaced: str | None = None
 
     # -- connections -------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -297,6 +325,11 @@ class Store:
                 f"{self.path} 无法作为数据库打开：{e}。程序没有改动它。"
             ) from None
         private_sidecars(self.path)
+        if self._identity is None:
+            try:
+                self._identity = self._file_ids()
+            except FileReplacedError:
+                pass  # no -wal yet: the first write records it
         with self._lock:
             # Thread workers come and go (search, export, import): close the
             # connections of threads that have ended, or file handles pile up.
@@ -338,6 +371,7 @@ class Store:
                     pass
             self._all.clear()
         self._local = threading.local()
+        self._identity = None  # the -wal goes with the last connection
 
     # -- reads -------------------------------------------------------------
     def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
@@ -367,6 +401,7 @@ class Store:
             return
         self._begin_immediate(conn)
         try:
+            self._check_identity()  # under the write lock: nobody commits meanwhile
             yield conn
             conn.execute("COMMIT")
         except BaseException as e:
@@ -376,8 +411,37 @@ class Store:
                 except sqlite3.Error:
                     pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
             if isinstance(e, sqlite3.Error):
+                if _primary_code(e) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                    clear_verified(self.path)
                 raise storage_error(e) from e
             raise
+
+    def _file_ids(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        try:
+            main, wal = os.stat(self.path), os.stat(wal_path(self.path))
+        except FileNotFoundError:
+            raise FileReplacedError(self._replaced_message("不见了")) from None
+        return (main.st_dev, main.st_ino), (wal.st_dev, wal.st_ino)
+
+    def _replaced_message(self, what: str) -> str:
+        return (
+            f"数据库文件 {self.path} 或其 -wal 文件{what}（被替换、移动或删除），"
+            "为免数据丢失已停止写入。您的输入已保留在本窗口。请退出后重新打开，并联系管理员。"
+        )
+
+    def _check_identity(self) -> None:
+        if self.replaced:
+            raise FileReplacedError(self.replaced)
+        try:
+            now = self._file_ids()
+        except FileReplacedError as e:
+            self.replaced = str(e)
+            raise
+        if self._identity is None:
+            self._identity = now  # the first write: these are the files opened
+        elif now != self._identity:
+            self.replaced = self._replaced_message("已变")
+            raise FileReplacedError(self.replaced)
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         """BEGIN IMMEDIATE waits up to busy_timeout for the write lock; SQLite

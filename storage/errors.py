@@ -32,5 +32,9 @@ class DiskFullError(StorageError):
     pass
 
 
+class FileReplacedError(StorageError):
+    """The database file or its -wal is no longer the one this session opened."""
+
+
 class CorrectionConflict(StorageError):
     """A second correction of one record, or a correction of a replaced version."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -24,7 +25,7 @@ from domain import followups as fx
 from domain.followups import FollowUp, FollowUpConfig, Level, Status
 from domain.people import Person
 from domain.triggers import TriggerCatalogue, default_catalogue
-from storage import audit
+from storage import audit, drafts
 from storage import people as people_store
 from storage.accounts import Viewer
 from storage.db import Store
@@ -74,27 +75,41 @@ def _index_columns(fu: FollowUp) -> dict[str, object]:
     }
 
 
-def save(store: Store, fu: FollowUp, *, conn: sqlite3.Connection | None = None) -> FollowUp:
-    """Insert (version 0) or update with the optimistic version check."""
+def save(
+    store: Store,
+    fu: FollowUp,
+    *,
+    conn: sqlite3.Connection | None = None,
+    draft: drafts.DraftRef | None = None,
+) -> FollowUp:
+    """Insert (version 0) or update with the optimistic version check; *draft*
+    is discarded in the same transaction."""
     if fu.is_redacted:
         # A redacted copy has blanked fields; saving it would destroy the case.
         raise StorageError("保密事项的隐去版本不能保存。")
     try:
-        return save_document(store, TABLE, fu, _index_columns(fu), conn=conn)
+        with store.write() if conn is None else nullcontext(conn) as c:
+            saved = save_document(store, TABLE, fu, _index_columns(fu), conn=c)
+            drafts.discard_in(c, draft)
+            return saved
     except sqlite3.IntegrityError:
         # A foreign key: the worker, member or branch left the roster meanwhile.
         raise StorageError(INTEGRITY_MESSAGE) from None
 
 
 def file_new(
-    store: Store, fu: FollowUp, *, new_person: Person | None = None
+    store: Store,
+    fu: FollowUp,
+    *,
+    new_person: Person | None = None,
+    draft: drafts.DraftRef | None = None,
 ) -> tuple[FollowUp, Person | None]:
     """File a new case; when the worker was typed in as new, add them to the
     roster in the same transaction (both or neither)."""
     try:
         with store.write() as c:
             person = people_store.save(store, new_person, conn=c) if new_person else None
-            return save(store, fu, conn=c), person
+            return save(store, fu, conn=c, draft=draft), person
     except sqlite3.IntegrityError:
         raise StorageError(INTEGRITY_MESSAGE) from None
 

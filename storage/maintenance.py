@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,8 @@ def check(path: Path) -> CheckReport:
                 report.lines += [f"审计日志：{p}" for p in problems]
             else:
                 report.lines.append(f"审计日志：{n} 条，哈希链完整")
+            count, last = audit.head(conn)
+            report.lines.append(f"审计链头：{count} 条，{last}")
     except sqlite3.DatabaseError as e:
         report.ok = False
         report.lines.append(f"错误：数据库损坏（{e}）")
@@ -106,19 +109,27 @@ def backup(path: Path, output: Path) -> Path:
     """
     if not maybe_in_use(path):
         check_file_is_sqlite(path)
-    src = sqlite3.connect(str(path), timeout=15)
+    output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Built and verified under a temporary name, then renamed: a failure
+    # (disk full, kill) leaves no partial file at *output*.
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.zhibu-backup-tmp")
     try:
-        src.execute("PRAGMA busy_timeout=15000")
-        output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        backup_to(src, output)
+        src = sqlite3.connect(str(path), timeout=15)
+        try:
+            src.execute("PRAGMA busy_timeout=15000")
+            backup_to(src, tmp)
+        finally:
+            src.close()
+        dst = sqlite3.connect(str(tmp))
+        try:
+            dst.execute("PRAGMA journal_mode=DELETE")
+            result = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+        finally:
+            dst.close()
+        if result != ["ok"]:
+            raise StorageError(f"备份文件完整性检查失败：{result[0]}")
+        os.replace(tmp, output)
     finally:
-        src.close()
-    dst = sqlite3.connect(str(output))
-    try:
-        dst.execute("PRAGMA journal_mode=DELETE")
-        result = [r[0] for r in dst.execute("PRAGMA integrity_check")]
-    finally:
-        dst.close()
-    if result != ["ok"]:
-        raise StorageError(f"备份文件完整性检查失败：{result[0]}")
+        for leftover in (tmp, Path(str(tmp) + "-journal")):
+            leftover.unlink(missing_ok=True)
     return output

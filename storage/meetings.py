@@ -66,9 +66,14 @@ def _index(m: Meeting) -> dict[str, object]:
 
 
 def save_final(
-    store: Store, meeting: Meeting, *, conn: sqlite3.Connection | None = None
+    store: Store,
+    meeting: Meeting,
+    *,
+    conn: sqlite3.Connection | None = None,
+    draft: drafts.DraftRef | None = None,
 ) -> Meeting:
-    """Store a finished meeting, its action items, and drop the draft — one transaction."""
+    """Store a finished meeting, its action items, and drop *draft* (the
+    finishing session's) — one transaction. Other sessions' drafts stay."""
     if meeting.status is not MeetingStatus.FINISHED:
         raise ValueError("只有已完成的会议才能定稿保存")
 
@@ -108,10 +113,7 @@ def save_final(
                 store, meeting.lecture_id, saved.id, f"应到 {a.expected} 人，实到 {a.present} 人",
                 given_on=meeting.date, conn=c,
             )  # fmt: skip
-        c.execute(
-            "DELETE FROM drafts WHERE owner=? AND workflow=? AND key=?",
-            (store.actor, WORKFLOW, meeting.id),
-        )
+        drafts.discard_in(c, draft)
         return saved
 
     if conn is not None:

@@ -323,12 +323,48 @@ def m005_make_ups(c: sqlite3.Connection) -> None:
     )
 
 
+def m006_draft_sessions(c: sqlite3.Connection) -> None:
+    # A draft belongs to one session (account, terminal, start time): two
+    # sessions of one OS account must never write the same row. Rows from
+    # before this migration get session '' (an ended session).
+    run_script(
+        c,
+        """
+        CREATE TABLE drafts_new (
+            owner TEXT NOT NULL,
+            session TEXT NOT NULL DEFAULT '',
+            terminal TEXT NOT NULL DEFAULT '',
+            started_at TEXT NOT NULL DEFAULT '',
+            workflow TEXT NOT NULL,
+            key TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (owner, session, workflow, key)
+        );
+        INSERT INTO drafts_new(owner, workflow, key, title, data, updated_at)
+            SELECT owner, workflow, key, title, data, updated_at FROM drafts;
+        DROP TABLE drafts;
+        ALTER TABLE drafts_new RENAME TO drafts;
+        CREATE INDEX drafts_key ON drafts(owner, workflow, key);
+        """,
+    )
+
+
+def m007_audit_content(c: sqlite3.Connection) -> None:
+    # Each audit row carries the hash of its record's new content, so an edit
+    # behind the app's back shows in `zhibu check` (storage.audit).
+    c.execute("ALTER TABLE audit ADD COLUMN content_hash TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
     m003_counters,
     m004_corrections,
     m005_make_ups,
+    m006_draft_sessions,
+    m007_audit_content,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -21,7 +21,7 @@ from domain.search_keys import (
     sort_key,
 )
 from domain.text import clean_text
-from storage import audit, counters
+from storage import audit, counters, drafts
 from storage.db import Store, now_iso, utils_db
 from storage.records import save_row, to_db
 
@@ -80,12 +80,21 @@ def _write_keys(c: sqlite3.Connection, person: Person) -> None:
     )
 
 
-def save(store: Store, person: Person, *, conn: sqlite3.Connection | None = None) -> Person:
+def save(
+    store: Store,
+    person: Person,
+    *,
+    conn: sqlite3.Connection | None = None,
+    draft: drafts.DraftRef | None = None,
+) -> Person:
+    """Insert or update; *draft* (the form's) goes in the same transaction, so
+    a kill can never leave both the saved person and a draft that saves it again."""
     cols = {**{k: getattr(person, k) for k in FIELDS}, "sort_key": sort_key(person.name)}
 
     def run(c: sqlite3.Connection) -> Person:
         saved = save_row(store, "people", person, cols, conn=c)
         _write_keys(c, saved)
+        drafts.discard_in(c, draft)
         return saved
 
     if conn is not None:

@@ -60,7 +60,10 @@ def save_row(
             cols = ", ".join(row)
             marks = ", ".join(f":{k}" for k in row)
             c.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
-            audit.append(c, actor, "create", table, model.id, action_detail or ",".join(columns))
+            audit.append(
+                c, actor, "create", table, model.id, action_detail or ",".join(columns),
+                content=audit.content_hash(c, table, model.id),
+            )  # fmt: skip
             return model.model_copy(
                 update={"created_at": now, "updated_at": now, "updated_by": actor, "version": 1}
             )
@@ -78,7 +81,10 @@ def save_row(
             if current is None:
                 raise RecordMissingError("这条记录已被删除。")
             raise StaleRecordError(current[0], current[1])
-        audit.append(c, actor, "update", table, model.id, action_detail or ",".join(columns))
+        audit.append(
+            c, actor, "update", table, model.id, action_detail or ",".join(columns),
+            content=audit.content_hash(c, table, model.id),
+        )  # fmt: skip
         return model.model_copy(
             update={"updated_at": now, "updated_by": actor, "version": model.version + 1}
         )

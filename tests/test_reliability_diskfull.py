@@ -129,7 +129,8 @@ def test_drafts_that_sqlite_cannot_take_are_spilled_and_restored(tmp_path: Path)
     assert "磁盘已满" in (keeper.last_error or "")
     assert keeper.load("meeting", "m1") == big  # still there for this session
     store.close()  # quit
-    spill = spill_path(store)
+    spill = spill_path(store, keeper.session)
+    keeper.session.end()
     assert stat.S_IMODE(spill.stat().st_mode) == 0o600
     assert json.loads(spill.read_text(encoding="utf-8"))[0]["data"] == big
     assert integrity(db) == ["ok"]

@@ -75,8 +75,15 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.freeze_heap_after_warm_up = False  # see screens.home._import_workflows
         self._today = today
         self.drafts = DraftKeeper(store, self.set_timer)
+        self.drafts.on_status = self._draft_status
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
+
+    def _draft_status(self, status: str | None) -> None:
+        """A draft written nowhere is said in the header of every screen until
+        a retry writes it (services.draft_keeper)."""
+        path = plain(str(self.db_path))
+        self.sub_title = path if status is None else f"{status} · {path}"
 
     # -- time --------------------------------------------------------------
     @property
@@ -94,6 +101,8 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (tests) or no signals here
         self.push_screen(HomeScreen())
+        for notice in self.drafts.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=15)
 
     def _on_hangup(self) -> None:
         """SSH dropped or killed: save drafts, exit; a watchdog ends a stuck loop."""
@@ -106,10 +115,28 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.exit()
 
     def on_unmount(self) -> None:
-        self.drafts.flush()
+        self.drafts.end()
 
     def _handle_exception(self, error: Exception) -> None:
         """Never show a traceback (it prints locals, i.e. personal data)."""
+        if _damaged(error):
+            # A damaged or truncated file found while running: stop writing
+            # (no crash log next to it), and the next start checks it again.
+            from storage.db import clear_verified
+
+            self.drafts.flush()  # best effort: the spill takes what SQLite cannot
+            clear_verified(self.db_path)
+            if self._exception is None:
+                self._exception = error
+                self._exception_event.set()
+            self.exit(
+                return_code=exit_codes.DATA,
+                message=Text(
+                    f"{self.db_path} 已损坏或被截断，支部工作台已停止写入并退出。"
+                    "请联系管理员用备份恢复（zhibu check 可查看详情）。"
+                ),
+            )
+            return
         if isinstance(error, WorkerFailed):
             self._worker_failed(error.error)
             return
@@ -178,3 +205,19 @@ def make_app(db_path: Path, *, store: Store | None = None, today: date | None = 
     """Build the app from explicit paths (the CLI and tests both use this)."""
     db_path = Path(db_path)
     return ZhibuApp(db_path, store or open_store(db_path), today=today)
+
+
+def _damaged(error: BaseException | None) -> bool:
+    """SQLITE_CORRUPT / SQLITE_NOTADB anywhere in the cause chain (a worker's
+    error is wrapped in WorkerFailed)."""
+    import sqlite3
+
+    seen = 0
+    while error is not None and seen < 8:
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(error, sqlite3.DatabaseError) and code is not None:
+            if code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                return True
+        error = getattr(error, "error", None) or error.__cause__ or error.__context__
+        seen += 1
+    return False

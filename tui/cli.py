@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="检查数据库完整性和结构版本")
     b = sub.add_parser("backup", help="在线备份数据库")
     b.add_argument("-o", "--output", required=True, help="备份文件路径")
+    b.add_argument("--force", action="store_true", help="覆盖已有的备份文件")
     _add_global_options(p, top=True)
     return p
 
@@ -122,7 +123,7 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
     if args.command == "check":
         return cmd_check(db_path)
     if args.command == "backup":
-        return cmd_backup(db_path, Path(args.output))
+        return cmd_backup(db_path, Path(args.output), force=args.force)
     return exit_codes.USAGE
 
 
@@ -246,10 +247,10 @@ def cmd_check(db_path: Path) -> int:
     return exit_codes.OK if report.ok else exit_codes.DATA
 
 
-def cmd_backup(db_path: Path, output: Path) -> int:
+def cmd_backup(db_path: Path, output: Path, *, force: bool = False) -> int:
     from services.backup import backup
 
-    out = backup(db_path, output)
+    out = backup(db_path, output, force=force)
     print(f"已备份到 {out}（完整性检查通过）")
     return exit_codes.OK
 

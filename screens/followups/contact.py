@@ -134,7 +134,11 @@ class ContactForm(FollowupForm[FollowUp | None]):
                 help_given=self.text_of("help_given"),
                 place=self.text_of("place"),
             )
-            saved = fu_store.save(zapp(self).store, log_contact(self.fu, contact, self.config))
+            saved = fu_store.save(
+                zapp(self).store,
+                log_contact(self.fu, contact, self.config),
+                draft=self.draft_ref(),
+            )
         except (FollowUpError, StorageError) as e:
             self.show_errors({})
             self.fail(str(e))

@@ -25,6 +25,7 @@ from domain.followups import Actor
 from domain.people import Person
 from storage.accounts import Viewer
 from storage.accounts import viewer as load_viewer
+from storage.drafts import DraftRef
 from widgets.app_handle import ZhibuAppBase, zapp
 from widgets.safe import content
 
@@ -305,6 +306,7 @@ class FollowupForm(ModalScreen[T]):
 
     def fail(self, message: str) -> None:
         """A save refused (domain rule or storage): keep the form open, say why."""
+        message = zapp(self).drafts.refused_message(message)
         self.set_status(message)
         self.notify(message, severity="error", markup=False, timeout=8)
 
@@ -312,17 +314,19 @@ class FollowupForm(ModalScreen[T]):
     def action_save(self) -> None:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
+    def draft_ref(self) -> DraftRef:
+        """This form's draft row, discarded by the save's own transaction."""
+        return zapp(self).drafts.ref(self.WORKFLOW, self.draft_key)
+
     def saved(self, result: T, message: str) -> None:
-        zapp(self).drafts.discard(self.WORKFLOW, self.draft_key)
+        zapp(self).drafts.forget(self.WORKFLOW, self.draft_key)
         self.notify(message, markup=False)
         self.dismiss(result)
 
     def action_close(self) -> None:
-        drafts = zapp(self).drafts
-        if drafts.dirty:
-            drafts.flush()
-        if drafts.load(self.WORKFLOW, self.draft_key):
-            self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
+        message = zapp(self).drafts.close_message(self.WORKFLOW, self.draft_key)
+        if message:
+            self.notify(message, markup=False)
         self.dismiss(None)
 
     def action_discard(self) -> None:

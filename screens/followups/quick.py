@@ -297,7 +297,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
                 config=fu_store.config(store, branch),
                 member_ids=member_ids,
             )
-            saved, _ = fu_store.file_new(store, fu, new_person=new_person)
+            saved, _ = fu_store.file_new(store, fu, new_person=new_person, draft=self.draft_ref())
         except (FollowUpError, StorageError) as e:
             self.fail(str(e))
             return

@@ -219,7 +219,7 @@ class StepForm(FollowupForm[FollowUp | None]):
         assert self.viewer is not None
         try:
             changed = self.spec.apply(self.fu, values, actor_of(self.viewer), self.config)
-            saved = fu_store.save(zapp(self).store, changed)
+            saved = fu_store.save(zapp(self).store, changed, draft=self.draft_ref())
         except (FollowUpError, StorageError) as e:
             self.show_errors({})
             self.fail(str(e))

@@ -184,11 +184,13 @@ class MeetingScreen(Screen[None]):
             )
             return
         try:
-            saved = meeting_store.save_final(zapp(self).store, done)
+            ref = zapp(self).drafts.ref(WORKFLOW, self.meeting.id)
+            saved = meeting_store.save_final(zapp(self).store, done, draft=ref)
         except StorageError as e:
-            self.notify(str(e), severity="error", markup=False, timeout=10)
+            message = zapp(self).drafts.refused_message(str(e))
+            self.notify(message, severity="error", markup=False, timeout=10)
             return
-        zapp(self).drafts.discard(WORKFLOW, self.meeting.id)
+        zapp(self).drafts.forget(WORKFLOW, self.meeting.id)
         self.meeting = saved
         self._reload_all()
         self._show_finish()

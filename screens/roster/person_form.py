@@ -213,20 +213,21 @@ class PersonForm(ModalScreen[Person | None]):
         if person is None:
             return
         try:
-            saved = people.save(zapp(self).store, person)
+            ref = zapp(self).drafts.ref(WORKFLOW, self._key)
+            saved = people.save(zapp(self).store, person, draft=ref)
         except StorageError as e:
-            self.query_one("#form-status", Static).update(content(str(e)))
-            self.notify(str(e), severity="error", markup=False, timeout=8)
+            message = zapp(self).drafts.refused_message(str(e))
+            self.query_one("#form-status", Static).update(content(message))
+            self.notify(message, severity="error", markup=False, timeout=8)
             return
-        zapp(self).drafts.discard(WORKFLOW, self._key)
+        zapp(self).drafts.forget(WORKFLOW, self._key)
         self.notify(f"已保存：{saved.name}", markup=False)
         self.dismiss(saved)
 
     def action_close(self) -> None:
-        if zapp(self).drafts.dirty:
-            zapp(self).drafts.flush()
-        if zapp(self).drafts.load(WORKFLOW, self._key):
-            self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
+        message = zapp(self).drafts.close_message(WORKFLOW, self._key)
+        if message:
+            self.notify(message, markup=False)
         self.dismiss(None)
 
     def action_discard(self) -> None:
