@@ -24,7 +24,7 @@ def home_items(store: Store, today: dt.date) -> list[DueItem]:
     out: list[DueItem] = []
     rows = store.query(
         "SELECT id, kind, text, source, owner_name, deadline FROM action_items"
-        " WHERE closed_at IS NULL AND kind=? ORDER BY deadline IS NULL, deadline LIMIT ?",
+        " WHERE closed_at IS NULL AND kind=? ORDER BY deadline IS NULL, deadline, id LIMIT ?",
         (ActionKind.DECISION.value, HOME_LIMIT),
     )
     for r in rows:

@@ -438,3 +438,60 @@ async def test_home_lists_make_ups_per_branch(make_demo_app, demo_store):
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ != "HomeScreen"
+
+
+async def test_minutes_count_make_ups_done_and_outstanding(make_demo_app, demo_store):
+    from docx import Document
+
+    from domain.action_codes import MakeUpMethod
+    from storage.make_ups import record_make_up
+
+    mid = demo_store.scalar(
+        "SELECT meeting_id FROM action_items WHERE kind='补学' AND closed_at IS NULL"
+        " GROUP BY meeting_id HAVING count(*) >= 2 LIMIT 1"
+    )
+    owed = demo_store.query(
+        "SELECT id, owner_name FROM action_items WHERE kind='补学' AND meeting_id=?", (mid,)
+    )
+    date = dt.date.fromisoformat(demo_store.scalar("SELECT date FROM meetings WHERE id=?", (mid,)))
+    record_make_up(demo_store, owed[0]["id"], done_on=date, method=MakeUpMethod.ONLINE,
+                   checked_by="李组织")  # fmt: skip
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.go(Place.MEETING, mid)
+        await pilot.pause()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [path] = list((demo_store.path.parent / "exports").glob("*.docx"))
+    body = "\n".join(p.text for p in Document(path).paragraphs)
+    assert f"已补学 1 人：{owed[0]['owner_name']}" in body and "线上，检查人李组织" in body
+    assert f"待补学 {len(owed) - 1} 人" in body
+
+
+def test_quarterly_report_counts_make_ups_done(demo_store) -> None:
+    from domain.action_codes import MakeUpMethod
+    from domain.periods import quarter_of
+    from exports import quarterly_report as qr
+    from storage.compliance_report import follow_through
+    from storage.make_ups import record_make_up
+
+    row = demo_store.query_one(
+        "SELECT a.id, m.org_id, m.date FROM action_items a JOIN meetings m ON m.id=a.meeting_id"
+        " JOIN org_units o ON o.id=m.org_id WHERE a.kind='补学' AND a.closed_at IS NULL"
+        " AND o.kind='党支部' LIMIT 1"
+    )
+    period = quarter_of(TODAY)
+    before = follow_through(demo_store, row["org_id"], period, TODAY)
+    record_make_up(demo_store, row["id"], done_on=TODAY, method=MakeUpMethod.LESSON,
+                   checked_by="李组织")  # fmt: skip
+    after = follow_through(demo_store, row["org_id"], period, TODAY)
+    assert (after.make_ups_done, after.make_ups_open) == (
+        before.make_ups_done + 1, before.make_ups_open - 1,
+    )  # fmt: skip
+    work = qr.WorkCounts(
+        decisions_new=0, decisions_open=0, decisions_overdue=0, make_ups_open=after.make_ups_open,
+        followups_open=0, followups_new=0, make_ups_done=after.make_ups_done,
+    )  # fmt: skip
+    assert f"本期完成补学{after.make_ups_done}人次" in qr._work_text(work)

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from domain.make_up import MakeUpRecord
 from domain.meetings import (
     Meeting,
     MeetingNotReady,
@@ -278,16 +279,20 @@ class MeetingScreen(Screen[None]):
             self.notify("会议完成后才能导出正式记录", markup=False)
             return
         out = Path(self.app.db_path).parent / "exports"  # type: ignore[attr-defined]
+        from storage.make_ups import make_ups_for_meeting
+
         self.notify("正在导出会议记录…", markup=False)
-        self._export(self.meeting, out)
+        # Read on this thread: the minutes count the 补学 recorded so far.
+        make_ups = make_ups_for_meeting(self.app.store, self.meeting.id)  # type: ignore[attr-defined]
+        self._export(self.meeting, out, make_ups)
 
     @work(thread=True, exclusive=True, group="export")
-    def _export(self, meeting: Meeting, out_dir: Path) -> Path:
+    def _export(self, meeting: Meeting, out_dir: Path, make_ups: list[MakeUpRecord]) -> Path:
         from exports.minutes import export
         from storage.paths import ensure_private_dir
 
         ensure_private_dir(out_dir)
-        return export(meeting, out_dir)
+        return export(meeting, out_dir, make_ups)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "export":
