@@ -853,6 +853,9 @@ class ItemsPane(Pane):
         except CountsImpossible as e:  # the dialog refuses these; never store them
             self.app.notify("；".join(e.problems), severity="warning", markup=False)
             return
+        except ValueError as e:  # e.g. the meeting was finished meanwhile
+            self.app.notify(str(e), severity="warning", markup=False)
+            return
         items = self.items()
         if index is None:
             items.append(item)
