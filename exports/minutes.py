@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from itertools import count
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from domain.dates import format_date_cn
+from domain.make_up import MakeUpRecord
 from domain.meeting_kinds import HeaderField, VoteRule, kind_spec
 from domain.meeting_rules import AttendanceCount
 from domain.meetings import (
@@ -26,6 +28,7 @@ from domain.meetings import (
     Vote,
     attendance_summary,
     election_result,
+    make_up_items,
     quorum,
     vote_outcome,
 )
@@ -309,7 +312,23 @@ def _signatures(doc: DocumentObject, m: Meeting) -> None:
     add_paragraph(doc, _date(m.date), align="right", indent=False)
 
 
-def build(meeting: Meeting) -> DocumentObject:
+def make_up_text(m: Meeting, make_ups: Sequence[MakeUpRecord] = ()) -> str:
+    """「补学：请假、缺席须补学 3 人，已补学 1 人（…），待补学 2 人（…）。」, or ''."""
+    owed = make_up_items(m)
+    if not owed:
+        return ""
+    done = {r.person_id: r for r in make_ups}
+    did = [f"{r.name}（{_date(r.done_on)}，{r.method}，检查人{r.checked_by}）"
+           for i in owed if (r := done.get(i.person_id))]  # fmt: skip
+    left = [i.name for i in owed if i.person_id not in done]
+    text = f"补学：请假、缺席须补学 {len(owed)} 人，已补学 {len(did)} 人"
+    text += f"：{'；'.join(did)}" if did else ""
+    text += f"；待补学 {len(left)} 人" + (f"：{'、'.join(left)}" if left else "")
+    return text + "。"
+
+
+def build(meeting: Meeting, make_ups: Sequence[MakeUpRecord] = ()) -> DocumentObject:
+    """The minutes; *make_ups* are the 补学 recorded so far (the count is in the minutes)."""
     m = meeting
     doc = new_document()
     doc.core_properties.identifier = m.id  # lets export() recognise its own file
@@ -349,6 +368,9 @@ def build(meeting: Meeting) -> DocumentObject:
         add_paragraph(doc, m.summary)
     if m.end_time:
         add_paragraph(doc, f"散会时间：{_hm(m.end_time)}。")
+    owed = make_up_text(m, make_ups)
+    if owed:
+        add_paragraph(doc, owed)
     _signatures(doc, m)
     return doc
 
@@ -376,13 +398,15 @@ def _belongs_to(path: Path, meeting_id: str) -> bool:
         return False
 
 
-def export(meeting: Meeting, out_dir: str | Path) -> Path:
+def export(
+    meeting: Meeting, out_dir: str | Path, make_ups: Sequence[MakeUpRecord] = ()
+) -> Path:
     """Write the minutes into *out_dir*; a file of another meeting is never replaced."""
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     base = file_name(meeting)
     stem = base.removesuffix(".docx")
-    doc = build(meeting)
+    doc = build(meeting, make_ups)
     for n in count(1):
         path = out / (base if n == 1 else f"{stem}_{n}.docx")
         if not path.exists() or _belongs_to(path, meeting.id):

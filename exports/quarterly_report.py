@@ -123,6 +123,7 @@ class WorkCounts:
     make_ups_open: int
     followups_open: int
     followups_new: int
+    make_ups_done: int = 0  # 补学 recorded as done in the period
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,8 @@ def _compliance_summary(lines: Sequence[ComplianceLine]) -> str:
 def _work_text(w: WorkCounts) -> str:
     return (
         f"本期会议形成决议{w.decisions_new}项；目前未完成决议{w.decisions_open}项"
-        f"（其中逾期{w.decisions_overdue}项），未完成补学{w.make_ups_open}人次；"
+        f"（其中逾期{w.decisions_overdue}项）；本期完成补学{w.make_ups_done}人次，"
+        f"未完成补学{w.make_ups_open}人次；"
         f"一人一事在办{w.followups_open}件（本期新登记{w.followups_new}件）。"
     )
 
@@ -431,11 +433,13 @@ def general_dues_rows(report: GeneralReport) -> list[list[str]]:
 
 
 def general_work_rows(report: GeneralReport) -> list[list[str]]:
-    rows = [["支部", "新形成决议", "未完成决议", "其中逾期", "未完成补学", "一人一事在办"]]
+    rows = [["支部", "新形成决议", "未完成决议", "其中逾期", "完成补学", "未完成补学",
+             "一人一事在办"]]  # fmt: skip
     for b in report.branches:
         w = b.work
         rows.append([b.org_name, str(w.decisions_new), str(w.decisions_open),
-                     str(w.decisions_overdue), str(w.make_ups_open), str(w.followups_open)])  # fmt: skip
+                     str(w.decisions_overdue), str(w.make_ups_done), str(w.make_ups_open),
+                     str(w.followups_open)])  # fmt: skip
     return rows
 
 

@@ -20,7 +20,15 @@ from domain.dates import format_date_cn
 from domain.navigation import Place
 from screens.oversight.compliance_table import LEGEND, ComplianceTable
 from screens.registry import DRAFT_KINDS, draft_label, home_keys
-from storage import action_home, compliance, counters, dues_home, followup_home, lecture_home
+from storage import (
+    action_home,
+    compliance,
+    counters,
+    dues_home,
+    followup_home,
+    lecture_home,
+    make_up_home,
+)
 from storage import drafts as draft_store
 from widgets.app_handle import zapp
 from widgets.safe import text
@@ -69,6 +77,7 @@ def due_items(
         *followup_home.home_items(store, today),
         *compliance.home_items(store, today, rows=compliance_rows),
         *action_home.home_items(store, today),
+        *make_up_home.home_items(store, today),
         *dues_home.home_items(store, today),
     ]
 

@@ -117,6 +117,7 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
             decisions_open=ft.decisions_open,
             decisions_overdue=ft.decisions_overdue,
             make_ups_open=ft.make_ups_open,
+            make_ups_done=ft.make_ups_done,
             followups_open=ft.followups_open,
             followups_new=ft.followups_new,
         ),

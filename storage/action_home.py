@@ -1,4 +1,7 @@
-"""The 决议 / 补学 lines of the home screen: open items, earliest deadline first.
+"""The 决议 lines of the home screen: open decisions, earliest deadline first.
+
+补学 is listed per branch instead (storage.make_up_home): one line per absentee
+crowded the home screen out after a single large meeting.
 
 Reads the action_items columns directly (index on closed_at, deadline), so the
 home screen lists them without building ActionItem models.
@@ -17,12 +20,12 @@ HOME_LIMIT = 12
 
 
 def home_items(store: Store, today: dt.date) -> list[DueItem]:
-    """Open decisions and make-ups, earliest deadline first (index on closed_at, deadline)."""
+    """Open decisions, earliest deadline first (index on closed_at, deadline)."""
     out: list[DueItem] = []
     rows = store.query(
         "SELECT id, kind, text, source, owner_name, deadline FROM action_items"
-        " WHERE closed_at IS NULL ORDER BY deadline IS NULL, deadline LIMIT ?",
-        (HOME_LIMIT,),
+        " WHERE closed_at IS NULL AND kind=? ORDER BY deadline IS NULL, deadline, id LIMIT ?",
+        (ActionKind.DECISION.value, HOME_LIMIT),
     )
     for r in rows:
         kind = ActionKind(r["kind"])

@@ -27,6 +27,7 @@ class FollowThrough:
     make_ups_open: int  # 补学 not yet done, from meetings up to the period end
     followups_open: int  # 一人一事 not yet closed (found by the period end)
     followups_new: int  # found in the period
+    make_ups_done: int = 0  # 补学 recorded as done in the period
 
 
 def follow_through(store: Store, branch_id: str, period: Period, today: date) -> FollowThrough:
@@ -64,6 +65,11 @@ def follow_through(store: Store, branch_id: str, period: Period, today: date) ->
         followups_new=count(
             "SELECT count(*) FROM followups WHERE branch_id=? AND found_on BETWEEN ? AND ?",
             (branch_id, start, end),
+        ),
+        make_ups_done=count(
+            "SELECT count(*) FROM make_ups u JOIN meetings m ON m.id = u.meeting_id"
+            f" WHERE m.org_id IN ({m}) AND u.done_on BETWEEN ? AND ?",
+            (*orgs, start, end),
         ),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from domain.action_codes import ActionKind, days_overdue
 from domain.dashboard import DueItem, Urgency
+from domain.navigation import Place, go
 from domain.org_codes import OrgKind
 from storage.db import Store
 from storage.in_lists import chunks, marks
@@ -79,5 +80,6 @@ def home_items(store: Store, today: dt.date) -> list[DueItem]:
         text = f"{b.branch_name}：{b.count} 人次待补学（{who}）"
         if late:
             text += f"，最早的已逾期 {late} 天"
-        items.append(DueItem(section=SECTION, text=text, due=b.first_deadline, urgency=urgency))
+        items.append(DueItem(section=SECTION, text=text, due=b.first_deadline, urgency=urgency,
+                             action=go(Place.PARTICIPATION, b.branch_id)))  # fmt: skip
     return items

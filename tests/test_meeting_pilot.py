@@ -66,12 +66,7 @@ async def test_assembly_from_new_to_exported_minutes(make_demo_app, demo_store, 
         await pilot.pause()
         summary = str(app.screen.query_one("#a-summary").render())
         assert "可以进行表决" in summary
-        await pilot.press("escape", "3")
-        await pilot.pause()
-        steps = len(app.screen.meeting.procedure.steps)
-        await pilot.press(*["d"] * steps)
-        await pilot.pause()
-        # 4 表决
+        # 4 表决 first: the ⚑ 表决 step cannot be ticked before a vote is recorded
         await pilot.press("escape", "4")
         await pilot.pause()
         await pilot.press("a")
@@ -83,6 +78,11 @@ async def test_assembly_from_new_to_exported_minutes(make_demo_app, demo_store, 
         await pilot.pause()
         assert "通过" in str(app.screen.query_one("#v-result").render())
         await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape", "3")
+        await pilot.pause()
+        steps = len(app.screen.meeting.procedure.steps)
+        await pilot.press(*["d"] * steps)
         await pilot.pause()
         # 6 决议 with an owner picked by pinyin initials
         await pilot.press("escape", "6")
@@ -111,8 +111,8 @@ async def test_assembly_from_new_to_exported_minutes(make_demo_app, demo_store, 
             )["data"]
         )
         assert draft["meeting"]["place"] == "党员活动室"
-        # 7 完成
-        await pilot.press("escape", "f")
+        # 7 完成: f asks first, y confirms
+        await pilot.press("escape", "f", "y")
         await pilot.pause()
         assert app.screen.meeting.finished, app.screen.query_one("#f-problems").render()
         await pilot.press("x")
@@ -190,7 +190,7 @@ async def test_finished_meeting_is_read_only_and_correction_keeps_old(
         await pilot.press("tab", *"改")
         await pilot.pause()
         assert screen.meeting.place == before
-        await pilot.press("escape", "c")
+        await pilot.press("escape", "c", "y")
         await pilot.pause()
         corrected = app.screen
         assert corrected.meeting.supersedes_id == mid and not corrected.meeting.finished
@@ -242,7 +242,7 @@ async def test_rota_lecture_opens_as_prefilled_lecture_meeting(make_demo_app, de
         for step in m.procedure.steps:
             m = mark_step_done(m, step.key, dt.datetime.combine(m.date, dt.time(9)))
         screen.apply(m)
-        await pilot.press("f")
+        await pilot.press("f", "y")
         await pilot.pause()
         assert screen.meeting.finished, str(screen.query_one("#f-problems").render())
     given = rota.get_lecture(demo_store, lecture.id)

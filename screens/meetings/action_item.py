@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from domain.action_items import ActionKind
 from domain.navigation import Place
 from storage import action_items as action_store
 from storage.errors import StorageError
@@ -44,13 +45,17 @@ class ActionItemScreen(ModalScreen[bool]):
             f"责任人：{i.owner_name or '未定'}    完成时限：{i.deadline.isoformat() if i.deadline else '无'}",
             f"状态：{'已办结 ' + i.closed_at if i.closed_at else '未办结'}",
             "",
-            "k 办结  o 查看会议  Esc 返回",
+            ("k 登记补学  " if i.kind is ActionKind.MAKE_UP else "k 办结  ")
+            + "o 查看会议  Esc 返回",
         ]
         self.query_one("#ai-body", Static).update(content("\n".join(lines), multiline=True))
 
     def action_close_item(self) -> None:
         if self.item.closed_at:
             self.notify("已经办结", markup=False)
+            return
+        if self.item.kind is ActionKind.MAKE_UP:
+            self._record_make_up()
             return
         try:
             action_store.close_action(zapp(self).store, self.item)
@@ -59,6 +64,38 @@ class ActionItemScreen(ModalScreen[bool]):
             return
         self.notify("已办结", markup=False)
         self.dismiss(True)
+
+    def _record_make_up(self) -> None:
+        """补学 is closed by recording how it was done, not by a bare 办结."""
+        from pydantic import ValidationError
+
+        from domain.errors_cn import describe_validation_error
+        from screens.meetings.dialogs import MakeUpDialog, MakeUpForm
+        from storage.make_ups import record_make_up
+
+        def save(form: MakeUpForm) -> str | None:
+            try:
+                record_make_up(
+                    zapp(self).store,
+                    self.item_id,
+                    done_on=form.done_on,
+                    method=form.method,
+                    checked_by=form.checked_by,
+                    note=form.note,
+                )
+            except ValidationError as e:
+                return describe_validation_error(e, {"checked_by": "检查人", "note": "备注"})
+            except (StorageError, ValueError) as e:
+                return str(e)
+            return None
+
+        def recorded(done: bool | None) -> None:
+            if done:
+                self.notify(f"已登记 {self.item.owner_name} 的补学", markup=False)
+                self.dismiss(True)
+
+        title = f"登记补学：{self.item.owner_name or '（未记姓名）'}"
+        self.app.push_screen(MakeUpDialog(title, zapp(self).today, save), recorded)
 
     def action_open_meeting(self) -> None:
         if self.item.meeting_id:

@@ -1,8 +1,15 @@
-"""Dialogs of the meeting workflow: a vote, an election, a decision."""
+"""Dialogs of the meeting workflow: a vote, an election, a decision, a
+yes/no question before something is locked, and a 补学 record.
+
+Dialogs that take typed text report it through ``on_typing`` as it is typed,
+so the meeting screen keeps it in the draft (a hang-up loses nothing)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from textual import on
@@ -12,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from domain.action_codes import MakeUpMethod
 from domain.dates import DateParseError, format_date
 from domain.errors_cn import describe_validation_error
 from domain.meeting_kinds import VoteMethod
@@ -21,14 +29,24 @@ from domain.meetings import (
     Election,
     Meeting,
     Vote,
+    election_count_problems,
     election_result,
+    vote_count_problems,
     vote_outcome,
 )
 from domain.people import Person
 from domain.text import LONG_MAX, SHORT_MAX
+from screens.dialogs import LinePrompt, NotePrompt
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
 from widgets.safe import content, text
+
+Typing = Callable[[dict[str, Any]], None]  # receives what is typed, as raw strings
+
+
+def _noop(_raw: dict[str, Any]) -> None:
+    pass
+
 
 INT_FIELDS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"), ("written_yes", "书面赞成"))
 
@@ -49,9 +67,25 @@ class VoteDialog(ModalScreen[Vote | None]):
 
     BINDINGS = [Binding("ctrl+s", "ok", "确定", priority=True), Binding("escape", "cancel", "取消")]
 
-    def __init__(self, meeting: Meeting, vote: Vote) -> None:
+    def __init__(
+        self,
+        meeting: Meeting,
+        vote: Vote,
+        *,
+        raw: dict[str, str] | None = None,
+        on_typing: Typing = _noop,
+    ) -> None:
         super().__init__(classes="dialog")
         self.meeting, self.vote = meeting, vote
+        self._restore, self._on_typing = raw or {}, on_typing
+        self.problems: list[str] = []
+
+    def raw_values(self) -> dict[str, str]:
+        """Every field as typed, for the draft."""
+        out = {f: self.query_one(f"#v-{f}", Input).value
+               for f in ("subject", *(f for f, _ in INT_FIELDS), "present")}  # fmt: skip
+        out["method"] = str(self.query_one("#v-method", Select).value)
+        return out
 
     def compose(self) -> ComposeResult:
         v = self.vote
@@ -79,6 +113,12 @@ class VoteDialog(ModalScreen[Vote | None]):
             yield Static(id="v-result", classes="dialog-result")
 
     def on_mount(self) -> None:
+        for f, value in self._restore.items():
+            if f == "method":
+                if value in {m.value for m in VoteMethod}:
+                    self.query_one("#v-method", Select).value = value
+            elif self.query(f"#v-{f}"):
+                self.query_one(f"#v-{f}", Input).value = value
         self.query_one("#v-subject", Input).focus()
         self._recompute()
 
@@ -100,12 +140,19 @@ class VoteDialog(ModalScreen[Vote | None]):
     @on(Select.Changed)
     def _recompute(self) -> None:
         box = self.query_one("#v-result", Static)
+        self._on_typing(self.raw_values())
         try:
             vote = Vote.model_validate(self._build().model_dump())
         except (ValueError, ValidationError) as e:
             box.update(
                 content(describe_validation_error(e) if isinstance(e, ValidationError) else str(e))
             )
+            return
+        self.problems = vote_count_problems(self.meeting, vote)
+        if self.problems:
+            # Counts that cannot be true: say each, and that they cannot be saved.
+            lines = ["✗ 计数不可能成立，不能保存：", *(f"·{p}" for p in self.problems)]
+            box.update(content("\n".join(lines), multiline=True))
             return
         out = vote_outcome(self.meeting, vote)
         verdict = "通过" if out.passed else "未通过"
@@ -125,6 +172,10 @@ class VoteDialog(ModalScreen[Vote | None]):
         except ValueError as e:
             self.query_one("#v-result", Static).update(content(str(e)))
             return
+        if vote_count_problems(self.meeting, vote):
+            self._recompute()
+            self.notify("计数不可能成立，未保存；请按提示改正", severity="warning", markup=False)
+            return
         self.dismiss(vote)
 
     def action_cancel(self) -> None:
@@ -140,9 +191,29 @@ class DecisionDialog(ModalScreen[Decision | None]):
         Binding("escape", "cancel", "取消"),
     ]
 
-    def __init__(self, decision: Decision, *, branch_id: str | None = None) -> None:
+    def __init__(
+        self,
+        decision: Decision,
+        *,
+        branch_id: str | None = None,
+        raw: dict[str, str] | None = None,
+        on_typing: Typing = _noop,
+    ) -> None:
         super().__init__(classes="dialog")
         self.decision, self.branch_id = decision, branch_id
+        self._restore, self._on_typing = raw or {}, on_typing
+
+    def raw_values(self) -> dict[str, str]:
+        return {
+            "text": self.query_one("#d-text", Input).value,
+            "deadline": self.query_one("#d-deadline", Input).value,
+            "owner_id": self.decision.owner_id or "",
+            "owner_name": self.decision.owner_name,
+        }
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self._on_typing(self.raw_values())
 
     def compose(self) -> ComposeResult:
         d = self.decision
@@ -162,6 +233,15 @@ class DecisionDialog(ModalScreen[Decision | None]):
             yield Static(id="d-error", classes="dialog-result")
 
     def on_mount(self) -> None:
+        r = self._restore
+        if r.get("owner_name"):
+            self.decision = self.decision.model_copy(
+                update={"owner_id": r.get("owner_id") or None, "owner_name": r["owner_name"]}
+            )
+            self.query_one("#d-owner", Button).label = text(r["owner_name"])
+        for f in ("text", "deadline"):
+            if f in r:
+                self.query_one(f"#d-{f}", Input).value = r[f]
         self.query_one("#d-text", Input).focus()
 
     @on(Button.Pressed, "#d-owner")
@@ -174,6 +254,7 @@ class DecisionDialog(ModalScreen[Decision | None]):
                     update={"owner_id": p.id, "owner_name": p.name}
                 )
                 self.query_one("#d-owner", Button).label = text(p.name)
+                self._on_typing(self.raw_values())
 
         self.app.push_screen(PickPersonScreen("选择责任人", branch_id=self.branch_id), chosen)
 
@@ -226,9 +307,24 @@ ELECTION_INTS = (("seats", "应选人数"), ("ballots_issued", "发出选票"), 
 class ElectionDialog(ModalScreen[Election | None]):
     BINDINGS = [Binding("ctrl+s", "ok", "确定", priority=True), Binding("escape", "cancel", "取消")]
 
-    def __init__(self, meeting: Meeting, election: Election) -> None:
+    def __init__(
+        self,
+        meeting: Meeting,
+        election: Election,
+        *,
+        raw: dict[str, str] | None = None,
+        on_typing: Typing = _noop,
+    ) -> None:
         super().__init__(classes="dialog")
         self.meeting, self.election = meeting, election
+        self._restore, self._on_typing = raw or {}, on_typing
+        self.problems: list[str] = []
+
+    def raw_values(self) -> dict[str, str]:
+        fields = ("subject", *(f for f, _ in ELECTION_INTS), "scrutineers", "counters")
+        out = {f: self.query_one(f"#e-{f}", Input).value for f in fields}
+        out["candidates"] = self.query_one("#e-candidates", TextArea).text
+        return out
 
     def compose(self) -> ComposeResult:
         e = self.election
@@ -269,6 +365,11 @@ class ElectionDialog(ModalScreen[Election | None]):
             yield Static(id="e-result", classes="dialog-result")
 
     def on_mount(self) -> None:
+        for f, value in self._restore.items():
+            if f == "candidates":
+                self.query_one("#e-candidates", TextArea).text = value
+            elif self.query(f"#e-{f}"):
+                self.query_one(f"#e-{f}", Input).value = value
         self.query_one("#e-subject", Input).focus()
         self._recompute()
 
@@ -291,6 +392,7 @@ class ElectionDialog(ModalScreen[Election | None]):
     @on(TextArea.Changed)
     def _recompute(self) -> None:
         box = self.query_one("#e-result", Static)
+        self._on_typing(self.raw_values())
         try:
             e = self._build()
         except ValidationError as err:
@@ -299,14 +401,25 @@ class ElectionDialog(ModalScreen[Election | None]):
         except ValueError as err:
             box.update(content(str(err)))
             return
+        self.problems = election_count_problems(self.meeting, e)
+        if self.problems:
+            lines = ["✗ 计数不可能成立，不能保存：", *(f"·{p}" for p in self.problems)]
+            box.update(content("\n".join(lines), multiline=True))
+            return
         box.update(content(election_result(self.meeting, e).explanation, multiline=True))
 
     def action_ok(self) -> None:
         try:
-            self.dismiss(self._build())
+            e = self._build()
         except (ValueError, ValidationError) as err:
             msg = describe_validation_error(err) if isinstance(err, ValidationError) else str(err)
             self.query_one("#e-result", Static).update(content(msg))
+            return
+        if election_count_problems(self.meeting, e):
+            self._recompute()
+            self.notify("计数不可能成立，未保存；请按提示改正", severity="warning", markup=False)
+            return
+        self.dismiss(e)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -314,3 +427,126 @@ class ElectionDialog(ModalScreen[Election | None]):
 
 def deadline_text(d: dt.date | None) -> str:
     return format_date(d) or "—"
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question before something is locked or undone: y confirms;
+    n, Esc and Enter alone answer no (the default), so a stray Enter is safe."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "确定"),
+        Binding("n", "answer(False)", "取消"),
+        Binding("enter", "answer(False)", "取消", show=False),
+        Binding("escape", "answer(False)", "取消", show=False),
+    ]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__(classes="dialog")
+        self._title, self._body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(content(self._title), classes="dialog-title")
+            yield Static(content(self._body, multiline=True), id="confirm-body")
+            yield Static("y 确定    n 取消（默认；Enter、Esc 同 n）", classes="dialog-result")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class DraftedLinePrompt(LinePrompt):
+    """LinePrompt whose typed line goes to the draft as it is typed."""
+
+    def __init__(self, title: str, *, on_typing: Typing = _noop, **kwargs: Any) -> None:
+        super().__init__(title, **kwargs)
+        self._on_typing = on_typing
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        self._on_typing({"text": event.value})
+
+
+class DraftedNotePrompt(NotePrompt):
+    """NotePrompt whose text goes to the draft as it is typed."""
+
+    def __init__(self, title: str, *, on_typing: Typing = _noop, value: str = "") -> None:
+        super().__init__(title, value=value)
+        self._on_typing = on_typing
+
+    @on(TextArea.Changed)
+    def _typed(self, event: TextArea.Changed) -> None:
+        self._on_typing({"text": event.text_area.text})
+
+
+class MakeUpDialog(ModalScreen[bool]):
+    """补学：when, how (学习材料 / 补课 / 线上), who checked it, a note.
+
+    ``save`` records the form and returns an error to show (the dialog stays
+    open with what was typed), or None when it was recorded."""
+
+    BINDINGS = [Binding("ctrl+s", "ok", "确定", priority=True), Binding("escape", "cancel", "取消")]
+
+    def __init__(
+        self, title: str, today: dt.date, save: Callable[[MakeUpForm], str | None]
+    ) -> None:
+        super().__init__(classes="dialog")
+        self._title, self._today, self._save = title, today, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(content(f"{self._title}（Ctrl+S 确定，Esc 取消）"), classes="dialog-title")
+            with Horizontal(classes="row"):
+                yield Label("补学日期")
+                yield DateInput(self._today, id="mu-date", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("方式")
+                yield Select([(m.value, m.value) for m in MakeUpMethod],
+                             value=MakeUpMethod.MATERIALS.value, allow_blank=False, id="mu-method",
+                             compact=True)  # fmt: skip
+            with Horizontal(classes="row"):
+                yield Label("检查人")
+                yield Input(id="mu-checked", max_length=40, compact=True)
+            with Horizontal(classes="row"):
+                yield Label("备注")
+                yield Input(id="mu-note", max_length=2000, compact=True)
+            yield Static(id="mu-error", classes="dialog-result")
+
+    def on_mount(self) -> None:
+        self.query_one("#mu-date", Input).focus()
+
+    def action_ok(self) -> None:
+        err = self.query_one("#mu-error", Static)
+        try:
+            done_on = self.query_one("#mu-date", DateInput).date_value
+        except DateParseError as e:
+            err.update(content(f"补学日期：{e}"))
+            return
+        if done_on is None:
+            err.update(content("请填写补学日期"))
+            return
+        checked = self.query_one("#mu-checked", Input).value.strip()
+        if not checked:
+            err.update(content("请填写检查人"))
+            return
+        form = MakeUpForm(
+            done_on=done_on,
+            method=MakeUpMethod(str(self.query_one("#mu-method", Select).value)),
+            checked_by=checked,
+            note=self.query_one("#mu-note", Input).value.strip(),
+        )
+        problem = self._save(form)
+        if problem:
+            err.update(content(problem))
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+@dataclass(frozen=True)
+class MakeUpForm:
+    done_on: dt.date
+    method: MakeUpMethod
+    checked_by: str
+    note: str

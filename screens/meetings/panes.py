@@ -6,9 +6,9 @@ call them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -22,18 +22,26 @@ from domain.dates import DateParseError, format_time, parse_date, parse_optional
 from domain.meeting_kinds import MeetingKind
 from domain.meeting_rules import AttendanceEntry, AttendanceState, ExclusionReason
 from domain.meetings import (
+    ConfirmationResult,
+    CountsImpossible,
     Decision,
     Election,
+    GateState,
     Meeting,
     Speaker,
     StepState,
     Vote,
     attendance_summary,
-    mark_step_done,
+    gate_status,
+    mark_gate_step_done,
     new_vote,
     quorum,
+    record_election,
     record_step,
+    record_vote,
     reopen_step,
+    set_confirmation_result,
+    sign_in_all,
     skip_step,
     step_records,
     step_state,
@@ -99,8 +107,26 @@ class Pane(Vertical):
     ) -> None:
         self.post_message(self.MeetingEdit(self, change, raw, reload, refusable))
 
+    @dataclass
+    class DialogDraft(Message):
+        """A dialog's typed text (``spec``), or None once it closed: the screen
+        keeps it in the meeting's draft, so a hang-up loses nothing typed."""
+
+        pane: Pane
+        spec: dict[str, Any] | None
+
+        @property
+        def control(self) -> Pane:
+            return self.pane
+
+    def keep_dialog(self, spec: dict[str, Any] | None) -> None:
+        self.post_message(self.DialogDraft(self, spec))
+
     def load(self) -> None:  # pragma: no cover - overridden
         pass
+
+    def reopen_dialog(self, spec: dict[str, Any]) -> None:
+        """Open the dialog a resumed draft was saved with (panes that have dialogs)."""
 
 
 # -- 基本信息 ----------------------------------------------------------------
@@ -142,6 +168,16 @@ class InfoPane(Pane):
                     max_length=8,
                     compact=True,
                 )
+            if m.kind is MeetingKind.CONFIRMATION:
+                # Until the person's record holds the probation dates, the
+                # meeting is told when the probation began.
+                with Horizontal(classes="row"):
+                    yield Label("预备期开始")
+                    yield DateInput(m.probation_start, id="i-probation", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("转正决议")
+                    yield Button(text(m.confirmation_result or "（Enter 选择）"),
+                                 id="i-result", compact=True)  # fmt: skip
             for role, label in self._roles():
                 with Horizontal(classes="row"):
                     yield Label(label)
@@ -168,6 +204,8 @@ class InfoPane(Pane):
             self.query_one(f"#i-{role}", Button).label = text(
                 getattr(m, f"{role}_name") or "（Enter 选择）"
             )
+        for b in self.query("#i-result").results(Button):
+            b.label = text(m.confirmation_result or "（Enter 选择）")
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -198,6 +236,11 @@ class InfoPane(Pane):
                 update[key] = parse_optional_time(self.query_one(f"#{fid}", Input).value)
             except DateParseError as e:
                 errors.append(f"{label}：{e}")
+        for field in self.query("#i-probation").results(DateInput):
+            try:
+                update["probation_start"] = field.date_value
+            except DateParseError as e:
+                errors.append(f"预备期开始：{e}")
         self.query_one("#i-error", Static).update(content("；".join(errors)))
         self.change(lambda m: m.model_copy(update=update), raw=self.raw_values(), reload=False)
 
@@ -208,10 +251,15 @@ class InfoPane(Pane):
             for f in ("title", "place", "date", "start", "end")
         }
         out["topics"] = self.query_one("#i-topics", TextArea).text
+        for field in self.query("#i-probation").results(Input):
+            out["probation"] = field.value
         return out
 
     def restore_raw(self, raw: dict[str, str]) -> None:
-        for f in ("title", "place", "date", "start", "end"):
+        fields: tuple[str, ...] = ("title", "place", "date", "start", "end")
+        if self.run.meeting.kind is MeetingKind.CONFIRMATION:
+            fields += ("probation",)
+        for f in fields:
             if f in raw:
                 self.query_one(f"#i-{f}", Input).value = raw[f]
         if "topics" in raw:
@@ -220,7 +268,32 @@ class InfoPane(Pane):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         role = (event.button.id or "").removeprefix("i-")
+        if role == "result":
+            self._pick_result()
+            return
         self._pick(role)
+
+    def _pick_result(self) -> None:
+        """转正决议: the domain refuses 按期转正 before a year of probation; say why."""
+        from screens.dialogs import ChoicePrompt
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if not value:
+                self.change(lambda m: m.model_copy(update={"confirmation_result": None}))
+                return
+            result = ConfirmationResult(value)
+            try:  # checked here too, so the refusal also stays on the pane
+                set_confirmation_result(self.run.meeting, result)
+            except ValueError as e:
+                self.query_one("#i-error", Static).update(content(str(e)))
+                self.app.notify(str(e), severity="warning", markup=False, timeout=8)
+                return
+            self.change(lambda m: set_confirmation_result(m, result), refusable=True)
+
+        choices = [(r.value, r.value) for r in ConfirmationResult] + [("", "（未定）")]
+        self.app.push_screen(ChoicePrompt("转正决议", choices), chosen)
 
     def action_pick_role(self) -> None:
         focused = self.app.focused
@@ -258,6 +331,7 @@ class AttendanceTable(RowActionTable):
         Binding("w", "row('written')", "书面意见"),
         Binding("x", "row('exclude')", "不计应到"),
         Binding("a", "row('add_guest')", "添加列席"),
+        Binding("A", "row('all_present')", "其余出席"),
     ]
 
 
@@ -277,6 +351,21 @@ class AttendancePane(Pane):
             self.exclude(event.row)
         elif event.name == "add_guest":
             self.add_guest()
+        elif event.name == "all_present":
+            self.all_present()
+
+    def all_present(self) -> None:
+        """Everyone still 未签到 is marked 出席 at once; says how many."""
+        try:
+            _m, n = sign_in_all(self.run.meeting)
+        except ValueError as e:
+            self.app.notify(str(e), severity="warning", markup=False)
+            return
+        if not n:
+            self.app.notify("没有未签到的人", markup=False)
+            return
+        self.change(lambda m: sign_in_all(m)[0])
+        self.app.notify(f"已将其余 {n} 人标为出席", markup=False)
 
     def on_mount(self) -> None:
         t = self.query_one(AttendanceTable)
@@ -427,7 +516,7 @@ def attendance_text(m: Meeting) -> Text:
         "\n",
         (q.explanation, "dim"),
         "\n",
-        ("1 出席  2 请假  3 缺席  4 列席  w 书面意见  x 不计应到  a 添加", "dim"),
+        ("1 出席 2 请假 3 缺席 4 列席 A 其余出席  w 书面 x 不计应到 a 添加", "dim"),
     )
 
 
@@ -445,6 +534,7 @@ class StepsTable(RowActionTable):
 
 
 STATE_STYLE = {StepState.DONE: "green", StepState.SKIPPED: "yellow", StepState.OPEN: ""}
+GATE_STYLE = {GateState.PASSED: "green", GateState.FAILED: "bold red", GateState.MANUAL: "yellow"}
 
 
 class StepsPane(Pane):
@@ -468,9 +558,9 @@ class StepsPane(Pane):
             (
                 ("#", "n", 2),
                 ("阶段", "phase", 4),
-                ("⚑", "gate", 2),
-                ("步骤", "title", 36),
-                ("状态", "state", 8),
+                ("⚑检查", "gate", 8),
+                ("步骤", "title", 30),
+                ("状态", "state", 6),
             ),
         )
 
@@ -481,7 +571,12 @@ class StepsPane(Pane):
         t.clear()
         for i, s in enumerate(m.procedure.steps, 1):
             state = step_state(m, s.key)
-            t.add_row(text(i), text(s.phase), text("⚑" if s.hard_gate else ""), text(s.title),
+            if s.hard_gate:
+                g = gate_status(m, s.key)  # the mark is text, the colour only repeats it
+                gate = text(f"⚑{g.state.value}", GATE_STYLE[g.state])
+            else:
+                gate = text("")
+            t.add_row(text(i), text(s.phase), gate, text(s.title),
                       text(str(state), STATE_STYLE[state]), key=s.key)  # fmt: skip
         if t.row_count:
             t.move_cursor(row=min(row, t.row_count - 1))
@@ -505,6 +600,9 @@ class StepsPane(Pane):
             return
         m = self.run.meeting
         lines = [f"{'⚑ 必须完成：' if step.hard_gate else ''}{step.guidance}"]
+        if step.hard_gate:
+            g = gate_status(m, step.key)
+            lines.append(f"⚑ 检查 {g.state.value}：{g.reason}")
         for r in step_records(m, step.key):
             if r.done_at:
                 lines.append(f"完成于 {r.done_at.strftime('%H:%M')}")
@@ -526,30 +624,84 @@ class StepsPane(Pane):
     def _try(self, fn: Callable[[Meeting], Meeting]) -> None:
         self.change(fn, refusable=True)
 
+    def _ask(self, title: str, body: str, then: Callable[[], None]) -> None:
+        from screens.meetings.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmDialog(title, body), answered)
+
     def done(self, row: int) -> None:
+        """Tick a step. A ⚑ step whose condition fails is refused with the
+        reason; one only a person can confirm asks exactly that; a skipped
+        step asks before it is un-skipped."""
         step = self._step(row)
         if step is None:
             return
-        self._try(lambda m: mark_step_done(m, step.key, self._now()))
-        t = self.query_one(StepsTable)
-        if row + 1 < t.row_count:
-            t.move_cursor(row=row + 1)
+        m = self.run.meeting
+        if m.finished:
+            self.app.notify("已完成的会议只读；按 c 生成更正版本", markup=False)
+            return
+        key = step.key
 
-    def notes(self, row: int) -> None:
-        from screens.dialogs import NotePrompt
+        def tick() -> None:
+            self._try(lambda m: mark_gate_step_done(m, key, self._now()))
+            t = self.query_one(StepsTable)
+            if row + 1 < t.row_count:
+                t.move_cursor(row=row + 1)
+
+        gate = gate_status(m, key) if step.hard_gate else None
+        if gate is not None and gate.state is GateState.FAILED:
+            self.app.notify(
+                f"⚑「{step.title}」未满足，不能标为完成：{gate.reason}",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+            self._guide(row)
+            return
+        questions: list[str] = []
+        if step_state(m, key) is StepState.SKIPPED:
+            reason = next((r.skip_reason for r in step_records(m, key) if r.skipped), "")
+            questions.append(f"此步骤已跳过（原因：{reason}）。标为已完成将撤销跳过，原因不再保留。")
+        if gate is not None and gate.state is GateState.MANUAL:
+            questions.append(gate.reason)
+        if questions:
+            self._ask(f"完成「{step.title}」？", "\n".join(questions), tick)
+            return
+        tick()
+
+    # -- dialogs whose typed text is in the draft -----------------------------
+    def _typing(self, spec: Mapping[str, object]) -> Callable[[Mapping[str, object]], None]:
+        def typed(raw: Mapping[str, object]) -> None:
+            self.keep_dialog({**spec, "raw": raw})
+
+        return typed
+
+    def notes(self, row: int, *, raw: dict[str, str] | None = None) -> None:
+        from screens.meetings.dialogs import DraftedNotePrompt
 
         step = self._step(row)
         if step is None:
             return
+        key = step.key
         existing = next(
-            (r.notes for r in step_records(self.run.meeting, step.key) if not r.skipped), ""
+            (r.notes for r in step_records(self.run.meeting, key) if not r.skipped), ""
         )
 
         def save(value: str | None) -> None:
+            self.keep_dialog(None)
             if value is not None:
-                self._try(lambda m: record_step(m, step.key, notes=value))
+                self._try(lambda m: record_step(m, key, notes=value))
 
-        self.app.push_screen(NotePrompt(f"记录：{step.title}", value=existing), save)
+        value = raw["text"] if raw and "text" in raw else existing
+        prompt = DraftedNotePrompt(
+            f"记录：{step.title}", value=value,
+            on_typing=self._typing({"kind": "note", "step": key}),
+        )  # fmt: skip
+        self.app.push_screen(prompt, save)
 
     def speaker(self, row: int) -> None:
         step = self._step(row)
@@ -558,49 +710,77 @@ class StepsPane(Pane):
 
     @work(group="meeting-dialog")
     async def _ask_speaker(self, step: StepTemplate) -> None:
-        """Who spoke, the gist, the stance: three dialogs in turn, each awaited."""
-        from screens.dialogs import ChoicePrompt, LinePrompt
+        """Who spoke, then the gist and the stance (dialogs in turn, each awaited)."""
         from widgets.person_picker import NewPerson, PickPersonScreen
 
         p = await self.app.push_screen_wait(
             PickPersonScreen("发言人", branch_id=self.run.branch_id, allow_new=True)
         )
-        if not isinstance(p, (Person, NewPerson)):
-            return
-        # Until the stance is chosen the remark lives only here, not in the draft.
+        if isinstance(p, (Person, NewPerson)):
+            await self._remark(step.key, getattr(p, "id", None), p.name, {})
+
+    @work(group="meeting-dialog")
+    async def _resume_remark(
+        self, key: str, person_id: str | None, name: str, raw: dict[str, str]
+    ) -> None:
+        await self._remark(key, person_id, name, raw)
+
+    async def _remark(
+        self, key: str, person_id: str | None, name: str, raw: dict[str, str]
+    ) -> None:
+        """The remark is in the draft as it is typed, until the stance is chosen."""
+        from screens.dialogs import ChoicePrompt
+        from screens.meetings.dialogs import DraftedLinePrompt
+
+        spec = {"kind": "speaker", "step": key, "person_id": person_id, "name": name}
         remark = await self.app.push_screen_wait(
-            LinePrompt(f"{p.name} 的发言要点", max_length=2000)
+            DraftedLinePrompt(f"{name} 的发言要点", value=raw.get("text", ""), max_length=2000,
+                              on_typing=self._typing(spec))  # fmt: skip
         )
         if remark is None:
+            self.keep_dialog(None)
             return
-        choice = await self.app.push_screen_wait(
-            ChoicePrompt(
-                "发言态度",
-                [("agree", "同意/一般发言"), ("dissent", "不同意见（记入纪要）")],
-            )
-        )
+        choices = [("agree", "同意/一般发言"), ("dissent", "不同意见（记入纪要）")]
+        choice = await self.app.push_screen_wait(ChoicePrompt("发言态度", choices))
+        self.keep_dialog(None)
         if choice is None:
             return
-        sp = Speaker(
-            person_id=getattr(p, "id", None),
-            name=p.name,
-            remark=remark,
-            dissent=choice == "dissent",
-        )
-        self._try(lambda m: record_step(m, step.key, speakers=[sp]))
+        sp = Speaker(person_id=person_id, name=name, remark=remark, dissent=choice == "dissent")
+        self._try(lambda m: record_step(m, key, speakers=[sp]))
 
-    def skip(self, row: int) -> None:
-        from screens.dialogs import LinePrompt
+    def skip(self, row: int, *, raw: dict[str, str] | None = None) -> None:
+        from screens.meetings.dialogs import DraftedLinePrompt
 
         step = self._step(row)
         if step is None:
             return
+        key = step.key
 
         def with_reason(reason: str | None) -> None:
+            self.keep_dialog(None)
             if reason:
-                self._try(lambda m: skip_step(m, step.key, reason))
+                self._try(lambda m: skip_step(m, key, reason))
 
-        self.app.push_screen(LinePrompt(f"跳过「{step.title}」的原因"), with_reason)
+        prompt = DraftedLinePrompt(
+            f"跳过「{step.title}」的原因", value=(raw or {}).get("text", ""),
+            on_typing=self._typing({"kind": "skip", "step": key}),
+        )  # fmt: skip
+        self.app.push_screen(prompt, with_reason)
+
+    def reopen_dialog(self, spec: dict[str, Any]) -> None:
+        """Open again the dialog a draft was saved with, holding what was typed."""
+        keys = [s.key for s in self.run.meeting.procedure.steps]
+        key = spec.get("step")
+        if key not in keys:
+            return
+        row = keys.index(str(key))
+        raw = spec.get("raw") or {}
+        if spec["kind"] == "note":
+            self.notes(row, raw=raw)
+        elif spec["kind"] == "skip":
+            self.skip(row, raw=raw)
+        elif spec["kind"] == "speaker":
+            self._resume_remark(str(key), spec.get("person_id"), str(spec.get("name") or ""), raw)
 
     def undo(self, row: int) -> None:
         step = self._step(row)
@@ -670,7 +850,16 @@ class ItemsPane(Pane, Generic[ItemT]):
         self.change(lambda m: m.model_copy(update={self.FIELD: items}))
 
     def put(self, index: int | None, item: ItemT | None) -> None:
+        self.keep_dialog(None)  # the dialog closed: its text is saved or dropped now
         if item is None:
+            return
+        try:
+            self.check(item)
+        except CountsImpossible as e:  # the dialog refuses these; never store them
+            self.app.notify("；".join(e.problems), severity="warning", markup=False)
+            return
+        except ValueError as e:  # e.g. the meeting was finished meanwhile
+            self.app.notify(str(e), severity="warning", markup=False)
             return
         items = self.items()
         if index is None:
@@ -678,6 +867,15 @@ class ItemsPane(Pane, Generic[ItemT]):
         else:
             items[index] = item
         self.store_items(items)
+
+    def check(self, item: object) -> None:
+        """Raise CountsImpossible for counts that cannot be true (votes, elections)."""
+
+    def typing(self, index: int | None) -> Callable[[dict[str, Any]], None]:
+        def typed(raw: dict[str, Any]) -> None:
+            self.keep_dialog({"kind": self.FIELD, "index": index, "raw": raw})
+
+        return typed
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -697,8 +895,14 @@ class ItemsPane(Pane, Generic[ItemT]):
         if 0 <= row < len(self.items()):
             self.open_dialog(row)
 
-    def open_dialog(self, index: int | None) -> None:
+    def open_dialog(self, index: int | None, raw: dict[str, str] | None = None) -> None:
         raise NotImplementedError
+
+    def reopen_dialog(self, spec: dict[str, Any]) -> None:
+        index = spec.get("index")
+        if index is not None and not 0 <= int(index) < len(self.items()):
+            index = None
+        self.open_dialog(None if index is None else int(index), spec.get("raw") or {})
 
 
 class VotesPane(ItemsPane[Vote]):
@@ -726,14 +930,18 @@ class VotesPane(ItemsPane[Vote]):
             verdict,
         ]
 
-    def open_dialog(self, index: int | None) -> None:
+    def check(self, item: object) -> None:
+        record_vote(self.run.meeting, item)  # type: ignore[arg-type]  # this pane holds Votes only
+
+    def open_dialog(self, index: int | None, raw: dict[str, str] | None = None) -> None:
         from screens.meetings.dialogs import VoteDialog
 
         m = self.run.meeting
         vote = new_vote(m, "表决事项") if index is None else self.items()[index]
         if index is None and m.topics:
             vote = vote.model_copy(update={"subject": m.topics[0][:200]})
-        self.app.push_screen(VoteDialog(m, vote), lambda v: self.put(index, v))
+        dialog = VoteDialog(m, vote, raw=raw, on_typing=self.typing(index))
+        self.app.push_screen(dialog, lambda v: self.put(index, v))
 
 
 class ElectionsPane(ItemsPane[Election]):
@@ -749,7 +957,10 @@ class ElectionsPane(ItemsPane[Election]):
         return [text(e.subject), text(e.seats), text(e.ballots_issued), text(e.ballots_returned),
                 text(e.ballots_valid), text(elected)]  # fmt: skip
 
-    def open_dialog(self, index: int | None) -> None:
+    def check(self, item: object) -> None:
+        record_election(self.run.meeting, item)  # type: ignore[arg-type]  # this pane holds Elections only
+
+    def open_dialog(self, index: int | None, raw: dict[str, str] | None = None) -> None:
         from screens.meetings.dialogs import ElectionDialog
 
         m = self.run.meeting
@@ -758,7 +969,8 @@ class ElectionsPane(ItemsPane[Election]):
             if index is None
             else self.items()[index]
         )
-        self.app.push_screen(ElectionDialog(m, e), lambda v: self.put(index, v))
+        dialog = ElectionDialog(m, e, raw=raw, on_typing=self.typing(index))
+        self.app.push_screen(dialog, lambda v: self.put(index, v))
 
 
 class DecisionsPane(ItemsPane[Decision]):
@@ -775,13 +987,14 @@ class DecisionsPane(ItemsPane[Decision]):
     def summary(self) -> str:
         return f"共 {len(self.items())} 项；完成会议后每项都会列在首页，直到关闭"
 
-    def open_dialog(self, index: int | None) -> None:
+    def open_dialog(self, index: int | None, raw: dict[str, str] | None = None) -> None:
         from screens.meetings.dialogs import DecisionDialog
 
         d = Decision(text="决定事项") if index is None else self.items()[index]
-        self.app.push_screen(
-            DecisionDialog(d, branch_id=self.run.branch_id), lambda v: self.put(index, v)
+        dialog = DecisionDialog(
+            d, branch_id=self.run.branch_id, raw=raw, on_typing=self.typing(index)
         )
+        self.app.push_screen(dialog, lambda v: self.put(index, v))
 
 
 # -- 完成 --------------------------------------------------------------------

@@ -16,7 +16,16 @@ from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from domain.meetings import Meeting, MeetingNotReady, correction, finish, quorum
+from domain.make_up import MakeUpRecord
+from domain.meetings import (
+    Meeting,
+    MeetingNotReady,
+    failing_gates,
+    finish,
+    make_up_items,
+    quorum,
+    validate_for_finish,
+)
 from domain.org import OrgKind
 from screens.meetings.panes import (
     AttendancePane,
@@ -36,6 +45,7 @@ from widgets.app_handle import zapp
 from widgets.safe import content
 
 WORKFLOW = meeting_store.WORKFLOW
+DIALOG_KEY = "_dialog"  # in the draft's raw values: the open dialog and its typed text
 SECTIONS = (
     ("info", "1 基本信息", InfoPane),
     ("attendance", "2 签到", AttendancePane),
@@ -70,7 +80,11 @@ class MeetingScreen(Screen[None]):
         super().__init__()
         self.meeting = meeting
         self.restoring = True
-        self._raw = raw or {}
+        raw = dict(raw or {})
+        # The dialog open when the draft was saved, with what was typed in it.
+        dialog = raw.pop(DIALOG_KEY, None)
+        self._dialog: dict[str, Any] | None = dialog if isinstance(dialog, dict) else None
+        self._raw = raw
         self._section = section
         self._export_dir: Path | None = None
 
@@ -106,6 +120,23 @@ class MeetingScreen(Screen[None]):
 
     def _loaded(self) -> None:
         self.restoring = False
+        if self._dialog and not self.meeting.finished:
+            self._reopen_dialog(self._dialog)
+
+    def _reopen_dialog(self, spec: dict[str, Any]) -> None:
+        """Resume shows the dialog that was open, holding what was typed."""
+        kind = spec.get("kind")
+        pane_id = {"note": "steps", "skip": "steps", "speaker": "steps", "votes": "votes",
+                   "elections": "elections", "decisions": "decisions"}.get(str(kind))  # fmt: skip
+        if pane_id is None:
+            return
+        nav = self.query_one(SectionNav)
+        ids = [nav.get_option_at_index(i).id for i in range(nav.option_count)]
+        nav.highlighted = ids.index(pane_id)
+        self.query_one(ContentSwitcher).current = pane_id
+        pane = self.query_one(f"#{pane_id}", Pane)
+        pane.load()
+        pane.reopen_dialog(spec)
 
     # -- state -------------------------------------------------------------
     def apply(self, meeting: Meeting, *, raw: dict[str, str] | None = None) -> None:
@@ -116,8 +147,7 @@ class MeetingScreen(Screen[None]):
         self.meeting = meeting
         if raw is not None:
             self._raw = raw
-        data = {"meeting": meeting.model_dump(mode="json"), "raw": self._raw}
-        zapp(self).drafts.touch(WORKFLOW, meeting.id, meeting_store.draft_title(meeting), data)
+        self._save_draft()
         self._status()
 
     @on(Pane.MeetingEdit)
@@ -133,6 +163,23 @@ class MeetingScreen(Screen[None]):
             self.apply(meeting, raw=event.raw)
         if event.reload:
             event.pane.load()
+
+    @on(Pane.DialogDraft)
+    def _dialog_draft(self, event: Pane.DialogDraft) -> None:
+        """A dialog's typed text (or None once it closed) goes into the draft as typed."""
+        event.stop()
+        if self.meeting.finished:
+            return
+        self._dialog = event.spec
+        self._save_draft()
+
+    def _save_draft(self) -> None:
+        raw: dict[str, Any] = dict(self._raw)
+        if self._dialog:
+            raw[DIALOG_KEY] = self._dialog
+        data = {"meeting": self.meeting.model_dump(mode="json"), "raw": raw}
+        title = meeting_store.draft_title(self.meeting)
+        zapp(self).drafts.touch(WORKFLOW, self.meeting.id, title, data)
 
     def _status(self) -> None:
         m = self.meeting
@@ -173,6 +220,32 @@ class MeetingScreen(Screen[None]):
         if self.meeting.finished:
             self.notify("会议已完成", markup=False)
             return
+        problems = validate_for_finish(self.meeting)
+        if problems:
+            self._show_finish()
+            gates = "；".join(f"⚑「{g.title}」✗ {g.reason}" for g in failing_gates(self.meeting))
+            head = f"还不能完成：{gates}。" if gates else "还不能完成："
+            self.notify(f"{head}共 {len(problems)} 处问题，见“7 完成”", severity="warning",
+                        markup=False, timeout=8)  # fmt: skip
+            return
+        from screens.meetings.dialogs import ConfirmDialog
+
+        m = self.meeting
+        make_ups = len(make_up_items(m))
+        body = "\n".join([
+            "完成后本次会议记录锁定为只读：基本信息、签到、程序、表决、选举、决议和主持人总结"
+            "都不能再修改，只能另行生成更正版本。",
+            f"决议 {len(m.decisions)} 项列入首页跟踪；请假、缺席的党员生成补学事项 {make_ups} 人。",
+            "主持人总结：" + ("已填写" if m.summary.strip() else "未填写"),
+        ])  # fmt: skip
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._finish()
+
+        self.app.push_screen(ConfirmDialog("完成会议并锁定记录？", body), answered)
+
+    def _finish(self) -> None:
         try:
             done = finish(self.meeting, dt.datetime.now().replace(microsecond=0))
         except MeetingNotReady as e:
@@ -192,6 +265,7 @@ class MeetingScreen(Screen[None]):
             return
         zapp(self).drafts.forget(WORKFLOW, self.meeting.id)
         self.meeting = saved
+        self._dialog = None
         self._reload_all()
         self._show_finish()
         self.notify("会议已完成并保存。按 x 导出会议记录。", markup=False)
@@ -208,16 +282,20 @@ class MeetingScreen(Screen[None]):
             self.notify("会议完成后才能导出正式记录", markup=False)
             return
         out = Path(zapp(self).db_path).parent / "exports"
+        from storage.make_ups import make_ups_for_meeting
+
         self.notify("正在导出会议记录…", markup=False)
-        self._export(self.meeting, out)
+        # Read on this thread: the minutes count the 补学 recorded so far.
+        make_ups = make_ups_for_meeting(zapp(self).store, self.meeting.id)
+        self._export(self.meeting, out, make_ups)
 
     @work(thread=True, exclusive=True, group="export")
-    def _export(self, meeting: Meeting, out_dir: Path) -> Path:
+    def _export(self, meeting: Meeting, out_dir: Path, make_ups: list[MakeUpRecord]) -> Path:
         from exports.minutes import export
         from storage.paths import ensure_private_dir
 
         ensure_private_dir(out_dir)
-        return export(meeting, out_dir)
+        return export(meeting, out_dir, make_ups)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "export":
@@ -227,12 +305,62 @@ class MeetingScreen(Screen[None]):
             self.notify(f"已导出：{event.worker.result}", markup=False, timeout=10)
 
     def action_correct(self) -> None:
-        if not self.meeting.finished:
-            self.notify("草稿可以直接修改", markup=False)
+        from screens.meetings.dialogs import ConfirmDialog
+
+        m = self.meeting
+        store = zapp(self).store
+        if not m.finished:
+            if m.supersedes_id:
+                self.app.push_screen(
+                    ConfirmDialog(
+                        "放弃这次更正？",
+                        f"更正版本（第{m.revision}版）的草稿将删除，原记录保持不变；"
+                        "放弃后这条记录可以重新更正。",
+                    ),
+                    lambda yes: self._abandon() if yes else None,
+                )
+            else:
+                self.notify("草稿可以直接修改", markup=False)
             return
-        draft = correction(self.meeting)
+        busy = meeting_store.open_correction(store, m.id)
+        if busy is not None:
+            who, when = busy
+            self.notify(f"{who} 已于 {when} 开始更正这条记录；在其完成或放弃之前不能再次更正。",
+                        severity="warning", markup=False, timeout=10)  # fmt: skip
+            return
+        body = (
+            f"原记录（第{m.revision}版）保留不变、仍然只读；更正在新的第{m.revision + 1}版草稿中进行。\n"
+            "在更正完成或放弃之前，这条记录被锁定：其他人不能再开始更正。\n"
+            "更正版本完成后取代原记录，原记录未办结的决议、补学事项由新版本重新生成。"
+        )
+        self.app.push_screen(
+            ConfirmDialog("生成更正版本？", body), lambda yes: self._correct() if yes else None
+        )
+
+    def _correct(self) -> None:
+        try:
+            draft = meeting_store.start_correction(zapp(self).store, self.meeting.id)
+        except StorageError as e:  # CorrectionConflict names who and when
+            self.notify(str(e), severity="error", markup=False, timeout=10)
+            return
         self.app.switch_screen(MeetingScreen(draft))
-        self.notify("已生成更正版本（原记录保留）", markup=False)
+        self.notify(f"已生成更正版本（第{draft.revision}版；原记录保留）", markup=False)
+
+    def _abandon(self) -> None:
+        m = self.meeting
+        store = zapp(self).store
+        zapp(self).drafts.discard(WORKFLOW, m.id)
+        try:
+            meeting_store.abandon_correction(store, m.id)
+        except StorageError as e:
+            self.notify(str(e), severity="error", markup=False, timeout=10)
+            return
+        original = meeting_store.get(store, m.supersedes_id or "")
+        self.notify("已放弃更正，原记录保持不变", markup=False)
+        if original is None:
+            self.app.pop_screen()
+        else:
+            self.app.switch_screen(MeetingScreen(original))
 
 
 def status_line(meeting: Meeting) -> Text:
