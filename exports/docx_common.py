@@ -88,6 +88,14 @@ def cn_date(d: dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+
+
+def cn_dates_in(text: str) -> str:
+    """Every ISO date in *text* (domain messages use them) as 2026年1月2日."""
+    return _ISO_DATE.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
+
+
 # -- Fonts and styles ------------------------------------------------------
 
 
@@ -298,8 +306,25 @@ def new_document(
 # -- Content helpers -------------------------------------------------------
 
 
-def add_title(doc: DocumentObject, text: str) -> Paragraph:
-    return doc.add_paragraph(xml_safe(text), style=TITLE_STYLE)
+def _text_width_chars(doc: DocumentObject, pt: float) -> int:
+    section = doc.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    return int(width / Pt(pt))
+
+
+def add_title(doc: DocumentObject, text: str, *, split_at: int | None = None) -> Paragraph:
+    """The title; too long for one line, it breaks at *split_at* (before the
+    document's kind, e.g. 会议记录) so no lone 「记录」 ends up on a line."""
+    text = xml_safe(text)
+    p = doc.add_paragraph(style=TITLE_STYLE)
+    if split_at and 0 < split_at < len(text) and len(text) > _text_width_chars(doc, TITLE_PT):
+        p.add_run(text[:split_at])
+        p.add_run().add_break()
+        p.add_run(text[split_at:])
+    else:
+        p.add_run(text)
+    keep_with_next(p)
+    return p
 
 
 def add_heading1(doc: DocumentObject, text: str) -> Paragraph:
@@ -400,6 +425,59 @@ def keep_block(paragraphs: list[Paragraph]) -> None:
         keep_with_next(p, i < len(paragraphs) - 1)
 
 
+# Amounts, counts, rates, ratios and dates: a cell holding only these never wraps.
+_NUMERIC_CELL = re.compile(
+    r"^(?:[\d.,%/×✗✓—+\-]+|\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月|\d+人)$"
+)
+
+
+_CELL_MARGINS_MM = 4.0  # Word's default 1.9 mm each side, rounded up
+_PT_MM = 0.3528
+
+
+def text_width_mm(text: str, pt: float) -> float:
+    """Rough printed width: CJK and full-width characters 1 em, the rest 0.55 em."""
+    em = pt * _PT_MM
+    return sum(em if ord(ch) > 0x2E7F else 0.55 * em for ch in text)
+
+
+def fit_widths(
+    rows: list[list[str]], total_mm: float, pt: float, *, header: bool = True
+) -> list[float]:
+    """Column widths that keep numbers and dates on one line.
+
+    A column whose body cells are all numeric gets the width of its widest
+    value; the other columns share what remains in proportion to their
+    longest text. LibreOffice ignores w:noWrap, so the width is what counts.
+    """
+    ncols = max(len(r) for r in rows)
+    body = rows[1:] if header else rows
+    natural = [0.0] * ncols
+    numeric = [True] * ncols
+    for r in body:
+        if len(r) < ncols:
+            continue  # a spanning row says nothing about one column
+        for c, v in enumerate(r):
+            width = max((text_width_mm(line, pt) for line in (v or "").split("\n")), default=0)
+            natural[c] = max(natural[c], width + _CELL_MARGINS_MM)
+            if v and not _NUMERIC_CELL.match(v):
+                numeric[c] = False
+    if header and rows:
+        for c, v in enumerate(rows[0][:ncols]):
+            # Header words may wrap at a character, but not below two characters.
+            natural[c] = max(natural[c], 2 * pt * _PT_MM + _CELL_MARGINS_MM)
+            if not body:
+                natural[c] = max(natural[c], text_width_mm(v, pt) + _CELL_MARGINS_MM)
+    fixed = sum(w for w, n in zip(natural, numeric, strict=True) if n)
+    flexible = [w if not n else 0.0 for w, n in zip(natural, numeric, strict=True)]
+    if sum(natural) <= total_mm:
+        spare = total_mm - sum(natural)
+        return [w + spare * w / sum(natural) for w in natural]
+    room = max(total_mm - fixed, 0.0)
+    share = sum(flexible) or 1.0
+    return [natural[c] if numeric[c] else room * flexible[c] / share for c in range(ncols)]
+
+
 def add_table(
     doc: DocumentObject,
     rows: list[list[str]],
@@ -407,6 +485,7 @@ def add_table(
     header: bool = True,
     widths_mm: list[float] | None = None,
     nowrap_cols: frozenset[int] = frozenset(),
+    nowrap_numeric: bool = False,
     keep_together: bool = False,
 ) -> Table:
     """A bordered table.
@@ -420,6 +499,8 @@ def add_table(
     if not rows:
         raise ValueError("table needs at least one row")
     ncols = max(len(r) for r in rows)
+    if widths_mm is not None and ncols and len(widths_mm) > ncols:
+        ncols = len(widths_mm)  # every row short: its last cell spans the rest
     if ncols == 0:
         raise ValueError("table needs at least one column")
     table = doc.add_table(rows=len(rows), cols=ncols)
@@ -439,6 +520,12 @@ def add_table(
     widths = [Mm(w) for w in widths_mm] if widths_mm is not None else None
     last = len(rows) - 1
     for r, values in enumerate(rows):
+        if nowrap_numeric:
+            nowrap_here = nowrap_cols | {
+                c for c, v in enumerate(values) if _NUMERIC_CELL.match(v or "")
+            }
+        else:
+            nowrap_here = nowrap_cols
         row = table.rows[r]
         _row_flag(row, "cantSplit")
         cells = row.cells
@@ -451,7 +538,7 @@ def add_table(
         for c, value in enumerate(values):
             cell = cells[c]
             cell.text = xml_safe(value)
-            if c in nowrap_cols:
+            if c in nowrap_here:
                 no_wrap(cell)
             for p in cell.paragraphs:
                 p.style = style

@@ -19,7 +19,6 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from domain.dates import format_date_cn
 from domain.meeting_kinds import HeaderField, MeetingKind, Phase, VoteRule, kind_spec
 from domain.meeting_rules import AttendanceCount, AttendanceState
 from domain.meetings import (
@@ -49,7 +48,9 @@ from exports.docx_common import (
     xml_safe,
 )
 
-_HEADER_WIDTHS_MM = [30.0, 48.0, 30.0, 48.0]  # 156 mm = A4 minus 28 + 26 mm margins
+# 156 mm = A4 minus 28 + 26 mm margins; a label column fits 请假人员及原因 at 四号.
+_HEADER_WIDTHS_MM = [39.0, 39.0, 39.0, 39.0]
+_NARROW_MAX_CHARS = 6  # what a 39 mm value cell holds at 四号 without wrapping
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -81,6 +82,15 @@ def minutes_title(meeting: Meeting, branch_name: str = "") -> str:
     return f"{prefix}{org}{suffix}"
 
 
+def _title_split(meeting: Meeting, title: str) -> int:
+    """Where a long title breaks: before the record's kind (…党支部 / 党员大会会议记录)."""
+    template = kind_spec(meeting.kind).minutes
+    for suffix in (template.title_suffix, *(template.title_when_org_ends or ())[1:]):
+        if title.endswith(suffix):
+            return len(title) - len(suffix)
+    return 0
+
+
 def _hm(t: dt.time) -> str:
     return f"{t.hour}时{t.minute:02d}分"
 
@@ -90,7 +100,8 @@ def _date(d: dt.date) -> str:
 
 
 def _time_text(m: Meeting) -> str:
-    text = format_date_cn(m.date)
+    # No weekday: with it the line no longer fits the value cell.
+    text = cn_date(m.date)
     if m.start_time and m.end_time:
         text += f" {_hm(m.start_time)}至{_hm(m.end_time)}"
     elif m.start_time:
@@ -273,7 +284,8 @@ def _header_rows(m: Meeting, branch: str = "") -> list[list[str]]:
                 value = "无"
             elif item.field in _UNRECORDED_WHEN_EMPTY:
                 value = "未记录"
-        if item.wide:
+        # A long value in a narrow cell would wrap mid-name or mid-date.
+        if item.wide or len(value) > _NARROW_MAX_CHARS or "\n" in value:
             if pending:
                 rows.append(pending)
                 pending = []
@@ -568,7 +580,7 @@ def build(meeting: Meeting, *, branch_name: str = "") -> DocumentObject:
     doc = new_document(title=title, subject=f"{m.kind}会议记录 {_date(m.date)}")
     doc.core_properties.identifier = m.id  # lets export() recognise its own file
     doc.core_properties.keywords = f"第{m.revision}版"
-    add_title(doc, title)
+    add_title(doc, title, split_at=_title_split(m, title))
     if not m.finished:
         add_paragraph(doc, "（草稿，未定稿）", align="center", indent=False)
     if m.supersedes_id or m.revision > 1:

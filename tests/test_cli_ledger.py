@@ -99,7 +99,7 @@ def test_period_label() -> None:
     assert period_label(date(2026, 1, 1), date(2026, 3, 31)) == "2026年第一季度"
     assert period_label(date(2026, 10, 1), date(2026, 12, 31)) == "2026年第四季度"
     assert period_label(date(2026, 2, 1), date(2026, 2, 28)) == "2026年2月"
-    assert period_label(date(2026, 1, 5), date(2026, 3, 31)) == "2026-01-05至2026-03-31"
+    assert period_label(date(2026, 1, 5), date(2026, 3, 31)) == "2026年1月5日至2026年3月31日"
 
 
 def test_export_one_branch_quarter_rows(ledger_db, tmp_path: Path, capsys) -> None:
