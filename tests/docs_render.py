@@ -11,11 +11,13 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
-from domain.meeting_kinds import MeetingKind
+from domain.meeting_kinds import MeetingKind, MeetingStatus, Phase, kind_spec
+from domain.meetings import Candidate, Election, Meeting, Speaker, mark_step_done, new_vote
 from domain.periods import quarter_of
+from domain.procedures import default_template
 from exports import minutes
 from storage import accounts, meetings, org, rota
 from storage.db import Store, open_store
@@ -39,6 +41,56 @@ def _branch_name(store: Store, org_id: str) -> str:
     return parent.name if parent else ""
 
 
+def _synthetic(base: Meeting, kind: MeetingKind) -> Meeting:
+    """A kind the demo does not hold, built on a demo meeting's sign-in sheet."""
+    m = base.model_copy(
+        update={
+            "kind": kind,
+            "procedure": default_template(kind),
+            "steps": [],
+            "votes": [],
+            "elections": [],
+            "decisions": [],
+            "title": "",
+            "topics": [kind_spec(kind).sample_topics[0] if kind_spec(kind).sample_topics else kind],
+            "candidate_name": "郑晓明",
+            "probation_start": date(2025, 11, 20),
+            "status": MeetingStatus.DRAFT,
+        },
+        deep=True,
+    )
+    at = datetime.combine(m.date, time(9, 30))
+    speakers = [Speaker(name=m.chair_name or "主持人", remark="同意，建议按计划推进。")]
+    for step in m.procedure.steps:
+        if step.phase is not Phase.DURING:
+            continue
+        m = mark_step_done(m, step.key, at, notes=f"{step.title}，记录从略。", speakers=speakers)
+    voters = sum(1 for e in m.attendance if e.present and e.has_vote)
+    if kind in (MeetingKind.ADMISSION, MeetingKind.CONFIRMATION, MeetingKind.APPRAISAL):
+        m = m.model_copy(update={"votes": [new_vote(m, m.topics[0], yes=voters - 1, no=1)]})
+    if kind is MeetingKind.ELECTION:
+        names = [e.name for e in m.attendance if e.present][:4]
+        m = m.model_copy(
+            update={
+                "elections": [
+                    Election(
+                        subject="选举支部委员会委员",
+                        seats=3,
+                        candidates=[
+                            Candidate(name=n, votes=voters - i) for i, n in enumerate(names)
+                        ],
+                        ballots_issued=voters,
+                        ballots_returned=voters,
+                        ballots_valid=voters,
+                        scrutineers=names[-1:],
+                        counters=names[-1:],
+                    )
+                ]
+            }
+        )
+    return m
+
+
 def render_all(out_dir: Path, *, today: date = TODAY) -> list[Rendered]:
     out_dir.mkdir(parents=True, exist_ok=True)
     db = demo_db(out_dir / "demo.db", actor="docs", today=today)
@@ -55,10 +107,13 @@ def render_all(out_dir: Path, *, today: date = TODAY) -> list[Rendered]:
             size = sum(len(r.notes) + sum(len(x.remark) for x in r.speakers) for r in m.steps)
             if m.kind not in best or size > best[m.kind][0]:
                 best[m.kind] = (size, s.id)
+        base = meetings.get(store, best[MeetingKind.MEMBER_ASSEMBLY][1])
+        assert base is not None
         for kind in MeetingKind:
-            if kind not in best:
-                continue
-            m = meetings.get(store, best[kind][1])
+            if kind in best:
+                m = meetings.get(store, best[kind][1])
+            else:
+                m = _synthetic(base, kind)
             assert m is not None
             d = out_dir / kind.value
             d.mkdir(exist_ok=True)
@@ -90,7 +145,7 @@ def render_all(out_dir: Path, *, today: date = TODAY) -> list[Rendered]:
         qd = out_dir / "report"
         reports = export_reports(store, qd, period=quarter_of(today), today=today)
         if reports:
-            for n, rf in enumerate(reports[:2]):
+            for n, rf in enumerate(reports[:1]):
                 target = out_dir / f"季度报告_{n + 1}.docx"
                 shutil.move(rf.path, target)
                 done.append(Rendered(f"季度报告{n + 1}", target))
