@@ -19,7 +19,14 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from domain.meeting_kinds import HeaderField, MeetingKind, Phase, VoteRule, kind_spec
+from domain.meeting_kinds import (
+    HeaderField,
+    MeetingKind,
+    Phase,
+    RecordKind,
+    VoteRule,
+    kind_spec,
+)
 from domain.meeting_rules import AttendanceCount, AttendanceState
 from domain.meetings import (
     Decision,
@@ -361,6 +368,26 @@ class _Body:
         self.m = m
         self.last: Paragraph | None = None
         self.placed: set[str] = set()
+        during = [s for s in m.procedure.steps if s.phase is Phase.DURING]
+        keys = {s.key for s in during}
+
+        def home(kind: RecordKind) -> str | None:
+            return next((s.key for s in during if kind in s.records), None)
+
+        # An item recorded without a step (or with one this procedure lacks)
+        # belongs where the procedure records such items: a vote at 表决.
+        self.home = {
+            Vote: home(RecordKind.VOTE),
+            Election: home(RecordKind.ELECTION),
+            Decision: home(RecordKind.DECISION) or home(RecordKind.VOTE),
+        }
+        self.keys = keys
+        self.single = len(m.topics) == 1
+
+    def _step_of(self, x: Vote | Election | Decision) -> str | None:
+        if x.step_key in self.keys:
+            return x.step_key
+        return self.home[type(x)]
 
     def para(self, text: str) -> Paragraph:
         p = add_paragraph(self.doc, text)
@@ -463,19 +490,20 @@ class _Body:
 
     def attached(self, step_key: str | None, topic_no: int | None) -> None:
         m = self.m
+        def here(x: Vote | Election | Decision) -> bool:
+            return (
+                x.id not in self.placed
+                and self._step_of(x) == step_key
+                and (x.topic_no == topic_no or (self.single and topic_no == 1 and x.topic_no is None))
+            )
+
         for v in m.votes:
-            if v.id not in self.placed and v.step_key == step_key and v.topic_no == topic_no:
+            if here(v):
                 self.vote(v)
         for e in m.elections:
-            if e.id not in self.placed and e.step_key == step_key and e.topic_no == topic_no:
+            if here(e):
                 self.election(e)
-        self.decisions(
-            [
-                d
-                for d in m.decisions
-                if d.id not in self.placed and d.step_key == step_key and d.topic_no == topic_no
-            ]
-        )
+        self.decisions([d for d in m.decisions if here(d)])
 
     def leftovers(self, topic_no: int | None) -> None:
         m = self.m
@@ -539,9 +567,8 @@ def _body(doc: DocumentObject, m: Meeting) -> Paragraph | None:
         r = recs.get((step.key, None))
         if r is not None:
             b.step(r)
+        b.attached(step.key, 1 if ntopics == 1 else None)
         b.attached(step.key, None)
-        if ntopics == 1:
-            b.attached(step.key, 1)
     if not topics_done:
         topics()
     b.leftovers(None)
