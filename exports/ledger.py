@@ -59,7 +59,7 @@ HEADERS = [
 # Landscape A4 less docx_common's 28 + 26 mm side margins leaves 243 mm. The
 # date columns are as wide as 2026年12月28日 at 小五 plus cell margins, so a
 # date never breaks.
-WIDTHS_MM = [11.0, 14.0, 17.0, 32.0, 17.0, 24.0, 13.0, 38.0, 14.0, 14.0, 32.0, 17.0]
+WIDTHS_MM = [11.0, 14.0, 17.0, 34.0, 17.0, 22.0, 13.0, 36.0, 14.0, 14.0, 34.0, 17.0]
 NOWRAP_COLS = frozenset({0, 3, 8, 10})
 # 小五: twelve columns at the house 四号 table size would wrap every word.
 CELL_PT = 9
