@@ -19,13 +19,13 @@ from domain.meetings import Candidate, Election, Meeting, Speaker, mark_step_don
 from domain.periods import quarter_of
 from domain.procedures import default_template
 from exports import minutes
+from services.export_ledger import export_ledgers
+from services.export_report import export_reports
+from services.export_rota import write_plan_docx
 from storage import accounts, meetings, org, rota
 from storage.db import Store, open_store
 from tests.demo_cache import demo_db
 from tests.factories import TODAY
-from tui.cli_ledger import export_ledgers
-from tui.cli_report import export_reports
-from tui.cli_rota import write_plan_docx
 
 
 @dataclass(frozen=True)
