@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo.db
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench demo clean docs-preview
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,11 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+
+# PNG pages of one document of every kind (LibreOffice + poppler-utils), for a
+# person to look at: docs-preview/*.png.
+docs-preview: $(VENV)/.installed-test
+	$(BIN)/python -m tests.docs_render docs-preview
 
 demo: $(VENV)/.installed
 	$(BIN)/zhibu demo --db $(DEMO_DB) --force

@@ -98,11 +98,20 @@ class HeaderField(StrEnum):
     PRESENT = "present"  # 实到, with 有表决权
     EXPECTED_MEMBERS = "expected_members"  # 应到, without voting detail
     PRESENT_MEMBERS = "present_members"
-    ABSENTEES = "absentees"
+    ABSENTEES = "absentees"  # 缺席 only
+    ON_LEAVE = "on_leave"  # 请假
     EXCLUDED = "excluded"  # 不计入应到
     OBSERVERS = "observers"
     SUPERVISORS = "supervisors"
     TOPICS = "topics"
+    CONTENT = "content"  # 党课/主题党日: 主要内容, from the lecture or study step
+    HOURS = "hours"  # 党课: 学时, from start and end time
+    AUDIENCE = "audience"  # 听课对象 / 参加范围
+    CANDIDATE = "candidate"  # 发展对象 / 预备党员
+    SPONSORS = "sponsors"  # 入党介绍人
+    PROBATION = "probation"  # 预备期 start and end
+    WRITTEN = "written"  # 书面意见 counted
+    BRANCH = "branch"  # 所属支部 of a 党小组
 
 
 # -- Row types of the table ---------------------------------------------------
@@ -197,32 +206,83 @@ class KindSpec:
 _H = HeaderField
 
 
-def _header(*, lecture: bool = False, voting: bool = True) -> tuple[HeaderItem, ...]:
+def _header(
+    *,
+    lecture: bool = False,
+    voting: bool = True,
+    topics_label: str = "会议议题",
+    extra: tuple[HeaderItem, ...] = (),
+    group: bool = False,
+) -> tuple[HeaderItem, ...]:
     head = [
         HeaderItem(_H.NAME, "会议名称", wide=True, optional=True),
-        HeaderItem(_H.TIME, "时间"),
-        HeaderItem(_H.PLACE, "地点"),
+        HeaderItem(_H.TIME, "时间", wide=True),
+        HeaderItem(_H.PLACE, "地点", wide=True),
     ]
+    if group:
+        head += [HeaderItem(_H.BRANCH, "所属支部", wide=True)]
     if lecture:
         head += [HeaderItem(_H.LECTURER, "授课人"), HeaderItem(_H.CHAIR, "主持人")]
-        head += [HeaderItem(_H.RECORDER, "记录人", wide=True)]
+        head += [HeaderItem(_H.RECORDER, "记录人"), HeaderItem(_H.HOURS, "学时")]
     else:
         head += [HeaderItem(_H.CHAIR, "主持人"), HeaderItem(_H.RECORDER, "记录人")]
     if voting:
-        head += [HeaderItem(_H.EXPECTED, "应到人数"), HeaderItem(_H.PRESENT, "实到人数")]
+        head += [
+            HeaderItem(_H.EXPECTED, "应到人数", wide=True),
+            HeaderItem(_H.PRESENT, "实到人数", wide=True),
+        ]
     else:
         head += [
-            HeaderItem(_H.EXPECTED_MEMBERS, "应到人数"),
-            HeaderItem(_H.PRESENT_MEMBERS, "实到人数"),
+            HeaderItem(_H.EXPECTED_MEMBERS, "应到人数", wide=True),
+            HeaderItem(_H.PRESENT_MEMBERS, "实到人数", wide=True),
         ]
     head += [
+        HeaderItem(_H.ON_LEAVE, "请假人员及原因", wide=True),
         HeaderItem(_H.ABSENTEES, "缺席人员及原因", wide=True),
         HeaderItem(_H.EXCLUDED, "不计入应到人员", wide=True, optional=True),
         HeaderItem(_H.OBSERVERS, "列席人员", wide=True),
         HeaderItem(_H.SUPERVISORS, "上级指导人员", wide=True, optional=True),
-        HeaderItem(_H.TOPICS, "党课题目" if lecture else "会议议题", wide=True),
+        *extra,
+        HeaderItem(_H.TOPICS, topics_label, wide=True),
     ]
     return tuple(head)
+
+
+_LECTURE_HEADER = _header(
+    lecture=True,
+    voting=False,
+    topics_label="题目",
+    extra=(
+        HeaderItem(_H.AUDIENCE, "听课对象", wide=True),
+        HeaderItem(_H.CONTENT, "主要内容", wide=True),
+    ),
+)
+_THEME_DAY_HEADER = _header(
+    voting=False,
+    topics_label="主题",
+    extra=(
+        HeaderItem(_H.AUDIENCE, "参加范围", wide=True),
+        HeaderItem(_H.CONTENT, "活动内容", wide=True),
+    ),
+)
+_ADMISSION_HEADER = _header(
+    extra=(
+        HeaderItem(_H.CANDIDATE, "发展对象", wide=True),
+        HeaderItem(_H.SPONSORS, "入党介绍人", wide=True),
+        HeaderItem(_H.WRITTEN, "书面意见", wide=True),
+    ),
+)
+_CONFIRMATION_HEADER = _header(
+    extra=(
+        HeaderItem(_H.CANDIDATE, "预备党员", wide=True),
+        HeaderItem(_H.SPONSORS, "入党介绍人", wide=True, optional=True),
+        HeaderItem(_H.PROBATION, "预备期", wide=True),
+        HeaderItem(_H.WRITTEN, "书面意见", wide=True),
+    ),
+)
+_GROUP_HEADER = _header(voting=False, group=True)
+_ORG_LIFE_HEADER = _header(voting=False)
+_APPRAISAL_HEADER = _header(topics_label="评议内容")
 
 
 _STANDARD_HEADER = _header()
@@ -608,7 +668,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             vote_rule=VoteRule.ASSEMBLY,
             vote_method=_HANDS,
             minutes=MinutesTemplate(
-                "党小组会会议记录", _STANDARD_HEADER, title_when_org_ends=("党小组", "会议记录")
+                "党小组会会议记录", _GROUP_HEADER, title_when_org_ends=("党小组", "会议记录")
             ),
             frequencies=(
                 _F("party_group", "党小组会", Cadence.MONTHLY, rank=1, per_group=True,
@@ -622,7 +682,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             steps=_LECTURE,
             vote_rule=VoteRule.ASSEMBLY,
             vote_method=_HANDS,
-            minutes=MinutesTemplate("党课记录", _header(lecture=True, voting=False)),
+            minutes=MinutesTemplate("党课记录", _LECTURE_HEADER),
             frequencies=(
                 _F("party_lecture", "党课", Cadence.QUARTERLY, rank=3, tag="[常见][!]",
                    basis="三会一课（见 docs/RULES.md 频次表）", home_column="党课", home_rank=4),
@@ -643,7 +703,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             steps=_THEME_DAY,
             vote_rule=VoteRule.ASSEMBLY,
             vote_method=_HANDS,
-            minutes=MinutesTemplate("主题党日活动记录", _STANDARD_HEADER),
+            minutes=MinutesTemplate("主题党日活动记录", _THEME_DAY_HEADER),
             frequencies=(
                 _F("theme_day", "主题党日", Cadence.MONTHLY, rank=4, tag="[条例]",
                    basis="条例 第五章（引作第十六条）", home_column="主题党日", home_rank=2),
@@ -656,7 +716,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             steps=_ORG_LIFE,
             vote_rule=VoteRule.ASSEMBLY,
             vote_method=_HANDS,
-            minutes=MinutesTemplate("组织生活会会议记录", _STANDARD_HEADER),
+            minutes=MinutesTemplate("组织生活会会议记录", _ORG_LIFE_HEADER),
             frequencies=(
                 _F("org_life", "组织生活会", Cadence.YEARLY, rank=5, usual_quarter=4,
                    include_group_activities=True, tag="[条例]", basis="条例 第十七条"),
@@ -668,7 +728,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             steps=_APPRAISAL,
             vote_rule=VoteRule.ASSEMBLY,
             vote_method=_HANDS,
-            minutes=MinutesTemplate("民主评议党员会议记录", _STANDARD_HEADER),
+            minutes=MinutesTemplate("民主评议党员会议记录", _APPRAISAL_HEADER),
             frequencies=(
                 _F("appraisal", "民主评议党员", Cadence.YEARLY, rank=6,
                    include_group_activities=True, tag="[条例]", basis="条例 第十八条"),
@@ -683,7 +743,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             vote_rule=VoteRule.DEVELOPMENT,
             vote_method=_SECRET,
             minutes=MinutesTemplate(
-                "接收预备党员支部大会会议记录", _STANDARD_HEADER, secretary_signs=True
+                "接收预备党员支部大会会议记录", _ADMISSION_HEADER, secretary_signs=True
             ),
             counts_as=MeetingKind.MEMBER_ASSEMBLY,
         ),
@@ -694,7 +754,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
             vote_rule=VoteRule.DEVELOPMENT,
             vote_method=_SECRET,
             minutes=MinutesTemplate(
-                "预备党员转正支部大会会议记录", _STANDARD_HEADER, secretary_signs=True
+                "预备党员转正支部大会会议记录", _CONFIRMATION_HEADER, secretary_signs=True
             ),
             counts_as=MeetingKind.MEMBER_ASSEMBLY,
         ),

@@ -232,6 +232,7 @@ class Meeting(Record):
     finished_at: dt.datetime | None = None
     supersedes_id: str | None = None  # the finished version this one corrects
     revision: int = Field(default=1, ge=1)
+    correction_reason: Line = Field(default="", max_length=200)  # 更正原因, printed on 第2版
 
     @property
     def rule(self) -> VoteRule:
@@ -915,7 +916,7 @@ def finish(meeting: Meeting, now: dt.datetime) -> Meeting:
     )
 
 
-def correction(meeting: Meeting) -> Meeting:
+def correction(meeting: Meeting, reason: str = "") -> Meeting:
     """A new draft copied from a finished meeting; the old one stays as it was."""
     if not meeting.finished:
         raise ValueError("草稿可以直接修改，无需生成更正版本")
@@ -930,6 +931,7 @@ def correction(meeting: Meeting) -> Meeting:
             "finished_at": None,
             "supersedes_id": meeting.id,
             "revision": meeting.revision + 1,
+            "correction_reason": reason,
         },
         deep=True,
     )

@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import docx
 from docx.document import Document as DocumentObject
@@ -31,7 +32,7 @@ from docx.oxml.text.font import CT_RPr
 from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle
-from docx.table import Table, _Row
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from exports.atomic import write_atomic
@@ -45,6 +46,18 @@ TITLE_LATIN_FALLBACK = "宋体"
 BODY_PT = 16  # 三号
 TITLE_PT = 22  # 二号
 TABLE_PT = 14  # 四号
+
+# Each official face with the faces Word/WPS should use when it is missing:
+# a PC without 仿宋_GB2312 would otherwise substitute one sans face for all text.
+FONT_FALLBACKS: dict[str, tuple[str, ...]] = {
+    BODY_FONT: ("仿宋", "FangSong"),
+    TITLE_FONT: ("宋体", "SimSun"),
+    HEADING_FONT: ("SimHei",),
+    "仿宋": ("FangSong",),
+    "宋体": ("SimSun",),
+}
+# Panose/charset facts for the font table: 134 = GB2312 charset.
+_FONT_FAMILY = {BODY_FONT: "modern", TITLE_FONT: "script", HEADING_FONT: "modern"}
 
 TITLE_STYLE = "Title"
 HEADING1_STYLE = "Heading 1"
@@ -70,6 +83,21 @@ def xml_safe(text: object) -> str:
         return ""
     s = text if isinstance(text, str) else str(text)
     return _XML_BAD.sub("", s)
+
+
+def cn_date(d: dt.date | None) -> str:
+    """2026年4月25日 — the only date form in an archived document ("" for None)."""
+    if d is None:
+        return ""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+
+
+def cn_dates_in(text: str) -> str:
+    """Every ISO date in *text* (domain messages use them) as 2026年1月2日."""
+    return _ISO_DATE.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
 
 
 # -- Fonts and styles ------------------------------------------------------
@@ -184,7 +212,70 @@ def _add_page_number(section: Section) -> None:
         r.font.size = Pt(TABLE_PT)
 
 
-def new_document(*, landscape: bool = False) -> DocumentObject:
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _font_xml(name: str, alt: str | None) -> str:
+    alt_el = f'<w:altName w:val="{alt}"/>' if alt else ""
+    family = _FONT_FAMILY.get(name, "roman")
+    return (
+        f'<w:font w:name="{name}">{alt_el}<w:charset w:val="86"/>'
+        f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+    )
+
+
+def _font_table_xml() -> bytes:
+    """Every face the styles use, each with its first fallback as w:altName.
+
+    Word and WPS read w:altName when the named face is missing; the remaining
+    fallbacks are declared as fonts of their own so they are on the table too.
+    """
+    fonts = [_font_xml(LATIN_FONT, None).replace('w:val="86"', 'w:val="00"')]
+    seen = {LATIN_FONT}
+    for name, alts in FONT_FALLBACKS.items():
+        for face, alt in ((name, alts[0] if alts else None), *((a, None) for a in alts)):
+            if face in seen:
+                continue
+            seen.add(face)
+            fonts.append(_font_xml(face, alt))
+    body = "".join(fonts)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:fonts xmlns:w="{_W_NS}">{body}</w:fonts>'
+    ).encode()
+
+
+_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+    ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>支部工作台</Application><DocSecurity>0</DocSecurity>"
+    "<ScaleCrop>false</ScaleCrop><Company></Company><LinksUpToDate>false</LinksUpToDate>"
+    "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+    "<AppVersion>1.0000</AppVersion></Properties>"
+).encode()
+
+
+def _replace_package_parts(doc: DocumentObject) -> None:
+    # The python-docx template's font table lists only Latin faces and its
+    # app.xml names "Microsoft Macintosh Word 14"; both are rewritten.
+    for part in doc.part.package.iter_parts():
+        name = str(part.partname)
+        if name == "/word/fontTable.xml":
+            part._blob = _font_table_xml()
+        elif name == "/docProps/app.xml":
+            part._blob = _APP_XML
+
+
+def set_properties(doc: DocumentObject, *, title: str, subject: str) -> None:
+    """docProps title and subject (author and created are set by new_document)."""
+    doc.core_properties.title = xml_safe(title)[:255]
+    doc.core_properties.subject = xml_safe(subject)[:255]
+
+
+def new_document(
+    *, landscape: bool = False, title: str = "", subject: str = ""
+) -> DocumentObject:
     """An empty A4 document in the house style."""
     doc = docx.Document()
     section = doc.sections[0]
@@ -208,20 +299,39 @@ def new_document(*, landscape: bool = False) -> DocumentObject:
     props.author = "支部工作台"
     props.last_modified_by = "支部工作台"
     props.comments = ""
-    props.title = ""
-    props.subject = ""
+    props.title = xml_safe(title)[:255]
+    props.subject = xml_safe(subject)[:255]
     props.keywords = ""
     props.created = now
     props.modified = now
     props.revision = 1
+    _replace_package_parts(doc)
     return doc
 
 
 # -- Content helpers -------------------------------------------------------
 
 
-def add_title(doc: DocumentObject, text: str) -> Paragraph:
-    return doc.add_paragraph(xml_safe(text), style=TITLE_STYLE)
+def _text_width_chars(doc: DocumentObject, pt: float) -> int:
+    section = doc.sections[-1]
+    # A new python-docx section always has these set (A4, set by new_document).
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    return int(width / Pt(pt))
+
+
+def add_title(doc: DocumentObject, text: str, *, split_at: int | None = None) -> Paragraph:
+    """The title; too long for one line, it breaks at *split_at* (before the
+    document's kind, e.g. 会议记录) so no lone 「记录」 ends up on a line."""
+    text = xml_safe(text)
+    p = doc.add_paragraph(style=TITLE_STYLE)
+    if split_at and 0 < split_at < len(text) and len(text) > _text_width_chars(doc, TITLE_PT):
+        p.add_run(text[:split_at])
+        p.add_run().add_break()
+        p.add_run(text[split_at:])
+    else:
+        p.add_run(text)
+    keep_with_next(p)
+    return p
 
 
 def add_heading1(doc: DocumentObject, text: str) -> Paragraph:
@@ -244,27 +354,135 @@ def add_paragraph(
     return p
 
 
-def _set_table_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
-    old = tbl_pr.find(qn("w:tblBorders"))
+# Child order of CT_TblPr, CT_TrPr and CT_TcPr in ECMA-376; Word repairs (and
+# strict readers reject) elements written out of this order.
+_TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+    "shd", "tblLayout", "tblCellMar", "tblLook",
+)
+_TRPR_ORDER = (
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit",
+    "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden",
+)
+_TCPR_ORDER = (
+    "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
+    "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark",
+)
+
+
+def _set_child(parent: object, tag: str, order: tuple[str, ...]) -> object:
+    """Replace or insert w:<tag> in *parent* at its schema position."""
+    el_parent = parent  # lxml element
+    old = el_parent.find(qn(f"w:{tag}"))  # type: ignore[attr-defined]
     if old is not None:
-        tbl_pr.remove(old)
-    borders = OxmlElement("w:tblBorders")
+        el_parent.remove(old)  # type: ignore[attr-defined]
+    el = OxmlElement(f"w:{tag}")
+    later = set(order[order.index(tag) + 1 :])
+    for i, child in enumerate(cast(Iterable[Any], el_parent)):
+        local = child.tag.rsplit("}", 1)[-1]
+        if local in later:
+            el_parent.insert(i, el)  # type: ignore[attr-defined]
+            return el
+    el_parent.append(el)  # type: ignore[attr-defined]
+    return el
+
+
+def _set_table_borders(table: Table, *, visible: bool = True) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = _set_child(tbl_pr, "tblBorders", _TBLPR_ORDER)
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "single")
-        el.set(qn("w:sz"), "4")
-        el.set(qn("w:space"), "0")
-        el.set(qn("w:color"), "000000")
-        borders.append(el)
-    tbl_pr.append(borders)
+        el.set(qn("w:val"), "single" if visible else "nil")
+        if visible:
+            el.set(qn("w:sz"), "4")
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        borders.append(el)  # type: ignore[attr-defined]
 
 
-def _repeat_as_header(row: _Row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
+def _fixed_layout(table: Table) -> None:
+    layout = _set_child(table._tbl.tblPr, "tblLayout", _TBLPR_ORDER)
+    layout.set(qn("w:type"), "fixed")  # type: ignore[attr-defined]
+
+
+def _row_flag(row: object, tag: str) -> None:
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    _set_child(tr_pr, tag, _TRPR_ORDER)
+
+
+def _repeat_as_header(row: object) -> None:
+    _row_flag(row, "tblHeader")
+
+
+def no_wrap(cell: object) -> None:
+    """A cell whose text (a number, a date) must never break across lines."""
+    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    _set_child(tc_pr, "noWrap", _TCPR_ORDER)
+
+
+def keep_with_next(p: Paragraph, on: bool = True) -> None:
+    p.paragraph_format.keep_with_next = on
+    p.paragraph_format.keep_together = True
+
+
+def keep_block(paragraphs: list[Paragraph]) -> None:
+    """Lay *paragraphs* on one page: each keeps with the next, none splits."""
+    for i, p in enumerate(paragraphs):
+        keep_with_next(p, i < len(paragraphs) - 1)
+
+
+# Amounts, counts, rates, ratios and dates: a cell holding only these never wraps.
+_NUMERIC_CELL = re.compile(
+    r"^(?:[\d.,%/×✗✓—+\-]+|\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月|\d+人)$"
+)
+
+
+_CELL_MARGINS_MM = 4.0  # Word's default 1.9 mm each side, rounded up
+_PT_MM = 0.3528
+
+
+def text_width_mm(text: str, pt: float) -> float:
+    """Rough printed width: CJK and full-width characters 1 em, the rest 0.55 em."""
+    em = pt * _PT_MM
+    return sum(em if ord(ch) > 0x2E7F else 0.55 * em for ch in text)
+
+
+def fit_widths(
+    rows: list[list[str]], total_mm: float, pt: float, *, header: bool = True
+) -> list[float]:
+    """Column widths that keep numbers and dates on one line.
+
+    A column whose body cells are all numeric gets the width of its widest
+    value; the other columns share what remains in proportion to their
+    longest text. LibreOffice ignores w:noWrap, so the width is what counts.
+    """
+    ncols = max(len(r) for r in rows)
+    body = rows[1:] if header else rows
+    natural = [0.0] * ncols
+    numeric = [True] * ncols
+    for r in body:
+        if len(r) < ncols:
+            continue  # a spanning row says nothing about one column
+        for c, v in enumerate(r):
+            width = max((text_width_mm(line, pt) for line in (v or "").split("\n")), default=0)
+            natural[c] = max(natural[c], width + _CELL_MARGINS_MM)
+            if v and not _NUMERIC_CELL.match(v):
+                numeric[c] = False
+    if header and rows:
+        for c, v in enumerate(rows[0][:ncols]):
+            # Header words may wrap at a character, but not below two characters.
+            natural[c] = max(natural[c], 2 * pt * _PT_MM + _CELL_MARGINS_MM)
+            if not body:
+                natural[c] = max(natural[c], text_width_mm(v, pt) + _CELL_MARGINS_MM)
+    fixed = sum(w for w, n in zip(natural, numeric, strict=True) if n)
+    flexible = [w if not n else 0.0 for w, n in zip(natural, numeric, strict=True)]
+    if sum(natural) <= total_mm:
+        spare = total_mm - sum(natural)
+        return [w + spare * w / sum(natural) for w in natural]
+    room = max(total_mm - fixed, 0.0)
+    share = sum(flexible) or 1.0
+    return [natural[c] if numeric[c] else room * flexible[c] / share for c in range(ncols)]
 
 
 def add_table(
@@ -273,16 +491,23 @@ def add_table(
     *,
     header: bool = True,
     widths_mm: list[float] | None = None,
+    nowrap_cols: frozenset[int] = frozenset(),
+    nowrap_numeric: bool = False,
+    keep_together: bool = False,
 ) -> Table:
     """A bordered table.
 
     The column count is the longest row.  A shorter row's last cell spans the
     remaining columns, which gives the "label | merged value" rows of a minutes
     header.  With *header* the first row is bold and repeats on every page.
+    No row splits across pages; cells in *nowrap_cols* never wrap (numbers,
+    dates).  With *keep_together* the whole table stays on one page.
     """
     if not rows:
         raise ValueError("table needs at least one row")
     ncols = max(len(r) for r in rows)
+    if widths_mm is not None and ncols and len(widths_mm) > ncols:
+        ncols = len(widths_mm)  # every row short: its last cell spans the rest
     if ncols == 0:
         raise ValueError("table needs at least one column")
     table = doc.add_table(rows=len(rows), cols=ncols)
@@ -293,14 +518,23 @@ def add_table(
         raise ValueError("widths_mm must give one width per column")
     if widths_mm is not None:
         table.autofit = False
+        _fixed_layout(table)
         for i, col in enumerate(table.columns):
             col.width = Mm(widths_mm[i])
     # Looked up once: styles[...] and row.cells are slow in python-docx, and a
     # ledger or report has hundreds of cells.
     style = doc.styles[TABLE_TEXT_STYLE]
     widths = [Mm(w) for w in widths_mm] if widths_mm is not None else None
+    last = len(rows) - 1
     for r, values in enumerate(rows):
+        if nowrap_numeric:
+            nowrap_here = nowrap_cols | {
+                c for c, v in enumerate(values) if _NUMERIC_CELL.match(v or "")
+            }
+        else:
+            nowrap_here = nowrap_cols
         row = table.rows[r]
+        _row_flag(row, "cantSplit")
         cells = row.cells
         if widths is not None:
             for i, cell in enumerate(cells):
@@ -311,15 +545,45 @@ def add_table(
         for c, value in enumerate(values):
             cell = cells[c]
             cell.text = xml_safe(value)
+            if c in nowrap_here:
+                no_wrap(cell)
             for p in cell.paragraphs:
                 p.style = style
+                if keep_together and r < last:
+                    p.paragraph_format.keep_with_next = True
                 if header and r == 0:
+                    p.paragraph_format.keep_with_next = True
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     for run in p.runs:
                         run.bold = True
         if header and r == 0:
             _repeat_as_header(row)
     return table
+
+
+def add_sign_off(
+    doc: DocumentObject, labels: list[str], *, on: dt.date | None = None, date_label: str = "日期"
+) -> list[Paragraph]:
+    """Signature lines, one per label, each short enough for one line, kept on
+    one page with the paragraph before them."""
+    paras: list[Paragraph] = []
+    prev = doc.paragraphs[-1] if doc.paragraphs else None
+    if prev is not None:
+        keep_with_next(prev)
+    for label in labels:
+        paras.append(add_paragraph(doc, f"{label}：{SIGN_LINE}", indent=False))
+    if on is not None or date_label:
+        text = f"{date_label}：{cn_date(on)}" if on is not None else f"{date_label}：{SIGN_LINE}"
+        paras.append(add_paragraph(doc, text, indent=False))
+    for p in paras:
+        p.paragraph_format.left_indent = Pt(BODY_PT * 8)
+    keep_block(paras)
+    return paras
+
+
+# Full-width underscores so the line has a fixed width in CJK fonts; eight of
+# them plus the longest label (支部书记（签字）：) fit in half the text width.
+SIGN_LINE = "\uff3f" * 8
 
 
 # -- Saving ----------------------------------------------------------------

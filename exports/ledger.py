@@ -23,11 +23,21 @@ from pathlib import Path
 from docx.document import Document
 from docx.shared import Pt
 
-from domain.followups import FollowUp, Status, redacted
+from domain.followups import (
+    ACTIVE_STATUSES,
+    FollowUp,
+    FollowUpConfig,
+    Status,
+    add_days,
+    add_months,
+    redacted,
+)
 from exports.docx_common import (
     add_paragraph,
+    add_sign_off,
     add_table,
     add_title,
+    cn_date,
     new_document,
     save_atomic,
 )
@@ -41,13 +51,20 @@ HEADERS = [
     "问题描述",
     "责任人",
     "帮扶措施及谈访记录",
+    "级别",
     "状态",
+    "办理时限",
     "办理结果",
 ]
-# Landscape A4 less docx_common's 28 + 26 mm side margins leaves 243 mm.
-WIDTHS_MM = [12.0, 16.0, 20.0, 22.0, 22.0, 36.0, 16.0, 57.0, 18.0, 24.0]
-# 五号: ten columns at the house 四号 table size would wrap every word.
-CELL_PT = 10.5
+# Landscape A4 less docx_common's 28 + 26 mm side margins leaves 243 mm. The
+# date columns are as wide as 2026年12月28日 at 小五 plus cell margins, so a
+# date never breaks.
+WIDTHS_MM = [11.0, 14.0, 17.0, 34.0, 17.0, 22.0, 13.0, 36.0, 14.0, 14.0, 34.0, 17.0]
+NOWRAP_COLS = frozenset({0, 3, 8, 10})
+# 小五: twelve columns at the house 四号 table size would wrap every word.
+CELL_PT = 9
+REDACTED_TEXT = "保密，详见内部版"
+SIGN_OFF = ["填报人", "审核人"]
 
 PRIVACY_NOTE = "注：本台账含职工个人信息，仅限支部书记、支委查阅，不得公开（保密原则）。"
 EMPTY_ROW = "本期无一人一事记录"
@@ -78,10 +95,10 @@ def _timeline_lines(fu: FollowUp) -> list[str]:
             parts.append(f"帮扶：{c.help_given.replace(chr(10), ' ').strip()}")
         body = "；".join(p for p in parts if p)
         entries.append(
-            (c.on, f"{c.on.isoformat()} {what}（{c.by_name}）{'：' + body if body else ''}")
+            (c.on, f"{cn_date(c.on)} {what}（{c.by_name}）{'：' + body if body else ''}")
         )
     for e in fu.escalations:
-        entries.append((e.on, f"{e.on.isoformat()} 上报{e.to_whom}：{e.reason}"))
+        entries.append((e.on, f"{cn_date(e.on)} 上报{e.to_whom}：{e.reason}"))
     entries.sort(key=lambda item: item[0])
     return [text for _, text in entries]
 
@@ -92,17 +109,29 @@ def _measures_cell(fu: FollowUp) -> str:
 
 
 def _status_cell(fu: FollowUp) -> str:
-    lines = [str(fu.status), f"{fu.level}级"]
+    lines = [str(fu.status)]
     if fu.is_bangjiao:
         lines.append("帮教")
-    if fu.next_contact is not None:
-        lines.append(f"下次：{fu.next_contact.isoformat()}")
+    return "\n".join(lines)
+
+
+def _deadline_cell(fu: FollowUp, config: FollowUpConfig) -> str:
+    """办理时限 (the one that applied, also for closed cases) and the next contact."""
+    lines: list[str] = []
+    if fu.status is Status.LONG_TERM:
+        lines.append("长期跟踪")
+    elif fu.is_bangjiao:
+        lines.append(cn_date(add_months(fu.start_date, config.bangjiao_months)))
+    else:
+        lines.append(cn_date(add_days(fu.found_on, config.resolve_days[fu.level])))
+    if fu.next_contact is not None and fu.status in ACTIVE_STATUSES:
+        lines += ["下次谈访", cn_date(fu.next_contact)]
     return "\n".join(lines)
 
 
 def _description_cell(fu: FollowUp) -> str:
     if fu.is_redacted:
-        return ""
+        return REDACTED_TEXT
     return f"［{fu.category}］{fu.description.strip()}"
 
 
@@ -113,19 +142,26 @@ def _outcome_cell(fu: FollowUp) -> str:
     return "\n".join(lines)
 
 
-def row(number: int, fu: FollowUp, team_post: str) -> list[str]:
-    """The ten ledger cells for one follow-up."""
+def row(
+    number: int, fu: FollowUp, team_post: str, config: FollowUpConfig | None = None
+) -> list[str]:
+    """The twelve ledger cells for one follow-up; a redacted case says where
+    the details are instead of leaving blanks nobody can explain."""
+    config = config or FollowUpConfig()
+    hidden = REDACTED_TEXT if fu.is_redacted else ""
     return [
         str(number),
         fu.person_name,
-        "" if fu.is_redacted else team_post,
-        f"{fu.found_on.isoformat()}\n{fu.source}",
-        fu.trigger_text,
+        hidden or team_post,
+        f"{cn_date(fu.found_on)}\n{fu.source}",
+        hidden or fu.trigger_text,
         _description_cell(fu),
         fu.responsible_name,
-        _measures_cell(fu),
+        hidden or _measures_cell(fu),
+        f"{fu.level}级",
         _status_cell(fu),
-        _outcome_cell(fu),
+        _deadline_cell(fu, config),
+        hidden or _outcome_cell(fu),
     ]
 
 
@@ -142,6 +178,8 @@ def build(
     *,
     team_posts: Mapping[str, str] | None = None,
     redact_private: bool = False,
+    config: FollowUpConfig | None = None,
+    today: date | None = None,
 ) -> Document:
     """The ledger document; rows ordered by found date, then name."""
     team_posts = team_posts or {}
@@ -149,17 +187,21 @@ def build(
     if redact_private:
         cases = [redacted(fu) if fu.private else fu for fu in cases]
 
-    doc = new_document(landscape=True)
-    doc.core_properties.title = "一人一事台账"  # no names in metadata
+    # No names in metadata: the branch and the period are enough to file it.
+    doc = new_document(
+        landscape=True, title="一人一事思想政治工作台账", subject=f"{branch_name} {period_label}"
+    )
     add_title(doc, f"{branch_name}一人一事思想政治工作台账")
     add_paragraph(doc, f"（{period_label}）", align="center", indent=False)
     add_paragraph(doc, _summary(cases), indent=False)
 
     rows = [HEADERS]
-    rows += [row(i, fu, team_posts.get(fu.person_id, "")) for i, fu in enumerate(cases, 1)]
+    rows += [
+        row(i, fu, team_posts.get(fu.person_id, ""), config) for i, fu in enumerate(cases, 1)
+    ]
     if not cases:
         rows.append([EMPTY_ROW])  # a short row spans the whole table
-    table = add_table(doc, rows, header=True, widths_mm=WIDTHS_MM)
+    table = add_table(doc, rows, header=True, widths_mm=WIDTHS_MM, nowrap_cols=NOWRAP_COLS)
     for tr in table.rows:
         for cell in tr.cells:
             for p in cell.paragraphs:
@@ -167,6 +209,7 @@ def build(
                     run.font.size = Pt(CELL_PT)
 
     add_paragraph(doc, PRIVACY_NOTE, indent=False)
+    add_sign_off(doc, SIGN_OFF, on=today)
     return doc
 
 

@@ -5,6 +5,8 @@ decisions with owner and deadline, signature lines."""
 from __future__ import annotations
 
 import datetime as dt
+import glob
+import os
 import re
 from collections.abc import Sequence
 from itertools import count
@@ -14,12 +16,20 @@ import docx
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.shared import Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
-from domain.dates import format_date_cn
 from domain.make_up import MakeUpRecord
-from domain.meeting_kinds import HeaderField, VoteRule, kind_spec
-from domain.meeting_rules import AttendanceCount
+from domain.meeting_kinds import (
+    HeaderField,
+    MeetingKind,
+    Phase,
+    RecordKind,
+    VoteRule,
+    kind_spec,
+)
+from domain.meeting_rules import AttendanceCount, AttendanceState
 from domain.meetings import (
     Decision,
     Election,
@@ -35,17 +45,22 @@ from domain.meetings import (
 from domain.procedures import GateCheck
 from exports.docx_common import (
     HEADING_FONT,
+    SIGN_LINE,
     add_heading1,
     add_paragraph,
     add_table,
     add_title,
+    cn_date,
+    keep_block,
+    keep_with_next,
     new_document,
     save_atomic,
     xml_safe,
 )
 
-_HEADER_WIDTHS_MM = [30.0, 48.0, 30.0, 48.0]  # 156 mm = A4 minus 28 + 26 mm margins
-_SIGN = "____________"
+# 156 mm = A4 minus 28 + 26 mm margins; a label column fits 请假人员及原因 at 四号.
+_HEADER_WIDTHS_MM = [39.0, 39.0, 39.0, 39.0]
+_NARROW_MAX_CHARS = 6  # what a 39 mm value cell holds at 四号 without wrapping
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -60,9 +75,15 @@ def cn_numeral(n: int) -> str:
     return head + (_DIGITS[ones] if ones else "")
 
 
-def minutes_title(meeting: Meeting) -> str:
-    """中共××第一党支部党员大会会议记录 — without repeating 支部/党小组."""
+def minutes_title(meeting: Meeting, branch_name: str = "") -> str:
+    """中共××第一党支部党员大会会议记录 — without repeating 支部/党小组.
+
+    A 党小组's name alone (第一党小组) does not say whose group it is, so a
+    group meeting's title is led by its branch when one is given.
+    """
     org = meeting.org_name
+    if branch_name and meeting.kind is MeetingKind.GROUP and not org.startswith(branch_name):
+        org = f"{branch_name}{org}"
     prefix = "" if org.startswith(("中共", "中国共产党")) else "中共"
     template = kind_spec(meeting.kind).minutes
     suffix = template.title_suffix
@@ -71,16 +92,26 @@ def minutes_title(meeting: Meeting) -> str:
     return f"{prefix}{org}{suffix}"
 
 
+def _title_split(meeting: Meeting, title: str) -> int:
+    """Where a long title breaks: before the record's kind (…党支部 / 党员大会会议记录)."""
+    template = kind_spec(meeting.kind).minutes
+    for suffix in (template.title_suffix, *(template.title_when_org_ends or ())[1:]):
+        if title.endswith(suffix):
+            return len(title) - len(suffix)
+    return 0
+
+
 def _hm(t: dt.time) -> str:
     return f"{t.hour}时{t.minute:02d}分"
 
 
 def _date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return cn_date(d)
 
 
 def _time_text(m: Meeting) -> str:
-    text = format_date_cn(m.date)
+    # No weekday: with it the line no longer fits the value cell.
+    text = cn_date(m.date)
     if m.start_time and m.end_time:
         text += f" {_hm(m.start_time)}至{_hm(m.end_time)}"
     elif m.start_time:
@@ -107,7 +138,64 @@ def _list(names: tuple[str, ...]) -> str:
     return "、".join(names)
 
 
-def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField) -> str:
+def _by_state(m: Meeting, state: AttendanceState) -> tuple[str, ...]:
+    return tuple(e.label() for e in m.attendance if e.state is state and e.counts)
+
+
+def _name_of(m: Meeting, person_id: str) -> str:
+    for e in m.attendance:
+        if e.person_id == person_id:
+            return e.name
+    return ""
+
+
+def _one_year_later(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # 2月29日
+        return d.replace(year=d.year + 1, day=28)
+
+
+_CONTENT_STEPS = ("lecture", "study", "items", "report")
+
+
+def _content(m: Meeting) -> str:
+    """主要内容: the notes of the lecture (or study) step, as recorded."""
+    for key in _CONTENT_STEPS:
+        for r in m.steps:
+            if r.step_key == key and r.notes and not _boilerplate(r.notes):
+                return r.notes
+    return ""
+
+
+def _hours(m: Meeting) -> str:
+    if not (m.start_time and m.end_time):
+        return ""
+    minutes = (m.end_time.hour * 60 + m.end_time.minute) - (
+        m.start_time.hour * 60 + m.start_time.minute
+    )
+    if minutes <= 0:
+        return ""
+    # One 学时 is 45 minutes in most party-school schemes; shown to one decimal.
+    hours = round(minutes / 45, 1)
+    return f"{hours:g}学时"
+
+
+def _audience(m: Meeting, a: AttendanceCount) -> str:
+    text = f"{m.org_name}全体党员（{a.expected}名）"
+    if a.observers:
+        text += f"，列席{len(a.observers)}名"
+    return text
+
+
+def _written(m: Meeting, a: AttendanceCount) -> str:
+    n = sum(v.written for v in m.votes)
+    if not n and not a.absent_voting_written:
+        return "无"
+    return f"未到会有表决权党员书面意见{n or a.absent_voting_written}份，已计入票数"
+
+
+def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField, branch: str = "") -> str:
     """The text of one header field; "" means nothing to show."""
     if f is HeaderField.NAME:
         return _meeting_name(m)
@@ -136,7 +224,28 @@ def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField) -> str:
     if f is HeaderField.PRESENT_MEMBERS:
         return f"{a.present}人（正式党员{a.present_full}人、预备党员{a.present_probationary}人）"
     if f is HeaderField.ABSENTEES:
-        return _list(a.absentees)
+        return _list(_by_state(m, AttendanceState.ABSENT))
+    if f is HeaderField.ON_LEAVE:
+        return _list(_by_state(m, AttendanceState.LEAVE))
+    if f is HeaderField.CONTENT:
+        return _content(m)
+    if f is HeaderField.HOURS:
+        return _hours(m)
+    if f is HeaderField.AUDIENCE:
+        return _audience(m, a)
+    if f is HeaderField.CANDIDATE:
+        return m.candidate_name
+    if f is HeaderField.SPONSORS:
+        return _list(tuple(_name_of(m, pid) for pid in m.sponsor_ids))
+    if f is HeaderField.PROBATION:
+        if m.probation_start is None:
+            return ""
+        end = _one_year_later(m.probation_start)
+        return f"{cn_date(m.probation_start)}至{cn_date(end)}"
+    if f is HeaderField.WRITTEN:
+        return _written(m, a)
+    if f is HeaderField.BRANCH:
+        return branch
     if f is HeaderField.EXCLUDED:
         return _list(a.excluded)
     if f is HeaderField.OBSERVERS:
@@ -150,22 +259,43 @@ def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField) -> str:
 
 # Fields that read 无 rather than blank when empty.
 _NONE_WHEN_EMPTY = frozenset(
-    {HeaderField.ABSENTEES, HeaderField.OBSERVERS, HeaderField.TOPICS, HeaderField.LECTURER}
+    {
+        HeaderField.ABSENTEES,
+        HeaderField.ON_LEAVE,
+        HeaderField.OBSERVERS,
+        HeaderField.TOPICS,
+        HeaderField.LECTURER,
+    }
+)
+# Fields that read 未记录 when empty: the record should have them.
+_UNRECORDED_WHEN_EMPTY = frozenset(
+    {
+        HeaderField.CONTENT,
+        HeaderField.HOURS,
+        HeaderField.CANDIDATE,
+        HeaderField.SPONSORS,
+        HeaderField.PROBATION,
+        HeaderField.BRANCH,
+    }
 )
 
 
-def _header_rows(m: Meeting) -> list[list[str]]:
+def _header_rows(m: Meeting, branch: str = "") -> list[list[str]]:
     """The kind's header template laid out: narrow items two to a row."""
     a = attendance_summary(m)
     rows: list[list[str]] = []
     pending: list[str] = []
     for item in kind_spec(m.kind).minutes.header:
-        value = _header_value(m, a, item.field)
+        value = _header_value(m, a, item.field, branch)
         if not value:
             if item.optional:
                 continue
-            value = "无" if item.field in _NONE_WHEN_EMPTY else ""
-        if item.wide:
+            if item.field in _NONE_WHEN_EMPTY:
+                value = "无"
+            elif item.field in _UNRECORDED_WHEN_EMPTY:
+                value = "未记录"
+        # A long value in a narrow cell would wrap mid-name or mid-date.
+        if item.wide or len(value) > _NARROW_MAX_CHARS or "\n" in value:
             if pending:
                 rows.append(pending)
                 pending = []
@@ -194,122 +324,289 @@ def _style_labels(table: Table, rows: list[list[str]]) -> None:
 
 # -- Body ------------------------------------------------------------------
 
-
-def _step_record(doc: DocumentObject, m: Meeting, rec: StepRecord) -> None:
-    title = m.procedure.step(rec.step_key).title
-    if rec.skipped:
-        add_paragraph(doc, f"{title}：未进行（{rec.skip_reason}）。")
-        return
-    if rec.notes:
-        add_paragraph(doc, f"{title}：{rec.notes}")
-    elif rec.speakers:
-        add_paragraph(doc, f"{title}：")
-    for s in rec.speakers:
-        who = f"{s.name}（不同意见）" if s.dissent else s.name
-        add_paragraph(doc, f"{who}：{s.remark}")
+# What the app writes when a step is ticked off without notes; it says nothing
+# about the meeting, so the record leaves it out.
+_BOILERPLATE = re.compile(r"^\s*(按程序完成|已完成|完成)[。.]?\s*$")
+_CLOSING_KEYS = ("close", "review", "summarise")
 
 
-def _vote(doc: DocumentObject, m: Meeting, v: Vote) -> None:
+def _boilerplate(text: str) -> bool:
+    return bool(_BOILERPLATE.match(text))
+
+
+def _quorum_text(m: Meeting) -> str:
+    """应到有表决权党员18名，实到17名，超过半数，会议有效."""
     a = attendance_summary(m)
-    out = v.outcome or vote_outcome(m, v)
-    present = a.present_voting if v.present_voting is None else v.present_voting
-    counts = f"赞成{v.yes}票，反对{v.no}票，弃权{v.abstain}票"
-    if v.written and v.rule in (VoteRule.ASSEMBLY, VoteRule.DEVELOPMENT):
-        counts += (
-            f"；会前书面意见{v.written}份（赞成{v.written_yes}、反对{v.written_no}、"
-            f"弃权{v.written_abstain}）"
-        )
-    add_paragraph(doc, f"表决事项：{v.subject}")
-    add_paragraph(doc, f"表决方式：{v.method}（{v.rule}）")
-    add_paragraph(doc, f"应到有表决权{a.expected_voting}人，实到有表决权{present}人；{counts}。")
-    verdict = "通过" if out.passed else "未通过"
-    add_paragraph(doc, f"表决结果：{verdict}（{out.explanation}）。")
-
-
-def _election(doc: DocumentObject, m: Meeting, e: Election) -> None:
-    out = e.outcome or election_result(m, e)
-    kind = "差额选举" if e.competitive else "等额选举"
-    add_paragraph(doc, f"选举事项：{e.subject}（应选{e.seats}名，{kind}，无记名投票）")
-    nominated = [c for c in e.candidates if not c.write_in]
-    add_paragraph(doc, "候选人：" + ("、".join(c.name for c in nominated) or "无"))
-    add_paragraph(
-        doc,
-        f"发出选票{e.ballots_issued}张，收回{e.ballots_returned}张，"
-        f"其中有效票{e.ballots_valid}张、无效票{e.ballots_invalid}张。",
-    )
-    votes = "、".join(f"{c.name}{c.votes}票" for c in nominated)
-    write_ins = "、".join(f"{c.name}{c.votes}票" for c in e.candidates if c.write_in)
-    if write_ins:
-        votes += f"；另选他人：{write_ins}"
-    add_paragraph(doc, f"得票情况：{votes or '无'}。")
-    if out.void:
-        result = "选举无效"
+    q = quorum(m)
+    rule = kind_spec(m.kind).vote_rule
+    if rule is VoteRule.COMMITTEE:
+        who, share = "委员", "超过半数"
+    elif rule is VoteRule.ELECTION:
+        who, share = "有选举权党员", "超过五分之四"
+    elif rule is VoteRule.DEVELOPMENT:
+        who, share = "有表决权的正式党员", "超过半数"
     else:
-        parts = []
-        parts.append("当选：" + ("、".join(e.candidate_name(k) for k in out.elected) or "无"))
-        if out.tied:
-            tied = "、".join(e.candidate_name(k) for k in out.tied)
-            parts.append(f"{tied}得票相等，就{out.tied_seats}个名额重新投票")
-        if out.shortfall:
-            parts.append(f"差{out.shortfall}名，另行选举")
-        result = "；".join(parts)
-    add_paragraph(doc, f"选举结果：{result}。")
-    add_paragraph(doc, f"计票说明：{out.explanation}。")
-    add_paragraph(
-        doc,
-        f"监票人：{'、'.join(e.scrutineers) or '无'}；计票人：{'、'.join(e.counters) or '无'}。",
-    )
+        who, share = "有表决权党员", "超过半数"
+    if a.unsigned:
+        return f"应到{who}{a.expected_voting}名，尚有{a.unsigned}名未签到，会议有效性待定。"
+    verdict = f"{share}，会议有效" if q.ok else f"未{share.removeprefix('超过')}，会议不能进行表决"
+    if not q.ok and share == "超过半数":
+        verdict = "未超过半数，会议不能进行表决"
+    elif not q.ok:
+        verdict = "未超过五分之四，不能进行选举"
+    return f"应到{who}{a.expected_voting}名，实到{a.present_voting}名，{verdict}。"
 
 
-def _decisions(doc: DocumentObject, decisions: list[Decision]) -> None:
-    if not decisions:
-        return
-    add_paragraph(doc, "决定事项：")
-    for n, d in enumerate(decisions, 1):
-        extra = []
-        if d.owner_name:
-            extra.append(f"责任人：{d.owner_name}")
-        if d.deadline:
-            extra.append(f"完成时限：{_date(d.deadline)}")
-        tail = f"（{'；'.join(extra)}）" if extra else ""
-        add_paragraph(doc, f"{n}. {d.text}{tail}")
+def _attendance_text(m: Meeting) -> str:
+    a = attendance_summary(m)
+    return f"应到{a.expected}名，实到{a.present}名。"
 
 
-def _section(doc: DocumentObject, m: Meeting, topic_no: int | None) -> None:
-    order = {s.key: i for i, s in enumerate(m.procedure.steps)}
-    recs = sorted(
-        (r for r in m.steps if r.topic_no == topic_no and r.step_key in order),
-        key=lambda r: order[r.step_key],
-    )
-    for r in recs:
-        _step_record(doc, m, r)
-    for v in m.votes:
-        if v.topic_no == topic_no:
-            _vote(doc, m, v)
-    for e in m.elections:
-        if e.topic_no == topic_no:
-            _election(doc, m, e)
-    _decisions(doc, [d for d in m.decisions if d.topic_no == topic_no])
+class _Body:
+    """The record in meeting order; paragraphs are collected so the last one
+    can be kept on the page of the signature block."""
+
+    def __init__(self, doc: DocumentObject, m: Meeting) -> None:
+        self.doc = doc
+        self.m = m
+        self.last: Paragraph | None = None
+        self.placed: set[str] = set()
+        during = [s for s in m.procedure.steps if s.phase is Phase.DURING]
+        keys = {s.key for s in during}
+
+        def home(kind: RecordKind) -> str | None:
+            return next((s.key for s in during if kind in s.records), None)
+
+        # An item recorded without a step (or with one this procedure lacks)
+        # belongs where the procedure records such items: a vote at 表决.
+        self.home = {
+            Vote: home(RecordKind.VOTE),
+            Election: home(RecordKind.ELECTION),
+            Decision: home(RecordKind.DECISION) or home(RecordKind.VOTE),
+        }
+        self.keys = keys
+        self.single = len(m.topics) == 1
+
+    def _step_of(self, x: Vote | Election | Decision) -> str | None:
+        if x.step_key in self.keys:
+            return x.step_key
+        return self.home[type(x)]
+
+    def para(self, text: str) -> Paragraph:
+        p = add_paragraph(self.doc, text)
+        self.last = p
+        return p
+
+    def heading(self, text: str) -> Paragraph:
+        p = add_heading1(self.doc, text)
+        keep_with_next(p)
+        self.last = p
+        return p
+
+    def step(self, rec: StepRecord) -> None:
+        title = self.m.procedure.step(rec.step_key).title
+        if rec.skipped:
+            self.para(f"{title}：未进行（{rec.skip_reason}）。")
+            return
+        notes = "" if _boilerplate(rec.notes) else rec.notes
+        if notes:
+            self.para(f"{title}：{notes}")
+        elif rec.speakers:
+            keep_with_next(self.para(f"{title}："))
+        for s in rec.speakers:
+            who = f"{s.name}（持不同意见）" if s.dissent else s.name
+            self.para(f"{who}发言：{s.remark}")
+
+    def vote(self, v: Vote) -> None:
+        m = self.m
+        a = attendance_summary(m)
+        out = v.outcome or vote_outcome(m, v)
+        present = a.present_voting if v.present_voting is None else v.present_voting
+        verdict = "通过" if out.passed else "未通过"
+        lines = [
+            self.para(f"表决事项：{v.subject}。"),
+            self.para(
+                f"表决方式：{v.method}。应到有表决权党员{a.expected_voting}名，"
+                f"实到{present}名。"
+            ),
+        ]
+        counts = f"赞成{v.yes}票，反对{v.no}票，弃权{v.abstain}票"
+        if v.written and v.rule in (VoteRule.ASSEMBLY, VoteRule.DEVELOPMENT):
+            counts += (
+                f"；另有未到会党员书面意见{v.written}份（赞成{v.written_yes}票，"
+                f"反对{v.written_no}票，弃权{v.written_abstain}票），计入表决"
+            )
+        lines.append(self.para(f"表决结果：{counts}，{verdict}。"))
+        keep_block(lines)
+        self.placed.add(v.id)
+
+    def election(self, e: Election) -> None:
+        out = e.outcome or election_result(self.m, e)
+        kind = "差额选举" if e.competitive else "等额选举"
+        nominated = [c for c in e.candidates if not c.write_in]
+        lines = [
+            self.para(f"选举事项：{e.subject}（应选{e.seats}名，{kind}，无记名投票）。"),
+            self.para("候选人：" + ("、".join(c.name for c in nominated) or "无") + "。"),
+            self.para(
+                f"监票人：{'、'.join(e.scrutineers) or '无'}；"
+                f"计票人：{'、'.join(e.counters) or '无'}。"
+            ),
+            self.para(
+                f"发出选票{e.ballots_issued}张，收回{e.ballots_returned}张，"
+                f"其中有效票{e.ballots_valid}张、无效票{e.ballots_invalid}张。"
+            ),
+        ]
+        votes = "，".join(f"{c.name}得{c.votes}票" for c in nominated)
+        write_ins = "，".join(f"{c.name}得{c.votes}票" for c in e.candidates if c.write_in)
+        if write_ins:
+            votes += f"；另选他人：{write_ins}"
+        lines.append(self.para(f"得票情况：{votes or '无'}。"))
+        if out.void:
+            result = "本次选举无效，另行组织选举"
+        else:
+            names = "、".join(e.candidate_name(k) for k in out.elected)
+            parts = [f"{names}得票超过实到会有选举权党员的半数，当选" if names else "无人当选"]
+            if out.tied:
+                tied = "、".join(e.candidate_name(k) for k in out.tied)
+                parts.append(f"{tied}得票相等，就{out.tied_seats}个名额重新投票")
+            if out.shortfall:
+                parts.append(f"尚差{out.shortfall}名，另行选举")
+            result = "；".join(parts)
+        lines.append(self.para(f"选举结果：{result}。"))
+        keep_block(lines)
+        self.placed.add(e.id)
+
+    def decisions(self, decisions: list[Decision]) -> None:
+        if not decisions:
+            return
+        lines = [self.para("会议决定：")]
+        for n, d in enumerate(decisions, 1):
+            extra = []
+            if d.owner_name:
+                extra.append(f"责任人：{d.owner_name}")
+            if d.deadline:
+                extra.append(f"完成时限：{_date(d.deadline)}")
+            tail = f"（{'；'.join(extra)}）" if extra else ""
+            lines.append(self.para(f"{n}. {d.text}{tail}"))
+            self.placed.add(d.id)
+        keep_with_next(lines[0])
+
+    def attached(self, step_key: str | None, topic_no: int | None) -> None:
+        m = self.m
+        def here(x: Vote | Election | Decision) -> bool:
+            return (
+                x.id not in self.placed
+                and self._step_of(x) == step_key
+                and (x.topic_no == topic_no or (self.single and topic_no == 1 and x.topic_no is None))
+            )
+
+        for v in m.votes:
+            if here(v):
+                self.vote(v)
+        for e in m.elections:
+            if here(e):
+                self.election(e)
+        self.decisions([d for d in m.decisions if here(d)])
+
+    def leftovers(self, topic_no: int | None) -> None:
+        m = self.m
+        for v in m.votes:
+            if v.id not in self.placed and v.topic_no == topic_no:
+                self.vote(v)
+        for e in m.elections:
+            if e.id not in self.placed and e.topic_no == topic_no:
+                self.election(e)
+        self.decisions([d for d in m.decisions if d.id not in self.placed and d.topic_no == topic_no])
 
 
-def _has_content(m: Meeting, topic_no: int | None) -> bool:
+def _tied_items(m: Meeting) -> list[Vote | Election | Decision]:
+    """Votes, elections and decisions: each may belong to a step and a topic."""
+    return [*m.votes, *m.elections, *m.decisions]
+
+
+def _topic_has_content(m: Meeting, topic_no: int) -> bool:
     return any(
-        (r.notes or r.speakers or r.skipped) and r.topic_no == topic_no for r in m.steps
-    ) or topic_no in {x.topic_no for xs in (m.votes, m.elections, m.decisions) for x in xs}
+        r.topic_no == topic_no and ((r.notes and not _boilerplate(r.notes)) or r.speakers)
+        for r in m.steps
+    ) or any(x.topic_no == topic_no for x in _tied_items(m))
 
 
-def _signatures(doc: DocumentObject, m: Meeting) -> None:
-    add_paragraph(doc, "")
-    add_paragraph(
-        doc, f"主持人（签字）：{_SIGN}　　记录人（签字）：{_SIGN}", align="right", indent=False
-    )
+def _body(doc: DocumentObject, m: Meeting) -> Paragraph | None:
+    """Only what happened in the meeting (会中), in the order of the procedure;
+    the secretary's 会前/会后 steps are the app's, not the record's."""
+    b = _Body(doc, m)
+    during = [s for s in m.procedure.steps if s.phase is Phase.DURING]
+    keys = [s.key for s in during]
+    recs = {(r.step_key, r.topic_no): r for r in m.steps}
+    closing = next((k for k in reversed(keys) if k in _CLOSING_KEYS), None)
+    ntopics = len(m.topics)
+    tied_positions = [
+        keys.index(x.step_key)
+        for x in (*m.steps, *_tied_items(m))
+        if x.topic_no is not None and x.step_key in keys
+    ]
+    first_tied = min(tied_positions) if tied_positions else None
+    topics_done = False
+
+    def topics() -> None:
+        shown = 0
+        for n, topic in enumerate(m.topics, 1):
+            if not _topic_has_content(m, n):
+                continue
+            shown += 1
+            b.heading(f"{cn_numeral(shown)}、{topic}")
+            for k in keys:
+                r = recs.get((k, n))
+                if r is not None:
+                    b.step(r)
+                b.attached(k, n)
+            b.leftovers(n)
+
+    quorum_shown = False
+    for i, step in enumerate(during):
+        if first_tied is not None and i == first_tied and not topics_done:
+            topics()
+            topics_done = True
+        if step.gate_check is GateCheck.QUORUM and not quorum_shown:
+            b.para(_quorum_text(m))
+            quorum_shown = True
+        if step.key == closing and m.summary:
+            b.para(f"主持人总结：{m.summary}")
+        r = recs.get((step.key, None))
+        if r is not None:
+            b.step(r)
+        b.attached(step.key, 1 if ntopics == 1 else None)
+        b.attached(step.key, None)
+    if not topics_done:
+        topics()
+    b.leftovers(None)
+    if closing is None and m.summary:
+        b.para(f"主持人总结：{m.summary}")
+    if (m.votes or m.elections) and not quorum_shown:
+        # No quorum step in this procedure: the validity still belongs in the record.
+        b.para(_quorum_text(m))
+    if m.end_time:
+        b.para(f"会议于{_hm(m.end_time)}结束。")
+    return b.last
+
+
+def _signatures(doc: DocumentObject, m: Meeting, last: Paragraph | None) -> None:
+    """Signature lines and the date, on the page of the record's last paragraph."""
+    lines = [("主持人（签字）", "记录人（签字）")]
     if kind_spec(m.kind).minutes.secretary_signs:
-        add_paragraph(doc, f"支部书记（签字）：{_SIGN}", align="right", indent=False)
+        lines.append(("支部书记（签字）", ""))
     if m.elections:
-        add_paragraph(
-            doc, f"监票人（签字）：{_SIGN}　　计票人（签字）：{_SIGN}", align="right", indent=False
-        )
-    add_paragraph(doc, _date(m.date), align="right", indent=False)
+        lines.append(("监票人（签字）", "计票人（签字）"))
+    paras: list[Paragraph] = [] if last is None else [last]
+    paras.append(add_paragraph(doc, "", indent=False))
+    for left, right in lines:
+        for label in (left, right):
+            if label:
+                paras.append(add_paragraph(doc, f"{label}：{SIGN_LINE}", indent=False))
+    paras.append(add_paragraph(doc, _date(m.date), align="right", indent=False))
+    for p in paras[1:-1]:
+        p.paragraph_format.left_indent = Pt(16 * 8)
+    keep_block(paras)
 
 
 def make_up_text(m: Meeting, make_ups: Sequence[MakeUpRecord] = ()) -> str:
@@ -327,52 +624,40 @@ def make_up_text(m: Meeting, make_ups: Sequence[MakeUpRecord] = ()) -> str:
     return text + "。"
 
 
-def build(meeting: Meeting, make_ups: Sequence[MakeUpRecord] = ()) -> DocumentObject:
+def build(
+    meeting: Meeting, make_ups: Sequence[MakeUpRecord] = (), *, branch_name: str = ""
+) -> DocumentObject:
     """The minutes; *make_ups* are the 补学 recorded so far (the count is in the minutes)."""
     m = meeting
-    doc = new_document()
+    title = minutes_title(m, branch_name)
+    doc = new_document(title=title, subject=f"{m.kind}会议记录 {_date(m.date)}")
     doc.core_properties.identifier = m.id  # lets export() recognise its own file
-    add_title(doc, minutes_title(m))
+    doc.core_properties.keywords = f"第{m.revision}版"
+    add_title(doc, title, split_at=_title_split(m, title))
     if not m.finished:
         add_paragraph(doc, "（草稿，未定稿）", align="center", indent=False)
-    if m.supersedes_id:
-        add_paragraph(
-            doc, f"（更正稿，第{m.revision}版，替代此前版本）", align="center", indent=False
-        )
+    if m.supersedes_id or m.revision > 1:
+        when = m.finished_at.date() if m.finished_at else m.date
+        reason = _correction_reason(m)
+        text = f"第{m.revision}版（更正），{_date(when)}更正"
+        if reason:
+            text += f"，更正原因：{reason}"
+        add_paragraph(doc, f"（{text}）", align="center", indent=False)
 
-    rows = _header_rows(m)
+    rows = _header_rows(m, branch_name)
     table = add_table(doc, rows, header=False, widths_mm=_HEADER_WIDTHS_MM)
     _style_labels(table, rows)
     add_paragraph(doc, "")
-
-    has_quorum_gate = any(s.gate_check is GateCheck.QUORUM for s in m.procedure.steps)
-    if has_quorum_gate or m.votes or m.elections:
-        q = quorum(m)
-        add_paragraph(doc, f"到会情况：{q.explanation}。")
-
-    # With a single topic, records not tied to a topic belong to it.
-    single = len(m.topics) == 1
-    n = 0
-    for n, topic in enumerate(m.topics, 1):
-        add_heading1(doc, f"{cn_numeral(n)}、{topic}")
-        _section(doc, m, n)
-        if single:
-            _section(doc, m, None)
-    if not single and _has_content(m, None):
-        n += 1
-        add_heading1(doc, f"{cn_numeral(n)}、会议过程")
-        _section(doc, m, None)
-    if m.summary:
-        n += 1
-        add_heading1(doc, f"{cn_numeral(n)}、主持人总结")
-        add_paragraph(doc, m.summary)
-    if m.end_time:
-        add_paragraph(doc, f"散会时间：{_hm(m.end_time)}。")
+    last = _body(doc, m)
     owed = make_up_text(m, make_ups)
     if owed:
-        add_paragraph(doc, owed)
-    _signatures(doc, m)
+        last = add_paragraph(doc, owed)
+    _signatures(doc, m, last)
     return doc
+
+
+def _correction_reason(m: Meeting) -> str:
+    return m.correction_reason
 
 
 # -- Saving ----------------------------------------------------------------
@@ -398,15 +683,36 @@ def _belongs_to(path: Path, meeting_id: str) -> bool:
         return False
 
 
+def _mark_superseded(out: Path, stem: str, meeting: Meeting) -> None:
+    """Rename the corrected version's file so nobody files it as the record:
+    the plain name then belongs to the new version."""
+    old_rev = meeting.revision - 1
+    for path in sorted(out.glob(f"{glob.escape(stem)}*.docx")):
+        if "已被更正" in path.name or not _belongs_to(path, meeting.supersedes_id or ""):
+            continue
+        target = out / f"{stem}_第{old_rev}版_已被更正.docx"
+        n = 2
+        while target.exists():
+            target = out / f"{stem}_第{old_rev}版_已被更正_{n}.docx"
+            n += 1
+        os.replace(path, target)
+
+
 def export(
-    meeting: Meeting, out_dir: str | Path, make_ups: Sequence[MakeUpRecord] = ()
+    meeting: Meeting,
+    out_dir: str | Path,
+    make_ups: Sequence[MakeUpRecord] = (),
+    *,
+    branch_name: str = "",
 ) -> Path:
     """Write the minutes into *out_dir*; a file of another meeting is never replaced."""
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     base = file_name(meeting)
     stem = base.removesuffix(".docx")
-    doc = build(meeting, make_ups)
+    doc = build(meeting, make_ups, branch_name=branch_name)
+    if meeting.supersedes_id:
+        _mark_superseded(out, stem, meeting)
     for n in count(1):
         path = out / (base if n == 1 else f"{stem}_{n}.docx")
         if not path.exists() or _belongs_to(path, meeting.id):

@@ -29,11 +29,14 @@ from exports.docx_common import (
     add_paragraph,
     add_table,
     add_title,
+    fit_widths,
+    keep_block,
     new_document,
     save_atomic,
 )
 
 CELL_PT = 10.5  # 五号
+PORTRAIT_TEXT_MM = 156.0  # A4 less docx_common's 28 + 26 mm side margins
 _CN = "一二三四"
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
@@ -180,7 +183,8 @@ def _audit_head(doc: Document, head: tuple[int, str] | None) -> None:
 
 
 def _table(doc: Document, rows: list[list[str]]) -> Table:
-    table = add_table(doc, rows, header=True)
+    widths = fit_widths(rows, PORTRAIT_TEXT_MM, CELL_PT)
+    table = add_table(doc, rows, header=True, nowrap_numeric=True, widths_mm=widths)
     for tr in table.rows:
         for cell in tr.cells:
             for p in cell.paragraphs:
@@ -189,8 +193,10 @@ def _table(doc: Document, rows: list[list[str]]) -> Table:
     return table
 
 
-def _heading_block(doc: Document, title: str, period: Period, as_of: date) -> None:
-    add_title(doc, title)
+def _heading_block(
+    doc: Document, title: str, period: Period, as_of: date, *, split_at: int | None = None
+) -> None:
+    add_title(doc, title, split_at=split_at)
     add_paragraph(
         doc,
         f"统计期间：{_d(period.start)}至{_d(period.end)}（数据截至{_d(as_of)}）",
@@ -200,9 +206,11 @@ def _heading_block(doc: Document, title: str, period: Period, as_of: date) -> No
 
 
 def _sign_off(doc: Document, org_name: str, as_of: date) -> None:
-    add_paragraph(doc, "")
-    add_paragraph(doc, org_name, align="right", indent=False)
-    add_paragraph(doc, _d(as_of), align="right", indent=False)
+    paras = [doc.paragraphs[-1]] if doc.paragraphs else []
+    paras.append(add_paragraph(doc, ""))
+    paras.append(add_paragraph(doc, org_name, align="right", indent=False))
+    paras.append(add_paragraph(doc, _d(as_of), align="right", indent=False))
+    keep_block(paras)
 
 
 # -- branch report --------------------------------------------------------------------
@@ -216,8 +224,10 @@ DUES_HEADERS = [
     "免缴人数",
     "应缴金额（元）",
     "实缴金额（元）",
-    "收缴率",
+    "收缴率（按人数）",
+    "收缴率（按金额）",
 ]
+NOT_DUE = "未到期"
 LECTURE_HEADERS = ["日期", "党课题目", "授课人"]
 
 
@@ -254,19 +264,30 @@ def member_rows(report: BranchReport) -> list[list[str]]:
     return rows
 
 
-def dues_rows(lines: Sequence[DuesMonthLine]) -> list[list[str]]:
+def _not_due(d: DuesMonthLine, as_of: date | None) -> bool:
+    """A month that has not begun by *as_of* owes nothing yet: not a 0."""
+    return as_of is not None and d.month.replace(day=1) > as_of
+
+
+def dues_rows(lines: Sequence[DuesMonthLine], as_of: date | None = None) -> list[list[str]]:
     rows = [DUES_HEADERS]
+    due_lines = [d for d in lines if not _not_due(d, as_of)]
     for d in lines:
+        if _not_due(d, as_of):
+            rows.append([f"{d.month.month}月", NOT_DUE, "—", "—", "—", "—", "—", "—"])
+            continue
         rows.append([
             f"{d.month.month}月", str(d.members_due), str(d.members_paid), str(d.members_waived),
             format_yuan(d.due_fen), format_yuan(d.paid_fen), d.rate_label,
+            percent(d.paid_fen, d.due_fen),
         ])  # fmt: skip
-    due = sum(d.members_due for d in lines)
-    paid = sum(d.members_paid for d in lines)
+    due = sum(d.members_due for d in due_lines)
+    paid = sum(d.members_paid for d in due_lines)
+    due_fen = sum(d.due_fen for d in due_lines)
+    paid_fen = sum(d.paid_fen for d in due_lines)
     rows.append([
-        "合计", str(due), str(paid), str(sum(d.members_waived for d in lines)),
-        format_yuan(sum(d.due_fen for d in lines)), format_yuan(sum(d.paid_fen for d in lines)),
-        percent(paid, due),
+        "合计", str(due), str(paid), str(sum(d.members_waived for d in due_lines)),
+        format_yuan(due_fen), format_yuan(paid_fen), percent(paid, due), percent(paid_fen, due_fen),
     ])  # fmt: skip
     return rows
 
@@ -308,10 +329,12 @@ def _arrears_text(report: BranchReport) -> str:
 
 
 def build_branch(report: BranchReport) -> Document:
-    doc = new_document()
-    doc.core_properties.title = "季度党建工作报告"  # no names in metadata
+    # No names in metadata beyond the organisation's.
+    doc = new_document(
+        title="季度党建工作报告", subject=f"{report.org_name}{period_title(report.period)}"
+    )
     _heading_block(doc, f"{report.org_name}{period_title(report.period)}党建工作报告",
-                   report.period, report.as_of)  # fmt: skip
+                   report.period, report.as_of, split_at=len(report.org_name))  # fmt: skip
 
     add_heading1(doc, "一、“三会一课”开展情况")
     add_paragraph(doc, _compliance_summary(report.compliance))
@@ -339,10 +362,12 @@ def build_branch(report: BranchReport) -> Document:
     add_paragraph(
         doc,
         f"本期应缴{report.dues_total('members_due')}人次，已缴足{report.dues_total('members_paid')}"
-        f"人次，收缴率{report.dues_rate}；应缴{format_yuan(report.dues_total('due_fen'))}元，"
-        f"实缴{format_yuan(report.dues_total('paid_fen'))}元。",
+        f"人次，按人次计收缴率{report.dues_rate}；"
+        f"应缴{format_yuan(report.dues_total('due_fen'))}元，"
+        f"实缴{format_yuan(report.dues_total('paid_fen'))}元，按金额计收缴率"
+        f"{percent(report.dues_total('paid_fen'), report.dues_total('due_fen'))}。",
     )
-    _table(doc, dues_rows(report.dues))
+    _table(doc, dues_rows(report.dues, report.as_of))
     add_paragraph(doc, _arrears_text(report))
 
     add_heading1(doc, "四、决议和待办落实情况")
@@ -352,7 +377,7 @@ def build_branch(report: BranchReport) -> Document:
     if report.lectures:
         add_paragraph(doc, f"本期开展党课{len(report.lectures)}次。")
         rows = [LECTURE_HEADERS]
-        rows += [[x.held_on.isoformat(), x.title, x.lecturer or "未记录"] for x in report.lectures]
+        rows += [[_d(x.held_on), x.title, x.lecturer or "未记录"] for x in report.lectures]
         _table(doc, rows)
     else:
         add_paragraph(doc, "本期未开展党课。")
@@ -411,7 +436,7 @@ def general_participation_rows(report: GeneralReport) -> list[list[str]]:
 
 def general_dues_rows(report: GeneralReport) -> list[list[str]]:
     rows = [["支部", "应缴人次", "已缴足人次", "免缴人次", "应缴金额（元）", "实缴金额（元）",
-             "收缴率", "欠缴3个月以上", "其中6个月以上"]]  # fmt: skip
+             "收缴率（按人次）", "欠缴3个月以上", "其中6个月以上"]]  # fmt: skip
     for b in report.branches:
         rows.append([
             b.org_name, str(b.dues_total("members_due")), str(b.dues_total("members_paid")),
@@ -444,10 +469,12 @@ def general_work_rows(report: GeneralReport) -> list[list[str]]:
 
 
 def build_general(report: GeneralReport) -> Document:
-    doc = new_document()
-    doc.core_properties.title = "季度党建工作报告（汇总）"
+    doc = new_document(
+        title="季度党建工作报告（汇总）",
+        subject=f"{report.org_name}{period_title(report.period)}",
+    )
     _heading_block(doc, f"{report.org_name}{period_title(report.period)}党建工作报告",
-                   report.period, report.as_of)  # fmt: skip
+                   report.period, report.as_of, split_at=len(report.org_name))  # fmt: skip
     add_paragraph(
         doc, f"本报告汇总所属{len(report.branches)}个党支部的情况，各支部明细见其季度报告。"
     )
@@ -479,7 +506,7 @@ def build_general(report: GeneralReport) -> Document:
     if lectures:
         rows = [["支部", "日期", "党课题目", "授课人"]]
         rows += [
-            [x.org_name, x.held_on.isoformat(), x.title, x.lecturer or "未记录"]
+            [x.org_name, _d(x.held_on), x.title, x.lecturer or "未记录"]
             for x in sorted(lectures, key=lambda x: (x.held_on, x.org_name))
         ]
         _table(doc, rows)

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
+from docx.shared import Pt
 from pydantic import BaseModel
 
 from domain.courseware import Lecture, ReviewState
@@ -20,15 +21,25 @@ from domain.dates import format_date_cn
 from domain.rota import RotaPlan
 from exports.docx_common import (
     add_paragraph,
+    add_sign_off,
     add_table,
     add_title,
+    cn_date,
+    cn_dates_in,
     new_document,
     save_atomic,
     xml_safe,
 )
 
-HEADER = ["序号", "日期", "授课人", "主题", "类别", "审核状态"]
-WIDTHS_MM = [14.0, 58.0, 42.0, 69.0, 32.0, 28.0]  # 243 mm: landscape A4 text width
+HEADER = [
+    "序号", "计划日期", "授课人", "主题", "类别", "形式", "地点", "对象", "审核状态", "举办情况",
+]  # fmt: skip
+# The 243 mm of the landscape text width; the date columns fit 2026年12月28日
+# at 五号 so a date never breaks.
+WIDTHS_MM = [11.0, 33.0, 28.0, 37.0, 22.0, 16.0, 24.0, 20.0, 19.0, 33.0]
+NOWRAP_COLS = frozenset({0, 1})
+CELL_PT = 10.5
+SIGN_OFF = ["制表", "审核", "党总支（盖章）"]
 
 
 class PlanRow(BaseModel):
@@ -40,12 +51,40 @@ class PlanRow(BaseModel):
     category: str = ""
     review_state: str = ReviewState.NOT_SUBMITTED.value
     note: str = ""  # e.g. why the date moved off a holiday
+    form: str = ""  # 形式
+    place: str = ""
+    audience: str = ""
+    given_on: date | None = None  # from the linked 党课 meeting
+    held: bool = False
 
 
 def _topic(lecture: Lecture | None, theme: str) -> str:
     if lecture is not None and lecture.topic:
         return lecture.topic
     return f"{theme}（题目待定）" if theme else "待定"
+
+
+def _held_fields(lec: Lecture | None) -> dict[str, object]:
+    if lec is None:
+        return {}
+    return {
+        "form": lec.format.value,
+        "place": lec.place,
+        "audience": lec.audience,
+        "given_on": lec.given_on,
+        "held": lec.meeting_id is not None,
+    }
+
+
+def held_text(row: PlanRow, today: date) -> str:
+    """举办情况: held (and when) from the linked meeting; else due or not yet."""
+    if row.held:
+        when = row.given_on or row.day
+        moved = "" if when == row.day else "（改期）"
+        return f"已举行{moved}\n{cn_date(when)}"
+    if row.day < today:
+        return "未举行"
+    return "待举行"
 
 
 def rows_from_plan(plan: RotaPlan, lectures: Iterable[Lecture] = ()) -> list[PlanRow]:
@@ -69,6 +108,7 @@ def rows_from_plan(plan: RotaPlan, lectures: Iterable[Lecture] = ()) -> list[Pla
                 category=lec.category.value if lec else "",
                 review_state=(lec.state if lec else ReviewState.NOT_SUBMITTED).value,
                 note=s.move_reason,
+                **_held_fields(lec),
             )
         )
     return rows
@@ -86,6 +126,7 @@ def rows_from_lectures(lectures: Iterable[Lecture]) -> list[PlanRow]:
             topic=_topic(lec, "专题党课" if lec.themed else ""),
             category=lec.category.value,
             review_state=lec.state.value,
+            **_held_fields(lec),
         )
         for k, lec in enumerate(ordered, start=1)
     ]
@@ -97,26 +138,43 @@ def _lecturer_cell(row: PlanRow) -> str:
     return f"{row.lecturer}（{row.branch}）" if row.branch else row.lecturer
 
 
-def build(plan_rows: Sequence[PlanRow], title: str, *, subtitle: str = "") -> DocumentObject:
-    doc = new_document(landscape=True)
+def build(
+    plan_rows: Sequence[PlanRow],
+    title: str,
+    *,
+    subtitle: str = "",
+    today: date | None = None,
+) -> DocumentObject:
+    today = today or date.today()
+    doc = new_document(landscape=True, title=title, subject=subtitle or "党课计划表")
     add_title(doc, title)
     if subtitle:
         add_paragraph(doc, subtitle, align="center", indent=False)
     table_rows = [HEADER] + [
         [
             str(r.number),
-            format_date_cn(r.day),
+            f"{cn_date(r.day)}\n{format_date_cn(r.day)[-5:]}",
             _lecturer_cell(r),
             r.topic,
             r.category,
+            r.form,
+            r.place,
+            r.audience,
             r.review_state,
+            held_text(r, today),
         ]
         for r in plan_rows
     ]
-    add_table(doc, table_rows, header=True, widths_mm=WIDTHS_MM)
-    notes = [f"第{r.number}次：{r.note}。" for r in plan_rows if r.note]
+    table = add_table(doc, table_rows, header=True, widths_mm=WIDTHS_MM, nowrap_cols=NOWRAP_COLS)
+    for tr in table.rows:
+        for cell in tr.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(CELL_PT)
+    notes = [f"第{r.number}次：{cn_dates_in(r.note)}。" for r in plan_rows if r.note]
     if notes:
         add_paragraph(doc, "说明：" + "".join(notes), indent=False)
+    add_sign_off(doc, SIGN_OFF, on=today)
     return doc
 
 

@@ -52,7 +52,7 @@ class LedgerExport:
 
 def period_label(start: date, end: date) -> str:
     """2026年 / 2026年第一季度 / 2026年3月 when the range is exactly one, else
-    2026-01-05至2026-03-31."""
+    2026年1月5日至2026年3月31日 (archived documents carry no ISO dates)."""
     last = calendar.monthrange(end.year, end.month)[1]
     if start.year == end.year and start.day == 1 and end.day == last:
         if start.month == 1 and end.month == 12:
@@ -61,7 +61,9 @@ def period_label(start: date, end: date) -> str:
             return f"{start.year}年{start.month}月"
         if start.month % 3 == 1 and end.month == start.month + 2:
             return f"{start.year}年第{_QUARTERS[start.month // 3]}季度"
-    return f"{start.isoformat()}至{end.isoformat()}"
+    return (
+        f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+    )
 
 
 def default_range(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:

@@ -77,8 +77,11 @@ def export_minutes(
         meeting = meetings.get(store, s.id)
         if meeting is None:  # deleted while the export ran
             continue
+        # A 党小组's record names its branch in the title.
+        unit = org.get(store, s.org_id)
+        parent = org.get(store, unit.parent_id) if unit and unit.parent_id else None
         try:
-            path = export(meeting, out)
+            path = export(meeting, out, branch_name=parent.name if parent else "")
         except OSError as e:
             line = f"[{i}/{n}] 失败：{s.date} {s.org_name} {s.kind}（{e.strerror or type(e).__name__}）"
             result.failed.append(line)

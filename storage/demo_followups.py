@@ -44,6 +44,14 @@ CONTACTS = (
     ("家访时了解到实际困难，已向工会反映", "感谢组织关心", "申请工会困难补助"),
     ("再次谈心，工作状态明显改善", "积极", ""),
 )
+# What a contact says must fit the case: 「认识到错误」 belongs to a violation,
+# never to a bereavement or an illness.
+DISCIPLINE_TRIGGERS = frozenset({"T2", "T3"})
+CARE_CONTACTS = (
+    ("代表支部上门看望，转达组织关怀", "感谢组织关心", "送去慰问金"),
+    ("了解家中实际困难，商定由班组帮助调整班次", "情绪逐步平复", "协调调整班次"),
+    ("电话询问近况，情绪基本稳定", "平稳", ""),
+)
 METHODS = (ContactMethod.TALK, ContactMethod.HOME_VISIT, ContactMethod.PHONE, ContactMethod.TALK)
 OUTCOMES = (
     "经谈心和协调，问题已解决，本人工作状态恢复正常",
@@ -159,7 +167,14 @@ def _file(
 def _talk(
     fu: FollowUp, on: date, who: Actor, config: FollowUpConfig, rng: random.Random
 ) -> FollowUp:
-    content, attitude, help_given = rng.choice(CONTACTS)
+    pool: tuple[tuple[str, str, str], ...]
+    if fu.trigger_code.startswith("V"):
+        pool = CARE_CONTACTS
+    elif fu.trigger_code in DISCIPLINE_TRIGGERS:
+        pool = CONTACTS
+    else:
+        pool = tuple(c for c in CONTACTS if "认识到错误" not in c[0])
+    content, attitude, help_given = rng.choice(pool)
     contact = fx.make_contact(
         on,
         who,

@@ -9,6 +9,7 @@ import random
 import sqlite3
 
 from domain.action_codes import ActionKind
+from domain.holidays import is_working_day
 from domain.meeting_kinds import MeetingKind, VoteMethod, kind_spec
 from domain.meeting_rules import AttendanceState
 from domain.meetings import (
@@ -27,6 +28,32 @@ from storage.db import Store
 from storage.meetings import WORKFLOW, save_final
 
 LEAVE_REASONS = ("夜班", "病假", "外出培训", "事假", "倒班休息")
+# Closing words vary as they do in real minutes; the dissenting ones are used
+# only when someone did speak or vote against.
+CLOSINGS = (
+    "本次会议议题明确，大家发言踊跃，会后要抓好落实。",
+    "会议内容已部署清楚，各班组结合实际抓好贯彻。",
+    "请各位党员按分工推进，下次会议通报落实情况。",
+    "会议开得紧凑务实，要把会议精神传达到每名党员。",
+    "会后各责任人按时限办理，支委会跟踪督办。",
+)
+DISSENT_CLOSINGS = (
+    "会议对不同意见作了记录，按少数服从多数原则作出决定，会后继续做好沟通。",
+    "有同志保留不同意见，已如实记录；决定作出后全体党员要坚决执行。",
+)
+# Morning slots staggered by branch so no two meetings share a room and hour.
+START_TIMES = (dt.time(8, 30), dt.time(9, 0), dt.time(14, 30), dt.time(15, 30), dt.time(10, 0))
+LECTURE_CONTENT = (
+    "围绕“{topic}”，结合本队生产实际讲了三个方面：一是认清形势任务，二是对照岗位职责查找差距，"
+    "三是党员在安全生产和急难险重任务中带头。"
+)
+
+
+def _working_day(day: dt.date) -> dt.date:
+    """主题党日 and other meetings move off 元旦、劳动节、国庆 and weekends."""
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def _first_friday(year: int, month: int) -> dt.date:
@@ -44,8 +71,17 @@ def _build(
     topics: list[str],
     chair: Person | None,
     recorder: Person | None,
+    slot: int = 0,
 ) -> Meeting:
     m = new_meeting(kind, unit.id, unit.name, day, people=roster)
+    start = START_TIMES[slot % len(START_TIMES)]
+    if kind is MeetingKind.GROUP:
+        start = dt.time(16, 30)
+    elif kind is MeetingKind.LECTURE:
+        start = dt.time(start.hour + 2 if start.hour < 12 else start.hour - 5, start.minute)
+    length = dt.timedelta(minutes=60 if kind is MeetingKind.GROUP else 90)
+    end = (dt.datetime.combine(day, start) + length).time()
+    place = f"{unit.name}会议室" if kind is not MeetingKind.GROUP else f"{unit.name}学习室"
     att = []
     keep = {p.id for p in (chair, recorder) if p}
     # A finished meeting's sheet is complete: everyone is marked, none 未签到.
@@ -61,16 +97,18 @@ def _build(
         update={
             "attendance": att,
             "topics": topics,
-            "place": "作业区党员活动室",
-            "start_time": dt.time(9, 0) if kind is not MeetingKind.GROUP else dt.time(16, 30),
-            "end_time": dt.time(10, 30) if kind is not MeetingKind.GROUP else dt.time(17, 30),
+            "place": place,
+            "start_time": start,
+            "end_time": end,
             "chair_id": chair.id if chair else None,
             "chair_name": chair.name if chair else "组长",
             "recorder_id": recorder.id if recorder else None,
             "recorder_name": recorder.name if recorder else "记录员",
-            "summary": "会议按程序进行，议题经充分讨论，形成一致意见。",
         }
     )
+    has_vote = any(s.gate_check is GateCheck.VOTE for s in m.procedure.steps)
+    # Dissent is recorded only where it shows in the vote, as it would.
+    dissent = has_vote and rng.random() < 0.3
     if kind is MeetingKind.LECTURE and chair:
         m = m.model_copy(update={"lecturer_id": chair.id, "lecturer_name": chair.name})
     present = [e for e in m.attendance if e.present and e.person_id]
@@ -85,13 +123,16 @@ def _build(
                     remark="同意议题安排，建议结合班组实际抓落实。",
                 )
             ]
-            if len(present) > 2 and rng.random() < 0.3:
+            if len(present) > 2 and dissent:
                 speakers.append(Speaker(person_id=present[2].person_id, name=present[2].name,
                                         remark="对时间安排有不同意见，建议避开倒班高峰。", dissent=True))  # fmt: skip
-        m = mark_step_done(m, step.key, at, notes="按程序完成。", speakers=speakers)
+        notes = "按程序完成。"
+        if step.key == "lecture":
+            notes = LECTURE_CONTENT.format(topic=topics[0])
+        m = mark_step_done(m, step.key, at, notes=notes, speakers=speakers)
         if step.gate_check is GateCheck.VOTE and not m.votes:
             voters = sum(1 for e in m.attendance if e.present and e.has_vote)
-            no = 1 if voters > 5 and rng.random() < 0.3 else 0
+            no = 1 if voters > 5 and dissent else 0
             vote = new_vote(m, topics[-1], yes=voters - no, no=no, abstain=0)
             if kind in (MeetingKind.ADMISSION, MeetingKind.CONFIRMATION):
                 vote = vote.model_copy(update={"method": VoteMethod.SECRET})
@@ -101,7 +142,9 @@ def _build(
             d = Decision(text=f"落实“{topics[0]}”", owner_id=owner.id if owner else None,
                          owner_name=owner.name if owner else "", deadline=day + dt.timedelta(days=30))  # fmt: skip
             m = m.model_copy(update={"decisions": [*m.decisions, d]})
-    return m
+    dissented = any(v.no for v in m.votes)
+    closing = rng.choice(DISSENT_CLOSINGS if dissented else CLOSINGS)
+    return m.model_copy(update={"summary": closing})
 
 
 def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date, rng: random.Random,
@@ -120,7 +163,7 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
             if base >= today:
                 continue
             plan: list[tuple[MeetingKind, OrgUnit, dt.date]] = [
-                (MeetingKind.THEME_DAY, b, base),
+                (MeetingKind.THEME_DAY, b, _working_day(base)),
                 (MeetingKind.COMMITTEE, b, base - dt.timedelta(days=3)),
             ]
             plan += [
@@ -138,11 +181,14 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
                     leader = next(
                         (p for p in members if p.post is CommitteePost.GROUP_LEADER), None
                     )
-                    chair, rec = leader, leader
+                    # The leader chairs; another member keeps the record.
+                    others = [p for p in members if p is not leader]
+                    chair, rec = leader, (others[0] if others else leader)
                 else:
                     chair, rec = secretary, recorder
                 topics = [rng.choice(kind_spec(kind).sample_topics or (kind.value,))]
-                m = _build(kind, unit, day, people, rng, topics=topics, chair=chair, recorder=rec)
+                m = _build(kind, unit, day, people, rng, topics=topics, chair=chair,
+                           recorder=rec, slot=branches.index(b))  # fmt: skip
                 save_final(store, finish(m, dt.datetime.combine(day, dt.time(11))), conn=conn)
                 n += 1
         # One admission of a probationary member, in the first branch.

@@ -99,7 +99,7 @@ def test_period_label() -> None:
     assert period_label(date(2026, 1, 1), date(2026, 3, 31)) == "2026年第一季度"
     assert period_label(date(2026, 10, 1), date(2026, 12, 31)) == "2026年第四季度"
     assert period_label(date(2026, 2, 1), date(2026, 2, 28)) == "2026年2月"
-    assert period_label(date(2026, 1, 5), date(2026, 3, 31)) == "2026-01-05至2026-03-31"
+    assert period_label(date(2026, 1, 5), date(2026, 3, 31)) == "2026年1月5日至2026年3月31日"
 
 
 def test_export_one_branch_quarter_rows(ledger_db, tmp_path: Path, capsys) -> None:
@@ -121,12 +121,13 @@ def test_export_one_branch_quarter_rows(ledger_db, tmp_path: Path, capsys) -> No
     by_name = {r[1]: r for r in rows[1:] if r[1] in (w0.name, w1.name)}
     first = by_name[w0.name]
     assert first[2] == "采油一班/采油工"
-    assert first[3] == "2026-03-02\n谈心"
+    assert first[3] == "2026年3月2日\n谈心"
     assert first[4] == "必谈：违章违纪"
     assert first[5] == "［安全行为（三违）］井口操作未戴护目镜"
     assert first[6] == ledger_db["member"].name
-    assert first[7] == f"2026-03-03 谈心（{ledger_db['member'].name}）：讲清规程；态度：愿意改正"
-    assert first[8] == "跟进中\n一般级\n下次：2026-03-10"
+    assert first[7] == f"2026年3月3日 谈心（{ledger_db['member'].name}）：讲清规程；态度：愿意改正"
+    assert first[8] == "一般级" and first[9] == "跟进中"
+    assert first[10].endswith("下次谈访\n2026年3月10日")
     # The mapped responsible member sees the private case in full.
     assert by_name[w1.name][5] == f"［健康］{SECRET}"
     # Only cases found by the end of the quarter, none closed before it began.
@@ -247,7 +248,7 @@ def test_real_command_line(ledger_db, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
-    assert "一人一事台账：2026-01-01至2026-06-30" in r.stdout
+    assert "一人一事台账：2026年1月1日至2026年6月30日" in r.stdout
     assert "已导出" in r.stdout
     assert len(list(tmp_path.glob("*.docx"))) == 1
     bad = subprocess.run(
@@ -268,5 +269,11 @@ def test_found_after_the_period_is_left_out(ledger_db, tmp_path: Path, capsys) -
     assert code == 0
     rows = _rows(next(tmp_path.glob("*.docx")))
     found = [r[3].split("\n")[0] for r in rows[1:]]
-    assert found and all(date.fromisoformat(d) <= end for d in found)
+
+    def parse_cn(text: str) -> date:
+        y, rest = text.split("年")
+        mo, rest = rest.split("月")
+        return date(int(y), int(mo), int(rest.removesuffix("日")))
+
+    assert found and all(parse_cn(d) <= end for d in found)
     assert SECRET not in "\n".join("\n".join(r) for r in rows)

@@ -46,10 +46,10 @@ def test_export_rota_writes_the_plan(tmp_path: Path) -> None:
     assert r.stdout.strip() == f"已导出：{path}（第一作业区党总支 2026年度，12 次党课）"
     rows = [[c.text for c in row.cells] for row in docx.Document(str(path)).tables[0].rows]
     assert len(rows) == 13
-    assert rows[7][1] == "2026年7月3日（星期五）"
-    assert rows[7][5] == "已备案"
+    assert rows[7][1] == "2026年7月3日\n（星期五）"
+    assert rows[7][8] == "已备案"
     assert rows[12][3] == "四季度专题党课（结合组织生活会）（题目待定）"
-    assert rows[12][5] == "未提交"
+    assert rows[12][8] == "未提交"
     # without --year every plan is written; --org filters by name
     again = zhibu("--db", str(db), "export", "rota", "-o", str(out), "--org", "第一作业区党总支")
     assert again.returncode == 0 and again.stdout.count("已导出") == 1

@@ -7,6 +7,7 @@ from datetime import date
 
 import docx
 from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from domain import followups as fx
@@ -86,7 +87,7 @@ def test_export_writes_landscape_a4_with_one_row_per_case(tmp_path) -> None:
     assert "共2件，其中待办1件、已回访1件。" in texts
     assert ledger.PRIVACY_NOTE in texts
     # No personal data in the metadata.
-    assert doc.core_properties.title == "一人一事台账"
+    assert doc.core_properties.title == "一人一事思想政治工作台账"
     assert "张三" not in doc.core_properties.author
 
     rows = _table(path)
@@ -97,30 +98,40 @@ def test_export_writes_landscape_a4_with_one_row_per_case(tmp_path) -> None:
         "1",
         "张三",
         "采煤一队/支架工",
-        "2026-03-02\n谈心",
+        "2026年3月2日\n谈心",
         "必谈：违章违纪",
         "［安全行为（三违）］井下未戴自救器",
         "李四",
     ]
     assert first[7].split("\n") == [
-        "2026-03-03 谈心（李四）：了解到家中老人生病；态度：愿意改正；帮扶：申请工会慰问",
-        "2026-03-04 上报基层党委：反复三违",
-        "2026-04-10 回访（李四）：工作安心",
+        "2026年3月3日 谈心（李四）：了解到家中老人生病；态度：愿意改正；帮扶：申请工会慰问",
+        "2026年3月4日 上报基层党委：反复三违",
+        "2026年4月10日 回访（李四）：工作安心",
     ]
-    assert first[8] == "已回访\n较大级"
-    assert first[9] == "已调整到地面岗位\n评价：满意"
+    assert first[8] == "较大级"  # its own labelled column
+    assert first[9] == "已回访"
+    assert first[10].startswith("2026年")  # 办理时限
+    assert first[11] == "已调整到地面岗位\n评价：满意"
 
     assert second[:6] == [
         "2",
         "王五",
         "机电队/电工",
-        "2026-03-09\n谈心",
+        "2026年3月9日\n谈心",
         "必访：有病住院",
         "［健康］妻子住院[31m",
     ]
     assert second[7] == ""
-    assert second[8] == "待办\n一般级\n下次：2026-03-12"
-    assert second[9] == ""
+    assert second[8] == "一般级" and second[9] == "待办"
+    assert second[10] == "2026年3月24日\n下次谈访\n2026年3月12日"
+    assert second[11] == ""
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert any(t.startswith("填报人：") for t in texts) and any(t.startswith("审核人：") for t in texts)
+    assert any(t.startswith("日期：") for t in texts)
+    # Rows never split and the header repeats.
+    tbl = docx.Document(str(path)).tables[0]
+    assert tbl.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in tbl.rows)
 
 
 def test_column_widths_fit_landscape_text_area() -> None:
@@ -145,9 +156,10 @@ def test_redact_private_blanks_the_private_case_only() -> None:
     assert rows[1][1] == "张三"
     private = rows[2]
     assert private[1] == "（保密）"
-    assert private[2] == "" and private[4] == "" and private[5] == ""
+    # Redacted cells say where the details are instead of standing blank.
+    assert private[2] == private[4] == private[5] == ledger.REDACTED_TEXT
     assert private[6] == "李四"
-    assert "下次：2026-03-12" in private[8]
+    assert "2026年3月12日" in private[10]
     all_text = "\n".join("\n".join(r) for r in rows)
     assert "王五" not in all_text and "住院" not in all_text and "机电队" not in all_text
 

@@ -82,7 +82,7 @@ def test_every_kind_exports_minutes_with_its_title_and_header(
     path = minutes.export(m, tmp_path)
     d = docx.Document(str(path))
     template = kind_spec(kind).minutes
-    title = d.paragraphs[0].text
+    title = d.paragraphs[0].text.replace("\n", "")  # long titles break before the kind
     assert title == minutes.minutes_title(m)
     assert title.startswith("中共" + org) and title.endswith("记录")
     cells = [c.text for row in d.tables[0].rows for c in row.cells]
@@ -96,7 +96,7 @@ def test_every_kind_exports_minutes_with_its_title_and_header(
 
 def test_lecture_minutes_use_a_lecture_template() -> None:
     t = kind_spec(MeetingKind.LECTURE).minutes
-    assert {"授课人", "党课题目"} <= set(t.labels())
+    assert {"授课人", "题目", "主要内容", "学时", "听课对象"} <= set(t.labels())
     assert HeaderField.EXPECTED not in t.fields()  # no 有表决权 for a lecture
 
 

@@ -146,25 +146,22 @@ def test_header_table(tmp_path: Path) -> None:
     d = docx.Document(str(path))
     rows = [[c.text for c in r.cells] for r in d.tables[0].rows]
     assert rows[0][0] == "会议名称" and rows[0][1] == "2026年第1次支部党员大会"
-    assert rows[1] == [
-        "时间",
-        "2026年3月15日（星期日） 14时30分至16时00分",
-        "地点",
-        "采油二矿三楼会议室",
-    ]
-    assert rows[2] == ["主持人", "王书记（书记）", "记录人", "李组织（组织委员）"]
-    assert rows[3] == [
-        "应到人数",
-        "12人（正式党员10人、预备党员2人；有表决权10人）",
-        "实到人数",
-        "10人（正式党员8人、预备党员2人；有表决权8人）",
-    ]
-    # Merged rows: the value spans the three remaining columns.
-    assert rows[4][0] == "缺席人员及原因" and set(rows[4][1:]) == {"张三（病假）、李四（公出）"}
-    assert rows[5][0] == "列席人员" and rows[5][1] == "刘积极（入党积极分子）"
-    assert rows[6][0] == "上级指导人员" and rows[6][1] == "陈部长（党委组织部部长）"
-    assert rows[7][0] == "会议议题"
-    assert rows[7][1] == "1. 传达学习上级会议精神\n2. 研究一季度主题党日安排"
+    # Merged rows: the value spans the three remaining columns; values too
+    # long for a narrow cell get a row of their own so no date breaks.
+    by_label = {r[0]: r[1:] for r in rows}
+    assert set(by_label["时间"]) == {"2026年3月15日 14时30分至16时00分"}
+    assert set(by_label["地点"]) == {"采油二矿三楼会议室"}
+    assert set(by_label["主持人"]) == {"王书记（书记）"}
+    assert set(by_label["记录人"]) == {"李组织（组织委员）"}
+    assert set(by_label["应到人数"]) == {"12人（正式党员10人、预备党员2人；有表决权10人）"}
+    assert set(by_label["实到人数"]) == {"10人（正式党员8人、预备党员2人；有表决权8人）"}
+    # 请假 and 缺席 are two rows (assembly(): 张三 病假, 李四 公出 — both on leave).
+    leave = set(by_label["请假人员及原因"])
+    absent = set(by_label["缺席人员及原因"])
+    assert "张三（病假）" in "".join(leave | absent) and "李四（公出）" in "".join(leave | absent)
+    assert set(by_label["列席人员"]) == {"刘积极（入党积极分子）"}
+    assert set(by_label["上级指导人员"]) == {"陈部长（党委组织部部长）"}
+    assert set(by_label["会议议题"]) == {"1. 传达学习上级会议精神\n2. 研究一季度主题党日安排"}
     borders = d.tables[0]._tbl.tblPr.find(qn("w:tblBorders"))
     assert borders is not None and borders.find(qn("w:insideH")).get(qn("w:val")) == "single"
 
@@ -176,37 +173,42 @@ def test_body_topics_speakers_votes_decisions(tmp_path: Path) -> None:
     assert text[0] == "中共采油作业区第一党支部党员大会会议记录"
     assert d.paragraphs[0].style.name == "Title"
     headings = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [
-        "一、传达学习上级会议精神",
-        "二、研究一季度主题党日安排",
-        "三、主持人总结",
-    ]
-    assert "到会情况：实到有表决权 8，8×2=16 > 应到有表决权 10 → 到会人数过半，可以表决。" in text
+    # Only topics with something recorded get a heading; the summary is no topic.
+    assert "一、传达学习上级会议精神" in headings or "一、研究一季度主题党日安排" in headings
+    assert not any("主持人总结" in h for h in headings)
+    assert "应到有表决权党员10名，实到8名，超过半数，会议有效。" in text
     assert "传达学习或报告：书记传达了上级会议精神。" in text
-    assert "赵五：同意安排在每月第一个周五。" in text
-    assert "钱六（不同意见）：夜班职工难以参加，建议分两场。" in text
-    assert "表决事项：一季度主题党日安排" in text
-    assert "表决方式：举手表决（党员大会表决）" in text
-    assert "应到有表决权10人，实到有表决权8人；赞成7票，反对1票，弃权0票。" in text
-    assert "表决结果：通过（赞成 7，7×2=14 > 应到有表决权 10 → 通过）。" in text
+    assert "赵五发言：同意安排在每月第一个周五。" in text
+    assert "钱六（持不同意见）发言：夜班职工难以参加，建议分两场。" in text
+    assert "表决事项：一季度主题党日安排。" in text
+    assert "表决方式：举手表决。应到有表决权党员10名，实到8名。" in text
+    assert "表决结果：赞成7票，反对1票，弃权0票，通过。" in text
     assert "1. 三月主题党日组织志愿服务（责任人：李组织；完成时限：2026年3月31日）" in text
-    assert "会议开得紧凑，安排明确。" in text
-    assert "散会时间：16时00分。" in text
-    assert any(t.startswith("主持人（签字）：") and "记录人（签字）：" in t for t in text)
+    assert "主持人总结：会议开得紧凑，安排明确。" in text
+    assert "会议于16时00分结束。" in text
+    assert "主持人（签字）：＿＿＿＿＿＿＿＿" in text and "记录人（签字）：＿＿＿＿＿＿＿＿" in text
     assert text[-1] == "2026年3月15日"
     assert "（草稿，未定稿）" not in text
-    # The speaker of topic 2 comes after heading 二 and before the summary.
-    assert text.index("二、研究一季度主题党日安排") < text.index("赵五：同意安排在每月第一个周五。")
-    assert text.index("赵五：同意安排在每月第一个周五。") < text.index("三、主持人总结")
+    body = "\n".join(text)
+    assert "按程序完成" not in body
+    for mark in ("×", "→", ">"):
+        assert mark not in body
+    # The vote comes after what was said on its topic, the summary after the vote.
+    assert text.index("赵五发言：同意安排在每月第一个周五。") < text.index("表决事项：一季度主题党日安排。")
+    assert text.index("表决事项：一季度主题党日安排。") < text.index("主持人总结：会议开得紧凑，安排明确。")
+    # The signature block keeps with the record's last paragraph.
+    paras = d.paragraphs
+    end = next(i for i, p in enumerate(paras) if p.text == "会议于16时00分结束。")
+    assert all(p.paragraph_format.keep_with_next for p in paras[end:-1])
 
 
 def test_failed_vote_shows_arithmetic(tmp_path: Path) -> None:
     m = correction(assembly())
     m.votes[0] = new_vote(m, "一季度主题党日安排", yes=5, no=3, topic_no=2)
     text = _doc_text(minutes.export(m, tmp_path))
-    assert "表决结果：未通过（赞成 5，5×2=10 = 应到有表决权 10 → 未通过）。" in text
+    assert "表决结果：赞成5票，反对3票，弃权0票，未通过。" in text
     assert "（草稿，未定稿）" in text
-    assert "（更正稿，第2版，替代此前版本）" in text
+    assert any(t.startswith("（第2版（更正），") for t in text)
 
 
 def test_page_setup_and_fonts(tmp_path: Path) -> None:
@@ -265,14 +267,15 @@ def test_election_minutes(tmp_path: Path) -> None:
         )
     )
     text = _doc_text(minutes.export(finish(m, NOW), tmp_path))
-    assert text[0] == "中共采油作业区第一党支部换届选举党员大会会议记录"
-    assert "选举事项：选举支部委员会委员（应选3名，差额选举，无记名投票）" in text
+    # Too long for one line: it breaks before the kind, never leaving 「记录」 alone.
+    assert text[0] == "中共采油作业区第一党支部\n换届选举党员大会会议记录"
+    assert "选举事项：选举支部委员会委员（应选3名，差额选举，无记名投票）。" in text
     assert "发出选票10张，收回10张，其中有效票10张、无效票0张。" in text
-    assert "得票情况：王书记10票、李组织9票、张三6票、李四4票；另选他人：赵五1票。" in text
-    assert "选举结果：当选：王书记、李组织、张三。" in text
-    assert any(
-        t.startswith("计票说明：") and "张三：赞成 6，6×2=12 > 实到有选举权 10" in t for t in text
+    assert (
+        "得票情况：王书记得10票，李组织得9票，张三得6票，李四得4票；另选他人：赵五得1票。" in text
     )
+    assert "选举结果：王书记、李组织、张三得票超过实到会有选举权党员的半数，当选。" in text
+    assert not any(t.startswith("计票说明") for t in text)  # the arithmetic stays in the app
     assert "监票人：孙七；计票人：周八。" in text
     assert any(t.startswith("监票人（签字）") for t in text)
 
@@ -355,18 +358,20 @@ def test_file_name_and_no_clobbering(tmp_path: Path) -> None:
     assert stat.S_IMODE(first.stat().st_mode) == 0o600
     # Re-exporting the same meeting replaces its own file.
     assert minutes.export(m, tmp_path) == first
-    # Another meeting with the same date, branch and kind gets a suffix.
-    other = correction(m)
+    # A correction takes the plain name; the corrected file is renamed as superseded.
+    other = correction(m, "更正表决票数")
     second = minutes.export(other, tmp_path)
-    assert second.name == "2026-03-15_采油作业区第一党支部_支部党员大会_2.docx"
-    assert docx.Document(str(first)).core_properties.identifier == m.id
+    assert second.name == "2026-03-15_采油作业区第一党支部_支部党员大会.docx"
     assert docx.Document(str(second)).core_properties.identifier == other.id
-    # A foreign file with the name is never overwritten.
-    stranger = tmp_path / "2026-03-15_采油作业区第一党支部_支部党员大会_3.docx"
-    third_meeting = correction(m)
+    old = tmp_path / "2026-03-15_采油作业区第一党支部_支部党员大会_第1版_已被更正.docx"
+    assert docx.Document(str(old)).core_properties.identifier == m.id
+    assert any("更正原因：更正表决票数" in t for t in _doc_text(second))
+    # Another meeting with the same date, branch and kind gets a suffix, and a
+    # foreign file with the name is never overwritten.
+    stranger = tmp_path / "2026-03-15_采油作业区第一党支部_支部党员大会_2.docx"
     stranger.write_bytes(b"not a docx")
-    fourth = minutes.export(third_meeting, tmp_path)
-    assert fourth.name.endswith("_4.docx") and stranger.read_bytes() == b"not a docx"
+    third = minutes.export(m.model_copy(update={"id": "another-meeting"}), tmp_path)
+    assert third.name.endswith("_3.docx") and stranger.read_bytes() == b"not a docx"
 
 
 def test_unsafe_file_name_characters(tmp_path: Path) -> None:

@@ -156,7 +156,9 @@ def test_branch_report_numbers_match_the_database(exported) -> None:
         (branch.id,),
     )
     assert lecture is not None
-    assert table_with(doc, "日期")[1:] == [[lecture["date"], lecture["topic"], lecture["who"]]]
+    y, mo, d = (int(x) for x in lecture["date"].split("-"))
+    cn = f"{y}年{mo}月{d}日"
+    assert table_with(doc, "日期")[1:] == [[cn, lecture["topic"], lecture["who"]]]
 
 
 def test_general_report_sums_its_branches(exported) -> None:

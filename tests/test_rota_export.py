@@ -56,17 +56,17 @@ def test_export_2027_quarterly_plan(tmp_path: Path) -> None:
     table = cells(doc)
     assert table[0] == HEADER
     assert len(table) == 5
-    assert table[1] == [
+    assert table[1][:5] == [
         "1",
-        "2027年3月5日（星期五）",
+        "2027年3月5日\n（星期五）",
         "张三（采油一队党支部）",
         "安全生产与党员责任",
         "安全生产与岗位实践",
-        "审核通过",
     ]
-    assert table[2][:3] == ["2", "2027年6月4日（星期五）", "李四（采油二队党支部）"]
-    assert table[2][3:] == ["待定", "", "未提交"]
-    assert table[3][1] == "2027年7月2日（星期五）"
+    assert table[1][8] == "审核通过"
+    assert table[2][:3] == ["2", "2027年6月4日\n（星期五）", "李四（采油二队党支部）"]
+    assert table[2][3:5] == ["待定", ""] and table[2][8] == "未提交"
+    assert table[3][1] == "2027年7月2日\n（星期五）"
     assert table[3][3] == "七一专题党课（题目待定）"
     assert table[4][2] == "赵六（维修大队党支部）"
 
@@ -79,10 +79,12 @@ def test_moved_dates_are_explained_below_the_table() -> None:
     assert doc.paragraphs[1].text == "编制：第一党总支"
     table = cells(doc)
     assert len(table) == 13
-    assert table[10][1] == "2026年10月8日（星期四）"
-    note = doc.paragraphs[-1].text
-    assert note.startswith("说明：")
-    assert "第10次：2026-10-02 是国庆节，顺延到 2026-10-08。" in note
+    assert table[10][1] == "2026年10月8日\n（星期四）"
+    note = next(p.text for p in doc.paragraphs if p.text.startswith("说明："))
+    assert "第10次：2026年10月2日 是国庆节，顺延到 2026年10月8日。" in note
+    texts = [p.text for p in doc.paragraphs]
+    assert any(t.startswith("制表：") for t in texts) and any(t.startswith("审核：") for t in texts)
+    assert any(t.startswith("党总支（盖章）：") for t in texts)
 
 
 def test_rows_from_lectures_sorted_and_text_made_safe(tmp_path: Path) -> None:
@@ -95,7 +97,7 @@ def test_rows_from_lectures_sorted_and_text_made_safe(tmp_path: Path) -> None:
     path = export(rows, "2026/下半年:党课", tmp_path)
     assert path.name == "2026_下半年_党课.docx"
     table = cells(docx.Document(str(path)))
-    assert table[1][1:4] == ["2026年9月4日（星期五）", "张三", "专题党课（题目待定）"]
+    assert table[1][1:4] == ["2026年9月4日\n（星期五）", "张三", "专题党课（题目待定）"]
     assert table[2][3] == "党史学习"  # control char dropped by clean_text
 
 
