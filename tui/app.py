@@ -198,7 +198,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not ZhibuCommandPalette.is_open(self):
+        if self.use_command_palette and not ZhibuCommandPalette.is_open(self):  # type: ignore[arg-type]  # App[None]
             self.push_screen(ZhibuCommandPalette())
 
     def action_help_quit(self) -> None:

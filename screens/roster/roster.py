@@ -200,7 +200,7 @@ class RosterScreen(PagedList, Screen[None]):
         """One person's cells; made in the search worker too (it reads self._units only)."""
         branch = self._units.get(p.branch_id or "")
         group = self._units.get(p.group_id or "")
-        cells = (
+        cells: tuple[str, ...] = (
             p.name,
             p.status.value,
             p.post.value if p.post else "",
