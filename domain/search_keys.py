@@ -83,15 +83,65 @@ def person_keys(name: str) -> list[tuple[str, int]]:
     for combo in combos:
         add("".join(combo), RANK_FULL)
         add("".join(p[:1] for p in combo), RANK_INITIALS)
-        # mixed: full surname + initials of the given name ("zhangw")
-        # is covered by the full-key prefix; "zhw" style:
+        # Mixed full syllables and initials ("zhoujl", "zjielun", "zhoujlun"):
+        # every syllable either whole or as its initial. A prefix scan then
+        # also finds "zhoujiel" (zhou jie l…) and "zhouj".
+        for mixed in mixed_keys(combo):
+            add(mixed, RANK_INITIALS)
         if len(combo) > 1:
             add("".join(combo[1:]), RANK_GIVEN)
-            add(combo[0][:1] + "".join(combo[1:]), RANK_INITIALS)
     # the given name alone in characters ("伟" finds 张伟)
     if len(name) > 1:
         add(normalise_query(name[1:]), RANK_GIVEN)
     return list(keys.items())
+
+
+MAX_MIXED_SYLLABLES = 4  # 2**4 keys per reading; longer names get full and initials only
+
+
+def mixed_keys(syllables: tuple[str, ...] | list[str]) -> list[str]:
+    """Each syllable whole or as its initial, at least one of each kind."""
+    if not 1 < len(syllables) <= MAX_MIXED_SYLLABLES:
+        return []
+    out = []
+    for whole in itertools.product((True, False), repeat=len(syllables)):
+        if all(whole) or not any(whole):
+            continue  # the full key and the initials are added on their own
+        out.append("".join(s if w else s[:1] for s, w in zip(syllables, whole, strict=True)))
+    return out
+
+
+def text_syllables(text: str) -> list[str]:
+    """Most likely pinyin of each character of *text* (a title, not a name);
+    runs of letters and digits stay one unit."""
+    from pypinyin import Style, lazy_pinyin
+
+    return [
+        normalise_query(p)
+        for p in lazy_pinyin(unicodedata.normalize("NFKC", text), style=Style.NORMAL)
+        if normalise_query(p)
+    ]
+
+
+def matches_syllables(query: str, syllables: list[str]) -> bool:
+    """True when *query* (normalised) spells a run of *syllables* from any
+    start, each syllable given whole or by a prefix ("hmc", "huamingce",
+    "huamc", "mingc" all match 花名册)."""
+    if not query:
+        return False
+
+    def from_here(q: str, i: int) -> bool:
+        if not q:
+            return True
+        if i >= len(syllables):
+            return False
+        s = syllables[i]
+        for n in range(min(len(s), len(q)), 0, -1):
+            if s[:n] == q[:n] and from_here(q[n:], i + 1):
+                return True
+        return False
+
+    return any(from_here(query, i) for i in range(len(syllables)))
 
 
 def sort_key(name: str) -> str:

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from widgets.textual_cn import binding_description
+
 _KEY_NAMES = {
     "question_mark": "?", "escape": "Esc", "enter": "Enter", "slash": "/", "delete": "Del",
     "space": "空格", "tab": "Tab", "up": "↑", "down": "↓", "left": "←", "right": "→",
@@ -44,12 +46,13 @@ class HelpScreen(ModalScreen[None]):
             b = active.binding
             if not b.description:
                 continue
-            label = (key_label(b.key_display or key), b.description)
+            # Textual's own widgets describe their keys in English.
+            label = (key_label(b.key_display or key), binding_description(b.description))
             if label in seen:
                 continue
             seen.add(label)
             scope = "全局" if active.node is self.app else "本屏"
-            table.add_row(Text(label[0]), Text(b.description), Text(scope))
+            table.add_row(Text(label[0]), Text(label[1]), Text(scope))
         for k, d in (
             ("Ctrl+P", "命令面板：搜索所有屏幕和操作"),
             ("Tab / Shift+Tab", "在字段间移动"),

@@ -188,3 +188,29 @@ def test_search_walks_every_key_rank() -> None:
     ranks = {v for k, v in vars(search_keys).items() if k.startswith("RANK_")}
     assert ranks == set(people._KEY_RANKS)
     assert list(people._KEY_RANKS) == sorted(people._KEY_RANKS)
+
+
+@pytest.mark.parametrize(
+    "query", ["zhoujl", "zhouj", "zhoujiel", "zjielun", "zhoujlun", "zhoujielun", "zjiel"]
+)
+def test_search_mixes_full_syllables_and_initials(store, query: str) -> None:
+    # Issue 16 item 8: "zhoujl" found nothing while "zhouj" and "zhoujiel" did.
+    b = org.save(store, OrgUnit(name="一支部", kind=OrgKind.BRANCH))
+    for name in ("周杰伦", "周明", "赵杰", "张俊林"):
+        people.save(store, Person(name=name, branch_id=b.id))
+    found = [p.name for p in people.search(store, query)]
+    assert found and found[0] == "周杰伦", found
+    assert "张俊林" not in found
+
+
+def test_mixed_keys_take_each_syllable_whole_or_initial() -> None:
+    from domain.search_keys import matches_syllables, mixed_keys
+
+    assert set(mixed_keys(("zhou", "jie", "lun"))) == {
+        "zhoujl", "zhoujiel", "zhoujlun", "zjielun", "zjiel", "zjlun",
+    }  # fmt: skip
+    assert mixed_keys(("zhou",)) == []
+    for q in ("hmc", "huamingce", "huamc", "hmingc", "mingce", "hua"):
+        assert matches_syllables(q, ["hua", "ming", "ce"]), q
+    assert not matches_syllables("hmx", ["hua", "ming", "ce"])
+    assert not matches_syllables("", ["hua"])

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import App
 from textual.binding import Binding
 from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
@@ -19,11 +18,12 @@ from services.errors import DomainError
 from storage.db import Store, open_store
 from storage.errors import StorageError
 from tui import exit_codes
-from tui.commands import ZhibuCommands
+from tui.commands import ZhibuCommandPalette, ZhibuCommands
 from tui.crash import write_crash_log
 from tui.key_order import OrderedKeys
 from widgets.app_handle import BackgroundFailed, ZhibuAppBase
 from widgets.safe import plain
+from widgets.textual_cn import QUIT_HINT, QUIT_HINT_TITLE
 
 if TYPE_CHECKING:
     from domain.meetings import Meeting
@@ -51,11 +51,16 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     # app.tcss plus one file per workflow in tui/css/ (kept apart so workflows
     # can be styled without touching each other's rules).
     CSS_PATH = [Path(__file__).parent / "app.tcss", *sorted(CSS_DIR.glob("*.tcss"))]
-    COMMANDS = App.COMMANDS | {ZhibuCommands}
+    # Only our own commands: Textual's system ones (Theme, Screenshot, Keys…)
+    # are English, and help / quit are in the route registry already.
+    COMMANDS = {ZhibuCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("f1,question_mark", "help", "帮助", key_display="?"),
+        Binding("question_mark", "help", "帮助", key_display="?"),
+        # F1 is priority so it opens help in dialogs and forms too (a modal
+        # screen hides the app's other bindings); ? types into fields.
+        Binding("f1", "help", "帮助", show=False, priority=True),
         Binding("ctrl+p", "command_palette", "命令", show=False, priority=True),
         Binding("ctrl+q", "quit", "退出", priority=True),
         Binding("escape", "back", "返回", show=False),
@@ -188,8 +193,20 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         from screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)  # F1 again closes it
             return
         self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not ZhibuCommandPalette.is_open(self):  # type: ignore[arg-type]  # App[None]
+            self.push_screen(ZhibuCommandPalette())
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C copies in fields; elsewhere say how to quit (Textual's hint is English)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(QUIT_HINT.format(key=key), title=QUIT_HINT_TITLE, markup=False)
+                return
 
     async def action_back(self) -> None:
         if len(self.screen_stack) > 2:

@@ -31,6 +31,9 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tui.argparse_cn import install
+
+    install()  # argparse's own "usage:", "error:"… in Chinese
     p = argparse.ArgumentParser(
         prog="zhibu",
         description="支部工作台 — 党支部工作终端",

@@ -66,6 +66,18 @@ class PeopleTable(TypeAheadToSearch, DataTable[Text]):
     pass
 
 
+# Widths fit the table beside the tree at 80 columns (tests/test_no_clipping.py).
+_COLUMNS = (
+    ("姓名", "name", 8),
+    ("政治面貌", "status", 8),
+    ("职务", "post", 8),
+    ("班组", "team", 8),
+    ("岗位", "job", 6),
+    ("班次", "shift", 4),
+)
+_BRANCH_COLUMN = ("支部", "branch", 16)
+
+
 class OrgTree(TypeAheadToSearch, Tree[str]):  # node data: the unit id
     pass
 
@@ -107,18 +119,7 @@ class RosterScreen(PagedList, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        add_columns(
-            table,
-            (
-                ("姓名", "name", 8),
-                ("政治面貌", "status", 10),
-                ("职务", "post", 8),
-                ("班组", "team", 10),
-                ("岗位", "job", 8),
-                ("班次", "shift", 4),
-                ("支部", "branch", 16),
-            ),
-        )
+        add_columns(table, _COLUMNS)
         self._build_tree()
         self.reload()
         (table if self.branch_id else self.query_one(Tree)).focus()
@@ -199,15 +200,16 @@ class RosterScreen(PagedList, Screen[None]):
         """One person's cells; made in the search worker too (it reads self._units only)."""
         branch = self._units.get(p.branch_id or "")
         group = self._units.get(p.group_id or "")
-        cells = (
+        cells: tuple[str, ...] = (
             p.name,
             p.status.value,
             p.post.value if p.post else "",
             p.team or (group.name if group else ""),
             p.job,
             p.shift.value if p.shift else "",
-            branch.name if branch else "",
         )
+        if self.searching:  # results come from every branch
+            cells += (branch.name if branch else "",)
         return p.id, tuple(text(c) for c in cells)
 
     def _fill(self, rows: list[Person]) -> None:
@@ -221,6 +223,13 @@ class RosterScreen(PagedList, Screen[None]):
             return
         table = self.query_one(DataTable)
         table.clear()
+        wide = bool(rows) and len(rows[0][1]) > len(_COLUMNS)
+        if rows and wide != (len(table.columns) > len(_COLUMNS)):
+            # At 80×24 the tree and seven columns do not fit side by side:
+            # search results (every branch) show 支部 instead of the tree.
+            table.clear(columns=True)
+            add_columns(table, (*_COLUMNS, _BRANCH_COLUMN) if wide else _COLUMNS)
+            self.query_one("#org-tree").display = not wide
         for pid, cells in rows:
             table.add_row(*cells, key=pid)
         self._shown = shown
