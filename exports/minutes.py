@@ -651,6 +651,8 @@ def build(
     last = _body(doc, m)
     owed = make_up_text(m, make_ups)
     if owed:
+        if last is not None:
+            keep_with_next(last)  # the record's end, the 补学 line and the signatures stay together
         last = add_paragraph(doc, owed)
     _signatures(doc, m, last)
     return doc

@@ -31,6 +31,7 @@ from exports.docx_common import (
     add_title,
     fit_widths,
     keep_block,
+    keep_with_next,
     new_document,
     save_atomic,
 )
@@ -175,8 +176,15 @@ class GeneralReport:
 
 
 def _audit_head(doc: Document, head: tuple[int, str] | None) -> None:
-    if head is not None:
-        add_paragraph(doc, f"审计链头：{head[0]} 条，{head[1]}（可与 zhibu check 的输出核对）")
+    """The chain head on the last page, kept with what comes before it and
+    small enough that the 64-digit hash stays on one line."""
+    if head is None:
+        return
+    if doc.paragraphs:
+        keep_with_next(doc.paragraphs[-1])
+    para = add_paragraph(doc, f"审计链头：{head[0]} 条，{head[1]}（可与 zhibu check 核对）")
+    for run in para.runs:
+        run.font.size = Pt(8)
 
 
 # -- layout helpers -----------------------------------------------------------------

@@ -397,7 +397,7 @@ async def test_export_key_in_the_list_writes_the_ledger(demo_store, tmp_path: Pa
         status = str(dialog.query_one("#x-status", Static).render())
         assert "已导出 采油一队党支部" in status
     files = list(out.glob("*.docx"))
-    assert [f.name for f in files] == [f"一人一事台账_{branch.name}_2026-01-01至2026-11-22.docx"]
+    assert [f.name for f in files] == [f"一人一事台账_{branch.name}_2026年1月1日至2026年11月22日.docx"]
     rows = [[c.text for c in r.cells] for r in docx.Document(str(files[0])).tables[0].rows]
     mine = [r for r in rows if r[1] == worker.name]
     assert mine and "［健康］配偶患癌住院，急需用钱" in mine[0][5]  # the secretary sees it

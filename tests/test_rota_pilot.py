@@ -204,12 +204,19 @@ async def test_plan_review_and_export_by_keyboard(make_demo_app, demo_store, db_
     out = db_path.parent / "exports" / "第一作业区党总支2027年度党课计划表.docx"
     document = docx.Document(str(out))
     cells = [[c.text for c in r.cells] for r in document.tables[0].rows]
-    assert cells[0] == ["序号", "日期", "授课人", "主题", "类别", "审核状态"]
-    assert cells[1][0] == "1" and cells[1][1] == "2027年3月5日（星期五）"
-    assert cells[1][3:] == ["安全生产与党员责任", "理论学习", "初审退回"]
-    assert cells[2][2].startswith(final_name(secretaries, final[1]))
-    assert cells[2][3:] == ["以学铸魂 以学促干", "理论学习", "审核通过"]
-    assert cells[3][3] == "七一专题党课（题目待定）"
+    from exports.rota_plan import HEADER
+
+    assert cells[0] == HEADER
+    col = {name: i for i, name in enumerate(HEADER)}
+
+    def row(n: int, *names: str) -> list[str]:
+        return [cells[n][col[name]] for name in names]
+
+    assert cells[1][0] == "1" and cells[1][col["计划日期"]].startswith("2027年3月5日")
+    assert row(1, "主题", "类别", "审核状态") == ["安全生产与党员责任", "理论学习", "初审退回"]
+    assert cells[2][col["授课人"]].startswith(final_name(secretaries, final[1]))
+    assert row(2, "主题", "类别", "审核状态") == ["以学铸魂 以学促干", "理论学习", "审核通过"]
+    assert cells[3][col["主题"]] == "七一专题党课（题目待定）"
     assert document.paragraphs[0].text == "第一作业区党总支2027年度党课计划表"
 
 

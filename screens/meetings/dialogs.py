@@ -35,7 +35,7 @@ from domain.meetings import (
     vote_outcome,
 )
 from domain.people import Person
-from domain.text import LONG_MAX, SHORT_MAX
+from domain.text import LONG_MAX, NAME_MAX, SHORT_MAX
 from screens.dialogs import LinePrompt, NotePrompt
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
@@ -505,10 +505,10 @@ class MakeUpDialog(ModalScreen[bool]):
                              compact=True)  # fmt: skip
             with Horizontal(classes="row"):
                 yield Label("检查人")
-                yield Input(id="mu-checked", max_length=40, compact=True)
+                yield LimitedInput(id="mu-checked", max_length=NAME_MAX, compact=True)
             with Horizontal(classes="row"):
                 yield Label("备注")
-                yield Input(id="mu-note", max_length=2000, compact=True)
+                yield LimitedInput(id="mu-note", max_length=SHORT_MAX, compact=True)
             yield Static(id="mu-error", classes="dialog-result")
 
     def on_mount(self) -> None:
