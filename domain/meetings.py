@@ -429,24 +429,26 @@ def count_problems(meeting: Meeting) -> list[str]:
     return problems
 
 
-def record_vote(meeting: Meeting, vote: Vote) -> Meeting:
-    """Add (or replace, by id) a vote; raises CountsImpossible instead of saving bad counts."""
+def _record_counted(
+    meeting: Meeting, field: str, item: Vote | Election, problems: list[str]
+) -> Meeting:
+    """Add (or replace, by id) *item* in *field*, unless its counts are impossible."""
     _editable(meeting)
-    problems = vote_count_problems(meeting, vote)
     if problems:
         raise CountsImpossible(problems)
-    votes = [v for v in meeting.votes if v.id != vote.id] + [vote]
-    return meeting.model_copy(update={"votes": votes})
+    kept = [x for x in getattr(meeting, field) if x.id != item.id]
+    return meeting.model_copy(update={field: [*kept, item]})
+
+
+def record_vote(meeting: Meeting, vote: Vote) -> Meeting:
+    """Add (or replace, by id) a vote; raises CountsImpossible instead of saving bad counts."""
+    return _record_counted(meeting, "votes", vote, vote_count_problems(meeting, vote))
 
 
 def record_election(meeting: Meeting, election: Election) -> Meeting:
     """Add (or replace, by id) an election; raises CountsImpossible on impossible counts."""
-    _editable(meeting)
     problems = election_count_problems(meeting, election)
-    if problems:
-        raise CountsImpossible(problems)
-    elections = [e for e in meeting.elections if e.id != election.id] + [election]
-    return meeting.model_copy(update={"elections": elections})
+    return _record_counted(meeting, "elections", election, problems)
 
 
 # -- 预备党员转正 -------------------------------------------------------------
