@@ -14,7 +14,8 @@ from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind
 from domain.people_import import ImportFileError, ImportPreview, build_preview, read_table
-from storage import org, people
+from services import import_people as import_svc
+from services import org_lookup
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -35,8 +36,8 @@ class ImportPeopleScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         store = zapp(self).store
-        self._branch_ids, self._group_ids = org.lookup_maps(store)
-        branches = [u for u in org.all_units(store) if u.kind is OrgKind.BRANCH]
+        self._branch_ids, self._group_ids = org_lookup.lookup_maps(store)
+        branches = [u for u in org_lookup.all_units(store) if u.kind is OrgKind.BRANCH]
         with Vertical(id="import-box"):
             yield Static("导入人员（.csv / .xlsx；Ctrl+R 预览，Ctrl+S 导入）", id="import-title")
             yield Label("文件路径")
@@ -85,7 +86,7 @@ class ImportPeopleScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="import-commit")
     def _run_commit(self, preview: ImportPreview) -> int:
-        return people.import_people(zapp(self).store, preview.people)
+        return import_svc.commit(zapp(self).store, preview)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -11,8 +11,9 @@ from textual.widgets import Label, Select, Static
 
 from domain.org import OrgKind
 from domain.people import Person
-from storage import org, people
-from storage.errors import StorageError
+from services import org_lookup
+from services.errors import DomainError
+from services.roster import move_person
 from widgets.app_handle import zapp
 from widgets.safe import content, text
 
@@ -28,7 +29,7 @@ class MovePersonScreen(ModalScreen[Person | None]):
         self.person = person
 
     def compose(self) -> ComposeResult:
-        self._units = org.all_units(zapp(self).store)
+        self._units = org_lookup.all_units(zapp(self).store)
         branches = [u for u in self._units if u.kind is OrgKind.BRANCH]
         with Vertical(id="move-box"):
             yield Static(content(f"调动 {self.person.name}（Ctrl+S 确定）"), id="move-title")
@@ -56,8 +57,8 @@ class MovePersonScreen(ModalScreen[Person | None]):
         group_sel = self.query_one("#move-group", Select)
         group = None if group_sel.is_blank() else str(group_sel.value)
         try:
-            moved = people.move(zapp(self).store, self.person, str(branch), group)
-        except StorageError as e:
+            moved = move_person(zapp(self).store, self.person, str(branch), group)
+        except DomainError as e:
             self.query_one("#move-status", Static).update(content(str(e)))
             return
         name = next((u.name for u in self._units if u.id == branch), "")

@@ -17,8 +17,9 @@ from domain.dates import DateParseError, format_date, parse_optional_date
 from domain.errors_cn import field_errors
 from domain.org import OrgKind
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
-from storage import org, people
-from storage.errors import StorageError
+from services import org_lookup
+from services.errors import DomainError
+from services.roster import save_person
 from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput
@@ -55,7 +56,7 @@ class PersonForm(ModalScreen[Person | None]):
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
         store = zapp(self).store
-        self._units = org.all_units(store)
+        self._units = org_lookup.all_units(store)
         branches = [u for u in self._units if u.kind is OrgKind.BRANCH]
         title = "编辑人员" if self.person else "新增人员"
         with VerticalScroll(id="form-box"):
@@ -214,8 +215,8 @@ class PersonForm(ModalScreen[Person | None]):
             return
         try:
             ref = zapp(self).drafts.ref(WORKFLOW, self._key)
-            saved = people.save(zapp(self).store, person, draft=ref)
-        except StorageError as e:
+            saved = save_person(zapp(self).store, person, draft=ref)
+        except DomainError as e:
             message = zapp(self).drafts.refused_message(str(e))
             self.query_one("#form-status", Static).update(content(message))
             self.notify(message, severity="error", markup=False, timeout=8)

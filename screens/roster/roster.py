@@ -16,7 +16,8 @@ from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
-from storage import org, people
+from services import org_lookup
+from services import roster as roster_svc
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.paging import PagedList
@@ -129,7 +130,7 @@ class RosterScreen(PagedList, Screen[None]):
 
     # -- tree --------------------------------------------------------------
     def _build_tree(self) -> None:
-        units = org.all_units(zapp(self).store)
+        units = org_lookup.all_units(zapp(self).store)
         self._units = {u.id: u for u in units}
         kids: dict[str | None, list[OrgUnit]] = {}
         for u in units:
@@ -183,8 +184,8 @@ class RosterScreen(PagedList, Screen[None]):
             self._run_search(self.searching)
             return
         if self.branch_id:
-            rows = people.list_branch(store, self.branch_id, offset=self.page_offset, limit=PAGE)
-            total = people.count_branch(store, self.branch_id)
+            rows = roster_svc.branch_page(store, self.branch_id, offset=self.page_offset, limit=PAGE)
+            total = roster_svc.count_branch(store, self.branch_id)
             name = self._units[self.branch_id].name if self.branch_id in self._units else ""
             status = f"{name}：共 {total} 人"
             if total > PAGE:
@@ -239,7 +240,7 @@ class RosterScreen(PagedList, Screen[None]):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return people.get(zapp(self).store, str(key))
+        return roster_svc.get_person(zapp(self).store, str(key))
 
     # -- search ------------------------------------------------------------
     @on(Input.Changed, "#roster-search")
@@ -254,7 +255,7 @@ class RosterScreen(PagedList, Screen[None]):
     def _run_search(self, query: str) -> tuple[str, list[Row]]:
         # Off the event loop, so typing echoes at once even at 50,000 people;
         # the rows' cell texts are made here too, the loop only swaps them in.
-        found = people.search(zapp(self).store, query, limit=SEARCH_LIMIT)
+        found = roster_svc.find_people(zapp(self).store, query, limit=SEARCH_LIMIT)
         return query, [self._row(p) for p in found]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -344,4 +345,4 @@ class RosterScreen(PagedList, Screen[None]):
     def page_total(self) -> int:
         if not self.branch_id or self.searching:
             return 0  # search results are one screenful
-        return people.count_branch(zapp(self).store, self.branch_id)
+        return roster_svc.count_branch(zapp(self).store, self.branch_id)
