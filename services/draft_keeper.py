@@ -31,11 +31,31 @@ from typing import Any
 from exports.atomic import write_atomic
 from storage import drafts
 from storage.db import Store
+from storage.drafts import DraftInfo as DraftInfo
+from storage.drafts import DraftRef as DraftRef
 from storage.errors import DiskFullError
 
 DEBOUNCE_S = 0.5
 RETRY_S = 2.0
 log = logging.getLogger(__name__)
+
+
+# -- the drafts list on 今日 ---------------------------------------------------
+
+
+def list_mine(store: Store) -> list[DraftInfo]:
+    """The account's drafts in every session, newest first."""
+    return drafts.list_mine(store)
+
+
+def describe(info: DraftInfo, my_session: str) -> str:
+    """Which session (terminal, start) owns a draft, for its line on 今日."""
+    return drafts.describe(info, my_session)
+
+
+def session_alive(session_id: str) -> bool:
+    """Whether the session that owns a draft is still running."""
+    return drafts.session_alive(session_id)
 
 
 def spill_dir(store: Store) -> Path:

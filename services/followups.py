@@ -1,6 +1,9 @@
 """一人一事: file a case from the quick form, log a contact, take a step
 (escalate, resolve, return visit, close, reopen, long term), edit a
-branch's trigger catalogue."""
+branch's trigger catalogue; list and open cases, redacted for the viewer.
+
+Saves take the form's draft (``draft``) so it is discarded in the same
+transaction as the record it became."""
 
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from services.errors import Refused, service
+from storage.followups import ListQuery, Scope
+
+__all__ = ["ListQuery", "Scope"]
 
 if TYPE_CHECKING:
     from domain.followups import (
@@ -20,7 +26,9 @@ if TYPE_CHECKING:
         TriggerCatalogue,
     )
     from domain.people import Person
+    from storage.accounts import Viewer
     from storage.db import Store
+    from storage.drafts import DraftRef
 
 
 def check_quick_form(
@@ -43,6 +51,7 @@ def file_quick(
     branch_id: str,
     today: date,
     new_person: Person | None = None,
+    draft: DraftRef | None = None,
 ) -> FollowUp:
     """File a new case with the branch's intervals; a worker typed in as new
     joins the roster in the same transaction. Refused with every form error."""
@@ -61,13 +70,18 @@ def file_quick(
         )
     except FollowUpError as e:
         raise Refused(str(e)) from e
-    saved, _ = fu_store.file_new(store, fu, new_person=new_person)
+    saved, _ = fu_store.file_new(store, fu, new_person=new_person, draft=draft)
     return saved
 
 
 @service
 def log_contact(
-    store: Store, fu: FollowUp, contact: Contact, config: FollowUpConfig
+    store: Store,
+    fu: FollowUp,
+    contact: Contact,
+    config: FollowUpConfig,
+    *,
+    draft: DraftRef | None = None,
 ) -> FollowUp:
     """Record a talk; the next contact date moves by the case's interval."""
     from domain.followups import FollowUpError
@@ -78,7 +92,7 @@ def log_contact(
         changed = add_contact(fu, contact, config)
     except FollowUpError as e:
         raise Refused(str(e)) from e
-    return fu_store.save(store, changed)
+    return fu_store.save(store, changed, draft=draft)
 
 
 Step = Callable[["FollowUp", dict[str, Any], "Actor", "FollowUpConfig"], "FollowUp"]
@@ -92,6 +106,8 @@ def take_step(
     values: dict[str, Any],
     actor: Actor,
     config: FollowUpConfig,
+    *,
+    draft: DraftRef | None = None,
 ) -> FollowUp:
     """Apply one domain step (e.g. domain.followups.escalate wrapped as the
     step screen's StepSpec.apply) and save the result, version-checked."""
@@ -102,7 +118,7 @@ def take_step(
         changed = step(fu, values, actor, config)
     except FollowUpError as e:
         raise Refused(str(e)) from e
-    return fu_store.save(store, changed)
+    return fu_store.save(store, changed, draft=draft)
 
 
 @service
@@ -111,3 +127,65 @@ def save_catalogue(store: Store, catalogue: TriggerCatalogue) -> TriggerCatalogu
     from storage import followups as fu_store
 
     return fu_store.save_catalogue(store, catalogue)
+
+
+# -- reads ----------------------------------------------------------------
+
+
+@service
+def branch_config(store: Store, branch_id: str) -> FollowUpConfig:
+    """The branch's contact intervals (defaults until it sets its own)."""
+    from storage import followups as fu_store
+
+    return fu_store.config(store, branch_id)
+
+
+@service
+def branch_catalogue(store: Store, branch_id: str) -> TriggerCatalogue:
+    """The branch's trigger catalogue (seeded from the defaults on first use)."""
+    from storage import followups as fu_store
+
+    return fu_store.catalogue(store, branch_id)
+
+
+@service
+def count_cases(store: Store, query: ListQuery, *, today: date, viewer: Viewer) -> int:
+    from storage import followups as fu_store
+
+    return fu_store.count(store, query, today=today, viewer=viewer)
+
+
+@service
+def list_cases(
+    store: Store, query: ListQuery, *, today: date, viewer: Viewer, offset: int, limit: int
+) -> list[FollowUp]:
+    """One page of cases, already redacted for *viewer*."""
+    from storage import followups as fu_store
+
+    return fu_store.list_page(
+        store, query, today=today, viewer=viewer, offset=offset, limit=limit
+    )
+
+
+@service
+def visible_case(store: Store, fu_id: str, viewer: Viewer) -> FollowUp | None:
+    """The case as *viewer* may see it (redacted when private), or None."""
+    from storage import followups as fu_store
+
+    return fu_store.get_visible(store, fu_id, viewer)
+
+
+@service
+def log_private_view(store: Store, fu_id: str) -> None:
+    """Audit that a private case was opened in full (fields, never values)."""
+    from storage import followups as fu_store
+
+    fu_store.log_access(store, "view", fu_id, "private")
+
+
+@service
+def get_case(store: Store, fu_id: str) -> FollowUp | None:
+    """The full stored record, for a writer that already checked it may act."""
+    from storage import followups as fu_store
+
+    return fu_store.get(store, fu_id)

@@ -18,14 +18,13 @@ from domain.followups import (
     FollowUp,
     FollowUpConfig,
     FollowUpError,
-    log_contact,
     make_contact,
 )
 from domain.text import NAME_MAX, SHORT_MAX
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, row
-from storage import followups as fu_store
-from storage import people
-from storage.errors import StorageError
+from services import followups as fu_service
+from services.errors import DomainError
+from services.roster import get_person
 from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
@@ -79,7 +78,7 @@ class ContactForm(FollowupForm[FollowUp | None]):
     def default_values(self) -> dict[str, Any]:
         assert self.viewer is not None
         by = PersonChoice(self.fu.responsible_id, self.fu.responsible_name)
-        me = people.get(zapp(self).store, self.viewer.person_id) if self.viewer.mapped else None
+        me = get_person(zapp(self).store, self.viewer.person_id) if self.viewer.mapped else None
         if me is not None and me.is_member:
             by = PersonChoice(me.id, me.name)
         return {
@@ -134,12 +133,10 @@ class ContactForm(FollowupForm[FollowUp | None]):
                 help_given=self.text_of("help_given"),
                 place=self.text_of("place"),
             )
-            saved = fu_store.save(
-                zapp(self).store,
-                log_contact(self.fu, contact, self.config),
-                draft=self.draft_ref(),
+            saved = fu_service.log_contact(
+                zapp(self).store, self.fu, contact, self.config, draft=self.draft_ref()
             )
-        except (FollowUpError, StorageError) as e:
+        except (FollowUpError, DomainError) as e:
             self.show_errors({})
             self.fail(str(e))
             return

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from domain.dates import DateParseError, format_date, parse_date
 from screens.followups.form import current_viewer
-from storage import org
+from services import org_lookup
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
@@ -45,7 +45,7 @@ class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
         self.results: list[LedgerFile] | None = None
 
     def compose(self) -> ComposeResult:
-        branches = org.branches(zapp(self).store)
+        branches = org_lookup.branches(zapp(self).store)
         today: date = zapp(self).today
         value = self._branch_id if self._branch_id in {b.id for b in branches} else ALL
         with Vertical(classes="fu-form", id="fu-export"):

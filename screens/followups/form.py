@@ -23,9 +23,9 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from domain.dates import DateParseError, parse_optional_date
 from domain.followups import Actor
 from domain.people import Person
-from storage.accounts import Viewer
-from storage.accounts import viewer as load_viewer
-from storage.drafts import DraftRef
+from services.accounts import Viewer
+from services.accounts import current_viewer as load_viewer
+from services.draft_keeper import DraftRef
 from widgets.app_handle import ZhibuAppBase, zapp
 from widgets.safe import content
 

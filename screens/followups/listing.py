@@ -20,11 +20,12 @@ from domain.dates import format_date
 from domain.followups import FollowUp, Level, Status
 from domain.people import Person
 from screens.followups.form import current_viewer
-from storage import accounts, org, people
-from storage import followups as fu_store
-from storage.accounts import Viewer
-from storage.errors import StorageError
-from storage.followups import ListQuery, Scope
+from services import followups as fu_service
+from services import org_lookup
+from services.accounts import Viewer, map_account
+from services.errors import DomainError
+from services.followups import ListQuery, Scope
+from services.roster import members_of
 from widgets.app_handle import zapp
 from widgets.paging import PagedList
 from widgets.safe import content, text
@@ -71,7 +72,7 @@ class FollowupListScreen(PagedList, Screen[None]):
         yield Header()
         yield Static(id="fl-scope")
         with Horizontal(id="fl-filters"):
-            self._branches = org.branches(zapp(self).store)
+            self._branches = org_lookup.branches(zapp(self).store)
             yield Select(
                 [("全部支部", ALL), *[(text(b.name), b.id) for b in self._branches]],
                 id="fl-branch",
@@ -152,7 +153,7 @@ class FollowupListScreen(PagedList, Screen[None]):
 
     def _fill_members(self) -> None:
         branch = self._branch()
-        members: list[Person] = people.members_of(zapp(self).store, branch) if branch else []
+        members: list[Person] = members_of(zapp(self).store, branch) if branch else []
         sel = self.query_one("#fl-member", Select)
         sel.set_options([(text(p.name), p.id) for p in members])
         sel.disabled = not members
@@ -162,10 +163,10 @@ class FollowupListScreen(PagedList, Screen[None]):
         today: date = zapp(self).today
         assert self.viewer is not None
         q = self.list_query()
-        self.total = fu_store.count(store, q, today=today, viewer=self.viewer)
+        self.total = fu_service.count_cases(store, q, today=today, viewer=self.viewer)
         if self.page_offset >= self.total:
             self.page_offset = max(0, (self.total - 1) // PAGE * PAGE)
-        rows = fu_store.list_page(
+        rows = fu_service.list_cases(
             store, q, today=today, viewer=self.viewer, offset=self.page_offset, limit=PAGE
         )
         self._fill(rows, today)
@@ -276,8 +277,8 @@ class FollowupListScreen(PagedList, Screen[None]):
             if not isinstance(result, Person):
                 return
             try:
-                accounts.map_account(zapp(self).store, os_user, result.id)
-            except StorageError as e:
+                map_account(zapp(self).store, os_user, result.id)
+            except DomainError as e:
                 self.notify(str(e), severity="error", markup=False, timeout=8)
                 return
             self.notify(f"系统账户 {os_user} 已对应：{result.name}", markup=False)

@@ -23,16 +23,15 @@ from domain.followups import (
     FollowUpError,
     Level,
     QuickForm,
-    quick_file,
-    validate_quick_form,
 )
 from domain.people import Person, PoliticalStatus
 from domain.text import NAME_MAX
 from domain.triggers import TriggerCatalogue, active
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, row
-from storage import followups as fu_store
-from storage import org, people
-from storage.errors import StorageError
+from services import followups as fu_service
+from services import org_lookup
+from services.errors import DomainError
+from services.roster import get_person
 from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
@@ -73,7 +72,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
     # -- layout ------------------------------------------------------------
     def compose_fields(self) -> ComposeResult:
         store = zapp(self).store
-        self._branches = org.branches(store)
+        self._branches = org_lookup.branches(store)
         yield from row(
             "支部",
             "branch",
@@ -144,7 +143,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         if branch not in {b.id for b in self._branches}:
             branch = self._branches[0].id if self._branches else None
         values: dict[str, Any] = {"branch": branch, "level": Level.ROUTINE.value}
-        me = people.get(zapp(self).store, self.viewer.person_id) if self.viewer.mapped else None
+        me = get_person(zapp(self).store, self.viewer.person_id) if self.viewer.mapped else None
         # The one filing is usually the 包保党员 (or the secretary): preset.
         if me is not None and me.is_member and me.branch_id == branch:
             values["responsible"] = PersonChoice(me.id, me.name).to_json()
@@ -194,7 +193,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
             self._catalogue = None
             sel.set_options([])
             return
-        self._catalogue = fu_store.catalogue(zapp(self).store, branch)
+        self._catalogue = fu_service.branch_catalogue(zapp(self).store, branch)
         sel.set_options(
             [(text(f"{t.code} {t.kind}：{t.text}"), t.code) for t in active(self._catalogue)]
         )
@@ -234,7 +233,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
     def _update_hint(self) -> None:
         level = Level(self.select_of("level") or Level.ROUTINE.value)
         branch = self.select_of("branch")
-        cfg = fu_store.config(zapp(self).store, branch) if branch else None
+        cfg = fu_service.branch_config(zapp(self).store, branch) if branch else None
         if cfg is None:
             return
         days = cfg.first_contact_days[level]
@@ -266,7 +265,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
                 )
             except ValidationError:
                 errors["person"] = "新增对象的姓名不能为空，且不超过40字"
-        elif person is not None and people.get(store, person.id) is None:
+        elif person is not None and get_person(store, person.id) is None:
             errors["person"] = "对象不在花名册中，请重新选择"
         form = QuickForm(
             person_id=new_person.id if new_person else (person.id if person else ""),
@@ -280,9 +279,8 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
             found_on=today,
             private=self.query_one("#f-private", Checkbox).value,
         )
-        member_ids = {p.id for p in people.members_of(store, branch)}
-        for field, msg in validate_quick_form(
-            form, self._catalogue, today=today, member_ids=member_ids
+        for field, msg in fu_service.check_quick_form(
+            store, form, self._catalogue, branch_id=branch, today=today
         ).items():
             errors.setdefault(field, msg)
         if errors:
@@ -290,15 +288,16 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
             return
         self.show_errors({})
         try:
-            fu = quick_file(
+            saved = fu_service.file_quick(
+                store,
                 form,
                 self._catalogue,
+                branch_id=branch,
                 today=today,
-                config=fu_store.config(store, branch),
-                member_ids=member_ids,
+                new_person=new_person,
+                draft=self.draft_ref(),
             )
-            saved, _ = fu_store.file_new(store, fu, new_person=new_person, draft=self.draft_ref())
-        except (FollowUpError, StorageError) as e:
+        except (FollowUpError, DomainError) as e:
             self.fail(str(e))
             return
         extra = "（已新增为群众）" if new_person else ""

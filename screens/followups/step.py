@@ -17,8 +17,8 @@ from domain import followups as fx
 from domain.dates import format_date
 from domain.followups import Actor, ContactMethod, FollowUp, FollowUpConfig, FollowUpError
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, actor_of, row
-from storage import followups as fu_store
-from storage.errors import StorageError
+from services import followups as fu_service
+from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
@@ -218,9 +218,16 @@ class StepForm(FollowupForm[FollowUp | None]):
             return
         assert self.viewer is not None
         try:
-            changed = self.spec.apply(self.fu, values, actor_of(self.viewer), self.config)
-            saved = fu_store.save(zapp(self).store, changed, draft=self.draft_ref())
-        except (FollowUpError, StorageError) as e:
+            saved = fu_service.take_step(
+                zapp(self).store,
+                self.fu,
+                self.spec.apply,
+                values,
+                actor_of(self.viewer),
+                self.config,
+                draft=self.draft_ref(),
+            )
+        except (FollowUpError, DomainError) as e:
             self.show_errors({})
             self.fail(str(e))
             return

@@ -23,9 +23,9 @@ from domain.dates import format_date
 from domain.followups import ACTIVE_STATUSES, FollowUp, FollowUpConfig, Status
 from screens.followups.form import current_viewer
 from screens.followups.step import Step
-from storage import followups as fu_store
-from storage import people
-from storage.accounts import Viewer
+from services import followups as fu_service
+from services.accounts import Viewer
+from services.roster import get_person
 from widgets.app_handle import zapp
 from widgets.safe import content, text
 
@@ -126,7 +126,7 @@ class FollowupTimelineScreen(Screen[None]):
     def reload(self) -> None:
         store = zapp(self).store
         self.viewer = current_viewer(zapp(self))
-        fu = fu_store.get_visible(store, self.fu_id, self.viewer)
+        fu = fu_service.visible_case(store, self.fu_id, self.viewer)
         if fu is None:
             self.fu = None
             self.query_one("#tl-head", Static).update(content("这条一人一事记录已不存在。"))
@@ -135,7 +135,7 @@ class FollowupTimelineScreen(Screen[None]):
         self.fu = fu
         self.full = not fu.is_redacted
         if fu.private and self.full and not self._logged:
-            fu_store.log_access(store, "view", fu.id, "private")
+            fu_service.log_private_view(store, fu.id)
             self._logged = True
         self._show_head(fu)
         self._show_table(fu)
@@ -147,7 +147,7 @@ class FollowupTimelineScreen(Screen[None]):
         nxt = format_date(fu.next_contact) or "—"
         head = Text(no_wrap=False)
         if self.full:
-            person = people.get(store, fu.person_id)
+            person = get_person(store, fu.person_id)
             post = "/".join(x for x in (person.team, person.job) if x) if person else ""
             head.append(fu.person_name, style="bold")
             if post:
@@ -167,7 +167,7 @@ class FollowupTimelineScreen(Screen[None]):
         if self.full and fu.outcome.strip():
             head.append("\n结果：" + fu.outcome.replace("\n", " ").strip())
         self.query_one("#tl-head", Static).update(head)
-        cfg = fu_store.config(store, fu.branch_id)
+        cfg = fu_service.branch_config(store, fu.branch_id)
         warnings = fx.flags(fu, today, cfg) if self.full else []
         if not self.full and fx.days_overdue(fu, today):
             warnings = [f"已逾期{fx.days_overdue(fu, today)}天"]
@@ -219,13 +219,13 @@ class FollowupTimelineScreen(Screen[None]):
 
     def _config(self) -> FollowUpConfig:
         assert self.fu is not None
-        return fu_store.config(zapp(self).store, self.fu.branch_id)
+        return fu_service.branch_config(zapp(self).store, self.fu.branch_id)
 
     def _full_record(self) -> FollowUp | None:
         """The stored record (not a redacted copy) to act on."""
         if not self._may_act():
             return None
-        return fu_store.get(zapp(self).store, self.fu_id)
+        return fu_service.get_case(zapp(self).store, self.fu_id)
 
     def action_contact(self) -> None:
         from screens.followups.contact import ContactForm

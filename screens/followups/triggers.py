@@ -20,9 +20,9 @@ from domain.triggers import (
     restore_trigger,
     reword_trigger,
 )
-from storage import followups as fu_store
-from storage import org
-from storage.errors import StorageError
+from services import followups as fu_service
+from services import org_lookup
+from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -117,7 +117,7 @@ class TriggerCatalogueScreen(Screen[None]):
         yield Header()
         with Horizontal(id="tc-top"):
             yield Label("支部")
-            branches = org.branches(zapp(self).store)
+            branches = org_lookup.branches(zapp(self).store)
             ids = [b.id for b in branches]
             yield Select(
                 [(text(b.name), b.id) for b in branches],
@@ -152,7 +152,7 @@ class TriggerCatalogueScreen(Screen[None]):
         if branch is None:
             self.cat = None
             return
-        self.cat = fu_store.catalogue(zapp(self).store, branch)
+        self.cat = fu_service.branch_catalogue(zapp(self).store, branch)
         for t in self.cat.triggers:
             table.add_row(
                 text(t.code),
@@ -177,8 +177,8 @@ class TriggerCatalogueScreen(Screen[None]):
 
     def _save(self, new: TriggerCatalogue, message: str) -> None:
         try:
-            self.cat = fu_store.save_catalogue(zapp(self).store, new)
-        except StorageError as e:
+            self.cat = fu_service.save_catalogue(zapp(self).store, new)
+        except DomainError as e:
             self.notify(str(e), severity="error", markup=False, timeout=8)
             self.reload()
             return
