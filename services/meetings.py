@@ -1,5 +1,6 @@
 """Meetings: start one (from the new-meeting dialog or a rota lecture),
-finish it, make a correction, export its minutes.
+finish it, make a correction, export its minutes; list the finished ones;
+close the action items (决议, 补学) a meeting leaves behind.
 
 Drafts stay the screens' business (tui.draft_keeper); everything that reads
 or writes the database goes through here.
@@ -13,12 +14,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from services.errors import NotFound, Refused, service
+from storage.meetings import WORKFLOW, MeetingSummary, draft_title
+
+__all__ = ["WORKFLOW", "MeetingSummary", "draft_title"]
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from domain.action_codes import MakeUpMethod
+    from domain.action_items import ActionItem
+    from domain.make_up import MakeUpRecord
     from domain.meeting_kinds import MeetingKind
     from domain.meetings import Meeting
     from domain.org import OrgUnit
     from storage.db import Store
+    from storage.drafts import DraftRef
 
 
 class NotReady(Refused):
@@ -103,9 +113,16 @@ def open_meeting(store: Store, meeting_id: str) -> Meeting:
 
 
 @service
-def finish_meeting(store: Store, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
+def finish_meeting(
+    store: Store,
+    meeting: Meeting,
+    now: dt.datetime | None = None,
+    *,
+    draft: DraftRef | None = None,
+) -> Meeting:
     """Lock the meeting with its results computed and save it (its action
-    items and the supersede mark of a correction in the same transaction).
+    items, the supersede mark of a correction and the discard of *draft* in
+    the same transaction).
 
     NotReady lists every problem; Refused when it is already finished."""
     from domain.meetings import MeetingNotReady, finish
@@ -117,11 +134,12 @@ def finish_meeting(store: Store, meeting: Meeting, now: dt.datetime | None = Non
         done = finish(meeting, now or dt.datetime.now().replace(microsecond=0))
     except MeetingNotReady as e:
         raise NotReady(e.problems) from e
-    return meetings.save_final(store, done)
+    return meetings.save_final(store, done, draft=draft)
 
 
 def start_correction(meeting: Meeting) -> Meeting:
-    """A new draft copied from a finished meeting; the original stays."""
+    """A new draft copied from a finished meeting; the original stays.
+    Nothing is stored or locked (the screens use open_correction)."""
     from domain.meetings import correction
 
     if not meeting.finished:
@@ -134,8 +152,12 @@ def default_export_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "exports"
 
 
-def export_meeting(meeting: Meeting, out_dir: Path) -> Path:
-    """The minutes of one finished meeting into *out_dir* (created 0700).
+def export_meeting(
+    meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRecord] = ()
+) -> Path:
+    """The minutes of one finished meeting into *out_dir* (created 0700),
+    counting the 补学 in *make_ups* (make_ups_of: read them on the caller's
+    thread, before a worker writes the file).
 
     OSError is left to the caller (screens.export_errors words it)."""
     from exports.minutes import export
@@ -144,4 +166,104 @@ def export_meeting(meeting: Meeting, out_dir: Path) -> Path:
     if not meeting.finished:
         raise Refused("会议完成后才能导出正式记录")
     ensure_private_dir(out_dir)
-    return export(meeting, out_dir)
+    return export(meeting, out_dir, make_ups)
+
+
+@service
+def make_ups_of(store: Store, meeting_id: str) -> list[MakeUpRecord]:
+    """The 补学 recorded so far for the absentees of *meeting_id*."""
+    from storage.make_ups import make_ups_for_meeting
+
+    return make_ups_for_meeting(store, meeting_id)
+
+
+# -- corrections: one open correction per record, locked in the database ------
+
+
+@service
+def correction_in_progress(store: Store, meeting_id: str) -> tuple[str, str] | None:
+    """(who, when) of the open correction of *meeting_id*, or None."""
+    from storage import meetings
+
+    return meetings.open_correction(store, meeting_id)
+
+
+@service
+def open_correction(store: Store, meeting_id: str) -> Meeting:
+    """A correction draft of the finished record *meeting_id*, stored and
+    locked so nobody else starts one; Refused (StorageFailed) naming who and
+    when while another is open."""
+    from storage import meetings
+
+    return meetings.start_correction(store, meeting_id)
+
+
+@service
+def abandon_correction(store: Store, draft_id: str) -> None:
+    """Give up an open correction: its draft goes, the record may be corrected again."""
+    from storage import meetings
+
+    meetings.abandon_correction(store, draft_id)
+
+
+@service
+def get_meeting(store: Store, meeting_id: str) -> Meeting | None:
+    from storage import meetings
+
+    return meetings.get(store, meeting_id)
+
+
+# -- the list of finished meetings --------------------------------------------
+
+
+@service
+def finished_page(store: Store, *, offset: int, limit: int) -> list[MeetingSummary]:
+    """One page of the current finished records, newest first."""
+    from storage import meetings
+
+    return meetings.list_finished(store, offset=offset, limit=limit)
+
+
+@service
+def count_finished(store: Store) -> int:
+    from storage import meetings
+
+    return meetings.count_finished(store)
+
+
+# -- action items a finished meeting leaves behind ------------------------------
+
+
+@service
+def get_action_item(store: Store, item_id: str) -> ActionItem | None:
+    from storage import action_items
+
+    return action_items.get(store, item_id)
+
+
+@service
+def close_action_item(store: Store, item: ActionItem) -> ActionItem:
+    """Mark a 决议 item done (now)."""
+    from storage import action_items
+
+    return action_items.close_action(store, item)
+
+
+@service
+def record_make_up(
+    store: Store,
+    item_id: str,
+    *,
+    done_on: date,
+    method: MakeUpMethod,
+    checked_by: str,
+    note: str = "",
+) -> MakeUpRecord:
+    """Record how the 补学 item *item_id* was done, and close it. Refused
+    (StorageFailed) for an item that is not an open 补学; the model's
+    ValidationError (a date before the meeting) is left to the form."""
+    from storage.make_ups import record_make_up as record
+
+    return record(
+        store, item_id, done_on=done_on, method=method, checked_by=checked_by, note=note
+    )

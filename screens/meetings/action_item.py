@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from domain.action_items import ActionKind
 from domain.navigation import Place
-from storage import action_items as action_store
-from storage.errors import StorageError
+from services import meetings as meeting_service
+from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.safe import content
 
@@ -32,7 +32,7 @@ class ActionItemScreen(ModalScreen[bool]):
             yield Static(id="ai-body")
 
     def on_mount(self) -> None:
-        item = action_store.get(zapp(self).store, self.item_id)
+        item = meeting_service.get_action_item(zapp(self).store, self.item_id)
         if item is None:
             self.dismiss(False)
             return
@@ -58,8 +58,8 @@ class ActionItemScreen(ModalScreen[bool]):
             self._record_make_up()
             return
         try:
-            action_store.close_action(zapp(self).store, self.item)
-        except StorageError as e:
+            meeting_service.close_action_item(zapp(self).store, self.item)
+        except DomainError as e:
             self.notify(str(e), severity="error", markup=False)
             return
         self.notify("已办结", markup=False)
@@ -71,11 +71,10 @@ class ActionItemScreen(ModalScreen[bool]):
 
         from domain.errors_cn import describe_validation_error
         from screens.meetings.dialogs import MakeUpDialog, MakeUpForm
-        from storage.make_ups import record_make_up
 
         def save(form: MakeUpForm) -> str | None:
             try:
-                record_make_up(
+                meeting_service.record_make_up(
                     zapp(self).store,
                     self.item_id,
                     done_on=form.done_on,
@@ -85,7 +84,7 @@ class ActionItemScreen(ModalScreen[bool]):
                 )
             except ValidationError as e:
                 return describe_validation_error(e, {"checked_by": "检查人", "note": "备注"})
-            except (StorageError, ValueError) as e:
+            except (DomainError, ValueError) as e:
                 return str(e)
             return None
 

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from domain.navigation import Place
-from storage import meetings as meeting_store
+from services import meetings as meeting_service
 from widgets.app_handle import zapp
 from widgets.paging import PagedList
 from widgets.safe import text
@@ -50,8 +50,8 @@ class MeetingsScreen(PagedList, Screen[None]):
 
     def reload(self) -> None:
         store = zapp(self).store
-        rows = meeting_store.list_finished(store, offset=self.page_offset, limit=PAGE)
-        total = meeting_store.count_finished(store)
+        rows = meeting_service.finished_page(store, offset=self.page_offset, limit=PAGE)
+        total = meeting_service.count_finished(store)
         t = self.query_one(DataTable)
         t.clear()
         for m in rows:
@@ -68,4 +68,4 @@ class MeetingsScreen(PagedList, Screen[None]):
         zapp(self).go(Place.MEETING, str(event.row_key.value))
 
     def page_total(self) -> int:
-        return meeting_store.count_finished(zapp(self).store)
+        return meeting_service.count_finished(zapp(self).store)

@@ -11,9 +11,10 @@ from textual.widgets import Label, Select, Static
 
 from domain.dates import DateParseError
 from domain.meeting_kinds import MeetingKind
-from domain.meetings import Meeting, new_meeting
+from domain.meetings import Meeting
 from domain.org import OrgKind
-from storage import org, people
+from services import meetings as meeting_service
+from services import org_lookup
 from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.safe import content, text
@@ -32,7 +33,7 @@ class NewMeetingScreen(ModalScreen[Meeting | None]):
         self._kind, self._org_id = kind, org_id
 
     def compose(self) -> ComposeResult:
-        self._units = org.all_units(zapp(self).store)
+        self._units = org_lookup.all_units(zapp(self).store)
         with Vertical(classes="dialog-box"):
             yield Static("新建会议（Ctrl+S 开始，Esc 取消）", classes="dialog-title")
             with Horizontal(classes="row"):
@@ -92,15 +93,7 @@ class NewMeetingScreen(ModalScreen[Meeting | None]):
             return
         kind = MeetingKind(str(self.query_one("#n-kind", Select).value))
         unit = next(u for u in self._units if u.id == sel.value)
-        branch_id = unit.parent_id if unit.kind is OrgKind.GROUP else unit.id
-        roster = people.members_of(zapp(self).store, branch_id or unit.id)
-        meeting = new_meeting(kind, unit.id, unit.name, day, people=roster)
-        secretary = people.secretary_of(zapp(self).store, branch_id or unit.id)
-        if secretary and kind is not MeetingKind.GROUP:
-            meeting = meeting.model_copy(
-                update={"chair_id": secretary.id, "chair_name": secretary.name}
-            )
-        self.dismiss(meeting)
+        self.dismiss(meeting_service.start_meeting(zapp(self).store, kind, unit, day))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,7 @@ from textual.worker import Worker, WorkerState
 from domain.make_up import MakeUpRecord
 from domain.meetings import (
     Meeting,
-    MeetingNotReady,
     failing_gates,
-    finish,
     make_up_items,
     quorum,
     validate_for_finish,
@@ -38,13 +35,13 @@ from screens.meetings.panes import (
     VotesPane,
     attendance_text,
 )
-from storage import meetings as meeting_store
-from storage import org
-from storage.errors import StorageError
+from services import meetings as meeting_service
+from services import org_lookup
+from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.safe import content
 
-WORKFLOW = meeting_store.WORKFLOW
+WORKFLOW = meeting_service.WORKFLOW
 DIALOG_KEY = "_dialog"  # in the draft's raw values: the open dialog and its typed text
 SECTIONS = (
     ("info", "1 基本信息", InfoPane),
@@ -91,7 +88,7 @@ class MeetingScreen(Screen[None]):
     @property
     def branch_id(self) -> str:
         """The branch whose people are offered in pickers (a group's parent)."""
-        unit = org.get(zapp(self).store, self.meeting.org_id)
+        unit = org_lookup.get_unit(zapp(self).store, self.meeting.org_id)
         if unit and unit.kind is OrgKind.GROUP and unit.parent_id:
             return unit.parent_id
         return self.meeting.org_id
@@ -178,7 +175,7 @@ class MeetingScreen(Screen[None]):
         if self._dialog:
             raw[DIALOG_KEY] = self._dialog
         data = {"meeting": self.meeting.model_dump(mode="json"), "raw": raw}
-        title = meeting_store.draft_title(self.meeting)
+        title = meeting_service.draft_title(self.meeting)
         zapp(self).drafts.touch(WORKFLOW, self.meeting.id, title, data)
 
     def _status(self) -> None:
@@ -247,8 +244,9 @@ class MeetingScreen(Screen[None]):
 
     def _finish(self) -> None:
         try:
-            done = finish(self.meeting, dt.datetime.now().replace(microsecond=0))
-        except MeetingNotReady as e:
+            ref = zapp(self).drafts.ref(WORKFLOW, self.meeting.id)
+            saved = meeting_service.finish_meeting(zapp(self).store, self.meeting, draft=ref)
+        except meeting_service.NotReady as e:
             self._show_finish()
             self.notify(
                 f"还不能完成：共 {len(e.problems)} 处问题，见“7 完成”",
@@ -256,10 +254,7 @@ class MeetingScreen(Screen[None]):
                 markup=False,
             )
             return
-        try:
-            ref = zapp(self).drafts.ref(WORKFLOW, self.meeting.id)
-            saved = meeting_store.save_final(zapp(self).store, done, draft=ref)
-        except StorageError as e:
+        except DomainError as e:
             message = zapp(self).drafts.refused_message(str(e))
             self.notify(message, severity="error", markup=False, timeout=10)
             return
@@ -281,21 +276,15 @@ class MeetingScreen(Screen[None]):
         if not self.meeting.finished:
             self.notify("会议完成后才能导出正式记录", markup=False)
             return
-        out = Path(zapp(self).db_path).parent / "exports"
-        from storage.make_ups import make_ups_for_meeting
-
+        out = meeting_service.default_export_dir(zapp(self).db_path)
         self.notify("正在导出会议记录…", markup=False)
         # Read on this thread: the minutes count the 补学 recorded so far.
-        make_ups = make_ups_for_meeting(zapp(self).store, self.meeting.id)
+        make_ups = meeting_service.make_ups_of(zapp(self).store, self.meeting.id)
         self._export(self.meeting, out, make_ups)
 
     @work(thread=True, exclusive=True, group="export")
     def _export(self, meeting: Meeting, out_dir: Path, make_ups: list[MakeUpRecord]) -> Path:
-        from exports.minutes import export
-        from storage.paths import ensure_private_dir
-
-        ensure_private_dir(out_dir)
-        return export(meeting, out_dir, make_ups)
+        return meeting_service.export_meeting(meeting, out_dir, make_ups)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "export":
@@ -322,7 +311,7 @@ class MeetingScreen(Screen[None]):
             else:
                 self.notify("草稿可以直接修改", markup=False)
             return
-        busy = meeting_store.open_correction(store, m.id)
+        busy = meeting_service.correction_in_progress(store, m.id)
         if busy is not None:
             who, when = busy
             self.notify(f"{who} 已于 {when} 开始更正这条记录；在其完成或放弃之前不能再次更正。",
@@ -339,8 +328,8 @@ class MeetingScreen(Screen[None]):
 
     def _correct(self) -> None:
         try:
-            draft = meeting_store.start_correction(zapp(self).store, self.meeting.id)
-        except StorageError as e:  # CorrectionConflict names who and when
+            draft = meeting_service.open_correction(zapp(self).store, self.meeting.id)
+        except DomainError as e:  # CorrectionConflict names who and when
             self.notify(str(e), severity="error", markup=False, timeout=10)
             return
         self.app.switch_screen(MeetingScreen(draft))
@@ -351,11 +340,11 @@ class MeetingScreen(Screen[None]):
         store = zapp(self).store
         zapp(self).drafts.discard(WORKFLOW, m.id)
         try:
-            meeting_store.abandon_correction(store, m.id)
-        except StorageError as e:
+            meeting_service.abandon_correction(store, m.id)
+        except DomainError as e:
             self.notify(str(e), severity="error", markup=False, timeout=10)
             return
-        original = meeting_store.get(store, m.supersedes_id or "")
+        original = meeting_service.get_meeting(store, m.supersedes_id or "")
         self.notify("已放弃更正，原记录保持不变", markup=False)
         if original is None:
             self.app.pop_screen()
