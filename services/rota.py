@@ -1,5 +1,7 @@
-"""The lecture rota: confirm a plan, save a lecture's courseware, move a
-lecture through review. Planning itself is pure (domain.rota)."""
+"""The lecture rota: gather a plan's inputs (units, lecturers, the previous
+plan), confirm a plan, read plans and their lectures, save a lecture's
+courseware, move a lecture through review. Planning itself is pure
+(domain.rota)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from services.errors import NotFound, Refused, service
+from storage.rota import RotaPlanRecord
+
+__all__ = ["RotaPlanRecord"]
 
 if TYPE_CHECKING:
     from domain.courseware import Lecture, ReviewCheck, ReviewState
-    from domain.rota import RotaPlan
+    from domain.org import OrgUnit
+    from domain.people import Person
+    from domain.rota import Lecturer, PlanPeriod, RotaPlan
     from storage.db import Store
-    from storage.rota import RotaPlanRecord
 
 
 @service
@@ -26,6 +32,79 @@ def confirm_plan(
     from storage import rota
 
     return rota.confirm_plan(store, org_id, plan, needs_higher_review=needs_higher_review)
+
+
+# -- a plan's inputs ------------------------------------------------------------
+
+
+@service
+def planning_units(store: Store) -> list[OrgUnit]:
+    """Units a rota can be planned for (党总支 first, then branches)."""
+    from storage import rota
+
+    return rota.planning_units(store)
+
+
+@service
+def default_lecturers(store: Store, org_id: str) -> list[Lecturer]:
+    """The lecturers a new plan of *org_id* starts with."""
+    from storage import rota
+
+    return rota.default_lecturers(store, org_id)
+
+
+@service
+def lecturer_for(store: Store, person: Person) -> Lecturer:
+    """A roster person as a lecturer (name, branch and post snapshotted)."""
+    from storage import rota
+
+    return rota.lecturer_for(store, person)
+
+
+@service
+def previous_lecturer_ids(store: Store, org_id: str, period: PlanPeriod) -> list[str]:
+    """Lecturers of the latest earlier plan of *org_id*, oldest first (the
+    rotation continues from there)."""
+    from storage import rota
+
+    return rota.previous_lecturer_ids(store, org_id, period)
+
+
+@service
+def overlapping_plan(store: Store, org_id: str, period: PlanPeriod) -> RotaPlanRecord | None:
+    """An existing plan of *org_id* sharing a month with *period*, if any."""
+    from storage import rota
+
+    return rota.overlapping_plan(store, org_id, period)
+
+
+# -- reading plans and lectures ----------------------------------------------------
+
+
+@service
+def list_plans(store: Store) -> list[RotaPlanRecord]:
+    """Every confirmed plan, newest period first."""
+    from storage import rota
+
+    return rota.list_plans(store)
+
+
+@service
+def plan_with_lectures(
+    store: Store, plan_id: str | None
+) -> tuple[RotaPlanRecord | None, list[Lecture]]:
+    """The plan *plan_id* and its lectures by date ((None, []) when it is gone)."""
+    from storage import rota
+
+    record = rota.get_plan(store, plan_id) if plan_id else None
+    return record, rota.lectures_of_plan(store, record.id) if record else []
+
+
+@service
+def find_lecture(store: Store, lecture_id: str) -> Lecture | None:
+    from storage import rota
+
+    return rota.get_lecture(store, lecture_id)
 
 
 @service

@@ -32,8 +32,8 @@ from domain.dates import format_date_cn
 from domain.errors_cn import field_errors
 from screens.rota.format import lateness, state_label
 from screens.rota.lecture_step import LectureStepScreen, step_options
-from storage import rota
-from storage.errors import StorageError
+from services import rota as rota_service
+from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
 from widgets.limited_input import LimitedInput
@@ -150,7 +150,7 @@ class LectureReviewScreen(Screen[None]):
                 ("意见", "comment", 26),
             ),
         )
-        self.lecture = rota.get_lecture(zapp(self).store, self.lecture_id)
+        self.lecture = rota_service.find_lecture(zapp(self).store, self.lecture_id)
         if self.lecture is None:
             self.notify("找不到这次党课（可能已被删除）", severity="error", markup=False)
             self.call_after_refresh(self.dismiss, None)
@@ -340,8 +340,8 @@ class LectureReviewScreen(Screen[None]):
         if lec is None:
             return
         try:
-            saved = rota.save_lecture(zapp(self).store, lec)
-        except StorageError as e:
+            saved = rota_service.save_lecture(zapp(self).store, lec)
+        except DomainError as e:
             self._status(str(e))
             self.notify(str(e), severity="error", markup=False, timeout=8)
             return

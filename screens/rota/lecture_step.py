@@ -27,12 +27,12 @@ from domain.courseware import (
     RETURN_STATES,
     Lecture,
     ReviewCheck,
-    ReviewError,
     ReviewState,
     allowed_next,
 )
 from domain.people import Person
-from storage import rota
+from services import rota as rota_service
+from services.errors import Refused
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.person_picker import NewPerson, PickPersonScreen
@@ -247,9 +247,9 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
     @work(thread=True, exclusive=True, group="lecture-step")
     def _save(
         self, to: ReviewState, actor: str, comment: str, checklist: list[str] | None
-    ) -> Lecture | ReviewError:
+    ) -> Lecture | Refused:
         try:
-            return rota.apply_transition(
+            return rota_service.move_lecture(
                 zapp(self).store,
                 self.lecture,
                 to,
@@ -258,7 +258,7 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
                 comment=comment,
                 checklist=checklist,
             )
-        except ReviewError as e:
+        except Refused as e:
             # A refusal the reviewer can fix here, not a fault: it is a result.
             return e
 
@@ -266,7 +266,7 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
         worker = event.worker
         if worker.group != "lecture-step" or worker.state is not WorkerState.SUCCESS:
             return
-        if isinstance(worker.result, ReviewError):
+        if isinstance(worker.result, Refused):
             msg = str(worker.result)
             self._status(msg)
             self.notify(msg, severity="error", markup=False, timeout=8)

@@ -21,7 +21,8 @@ from screens.rota.format import (
     short_date,
     state_label,
 )
-from storage import rota
+from services import rota as rota_service
+from services.rota import RotaPlanRecord
 from widgets.app_handle import ZhibuAppBase, zapp
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
@@ -42,7 +43,7 @@ class RotaPlanScreen(Screen[None]):
     def __init__(self, plan_id: str | None = None) -> None:
         super().__init__()
         self.plan_id = plan_id
-        self.record: rota.RotaPlanRecord | None = None
+        self.record: RotaPlanRecord | None = None
         self.lectures: list[Lecture] = []
 
     def compose(self) -> ComposeResult:
@@ -76,8 +77,8 @@ class RotaPlanScreen(Screen[None]):
         self.reload()
 
     # -- data --------------------------------------------------------------
-    def _plans(self) -> list[rota.RotaPlanRecord]:
-        return rota.list_plans(zapp(self).store)
+    def _plans(self) -> list[RotaPlanRecord]:
+        return rota_service.list_plans(zapp(self).store)
 
     def reload(self) -> None:
         store = zapp(self).store
@@ -87,8 +88,7 @@ class RotaPlanScreen(Screen[None]):
             current = [p for p in plans if p.period.year == today.year]
             chosen = current or plans
             self.plan_id = chosen[0].id if chosen else None
-        self.record = rota.get_plan(store, self.plan_id) if self.plan_id else None
-        self.lectures = rota.lectures_of_plan(store, self.record.id) if self.record else []
+        self.record, self.lectures = rota_service.plan_with_lectures(store, self.plan_id)
         head = self.query_one("#plan-head", Static)
         warn = self.query_one("#plan-warn", Static)
         if self.record is None:

@@ -54,8 +54,8 @@ from domain.rota import (
 )
 from screens.rota.format import short_date
 from screens.rota.unavailable import UnavailableDatesScreen, format_dates
-from storage import rota
-from storage.errors import StorageError
+from services import rota as rota_service
+from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
 from widgets.limited_input import LimitedInput
@@ -132,7 +132,7 @@ class RotaWizardScreen(Screen[None]):
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        self._units = rota.planning_units(zapp(self).store)
+        self._units = rota_service.planning_units(zapp(self).store)
         yield Header()
         yield Static(id="wiz-steps")
         with ContentSwitcher(initial=STEPS[0], id="wiz-switcher"):
@@ -347,7 +347,7 @@ class RotaWizardScreen(Screen[None]):
             rule=rule,
             lecturers=self.lecturers,
             unavailable={k: v for k, v in self.unavailable.items() if k in ids and v},
-            previous=rota.previous_lecturer_ids(zapp(self).store, org_id, period),
+            previous=rota_service.previous_lecturer_ids(zapp(self).store, org_id, period),
             pins=pins or {},
             avoid_weekends=weekends,
         )
@@ -427,14 +427,14 @@ class RotaWizardScreen(Screen[None]):
     def _leave_period_step(self) -> None:
         org_id, period, *_ = self._parsed_period()
         store = zapp(self).store
-        existing = rota.overlapping_plan(store, org_id, period)
+        existing = rota_service.overlapping_plan(store, org_id, period)
         if existing is not None:
             raise WizardInputError(
                 f"{existing.org_name}已有{existing.period.label}的党课计划，可在党课计划中查看",
                 "#w-year",
             )
         if org_id != self.lecturers_org:
-            self.lecturers = rota.default_lecturers(store, org_id)
+            self.lecturers = rota_service.default_lecturers(store, org_id)
             self.lecturers_org = org_id
             self.plan = None
 
@@ -473,7 +473,7 @@ class RotaWizardScreen(Screen[None]):
         ]
         try:
             org_id, period, *_ = self._parsed_period()
-            prev = rota.previous_lecturer_ids(zapp(self).store, org_id, period)
+            prev = rota_service.previous_lecturer_ids(zapp(self).store, org_id, period)
         except WizardInputError:
             prev = []
         if prev:
@@ -504,7 +504,7 @@ class RotaWizardScreen(Screen[None]):
             if any(lec.id == result.id for lec in self.lecturers):
                 self._status(f"{result.name} 已在授课人名单中")
                 return
-            self.lecturers.append(rota.lecturer_for(zapp(self).store, result))
+            self.lecturers.append(rota_service.lecturer_for(zapp(self).store, result))
             self._fill_lecturers()
             self.query_one("#w-lecturers", DataTable).move_cursor(row=len(self.lecturers) - 1)
             self._touch()
@@ -662,13 +662,13 @@ class RotaWizardScreen(Screen[None]):
         org_id = self._period_values()["org_id"]
         higher = self.query_one("#w-higher", Checkbox).value
         try:
-            record, lectures = rota.confirm_plan(
+            record, lectures = rota_service.confirm_plan(
                 zapp(self).store,
                 org_id,
                 plan,
                 needs_higher_review=higher,
             )
-        except StorageError as e:
+        except DomainError as e:
             self._status(str(e))
             self.notify(str(e), severity="error", markup=False, timeout=8)
             return
