@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import errno
 
-from services.errors import DomainError
-from storage.errors import StorageError
+from services.errors import is_worded
 
 
 def export_error_message(err: BaseException | None) -> str:
     """Chinese, without field values; exports save atomically, so the old file stays."""
-    if isinstance(err, DomainError | StorageError):
+    if is_worded(err):
         return str(err)
     if isinstance(err, OSError):
         if err.errno == errno.ENOSPC:

@@ -20,16 +20,14 @@ from domain.dates import format_date_cn
 from domain.navigation import Place
 from screens.oversight.compliance_table import LEGEND, ComplianceTable
 from screens.registry import DRAFT_KINDS, draft_label, home_keys
-from storage import (
-    action_home,
-    compliance,
-    counters,
-    dues_home,
-    followup_home,
-    lecture_home,
-    make_up_home,
+from services import draft_keeper as draft_service
+from services.home import (
+    WORKFLOW_MODULES,
+    ComplianceRow,
+    compliance_table,
+    due_items,
+    headline,
 )
-from storage import drafts as draft_store
 from widgets.app_handle import zapp
 from widgets.safe import text
 
@@ -45,13 +43,7 @@ URGENCY_MARK = {
 
 
 # What the workflow screens load on first use (pydantic and the models: ~0.1 s).
-WARM_UP_MODULES = (
-    "storage.people",
-    "storage.meetings",
-    "storage.rota",
-    "storage.followups",
-    "storage.dues",
-)
+WARM_UP_MODULES = WORKFLOW_MODULES
 
 
 def _import_workflows(freeze: bool) -> None:
@@ -65,21 +57,6 @@ def _import_workflows(freeze: bool) -> None:
         # as the app: keep it out of the collector's full passes, which walked
         # ~150,000 objects and stalled a keystroke by 40-60 ms now and then.
         gc.freeze()
-
-
-def due_items(
-    store: Store, today: date, *, compliance_rows: list[compliance.ComplianceRow] | None = None
-) -> list[DueItem]:
-    """Each workflow's light home module answers from indexes (no models).
-    *compliance_rows*: the 三会一课 table's rows, when the caller has them."""
-    return [
-        *lecture_home.home_items(store, today),
-        *followup_home.home_items(store, today),
-        *compliance.home_items(store, today, rows=compliance_rows),
-        *action_home.home_items(store, today),
-        *make_up_home.home_items(store, today),
-        *dues_home.home_items(store, today),
-    ]
 
 
 def top_per_section(items: list[DueItem], today: date, per_section: int = 3) -> list[DueItem]:
@@ -150,8 +127,7 @@ class HomeScreen(Screen[None]):
     def refresh_data(self) -> None:
         app = zapp(self)
         store = app.store
-        total = counters.people(store)
-        branches = counters.branches(store)
+        total, branches = headline(store)
         head = Text.assemble(
             ("今日 ", "bold"),
             format_date_cn(app.today),
@@ -159,12 +135,12 @@ class HomeScreen(Screen[None]):
             (f"{branches} 个支部 · {total} 人", "dim"),
         )
         self.query_one("#home-head", Static).update(head)
-        rows = compliance.home_table(store, app.today)
+        rows = compliance_table(store, app.today)
         self._fill_due(store, branches, rows)
         self.query_one(ComplianceTable).show(rows)
         self._fill_drafts(store)
 
-    def _fill_due(self, store: Store, branches: int, rows: list[compliance.ComplianceRow]) -> None:
+    def _fill_due(self, store: Store, branches: int, rows: list[ComplianceRow]) -> None:
         lst = self.query_one("#due-list", OptionList)
         lst.clear_options()
         self._due: list[DueItem] = []
@@ -191,12 +167,12 @@ class HomeScreen(Screen[None]):
     def _fill_drafts(self, store: Store) -> None:
         lst = self.query_one("#draft-list", OptionList)
         lst.clear_options()
-        items = draft_store.list_mine(store)
+        items = draft_service.list_mine(store)
         mine = zapp(self).drafts.session.id
         for d in items:
             label = draft_label(d.workflow)
             when = d.updated_at[5:16].replace("T", " ")
-            who = draft_store.describe(d, mine)
+            who = draft_service.describe(d, mine)
             lst.add_option(
                 Option(
                     text(f"{label}：{d.title or '（未命名）'}  {when}  {who}".rstrip()),
@@ -225,7 +201,7 @@ class HomeScreen(Screen[None]):
         if session == app.drafts.session.id:
             kind.resume(app, key)
             return
-        if not draft_store.session_alive(session):
+        if not draft_service.session_alive(session):
             # Its session has ended (crash, hang-up): nobody to overwrite.
             app.drafts.take_over(workflow, key, session)
             kind.resume(app, key)

@@ -35,7 +35,7 @@ class Route:
 
 @dataclass(frozen=True)
 class DraftKind:
-    """A storage.drafts workflow: its label on 今日 and how to resume it."""
+    """A drafts workflow: its label on 今日 and how to resume it."""
 
     workflow: str
     label: str

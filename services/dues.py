@@ -1,15 +1,19 @@
-"""党费: record a branch's month in one go."""
+"""党费: a branch's month as a grid, recorded in one go; a member's year."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
-from services.errors import Stale, StorageFailed
+from services.errors import Stale, StorageFailed, service
+from storage.dues import GridRow
 
 if TYPE_CHECKING:
-    from domain.dues import DuesRecord
+    from domain.dues import DuesRecord, MemberArrears
     from storage.db import Store
+
+__all__ = ["GridRow", "STALE_HINT", "member_year", "month_grid", "record_month"]
 
 STALE_HINT = "（本月已有他人保存的记录：按 Ctrl+D 放弃未保存的录入并重新载入）"
 
@@ -30,3 +34,23 @@ def record_month(store: Store, branch_id: str, records: Iterable[DuesRecord]) ->
         if isinstance(e, StaleRecordError) or "冲突" in msg:
             raise Stale(msg + STALE_HINT) from e
         raise StorageFailed(msg) from e
+
+
+@service
+def month_grid(store: Store, branch_id: str, month: date, today: date) -> list[GridRow]:
+    """Every member who owes dues to the branch for *month*, with their record
+    (saved, or proposed from their latest base and not saved)."""
+    from storage import dues
+
+    return dues.month_grid(store, branch_id, month, today)
+
+
+@service
+def member_year(
+    store: Store, person_id: str, year: int, today: date
+) -> tuple[list[DuesRecord], MemberArrears]:
+    """A member's records for the months of *year*, and their arrears today."""
+    from storage import dues
+
+    records = dues.for_person(store, person_id, date(year, 1, 1), date(year, 12, 1))
+    return records, dues.arrears_of(store, [person_id], today)[person_id]

@@ -67,6 +67,14 @@ def storage_errors() -> Iterator[None]:
         raise StorageFailed(str(e)) from e
 
 
+def is_worded(err: BaseException | None) -> bool:
+    """Whether str(err) is already a Chinese message for the user: a
+    DomainError, or a StorageError that reached the UI without a service."""
+    from storage.errors import StorageError
+
+    return isinstance(err, DomainError | StorageError)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

@@ -1,7 +1,7 @@
 """三会一课 at a glance: one row per branch, held/required this quarter so far.
 
-Screen-agnostic: build it anywhere, fill it with storage.compliance rows
-(``table.show(compliance.home_table(store, today))``). Overdue cells carry a
+Screen-agnostic: build it anywhere, fill it with the 三会一课 rows
+(``table.show(services.home.compliance_table(store, today))``). Overdue cells carry a
 ✗ as well as red, so they read in 16 colours and with no colour at all;
 ``LEGEND`` explains the marks. Row keys are branch ids.
 """
@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from domain.compliance import ComplianceStatus
-from storage.compliance import COLUMNS, ComplianceCell, ComplianceRow
+from services.home import COLUMNS, ComplianceCell, ComplianceRow
 from widgets.safe import text
 
 LEGEND = "已开/应开：本季度至今（小组会按各党小组计）  ✗ 有逾期未开  - 无需开展"

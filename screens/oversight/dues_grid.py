@@ -38,10 +38,10 @@ from domain.navigation import Place
 from domain.people import Person
 from domain.periods import add_months, month_start
 from screens.oversight.format import band_text, dues_status_text
-from storage import dues as dues_store
-from storage import org
-from storage.dues import GridRow
-from storage.errors import StaleRecordError, StorageError
+from services import dues as dues_service
+from services import org_lookup
+from services.dues import GridRow
+from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -151,7 +151,7 @@ class DuesGridScreen(Screen[None]):
         return cls(branch_id, month=month)
 
     def compose(self) -> ComposeResult:
-        self._branches = org.branches(zapp(self).store)
+        self._branches = org_lookup.branches(zapp(self).store)
         yield Header()
         with Horizontal(id="dg-top"):
             yield Label("支部")
@@ -219,7 +219,7 @@ class DuesGridScreen(Screen[None]):
             return
         store = zapp(self).store
         today: date = zapp(self).today
-        for row in dues_store.month_grid(store, branch, self.month, today):
+        for row in dues_service.month_grid(store, branch, self.month, today):
             pid = row.person.id
             self.rows[pid] = row
             self.records[pid] = row.record
@@ -473,12 +473,11 @@ class DuesGridScreen(Screen[None]):
             return
         store = zapp(self).store
         try:
-            dues_store.save_month(store, branch, to_save)
-        except StorageError as e:
+            dues_service.record_month(store, branch, to_save)
+        except DomainError as e:
+            # Stale (someone saved this month meanwhile; nothing was written)
+            # says how to reload.
             msg = str(e)
-            if isinstance(e, StaleRecordError) or "冲突" in msg:
-                # Someone saved this month meanwhile; nothing was written.
-                msg += "（本月已有他人保存的记录：按 Ctrl+D 放弃未保存的录入并重新载入）"
             self._status(msg, error=True)
             self.notify(msg, severity="error", markup=False, timeout=10)
             return

@@ -24,9 +24,10 @@ from domain.navigation import Place
 from domain.people import Person
 from domain.periods import Period, month_start, quarter_of
 from screens.oversight.format import band_text, dues_status_text, step_period
-from storage import dues as dues_store
-from storage import org, people
-from storage import participation as pt_store
+from services import dues as dues_service
+from services import org_lookup
+from services import participation as pt_service
+from services.roster import get_person
 from widgets.app_handle import zapp
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -109,14 +110,12 @@ class MemberRecordScreen(Screen[None]):
     def reload(self) -> None:
         store = zapp(self).store
         today: date = zapp(self).today
-        self.person = person = people.get(store, self.person_id)
+        self.person = person = get_person(store, self.person_id)
         if person is None:
             self.query_one("#mr-head", Static).update(content("找不到此人（可能已从花名册删除）。"))
             return
         self._show_head(person)
-        lines = pt_store.member_sign_ins(store, person, self.period)
-        stats = pt_store.member_participation(store, person, self.period, lines=lines)
-        config = pt_store.load_config(store)
+        lines, stats, config = pt_service.member_attendance(store, person, self.period)
         pct = stats.rate_percent
         below = pct is not None and pct < config.threshold_percent
         part = Text()
@@ -132,8 +131,7 @@ class MemberRecordScreen(Screen[None]):
         self.query_one("#mr-part", Static).update(part)
         self._fill_meetings(lines)
         year = self.period.end.year
-        records = dues_store.for_person(store, person.id, date(year, 1, 1), date(year, 12, 1))
-        arrears = dues_store.arrears_of(store, [person.id], today)[person.id]
+        records, arrears = dues_service.member_year(store, person.id, year, today)
         self._show_dues_line(year, records, arrears)
         self._fill_dues(records)
 
@@ -141,7 +139,7 @@ class MemberRecordScreen(Screen[None]):
         store = zapp(self).store
         names = {
             u.id: u.name
-            for u in (org.get(store, i) for i in (person.branch_id, person.group_id) if i)
+            for u in (org_lookup.get_unit(store, i) for i in (person.branch_id, person.group_id) if i)
             if u is not None
         }
         bits = [person.status.value]
@@ -174,7 +172,7 @@ class MemberRecordScreen(Screen[None]):
             out.append(f"\n未缴：{months}，共 {format_yuan(arrears.owed_fen)} 元", style="yellow")
         self.query_one("#mr-dues-line", Static).update(out)
 
-    def _fill_meetings(self, lines: list[pt_store.SignIn]) -> None:
+    def _fill_meetings(self, lines: list[pt_service.SignIn]) -> None:
         table = self.query_one("#mr-meetings", DataTable)
         keep = table.cursor_row
         table.clear()

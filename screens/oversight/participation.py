@@ -32,10 +32,11 @@ from domain.periods import (
     quarter_of,
 )
 from screens.oversight.format import num, period_text, rate_text, step_period
-from storage import accounts, org
-from storage import participation as pt_store
-from storage.errors import StorageError
-from storage.participation import BranchParticipation
+from services import org_lookup
+from services import participation as pt_service
+from services.accounts import current_viewer
+from services.errors import DomainError
+from services.participation import BranchParticipation
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -69,7 +70,7 @@ class ParticipationScreen(Screen[None]):
         self._loading = True
 
     def compose(self) -> ComposeResult:
-        self._branches = org.branches(zapp(self).store)
+        self._branches = org_lookup.branches(zapp(self).store)
         yield Header()
         with Horizontal(id="pt-filters"):
             yield Label("支部")
@@ -115,7 +116,7 @@ class ParticipationScreen(Screen[None]):
         self.call_after_refresh(self._done_loading)
 
     def _default_branch(self, ids: list[str]) -> str | None:
-        viewer = accounts.viewer(zapp(self).store)
+        viewer = current_viewer(zapp(self).store)
         if viewer.branch_id in ids:
             return viewer.branch_id
         return ids[0] if ids else None
@@ -143,7 +144,7 @@ class ParticipationScreen(Screen[None]):
             self._summary(content("还没有支部。先在花名册中建立组织。"))
             return
         store = zapp(self).store
-        self.data = data = pt_store.branch_participation(store, branch, self.period)
+        self.data = data = pt_service.branch_participation(store, branch, self.period)
         for r in data.rows:
             s = r.stats
             note = (
@@ -263,7 +264,7 @@ class ParticipationScreen(Screen[None]):
         from screens.dialogs import LinePrompt
 
         store = zapp(self).store
-        current = pt_store.load_config(store)
+        current = pt_service.threshold_config(store)
 
         def done(value: str | None) -> None:
             if value is None:
@@ -276,8 +277,8 @@ class ParticipationScreen(Screen[None]):
                 self.notify("阈值应为 0–100 的整数，如 80", severity="error", markup=False)
                 return
             try:
-                pt_store.save_config(store, current.model_copy(update={"threshold_percent": n}))
-            except StorageError as e:
+                pt_service.save_threshold(store, current, n)
+            except DomainError as e:
                 self.notify(str(e), severity="error", markup=False, timeout=8)
                 return
             self.notify(f"出席率提示阈值已设为 {n}%", markup=False)

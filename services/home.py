@@ -1,0 +1,81 @@
+"""今日: what the home screen shows, read from indexed SQL into dataclasses.
+
+Light by design (docs/ARCHITECTURE.md, start-up): nothing here loads
+pydantic or the workflow models, so the home screen paints before they load.
+The 三会一课 table's row types are re-exported for the widget that shows them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, NamedTuple
+
+from storage.compliance import COLUMNS, ComplianceCell, ComplianceRow
+
+if TYPE_CHECKING:
+    from domain.dashboard import DueItem
+    from storage.db import Store
+
+__all__ = [
+    "COLUMNS",
+    "ComplianceCell",
+    "ComplianceRow",
+    "Headline",
+    "WORKFLOW_MODULES",
+    "compliance_table",
+    "due_items",
+    "headline",
+]
+
+# What the workflow screens load on first use (pydantic and the models: ~0.1 s);
+# the home screen imports them in a thread once it is shown.
+WORKFLOW_MODULES = (
+    "storage.people",
+    "storage.meetings",
+    "storage.rota",
+    "storage.followups",
+    "storage.dues",
+)
+
+
+class Headline(NamedTuple):
+    people: int
+    branches: int
+
+
+def headline(store: Store) -> Headline:
+    """How many people and branches there are (counted, nothing loaded)."""
+    from storage import counters
+
+    return Headline(people=counters.people(store), branches=counters.branches(store))
+
+
+def compliance_table(store: Store, today: date) -> list[ComplianceRow]:
+    """三会一课 this quarter so far, for the few branches the home screen shows."""
+    from storage import compliance
+
+    return compliance.home_table(store, today)
+
+
+def due_items(
+    store: Store, today: date, *, compliance_rows: list[ComplianceRow] | None = None
+) -> list[DueItem]:
+    """Each workflow's light home module answers from indexes (no models).
+    *compliance_rows*: the 三会一课 table's rows, when the caller has them."""
+    from storage import (
+        action_home,
+        compliance,
+        dues_home,
+        followup_home,
+        lecture_home,
+        make_up_home,
+    )
+
+    return [
+        *lecture_home.home_items(store, today),
+        *followup_home.home_items(store, today),
+        *compliance.home_items(store, today, rows=compliance_rows),
+        *action_home.home_items(store, today),
+        *make_up_home.home_items(store, today),
+        *dues_home.home_items(store, today),
+    ]

@@ -1,0 +1,67 @@
+"""参加情况: who attended a branch's meetings in a period, one member's sign-ins
+and rate, and the threshold below which a rate is flagged. (The quarterly
+report document is services/export_report.py.)"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from services.errors import service
+from storage.participation import BranchParticipation, SignIn
+
+if TYPE_CHECKING:
+    from domain.participation import MemberParticipation, ParticipationConfig
+    from domain.people import Person
+    from domain.periods import Period
+    from storage.db import Store
+
+__all__ = [
+    "BranchParticipation",
+    "MemberAttendance",
+    "SignIn",
+    "branch_participation",
+    "member_attendance",
+    "save_threshold",
+    "threshold_config",
+]
+
+
+class MemberAttendance(NamedTuple):
+    lines: list[SignIn]  # the member's line in each meeting of the period
+    stats: MemberParticipation
+    config: ParticipationConfig  # its threshold_percent flags a low rate
+
+
+@service
+def branch_participation(store: Store, branch_id: str, period: Period) -> BranchParticipation:
+    """Every member of the branch with their counts and rate for *period*."""
+    from storage import participation
+
+    return participation.branch_participation(store, branch_id, period)
+
+
+@service
+def member_attendance(store: Store, person: Person, period: Period) -> MemberAttendance:
+    """The member's sign-ins in meetings of their branch and its groups, and
+    what they add up to."""
+    from storage import participation
+
+    lines = participation.member_sign_ins(store, person, period)
+    stats = participation.member_participation(store, person, period, lines=lines)
+    return MemberAttendance(lines, stats, participation.load_config(store))
+
+
+@service
+def threshold_config(store: Store) -> ParticipationConfig:
+    """The participation settings (defaults when none or damaged)."""
+    from storage import participation
+
+    return participation.load_config(store)
+
+
+@service
+def save_threshold(store: Store, current: ParticipationConfig, percent: int) -> None:
+    """Flag rates below *percent* from now on; StorageFailed outside 0–100."""
+    from storage import participation
+
+    participation.save_config(store, current.model_copy(update={"threshold_percent": percent}))
