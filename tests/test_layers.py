@@ -1,5 +1,5 @@
 """Layers: screens and widgets reach exports and storage through services,
-never through the CLI shell (tui/); services import no UI."""
+never directly and never through the CLI shell (tui/); services import no UI."""
 
 from __future__ import annotations
 
@@ -35,3 +35,13 @@ def test_services_import_no_ui_and_no_shell() -> None:
     bad = sorted((f, m) for f, m in _top_imports("services") if m in ui)
     assert not bad, bad
 
+
+
+def test_screens_and_widgets_reach_storage_and_exports_through_services() -> None:
+    """docs/ARCHITECTURE.md, layers: the UI imports services/ and domain/ only;
+    types a screen needs from a storage reader are re-exported by services/."""
+    lower = {"storage", "exports"}
+    bad = sorted(
+        (f, m) for pkg in ("screens", "widgets") for f, m in _top_imports(pkg) if m in lower
+    )
+    assert not bad, f"call a service instead: {bad}"
