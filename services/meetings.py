@@ -2,8 +2,9 @@
 finish it, make a correction, export its minutes; list the finished ones;
 close the action items (决议, 补学) a meeting leaves behind.
 
-Drafts stay the screens' business (tui.draft_keeper); everything that reads
-or writes the database goes through here.
+Drafts stay the screens' business (services.draft_keeper); a save takes the
+form's draft ref so the draft goes in the same transaction. Everything the
+meeting screens read or write in the database goes through here.
 """
 
 from __future__ import annotations
