@@ -138,16 +138,6 @@ def finish_meeting(
     return meetings.save_final(store, done, draft=draft)
 
 
-def start_correction(meeting: Meeting) -> Meeting:
-    """A new draft copied from a finished meeting; the original stays.
-    Nothing is stored or locked (the screens use open_correction)."""
-    from domain.meetings import correction
-
-    if not meeting.finished:
-        raise Refused("草稿可以直接修改")
-    return correction(meeting)
-
-
 def default_export_dir(db_path: Path) -> Path:
     """Where the app writes documents: exports/ beside the database."""
     return Path(db_path).parent / "exports"

@@ -98,8 +98,6 @@ def test_finish_saves_the_meeting_and_a_correction_supersedes_it(
         meeting_service.finish_meeting(store, draft, NOW)
     assert not_ready.value.problems and isinstance(not_ready.value, DomainError)
     assert _count(store, "meetings") == 0
-    with pytest.raises(Refused, match="草稿可以直接修改"):
-        meeting_service.start_correction(draft)
 
     saved = meeting_service.finish_meeting(store, _complete(draft), NOW)
     row = store.query_one("SELECT status, org_id FROM meetings WHERE id=?", (saved.id,))
@@ -111,8 +109,9 @@ def test_finish_saves_the_meeting_and_a_correction_supersedes_it(
     path = meeting_service.export_meeting(saved, tmp_path / "out")
     assert path.exists() and path.parent == tmp_path / "out" and path.suffix == ".docx"
 
-    fix = meeting_service.start_correction(saved)
+    fix = meeting_service.open_correction(store, saved.id)
     assert fix.id != saved.id and fix.supersedes_id == saved.id
+    assert meeting_service.correction_in_progress(store, saved.id) is not None
     meeting_service.finish_meeting(store, _complete(fix), NOW)
     assert store.scalar("SELECT superseded FROM meetings WHERE id=?", (saved.id,)) == 1
     with pytest.raises(NotFound):
