@@ -12,6 +12,7 @@ from enum import StrEnum
 class Place(StrEnum):
     HOME = "home"
     HELP = "help"
+    DRAFTS = "drafts"  # every unfinished draft, old ones included
     QUIT = "quit"
     # 花名册
     ROSTER = "roster"

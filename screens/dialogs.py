@@ -111,3 +111,11 @@ class ChoicePrompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class YesNoPrompt(ChoicePrompt):
+    """A yes/no question; dismisses "yes", "no" or None (Esc). 否 is first, so a
+    stray Enter never does the irreversible thing."""
+
+    def __init__(self, question: str, *, yes: str = "是", no: str = "否") -> None:
+        super().__init__(question, [("no", no), ("yes", yes)])

@@ -18,9 +18,9 @@ from textual.widgets.option_list import Option
 from domain.dashboard import DueItem, Urgency
 from domain.dates import format_date_cn
 from domain.navigation import Place
+from screens.drafts import DraftList
 from screens.oversight.compliance_table import LEGEND, ComplianceTable
-from screens.registry import DRAFT_KINDS, draft_label, home_keys
-from services import draft_keeper as draft_service
+from screens.registry import DRAFT_KINDS, home_keys
 from services.home import (
     WORKFLOW_MODULES,
     ComplianceRow,
@@ -87,7 +87,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         *(Binding(r.key, f"app.go('{r.place.value}')", r.label, show=r.footer)
           for r in home_keys() if r.key),
-        Binding("d", "focus_drafts", "草稿"),
+        Binding("d", "drafts", "草稿"),
         Binding("f5", "refresh", "刷新", show=False),
     ]  # fmt: skip
 
@@ -101,7 +101,7 @@ class HomeScreen(Screen[None]):
             yield ComplianceTable(id="compliance-table")
             yield Static(LEGEND, classes="muted", id="compliance-legend")
             yield Static("未完成的草稿", classes="section-title", id="draft-title")
-            yield OptionList(id="draft-list", markup=False)
+            yield DraftList(DRAFT_KINDS, id="draft-list")
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -138,7 +138,7 @@ class HomeScreen(Screen[None]):
         rows = compliance_table(store, app.today)
         self._fill_due(store, branches, rows)
         self.query_one(ComplianceTable).show(rows)
-        self._fill_drafts(store)
+        self._fill_drafts()
 
     def _fill_due(self, store: Store, branches: int, rows: list[ComplianceRow]) -> None:
         lst = self.query_one("#due-list", OptionList)
@@ -164,65 +164,25 @@ class HomeScreen(Screen[None]):
             item = self._due[int(opt[3:])]
             zapp(self).follow(item.action)
 
-    def _fill_drafts(self, store: Store) -> None:
-        lst = self.query_one("#draft-list", OptionList)
-        lst.clear_options()
-        items = draft_service.list_mine(store)
-        mine = zapp(self).drafts.session.id
-        for d in items:
-            label = draft_label(d.workflow)
-            when = d.updated_at[5:16].replace("T", " ")
-            who = draft_service.describe(d, mine)
-            lst.add_option(
-                Option(
-                    text(f"{label}：{d.title or '（未命名）'}  {when}  {who}".rstrip()),
-                    id=f"{d.workflow}\x1f{d.key}\x1f{d.session}",
-                )
-            )
+    def _fill_drafts(self) -> None:
+        keeper = zapp(self).drafts
+        items = keeper.listing(zapp(self).today)
+        lst = self.query_one("#draft-list", DraftList)
+        lst.show(items)
         lst.display = bool(items)
-        self.query_one("#draft-title").display = bool(items)
+        older = keeper.older_count(zapp(self).today)
+        title = "未完成的草稿"
+        if older:
+            title += f"（另有 {older} 份较早的，按 d 查看全部）"
+        self.query_one("#draft-title", Static).update(title)
+        self.query_one("#draft-title").display = bool(items or older)
 
-    def action_focus_drafts(self) -> None:
-        lst = self.query_one("#draft-list", OptionList)
-        if lst.display and lst.option_count:
-            lst.focus()
-            lst.highlighted = 0
-        else:
-            self.notify("没有未完成的草稿", markup=False)
+    @on(DraftList.Changed)
+    def _drafts_changed(self) -> None:
+        self._fill_drafts()
 
-    @on(OptionList.OptionSelected, "#draft-list")
-    def _resume(self, event: OptionList.OptionSelected) -> None:
-        workflow, key, session = ((event.option.id or "").split("\x1f") + ["", ""])[:3]
-        kind = DRAFT_KINDS.get(workflow)
-        if kind is None:
-            self.notify(f"无法恢复这类草稿（{workflow}）", markup=False)
-            return
-        app = zapp(self)
-        if session == app.drafts.session.id:
-            kind.resume(app, key)
-            return
-        if not draft_service.session_alive(session):
-            # Its session has ended (crash, hang-up): nobody to overwrite.
-            app.drafts.take_over(workflow, key, session)
-            kind.resume(app, key)
-            return
-        # A running session's draft: continuing it takes it over, and that
-        # session must not be overwritten silently, so ask.
-        from screens.dialogs import ChoicePrompt
-
-        def answer(choice: str | None) -> None:
-            if choice != "take":
-                return
-            if not app.drafts.take_over(workflow, key, session):
-                self.notify("这份草稿已不在（可能已被保存或放弃）", markup=False)
-                self._fill_drafts(app.store)
-                return
-            kind.resume(app, key)
-
-        prompt = "这份草稿属于另一会话。接管后由本会话继续，另一会话不再保存它。"
-        self.app.push_screen(
-            ChoicePrompt(prompt, [("take", "接管并继续"), ("cancel", "取消")]), answer
-        )
+    def action_drafts(self) -> None:
+        zapp(self).go(Place.DRAFTS)
 
     @on(DataTable.RowSelected, "#compliance-table")
     def _open_branch(self, event: DataTable.RowSelected) -> None:

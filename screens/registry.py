@@ -26,12 +26,19 @@ def _help(app: ZhibuAppBase) -> None:
     app.action_help()
 
 
+def _drafts(app: ZhibuAppBase) -> None:
+    from screens.drafts import DraftsScreen
+
+    app.push_screen(DraftsScreen(DRAFT_KINDS))
+
+
 def _quit(app: ZhibuAppBase) -> None:
     app.call_later(app.action_quit)
 
 
 SHARED = (
     Route(Place.HOME, _home, palette=(PaletteEntry("今日 首页", "回到首页：待办、各支部、草稿"),)),
+    Route(Place.DRAFTS, _drafts, palette=(PaletteEntry("草稿", "全部未完成的草稿：继续或放弃"),)),
     Route(Place.HELP, _help, palette=(PaletteEntry("帮助", "本屏所有按键"),)),
     Route(Place.QUIT, _quit, palette=(PaletteEntry("退出", "保存草稿并退出"),)),
 )
@@ -63,7 +70,3 @@ def home_keys() -> list[Route]:
 def palette() -> list[tuple[PaletteEntry, Place]]:
     return [(entry, r.place) for r in ROUTES for entry in r.palette]
 
-
-def draft_label(workflow: str) -> str:
-    kind = DRAFT_KINDS.get(workflow)
-    return kind.label if kind else workflow

@@ -25,9 +25,11 @@ import os
 import re
 import stat
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from domain.drafts import DEFAULT_DRAFTS_CONFIG, DraftsConfig
 from exports.atomic import write_atomic
 from storage import drafts
 from storage.db import Store
@@ -38,24 +40,6 @@ from storage.errors import DiskFullError
 DEBOUNCE_S = 0.5
 RETRY_S = 2.0
 log = logging.getLogger(__name__)
-
-
-# -- the drafts list on 今日 ---------------------------------------------------
-
-
-def list_mine(store: Store) -> list[DraftInfo]:
-    """The account's drafts in every session, newest first."""
-    return drafts.list_mine(store)
-
-
-def describe(info: DraftInfo, my_session: str) -> str:
-    """Which session (terminal, start) owns a draft, for its line on 今日."""
-    return drafts.describe(info, my_session)
-
-
-def session_alive(session_id: str) -> bool:
-    """Whether the session that owns a draft is still running."""
-    return drafts.session_alive(session_id)
 
 
 def spill_dir(store: Store) -> Path:
@@ -83,8 +67,10 @@ class DraftKeeper:
         store: Store,
         schedule: Callable[[float, Callable[[], None]], Any],
         session: drafts.Session | None = None,
+        config: DraftsConfig = DEFAULT_DRAFTS_CONFIG,
     ) -> None:
         self._store = store
+        self.config = config
         self.session = session or drafts.Session.start()
         self._schedule = schedule
         self._pending: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
@@ -195,6 +181,33 @@ class DraftKeeper:
         drafts.discard(self._store, workflow, key, self.session.id)
         if not self._pending:
             self._remove_spill()
+
+    # -- the lists of drafts (今日 and the drafts screen) ----------------------
+    def listing(self, today: date | None = None) -> list[drafts.DraftInfo]:
+        """The account's drafts, newest first: with *today*, only those recent
+        enough for the home list (config.home_max_age_days); else all of them."""
+        if today is None:
+            return drafts.list_mine(self._store, limit=None)
+        since = (today - timedelta(days=self.config.home_max_age_days)).isoformat()
+        return drafts.list_mine(self._store, limit=None, since=since)
+
+    def older_count(self, today: date) -> int:
+        """How many drafts the home list leaves out for their age."""
+        return len(self.listing()) - len(self.listing(today))
+
+    def who(self, info: drafts.DraftInfo) -> str:
+        return drafts.describe(info, self.session.id)
+
+    def abandon(self, info: drafts.DraftInfo) -> None:
+        """The user discarded this draft from a list (whichever session it is)."""
+        if info.session == self.session.id:
+            self.discard(info.workflow, info.key)
+        else:
+            drafts.discard(self._store, info.workflow, info.key, info.session)
+
+    @staticmethod
+    def alive(session: str) -> bool:
+        return drafts.session_alive(session)
 
     def refused_message(self, message: str) -> str:
         """A refused save's message, true about the draft: it says the input

@@ -199,12 +199,13 @@ def discard_in(conn: sqlite3.Connection, ref: DraftRef | None) -> None:
     )
 
 
-def list_mine(store: Store, limit: int = 20) -> list[DraftInfo]:
-    """The account's drafts in every session, newest first."""
+def list_mine(store: Store, limit: int | None = 20, *, since: str = "") -> list[DraftInfo]:
+    """The account's drafts in every session, newest first; *since*: only those
+    written on or after that ISO date; *limit* None: all of them."""
     rows = store.query(
         "SELECT workflow, key, title, updated_at, session, terminal, started_at FROM drafts"
-        " WHERE owner=? ORDER BY updated_at DESC LIMIT ?",
-        (store.actor, limit),
+        " WHERE owner=? AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?",
+        (store.actor, since, -1 if limit is None else limit),
     )
     return [DraftInfo(**r) for r in rows]
 

@@ -101,7 +101,7 @@ class ContactForm(FollowupForm[FollowUp | None]):
         return out
 
     def draft_title(self) -> str:
-        return f"谈话记录：{self.fu.person_name}"
+        return f"{self.fu.person_name}（{self.fu.found_on.isoformat()} 发现）"
 
     def picker_branch(self) -> str | None:
         return self.fu.branch_id

@@ -173,7 +173,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
 
     def draft_title(self) -> str:
         person = self.chosen.get("person")
-        return f"一人一事登记：{person.name if person else '（未选对象）'}"
+        return person.name if person else "（未选对象）"  # the list adds the kind
 
     def picker_branch(self) -> str | None:
         return self.select_of("branch")

@@ -184,7 +184,7 @@ class StepForm(FollowupForm[FollowUp | None]):
         return out
 
     def draft_title(self) -> str:
-        return f"{self.step}：{self.fu.person_name}"
+        return f"{self.step}：{self.fu.person_name}（{self.fu.found_on.isoformat()} 发现）"
 
     def picker_branch(self) -> str | None:
         return self.fu.branch_id

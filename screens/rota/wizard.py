@@ -686,7 +686,7 @@ class RotaWizardScreen(Screen[None]):
             return
         values = self._period_values()
         unit = next((u for u in self._units if u.id == values["org_id"]), None)
-        title = f"{unit.name if unit else ''} {values['year']}年 党课轮讲计划".strip()
+        title = f"{unit.name if unit else ''} {values['year']}年".strip()  # kind added by the list
         data = {
             "step": self.step,
             "period": values,
