@@ -13,6 +13,7 @@ Rules, levels and deadlines: docs/RULES.md#follow-ups.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 from typing import NamedTuple, TypeVar
@@ -166,6 +167,7 @@ class Contact(BaseModel):
     attitude: Line = Field(default="", max_length=SHORT_MAX)  # 对象态度
     help_given: Note = Field(default="", max_length=1000)  # 帮扶措施
     return_visit: bool = False  # 回访记录 rather than an ordinary contact
+    at: dt.datetime | None = None  # when it was entered (None: entered before stamps)
 
 
 class Escalation(BaseModel):
@@ -178,6 +180,7 @@ class Escalation(BaseModel):
     reason: RequiredLine = Field(max_length=SHORT_MAX)
     by_id: str = ""
     by_name: Line = Field(default="", max_length=40)
+    at: dt.datetime | None = None
 
 
 class StatusChange(BaseModel):
@@ -189,6 +192,7 @@ class StatusChange(BaseModel):
     by_id: str = ""
     by_name: Line = Field(default="", max_length=40)
     note: Line = Field(default="", max_length=SHORT_MAX)
+    at: dt.datetime | None = None
 
 
 class Actor(NamedTuple):
@@ -252,7 +256,14 @@ _LABELS = FIELD_LABELS | {
 }
 
 
+def _now() -> dt.datetime:
+    """When an entry is made: the timeline orders a day's entries by it."""
+    return dt.datetime.now()
+
+
 def _build(model: type[_M], **values: object) -> _M:
+    if model in (Contact, Escalation, StatusChange) and values.get("at") is None:
+        values["at"] = _now()
     try:
         return model.model_validate(values)
     except ValidationError as err:

@@ -56,7 +56,10 @@ FOLLOWUP = JsonDocument(
 )
 MEETING = JsonDocument(
     "domain.meetings:Meeting",
-    ("org_name", "title", "topics[0]", "lecturer_id", "lecturer_name", "revision", "attendance"),
+    (
+        "org_name", "title", "topics[0]", "lecturer_id", "lecturer_name", "revision",
+        "attendance", "start_time", "finished_at",
+    ),  # fmt: skip
 )
 ATTENDANCE = JsonDocument(
     "domain.meetings:Meeting",

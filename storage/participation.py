@@ -106,6 +106,9 @@ class SignIn:
     excluded: bool
     make_up_done: bool
     make_up_owed: bool
+    # Same-day order: the meeting's start time, else when it was finished,
+    # else the order it was recorded in (rowid).
+    when: tuple[str, str, int] = ("", "", 0)
 
     @property
     def record(self) -> AttendanceRecord | None:
@@ -142,7 +145,9 @@ def sign_ins(
             extra = f" AND {pid} = ?"
             params.append(person_id)
         raw += store.query(
-            "SELECT m.id AS mid, m.date, m.kind, m.org_id,"
+            "SELECT m.id AS mid, m.date, m.kind, m.org_id, m.rowid AS seq,"
+            f" {json_fields.MEETING.extract('start_time', 'm.data')} AS start_time,"
+            f" {json_fields.MEETING.extract('finished_at', 'm.data')} AS finished_at,"
             f" {json_fields.MEETING.extract('org_name', 'm.data')} AS org_name,"
             f" {json_fields.MEETING.extract('title', 'm.data')} AS title,"
             f" {pid} AS pid,"
@@ -172,10 +177,11 @@ def sign_ins(
             excluded=r["excluded"] is not None,
             make_up_done=(r["mid"], r["pid"]) in done,
             make_up_owed=r["state"] in _OWES_MAKE_UP and r["excluded"] is None,
+            when=(r["start_time"] or "", r["finished_at"] or "", r["seq"] or 0),
         )
         for r in raw
     ]
-    out.sort(key=lambda s: (s.meeting_date, s.kind), reverse=True)
+    out.sort(key=lambda s: (s.meeting_date, s.when), reverse=True)
     return out
 
 

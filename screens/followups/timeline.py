@@ -9,7 +9,7 @@ case in full is written to the audit log.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from rich.text import Text
 from textual import on
@@ -47,17 +47,23 @@ _STEP_ACTIONS: dict[str, tuple[Step, frozenset[Status]]] = {
 
 def timeline_rows(fu: FollowUp) -> list[tuple[date, str, str, str]]:
     """(date, what, who, text) for every entry, oldest first, starting with
-    the finding itself; on the same day contacts come before escalations
-    before status changes."""
-    entries: list[tuple[date, int, str, str, str]] = [
+    the finding itself. Entries of one day follow the time they were entered;
+    ones entered before entries had a time keep their recorded order (and
+    come before the timed ones of that day)."""
+    Entry = tuple[date, tuple[int, str], str, str, str]
+    entries: list[Entry] = [
         (
             fu.found_on,
-            -1,
+            (-1, ""),
             "发现",
             "",
             f"{fu.source}：{fu.description.replace(chr(10), ' ').strip()}",
         )
     ]
+
+    def stamp(at: datetime | None) -> tuple[int, str]:
+        return (0, "") if at is None else (1, at.isoformat())
+
     for c in fu.contacts:
         what = "回访" if c.return_visit else str(c.method)
         parts = [c.content.replace("\n", " ").strip()]
@@ -67,13 +73,14 @@ def timeline_rows(fu: FollowUp) -> list[tuple[date, str, str, str]]:
             parts.append(f"态度：{c.attitude}")
         if c.help_given:
             parts.append(f"帮扶：{c.help_given.replace(chr(10), ' ').strip()}")
-        entries.append((c.on, 0, what, c.by_name, "；".join(p for p in parts if p)))
+        entries.append((c.on, stamp(c.at), what, c.by_name, "；".join(p for p in parts if p)))
     for e in fu.escalations:
-        entries.append((e.on, 1, "上报", e.by_name, f"上报{e.to_whom}：{e.reason}"))
+        entries.append((e.on, stamp(e.at), "上报", e.by_name, f"上报{e.to_whom}：{e.reason}"))
     for s in fu.status_changes:
         note = f"：{s.note}" if s.note else ""
-        entries.append((s.on, 2, "状态", s.by_name, f"{s.from_status} → {s.to_status}{note}"))
-    entries.sort(key=lambda e: (e[0], e[1]))
+        body = f"{s.from_status} → {s.to_status}{note}"
+        entries.append((s.on, stamp(s.at), "状态", s.by_name, body))
+    entries.sort(key=lambda e: (e[0], e[1]))  # stable: untimed ones keep their order
     return [(d, what, who, body) for d, _, what, who, body in entries]
 
 
