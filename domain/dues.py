@@ -284,6 +284,15 @@ class DuesRecord(Record):
         return DuesStatus.PAID
 
 
+NO_BASE = "未设基数"
+
+
+def base_missing(rec: DuesRecord) -> bool:
+    """No base on record for a member whose dues are a share of it: nothing can
+    be computed, so the month is neither due nor paid (shown 「未设基数」)."""
+    return rec.kind in RATED_KINDS and rec.base_fen == 0 and not rec.waived and not rec.paid_fen
+
+
 def make_record(
     person_id: str,
     month: date,

@@ -49,7 +49,7 @@ LECTURE = JsonDocument(
     "domain.courseware:Lecture",
     ("meeting_id", "lecturer_name", "branch_name", "topic"),
 )
-DUES = JsonDocument("domain.dues:DuesRecord", ("waived", "paid_fen", "due_fen"))
+DUES = JsonDocument("domain.dues:DuesRecord", ("waived", "paid_fen", "due_fen", "base_fen"))
 FOLLOWUP = JsonDocument(
     "domain.followups:FollowUp",
     ("person_name", "trigger_text", "responsible_name"),

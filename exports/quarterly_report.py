@@ -145,6 +145,7 @@ class BranchReport:
     # (rows, last hash) of the audit chain when the report was made: on paper,
     # it catches a chain rebuilt later (compare with `zhibu check`).
     audit_head: tuple[int, str] | None = None
+    no_base: list[str] = field(default_factory=list)  # members with no dues base
 
     def total(self, attr: str) -> int:
         return sum(getattr(m, attr) for m in self.members)
@@ -377,6 +378,12 @@ def build_branch(report: BranchReport) -> Document:
     )
     _table(doc, dues_rows(report.dues, report.as_of))
     add_paragraph(doc, _arrears_text(report))
+    if report.no_base:
+        add_paragraph(
+            doc,
+            f"未设基数的党员{len(report.no_base)}人：{'、'.join(report.no_base)}。"
+            "其应缴党费无法计算，未计入上表，应尽快核定计算基数。",
+        )
 
     add_heading1(doc, "四、决议和待办落实情况")
     add_paragraph(doc, _work_text(report.work))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from domain.dues import DuesRecord, MemberArrears
     from storage.db import Store
 
-__all__ = ["GridRow", "STALE_HINT", "member_year", "month_grid", "record_month"]
+__all__ = [
+    "GridRow", "STALE_HINT", "lacks_base", "member_year", "members_without_base", "month_grid",
+    "record_month",
+]  # fmt: skip
 
 STALE_HINT = "（本月已有他人保存的记录：按 Ctrl+D 放弃未保存的录入并重新载入）"
 
@@ -54,3 +57,18 @@ def member_year(
 
     records = dues.for_person(store, person_id, date(year, 1, 1), date(year, 12, 1))
     return records, dues.arrears_of(store, [person_id], today)[person_id]
+
+
+def members_without_base(store: Store, branch_ids: Sequence[str], month: date) -> list[str]:
+    """Names of the members who owe dues in *month* but have no base on record
+    (shown 「未设基数」, listed as a problem on 今日 and in the quarterly report)."""
+    from storage import dues_home
+
+    return [name for _pid, name, _b in dues_home.no_base(store, list(branch_ids), month)]
+
+
+def lacks_base(store: Store, person_id: str) -> bool:
+    """No record of this person carries a base: 「未设基数」 on the member record."""
+    from storage import dues_home
+
+    return not dues_home.has_base(store, person_id)

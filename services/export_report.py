@@ -97,6 +97,10 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
         )
         for a in alerts
     ]
+    from services.dues import members_without_base
+
+    # As of the report's last month (or today, for the current quarter).
+    no_base = members_without_base(store, [branch.id], min(period.end, today))
     ft = compliance_report.follow_through(store, branch.id, period, today)
     org_ids = [branch.id, *(facts[0].info.group_ids if facts else [])]
     lectures = [
@@ -112,6 +116,7 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
         members=members,
         dues=months,
         arrears=arrears,
+        no_base=no_base,
         work=qr.WorkCounts(
             decisions_new=ft.decisions_new,
             decisions_open=ft.decisions_open,

@@ -1,4 +1,5 @@
-"""The 党费 lines of the home screen: members 3 or 6 months in arrears.
+"""The 党费 lines of the home screen: members 3 or 6 months in arrears, and
+members whose dues cannot be computed because no base is on record.
 
 Reads (person, month) of the unpaid records of the home branches and counts
 the run with domain.arrears, so the home screen needs no DuesRecord models.
@@ -12,6 +13,7 @@ from domain import json_fields
 from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
 from domain.dashboard import DueItem, Urgency
 from domain.navigation import Place, go
+from domain.people_codes import PoliticalStatus
 from domain.periods import add_months, month_start
 from storage.compliance import home_branch_ids
 from storage.db import Store
@@ -24,6 +26,47 @@ ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to a
 # month both break a run, so only these rows are needed.
 _WAIVED, _PAID, _DUE = (json_fields.DUES.extract(f) for f in ("waived", "paid_fen", "due_fen"))
 UNPAID_SQL = f"NOT {_WAIVED} AND {_PAID} < {_DUE}"
+# A record that settles what the member owes: a base (rated kinds), a flat
+# amount (students, peasants …) or an approved waiver.
+_HAS_BASE_SQL = " OR ".join(
+    f"{json_fields.DUES.extract(f, 'd.data')}{test}"
+    for f, test in (("base_fen", " > 0"), ("due_fen", " > 0"), ("waived", ""))
+)
+NO_BASE = "未设基数"
+
+
+def has_base(store: Store, person_id: str) -> bool:
+    """True when some record of the person carries a base (or a flat amount, or a waiver)."""
+    return bool(
+        store.scalar(
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=? AND ({_HAS_BASE_SQL}))",
+            (person_id,),
+        )
+    )
+
+
+def no_base(store: Store, branch_ids: list[str], month: date) -> list[tuple[str, str, str]]:
+    """(person id, name, branch id) of the members of *branch_ids* who owe dues
+    in *month* but have no record with a base: their grid line would read as
+    paid 0.00. 预备党员 count from the month they were adopted."""
+    next_month = add_months(month_start(month), 1).isoformat()
+    out: list[tuple[str, str, str]] = []
+    for part in chunks(branch_ids):
+        out += [
+            (r["id"], r["name"], r["branch_id"])
+            for r in store.query(
+                f"SELECT p.id, p.name, p.branch_id FROM people p"
+                f" WHERE p.branch_id IN ({marks(part)})"
+                " AND (p.status=? OR (p.status=? AND (p.joined_party IS NULL"
+                " OR p.joined_party < ?)))"
+                f" AND NOT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=p.id"
+                f" AND ({_HAS_BASE_SQL}))"
+                " ORDER BY p.sort_key, p.name",
+                (*part, PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value,
+                 next_month),
+            )
+        ]  # fmt: skip
+    return out
 
 
 def arrears_month(today: date) -> date:
@@ -55,7 +98,7 @@ def home_items(store: Store, today: date) -> list[DueItem]:
     for part in chunks(people):
         for r in store.query(f"SELECT id, name FROM people WHERE id IN ({marks(part)})", part):
             names[r["id"]] = r["name"]
-    items: list[DueItem] = []
+    items: list[DueItem] = no_base_items(store, ids, today)
     for person_id, run, level in alerts:
         lapse = level is ArrearsLevel.LAPSE
         tail = "，请核实有无正当理由" if lapse else "，应限期交纳"
@@ -71,3 +114,17 @@ def home_items(store: Store, today: date) -> list[DueItem]:
             )
         )
     return items
+
+
+def no_base_items(store: Store, branch_ids: list[str], today: date) -> list[DueItem]:
+    """One line per member without a base: their dues cannot be computed."""
+    return [
+        DueItem(
+            section=SECTION,
+            text=f"{name}{NO_BASE}，无法计算应缴党费，请在党费录入中按 b 设置",
+            urgency=Urgency.DUE,
+            action=go(Place.DUES, branch_id),
+            owner=name,
+        )
+        for _pid, name, branch_id in no_base(store, branch_ids, today)
+    ]

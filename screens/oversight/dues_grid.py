@@ -23,9 +23,11 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from domain.dues import (
     DEFAULT_CONFIG,
+    NO_BASE,
     DuesError,
     DuesKind,
     DuesRecord,
+    base_missing,
     branch_month_summary,
     check_back_payment,
     compute_due,
@@ -250,15 +252,23 @@ class DuesGridScreen(Screen[None]):
         known = row.base_known or pid in self.changed
         run = row.arrears.consecutive_months
         arrears = Text(f"{run}个月" if run else "", style="bold red" if run >= 3 else "yellow")
+        if not known or base_missing(rec):
+            # Nothing can be computed: not 「已缴 0.00」 but what is missing.
+            return [
+                Text("*" if pid in self.changed else "", style="bold"),
+                text(row.person.name),
+                Text(NO_BASE, style="bold yellow"),
+                Text(""),
+                Text("—", justify="right", style="dim"),
+                Text("—", justify="right", style="dim"),
+                Text("—", style="dim"),
+                arrears,
+            ]
         return [
             Text("*" if pid in self.changed else "", style="bold"),
             text(row.person.name),
-            Text(
-                format_yuan(rec.base_fen) if known else "未设",
-                justify="right",
-                style="" if known else "yellow",
-            ),  # fmt: skip
-            text(band_text(rec.band_label) if known else ""),
+            Text(format_yuan(rec.base_fen), justify="right"),
+            text(band_text(rec.band_label)),
             Text(format_yuan(rec.due_fen), justify="right"),
             Text(format_yuan(rec.paid_fen), justify="right"),
             dues_status_text(rec),
@@ -272,9 +282,7 @@ class DuesGridScreen(Screen[None]):
             table.update_cell(pid, key, value)
 
     def _update_summary(self, note: str = "") -> None:
-        counted = [
-            r for pid, r in self.records.items() if self.rows[pid].base_known or pid in self.changed
-        ]
+        counted = [r for pid, r in self.records.items() if not self._no_base(pid)]
         s = branch_month_summary(counted, self.month)
         rate = "—" if s.member_rate is None else f"{float(s.member_rate * 100):.1f}%"
         out = Text()
@@ -283,11 +291,18 @@ class DuesGridScreen(Screen[None]):
         )
         out.append(f"应缴 {format_yuan(s.due_fen)} 元 · 实缴 {format_yuan(s.paid_fen)} 元 · ")
         out.append(f"收缴率 {rate}", style="bold")
+        missing = sum(1 for pid in self.order if self._no_base(pid))
+        if missing:
+            out.append(f" · {NO_BASE} {missing} 人（按 b 设置）", style="bold yellow")
         if self.changed:
             out.append(f" · 未保存 {len(self.changed)} 处（Ctrl+S 保存）", style="bold yellow")
         if note:
             out.append(f" · {note}", style="bold green")
         self.query_one("#dg-summary", Static).update(out)
+
+    def _no_base(self, pid: str) -> bool:
+        known = self.rows[pid].base_known or pid in self.changed
+        return not known or base_missing(self.records[pid])
 
     def _status(self, message: str, *, error: bool = False) -> None:
         out = Text(message, style="bold red" if error else "")
@@ -305,10 +320,10 @@ class DuesGridScreen(Screen[None]):
             return
         row, rec = self.rows[pid], self.records[pid]
         bits = [row.person.name, rec.kind.value]
-        if row.base_known or pid in self.changed:
-            bits.append(band_text(rec.band_label))
+        if self._no_base(pid):
+            bits.append(f"{NO_BASE}：没有基数记录，按 b 设置")
         else:
-            bits.append("没有基数记录，按 b 设置")
+            bits.append(band_text(rec.band_label))
         if rec.paid_on:
             bits.append(f"缴于 {rec.paid_on.isoformat()}（{rec.method or '未注明方式'}）")
         if rec.waived:

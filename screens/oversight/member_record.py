@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 
 from domain.dates import format_date
-from domain.dues import DuesRecord, MemberArrears, format_yuan
+from domain.dues import NO_BASE, DuesRecord, MemberArrears, base_missing, format_yuan
 from domain.navigation import Place
 from domain.people import Person
 from domain.periods import Period, month_start, quarter_of
@@ -154,7 +154,13 @@ class MemberRecordScreen(Screen[None]):
     def _show_dues_line(self, year: int, records: list[DuesRecord], arrears: MemberArrears) -> None:
         out = Text()
         out.append(f"{year}年党费", style="bold")
-        if not records:
+        person = self.person
+        unset = person is not None and person.is_member and dues_service.lacks_base(zapp(self).store, person.id)
+        if unset:
+            # No base anywhere this year: nothing is due or paid, say what is missing.
+            out.append(f"  {NO_BASE}", style="bold yellow")
+            out.append("（在党费录入中按 b 设置）")
+        elif not records:
             out.append("  本年没有党费记录")
         else:
             last = records[-1]
@@ -196,6 +202,15 @@ class MemberRecordScreen(Screen[None]):
         keep = table.cursor_row
         table.clear()
         for r in records:
+            if base_missing(r):
+                table.add_row(
+                    text(f"{r.month.year}-{r.month.month:02d}"),
+                    Text(NO_BASE, style="bold yellow"),
+                    *(Text("—", style="dim") for _ in range(4)),
+                    text(format_date(r.paid_on)),
+                    key=r.month.isoformat(),
+                )
+                continue
             table.add_row(
                 text(f"{r.month.year}-{r.month.month:02d}"),
                 Text(format_yuan(r.base_fen), justify="right"),
