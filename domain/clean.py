@@ -35,3 +35,19 @@ def clean_text(s: str, *, multiline: bool = False) -> str:
 def clean_number(s: str) -> str:
     """NFKC for numeric and ID fields: full-width '１２' becomes '12'."""
     return unicodedata.normalize("NFKC", s).strip()
+
+
+# Characters that show as nothing: zero-width space/joiners, word joiner, BOM,
+# soft hyphen, variation selectors, Hangul fillers, bidi marks.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+
+
+def identity_text(s: str) -> str:
+    """What a name looks like: NFKC (full-width 'Ｗ' is 'W'), invisible
+    characters and all whitespace removed. Two names equal here are the same
+    name to a reader (import matching; roster search builds on it)."""
+    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", s))
+    return "".join(s.split())

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from domain.clean import identity_text
 from domain.dates import DateParseError, parse_optional_date
 from domain.errors_cn import describe_validation_error
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
@@ -58,15 +59,89 @@ class RowError:
     message: str
 
 
+class OnDuplicate(StrEnum):
+    """What an import does with a row that matches someone already on the roster."""
+
+    SKIP = "skip"  # keep the roster's person as is (the default)
+    UPDATE = "update"  # overwrite their fields with the file's (columns present only)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Row *row* of the file (``people[index]``) is *existing*, matched by name
+    and *by* (出生日期 or 电话)."""
+
+    index: int
+    row: int
+    existing: Person
+    by: str
+
+
 @dataclass
 class ImportPreview:
     people: list[Person] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    rows: list[int] = field(default_factory=list)  # spreadsheet row of each of people
+    columns: frozenset[str] = frozenset()  # HEADERS keys the file has
+    duplicates: list[Duplicate] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.people)
+
+    def duplicate_of(self, index: int) -> Duplicate | None:
+        return next((d for d in self.duplicates if d.index == index), None)
+
+
+def same_person(a: Person, b: Person) -> str | None:
+    """How *a* and *b* are known to be one person: the same name as a reader
+    sees it (full-width, zero-width and spaces ignored) and the same 出生日期
+    or 电话. None when they may be two people."""
+    if identity_text(a.name) != identity_text(b.name):
+        return None
+    if a.birth_date is not None and a.birth_date == b.birth_date:
+        return "出生日期"
+    if a.phone and a.phone == b.phone:
+        return "电话"
+    return None
+
+
+def find_duplicates(preview: ImportPreview, existing: list[Person]) -> list[Duplicate]:
+    """The rows that are someone in *existing* (the roster's people of the same
+    names); sets and returns ``preview.duplicates``."""
+    by_name: dict[str, list[Person]] = {}
+    for p in existing:
+        by_name.setdefault(identity_text(p.name), []).append(p)
+    found: list[Duplicate] = []
+    for i, p in enumerate(preview.people):
+        for old in by_name.get(identity_text(p.name), []):
+            by = same_person(p, old)
+            if by:
+                row = preview.rows[i] if i < len(preview.rows) else 0
+                found.append(Duplicate(i, row, old, by))
+                break
+    preview.duplicates = found
+    return found
+
+
+# Which Person field each file column fills (an update changes only these).
+_COLUMN_FIELDS = {"branch": ("branch_id", "group_id"), "group": ("group_id",)}
+
+
+def merged(existing: Person, incoming: Person, columns: frozenset[str]) -> Person:
+    """*existing* with the values the file gives (its columns, non-empty cells);
+    the roster's id, version and anything the file does not say are kept."""
+    changes: dict[str, object] = {}
+    for column in columns:
+        for name in _COLUMN_FIELDS.get(column, (column,)):
+            value = getattr(incoming, name, None)
+            if name == "name" or value in (None, ""):
+                continue
+            changes[name] = value
+    if "group" not in columns and changes.get("branch_id") not in (None, existing.branch_id):
+        changes["group_id"] = None  # moved branch: the old branch's group no longer applies
+    return existing.model_copy(update=changes)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -176,6 +251,7 @@ def build_preview(
     if "name" not in cols:
         preview.errors.append(RowError(1, "表头缺少“姓名”列"))
         return preview
+    preview.columns = frozenset(cols)
     for n, raw in enumerate(table[1:], start=2):
         if not any(c.strip() for c in raw):
             continue
@@ -190,6 +266,7 @@ def build_preview(
             continue
         try:
             preview.people.append(_row_person(values, branch_ids, group_ids, default_branch_id))
+            preview.rows.append(n)
         except (ValueError, ValidationError) as e:
             msg = describe_validation_error(e) if isinstance(e, ValidationError) else str(e)
             preview.errors.append(RowError(n, msg))

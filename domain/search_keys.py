@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from domain.clean import identity_text
+
 # rank: lower sorts first in results.
 RANK_NAME = 0
 RANK_FULL = 1
@@ -23,8 +25,9 @@ MAX_VARIANTS = 4
 
 
 def normalise_query(text: str) -> str:
-    """Lower-case, NFKC (full-width letters), drop spaces and punctuation."""
-    s = unicodedata.normalize("NFKC", text).lower()
+    """Lower-case, NFKC (full-width letters), drop invisible characters, spaces
+    and punctuation."""
+    s = identity_text(text).lower()
     s = s.replace("ü", "v")
     return _KEEP.sub("", s)
 

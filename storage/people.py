@@ -277,7 +277,29 @@ def move(store: Store, person: Person, branch_id: str, group_id: str | None) -> 
     return save(store, moved)
 
 
-def import_people(store: Store, new_people: list[Person]) -> int:
-    """All or nothing: one transaction for the whole file."""
+def import_people(
+    store: Store, new_people: list[Person], updates: Iterable[Person] = ()
+) -> int:
+    """All or nothing: one transaction for the whole file (new people inserted,
+    *updates* saved with their version check); the number inserted."""
     with store.write() as c:
+        for person in updates:
+            save(store, person, conn=c)
         return insert_many(store, new_people, conn=c)
+
+
+def same_name_candidates(store: Store, names: Iterable[str]) -> list[Person]:
+    """People whose name reads like one of *names* (the indexed whole-name key:
+    case, width, spaces and invisible characters aside), for import matching."""
+    keys = sorted({k for k in (normalise_query(n) for n in names) if k})
+    out: dict[str, Person] = {}
+    for i in range(0, len(keys), 500):
+        part = keys[i : i + 500]
+        marks = ",".join("?" * len(part))
+        rows = store.query(
+            f"SELECT p.* FROM people p WHERE p.id IN (SELECT person_id FROM person_keys"
+            f" WHERE rank={RANK_NAME} AND key IN ({marks}))",
+            tuple(part),
+        )
+        out.update({r["id"]: _to_person(r) for r in rows})
+    return list(out.values())

@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     ip.add_argument("file")
     ip.add_argument("--branch", help="表中没有“支部”列时，导入到这个支部")
     ip.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    ip.add_argument(
+        "--on-duplicate",
+        choices=("skip", "update"),
+        default="skip",
+        help="与花名册中已有的人相同（姓名相同，且出生日期或电话相同）时："
+        "skip 跳过（默认），update 用表中的内容更新",
+    )
 
     ex = sub.add_parser("export", help="导出 Word 文档（会议记录 / 党课计划 / 台账 / 季度报告）")
     ex_sub = ex.add_subparsers(dest="what", required=True)
@@ -118,7 +125,9 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
     if args.command == "demo":
         return cmd_demo(db_path, args.people, args.force)
     if args.command == "import":
-        return cmd_import_people(db_path, Path(args.file), args.branch, args.dry_run)
+        return cmd_import_people(
+            db_path, Path(args.file), args.branch, args.dry_run, args.on_duplicate
+        )
     if args.command == "export":
         for module in _export_modules():
             if module.EXPORT_NAME == args.what:
@@ -219,13 +228,17 @@ def cmd_demo(db_path: Path, n: int, force: bool) -> int:
     return exit_codes.OK
 
 
-def cmd_import_people(db_path: Path, file: Path, branch: str | None, dry_run: bool) -> int:
+def cmd_import_people(
+    db_path: Path, file: Path, branch: str | None, dry_run: bool, on_duplicate: str = "skip"
+) -> int:
     from services.database import open_existing
     from services.import_people import import_people
 
     store = open_existing(db_path)
     try:
-        result = import_people(store, file, branch_name=branch, dry_run=dry_run)
+        result = import_people(
+            store, file, branch_name=branch, dry_run=dry_run, on_duplicate=on_duplicate
+        )
     finally:
         store.close()
     preview = result.preview
@@ -234,10 +247,18 @@ def cmd_import_people(db_path: Path, file: Path, branch: str | None, dry_run: bo
     if preview.errors:
         _err(f"{len(preview.errors)} 行有错误，未导入任何数据（共读取 {preview.rows_read} 行）")
         return exit_codes.DATA
+    dupes = len(preview.duplicates)
+    for d in preview.duplicates[:20]:
+        print(f"第 {d.row} 行：{d.existing.name} 已在花名册中（{d.by}相同）", file=sys.stderr)
+    if dupes > 20:
+        print(f"……另有 {dupes - 20} 行与花名册中已有的人相同", file=sys.stderr)
     if dry_run:
-        print(f"检查通过：{len(preview.people)} 人可以导入（未写入）")
+        print(
+            f"检查通过：{len(preview.people) - dupes} 人可以导入，{dupes} 人与花名册中已有的人"
+            "相同（未写入）"
+        )
         return exit_codes.OK
-    print(f"已导入 {result.imported} 人")
+    print(f"已导入 {result.imported} 人，更新 {result.updated} 人，跳过重复 {result.skipped} 人")
     return exit_codes.OK
 
 

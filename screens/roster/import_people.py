@@ -13,9 +13,11 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind
-from domain.people_import import ImportFileError, ImportPreview, build_preview, read_table
+from domain.people_import import ImportPreview, OnDuplicate
 from services import import_people as import_svc
 from services import org_lookup
+from services.errors import DomainError
+from services.import_people import Written
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -27,16 +29,18 @@ class ImportPeopleScreen(ModalScreen[int | None]):
     BINDINGS = [
         Binding("ctrl+r", "preview", "预览检查", priority=True),
         Binding("ctrl+s", "commit", "导入", priority=True),
+        Binding("u", "toggle_duplicate", "跳过/更新"),
         Binding("escape", "cancel", "关闭"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.preview: ImportPreview | None = None
+        # Per duplicate row (index into preview.people): skip unless the user says update.
+        self.choices: dict[int, OnDuplicate] = {}
 
     def compose(self) -> ComposeResult:
         store = zapp(self).store
-        self._branch_ids, self._group_ids = org_lookup.lookup_maps(store)
         branches = [u for u in org_lookup.all_units(store) if u.kind is OrgKind.BRANCH]
         with Vertical(id="import-box"):
             yield Static("导入人员（.csv / .xlsx；Ctrl+R 预览，Ctrl+S 导入）", id="import-title")
@@ -71,37 +75,35 @@ class ImportPeopleScreen(ModalScreen[int | None]):
         self._run_preview(Path(path).expanduser(), branch)
 
     @work(thread=True, exclusive=True, group="import")
-    def _run_preview(self, path: Path, branch: str | None) -> ImportPreview | ImportFileError:
+    def _run_preview(self, path: Path, branch: str | None) -> ImportPreview | DomainError:
         try:
-            table = read_table(path)
-            return build_preview(
-                table,
-                branch_ids=self._branch_ids,
-                group_ids=self._group_ids,
-                default_branch_id=branch,
-            )
-        except ImportFileError as e:
+            return import_svc.preview_file(zapp(self).store, path, default_branch_id=branch)
+        except DomainError as e:
             # The file cannot be used (missing, wrong format): a result to show, not a fault.
             return e
 
     @work(thread=True, exclusive=True, group="import-commit")
-    def _run_commit(self, preview: ImportPreview) -> int:
-        return import_svc.commit(zapp(self).store, preview)
+    def _run_commit(self, preview: ImportPreview, choices: dict[int, OnDuplicate]) -> Written:
+        return import_svc.commit(zapp(self).store, preview, OnDuplicate.SKIP, choices)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.state is not WorkerState.SUCCESS:
             return  # failures: the app reports them, _failed() recovers
         if worker.group == "import":
-            if isinstance(worker.result, ImportFileError):
+            if isinstance(worker.result, DomainError):
                 self.preview = None
                 self._summary(str(worker.result))
             elif isinstance(worker.result, ImportPreview):
                 self._show(worker.result)
         elif worker.group == "import-commit":
-            n = worker.result
-            self.notify(f"已导入 {n} 人", markup=False)
-            self.dismiss(n)
+            done = worker.result
+            assert isinstance(done, Written)
+            self.notify(
+                f"已导入 {done.imported} 人，更新 {done.updated} 人，跳过重复 {done.skipped} 人",
+                markup=False,
+            )
+            self.dismiss(done.imported)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:
@@ -127,18 +129,59 @@ class ImportPeopleScreen(ModalScreen[int | None]):
                 "请修改文件后重新预览；有错误时不会导入任何数据。"
             )
             return
+        self.choices = {d.index: OnDuplicate.SKIP for d in preview.duplicates}
+        table.add_column("处理", key="what")
         table.add_columns("姓名", "政治面貌", "职务", "班组", "岗位", "电话")
-        for p in preview.people[:PREVIEW_ROWS]:
-            table.add_row(text(p.name), text(p.status.value), text(p.post.value if p.post else ""),
-                          text(p.team), text(p.job), text(p.phone))  # fmt: skip
-        self._summary(f"检查通过：{len(preview.people)} 人可以导入。按 Ctrl+S 导入（全部或全不）。")
+        # Duplicates first: they are what needs a decision.
+        dupes = [d.index for d in preview.duplicates]
+        order = dupes + [i for i in range(len(preview.people)) if i not in self.choices]
+        for i in order[:PREVIEW_ROWS]:
+            p = preview.people[i]
+            table.add_row(self._what(i), text(p.name), text(p.status.value),
+                          text(p.post.value if p.post else ""), text(p.team), text(p.job),
+                          text(p.phone), key=str(i))  # fmt: skip
+        self._count()
+
+    def _what(self, index: int) -> str:
+        if index not in self.choices:
+            return "新增"
+        return "更新" if self.choices[index] is OnDuplicate.UPDATE else "跳过"
+
+    def _count(self) -> None:
+        assert self.preview is not None
+        n = len(self.preview.people)
+        dupes = len(self.choices)
+        if not dupes:
+            self._summary(f"检查通过：{n} 人可以导入。按 Ctrl+S 导入（全部或全不）。")
+            return
+        update = sum(1 for c in self.choices.values() if c is OnDuplicate.UPDATE)
+        first = self.preview.duplicates[0]
+        self._summary(
+            f"检查通过：新增 {n - dupes} 人；{dupes} 人已在花名册中（如第 {first.row} 行"
+            f" {first.existing.name}，{first.by}相同），跳过 {dupes - update}、更新 {update}。"
+            "在重复的行上按 u 切换 跳过/更新；Ctrl+S 导入（全部或全不）。"
+        )
+
+    def action_toggle_duplicate(self) -> None:
+        table = self.query_one("#import-preview", DataTable)
+        if self.preview is None or self.preview.errors or not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        index = int(str(key.value))
+        if index not in self.choices:
+            self.notify("这一行是新增的人，不是重复", markup=False)
+            return
+        now = self.choices[index]
+        self.choices[index] = OnDuplicate.SKIP if now is OnDuplicate.UPDATE else OnDuplicate.UPDATE
+        table.update_cell(key, "what", self._what(index))
+        self._count()
 
     def action_commit(self) -> None:
         if self.preview is None or not self.preview.ok:
             self._summary("请先预览，且没有错误后才能导入")
             return
         self._summary("正在导入…")
-        self._run_commit(self.preview)
+        self._run_commit(self.preview, dict(self.choices))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
