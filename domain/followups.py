@@ -460,7 +460,7 @@ def quick_file(
         source=form.source,
         trigger_code=trigger.code,
         trigger_text=f"{trigger.kind}：{trigger.text}",
-        category=form.category or DEFAULT_CATEGORY.get(trigger.code, Category.OTHER),
+        category=form.category or quick_category(trigger.code),
         description=form.summary,
         responsible_id=form.responsible_id,
         responsible_name=form.responsible_name,
@@ -470,6 +470,23 @@ def quick_file(
         is_bangjiao=form.is_bangjiao,
         started_on=found if form.is_bangjiao else None,
     )
+
+
+def quick_category(trigger_code: str) -> Category:
+    """The reason a quick-filed case gets from its trigger (as quick_file does)."""
+    return DEFAULT_CATEGORY.get(trigger_code, Category.OTHER)
+
+
+def open_same_reason(
+    cases: Iterable[FollowUp], person_id: str, category: Category
+) -> list[FollowUp]:
+    """The person's cases not yet 销号 for the same reason: filing another one
+    splits one person's story over two timelines, so the form asks first."""
+    return [
+        fu
+        for fu in cases
+        if fu.person_id == person_id and fu.status is not Status.CLOSED and fu.category is category
+    ]
 
 
 # --- timeline actions -------------------------------------------------------

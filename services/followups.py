@@ -189,3 +189,28 @@ def get_case(store: Store, fu_id: str) -> FollowUp | None:
     from storage import followups as fu_store
 
     return fu_store.get(store, fu_id)
+
+
+@service
+def open_case_like(
+    store: Store, person_id: str, trigger_code: str, viewer: Viewer
+) -> FollowUp | None:
+    """An open case (not 销号) of the person for the reason *trigger_code*
+    means, newest first; redacted when the viewer may not see it."""
+    from domain.followups import open_same_reason, quick_category
+    from storage import followups as fu_store
+
+    if not person_id or not trigger_code:
+        return None
+    same = open_same_reason(
+        fu_store.not_closed_for_person(store, person_id), person_id, quick_category(trigger_code)
+    )
+    return fu_store.visible_for(store, same[:1], viewer)[0] if same else None
+
+
+def describe_open_case(fu: FollowUp) -> str:
+    """「2026-11-02 发现，夜班后情绪低落（跟进中，责任人 李四）」 for the warning."""
+    what = fu.trigger_text or str(fu.category)
+    if fu.is_redacted:
+        return f"{fu.found_on.isoformat()} 发现的一件保密事项（{fu.status}）"
+    return f"{fu.found_on.isoformat()} 发现，{what}（{fu.status}，责任人 {fu.responsible_name}）"

@@ -220,6 +220,16 @@ def for_ledger(store: Store, branch_id: str, end: date) -> list[FollowUp]:
     return [_load(r) for r in rows]
 
 
+def not_closed_for_person(store: Store, person_id: str) -> list[FollowUp]:
+    """Full records of the person's cases not yet 销号, newest first (the
+    caller applies visibility)."""
+    rows = store.query(
+        f"SELECT * FROM {TABLE} WHERE person_id=? AND status<>? ORDER BY found_on DESC, id",
+        (person_id, Status.CLOSED.value),
+    )
+    return [_load(r) for r in rows]
+
+
 def visible_for(store: Store, cases: list[FollowUp], viewer: Viewer) -> list[FollowUp]:
     """Redact *cases* for *viewer* (for exports that loaded full records)."""
     return _visible_all(store, cases, viewer)

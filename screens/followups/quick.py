@@ -68,6 +68,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         self._branch_hint = branch_id
         self._catalogue: TriggerCatalogue | None = None
         self._private_touched = False
+        self._ack_case: str | None = None  # the open case the user chose to file beside
 
     # -- layout ------------------------------------------------------------
     def compose_fields(self) -> ComposeResult:
@@ -184,6 +185,54 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
     def after_person_chosen(self, field: str) -> None:
         nxt = "#f-trigger" if field == "person" else "#f-level"
         self.query_one(nxt).focus()
+        if field == "person":
+            self._warn_open_case()
+
+    # -- an open case of the same person and reason ----------------------------
+    def _open_case(self) -> FollowUp | None:
+        from services.followups import open_case_like
+
+        person = self.chosen.get("person")
+        if person is None or person.is_new or self.viewer is None:
+            return None
+        code = self.select_of("trigger") or ""
+        return open_case_like(zapp(self).store, person.id, code, self.viewer)
+
+    def _warn_open_case(self) -> None:
+        from services.followups import describe_open_case
+
+        case = self._open_case()
+        if case is not None:
+            self.set_status(
+                f"注意：{case.person_name or '该对象'} 已有未销号的同类一人一事："
+                f"{describe_open_case(case)}。保存时可选择仍登记新的一件或打开已有的。"
+            )
+
+    def _ask_open_case(self, case: FollowUp) -> None:
+        from domain.navigation import Place
+        from screens.dialogs import ChoicePrompt
+        from services.followups import describe_open_case
+
+        app = zapp(self)
+
+        def answer(choice: str | None) -> None:
+            if choice == "continue":
+                self._ack_case = case.id
+                self.action_save()
+            elif choice == "open":
+                self.action_close()  # keeps what was typed as a draft
+                app.go(Place.FOLLOWUP, case.id)
+
+        person = self.chosen.get("person")
+        name = person.name if person else "该对象"
+        self.app.push_screen(
+            ChoicePrompt(
+                f"{name} 已有未销号的同类一人一事：\n{describe_open_case(case)}",
+                [("continue", "仍登记新的一件"), ("open", "打开已有的这件"),
+                 ("cancel", "返回表单")],
+            ),
+            answer,
+        )
 
     # -- reactions ---------------------------------------------------------
     def _load_triggers(self) -> None:
@@ -206,6 +255,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
             elif field == "trigger":
                 self._suggest_private()
                 self.query_one("#f-summary", Input).focus()
+                self._warn_open_case()
             elif field == "level":
                 self._update_hint()
         elif isinstance(event, Checkbox.Changed):
@@ -287,6 +337,10 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
             self.show_errors(errors)
             return
         self.show_errors({})
+        case = None if new_person else self._open_case()
+        if case is not None and case.id != self._ack_case:
+            self._ask_open_case(case)
+            return
         try:
             saved = fu_service.file_quick(
                 store,
