@@ -13,6 +13,7 @@ class DraftsConfig:
     # A draft untouched this long leaves 今日 (still listed under `d`): the home
     # list must show today's unfinished work, not every form ever left open.
     home_max_age_days: int = 30
+    home_max_count: int = 5  # the newest few; the rest are one key (d) away
 
 
 DEFAULT_DRAFTS_CONFIG = DraftsConfig()

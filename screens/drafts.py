@@ -31,6 +31,7 @@ def label_of(kinds: Kinds, info: DraftInfo, who: str) -> str:
 
 class DraftList(OptionList):
     BINDINGS = [
+        Binding("enter", "select", "继续草稿"),
         Binding("delete", "abandon", "放弃草稿"),
     ]
 

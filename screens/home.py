@@ -170,10 +170,10 @@ class HomeScreen(Screen[None]):
         lst = self.query_one("#draft-list", DraftList)
         lst.show(items)
         lst.display = bool(items)
-        older = keeper.older_count(zapp(self).today)
+        older = keeper.left_out(zapp(self).today)
         title = "未完成的草稿"
         if older:
-            title += f"（另有 {older} 份较早的，按 d 查看全部）"
+            title += f"（另有 {older} 份，按 d 查看全部）"
         self.query_one("#draft-title", Static).update(title)
         self.query_one("#draft-title").display = bool(items or older)
 

@@ -184,16 +184,19 @@ class DraftKeeper:
 
     # -- the lists of drafts (今日 and the drafts screen) ----------------------
     def listing(self, today: date | None = None) -> list[drafts.DraftInfo]:
-        """The account's drafts, newest first: with *today*, only those recent
-        enough for the home list (config.home_max_age_days); else all of them."""
+        """The account's drafts, newest first: with *today*, the home list's
+        (the newest config.home_max_count of the last home_max_age_days days);
+        else all of them."""
         if today is None:
             return drafts.list_mine(self._store, limit=None)
         since = (today - timedelta(days=self.config.home_max_age_days)).isoformat()
-        return drafts.list_mine(self._store, limit=None, since=since)
+        return drafts.list_mine(self._store, limit=self.config.home_max_count, since=since)
 
-    def older_count(self, today: date) -> int:
-        """How many drafts the home list leaves out for their age."""
-        return len(self.listing()) - len(self.listing(today))
+    def left_out(self, today: date) -> int:
+        """How many drafts the home list leaves out (older, or beyond its count)."""
+        total = int(self._store.scalar("SELECT count(*) FROM drafts WHERE owner=?",
+                                       (self._store.actor,)) or 0)  # fmt: skip
+        return total - len(self.listing(today))
 
     def who(self, info: drafts.DraftInfo) -> str:
         return drafts.describe(info, self.session.id)

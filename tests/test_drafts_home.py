@@ -66,7 +66,7 @@ async def test_del_on_a_home_draft_asks_then_discards_it(make_demo_app, demo_sto
         lst.highlighted = index
         await pilot.pause()
         shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
-        assert "放弃草稿" in shown  # the footer offers Del while the list has focus
+        assert {"继续草稿", "放弃草稿"} <= shown  # the footer offers Enter and Del on the list
         await pilot.press("delete")
         await pilot.pause()
         assert isinstance(app.screen, YesNoPrompt)
@@ -100,7 +100,7 @@ async def test_old_drafts_leave_home_but_are_listed_and_discarded_under_d(
         assert any("新近稿" in x for x in home)
         assert not any("陈旧稿" in x for x in home)
         title = str(app.screen.query_one("#draft-title", Static).render())
-        assert "另有 1 份较早的" in title
+        assert "另有 1 份，按 d 查看全部" in title
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DraftsScreen)
@@ -118,7 +118,7 @@ async def test_old_drafts_leave_home_but_are_listed_and_discarded_under_d(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert "较早" not in str(app.screen.query_one("#draft-title", Static).render())
+        assert "另有" not in str(app.screen.query_one("#draft-title", Static).render())
 
 
 def test_the_home_age_limit_is_configuration(demo_store) -> None:
@@ -137,3 +137,15 @@ def test_a_title_saved_with_its_kind_is_shown_with_the_kind_once() -> None:
 
     label = draft_label("一人一事登记", "一人一事登记：张三", "2026-11-20T09:30:00", "本会话")
     assert label == "一人一事登记：张三 · 11-20 09:30 · 本会话"
+
+
+def test_the_home_list_shows_the_newest_few(demo_store) -> None:
+    """Failed before: every draft of every session stayed on 今日."""
+    keeper = DraftKeeper(demo_store, lambda _d, _f: None, config=DraftsConfig(home_max_count=3))
+    for i in range(6):
+        keeper.touch("person", f"p{i}", f"人{i}", {"values": {}})
+    assert keeper.flush()
+    total = int(demo_store.scalar("SELECT count(*) FROM drafts"))
+    assert len(keeper.listing(TODAY)) == 3
+    assert keeper.left_out(TODAY) == total - 3
+    assert len(keeper.listing()) == total
