@@ -512,6 +512,9 @@ def build_general(report: GeneralReport) -> Document:
 
     add_heading1(doc, "三、党费收缴情况")
     _table(doc, general_dues_rows(report))
+    unset = [f"{b.org_name}{len(b.no_base)}人" for b in report.branches if b.no_base]
+    if unset:
+        add_paragraph(doc, "未设基数（党费无法计算）的党员：" + "、".join(unset) + "。")
 
     add_heading1(doc, "四、决议和待办落实情况")
     _table(doc, general_work_rows(report))

@@ -99,3 +99,16 @@ def test_the_quarterly_report_lists_members_without_a_base(store, tmp_path: Path
     end = paragraphs.index("四、决议和待办落实情况")
     section = "\n".join(paragraphs[start:end])
     assert f"未设基数的党员1人：{unset.name}" in section
+
+
+def test_the_general_report_counts_them_per_branch(store, tmp_path: Path) -> None:
+    top = f.general_branch(store)
+    b = f.branch(store, "一支部", parent=top)
+    f.dues(store, b, f.months(dt.date(2026, 1, 1), dt.date(2026, 10, 1)))
+    with store.write() as c:
+        c.execute("DELETE FROM dues WHERE person_id=?", (b.members[3].id,))
+    files = export_reports(store, tmp_path, period=Period.quarter(2026, 3), today=TODAY,
+                           org_ids=[top.id])  # fmt: skip
+    general = next(x for x in files if x.kind == "党总支")
+    text = "\n".join(p.text for p in docx.Document(str(general.path)).paragraphs)
+    assert "未设基数（党费无法计算）的党员：一支部1人。" in text
