@@ -194,9 +194,7 @@ class DraftKeeper:
 
     def left_out(self, today: date) -> int:
         """How many drafts the home list leaves out (older, or beyond its count)."""
-        total = int(self._store.scalar("SELECT count(*) FROM drafts WHERE owner=?",
-                                       (self._store.actor,)) or 0)  # fmt: skip
-        return total - len(self.listing(today))
+        return drafts.count_mine(self._store) - len(self.listing(today))
 
     def who(self, info: drafts.DraftInfo) -> str:
         return drafts.describe(info, self.session.id)

@@ -210,6 +210,10 @@ def list_mine(store: Store, limit: int | None = 20, *, since: str = "") -> list[
     return [DraftInfo(**r) for r in rows]
 
 
+def count_mine(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM drafts WHERE owner=?", (store.actor,)) or 0)
+
+
 def describe(info: DraftInfo, mine: str) -> str:
     """Who and when, for lists: which session (terminal, start) owns it."""
     if info.session == mine:
