@@ -19,6 +19,23 @@ def _cases(store, person_id: str) -> int:  # type: ignore[no-untyped-def]
     return int(store.scalar("SELECT count(*) FROM followups WHERE person_id=?", (person_id,)))
 
 
+def _one_open_case(store, **fields):  # type: ignore[no-untyped-def]
+    """A branch whose 群众 already has an open T5 (矛盾) case."""
+    _top, (b,) = f.org_tree(store, ("一支部",))
+    worker = b.with_status(PoliticalStatus.MASSES)[0]
+    old = f.followup(store, b, worker, trigger_code="T5", category=quick_category("T5"), **fields)
+    return b, worker, old
+
+
+async def _open_and_fill(app, pilot, b, who: str, trigger: str) -> QuickFileScreen:  # type: ignore[no-untyped-def]
+    app.push_screen(QuickFileScreen(b.id))
+    await pilot.pause()
+    form = app.screen
+    assert isinstance(form, QuickFileScreen)
+    await _fill(pilot, form, who, trigger, b.members[3].name)
+    return form
+
+
 async def _fill(pilot, form: QuickFileScreen, who: str, trigger: str, resp: str) -> None:  # type: ignore[no-untyped-def]
     form.query_one("#f-person", Input).focus()
     await pilot.press(*who, "enter")
@@ -40,18 +57,10 @@ async def test_a_second_open_case_for_the_same_reason_asks_first(store) -> None:
     """Failed before: the second case was filed without a word."""
     from tui.app import ZhibuApp
 
-    _top, (b,) = f.org_tree(store, ("一支部",))
-    worker = b.with_status(PoliticalStatus.MASSES)[0]
-    member = b.members[3]
-    old = f.followup(store, b, worker, trigger_code="T5", trigger_text="与他人发生矛盾",
-                     category=quick_category("T5"))  # fmt: skip
+    b, worker, old = _one_open_case(store, trigger_text="与他人发生矛盾")
     app = ZhibuApp(store.path, store, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.push_screen(QuickFileScreen(b.id))
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, QuickFileScreen)
-        await _fill(pilot, form, worker.name, "T5", member.name)
+        form = await _open_and_fill(app, pilot, b, worker.name, "T5")
         status = str(form.query_one("#form-status", Static).render())
         assert "已有未销号的同类一人一事" in status and old.found_on.isoformat() in status
         await pilot.press("ctrl+s")
@@ -81,17 +90,11 @@ async def test_a_second_open_case_for_the_same_reason_asks_first(store) -> None:
 async def test_another_reason_files_without_asking(store) -> None:
     from tui.app import ZhibuApp
 
-    _top, (b,) = f.org_tree(store, ("一支部",))
-    worker = b.with_status(PoliticalStatus.MASSES)[0]
-    f.followup(store, b, worker, trigger_code="T5", category=quick_category("T5"))
+    b, worker, _old = _one_open_case(store)
     assert quick_category("T6") != quick_category("T5")
     app = ZhibuApp(store.path, store, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.push_screen(QuickFileScreen(b.id))
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, QuickFileScreen)
-        await _fill(pilot, form, worker.name, "T6", b.members[3].name)
+        form = await _open_and_fill(app, pilot, b, worker.name, "T6")
         assert "同类" not in str(form.query_one("#form-status", Static).render())
         await pilot.press("ctrl+s")
         await pilot.pause()
