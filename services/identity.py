@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from domain.roles import BRANCH_ROLES, ActingIdentity, Role, RoleGrant
-from services.errors import InvalidInput, NotFound, Refused, service
+from services.errors import InvalidInput, NotFound, NotPermitted, Refused, service
 
 if TYPE_CHECKING:
     from storage.db import Store
@@ -115,15 +115,16 @@ def acting_roles(
 # --- administration ---------------------------------------------------------
 
 
-def _require_admin(store: Store, session: PinSession | None) -> ActingIdentity:
+def require_admin(store: Store, session: PinSession | None = None) -> ActingIdentity:
+    """The acting identity, or NotPermitted unless it is a (proven) 管理员."""
     me = acting_roles(store, session=session)
     if not me.holds(Role.ADMIN):
-        raise Refused(
+        raise NotPermitted(
             f"账户 {me.actor} 不是管理员，不能管理角色。"
             "请管理员（数据库文件的所有者或 root 最先是管理员）运行 zhibu admin。"
         )
     if not me.proven:
-        raise Refused(f"账户 {me.account} 设有 PIN，请先验证 PIN 再管理角色。")
+        raise NotPermitted(f"账户 {me.account} 设有 PIN，请先验证 PIN 再管理角色。")
     return me
 
 
@@ -180,7 +181,7 @@ def grant(
     """Grant *role* to *account* (mapping it to *person*); a summary line."""
     from storage import roles
 
-    _require_admin(store, session)
+    require_admin(store, session)
     account = _check_account(account)
     r = parse_role(role)
     branch_id = _branch_id(store, branch, r)
@@ -216,7 +217,7 @@ def revoke(
     from services.org_lookup import find_unit
     from storage import roles
 
-    _require_admin(store, session)
+    require_admin(store, session)
     r = parse_role(role)
     branch_id = find_unit(store, branch, (OrgKind.BRANCH,), "支部").id if branch else None
     n = roles.revoke(store, account.strip(), r, branch_id)
@@ -231,7 +232,7 @@ def list_grants(
 ) -> list[GrantRow]:
     from storage import roles
 
-    _require_admin(store, session)
+    require_admin(store, session)
     return roles.all_grants(store, include_revoked=include_revoked)
 
 
@@ -285,7 +286,7 @@ def decide_request(
     me = acting_roles(store, session=session)
     if not (me.is_admin or (req.branch_id and me.acts_as(Role.SECRETARY, req.branch_id))):
         why = "（请先验证 PIN）" if not me.proven else ""
-        raise Refused(f"只有管理员或该支部的书记可以批准这条申请{why}")
+        raise NotPermitted(f"只有管理员或该支部的书记可以批准这条申请{why}")
     if req.account == me.account and not me.is_admin:
         raise Refused("不能批准自己的申请")
     roles.decide(store, req, approve=approve)
@@ -322,7 +323,7 @@ def set_pin(store: Store, account: str, pin: str, *, session: PinSession | None 
     """Set or reset *account*'s PIN (administrators only)."""
     from storage import roles
 
-    _require_admin(store, session)
+    require_admin(store, session)
     account = _check_account(account)
     check_pin_text(pin)
     salt = os.urandom(16)
