@@ -75,6 +75,17 @@ class ActingIdentity:
     def is_admin(self) -> bool:
         return self.acts_as(Role.ADMIN)
 
+    @property
+    def pin_ok(self) -> bool:
+        """Alias of ``proven`` (the name services.private_details reads)."""
+        return self.proven
+
+    @property
+    def roles(self) -> frozenset[tuple[str, str]]:
+        """Granted (role name, branch id or '') pairs, PIN aside."""
+        extra = {(Role.ADMIN.value, "")} if self.owner_admin else set()
+        return frozenset({(g.role.value, g.branch_id or "") for g in self.grants} | extra)
+
     def secretary_branches(self) -> frozenset[str]:
         """Branches this session acts as 书记 of (empty while unproven)."""
         if not self.proven:

@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -72,6 +73,40 @@ class PinSession:
         self.account = None
 
 
+# One PIN session per open database handle: the app opens one Store per
+# session, so whoever holds the store (a screen, services.private_details)
+# learns the PIN state from acting_roles(store) without being handed it.
+_SESSIONS: weakref.WeakKeyDictionary[Store, PinSession] = weakref.WeakKeyDictionary()
+
+
+def pin_session_for(store: Store, clock: Callable[[], float] = time.monotonic) -> PinSession:
+    """A new session whose idle limit is the administrator's setting
+    (default 10 minutes; `zhibu admin idle MINUTES` changes it)."""
+    from storage import roles
+
+    return PinSession(clock=clock, idle_limit=roles.idle_minutes(store, IDLE_LIMIT_S / 60) * 60)
+
+
+def attach_session(store: Store, session: PinSession) -> PinSession:
+    """Make *session* the PIN session of *store* (the app does this once)."""
+    _SESSIONS[store] = session
+    return session
+
+
+def session_of(store: Store) -> PinSession | None:
+    return _SESSIONS.get(store)
+
+
+@service
+def set_idle_minutes(store: Store, minutes: float, *, session: PinSession | None = None) -> None:
+    from storage import roles
+
+    require_admin(store, session)
+    if not 1 <= minutes <= 24 * 60:
+        raise InvalidInput("空闲时间应在 1 到 1440 分钟之间")
+    roles.set_idle_minutes(store, minutes)
+
+
 def _account(actor: str) -> str:
     from storage.identity import claimed_account
 
@@ -93,11 +128,13 @@ def acting_roles(
 ) -> ActingIdentity:
     """Who *actor* (default: the store's actor) acts as, from granted data only.
 
-    The PIN counts as verified only through *session* (this app's session);
-    without one, an account that has a PIN acts as nobody in particular.
+    The PIN counts as verified only through *session*, by default the one
+    attached to *store* (attach_session); without one, an account that has a
+    PIN is not proven.
     """
     from storage import roles
 
+    session = session or session_of(store)
     actor = actor or store.actor
     account = _account(actor)
     pin_required = roles.has_pin(store, account)
@@ -376,9 +413,10 @@ def verify_pin(
     return PinResult(False, f"PIN 不对（还可再试 {MAX_FAILURES - failures} 次）")
 
 
-def needs_pin(store: Store, session: PinSession, actor: str | None = None) -> bool:
+def needs_pin(store: Store, session: PinSession | None = None, actor: str | None = None) -> bool:
     """The account has a PIN and this session has not (recently) proven it."""
     from storage import roles
 
+    session = session or session_of(store)
     account = _account(actor or store.actor)
-    return roles.has_pin(store, account) and not session.verified_for(account)
+    return roles.has_pin(store, account) and not (session and session.verified_for(account))

@@ -17,6 +17,7 @@ from domain.roles import Role, RoleGrant
 from storage import audit
 from storage.db import Store, now_iso
 from storage.errors import StorageError
+from storage.in_lists import marks
 
 GRANTS = "role_grants"
 REQUESTS = "account_requests"
@@ -81,10 +82,9 @@ def secretary_person_ids(store: Store, branch_ids: list[str]) -> dict[str, str]:
     """branch id → the person id of its granted 书记 (absent when none)."""
     if not branch_ids:
         return {}
-    marks = ",".join("?" * len(branch_ids))
     rows = store.query(
         f"SELECT branch_id, person_id FROM {GRANTS} WHERE role=? AND revoked_at IS NULL"
-        f" AND person_id IS NOT NULL AND branch_id IN ({marks})",
+        f" AND person_id IS NOT NULL AND branch_id IN ({marks(branch_ids)})",
         (Role.SECRETARY.value, *branch_ids),
     )
     return {r["branch_id"]: r["person_id"] for r in rows}
@@ -330,3 +330,34 @@ def record_attempt(
         )
         action = "pin_ok" if ok else ("pin_lockout" if locked_until else "pin_fail")
         audit.append(c, store.actor, action, PINS, account, f"failures={failures}")
+
+
+IDLE_KEY = "pin_idle_minutes"
+
+
+def idle_minutes(store: Store, default: float) -> float:
+    """The administrator's idle limit (settings row 'pin_idle_minutes', a JSON
+    number) or *default*; an unreadable value falls back to the default."""
+    import json
+
+    raw = store.scalar("SELECT data FROM settings WHERE key=?", (IDLE_KEY,))
+    try:
+        value = float(json.loads(str(raw))) if raw is not None else default
+    except (ValueError, TypeError):
+        return default
+    return value if value > 0 else default
+
+
+def set_idle_minutes(store: Store, minutes: float) -> None:
+    import json
+
+    now = now_iso()
+    with store.write() as c:
+        c.execute(
+            "INSERT INTO settings(key, data, created_at, updated_at, updated_by, version)"
+            " VALUES (?,?,?,?,?,1) ON CONFLICT(key) DO UPDATE SET data=excluded.data,"
+            " updated_at=excluded.updated_at, updated_by=excluded.updated_by,"
+            " version=settings.version+1",
+            (IDLE_KEY, json.dumps(minutes), now, now, store.actor),
+        )
+        audit.append(c, store.actor, "set", "settings", IDLE_KEY)

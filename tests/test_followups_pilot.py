@@ -310,13 +310,15 @@ async def test_mine_without_mapping_explains_and_shows_nothing(demo_store) -> No
         assert app.screen.query_one("#fl-table", DataTable).row_count == 0
         line = str(app.screen.query_one("#fl-status-line", Static).render())
         assert "tester" in line and "按 w" in line
-        # w → pick yourself → "mine" now lists the cases you carry.
+        # w → pick yourself → a request, awaiting approval: still nobody.
         await pilot.press("w")
         await pilot.pause()
         await pilot.press(*member.name, "enter")
         await pilot.pause()
-        assert accounts.lookup(demo_store, "tester") == member.id
-        assert app.screen.query_one("#fl-table", DataTable).row_count >= 1
+        assert accounts.lookup(demo_store, "tester") is None
+        line = str(app.screen.query_one("#fl-status-line", Static).render())
+        assert "待批准" in line and member.name in line
+        assert app.screen.query_one("#fl-table", DataTable).row_count == 0
 
 
 async def test_quick_form_errors_draft_and_new_person(demo_store) -> None:

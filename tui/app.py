@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
@@ -81,6 +82,9 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self._today = today
         self.drafts = DraftKeeper(store, self.set_timer)
         self.drafts.on_status = self._draft_status
+        from services.identity import attach_session, pin_session_for
+
+        self.pin_session = attach_session(store, pin_session_for(store))
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
 
@@ -94,6 +98,13 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     @property
     def today(self) -> date:
         return self._today or date.today()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys, pastes and clicks are activity: they keep a verified PIN alive
+        # (after the idle limit it is asked again; services.identity.PinSession).
+        if isinstance(event, events.Key | events.Paste | events.MouseDown):
+            self.pin_session.touch()
+        await super().on_event(event)
 
     # -- lifecycle ---------------------------------------------------------
     def on_mount(self) -> None:

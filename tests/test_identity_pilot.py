@@ -1,0 +1,228 @@
+"""我是谁 requests, their approval by the branch's granted 书记, the roster-职务
+impostor, and the PIN prompt (wrong PIN, lockout, asked again after idle)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Static
+
+from domain.people_codes import CommitteePost
+from screens.followups.listing import FollowupListScreen
+from screens.followups.timeline import FollowupTimelineScreen
+from screens.pin import PinScreen
+from screens.roster.account_requests import AccountRequestsScreen
+from services import identity
+from storage import accounts, people
+from storage.db import Store
+from tests.factories import TODAY, grant_secretary
+from tests.test_followups_pilot import _cast, _private_case, _table_text
+from tui.app import ZhibuApp
+
+SECRET = "配偶患癌住院"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 5000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def app_as(store: Store, account: str) -> tuple[ZhibuApp, Store]:
+    s = Store(store.path, actor=account)
+    return ZhibuApp(s.path, s, today=TODAY), s
+
+
+def shown(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def open_row(pilot, app: ZhibuApp, fu_id: str) -> None:
+    table = app.screen.query_one("#fl-table", DataTable)
+    table.move_cursor(row=table.get_row_index(fu_id))
+    table.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_who_am_i_only_requests_and_the_granted_secretary_approves(demo_store) -> None:
+    branch, sec, worker, member, _ = _cast(demo_store)
+    fu = _private_case(demo_store, branch, worker, member)
+    grant_secretary(demo_store, "sec", sec)
+    app, mine = app_as(demo_store, "tester")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(FollowupListScreen("我的"))
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press(*member.name, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowupListScreen)
+        line = shown(app.screen.query_one("#fl-status-line", Static))
+        assert "待批准" in line and member.name in line
+        assert app.screen.query_one("#fl-table", DataTable).row_count == 0
+        # Nothing private is visible before approval: the branch list redacts it…
+        await pilot.press("2")
+        await pilot.pause()
+        listed = _table_text(app.screen.query_one("#fl-table", DataTable))
+        assert worker.name not in listed and "保密" in listed
+        # …and so does the case itself.
+        await open_row(pilot, app, fu.id)
+        assert isinstance(app.screen, FollowupTimelineScreen)
+        head = shown(app.screen.query_one("#tl-head", Static))
+        assert SECRET not in head and worker.name not in head
+    assert accounts.lookup(demo_store, "tester") is None
+    assert identity.acting_roles(mine).grants == ()
+    mine.close()
+
+    # The branch's granted 书记 sees the request and approves it.
+    app, sec_store = app_as(demo_store, "sec")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(AccountRequestsScreen())
+        await pilot.pause()
+        table = app.screen.query_one("#ar-table", DataTable)
+        assert table.row_count == 1 and "tester" in _table_text(table)
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.query_one("#ar-table", DataTable).row_count == 0
+    sec_store.close()
+    assert accounts.lookup(demo_store, "tester") == member.id
+    assert {"actor": "sec", "action": "approve"} in demo_store.query(
+        "SELECT actor, action FROM audit WHERE table_name='account_requests'"
+    )
+
+    # Approved: "mine" lists the case and its details are readable.
+    app, mine = app_as(demo_store, "tester")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(FollowupListScreen("我的"))
+        await pilot.pause()
+        assert app.screen.query_one("#fl-table", DataTable).row_count >= 1
+        await open_row(pilot, app, fu.id)
+        head = shown(app.screen.query_one("#tl-head", Static))
+        assert SECRET in head and worker.name in head
+    mine.close()
+
+
+async def test_a_member_who_is_not_secretary_cannot_approve(demo_store) -> None:
+    branch, sec, worker, member, other = _cast(demo_store)
+    accounts.map_account(demo_store, "plain", other.id)
+    Store(demo_store.path, actor="newbie").close()
+    identity.request_mapping(Store(demo_store.path, actor="newbie"), member.id)
+    app, s = app_as(demo_store, "plain")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(AccountRequestsScreen())
+        await pilot.pause()
+        assert app.screen.query_one("#ar-table", DataTable).row_count == 0
+        assert "只有管理员或支部书记" in shown(app.screen.query_one("#ar-status", Static))
+    s.close()
+    assert accounts.lookup(demo_store, "newbie") is None
+
+
+async def test_roster_post_secretary_impostor_sees_nothing_private(demo_store) -> None:
+    """The issue's repro: claim an unclaimed member, then set that member's 职务
+    to 书记 in the roster. Before: two 书记, the first by pinyin saw every
+    private case. Now only the granted 书记 does."""
+    branch, sec, worker, member, other = _cast(demo_store)
+    fu = _private_case(demo_store, branch, worker, member)
+    grant_secretary(demo_store, "sec", sec)
+    accounts.map_account(demo_store, "mallory", other.id)  # an approved plain member
+    people.save(demo_store, other.model_copy(update={"post": CommitteePost.SECRETARY}))
+    for account, sees in (("mallory", False), ("sec", True)):
+        app, s = app_as(demo_store, account)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            app.push_screen(FollowupListScreen("本支部"))
+            await pilot.pause()
+            await open_row(pilot, app, fu.id)
+            head = shown(app.screen.query_one("#tl-head", Static))
+            assert (SECRET in head) is sees, account
+        s.close()
+
+
+async def _type_pin(pilot, app: ZhibuApp, pin: str) -> str:
+    assert isinstance(app.screen, PinScreen)
+    field = app.screen.query_one("#pin-input", Input)
+    assert field.password
+    await pilot.press(*pin, "enter")
+    await pilot.pause()
+    if isinstance(app.screen, PinScreen):
+        return shown(app.screen.query_one("#pin-error", Static))
+    return ""
+
+
+async def test_pin_before_private_details_and_again_after_idle(demo_store) -> None:
+    branch, sec, worker, member, _ = _cast(demo_store)
+    fu = _private_case(demo_store, branch, worker, member)
+    grant_secretary(demo_store, "shared", sec)
+    admin = Store(demo_store.path, actor="root")
+    identity.set_pin(admin, "shared", "731902")
+    admin.close()
+    clock = Clock()
+    app, s = app_as(demo_store, "shared")
+    app.pin_session = identity.attach_session(s, identity.PinSession(clock=clock, idle_limit=600))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(FollowupListScreen("本支部"))
+        await pilot.pause()
+        # Before the PIN the secretary's list is redacted like anyone's.
+        assert worker.name not in _table_text(app.screen.query_one("#fl-table", DataTable))
+        await open_row(pilot, app, fu.id)
+        assert "PIN 不对" in await _type_pin(pilot, app, "000000")
+        assert "731902" not in app.screen.query_one("#pin-input", Input).value
+        assert await _type_pin(pilot, app, "731902") == ""
+        assert isinstance(app.screen, FollowupTimelineScreen)
+        assert SECRET in shown(app.screen.query_one("#tl-head", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        # Activity keeps the PIN; ten idle minutes do not.
+        clock.t += 500
+        await pilot.press("2")
+        clock.t += 500
+        await open_row(pilot, app, fu.id)
+        assert isinstance(app.screen, FollowupTimelineScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        clock.t += 601
+        await open_row(pilot, app, fu.id)
+        assert isinstance(app.screen, PinScreen)  # asked again
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowupListScreen)
+    s.close()
+    actions = [r["action"] for r in demo_store.query(
+        "SELECT action FROM audit WHERE table_name='account_pins' AND record_id='shared'")]  # fmt: skip
+    assert actions == ["pin_set", "pin_fail", "pin_ok"]
+
+
+async def test_pin_lockout_after_five_failures_survives_a_restart(demo_store) -> None:
+    branch, sec, worker, member, _ = _cast(demo_store)
+    fu = _private_case(demo_store, branch, worker, member)
+    grant_secretary(demo_store, "shared", sec)
+    admin = Store(demo_store.path, actor="root")
+    identity.set_pin(admin, "shared", "731902")
+    admin.close()
+    app, s = app_as(demo_store, "shared")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(FollowupListScreen("本支部"))
+        await pilot.pause()
+        await open_row(pilot, app, fu.id)
+        for _ in range(identity.MAX_FAILURES - 1):
+            assert "PIN 不对" in await _type_pin(pilot, app, "111111")
+        assert "锁定 5 分钟" in await _type_pin(pilot, app, "111111")
+        assert "锁定" in await _type_pin(pilot, app, "731902")  # even the right one, for now
+    s.close()
+    app, s = app_as(demo_store, "shared")  # a restart
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(FollowupListScreen("本支部"))
+        await pilot.pause()
+        await open_row(pilot, app, fu.id)
+        assert "锁定" in await _type_pin(pilot, app, "731902")
+    s.close()
+    row = demo_store.query_one("SELECT failures, locked_until FROM account_pins")
+    assert row["failures"] == 5 and row["locked_until"]
