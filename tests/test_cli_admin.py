@@ -173,3 +173,21 @@ def test_admin_without_subcommand_is_a_usage_error(capsys, db) -> None:
         main(["--db", str(path), "admin"])
     assert e.value.code == exit_codes.USAGE
     assert "缺少以下参数" in capsys.readouterr().err
+
+
+def test_idle_limit_is_set_by_an_administrator(capsys, db, monkeypatch) -> None:
+    from services import identity
+    from storage.db import Store
+
+    path, *_ = db
+    rc, out, _ = run(capsys, path, "idle", "3")
+    assert rc == 0 and "3 分钟" in out
+    s = Store(path, actor="x")
+    try:
+        assert identity.pin_session_for(s).idle_limit == 180
+    finally:
+        s.close()
+    rc, _, err = run(capsys, path, "idle", "0")
+    assert rc == exit_codes.USAGE and "1 到 1440" in err
+    as_account(monkeypatch, "mallory")
+    assert run(capsys, path, "idle", "600")[0] == exit_codes.NO_PERM

@@ -38,6 +38,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ls.add_argument("--all", action="store_true", help="包括已撤销的")
     ap = a_sub.add_parser("approve", help="批准账户的“我是谁”申请")
     ap.add_argument("account", metavar="ACCOUNT")
+    idle = a_sub.add_parser("idle", help="空闲多少分钟后重新要求输入 PIN（默认 10）")
+    idle.add_argument("minutes", type=float, metavar="MINUTES")
     p = a_sub.add_parser("pin", help="设置或重置账户的 PIN（从终端读两次；非终端时从标准输入读）")
     p.add_argument("account", metavar="ACCOUNT")
 
@@ -115,6 +117,9 @@ def _run(args: argparse.Namespace, s: Store, session: PinSession) -> int:
     elif cmd == "approve":
         req = identity.approve_account(s, args.account, session=session)
         say(f"已批准：账户 {req.account} 对应 {req.person_name}")
+    elif cmd == "idle":
+        identity.set_idle_minutes(s, args.minutes, session=session)
+        say(f"已设置：空闲 {args.minutes:g} 分钟后重新要求输入 PIN")
     elif cmd == "pin":
         identity.require_admin(s, session)  # refuse before asking for anything
         pin = _read_new_pin()
