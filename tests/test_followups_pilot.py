@@ -28,7 +28,7 @@ from screens.home import HomeScreen
 from screens.registry import DRAFT_KINDS
 from storage import accounts, drafts, org, people
 from storage import followups as fu_store
-from tests.factories import TODAY
+from tests.factories import TODAY, grant_secretary
 from tui.app import ZhibuApp
 
 MAX_KEYS_TO_FILE = 40
@@ -381,7 +381,7 @@ async def test_quick_form_errors_draft_and_new_person(demo_store) -> None:
 async def test_export_key_in_the_list_writes_the_ledger(demo_store, tmp_path: Path) -> None:
     branch, sec, worker, member, _ = _cast(demo_store)
     _private_case(demo_store, branch, worker, member)
-    accounts.map_account(demo_store, "tester", sec.id)
+    grant_secretary(demo_store, "tester", sec)
     out = tmp_path / "导出"
     app = wired_app(demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
