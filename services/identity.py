@@ -198,6 +198,12 @@ def _person_id(store: Store, name: str, branch_id: str | None) -> str:
     return str(rows[0]["id"])
 
 
+def _account_of(store: Store, person_id: str) -> str | None:
+    from storage import accounts
+
+    return accounts.account_of(store, person_id)
+
+
 def _check_account(account: str) -> str:
     account = account.strip()
     if not account or any(ch.isspace() or ch in "()" for ch in account):
@@ -216,18 +222,33 @@ def grant(
     session: PinSession | None = None,
 ) -> str:
     """Grant *role* to *account* (mapping it to *person*); a summary line."""
+    from domain.org import OrgKind
+    from services.org_lookup import find_unit
     from storage import roles
 
     require_admin(store, session)
     account = _check_account(account)
     r = parse_role(role)
-    branch_id = _branch_id(store, branch, r)
-    person_id = _person_id(store, person, branch_id) if person else None
+    if r is Role.ADMIN and branch:
+        # 管理员 is for the whole organisation: --branch only tells apart two
+        # people of the same name.
+        branch_id = None
+        lookup = find_unit(store, branch, (OrgKind.BRANCH,), "支部").id
+    else:
+        branch_id = lookup = _branch_id(store, branch, r)
+    person_id = _person_id(store, person, lookup) if person else None
     mapped = roles.mapped_person(store, account)
     if person_id is None:
         person_id = mapped
     if person_id is None and r is not Role.ADMIN:
         raise InvalidInput(f"账户 {account} 尚未对应人员，请用 --person 指明是谁")
+    if person_id is not None and person_id != mapped:
+        other = _account_of(store, person_id)
+        if other is not None and other != account:
+            raise Refused(
+                f"“{person}”已对应账户 {other}；一人只能对应一个账户，"
+                f"请先撤销 {other} 的角色并解除对应"
+            )
     if r is Role.SECRETARY and branch_id is not None:
         held = roles.secretary_grant(store, branch_id)
         if held is not None and held["account"] != account:
@@ -287,6 +308,9 @@ def request_mapping(store: Store, person_id: str, actor: str | None = None) -> R
         raise NotFound("花名册中没有这个人")
     if roles.mapped_person(store, account) == person_id:
         raise Refused(f"账户 {account} 已经对应 {person.name}")
+    other = _account_of(store, person_id)
+    if other is not None:
+        raise Refused(f"{person.name} 已对应另一个账户；如需更改，请联系管理员")
     roles.file_request(store, account, person_id, person.branch_id)
     req = roles.pending(store, account)
     assert req is not None

@@ -191,3 +191,14 @@ def test_idle_limit_is_set_by_an_administrator(capsys, db, monkeypatch) -> None:
     assert rc == exit_codes.USAGE and "1 到 1440" in err
     as_account(monkeypatch, "mallory")
     assert run(capsys, path, "idle", "600")[0] == exit_codes.NO_PERM
+
+
+def test_a_person_already_mapped_to_another_account_is_refused(capsys, db) -> None:
+    path, b1, _ = db
+    person = b1.members[2]
+    assert run(capsys, path, "grant", "alice", "--person", person.name, "--role", "党员",
+               "--branch", b1.unit.name)[0] == 0  # fmt: skip
+    rc, _, err = run(capsys, path, "grant", "bob", "--person", person.name, "--role", "支委",
+                     "--branch", b1.unit.name)  # fmt: skip
+    assert rc == exit_codes.USAGE and "已对应账户 alice" in err
+    assert rows(path, "SELECT account FROM role_grants") == [("alice",)]

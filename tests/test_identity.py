@@ -202,3 +202,11 @@ def test_root_with_sudo_uid_is_recorded_as_both(
         assert me.account == "nobody" and me.actor == "root(as nobody)" and me.is_admin
     finally:
         s.close()
+
+
+def test_who_am_i_for_a_person_already_mapped_is_refused(site) -> None:
+    s, b1, _ = site
+    identity.grant(s, "sec", role="书记", person=b1.members[0].name, branch=b1.unit.name)
+    with pytest.raises(Refused, match="已对应另一个账户"):
+        identity.request_mapping(as_actor(s, "mallory"), b1.members[0].id)
+    assert s.query("SELECT * FROM account_requests") == []

@@ -60,6 +60,7 @@ class FollowupListScreen(PagedList, Screen[None]):
         Binding("f", "file", "登记"),
         Binding("x", "export", "导出台账"),
         Binding("w", "identity", "我是谁"),
+        Binding("a", "requests", "账户申请", show=False),
         Binding("t", "triggers", "必谈必访", show=False),
         Binding("n", "next_page", "下一页", show=False),
         Binding("p", "prev_page", "上一页", show=False),
@@ -331,6 +332,11 @@ class FollowupListScreen(PagedList, Screen[None]):
         self.app.push_screen(
             PickPersonScreen(f"我是谁（账户 {me.account}，提交后待批准）", members_only=True), done
         )
+
+    def action_requests(self) -> None:
+        from screens.roster.account_requests import AccountRequestsScreen
+
+        self.app.push_screen(AccountRequestsScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()
