@@ -202,3 +202,22 @@ def test_a_person_already_mapped_to_another_account_is_refused(capsys, db) -> No
                      "--branch", b1.unit.name)  # fmt: skip
     assert rc == exit_codes.USAGE and "已对应账户 alice" in err
     assert rows(path, "SELECT account FROM role_grants") == [("alice",)]
+
+
+def test_an_administrator_with_a_pin_gives_it_first(capsys, db, monkeypatch) -> None:
+    path, b1, _ = db
+    assert run(capsys, path, "grant", "boss", "--person", b1.members[0].name,
+               "--role", "管理员")[0] == 0  # fmt: skip
+    monkeypatch.setattr("sys.stdin", io.StringIO("86420975\n86420975\n"))
+    assert run(capsys, path, "pin", "boss")[0] == 0
+    as_account(monkeypatch, "boss")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    rc, _, err = run(capsys, path, "list")
+    assert rc == exit_codes.NO_PERM and "请在终端" in err
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "00000000")
+    rc, _, err = run(capsys, path, "list")
+    assert rc == exit_codes.NO_PERM and "PIN 不对" in err
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "86420975")
+    rc, out, _ = run(capsys, path, "list")
+    assert rc == 0 and "boss" in out and "管理员" in out
