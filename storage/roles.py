@@ -9,15 +9,22 @@ services.identity; the unique indexes are the last line if two sessions race.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from domain.records import new_id
 from domain.roles import Role, RoleGrant
 from storage import audit
 from storage.db import Store, now_iso
 from storage.errors import StorageError
 from storage.in_lists import marks
+
+
+def new_id() -> str:
+    # domain.records.new_id, without importing pydantic at start-up (the app
+    # reads the idle limit here before the home screen).
+    return uuid.uuid4().hex
+
 
 GRANTS = "role_grants"
 REQUESTS = "account_requests"
