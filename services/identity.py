@@ -69,6 +69,10 @@ class PinSession:
         if self.account is not None and self.clock() - self._last < self.idle_limit:
             self._last = self.clock()
 
+    def expired(self) -> bool:
+        """A verification that has just run out (not: never verified)."""
+        return self.account is not None and self.clock() - self._last >= self.idle_limit
+
     def forget(self) -> None:
         self.account = None
 
@@ -229,6 +233,8 @@ def grant(
     require_admin(store, session)
     account = _check_account(account)
     r = parse_role(role)
+    branch_id: str | None
+    lookup: str | None
     if r is Role.ADMIN and branch:
         # 管理员 is for the whole organisation: --branch only tells apart two
         # people of the same name.

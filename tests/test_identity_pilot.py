@@ -226,3 +226,48 @@ async def test_pin_lockout_after_five_failures_survives_a_restart(demo_store) ->
     s.close()
     row = demo_store.query_one("SELECT failures, locked_until FROM account_pins")
     assert row["failures"] == 5 and row["locked_until"]
+
+
+async def test_shared_account_is_asked_at_start_and_locked_after_idle(demo_store) -> None:
+    from screens.home import HomeScreen
+
+    branch, sec, worker, member, _ = _cast(demo_store)
+    fu = _private_case(demo_store, branch, worker, member)
+    grant_secretary(demo_store, "shared", sec)
+    admin = Store(demo_store.path, actor="root")
+    identity.set_pin(admin, "shared", "731902")
+    admin.close()
+    clock = Clock()
+    app, s = app_as(demo_store, "shared")
+    app.pin_session = identity.attach_session(s, identity.PinSession(clock=clock, idle_limit=600))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PinScreen)  # asked before anything else
+        assert await _type_pin(pilot, app, "731902") == ""
+        assert isinstance(app.screen, HomeScreen)
+        app.push_screen(FollowupTimelineScreen(fu.id))
+        await pilot.pause()
+        assert SECRET in shown(app.screen.query_one("#tl-head", Static))
+        clock.t += 300
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, FollowupTimelineScreen)  # not idle long enough
+        clock.t += 301
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, PinScreen)  # locked over the private details
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert not any(isinstance(x, FollowupTimelineScreen) for x in app.screen_stack)
+    s.close()
+
+
+async def test_an_account_without_a_pin_is_not_asked(demo_store) -> None:
+    from screens.home import HomeScreen
+
+    app, s = app_as(demo_store, "tester")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    s.close()
