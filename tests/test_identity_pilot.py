@@ -271,3 +271,26 @@ async def test_an_account_without_a_pin_is_not_asked(demo_store) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     s.close()
+
+
+def test_home_items_hide_private_cases_until_the_pin(demo_store) -> None:
+    from services.home import due_items
+
+    branch, sec, worker, member, _ = _cast(demo_store)
+    fu = _private_case(demo_store, branch, worker, member)
+    with demo_store.write() as c:  # due today, so the home screen lists it
+        c.execute("UPDATE followups SET next_contact=? WHERE id=?", (TODAY.isoformat(), fu.id))
+    grant_secretary(demo_store, "shared", sec)
+    admin = Store(demo_store.path, actor="root")
+    identity.set_pin(admin, "shared", "731902")
+    admin.close()
+    s = Store(demo_store.path, actor="shared")
+    session = identity.attach_session(s, identity.PinSession())
+
+    def line() -> str:
+        return next(i.text for i in due_items(s, TODAY) if i.action and fu.id in i.action.args)
+
+    assert worker.name not in line() and "保密事项" in line()
+    assert identity.verify_pin(s, "731902", session).ok
+    assert worker.name in line()
+    s.close()
