@@ -37,12 +37,22 @@ def shown(widget: Static) -> str:
     return str(widget.render())
 
 
+async def settle(pilot, done) -> None:  # type: ignore[no-untyped-def]
+    """Pause until *done()* (a loaded machine may need more than one pause)."""
+    for _ in range(60):
+        await pilot.pause()
+        if done():
+            return
+        await pilot.pause(0.05)
+
+
 async def open_row(pilot, app: ZhibuApp, fu_id: str) -> None:
-    table = app.screen.query_one("#fl-table", DataTable)
+    listing = app.screen
+    table = listing.query_one("#fl-table", DataTable)
     table.move_cursor(row=table.get_row_index(fu_id))
     table.focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot, lambda: app.screen is not listing)
 
 
 async def test_who_am_i_only_requests_and_the_granted_secretary_approves(demo_store) -> None:
@@ -145,9 +155,13 @@ async def test_roster_post_secretary_impostor_sees_nothing_private(demo_store) -
 
 async def _type_pin(pilot, app: ZhibuApp, pin: str) -> str:
     assert isinstance(app.screen, PinScreen)
-    field = app.screen.query_one("#pin-input", Input)
+    prompt = app.screen
+    field = prompt.query_one("#pin-input", Input)
     assert field.password
+    error = prompt.query_one("#pin-error", Static)
+    before = shown(error)
     await pilot.press(*pin, "enter")
+    await settle(pilot, lambda: app.screen is not prompt or shown(error) != before)
     await pilot.pause()
     if isinstance(app.screen, PinScreen):
         return shown(app.screen.query_one("#pin-error", Static))
