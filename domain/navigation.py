@@ -18,6 +18,7 @@ class Place(StrEnum):
     ROSTER = "roster"
     ADD_PERSON = "add_person"
     IMPORT_PEOPLE = "import_people"
+    ACCOUNT_REQUESTS = "account_requests"  # 我是谁 requests awaiting approval
     # 按程序开会
     NEW_MEETING = "new_meeting"  # args: kind, org_id (both optional)
     MEETINGS = "meetings"

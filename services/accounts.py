@@ -1,6 +1,7 @@
 """Who is at the keyboard: the OS account and the roster person it is mapped
-to (a Viewer), and mapping an account to a person. Light: no models, so a
-screen can ask it while it is being built."""
+to (a Viewer). Light: no models, so a screen can ask it while it is being
+built. Mapping an account to a person is granted data: services.identity
+(an administrator's grant, or an approved 我是谁 request), never from here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from storage.accounts import Viewer
 if TYPE_CHECKING:
     from storage.db import Store
 
-__all__ = ["Viewer", "current_viewer", "map_account"]
+__all__ = ["Viewer", "current_viewer"]
 
 
 @service
@@ -21,12 +22,3 @@ def current_viewer(store: Store) -> Viewer:
     from storage import accounts
 
     return accounts.viewer(store)
-
-
-@service
-def map_account(store: Store, os_user: str, person_id: str) -> None:
-    """Map *os_user* to *person_id*, audited; StorageFailed when the person is
-    already claimed by another account."""
-    from storage import accounts
-
-    accounts.map_account(store, os_user, person_id)

@@ -30,6 +30,10 @@ class Refused(DomainError):
     """The request is understood but would do harm (e.g. overwrite data)."""
 
 
+class NotPermitted(Refused):
+    """The acting account lacks the granted role (or has not proven its PIN)."""
+
+
 class InputMissing(DomainError):
     """A file the caller asked to read does not exist."""
 

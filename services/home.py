@@ -14,6 +14,7 @@ from storage.compliance import COLUMNS, ComplianceCell, ComplianceRow
 
 if TYPE_CHECKING:
     from domain.dashboard import DueItem
+    from storage.accounts import Viewer
     from storage.db import Store
 
 __all__ = [
@@ -57,6 +58,15 @@ def compliance_table(store: Store, today: date) -> list[ComplianceRow]:
     return compliance.home_table(store, today)
 
 
+def _viewer(store: Store) -> Viewer:
+    """The mapped person, or nobody while the account's PIN is not given."""
+    from services import identity
+    from storage import accounts
+
+    v = accounts.viewer(store)
+    return accounts.Viewer(v.os_user) if v.mapped and identity.needs_pin(store) else v
+
+
 def due_items(
     store: Store, today: date, *, compliance_rows: list[ComplianceRow] | None = None
 ) -> list[DueItem]:
@@ -73,7 +83,7 @@ def due_items(
 
     return [
         *lecture_home.home_items(store, today),
-        *followup_home.home_items(store, today),
+        *followup_home.home_items(store, today, viewer=_viewer(store)),
         *compliance.home_items(store, today, rows=compliance_rows),
         *action_home.home_items(store, today),
         *make_up_home.home_items(store, today),

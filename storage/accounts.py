@@ -52,7 +52,11 @@ def account_of(store: Store, person_id: str) -> str | None:
 
 def viewer(store: Store, os_user: str | None = None) -> Viewer:
     """The viewer for *os_user* (default: the account running this process)."""
-    os_user = os_user or store.actor
+    from storage.identity import claimed_account
+
+    # root acting through sudo is looked up as the account it acts for; the
+    # audit still names both (storage.identity.current_actor).
+    os_user = claimed_account(os_user or store.actor)
     # Three columns, not a Person: the home screen asks this at start-up.
     row = store.query_one(
         "SELECT p.id, p.name, p.branch_id FROM accounts a JOIN people p ON p.id = a.person_id"

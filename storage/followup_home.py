@@ -13,11 +13,9 @@ from domain import json_fields
 from domain.dashboard import DueItem, Urgency
 from domain.followup_codes import OPEN_STATUSES, Status
 from domain.navigation import Place, go
-from domain.people_codes import CommitteePost
 from storage.accounts import Viewer
 from storage.accounts import viewer as current_viewer
 from storage.db import Store
-from storage.in_lists import marks
 
 TABLE = "followups"
 HOME_CAP = 30
@@ -26,19 +24,14 @@ OPEN_SQL = "(" + ",".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
 
 
 def secretary_ids(store: Store, branch_ids: Iterable[str]) -> dict[str, str]:
-    """branch id → the 书记's person id (missing when the post is vacant)."""
-    ids = sorted(set(branch_ids))
-    if not ids:
-        return {}
-    rows = store.query(
-        f"SELECT branch_id, id FROM people WHERE post=? AND branch_id IN ({marks(ids)})"
-        " ORDER BY sort_key",
-        (CommitteePost.SECRETARY.value, *ids),
-    )
-    out: dict[str, str] = {}
-    for r in rows:
-        out.setdefault(r["branch_id"], r["id"])
-    return out
+    """branch id → the person id of its granted 书记 (missing when none).
+
+    Granted data only (storage.roles): a 职务 typed into the roster grants
+    nothing, or whoever may edit the roster could make themself 书记.
+    """
+    from storage.roles import secretary_person_ids
+
+    return secretary_person_ids(store, sorted(set(branch_ids)))
 
 
 def home_items(

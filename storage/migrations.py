@@ -357,6 +357,59 @@ def m007_audit_content(c: sqlite3.Connection) -> None:
     c.execute("ALTER TABLE audit ADD COLUMN content_hash TEXT NOT NULL DEFAULT ''")
 
 
+def m008_roles(c: sqlite3.Connection) -> None:
+    # Roles are granted data (docs/SECURITY.md): grants keep their row when
+    # revoked (revoked_at/by), one live 书记 per branch, a mapping request
+    # waits for approval, a PIN is a salted scrypt hash whose failures and
+    # lockout live here so restarting the app does not reset them.
+    run_script(
+        c,
+        """
+        CREATE TABLE role_grants (
+            id TEXT PRIMARY KEY,
+            account TEXT NOT NULL,
+            person_id TEXT REFERENCES people(id),
+            role TEXT NOT NULL,
+            branch_id TEXT REFERENCES org_units(id),
+            granted_by TEXT NOT NULL,
+            granted_at TEXT NOT NULL,
+            revoked_by TEXT,
+            revoked_at TEXT
+        );
+        CREATE INDEX role_grants_account ON role_grants(account) WHERE revoked_at IS NULL;
+        CREATE UNIQUE INDEX role_grants_live
+            ON role_grants(account, role, coalesce(branch_id, '')) WHERE revoked_at IS NULL;
+        CREATE UNIQUE INDEX role_grants_one_secretary
+            ON role_grants(branch_id) WHERE role = '书记' AND revoked_at IS NULL;
+
+        CREATE TABLE account_requests (
+            id TEXT PRIMARY KEY,
+            account TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            branch_id TEXT REFERENCES org_units(id),
+            status TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT
+        );
+        CREATE UNIQUE INDEX account_requests_pending
+            ON account_requests(account) WHERE status = '待批准';
+        CREATE INDEX account_requests_branch ON account_requests(branch_id, status);
+
+        CREATE TABLE account_pins (
+            account TEXT PRIMARY KEY,
+            salt BLOB NOT NULL,
+            hash BLOB NOT NULL,
+            params TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -365,6 +418,7 @@ MIGRATIONS: list[Migration] = [
     m005_make_ups,
     m006_draft_sessions,
     m007_audit_content,
+    m008_roles,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

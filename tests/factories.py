@@ -322,3 +322,12 @@ def calendar(store: Store) -> list[Branch]:
     owed = [a for a in action_store.open_actions(store, limit=500) if a.kind == "补学"]
     action_store.close_action(store, owed[0])
     return branches
+
+
+def grant_secretary(store: Store, account: str, person: Person) -> None:
+    """Map *account* to *person* and grant them 书记 of their branch (as an
+    administrator would with `zhibu admin grant`): a 职务 alone grants nothing."""
+    from domain.roles import Role
+    from storage import roles
+
+    roles.grant(store, account, Role.SECRETARY, person_id=person.id, branch_id=person.branch_id)

@@ -19,7 +19,7 @@ from storage import accounts, people
 from storage import followups as fu_store
 from storage.identity import current_actor
 from tests import factories
-from tests.factories import TODAY
+from tests.factories import TODAY, grant_secretary
 from tui import cli
 
 CONFIG = FollowUpConfig()
@@ -162,7 +162,7 @@ def test_redact_private_blanks_them_even_for_the_secretary(
     ledger_db, tmp_path: Path, capsys
 ) -> None:
     store, branch = ledger_db["store"], ledger_db["branch"]
-    accounts.map_account(store, current_actor(), people.secretary_of(store, branch.id).id)
+    grant_secretary(store, current_actor(), people.secretary_of(store, branch.id))
     code, _, _ = _run(
         capsys,
         "--db", str(store.path), "export", "ledger", "-o", str(tmp_path), "--branch", branch.name,

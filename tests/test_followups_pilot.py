@@ -28,7 +28,7 @@ from screens.home import HomeScreen
 from screens.registry import DRAFT_KINDS
 from storage import accounts, drafts, org, people
 from storage import followups as fu_store
-from tests.factories import TODAY
+from tests.factories import TODAY, grant_secretary
 from tui.app import ZhibuApp
 
 MAX_KEYS_TO_FILE = 40
@@ -310,13 +310,15 @@ async def test_mine_without_mapping_explains_and_shows_nothing(demo_store) -> No
         assert app.screen.query_one("#fl-table", DataTable).row_count == 0
         line = str(app.screen.query_one("#fl-status-line", Static).render())
         assert "tester" in line and "按 w" in line
-        # w → pick yourself → "mine" now lists the cases you carry.
+        # w → pick yourself → a request, awaiting approval: still nobody.
         await pilot.press("w")
         await pilot.pause()
         await pilot.press(*member.name, "enter")
         await pilot.pause()
-        assert accounts.lookup(demo_store, "tester") == member.id
-        assert app.screen.query_one("#fl-table", DataTable).row_count >= 1
+        assert accounts.lookup(demo_store, "tester") is None
+        line = str(app.screen.query_one("#fl-status-line", Static).render())
+        assert "待批准" in line and member.name in line
+        assert app.screen.query_one("#fl-table", DataTable).row_count == 0
 
 
 async def test_quick_form_errors_draft_and_new_person(demo_store) -> None:
@@ -379,7 +381,7 @@ async def test_quick_form_errors_draft_and_new_person(demo_store) -> None:
 async def test_export_key_in_the_list_writes_the_ledger(demo_store, tmp_path: Path) -> None:
     branch, sec, worker, member, _ = _cast(demo_store)
     _private_case(demo_store, branch, worker, member)
-    accounts.map_account(demo_store, "tester", sec.id)
+    grant_secretary(demo_store, "tester", sec)
     out = tmp_path / "导出"
     app = wired_app(demo_store)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,7 +22,7 @@ from storage.demo_followups import add_demo_followups
 from storage.errors import StaleRecordError, StorageError
 from storage.followups import ListQuery, Scope
 from tests import factories
-from tests.factories import TODAY
+from tests.factories import TODAY, grant_secretary
 
 CONFIG = FollowUpConfig()
 
@@ -231,6 +231,7 @@ def test_private_case_is_redacted_for_everyone_but_secretary_and_responsible(
     fu_db, branch, cast
 ) -> None:
     secret = "妻子住院手术，借了外债"
+    grant_secretary(fu_db, "acct-sec", cast["sec"])  # granted, not just the 职务
     fu = _file(
         fu_db,
         branch.id,

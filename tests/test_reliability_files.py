@@ -134,7 +134,9 @@ def test_sudo_uid_names_the_caller_only_when_running_as_root(
     monkeypatch.setenv("LOGNAME", "boss")
     monkeypatch.setattr(identity.os, "getuid", lambda: 0)
     monkeypatch.setenv("SUDO_UID", str(nobody.pw_uid))
-    assert identity.current_actor() == "nobody"  # `sudo zhibu` by nobody
+    # `sudo zhibu` by nobody: root acts, for nobody (SUDO_UID is only an
+    # environment variable root can set by hand, so both are recorded).
+    assert identity.current_actor() == "root(as nobody)"
     # Anyone else can set SUDO_UID themselves: it is ignored.
     monkeypatch.setattr(identity.os, "getuid", lambda: nobody.pw_uid)
     monkeypatch.setenv("SUDO_UID", "0")

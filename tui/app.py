@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
@@ -46,6 +47,10 @@ def worker_error_message(error: BaseException, where: str) -> str:
     return f"后台任务出错（{type(error).__name__}），{where}。"
 
 
+# How often the app looks whether a verified PIN has gone idle (seconds).
+IDLE_CHECK_S = 15.0
+
+
 class ZhibuApp(OrderedKeys, ZhibuAppBase):
     TITLE = APP_TITLE
     # app.tcss plus one file per workflow in tui/css/ (kept apart so workflows
@@ -81,6 +86,9 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self._today = today
         self.drafts = DraftKeeper(store, self.set_timer)
         self.drafts.on_status = self._draft_status
+        from services.identity import attach_session, pin_session_for
+
+        self.pin_session = attach_session(store, pin_session_for(store))
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
 
@@ -95,6 +103,13 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     def today(self) -> date:
         return self._today or date.today()
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys, pastes and clicks are activity: they keep a verified PIN alive
+        # (after the idle limit it is asked again; services.identity.PinSession).
+        if isinstance(event, events.Key | events.Paste | events.MouseDown):
+            self.pin_session.touch()
+        await super().on_event(event)
+
     # -- lifecycle ---------------------------------------------------------
     def on_mount(self) -> None:
         from screens.home import HomeScreen
@@ -108,6 +123,36 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.push_screen(HomeScreen())
         for notice in self.drafts.notices:
             self.notify(notice, severity="warning", markup=False, timeout=15)
+        self.set_interval(IDLE_CHECK_S, self.lock_if_idle)
+        from services.identity import needs_pin
+
+        if needs_pin(self.store, self.pin_session):
+            # A shared account: say who you are before anything private shows.
+            self._ask_pin("开始使用（Esc 跳过：只看不含保密内容的信息）")
+
+    # -- PIN -----------------------------------------------------------------
+    def _ask_pin(self, why: str, *, home_if_refused: bool = False) -> None:
+        from screens.pin import PinScreen
+
+        if isinstance(self.screen, PinScreen):
+            return
+
+        def done(ok: bool | None) -> None:
+            if not ok and home_if_refused:
+                self.go(Place.HOME)  # close whatever showed private details
+
+        self.push_screen(PinScreen(why), done)
+
+    def lock_if_idle(self) -> None:
+        """A verified PIN left idle past the limit locks the session: the PIN
+        is asked again over the current screen, and without it the app goes
+        back to 今日, closing screens that showed private details."""
+        session = self.pin_session
+        if not session.expired():
+            return
+        session.forget()
+        minutes = f"{session.idle_limit / 60:g}"
+        self._ask_pin(f"已空闲超过 {minutes} 分钟，请重新输入", home_if_refused=True)
 
     def _on_hangup(self) -> None:
         """SSH dropped or killed: save drafts, exit; a watchdog ends a stuck loop."""

@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backup", help="在线备份数据库")
     b.add_argument("-o", "--output", required=True, help="备份文件路径")
     b.add_argument("--force", action="store_true", help="覆盖已有的备份文件")
+    from tui import cli_admin
+
+    cli_admin.add_parser(sub)
     _add_global_options(p, top=True)
     return p
 
@@ -136,6 +139,10 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
         return cmd_check(db_path)
     if args.command == "backup":
         return cmd_backup(db_path, Path(args.output), force=args.force)
+    if args.command == "admin":
+        from tui import cli_admin
+
+        return cli_admin.run(args, db_path)
     return exit_codes.USAGE
 
 

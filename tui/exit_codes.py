@@ -17,6 +17,7 @@ DATA = 65  # EX_DATAERR: bad input data or a damaged / too new database
 NO_INPUT = 66  # EX_NOINPUT: the database or input file does not exist
 SOFTWARE = 70  # EX_SOFTWARE: an unexpected error (see the crash log)
 IO = 74  # EX_IOERR: an output file or folder cannot be written
+NO_PERM = 77  # EX_NOPERM: not an administrator (or the PIN was not given)
 # Signals, as shells report them (128 + the signal number); not errors.
 HANGUP = 129  # the terminal went away (SIGHUP); drafts were saved
 INTERRUPTED = 130  # Ctrl-C
@@ -28,6 +29,7 @@ TABLE: dict[int, str] = {
     NO_INPUT: "数据库或输入文件不存在（未新建任何文件）",
     SOFTWARE: "意外错误（详情见崩溃日志）",
     IO: "无法写入输出文件或文件夹",
+    NO_PERM: "权限不足（不是管理员，或未验证 PIN）",
 }
 
 
@@ -41,4 +43,6 @@ def for_error(e: DomainError) -> int:
         return DATA
     if isinstance(e, errors.CannotWrite):
         return IO
+    if isinstance(e, errors.NotPermitted):
+        return NO_PERM
     return USAGE  # InvalidInput, NotFound, Refused: the caller asked for something else

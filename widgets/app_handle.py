@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from domain.meetings import Meeting
     from services.draft_keeper import DraftKeeper
+    from services.identity import PinSession
     from services.store import Store
 
 
@@ -43,6 +44,8 @@ class ZhibuAppBase(App[None]):
     db_path: Path
     store: Store
     drafts: DraftKeeper
+    # This session's PIN state (who proved it, last activity): services.identity.
+    pin_session: PinSession
     # True in the real app: freeze the start-up heap after warm-up.
     freeze_heap_after_warm_up: bool
 

@@ -58,7 +58,14 @@ class PersonFieldSpec:
 
 
 def current_viewer(app: ZhibuAppBase) -> Viewer:
-    return load_viewer(app.store)
+    """The approved person behind this session; nobody while the account's
+    PIN has not been given (or the session sat idle too long)."""
+    from services import identity
+
+    viewer = load_viewer(app.store)
+    if viewer.mapped and identity.needs_pin(app.store, app.pin_session):
+        return Viewer(viewer.os_user)
+    return viewer
 
 
 def actor_of(viewer: Viewer) -> Actor:

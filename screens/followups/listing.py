@@ -21,8 +21,8 @@ from domain.followups import FollowUp, Level, Status
 from domain.people import Person
 from screens.followups.form import current_viewer
 from services import followups as fu_service
-from services import org_lookup
-from services.accounts import Viewer, map_account
+from services import identity, org_lookup
+from services.accounts import Viewer
 from services.errors import DomainError
 from services.followups import ListQuery, Scope
 from services.roster import members_of
@@ -36,10 +36,17 @@ ALL = "*"
 OPEN = "open"
 
 
-def mine_help(viewer: Viewer) -> str:
+def mine_help(viewer: Viewer, pending: str = "", needs_pin: bool = False) -> str:
+    if needs_pin:
+        return f"账户 {viewer.os_user} 设有 PIN：按 w 输入 PIN 后列出您负责的事项。"
+    if pending:
+        return (
+            f"账户 {viewer.os_user} 申请对应 {pending}：待批准（管理员或该支部书记批准后生效；"
+            "在此之前您看不到任何保密内容）。"
+        )
     return (
         f"“我的”需要知道您是花名册中的哪一位：当前系统账户 {viewer.os_user} 尚未对应人员。"
-        "按 w 选择您的姓名；之后这里列出您负责的事项，保密事项的详情也按此判断。"
+        "按 w 选择您的姓名提交申请，经管理员或支部书记批准后，这里列出您负责的事项。"
     )
 
 
@@ -53,6 +60,7 @@ class FollowupListScreen(PagedList, Screen[None]):
         Binding("f", "file", "登记"),
         Binding("x", "export", "导出台账"),
         Binding("w", "identity", "我是谁"),
+        Binding("a", "requests", "账户申请", show=False),
         Binding("t", "triggers", "必谈必访", show=False),
         Binding("n", "next_page", "下一页", show=False),
         Binding("p", "prev_page", "上一页", show=False),
@@ -67,6 +75,7 @@ class FollowupListScreen(PagedList, Screen[None]):
         self.total = 0
         self.viewer: Viewer | None = None
         self._loading = True
+        self._private_ids: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -173,7 +182,14 @@ class FollowupListScreen(PagedList, Screen[None]):
         self._show_scope()
         line = ""
         if self.scope is Scope.MINE and not self.viewer.mapped:
-            line = mine_help(self.viewer)
+            app = zapp(self)
+            req = identity.my_request(store)
+            line = mine_help(
+                self.viewer,
+                req.person_name if req else "",
+                identity.needs_pin(store, app.pin_session)
+                and identity.acting_roles(store).person_id is not None,
+            )
         elif not rows:
             line = "没有符合条件的一人一事。按 f 登记一件。"
         self.query_one("#fl-status-line", Static).update(content(line))
@@ -194,6 +210,7 @@ class FollowupListScreen(PagedList, Screen[None]):
     def _fill(self, rows: list[FollowUp], today: date) -> None:
         table = self.query_one(DataTable)
         table.clear()
+        self._private_ids = {fu.id for fu in rows if fu.private}
         for fu in rows:
             late = fx.days_overdue(fu, today)
             if late:
@@ -235,8 +252,17 @@ class FollowupListScreen(PagedList, Screen[None]):
     @on(DataTable.RowSelected, "#fl-table")
     def _open(self, event: DataTable.RowSelected) -> None:
         from screens.followups.timeline import FollowupTimelineScreen
+        from screens.pin import with_pin
 
-        self.app.push_screen(FollowupTimelineScreen(str(event.row_key.value)))
+        fu_id = str(event.row_key.value)
+
+        def show() -> None:
+            self.app.push_screen(FollowupTimelineScreen(fu_id))
+
+        if fu_id in self._private_ids:
+            with_pin(self, "查看保密事项", show)  # the PIN first, on a shared account
+        else:
+            show()
 
     # -- actions -----------------------------------------------------------
     def action_scope(self, scope: str) -> None:
@@ -268,26 +294,49 @@ class FollowupListScreen(PagedList, Screen[None]):
         self.app.push_screen(TriggerCatalogueScreen(self._branch()))
 
     def action_identity(self) -> None:
+        """我是谁: only files a request; an administrator or the branch's
+        granted 书记 approves it (until then the account has no person)."""
+        from screens.pin import with_pin
         from widgets.person_picker import PickPersonScreen
 
-        assert self.viewer is not None
-        os_user = self.viewer.os_user
+        app = zapp(self)
+        store = app.store
+        me = identity.acting_roles(store, session=app.pin_session)
+        if me.person_id is not None and not me.proven:
+
+            def proven() -> None:
+                self.notify("PIN 正确", markup=False)
+                self.viewer = current_viewer(app)
+                self.reload()
+
+            with_pin(self, "证明您是本账户对应的人", proven)
+            return
 
         def done(result: object) -> None:
             if not isinstance(result, Person):
                 return
             try:
-                map_account(zapp(self).store, os_user, result.id)
+                req = identity.request_mapping(store, result.id)
             except DomainError as e:
                 self.notify(str(e), severity="error", markup=False, timeout=8)
                 return
-            self.notify(f"系统账户 {os_user} 已对应：{result.name}", markup=False)
-            self.viewer = current_viewer(zapp(self))
+            self.notify(
+                f"已提交申请：账户 {req.account} 是 {req.person_name}。待批准"
+                "（管理员或该支部书记批准后生效）",
+                markup=False,
+                timeout=8,
+            )
+            self.viewer = current_viewer(app)
             self.reload()
 
         self.app.push_screen(
-            PickPersonScreen(f"我是谁（系统账户 {os_user}）", members_only=True), done
+            PickPersonScreen(f"我是谁（账户 {me.account}，提交后待批准）", members_only=True), done
         )
+
+    def action_requests(self) -> None:
+        from screens.roster.account_requests import AccountRequestsScreen
+
+        self.app.push_screen(AccountRequestsScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -26,6 +26,12 @@ def _import_people(app: ZhibuAppBase) -> None:
     app.push_screen(ImportPeopleScreen())
 
 
+def _account_requests(app: ZhibuAppBase) -> None:
+    from screens.roster.account_requests import AccountRequestsScreen
+
+    app.push_screen(AccountRequestsScreen())
+
+
 def _resume_person(app: ZhibuAppBase, key: str) -> None:
     from screens.roster.person_form import PersonForm
     from services import roster
@@ -41,6 +47,8 @@ ROUTES = (
           palette=(PaletteEntry("新增人员", "打开人员表单"),)),
     Route(Place.IMPORT_PEOPLE, _import_people, "导入人员", key="i",
           palette=(PaletteEntry("导入人员", "从 .csv / .xlsx 导入"),)),
+    Route(Place.ACCOUNT_REQUESTS, _account_requests, "账户申请",
+          palette=(PaletteEntry("账户申请", "批准“我是谁”申请（管理员、支部书记）"),)),
 )  # fmt: skip
 
 DRAFTS = (DraftKind("person", "人员表单", _resume_person),)
