@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from domain.drafts import draft_label
 from screens.navigation import DraftKind
 from services.draft_keeper import DraftInfo
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.safe import text
 
 # The registry's draft kinds, handed in (screens.registry imports this module).
@@ -126,7 +127,7 @@ class DraftsScreen(Screen[None]):
         yield Static("全部草稿（Enter 继续，Del 放弃）", classes="section-title")
         yield DraftList(self.kinds, id="all-drafts")
         yield Static(id="drafts-empty", classes="muted")
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         self._fill()

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from domain.dashboard import DueItem, Urgency
@@ -29,6 +29,7 @@ from services.home import (
     headline,
 )
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.safe import text
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class HomeScreen(Screen[None]):
             yield Static(LEGEND, classes="muted", id="compliance-legend")
             yield Static("未完成的草稿", classes="section-title", id="draft-title")
             yield DraftList(DRAFT_KINDS, id="draft-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: one load at start-up.

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import DataTable, Header, Select, Static
 
 from domain import followups as fx
 from domain.dates import format_date
@@ -27,6 +27,7 @@ from services.errors import DomainError
 from services.followups import ListQuery, Scope
 from services.roster import members_of
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.paging import PagedList
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -103,7 +104,7 @@ class FollowupListScreen(PagedList, Screen[None]):
             yield Select([], id="fl-member", prompt="全部责任人", compact=True)
         yield DataTable(id="fl-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="fl-status-line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

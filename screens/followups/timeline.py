@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from domain import followups as fx
 from domain.dates import format_date
@@ -27,6 +27,7 @@ from services import followups as fu_service
 from services.accounts import Viewer
 from services.roster import get_person
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.safe import content, text
 
 PRIVATE_NOTE = "保密事项：详情仅支部书记和责任人可见。"
@@ -113,7 +114,7 @@ class FollowupTimelineScreen(Screen[None]):
         yield Static(id="tl-flags")
         yield DataTable(id="tl-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="tl-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from domain.triggers import (
     TriggerCatalogue,
@@ -24,6 +24,7 @@ from services import followups as fu_service
 from services import org_lookup
 from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
@@ -130,7 +131,7 @@ class TriggerCatalogueScreen(Screen[None]):
             )
         yield DataTable(id="tc-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="tc-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

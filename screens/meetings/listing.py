@@ -6,11 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from domain.navigation import Place
 from services import meetings as meeting_service
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.paging import PagedList
 from widgets.safe import text
 
@@ -36,7 +37,7 @@ class MeetingsScreen(PagedList, Screen[None]):
         yield Header()
         yield Static(id="meetings-status")
         yield DataTable(id="meetings-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)

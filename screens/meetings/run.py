@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +39,7 @@ from services import meetings as meeting_service
 from services import org_lookup
 from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.safe import content
 
 WORKFLOW = meeting_service.WORKFLOW
@@ -104,7 +105,7 @@ class MeetingScreen(Screen[None]):
             with ContentSwitcher(initial=self._section, id="meeting-panes"):
                 for key, _label, cls in SECTIONS:
                     yield cls(id=key)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self._raw:

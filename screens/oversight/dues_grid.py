@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Header, Label, Select, Static
 
 from domain.dues import (
     DEFAULT_CONFIG,
@@ -45,6 +45,7 @@ from services import org_lookup
 from services.dues import GridRow
 from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.safe import content, text
 from widgets.tables import add_columns
 
@@ -167,7 +168,7 @@ class DuesGridScreen(Screen[None]):
         yield Static(id="dg-summary")
         yield DataTable(id="dg-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dg-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#dg-table", DataTable)

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from domain.dates import format_date
 from domain.dues import NO_BASE, DuesRecord, MemberArrears, base_missing, format_yuan
@@ -29,6 +29,7 @@ from services import org_lookup
 from services import participation as pt_service
 from services.roster import get_person
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.safe import content, text
 from widgets.tables import add_columns
 
@@ -64,7 +65,7 @@ class MemberRecordScreen(Screen[None]):
         with ContentSwitcher(initial="mr-meetings", id="mr-switcher"):
             yield DataTable(id="mr-meetings", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="mr-dues", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self._period_arg is None:
@@ -139,7 +140,9 @@ class MemberRecordScreen(Screen[None]):
         store = zapp(self).store
         names = {
             u.id: u.name
-            for u in (org_lookup.get_unit(store, i) for i in (person.branch_id, person.group_id) if i)
+            for u in (
+                org_lookup.get_unit(store, i) for i in (person.branch_id, person.group_id) if i
+            )
             if u is not None
         }
         bits = [person.status.value]
@@ -155,7 +158,11 @@ class MemberRecordScreen(Screen[None]):
         out = Text()
         out.append(f"{year}年党费", style="bold")
         person = self.person
-        unset = person is not None and person.is_member and dues_service.lacks_base(zapp(self).store, person.id)
+        unset = (
+            person is not None
+            and person.is_member
+            and dues_service.lacks_base(zapp(self).store, person.id)
+        )
         if unset:
             # No base anywhere this year: nothing is due or paid, say what is missing.
             out.append(f"  {NO_BASE}", style="bold yellow")

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.visual import VisualType
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerState
 
@@ -38,6 +38,7 @@ from services.accounts import current_viewer
 from services.errors import DomainError
 from services.participation import BranchParticipation
 from widgets.app_handle import BackgroundFailed, zapp
+from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -85,7 +86,7 @@ class ParticipationScreen(Screen[None]):
         yield Static(id="pt-summary")
         yield DataTable(id="pt-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="pt-below")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#pt-table", DataTable)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from services import identity
 from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.footer import KeyFooter
 from widgets.safe import content, text
 from widgets.tables import add_columns
 
@@ -31,7 +32,7 @@ class AccountRequestsScreen(Screen[None]):
         yield Static(content("待批准的账户申请（“我是谁”）"), id="ar-title")
         yield DataTable(id="ar-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="ar-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         add_columns(

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.widgets import DataTable, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerState
 
@@ -19,6 +19,7 @@ from domain.people import Person
 from services import org_lookup
 from services import roster as roster_svc
 from widgets.app_handle import BackgroundFailed, zapp
+from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.paging import PagedList
 from widgets.safe import text
@@ -116,7 +117,7 @@ class RosterScreen(PagedList, Screen[None]):
             yield OrgTree(Text("组织"), id="org-tree")
             yield PeopleTable(id="people-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="roster-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -184,7 +185,9 @@ class RosterScreen(PagedList, Screen[None]):
             self._run_search(self.searching)
             return
         if self.branch_id:
-            rows = roster_svc.branch_page(store, self.branch_id, offset=self.page_offset, limit=PAGE)
+            rows = roster_svc.branch_page(
+                store, self.branch_id, offset=self.page_offset, limit=PAGE
+            )
             total = roster_svc.count_branch(store, self.branch_id)
             name = self._units[self.branch_id].name if self.branch_id in self._units else ""
             status = f"{name}：共 {total} 人"

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Header, Input, Label, Select, Static
 
 from domain.courseware import (
     Lecture,
@@ -36,6 +36,7 @@ from services import rota as rota_service
 from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
+from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
@@ -137,7 +138,7 @@ class LectureReviewScreen(Screen[None]):
         yield Static("审核记录", classes="section-title")
         yield DataTable(id="lec-events", cursor_type="row", zebra_stripes=True)
         yield Static(id="lec-event-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#lec-events", DataTable)

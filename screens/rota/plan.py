@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from domain.courseware import Lecture
 from domain.navigation import Place
@@ -24,6 +24,7 @@ from screens.rota.format import (
 from services import rota as rota_service
 from services.rota import RotaPlanRecord
 from widgets.app_handle import ZhibuAppBase, zapp
+from widgets.footer import KeyFooter
 from widgets.safe import content, plain, text
 from widgets.tables import add_columns
 
@@ -52,7 +53,7 @@ class RotaPlanScreen(Screen[None]):
         yield Static(id="plan-warn")
         yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="plan-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

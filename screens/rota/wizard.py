@@ -22,7 +22,6 @@ from textual.widgets import (
     Checkbox,
     ContentSwitcher,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -58,6 +57,7 @@ from services import rota as rota_service
 from services.errors import DomainError
 from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
+from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.person_picker import PickPersonScreen
 from widgets.safe import content, plain, text
@@ -201,7 +201,7 @@ class RotaWizardScreen(Screen[None]):
                 with VerticalScroll(id="w-plan-scroll"):
                     yield Static(id="w-plan-info")
         yield Static(id="wiz-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         lect = self.query_one("#w-lecturers", DataTable)
