@@ -79,6 +79,26 @@ def is_worded(err: BaseException | None) -> bool:
     return isinstance(err, DomainError | StorageError)
 
 
+def refusal(e: BaseException) -> bool:
+    """A save refused with a message for the user (storage or service)."""
+    from storage.errors import StorageError
+
+    return isinstance(e, StorageError | DomainError)
+
+
+def lock_busy(e: BaseException) -> bool:
+    """The write lock stayed busy past the deadline; nothing was written."""
+    from storage.errors import BusyError
+
+    seen = 0
+    cur: BaseException | None = e
+    while cur is not None and seen < 4:
+        if isinstance(cur, BusyError):
+            return True
+        cur, seen = cur.__cause__, seen + 1
+    return False
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

@@ -27,9 +27,12 @@ from widgets.safe import plain
 from widgets.textual_cn import QUIT_HINT, QUIT_HINT_TITLE
 
 if TYPE_CHECKING:
+    from textual.notifications import Notification
+
     from domain.meetings import Meeting
 
 APP_TITLE = "支部工作台"
+BUSY_STATUS = "数据库忙，正在等待"
 
 
 CSS_DIR = Path(__file__).parent / "css"
@@ -89,14 +92,55 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         from services.identity import attach_session, pin_session_for
 
         self.pin_session = attach_session(store, pin_session_for(store))
+        self._loop_ref: asyncio.AbstractEventLoop | None = None
+        self._waiting = 0  # writes now waiting for another process's lock
+        self._busy_notice: Notification | None = None
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
 
     def _draft_status(self, status: str | None) -> None:
         """A draft written nowhere is said in the header of every screen until
         a retry writes it (services.draft_keeper)."""
-        path = plain(str(self.db_path))
-        self.sub_title = path if status is None else f"{status} · {path}"
+        self._show_status()
+
+    def _show_status(self) -> None:
+        parts = [self.drafts.status] if self.drafts.status else []
+        if self._waiting > 0:
+            parts.insert(0, BUSY_STATUS)
+        parts.append(plain(str(self.db_path)))
+        self.sub_title = " · ".join(parts)
+
+    def _busy_toast(self, show: bool) -> None:
+        """A form (modal) hides the header: a toast says it on every screen,
+        and goes when the wait ends."""
+        from textual.notifications import Notification, Notify
+
+        if show and self._busy_notice is None:
+            self._busy_notice = Notification(
+                f"{BUSY_STATUS}（其他程序正在写入），完成后自动继续。", "", "warning", 3600,
+                markup=False,
+            )  # fmt: skip
+            self.post_message(Notify(self._busy_notice))
+        elif not show and self._busy_notice is not None:
+            self._unnotify(self._busy_notice)
+            self._busy_notice = None
+
+    def _on_store_wait(self, waiting: bool) -> None:
+        """From whichever thread waits for the lock (draft writer, a save
+        worker): the header says so while any write waits."""
+
+        def apply() -> None:
+            self._waiting = max(0, self._waiting + (1 if waiting else -1))
+            self._show_status()
+            self._busy_toast(self._waiting > 0)
+
+        loop = self._loop_ref
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(apply)
+        except RuntimeError:
+            pass  # the loop closed meanwhile: nothing left to show it on
 
     # -- time --------------------------------------------------------------
     @property
@@ -114,8 +158,13 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     def on_mount(self) -> None:
         from screens.home import HomeScreen
 
+        loop = asyncio.get_running_loop()
+        self._loop_ref = loop
+        self.store.on_wait = self._on_store_wait
+        # Drafts are written off the UI thread: a write waiting for the lock
+        # must never freeze the screen (docs/RELIABILITY.md, R7).
+        self.drafts.start_writer(loop.call_soon_threadsafe)
         try:
-            loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(sig, self._on_hangup)
         except (NotImplementedError, RuntimeError, ValueError):
@@ -155,17 +204,22 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self._ask_pin(f"已空闲超过 {minutes} 分钟，请重新输入", home_if_refused=True)
 
     def _on_hangup(self) -> None:
-        """SSH dropped or killed: save drafts, exit; a watchdog ends a stuck loop."""
+        """SSH dropped or killed: stop any wait for the lock, save drafts
+        (the spill takes what SQLite cannot), exit; a watchdog ends a stuck loop."""
         signal.alarm(5)
+        self.store.abort_waits()
         self.drafts.flush()
         self.exit(return_code=exit_codes.HANGUP)
 
     async def action_quit(self) -> None:
+        self.store.abort_waits()  # a write stuck on another's lock: spill instead
         self.drafts.flush()
         self.exit()
 
     def on_unmount(self) -> None:
         self.drafts.end()
+        self.store.on_wait = None
+        self.store.resume_waits()  # the store may outlive the app (tests, CLI)
 
     def _handle_exception(self, error: Exception) -> None:
         """Never show a traceback (it prints locals, i.e. personal data)."""
