@@ -169,6 +169,9 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
                 loop.add_signal_handler(sig, self._on_hangup)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (tests) or no signals here
+        from services.database import remove_stale_temps
+
+        remove_stale_temps(self.db_path)  # what a kill -9 mid-export left (R9)
         self.push_screen(HomeScreen())
         for notice in self.drafts.notices:
             self.notify(notice, severity="warning", markup=False, timeout=15)
