@@ -438,6 +438,11 @@ class Store:
                 raise storage_error(e) from e
             raise
 
+    def set_patience_here(self, seconds: float | None) -> None:
+        """This thread's writes wait at most *seconds* for the lock from now on
+        (None: WRITE_DEADLINE_S). The app sets it for its UI thread."""
+        self._local.patience = seconds
+
     @contextmanager
     def patience(self, seconds: float) -> Iterator[None]:
         """Writes on this thread wait at most *seconds* for the lock (the UI

@@ -139,3 +139,34 @@ async def test_hang_up_while_waiting_for_the_lock_exits_129_with_the_draft(
     assert os.WIFEXITED(status), f"killed by signal {os.WTERMSIG(status)}"
     assert os.WEXITSTATUS(status) == 129 and took < 5
     assert await _form_on_next_start(db) == "挂断李"  # spilled, restored on start
+
+
+def test_a_write_left_on_the_ui_thread_waits_at_most_its_patience(tmp_path: Path) -> None:
+    """Screens not yet saving through widgets.background_save still write on
+    the UI thread: the app bounds that wait (tui.app.UI_WRITE_PATIENCE_S)
+    instead of the 20 s deadline; the refusal keeps the input (BusyError)."""
+    from domain.people import Person
+    from storage import people
+    from storage.errors import BusyError
+    from tests.reliability_helpers import seed_db
+
+    db = tmp_path / "data" / "ui.db"
+    branch = seed_db(db)
+    store = open_store(db, actor="t", migrate=False)
+    holder = raw(db)
+    try:
+        store.set_patience_here(0.5)
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(BusyError, match="您的输入已保留"):
+            people.save(store, Person(name="界面线程", branch_id=branch))
+        assert time.monotonic() - started < 0.5 + 0.5  # one slice of slack, not 20 s
+        holder.execute("ROLLBACK")
+        store.set_patience_here(None)
+        people.save(store, Person(name="界面线程", branch_id=branch))
+    finally:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
+    assert _people_named(db, "界面线程") == 1

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 APP_TITLE = "支部工作台"
 BUSY_STATUS = "数据库忙，正在等待"
+UI_WRITE_PATIENCE_S = 2.0
 
 
 CSS_DIR = Path(__file__).parent / "css"
@@ -161,6 +162,10 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         loop = asyncio.get_running_loop()
         self._loop_ref = loop
         self.store.on_wait = self._on_store_wait
+        # A write still done on this thread freezes the screen while it waits:
+        # at most UI_WRITE_PATIENCE_S, then the save is refused (input kept).
+        # Forms that save through widgets.background_save wait off the thread.
+        self.store.set_patience_here(UI_WRITE_PATIENCE_S)
         # Drafts are written off the UI thread: a write waiting for the lock
         # must never freeze the screen (docs/RELIABILITY.md, R7).
         self.drafts.start_writer(loop.call_soon_threadsafe)
@@ -222,6 +227,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     def on_unmount(self) -> None:
         self.drafts.end()
         self.store.on_wait = None
+        self.store.set_patience_here(None)
         self.store.resume_waits()  # the store may outlive the app (tests, CLI)
 
     def _handle_exception(self, error: Exception) -> None:

@@ -8,6 +8,7 @@ Ctrl+S saves from anywhere; Esc closes and keeps the draft.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -27,9 +28,11 @@ from services.accounts import Viewer
 from services.accounts import current_viewer as load_viewer
 from services.draft_keeper import DraftRef
 from widgets.app_handle import ZhibuAppBase, zapp
+from widgets.background_save import run_save
 from widgets.safe import content
 
 T = TypeVar("T")
+R = TypeVar("R")
 TYPED_SUFFIX = "_typed"  # draft key of a person field's raw text
 
 
@@ -106,6 +109,7 @@ class FollowupForm(ModalScreen[T]):
         # the draft keeps it, so a name typed but not yet picked survives.
         self.typed: dict[str, str] = {}
         self._loading = True
+        self._saving = False
         self.viewer: Viewer | None = None
 
     # -- hooks for subclasses ----------------------------------------------
@@ -249,8 +253,8 @@ class FollowupForm(ModalScreen[T]):
         """Subclass hook, called after loading on any field change."""
 
     def touch(self) -> None:
-        if self._loading:
-            return
+        if self._loading or self._saving:
+            return  # a save in flight discards the draft; a refused one redrafts
         values = self.values_for_draft()
         values.update({f: (c.to_json() if c else None) for f, c in self.chosen.items()})
         for field in self.PERSON_FIELDS:
@@ -344,6 +348,26 @@ class FollowupForm(ModalScreen[T]):
     # -- actions -----------------------------------------------------------
     def action_save(self) -> None:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
+
+    def save_in_background(self, save: Callable[[], R], done: Callable[[R], None]) -> None:
+        """Run *save* (a store write) so that waiting for another process's
+        lock never freezes the screen (widgets.background_save); *done* gets
+        its result, a refusal goes to fail()."""
+        if self._saving:
+            return
+        self._saving = True
+        self.set_status("正在保存…")
+
+        def finished(result: R) -> None:
+            self._saving = False
+            done(result)
+
+        def refused(error: Exception) -> None:
+            self._saving = False
+            self.touch()  # what was typed while it waited is drafted now
+            self.fail(str(error))
+
+        run_save(self, zapp(self).store, save, finished, refused)
 
     def draft_ref(self) -> DraftRef:
         """This form's draft row, discarded by the save's own transaction."""
