@@ -95,14 +95,15 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.pin_session = attach_session(store, pin_session_for(store))
         self._loop_ref: asyncio.AbstractEventLoop | None = None
         self._waiting = 0  # writes now waiting for another process's lock
-        self._busy_notice: Notification | None = None
+        self._lasting: dict[str, Notification] = {}  # toasts shown while a state lasts
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
 
     def _draft_status(self, status: str | None) -> None:
-        """A draft written nowhere is said in the header of every screen until
-        a retry writes it (services.draft_keeper)."""
+        """A draft written nowhere is said in the header and in a lasting toast
+        until a retry writes it (services.draft_keeper)."""
         self._show_status()
+        self._lasting_toast("draft", status)
 
     def _show_status(self) -> None:
         parts = [self.drafts.status] if self.drafts.status else []
@@ -111,20 +112,24 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         parts.append(plain(str(self.db_path)))
         self.sub_title = " · ".join(parts)
 
-    def _busy_toast(self, show: bool) -> None:
-        """A form (modal) hides the header: a toast says it on every screen,
-        and goes when the wait ends."""
+    def _lasting_toast(self, kind: str, message: str | None) -> None:
+        """A form (modal) covers the header: a toast says the same on every
+        screen while it lasts, and goes when it ends."""
         from textual.notifications import Notification, Notify
 
-        if show and self._busy_notice is None:
-            self._busy_notice = Notification(
-                f"{BUSY_STATUS}（其他程序正在写入），完成后自动继续。", "", "warning", 3600,
-                markup=False,
-            )  # fmt: skip
-            self.post_message(Notify(self._busy_notice))
-        elif not show and self._busy_notice is not None:
-            self._unnotify(self._busy_notice)
-            self._busy_notice = None
+        old = self._lasting.get(kind)
+        if old is not None and (message is None or old.message != message):
+            self._unnotify(old)
+            del self._lasting[kind]
+        if message is not None and kind not in self._lasting:
+            note = Notification(message, "", "warning", 3600, markup=False)
+            self._lasting[kind] = note
+            self.post_message(Notify(note))
+
+    def _busy_toast(self, show: bool) -> None:
+        self._lasting_toast(
+            "busy", f"{BUSY_STATUS}（其他程序正在写入），完成后自动继续。" if show else None
+        )
 
     def _on_store_wait(self, waiting: bool) -> None:
         """From whichever thread waits for the lock (draft writer, a save
