@@ -117,8 +117,13 @@ class DraftKeeper:
             self._wake.set()
 
     def stop_writer(self) -> None:
+        """Stop the writer after its current write (bounded: a write waiting
+        for the lock is ended by the store's abort_waits on quit/hang-up)."""
         self._stopped.set()
         self._wake.set()
+        writer = self._writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join(timeout=1.0)
 
     def _run(self) -> None:
         failing = False
