@@ -7,7 +7,9 @@ No python-docx here: the app imports this at start-up.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +29,8 @@ def write_atomic(
     target = Path(path).absolute()
     directory = target.parent
     # A fixed short prefix: a long CJK file name plus a prefix could exceed NAME_MAX.
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
+    # The pid in it tells the next start whether the writer is gone (kill -9).
+    fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=suffix, dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o600)
@@ -47,3 +50,47 @@ def write_atomic(
             pass
         raise
     return target
+
+
+# .zhibu-PID-XXXX.tmp (and .zhibu-drafts-PID-…): PID names the writer.
+_TEMP = re.compile(r"^\.zhibu-(?:[a-z]+-)?(?:(\d+)-)?.*\.tmp$")
+# A temp file without a pid (older versions) is left alone this long.
+UNNAMED_TEMP_AGE_S = 3600.0
+
+
+def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove temp files a killed write left in *folder* (not its subfolders):
+    those whose writer process no longer runs. Another session's export in
+    progress keeps its file. Best effort; returns what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP.match(entry.name)
+        if not m or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if m.group(1) is not None:
+                if _running(int(m.group(1))):
+                    continue
+            elif time.time() - entry.stat(follow_symlinks=False).st_mtime < UNNAMED_TEMP_AGE_S:
+                continue
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, another user's
+    return True

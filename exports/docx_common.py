@@ -591,5 +591,14 @@ SIGN_LINE = "\uff3f" * 8
 
 def save_atomic(doc: DocumentObject, path: str | os.PathLike[str]) -> Path:
     """Write *doc* so that *path* is either the old file or the complete new one
-    (exports.atomic: temp file, fsync, rename, directory fsync)."""
-    return write_atomic(path, doc.save, suffix=".docx.tmp")
+    (exports.atomic: temp file, fsync, rename, directory fsync).
+
+    The zip is built in memory first: written straight into the file, a full
+    disk left python-docx's ZipFile half-closed, and its __del__ later printed
+    a traceback over the screen."""
+    import io
+
+    buf = io.BytesIO()
+    doc.save(buf)
+    data = buf.getvalue()
+    return write_atomic(path, lambda f: f.write(data), suffix=".docx.tmp")

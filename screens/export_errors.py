@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 
-from services.errors import is_worded
+from services.errors import is_worded, os_reason
 
 
 def export_error_message(err: BaseException | None) -> str:
@@ -15,5 +15,5 @@ def export_error_message(err: BaseException | None) -> str:
         if err.errno == errno.ENOSPC:
             return "磁盘已满，导出失败；原有文件未受影响。请清理空间后重试。"
         where = f"（{err.filename}）" if err.filename else ""
-        return f"无法写入：{err.strerror or type(err).__name__}{where}"
+        return f"无法写入：{os_reason(err)}{where}，导出失败；原有文件未受影响。"
     return f"导出失败（{type(err).__name__}）"

@@ -9,6 +9,7 @@ leave an empty database behind. ``zhibu demo`` and the app use
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,3 +49,22 @@ def open_or_create(path: Path, *, actor: str | None = None) -> Store:
 
     with storage_errors():
         return open_store(Path(path), actor=actor)
+
+
+def remove_stale_temps(db_path: Path) -> list[Path]:
+    """Temp files that a killed export or draft spill left next to the
+    database, in the app's export folder (and its subfolders) and in the
+    draft spill folder; another running session's stay. Best effort."""
+    from exports.atomic import remove_stale_temps as remove_in
+
+    folder = Path(db_path).parent
+    exports = folder / "exports"
+    places = [folder, exports, folder / f".{Path(db_path).name}.drafts-{os.getuid()}"]
+    try:
+        places += [p for p in exports.iterdir() if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        pass
+    removed: list[Path] = []
+    for place in places:
+        removed += remove_in(place)
+    return removed

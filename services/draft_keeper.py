@@ -1,8 +1,12 @@
-"""Debounced draft saving: what is typed reaches SQLite within ~0.5 s.
+"""Draft saving: what is typed reaches SQLite within 0.2 s, off the UI thread.
 
-Screens call ``touch()`` on every change; the keeper writes at most every
-half second (not reset by further typing, so a long burst still saves), and
-``flush()`` writes at once on hang-up, exit or a crash.
+Screens call ``touch()`` on every change. In the app a writer thread
+(``start_writer``) wakes at once and writes everything pending, so a write
+waiting for another process's lock never freezes the screen (keys still
+echo, the header says 「数据库忙，正在等待」). Without it (tests), a timer
+writes after DEBOUNCE_S. ``flush()`` writes at once on hang-up, exit or a
+crash; on the UI thread it waits at most UI_PATIENCE_S for the lock and the
+spill takes the rest.
 
 When SQLite cannot take a draft (disk full, database busy or read-only),
 the pending drafts are also written to a spill file in a private per-user
@@ -24,8 +28,10 @@ import logging
 import os
 import re
 import stat
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +43,12 @@ from storage.drafts import DraftInfo as DraftInfo
 from storage.drafts import DraftRef as DraftRef
 from storage.errors import DiskFullError
 
-DEBOUNCE_S = 0.5
+DEBOUNCE_S = 0.15
 RETRY_S = 2.0
+# The writer thread lets a burst of keys gather this long before writing.
+GATHER_S = 0.03
+# Longest the UI thread waits for the lock (Esc, a refused save, quit).
+UI_PATIENCE_S = 0.3
 log = logging.getLogger(__name__)
 
 
@@ -74,6 +84,11 @@ class DraftKeeper:
         self.session = session or drafts.Session.start()
         self._schedule = schedule
         self._pending: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        self._mu = threading.Lock()  # guards _pending, _discards (UI thread and writer)
+        # Saved records whose draft row the writer may have written again after
+        # the save's transaction removed it (it was waiting for the same lock).
+        self._discards: set[tuple[str, str]] = set()
+        self._io = threading.Lock()  # one writer of drafts and the spill at a time
         self._scheduled = False
         self.last_error: str | None = None
         # Shown until everything pending is written somewhere ("" = all written).
@@ -81,10 +96,66 @@ class DraftKeeper:
         self.on_status: Callable[[str | None], None] | None = None
         self.notices: list[str] = []  # one-off messages for the user (spill set aside)
         self._spilled = False
+        self._call_soon: Callable[[Callable[[], None]], object] | None = None
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._writer: threading.Thread | None = None
         self._restore_spill()
 
+    # -- the writer thread -----------------------------------------------------
+    def start_writer(self, call_soon: Callable[[Callable[[], None]], object]) -> None:
+        """Write drafts on a thread of their own; *call_soon* runs a callback
+        on the UI thread (status changes). A daemon thread rather than a
+        Textual worker: exit must never wait for a write stuck on the lock
+        (the store's abort_waits ends that wait anyway)."""
+        if self._writer is not None:
+            return
+        self._call_soon = call_soon
+        self._writer = threading.Thread(target=self._run, name="zhibu-drafts", daemon=True)
+        self._writer.start()
+        if self._pending:
+            self._wake.set()
+
+    def stop_writer(self) -> None:
+        """Stop the writer after its current write (bounded: a write waiting
+        for the lock is ended by the store's abort_waits on quit/hang-up)."""
+        self._stopped.set()
+        self._wake.set()
+        writer = self._writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join(timeout=1.0)
+
+    def _run(self) -> None:
+        failing = False
+        while not self._stopped.is_set():
+            woke = self._wake.wait(RETRY_S if failing else None)
+            if self._stopped.is_set():
+                return
+            if not woke and not self._pending:
+                failing = False
+                continue
+            self._stopped.wait(GATHER_S)
+            self._wake.clear()
+            try:
+                result = self._write_pending(wait=None)
+            except Exception:  # noqa: BLE001 - never let the writer die
+                log.exception("draft writer")
+                result = (False, "写入出错", "写入出错")
+            failing = not result[0]
+            call_soon = self._call_soon
+            if call_soon is not None:
+                try:
+                    call_soon(partial(self._settle, *result, retry=False))
+                except RuntimeError:  # the loop has closed: the app is gone
+                    return
+
+    # -- pending drafts ----------------------------------------------------------
     def touch(self, workflow: str, key: str, title: str, data: dict[str, Any]) -> None:
-        self._pending[(workflow, key)] = (title, data)
+        with self._mu:
+            self._pending[(workflow, key)] = (title, data)
+        if self._writer is not None:
+            self._wake.set()
+            return
         if not self._scheduled:
             self._scheduled = True
             self._schedule(DEBOUNCE_S, self._timer_flush)
@@ -94,36 +165,71 @@ class DraftKeeper:
         self.flush()
 
     def flush(self) -> bool:
-        """Write everything pending; True when all of it reached SQLite."""
-        ok = True
-        for (workflow, key), (title, data) in list(self._pending.items()):
-            try:
-                drafts.save(self._store, workflow, key, data, title, self.session)
-            except Exception as e:  # noqa: BLE001 - keep it pending, report once
-                ok = False
-                self.last_error = str(e) or type(e).__name__
-                reason = _reason(e)
-                log.warning("draft save failed: %s", type(e).__name__)
-                continue
-            if self._pending.get((workflow, key), (None, None))[1] is data:
-                del self._pending[(workflow, key)]
-        if ok:
-            self.last_error = None
-            self._remove_spill()
-            self._set_status(None)
+        """Write everything pending; True when all of it reached SQLite.
+        With the writer thread running, this (UI-thread) call waits at most
+        UI_PATIENCE_S; what it cannot write goes to the spill."""
+        wait = UI_PATIENCE_S if self._writer is not None else None
+        ok, reason, spill_error = self._write_pending(wait=wait)
+        self._settle(ok, reason, spill_error, retry=self._writer is None)
+        if not ok and self._writer is not None:
+            self._wake.set()  # the writer keeps trying
+        return ok
+
+    def _write_pending(self, *, wait: float | None) -> tuple[bool, str, str | None]:
+        """(all in SQLite, why not, why the spill failed too); any thread."""
+        got = self._io.acquire(timeout=wait) if wait is not None else self._io.acquire()
+        if not got:  # the writer is waiting for the lock: the spill takes it now
+            return False, "数据库忙", self._write_spill()
+        try:
+            ok, reason = True, ""
+            with self._mu:
+                gone, self._discards = self._discards, set()
+            for workflow, key in gone:
+                try:
+                    drafts.discard(self._store, workflow, key, self.session.id)
+                except Exception as e:  # noqa: BLE001 - try again next time
+                    log.warning("draft discard failed: %s", type(e).__name__)
+                    with self._mu:
+                        self._discards.add((workflow, key))
+            with self._mu:
+                items = list(self._pending.items())
+            for (workflow, key), (title, data) in items:
+                try:
+                    if wait is not None:
+                        with self._store.patience(wait):
+                            drafts.save(self._store, workflow, key, data, title, self.session)
+                    else:
+                        drafts.save(self._store, workflow, key, data, title, self.session)
+                except Exception as e:  # noqa: BLE001 - keep it pending, report once
+                    ok = False
+                    self.last_error = str(e) or type(e).__name__
+                    reason = _reason(e)
+                    log.warning("draft save failed: %s", type(e).__name__)
+                    continue
+                with self._mu:
+                    if self._pending.get((workflow, key), (None, None))[1] is data:
+                        del self._pending[(workflow, key)]
+            if ok:
+                self.last_error = None
+                if not self._pending:
+                    self._remove_spill()
+                return True, "", None
+            return False, reason, self._write_spill()
+        finally:
+            self._io.release()
+
+    def _settle(self, ok: bool, reason: str, spill_error: str | None, *, retry: bool) -> None:
+        """On the UI thread: the status line, and (timer mode) the retry."""
+        if ok or spill_error is None:
+            self._set_status(None)  # in SQLite, or safe in the spill until it is
         else:
-            spill_error = self._write_spill()
-            if spill_error is None:
-                self._set_status(None)  # safe on disk, back into SQLite later
-            else:
-                self._set_status(f"草稿未能保存：{spill_error or reason}")
-        if not ok and not self._scheduled:
+            self._set_status(f"草稿未能保存：{spill_error or reason}")
+        if not ok and retry and not self._scheduled:
             try:  # keep retrying until it is written
                 self._schedule(RETRY_S, self._timer_flush)
                 self._scheduled = True
             except Exception:  # noqa: BLE001 - the app is shutting down
                 pass
-        return ok
 
     def _set_status(self, status: str | None) -> None:
         if status == self.status:
@@ -172,14 +278,22 @@ class DraftKeeper:
 
     def forget(self, workflow: str, key: str) -> None:
         """The save that discarded this draft in its transaction has committed."""
-        self._pending.pop((workflow, key), None)
-        if not self._pending:
+        with self._mu:
+            self._pending.pop((workflow, key), None)
+            empty = not self._pending
+            if self._writer is not None:
+                self._discards.add((workflow, key))
+        if self._writer is not None:
+            self._wake.set()
+        if empty:
             self._remove_spill()
 
     def discard(self, workflow: str, key: str) -> None:
-        self._pending.pop((workflow, key), None)
+        with self._mu:
+            self._pending.pop((workflow, key), None)
+            empty = not self._pending
         drafts.discard(self._store, workflow, key, self.session.id)
-        if not self._pending:
+        if empty:
             self._remove_spill()
 
     # -- the lists of drafts (今日 and the drafts screen) ----------------------
@@ -220,6 +334,7 @@ class DraftKeeper:
 
     def end(self) -> None:
         """The session is over: its drafts may be adopted by the next one."""
+        self.stop_writer()
         self.flush()
         self.session.end()
 
@@ -235,10 +350,11 @@ class DraftKeeper:
     def _write_spill(self) -> str | None:
         """None when the pending drafts are on disk; else why not."""
         path = self.spill_path
-        entries = [
-            {"session": self.session.id, "workflow": w, "key": k, "title": t, "data": d}
-            for (w, k), (t, d) in self._pending.items()
-        ]
+        with self._mu:
+            entries = [
+                {"session": self.session.id, "workflow": w, "key": k, "title": t, "data": d}
+                for (w, k), (t, d) in self._pending.items()
+            ]
         try:
             payload = json.dumps(entries, ensure_ascii=False, default=str).encode("utf-8")
             _private_dir(path.parent)

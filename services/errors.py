@@ -79,6 +79,26 @@ def is_worded(err: BaseException | None) -> bool:
     return isinstance(err, DomainError | StorageError)
 
 
+def refusal(e: BaseException) -> bool:
+    """A save refused with a message for the user (storage or service)."""
+    from storage.errors import StorageError
+
+    return isinstance(e, StorageError | DomainError)
+
+
+def lock_busy(e: BaseException) -> bool:
+    """The write lock stayed busy past the deadline; nothing was written."""
+    from storage.errors import BusyError
+
+    seen = 0
+    cur: BaseException | None = e
+    while cur is not None and seen < 4:
+        if isinstance(cur, BusyError):
+            return True
+        cur, seen = cur.__cause__, seen + 1
+    return False
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -94,5 +114,31 @@ def service(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def os_reason(e: OSError) -> str:
+    """Why a file could not be written, in Chinese (strerror is English)."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "磁盘已满",
+        errno.EDQUOT: "超出磁盘配额",
+        errno.EFBIG: "文件大小超出限制",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.EROFS: "文件系统只读",
+        errno.ENOENT: "文件夹不存在",
+        errno.ENOTDIR: "路径不是文件夹",
+        errno.EIO: "磁盘读写错误",
+        errno.ENAMETOOLONG: "文件名过长",
+    }
+    return reasons.get(e.errno or 0) or f"系统错误（{type(e).__name__}）"
+
+
+def out_of_space(e: OSError) -> bool:
+    """No later file can be written either: stop instead of trying each one."""
+    import errno
+
+    return e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def write_error(target: object, e: OSError) -> CannotWrite:
-    return CannotWrite(f"无法写入 {target}：{e.strerror or type(e).__name__}")
+    return CannotWrite(f"无法写入 {target}：{os_reason(e)}")

@@ -8,7 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from services.errors import InvalidInput, service, write_error
+from services.errors import (
+    CannotWrite,
+    InvalidInput,
+    os_reason,
+    out_of_space,
+    service,
+    write_error,
+)
 from services.org_lookup import check_out_dir, find_unit
 
 if TYPE_CHECKING:
@@ -83,7 +90,13 @@ def export_minutes(
         try:
             path = export(meeting, out, branch_name=parent.name if parent else "")
         except OSError as e:
-            line = f"[{i}/{n}] 失败：{s.date} {s.org_name} {s.kind}（{e.strerror or type(e).__name__}）"
+            if out_of_space(e):  # every later file would fail the same way
+                done = f"已写入 {len(result.written)} 个" if result.written else "未写入任何文件"
+                raise CannotWrite(
+                    f"{os_reason(e)}，导出已停止（{done}，共 {n} 个）；"
+                    f"没有留下不完整的文件。请清理 {out} 所在磁盘的空间后重试。"
+                ) from e
+            line = f"[{i}/{n}] 失败：{s.date} {s.org_name} {s.kind}（{os_reason(e)}）"
             result.failed.append(line)
             if problem:
                 problem(line)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from services.errors import CannotWrite, InvalidInput, NotFound, service
+from services.errors import CannotWrite, InvalidInput, NotFound, os_reason, service
 from services.org_lookup import check_out_dir, find_unit
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def export_plans(
         try:
             path = write_plan_docx(store, record.id, out_dir)
         except OSError as e:
-            raise CannotWrite(f"写入 {out_dir} 失败：{e.strerror or type(e).__name__}") from e
+            raise CannotWrite(f"写入 {out_dir} 失败：{os_reason(e)}") from e
         f = PlanFile(path, record.org_name, record.period.label, len(record.plan.slots))
         files.append(f)
         if progress:

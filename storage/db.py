@@ -11,13 +11,19 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.errors import DiskFullError, FileReplacedError, NotADatabaseError, StorageError
+from storage.errors import (
+    BusyError,
+    DiskFullError,
+    FileReplacedError,
+    NotADatabaseError,
+    StorageError,
+)
 from storage.identity import current_actor
 from storage.paths import (
     ensure_private_dir,
@@ -30,6 +36,9 @@ BUSY_TIMEOUT_MS = 15_000
 # Upper bound on waiting for the write lock, retries included: saves run on
 # the UI thread, so a writer stuck elsewhere must become a message, not a hang.
 WRITE_DEADLINE_S = 20.0
+# The lock is waited for in slices this long, so a hang-up can stop a waiting
+# save at once, and the first slice tells the UI to say 「数据库忙，正在等待」.
+WAIT_SLICE_MS = 250
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 if TYPE_CHECKING:
@@ -245,6 +254,7 @@ def _primary_code(exc: BaseException) -> int | None:
 
 
 BUSY_MESSAGE = "数据库正忙（其他人正在保存），请稍后再试。您的输入已保留。"
+ABORTED_MESSAGE = "程序正在退出，未能保存。草稿已另行保存，重新打开后可继续。"
 FULL_MESSAGE = "磁盘已满，未能保存。草稿仍在，数据库未受影响。请清理空间后重试。"
 
 
@@ -258,7 +268,7 @@ def storage_error(exc: sqlite3.Error) -> StorageError:
     if is_full(exc) and isinstance(exc, sqlite3.OperationalError):
         return DiskFullError(FULL_MESSAGE)
     if is_busy(exc) and isinstance(exc, sqlite3.OperationalError):
-        return StorageError(BUSY_MESSAGE)
+        return BusyError(BUSY_MESSAGE)
     if code == sqlite3.SQLITE_READONLY:
         return StorageError("数据库文件只读（权限不足），未能保存。您的输入已保留。")
     if code == sqlite3.SQLITE_IOERR:
@@ -299,6 +309,18 @@ class Store:
         # and saves would vanish, so writes stop when either changes.
         self._identity: tuple[tuple[int, int], tuple[int, int]] | None = None
         self.replaced: str | None = None
+        # Told (from whichever thread writes) when a write starts and stops
+        # waiting for another process's lock: True, then False.
+        self.on_wait: Callable[[bool], None] | None = None
+        self._abort = threading.Event()
+
+    def abort_waits(self) -> None:
+        """Hang-up or exit: every write waiting for the lock gives up within
+        one WAIT_SLICE_MS, and later ones fail at once (nothing half-written)."""
+        self._abort.set()
+
+    def resume_waits(self) -> None:
+        self._abort.clear()
 
     # -- connections -------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -416,6 +438,22 @@ class Store:
                 raise storage_error(e) from e
             raise
 
+    def set_patience_here(self, seconds: float | None) -> None:
+        """This thread's writes wait at most *seconds* for the lock from now on
+        (None: WRITE_DEADLINE_S). The app sets it for its UI thread."""
+        self._local.patience = seconds
+
+    @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Writes on this thread wait at most *seconds* for the lock (the UI
+        thread must not freeze; the spill takes what cannot wait)."""
+        old = getattr(self._local, "patience", None)
+        self._local.patience = seconds
+        try:
+            yield
+        finally:
+            self._local.patience = old
+
     def _file_ids(self) -> tuple[tuple[int, int], tuple[int, int]]:
         try:
             main, wal = os.stat(self.path), os.stat(wal_path(self.path))
@@ -444,27 +482,45 @@ class Store:
             raise FileReplacedError(self.replaced)
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
-        """BEGIN IMMEDIATE waits up to busy_timeout for the write lock; SQLite
-        may also answer BUSY at once (e.g. WAL recovery elsewhere), so retry
-        with backoff. Each wait is cut to the time left, so waiting and
-        retrying together never exceed WRITE_DEADLINE_S."""
-        deadline = time.monotonic() + WRITE_DEADLINE_S
+        """BEGIN IMMEDIATE, waiting for the write lock in slices of at most
+        WAIT_SLICE_MS (SQLite may also answer BUSY at once, e.g. WAL recovery
+        elsewhere, hence a short pause then). Each wait is cut to the time
+        left, so waiting and pausing together never exceed WRITE_DEADLINE_S;
+        between slices an abort (hang-up) ends the wait."""
+        deadline = time.monotonic() + (getattr(self._local, "patience", None) or WRITE_DEADLINE_S)
         attempt = 0
+        told = False
+        last: sqlite3.OperationalError | None = None
         try:
             while True:
+                if self._abort.is_set() and last is not None:
+                    raise StorageError(ABORTED_MESSAGE)
                 left_ms = int((deadline - time.monotonic()) * 1000)
-                conn.execute(f"PRAGMA busy_timeout={max(1, min(left_ms, BUSY_TIMEOUT_MS))}")
+                if left_ms < 1 and last is not None:
+                    raise storage_error(last) from last
+                slice_ms = max(1, min(left_ms, BUSY_TIMEOUT_MS, WAIT_SLICE_MS))
+                conn.execute(f"PRAGMA busy_timeout={slice_ms}")
+                started = time.monotonic()
                 try:
                     conn.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as e:
                     attempt += 1
-                    pause = min(0.2 * attempt, 1.0)
-                    if not is_busy(e) or time.monotonic() + pause >= deadline:
+                    last = e
+                    if not is_busy(e) or time.monotonic() >= deadline:
                         raise storage_error(e) from e
-                    time.sleep(pause)
+                    if not told and self.on_wait is not None:
+                        told = True
+                        self.on_wait(True)
+                    if time.monotonic() - started < slice_ms / 2000:
+                        pause = min(0.05 * attempt, 0.2)  # answered BUSY at once
+                        if time.monotonic() + pause >= deadline:
+                            raise storage_error(e) from e
+                        time.sleep(pause)
         finally:
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if told and self.on_wait is not None:
+                self.on_wait(False)
 
 
 def open_store(path: Path, *, actor: str | None = None, migrate: bool = True) -> Store:

@@ -28,6 +28,10 @@ class RecordMissingError(StorageError):
     pass
 
 
+class BusyError(StorageError):
+    """Another process held the write lock past the deadline; nothing written."""
+
+
 class DiskFullError(StorageError):
     pass
 

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tests.factories import TODAY
 
@@ -435,3 +436,22 @@ def schema(path: Path) -> list[tuple[str, str, str]]:
         ).fetchall()
     finally:
         c.close()
+
+
+# -- waiting in Pilot tests ----------------------------------------------------
+
+
+async def until(pilot: Any, check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll *check* between frames until it holds; False after *timeout* (the
+    asserts that follow then say what is missing). Never a fixed sleep: under
+    load a fixed pause was too short, and otherwise it is wasted."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return True
+        except Exception:  # noqa: BLE001 - not there yet (a widget still mounting)
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        await pilot.pause(0.02)

@@ -29,6 +29,7 @@ from screens.registry import DRAFT_KINDS
 from storage import accounts, drafts, org, people
 from storage import followups as fu_store
 from tests.factories import TODAY, grant_secretary
+from tests.reliability_helpers import until
 from tui.app import ZhibuApp
 
 MAX_KEYS_TO_FILE = 40
@@ -459,11 +460,16 @@ async def test_contact_draft_is_kept_and_resumed(demo_store) -> None:
         app.push_screen(FollowupTimelineScreen(fu.id))
         await pilot.pause()
         await pilot.press("c")
-        await pilot.pause()
+        # Wait on conditions, not fixed pauses (flaky under load): the form is
+        # up and its text area has the focus before typing.
+        assert await until(
+            pilot,
+            lambda: isinstance(app.screen, ContactForm)
+            and app.focused is app.screen.query_one("#f-content"),
+        )
         await pilot.press(*"双方已和解")
         await pilot.press("escape")  # SSH drops, or the user leaves: the draft stays
-        await pilot.pause()
-        assert isinstance(app.screen, FollowupTimelineScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, FollowupTimelineScreen))
     saved = drafts.load(demo_store, "followup_contact", fu.id)
     assert saved["values"]["content"] == "双方已和解"
     assert fu_store.get(demo_store, fu.id).contacts == ()
@@ -471,12 +477,15 @@ async def test_contact_draft_is_kept_and_resumed(demo_store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         DRAFT_KINDS["followup_contact"].resume(app, fu.id)
-        await pilot.pause()
+        assert await until(
+            pilot,
+            lambda: isinstance(app.screen, ContactForm)
+            and app.focused is app.screen.query_one("#f-content"),
+        )
         form = app.screen
-        assert isinstance(form, ContactForm)
         assert form.query_one("#f-content").text == "双方已和解"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        assert await until(pilot, lambda: not isinstance(app.screen, ContactForm))
     assert fu_store.get(demo_store, fu.id).contacts[0].content == "双方已和解"
     assert drafts.load(demo_store, "followup_contact", fu.id) is None
 

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Header, Input, Label, OptionList, Select, Static, Tree
 from textual.widgets.option_list import Option
 
+from tests.reliability_helpers import until
 from widgets import safe
 
 PAYLOADS = [
@@ -96,6 +97,10 @@ def _text(rows: list[list[Segment]]) -> str:
     return "\n".join("".join(s.text for s in row) for row in rows)
 
 
+def _flat(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
 def _visible(payload: str) -> str:
     return CONTROLS.sub("", payload)
 
@@ -133,8 +138,19 @@ async def test_user_text_is_literal_in_every_widget(payload: str, guarded_output
     app = Matrix(payload)
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pilot.pause()
-        await pilot.pause(0.1)  # let the toast and the header appear
         expected = _visible(payload)
+
+        def toast_and_header_shown() -> bool:
+            toasts = app.screen.query("Toast")
+            if not toasts or not toasts.first().region.area:
+                return False
+            header = _text(_cells(app, app.query_one(Header)))
+            return expected in CONTROLS.sub("", header) and _flat(expected) in _flat(
+                CONTROLS.sub("", _text(_cells(app, toasts.first())))
+            )
+
+        # Wait for what is checked, not a fixed time (under load 0.1 s was short).
+        await until(pilot, toast_and_header_shown)
         for wid in SAFE_WIDGETS + RAW_WIDGETS:
             rows = _cells(app, app.query_one(f"#{wid}"))
             shown = _text(rows)
@@ -148,7 +164,8 @@ async def test_user_text_is_literal_in_every_widget(payload: str, guarded_output
         toasts = app.screen.query("Toast")
         assert toasts, "the notification was not shown"
         toast_rows = _cells(app, toasts.first())
-        assert expected in CONTROLS.sub("", _text(toast_rows).replace("\n", ""))
+        # The toast wraps long text, padding each line: compare without whitespace.
+        assert _flat(expected) in _flat(CONTROLS.sub("", _text(toast_rows)))
         _no_actions_or_links(toast_rows)
         # What the terminal receives for the whole screen.
         output = "".join(s.render(app.console) for s in app.screen._compositor.render_strips())  # noqa: SLF001

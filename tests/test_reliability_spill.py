@@ -95,6 +95,9 @@ async def test_form_on_a_really_full_disk_shows_a_lasting_status(
                 await pilot.press(*"满盘")
                 await pilot.pause(0.8)  # past the debounce
                 assert "草稿未能保存：磁盘已满" in app.sub_title
+                # The form covers the header: a lasting toast says it on the form.
+                toasts = [str(t.render()) for t in app.screen.query("Toast")]
+                assert any("草稿未能保存：磁盘已满" in t for t in toasts), toasts
                 await pilot.press("escape")
                 await pilot.pause()
                 said = [n.message for n in app._notifications]  # noqa: SLF001

@@ -27,9 +27,13 @@ from widgets.safe import plain
 from widgets.textual_cn import QUIT_HINT, QUIT_HINT_TITLE
 
 if TYPE_CHECKING:
+    from textual.notifications import Notification
+
     from domain.meetings import Meeting
 
 APP_TITLE = "支部工作台"
+BUSY_STATUS = "数据库忙，正在等待"
+UI_WRITE_PATIENCE_S = 2.0
 
 
 CSS_DIR = Path(__file__).parent / "css"
@@ -89,14 +93,60 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         from services.identity import attach_session, pin_session_for
 
         self.pin_session = attach_session(store, pin_session_for(store))
+        self._loop_ref: asyncio.AbstractEventLoop | None = None
+        self._waiting = 0  # writes now waiting for another process's lock
+        self._lasting: dict[str, Notification] = {}  # toasts shown while a state lasts
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
 
     def _draft_status(self, status: str | None) -> None:
-        """A draft written nowhere is said in the header of every screen until
-        a retry writes it (services.draft_keeper)."""
-        path = plain(str(self.db_path))
-        self.sub_title = path if status is None else f"{status} · {path}"
+        """A draft written nowhere is said in the header and in a lasting toast
+        until a retry writes it (services.draft_keeper)."""
+        self._show_status()
+        self._lasting_toast("draft", status)
+
+    def _show_status(self) -> None:
+        parts = [self.drafts.status] if self.drafts.status else []
+        if self._waiting > 0:
+            parts.insert(0, BUSY_STATUS)
+        parts.append(plain(str(self.db_path)))
+        self.sub_title = " · ".join(parts)
+
+    def _lasting_toast(self, kind: str, message: str | None) -> None:
+        """A form (modal) covers the header: a toast says the same on every
+        screen while it lasts, and goes when it ends."""
+        from textual.notifications import Notification, Notify
+
+        old = self._lasting.get(kind)
+        if old is not None and (message is None or old.message != message):
+            self._unnotify(old)
+            del self._lasting[kind]
+        if message is not None and kind not in self._lasting:
+            note = Notification(message, "", "warning", 3600, markup=False)
+            self._lasting[kind] = note
+            self.post_message(Notify(note))
+
+    def _busy_toast(self, show: bool) -> None:
+        self._lasting_toast(
+            "busy", f"{BUSY_STATUS}（其他程序正在写入），完成后自动继续。" if show else None
+        )
+
+    def _on_store_wait(self, waiting: bool) -> None:
+        """From whichever thread waits for the lock (draft writer, a save
+        worker): the header says so while any write waits."""
+
+        def apply() -> None:
+            self._waiting = max(0, self._waiting + (1 if waiting else -1))
+            self._show_status()
+            self._busy_toast(self._waiting > 0)
+
+        loop = self._loop_ref
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(apply)
+        except RuntimeError:
+            pass  # the loop closed meanwhile: nothing left to show it on
 
     # -- time --------------------------------------------------------------
     @property
@@ -114,12 +164,24 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     def on_mount(self) -> None:
         from screens.home import HomeScreen
 
+        loop = asyncio.get_running_loop()
+        self._loop_ref = loop
+        self.store.on_wait = self._on_store_wait
+        # A write still done on this thread freezes the screen while it waits:
+        # at most UI_WRITE_PATIENCE_S, then the save is refused (input kept).
+        # Forms that save through widgets.background_save wait off the thread.
+        self.store.set_patience_here(UI_WRITE_PATIENCE_S)
+        # Drafts are written off the UI thread: a write waiting for the lock
+        # must never freeze the screen (docs/RELIABILITY.md, R7).
+        self.drafts.start_writer(loop.call_soon_threadsafe)
         try:
-            loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(sig, self._on_hangup)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (tests) or no signals here
+        from services.database import remove_stale_temps
+
+        remove_stale_temps(self.db_path)  # what a kill -9 mid-export left (R9)
         self.push_screen(HomeScreen())
         for notice in self.drafts.notices:
             self.notify(notice, severity="warning", markup=False, timeout=15)
@@ -155,17 +217,23 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self._ask_pin(f"已空闲超过 {minutes} 分钟，请重新输入", home_if_refused=True)
 
     def _on_hangup(self) -> None:
-        """SSH dropped or killed: save drafts, exit; a watchdog ends a stuck loop."""
+        """SSH dropped or killed: stop any wait for the lock, save drafts
+        (the spill takes what SQLite cannot), exit; a watchdog ends a stuck loop."""
         signal.alarm(5)
+        self.store.abort_waits()
         self.drafts.flush()
         self.exit(return_code=exit_codes.HANGUP)
 
     async def action_quit(self) -> None:
+        self.store.abort_waits()  # a write stuck on another's lock: spill instead
         self.drafts.flush()
         self.exit()
 
     def on_unmount(self) -> None:
         self.drafts.end()
+        self.store.on_wait = None
+        self.store.set_patience_here(None)
+        self.store.resume_waits()  # the store may outlive the app (tests, CLI)
 
     def _handle_exception(self, error: Exception) -> None:
         """Never show a traceback (it prints locals, i.e. personal data)."""

@@ -93,7 +93,14 @@ def _export_modules() -> list[ModuleType]:
     return found
 
 
+def _quiet_unraisable(unraisable: object) -> None:
+    """An error in a __del__ (e.g. a half-closed ZipFile after a full disk)
+    would print "Exception ignored in …" with a traceback over the screen;
+    the failure itself was already reported where it happened."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    sys.unraisablehook = _quiet_unraisable  # never a traceback on the terminal
     args = build_parser().parse_args(argv)
     from storage.paths import resolve_db_path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -49,8 +50,12 @@ class PickPersonScreen(ModalScreen[Person | NewPerson | None]):
         members_only: bool = False,
         allow_new: bool = False,
         initial: str = "",
+        on_query: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
+        # Told every change of the query: a name typed here but not yet
+        # picked belongs in the calling form's draft.
+        self._on_query = on_query
         self._title = title
         self._branch_id = branch_id
         self._members_only = members_only
@@ -80,6 +85,8 @@ class PickPersonScreen(ModalScreen[Person | NewPerson | None]):
 
     @on(Input.Changed, "#pick-query")
     def _changed(self, event: Input.Changed) -> None:
+        if self._on_query is not None:
+            self._on_query(event.value)
         self._search(event.value)
 
     def _search(self, query: str) -> None:

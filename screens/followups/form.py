@@ -8,6 +8,7 @@ Ctrl+S saves from anywhere; Esc closes and keeps the draft.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -27,9 +28,12 @@ from services.accounts import Viewer
 from services.accounts import current_viewer as load_viewer
 from services.draft_keeper import DraftRef
 from widgets.app_handle import ZhibuAppBase, zapp
+from widgets.background_save import run_save
 from widgets.safe import content
 
 T = TypeVar("T")
+R = TypeVar("R")
+TYPED_SUFFIX = "_typed"  # draft key of a person field's raw text
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,11 @@ class FollowupForm(ModalScreen[T]):
         super().__init__()
         self.draft_key = draft_key
         self.chosen: dict[str, PersonChoice | None] = {}
+        # Raw text of each person field (or of its open picker), picked or not:
+        # the draft keeps it, so a name typed but not yet picked survives.
+        self.typed: dict[str, str] = {}
         self._loading = True
+        self._saving = False
         self.viewer: Viewer | None = None
 
     # -- hooks for subclasses ----------------------------------------------
@@ -144,6 +152,10 @@ class FollowupForm(ModalScreen[T]):
             for field in self.PERSON_FIELDS:
                 if field in values:
                     self.set_person(field, PersonChoice.from_json(values[field]))
+                typed = values.get(f"{field}{TYPED_SUFFIX}")
+                if isinstance(typed, str) and typed and not self.chosen.get(field):
+                    self.query_one(f"#f-{field}", Input).value = typed
+                    self.typed[field] = typed
         if draft:
             self.notify("已恢复上次未保存的草稿", markup=False)
         self.focus_first()
@@ -163,6 +175,7 @@ class FollowupForm(ModalScreen[T]):
     # -- person fields -----------------------------------------------------
     def set_person(self, field: str, choice: PersonChoice | None) -> None:
         self.chosen[field] = choice
+        self.typed[field] = choice.name if choice else ""
         with self.prevent(Input.Changed):
             self.query_one(f"#f-{field}", Input).value = choice.name if choice else ""
 
@@ -173,7 +186,12 @@ class FollowupForm(ModalScreen[T]):
 
         def done(result: object) -> None:
             if result is None:
-                self.query_one(f"#f-{field}", Input).focus()
+                box = self.query_one(f"#f-{field}", Input)
+                typed = self.typed.get(field, "")
+                if not self.chosen.get(field) and typed != box.value:
+                    with self.prevent(Input.Changed):
+                        box.value = typed  # what was typed in the picker stays
+                box.focus()
                 return
             if isinstance(result, NewPerson):
                 choice = PersonChoice("", result.name, is_new=True)
@@ -192,9 +210,14 @@ class FollowupForm(ModalScreen[T]):
                 members_only=spec.members_only,
                 allow_new=spec.allow_new,
                 initial=initial,
+                on_query=lambda query: self._typed_in_picker(field, query),
             ),
             done,
         )
+
+    def _typed_in_picker(self, field: str, query: str) -> None:
+        self.typed[field] = query
+        self.touch()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -219,6 +242,8 @@ class FollowupForm(ModalScreen[T]):
         if isinstance(widget, Input):
             field = (widget.id or "").removeprefix("f-")
             chosen = self.chosen.get(field)
+            if field in self.PERSON_FIELDS:
+                self.typed[field] = widget.value
             if field in self.PERSON_FIELDS and chosen and widget.value.strip() != chosen.name:
                 self.chosen[field] = None  # typed over the pick: pick again
         self.on_field_changed(event)
@@ -228,10 +253,13 @@ class FollowupForm(ModalScreen[T]):
         """Subclass hook, called after loading on any field change."""
 
     def touch(self) -> None:
-        if self._loading:
-            return
+        if self._loading or self._saving:
+            return  # a save in flight discards the draft; a refused one redrafts
         values = self.values_for_draft()
         values.update({f: (c.to_json() if c else None) for f, c in self.chosen.items()})
+        for field in self.PERSON_FIELDS:
+            if field in self.typed:
+                values[f"{field}{TYPED_SUFFIX}"] = self.typed[field]
         zapp(self).drafts.touch(
             self.WORKFLOW, self.draft_key, self.draft_title(), {"values": values}
         )
@@ -320,6 +348,26 @@ class FollowupForm(ModalScreen[T]):
     # -- actions -----------------------------------------------------------
     def action_save(self) -> None:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
+
+    def save_in_background(self, save: Callable[[], R], done: Callable[[R], None]) -> None:
+        """Run *save* (a store write) so that waiting for another process's
+        lock never freezes the screen (widgets.background_save); *done* gets
+        its result, a refusal goes to fail()."""
+        if self._saving:
+            return
+        self._saving = True
+        self.set_status("正在保存…")
+
+        def finished(result: R) -> None:
+            self._saving = False
+            done(result)
+
+        def refused(error: Exception) -> None:
+            self._saving = False
+            self.touch()  # what was typed while it waited is drafted now
+            self.fail(str(error))
+
+        run_save(self, zapp(self).store, save, finished, refused)
 
     def draft_ref(self) -> DraftRef:
         """This form's draft row, discarded by the save's own transaction."""

@@ -30,7 +30,7 @@ from domain.triggers import TriggerCatalogue, active
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, row
 from services import followups as fu_service
 from services import org_lookup
-from services.errors import DomainError
+from services.errors import InvalidInput
 from services.roster import get_person
 from widgets.app_handle import zapp
 from widgets.checkbox import TextCheckbox
@@ -341,19 +341,27 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         if case is not None and case.id != self._ack_case:
             self._ask_open_case(case)
             return
-        try:
-            saved = fu_service.file_quick(
-                store,
-                form,
-                self._catalogue,
-                branch_id=branch,
-                today=today,
-                new_person=new_person,
-                draft=self.draft_ref(),
-            )
-        except (FollowUpError, DomainError) as e:
-            self.fail(str(e))
-            return
-        extra = "（已新增为群众）" if new_person else ""
-        when = format_date(saved.next_contact)
-        self.saved(saved, f"已登记：{saved.person_name}{extra}，下次联系 {when}")
+        ref = self.draft_ref()
+        catalogue = self._catalogue
+
+        def save() -> FollowUp:
+            try:
+                return fu_service.file_quick(
+                    store,
+                    form,
+                    catalogue,
+                    branch_id=branch,
+                    today=today,
+                    new_person=new_person,
+                    draft=ref,
+                )
+            except FollowUpError as e:  # a rule refused it: worded for the user
+                raise InvalidInput(str(e)) from e
+
+        def done(saved: FollowUp) -> None:
+            extra = "（已新增为群众）" if new_person else ""
+            when = format_date(saved.next_contact)
+            self.saved(saved, f"已登记：{saved.person_name}{extra}，下次联系 {when}")
+
+        # Waiting for another process's lock happens off the UI thread.
+        self.save_in_background(save, done)

@@ -18,9 +18,9 @@ from domain.errors_cn import field_errors
 from domain.org import OrgKind
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from services import org_lookup
-from services.errors import DomainError
 from services.roster import save_person
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -52,6 +52,7 @@ class PersonForm(ModalScreen[Person | None]):
         self._default_branch = branch_id or (person.branch_id if person else None)
         self._key = person.id if person else "new"
         self._loading = True
+        self._saving = False
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -166,8 +167,11 @@ class PersonForm(ModalScreen[Person | None]):
         if isinstance(event, Select.Changed) and event.select.id == "f-branch_id":
             if not self._loading:
                 self._set_groups(None if event.select.is_blank() else str(event.value))
-        if self._loading:
-            return
+        if self._loading or self._saving:
+            return  # a save in flight discards the draft; a refused one redrafts
+        self._changed_now()
+
+    def _changed_now(self) -> None:
         values = self._collect()
         title = values.get("name") or "（未填姓名）"
         zapp(self).drafts.touch(WORKFLOW, self._key, str(title), {"values": values})
@@ -210,20 +214,33 @@ class PersonForm(ModalScreen[Person | None]):
 
     # -- actions -----------------------------------------------------------
     def action_save(self) -> None:
+        if self._saving:
+            return
         person = self._build()
         if person is None:
             return
-        try:
-            ref = zapp(self).drafts.ref(WORKFLOW, self._key)
-            saved = save_person(zapp(self).store, person, draft=ref)
-        except DomainError as e:
-            message = zapp(self).drafts.refused_message(str(e))
-            self.query_one("#form-status", Static).update(content(message))
-            self.notify(message, severity="error", markup=False, timeout=8)
-            return
+        ref = zapp(self).drafts.ref(WORKFLOW, self._key)
+        store = zapp(self).store
+        self._saving = True
+        self.query_one("#form-status", Static).update(content("正在保存…"))
+        # Off the UI thread: a save waiting for another process's lock must
+        # not freeze the screen (docs/RELIABILITY.md, R7).
+        run_save(
+            self, store, lambda: save_person(store, person, draft=ref), self._saved, self._refused
+        )
+
+    def _saved(self, saved: Person) -> None:
+        self._saving = False
         zapp(self).drafts.forget(WORKFLOW, self._key)
         self.notify(f"已保存：{saved.name}", markup=False)
         self.dismiss(saved)
+
+    def _refused(self, error: Exception) -> None:
+        self._saving = False
+        self._changed_now()  # what was typed while it waited is drafted now
+        message = zapp(self).drafts.refused_message(str(error))
+        self.query_one("#form-status", Static).update(content(message))
+        self.notify(message, severity="error", markup=False, timeout=8)
 
     def action_close(self) -> None:
         message = zapp(self).drafts.close_message(WORKFLOW, self._key)

@@ -380,7 +380,9 @@ class LectureReviewScreen(Screen[None]):
         )
 
     def action_leave(self) -> None:
-        zapp(self).drafts.flush()
-        if self.lecture is not None and zapp(self).drafts.load(WORKFLOW, self.lecture.id):
-            self.notify("草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
+        if self.lecture is not None:
+            # 已保存 only when the draft is written (docs/RELIABILITY.md, R10).
+            message = zapp(self).drafts.close_message(WORKFLOW, self.lecture.id)
+            if message:
+                self.notify(message, markup=False)
         self.dismiss(None)

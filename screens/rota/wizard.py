@@ -129,6 +129,7 @@ class RotaWizardScreen(Screen[None]):
         self.mark: int | None = None  # first row picked for a swap
         self._armed = False  # Ctrl+S pressed once on a plan with problems
         self._loading = True
+        self._untouched: dict[str, Any] | None = None  # the state as opened
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -238,6 +239,8 @@ class RotaWizardScreen(Screen[None]):
 
     def _done_loading(self) -> None:
         self._loading = False
+        # The state as opened: Esc with nothing changed leaves no draft.
+        self._untouched = self._draft_data()
 
     # -- step 1: period ----------------------------------------------------
     def _default_period(self) -> dict[str, Any]:
@@ -449,9 +452,15 @@ class RotaWizardScreen(Screen[None]):
             self._fill_plan()
             self._status("已取消交换")
             return
-        self._touch()
-        zapp(self).drafts.flush()
-        self.notify("轮讲计划草稿已保存，可在首页“未完成的草稿”中继续", markup=False)
+        keeper = zapp(self).drafts
+        changed = self._untouched is not None and self._draft_data() != self._untouched
+        if changed or keeper.load(WORKFLOW, DRAFT_KEY):
+            self._touch()
+        # Said only when the draft is written (SQLite or the spill), and not
+        # at all when nothing was entered (docs/RELIABILITY.md, R10).
+        message = keeper.close_message(WORKFLOW, DRAFT_KEY)
+        if message:
+            self.notify(message.replace("草稿已保存", "轮讲计划草稿已保存"), markup=False)
         self.dismiss(None)
 
     # -- step 2: lecturers -------------------------------------------------
@@ -684,10 +693,16 @@ class RotaWizardScreen(Screen[None]):
     def _touch(self) -> None:
         if self._loading:
             return
+        zapp(self).drafts.touch(WORKFLOW, DRAFT_KEY, self._draft_title(), self._draft_data())
+
+    def _draft_title(self) -> str:
         values = self._period_values()
         unit = next((u for u in self._units if u.id == values["org_id"]), None)
-        title = f"{unit.name if unit else ''} {values['year']}年".strip()  # kind added by the list
-        data = {
+        return f"{unit.name if unit else ''} {values['year']}年".strip()  # kind added by the list
+
+    def _draft_data(self) -> dict[str, Any]:
+        values = self._period_values()
+        return {
             "step": self.step,
             "period": values,
             "lecturers_org": self.lecturers_org,
@@ -696,7 +711,6 @@ class RotaWizardScreen(Screen[None]):
             "pending_unavailable": dict(self.pending_unavailable),
             "plan": self.plan.model_dump(mode="json") if self.plan else None,
         }
-        zapp(self).drafts.touch(WORKFLOW, DRAFT_KEY, title, data)
 
     def _restore(self, data: dict[str, Any]) -> None:
         try:
