@@ -209,3 +209,15 @@ def test_minutes_rota_ledger_and_report_share_the_folder() -> None:
         source = (root / rel).read_text(encoding="utf-8")
         assert '"exports"' not in source and "zhibu-导出" not in source, rel
         assert "export_folder" in source or "default_export_dir" in source, rel
+
+
+async def test_ledger_dialog_and_its_path_message_fit_80x24(cast, out_dir: Path) -> None:
+    from tests.clipping import clipped
+
+    store = cast["store"]
+    app = ZhibuApp(store.path, store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dialog = await _export(app, pilot)
+        assert "Ctrl+Y" in _status(dialog)
+        assert clipped(dialog) == []
