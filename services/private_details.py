@@ -58,15 +58,23 @@ class Reader:
     pin_ok: bool = False
 
 
+def from_acting_identity(acting: object) -> Reader:
+    """A Reader from an identity with ``acting_person_id`` (None until proved),
+    ``grants`` (each with ``role`` and ``branch_id``) and ``proven``: the shape
+    of services.identity's ActingIdentity (kept duck-typed so the rule does
+    not depend on the identity module's types)."""
+    person = getattr(acting, "acting_person_id", None) or ""
+    grants = getattr(acting, "grants", ())
+    roles = frozenset((str(g.role), g.branch_id or "") for g in grants)
+    return Reader(person, roles, pin_ok=bool(getattr(acting, "proven", False)) and bool(person))
+
+
 def reader(store: Store) -> ActingRoles:
     """Who is acting in this process, for the rule: the approved person, the
     granted roles and the PIN state (services.identity, granted data only)."""
     from services.identity import acting_roles
 
-    acting = acting_roles(store)
-    person = acting.acting_person_id or ""
-    roles = frozenset((str(g.role), g.branch_id or "") for g in acting.grants)
-    return Reader(person, roles, pin_ok=acting.proven and bool(person))
+    return from_acting_identity(acting_roles(store))
 
 
 # --- the rule -----------------------------------------------------------------

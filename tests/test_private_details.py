@@ -79,6 +79,35 @@ def test_internal_export_needs_the_secretary_role_of_every_branch() -> None:
         pd.check_internal(no_pin, [(B1, "一支部")])
 
 
+def test_an_identity_with_granted_roles_feeds_the_rule() -> None:
+    """The seam for granted roles: person, grants and PIN state map onto the rule."""
+    from dataclasses import dataclass
+    from enum import StrEnum
+
+    class Role(StrEnum):
+        SECRETARY = "书记"
+        ADMIN = "管理员"
+
+    @dataclass
+    class Grant:
+        role: Role
+        branch_id: str | None
+
+    @dataclass
+    class Identity:
+        acting_person_id: str | None
+        grants: tuple[Grant, ...]
+        proven: bool
+
+    sec = pd.from_acting_identity(Identity("sec1", (Grant(Role.SECRETARY, B1),), True))
+    assert sec == Reader("sec1", frozenset({(SECRETARY, B1)}), pin_ok=True)
+    assert pd.may_see(sec, private=True, branch_id=B1, responsible_id=RESP)
+    unproved = pd.from_acting_identity(Identity(None, (Grant(Role.SECRETARY, B1),), False))
+    assert not pd.may_see(unproved, private=True, branch_id=B1, responsible_id=RESP)
+    admin = pd.from_acting_identity(Identity("adm", (Grant(Role.ADMIN, None),), True))
+    assert not pd.may_see(admin, private=True, branch_id=B1, responsible_id=RESP)
+
+
 # --- the readers, on SQLite ------------------------------------------------------
 
 
