@@ -723,18 +723,11 @@ def member_load(followups: Iterable[FollowUp], member_id: str, today: date) -> M
 # --- privacy ----------------------------------------------------------------
 
 
-def can_view_details(fu: FollowUp, viewer_person_id: str, branch_secretary_id: str) -> bool:
-    """Private cases show details only to the branch secretary and the responsible
-    member (保密原则; PIPL Art. 28–29: health and hardship are sensitive)."""
-    if not fu.private:
-        return True
-    if not viewer_person_id:
-        return False
-    return viewer_person_id in {branch_secretary_id, fu.responsible_id}
-
-
 def redacted(fu: FollowUp) -> FollowUp:
     """A copy that says only that a case exists, who carries it and when it is due.
+
+    Who gets it instead of the record is decided in one place,
+    services.private_details (docs/SECURITY.md#private-details-and-exports).
 
     Blanked: the worker's id and name, trigger, category, description,
     measures, outcome, appraisal and the whole timeline (contact notes name
@@ -758,9 +751,3 @@ def redacted(fu: FollowUp) -> FollowUp:
         is_redacted=True,
     )
 
-
-def visible(fu: FollowUp, viewer_person_id: str, branch_secretary_id: str) -> FollowUp:
-    """The record as *viewer* may see it."""
-    if can_view_details(fu, viewer_person_id, branch_secretary_id):
-        return fu
-    return redacted(fu)

@@ -9,7 +9,8 @@ the roster at export time. Missing ids give an empty cell.
 The caller picks which cases belong to the period (see ``for_period``) and
 which the reader may see in full (``domain.followups.visible``);
 ``redact_private=True`` additionally blanks every private case, for a copy
-that leaves the branch committee.
+that leaves the branch committee. ``internal=True`` marks the 内部版 (private
+details in full) in the header of every page (docs/DOCUMENTS.md#ledger).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from domain.followups import (
@@ -64,6 +66,7 @@ NOWRAP_COLS = frozenset({0, 3, 8, 10})
 # 小五: twelve columns at the house 四号 table size would wrap every word.
 CELL_PT = 9
 REDACTED_TEXT = "保密，详见内部版"
+INTERNAL_HEADER = "内部版 含保密内容"
 SIGN_OFF = ["填报人", "审核人"]
 
 PRIVACY_NOTE = "注：本台账含职工个人信息，仅限支部书记、支委查阅，不得公开（保密原则）。"
@@ -178,6 +181,7 @@ def build(
     *,
     team_posts: Mapping[str, str] | None = None,
     redact_private: bool = False,
+    internal: bool = False,
     config: FollowUpConfig | None = None,
     today: date | None = None,
 ) -> Document:
@@ -191,6 +195,8 @@ def build(
     doc = new_document(
         landscape=True, title="一人一事思想政治工作台账", subject=f"{branch_name} {period_label}"
     )
+    if internal:
+        _mark_internal(doc)
     add_title(doc, f"{branch_name}一人一事思想政治工作台账")
     add_paragraph(doc, f"（{period_label}）", align="center", indent=False)
     add_paragraph(doc, _summary(cases), indent=False)
@@ -213,15 +219,32 @@ def build(
     return doc
 
 
+def _mark_internal(doc: Document) -> None:
+    """「内部版 含保密内容」 in the page header: a section header repeats on
+    every page, so no printed sheet of the full version can pass for the 外发版."""
+    for section in doc.sections:
+        header = section.header
+        header.is_linked_to_previous = False
+        p = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        p.text = ""
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.paragraph_format.first_line_indent = Pt(0)
+        run = p.add_run(INTERNAL_HEADER)
+        run.font.size = Pt(CELL_PT + 1.5)
+        run.bold = True
+
+
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
-def file_name(branch_name: str, period_label: str) -> str:
-    """一人一事台账_<支部>_<期间>.docx with characters no file system likes removed."""
+def file_name(branch_name: str, period_label: str, *, internal: bool = False) -> str:
+    """一人一事台账_<支部>_<期间>[_内部版].docx with characters no file system
+    likes removed; the 内部版 has a name of its own so it never replaces the
+    外发版 (or passes for it) in a folder listing."""
     stem = "_".join(
         _UNSAFE_NAME.sub("", part) for part in ("一人一事台账", branch_name, period_label)
     )
-    return f"{stem.strip('_.')[:120]}.docx"
+    return f"{stem.strip('_.')[:120]}{'_内部版' if internal else ''}.docx"
 
 
 def export(
@@ -232,6 +255,7 @@ def export(
     *,
     team_posts: Mapping[str, str] | None = None,
     redact_private: bool = False,
+    internal: bool = False,
 ) -> Path:
     """Build and save atomically (0600) into *out_dir*; returns the file path."""
     doc = build(
@@ -240,5 +264,7 @@ def export(
         period_label,
         team_posts=team_posts,
         redact_private=redact_private,
+        internal=internal,
     )
-    return save_atomic(doc, Path(out_dir) / file_name(branch_name, period_label))
+    name = file_name(branch_name, period_label, internal=internal)
+    return save_atomic(doc, Path(out_dir) / name)

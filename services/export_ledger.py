@@ -1,9 +1,10 @@
 """Export the 一人一事台账 (.docx), one file per branch.
 
-Who may read what: each case is redacted unless the OS account is mapped to
-the branch secretary or the responsible member (storage.followups.visible_for);
-``redact_private`` blanks every private case, for a copy that leaves the
-branch committee. The follow-up list screen runs ``export_ledgers`` in a
+Who may read what (services.private_details, docs/SECURITY.md): the default
+is the 外发版, every private case redacted (「保密，详见内部版」). The 内部版
+(``internal=True``) shows private details in full, says 「内部版 含保密内容」
+in every page header, and is refused unless the one exporting is 书记 of each
+branch exported. The follow-up list screen runs ``export_ledgers`` in a
 thread worker; `zhibu export ledger` runs ``export_for_command``.
 """
 
@@ -20,7 +21,7 @@ from services.errors import InvalidInput, service, write_error
 from services.org_lookup import check_out_dir, find_unit
 
 if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
-    from storage.accounts import Viewer
+    from services.private_details import ActingRoles
     from storage.db import Store
 
 _QUARTERS = "一二三四"
@@ -31,23 +32,17 @@ class LedgerFile:
     branch_name: str
     path: Path
     cases: int
-    redacted: int  # cases shown without details to this viewer
+    redacted: int  # private cases written without details
+    internal: bool = False  # the 内部版, private details in full
 
 
 @dataclass(frozen=True)
 class LedgerExport:
     files: list[LedgerFile]
-    viewer: Viewer
 
     @property
     def hidden(self) -> int:
         return sum(f.redacted for f in self.files)
-
-    def hidden_reason(self) -> str:
-        v = self.viewer
-        if v.mapped:
-            return f"{v.name} 不是其支部书记或责任人"
-        return f"系统账户 {v.os_user} 尚未对应花名册人员（可在一人一事列表按 w 设置）"
 
 
 def period_label(start: date, end: date) -> str:
@@ -82,21 +77,22 @@ def export_ledgers(
     *,
     start: date,
     end: date,
-    viewer: Viewer,
+    who: ActingRoles | None = None,
     branch_ids: list[str] | None = None,
-    redact_private: bool = False,
+    internal: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> list[LedgerFile]:
     """Write one ledger per branch into *out_dir* (created 0700 if missing).
 
     ``branch_ids`` None: every branch with a case in the period, in tree
     order; given ids are exported even when empty (the ledger says so).
-    OSError is left to the caller.
+    *who* defaults to whoever runs this process. OSError is left to the caller.
     """
     from exports import ledger
+    from services import private_details
+    from services.export_folder import ensure_export_dir
     from storage import followups as fu_store
     from storage import org, people
-    from storage.paths import ensure_private_dir
 
     say = progress or (lambda _m: None)
     label = period_label(start, end)
@@ -107,14 +103,17 @@ def export_ledgers(
     else:
         wanted = set(branch_ids)
         chosen = [b for b in branches if b.id in wanted]
-    out_dir = out_dir.expanduser()
-    ensure_private_dir(out_dir)
+    who = who or private_details.reader(store)
+    if internal:
+        private_details.check_internal(who, [(b.id, b.name) for b in chosen])
+    out_dir = ensure_export_dir(out_dir)
     results: list[LedgerFile] = []
     for branch in chosen:
-        cases = ledger.for_period(fu_store.for_ledger(store, branch.id, end), start, end)
-        if branch_ids is None and not cases:
+        shown = private_details.ledger_cases(
+            store, branch.id, start, end, who, internal=internal
+        )
+        if branch_ids is None and not shown:
             continue  # found by *end* but closed before *start*
-        shown = fu_store.visible_for(store, cases, viewer)
         hidden = sum(1 for fu in shown if fu.is_redacted)
         ids = sorted({fu.person_id for fu in shown if fu.person_id})
         team_posts = {
@@ -126,10 +125,11 @@ def export_ledgers(
             label,
             out_dir,
             team_posts=team_posts,
-            redact_private=redact_private,
+            internal=internal,
         )
-        fu_store.log_access(store, "export", branch.id, f"ledger,{len(shown)} rows")
-        results.append(LedgerFile(branch.name, path, len(shown), hidden))
+        kind = "ledger-internal" if internal else "ledger"
+        fu_store.log_access(store, "export", branch.id, f"{kind},{len(shown)} rows")
+        results.append(LedgerFile(branch.name, path, len(shown), hidden, internal))
         say(f"已导出 {branch.name}：{path}（{len(shown)} 件）")
     return results
 
@@ -142,19 +142,17 @@ def export_for_command(
     start: date,
     end: date,
     branch_name: str | None = None,
-    redact_private: bool = False,
+    internal: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> LedgerExport:
-    """`zhibu export ledger`: the OS account's view, one branch or all."""
+    """`zhibu export ledger`: one branch or all, 外发版 unless *internal*."""
     from domain.org import OrgKind
-    from storage import accounts
 
     out_dir = Path(out_dir).expanduser()
     check_out_dir(out_dir)
     branch_ids = None
     if branch_name:
         branch_ids = [find_unit(store, branch_name, (OrgKind.BRANCH,), "支部").id]
-    viewer = accounts.viewer(store)
     if progress:
         progress(f"一人一事台账：{period_label(start, end)}")
     try:
@@ -163,11 +161,10 @@ def export_for_command(
             out_dir,
             start=start,
             end=end,
-            viewer=viewer,
             branch_ids=branch_ids,
-            redact_private=redact_private,
+            internal=internal,
             progress=progress,
         )
     except OSError as e:
         raise write_error(out_dir, e) from e
-    return LedgerExport(files, viewer)
+    return LedgerExport(files)

@@ -51,8 +51,8 @@ def export_minutes(
     through *problem* and the rest still go out; the result lists both."""
     from domain.org import OrgKind
     from exports.minutes import export
+    from services.export_folder import ensure_export_dir
     from storage import meetings, org
-    from storage.paths import ensure_private_dir
 
     if date_from and date_to and date_from > date_to:
         raise InvalidInput(f"开始日期 {date_from.isoformat()} 晚于结束日期 {date_to.isoformat()}")
@@ -60,10 +60,10 @@ def export_minutes(
     if branch_name:
         branch = find_unit(store, branch_name, (OrgKind.BRANCH,), "支部")
         org_ids = {branch.id} | {u.id for u in org.children(store, branch.id)}
-    out = Path(out_dir).expanduser()
+    out = Path(out_dir).expanduser().absolute()
     check_out_dir(out)
     try:
-        ensure_private_dir(out)
+        ensure_export_dir(out)
     except OSError as e:
         raise write_error(out, e) from e
     result = MinutesExport(out)

@@ -158,8 +158,8 @@ def export_reports(
     """
     from domain.org import OrgKind
     from exports import quarterly_report as qr
+    from services.export_folder import ensure_export_dir
     from storage import org
-    from storage.paths import ensure_private_dir
 
     say = progress or (lambda _m: None)
     units = org.all_units(store)
@@ -187,8 +187,7 @@ def export_reports(
                 if u.kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
                     picked[u.id] = u
         chosen = [u for u in units if u.id in picked]
-    out_dir = out_dir.expanduser()
-    ensure_private_dir(out_dir)
+    out_dir = ensure_export_dir(out_dir)
     cache: dict[str, BranchReport] = {}
 
     from dataclasses import replace

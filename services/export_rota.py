@@ -29,16 +29,16 @@ def write_plan_docx(store: Store, plan_id: str, out_dir: str | Path) -> Path:
 
     OSError is left to the caller (the screen words it for its dialog)."""
     from exports import rota_plan as export
+    from services.export_folder import ensure_export_dir
     from storage import rota
-    from storage.paths import ensure_private_dir
 
     record = rota.get_plan(store, plan_id)
     if record is None:
         raise NotFound("这份党课计划已被删除。")
     rows = export.rows_from_plan(record.plan, rota.lectures_of_plan(store, plan_id))
-    ensure_private_dir(Path(out_dir))  # a folder we create holds names: keep it 0700
+    folder = ensure_export_dir(out_dir)  # holds names: 0700, this account's own
     subtitle = f"编制单位：{record.org_name}" if record.org_name else ""
-    return export.export(rows, record.title, out_dir, subtitle=subtitle)
+    return export.export(rows, record.title, folder, subtitle=subtitle)
 
 
 @service

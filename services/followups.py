@@ -1,6 +1,6 @@
 """一人一事: file a case from the quick form, log a contact, take a step
 (escalate, resolve, return visit, close, reopen, long term), edit a
-branch's trigger catalogue; list and open cases, redacted for the viewer.
+branch's trigger catalogue. Cases are read through services.private_details.
 
 Saves take the form's draft (``draft``) so it is discarded in the same
 transaction as the record it became."""
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
         TriggerCatalogue,
     )
     from domain.people import Person
-    from storage.accounts import Viewer
     from storage.db import Store
     from storage.drafts import DraftRef
 
@@ -148,64 +147,20 @@ def branch_catalogue(store: Store, branch_id: str) -> TriggerCatalogue:
     return fu_store.catalogue(store, branch_id)
 
 
-@service
-def count_cases(store: Store, query: ListQuery, *, today: date, viewer: Viewer) -> int:
-    from storage import followups as fu_store
+# Reading a case (a list page, one case, the record to act on) is
+# services.private_details: the one place the privacy rule is applied.
 
-    return fu_store.count(store, query, today=today, viewer=viewer)
 
 
 @service
-def list_cases(
-    store: Store, query: ListQuery, *, today: date, viewer: Viewer, offset: int, limit: int
-) -> list[FollowUp]:
-    """One page of cases, already redacted for *viewer*."""
-    from storage import followups as fu_store
-
-    return fu_store.list_page(
-        store, query, today=today, viewer=viewer, offset=offset, limit=limit
-    )
-
-
-@service
-def visible_case(store: Store, fu_id: str, viewer: Viewer) -> FollowUp | None:
-    """The case as *viewer* may see it (redacted when private), or None."""
-    from storage import followups as fu_store
-
-    return fu_store.get_visible(store, fu_id, viewer)
-
-
-@service
-def log_private_view(store: Store, fu_id: str) -> None:
-    """Audit that a private case was opened in full (fields, never values)."""
-    from storage import followups as fu_store
-
-    fu_store.log_access(store, "view", fu_id, "private")
-
-
-@service
-def get_case(store: Store, fu_id: str) -> FollowUp | None:
-    """The full stored record, for a writer that already checked it may act."""
-    from storage import followups as fu_store
-
-    return fu_store.get(store, fu_id)
-
-
-@service
-def open_case_like(
-    store: Store, person_id: str, trigger_code: str, viewer: Viewer
-) -> FollowUp | None:
+def open_case_like(store: Store, person_id: str, trigger_code: str) -> FollowUp | None:
     """An open case (not 销号) of the person for the reason *trigger_code*
-    means, newest first; redacted when the viewer may not see it."""
-    from domain.followups import open_same_reason, quick_category
-    from storage import followups as fu_store
+    means, newest first; redacted when the one acting may not see it."""
+    from services import private_details
 
-    if not person_id or not trigger_code:
-        return None
-    same = open_same_reason(
-        fu_store.not_closed_for_person(store, person_id), person_id, quick_category(trigger_code)
+    return private_details.open_case_like(
+        store, person_id, trigger_code, private_details.reader(store)
     )
-    return fu_store.visible_for(store, same[:1], viewer)[0] if same else None
 
 
 def describe_open_case(fu: FollowUp) -> str:

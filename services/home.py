@@ -14,7 +14,6 @@ from storage.compliance import COLUMNS, ComplianceCell, ComplianceRow
 
 if TYPE_CHECKING:
     from domain.dashboard import DueItem
-    from storage.accounts import Viewer
     from storage.db import Store
 
 __all__ = [
@@ -58,32 +57,24 @@ def compliance_table(store: Store, today: date) -> list[ComplianceRow]:
     return compliance.home_table(store, today)
 
 
-def _viewer(store: Store) -> Viewer:
-    """The mapped person, or nobody while the account's PIN is not given."""
-    from services import identity
-    from storage import accounts
-
-    v = accounts.viewer(store)
-    return accounts.Viewer(v.os_user) if v.mapped and identity.needs_pin(store) else v
-
-
 def due_items(
     store: Store, today: date, *, compliance_rows: list[ComplianceRow] | None = None
 ) -> list[DueItem]:
     """Each workflow's light home module answers from indexes (no models).
-    *compliance_rows*: the 三会一课 table's rows, when the caller has them."""
+    *compliance_rows*: the 三会一课 table's rows, when the caller has them.
+    一人一事 lines come through services.private_details, the one privacy rule."""
+    from services import private_details
     from storage import (
         action_home,
         compliance,
         dues_home,
-        followup_home,
         lecture_home,
         make_up_home,
     )
 
     return [
         *lecture_home.home_items(store, today),
-        *followup_home.home_items(store, today, viewer=_viewer(store)),
+        *private_details.home_items(store, today, private_details.reader(store)),
         *compliance.home_items(store, today, rows=compliance_rows),
         *action_home.home_items(store, today),
         *make_up_home.home_items(store, today),

@@ -138,26 +138,27 @@ def finish_meeting(
     return meetings.save_final(store, done, draft=draft)
 
 
-def default_export_dir(db_path: Path) -> Path:
-    """Where the app writes documents: exports/ beside the database."""
-    return Path(db_path).parent / "exports"
+def default_export_dir() -> Path:
+    """Where the app writes documents: the one export folder (services.export_folder)."""
+    from services.export_folder import default_export_dir as folder
+
+    return folder()
 
 
 def export_meeting(
     meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRecord] = ()
 ) -> Path:
-    """The minutes of one finished meeting into *out_dir* (created 0700),
-    counting the 补学 in *make_ups* (make_ups_of: read them on the caller's
-    thread, before a worker writes the file).
+    """The minutes of one finished meeting into *out_dir* (created 0700 for
+    this account), counting the 补学 in *make_ups* (make_ups_of: read them on
+    the caller's thread, before a worker writes the file).
 
     OSError is left to the caller (screens.export_errors words it)."""
     from exports.minutes import export
-    from storage.paths import ensure_private_dir
+    from services.export_folder import ensure_export_dir
 
     if not meeting.finished:
         raise Refused("会议完成后才能导出正式记录")
-    ensure_private_dir(out_dir)
-    return export(meeting, out_dir, make_ups)
+    return export(meeting, ensure_export_dir(out_dir), make_ups)
 
 
 @service

@@ -6,21 +6,22 @@ loading the case models, the trigger catalogue or the holiday calendar.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from domain import json_fields
 from domain.dashboard import DueItem, Urgency
 from domain.followup_codes import OPEN_STATUSES, Status
 from domain.navigation import Place, go
-from storage.accounts import Viewer
-from storage.accounts import viewer as current_viewer
 from storage.db import Store
 
 TABLE = "followups"
 HOME_CAP = 30
 SECTION = "一人一事"
 OPEN_SQL = "(" + ",".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
+
+# (private, branch id, responsible id) → may the details be shown.
+MaySee = Callable[[bool, "str | None", str], bool]
 
 
 def secretary_ids(store: Store, branch_ids: Iterable[str]) -> dict[str, str]:
@@ -35,15 +36,15 @@ def secretary_ids(store: Store, branch_ids: Iterable[str]) -> dict[str, str]:
 
 
 def home_items(
-    store: Store, today: date, *, viewer: Viewer | None = None, cap: int = HOME_CAP
+    store: Store, today: date, *, may_see: MaySee, cap: int = HOME_CAP
 ) -> list[DueItem]:
     """Follow-ups due today or overdue, grouped by responsible member.
 
     One range scan on followups_due (status, next_contact) bounded by *cap*;
     names come from json_extract, so no record is parsed whole. Private
-    cases the viewer may not see say only that a case is due.
+    cases *may_see* (services.private_details, the one rule) refuses say only
+    that a case is due.
     """
-    viewer = viewer or current_viewer(store)
     params = {"today": today.isoformat(), "cap": cap}
     rows = store.query(
         "SELECT id, branch_id, responsible_id, status, next_contact, private,"
@@ -54,18 +55,13 @@ def home_items(
         " ORDER BY next_contact LIMIT :cap",
         params,
     )
-    secs = secretary_ids(store, (r["branch_id"] for r in rows if r["private"]))
     items: list[DueItem] = []
     for r in rows:
         due = date.fromisoformat(r["next_contact"])
         late = (today - due).days
         what = "回访" if r["status"] == Status.RESOLVED.value else "联系"
         when = f"{what}已逾期{late}天" if late > 0 else f"今天应{what}"
-        may_see = not r["private"] or (
-            viewer.mapped
-            and viewer.person_id in {r["responsible_id"], secs.get(r["branch_id"], "")}
-        )
-        if may_see:
+        if may_see(bool(r["private"]), r["branch_id"], r["responsible_id"] or ""):
             about = " · ".join(x for x in (r["person_name"], r["trigger_text"]) if x)
         else:
             about = "保密事项"

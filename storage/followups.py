@@ -4,11 +4,10 @@ A follow-up is stored whole as JSON (``data``) with the columns queries
 filter on copied alongside (status, level, dates, branch, responsible,
 private). Every list is paged in SQL on those index columns.
 
-Privacy (docs/RULES.md#follow-ups, PIPL Art. 28): every function that returns
-follow-ups for display takes a ``Viewer`` and hands back
-``domain.followups.visible(...)`` copies, so a screen cannot forget to
-redact. ``get`` returns the full record and is for writers that already
-checked ``can_edit``.
+Privacy (docs/SECURITY.md#private-details-and-exports): the readers here
+return full records. Nothing outside services.private_details may call
+them; that module applies the one rule for private details (a test
+enumerates the callers).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from domain import followups as fx
 from domain.followups import FollowUp, FollowUpConfig, Level, Status
 from domain.people import Person
 from domain.triggers import TriggerCatalogue, default_catalogue
@@ -30,7 +28,7 @@ from storage import people as people_store
 from storage.accounts import Viewer
 from storage.db import Store
 from storage.errors import StorageError
-from storage.followup_home import OPEN_SQL, TABLE, secretary_ids
+from storage.followup_home import OPEN_SQL, TABLE
 from storage.records import load_document, save_document
 
 TEMPLATES = "branch_templates"
@@ -122,22 +120,9 @@ def _load(row: dict[str, Any]) -> FollowUp:
 
 
 def get(store: Store, fu_id: str) -> FollowUp | None:
-    """The full record. For display use get_visible."""
+    """The full record (callers: services.private_details only)."""
     row = store.query_one(f"SELECT * FROM {TABLE} WHERE id=?", (fu_id,))
     return None if row is None else _load(row)
-
-
-def _visible_all(store: Store, cases: list[FollowUp], viewer: Viewer) -> list[FollowUp]:
-    if not any(fu.private for fu in cases):
-        return cases
-    secs = secretary_ids(store, (fu.branch_id for fu in cases if fu.private))
-    return [fx.visible(fu, viewer.person_id, secs.get(fu.branch_id, "")) for fu in cases]
-
-
-def get_visible(store: Store, fu_id: str, viewer: Viewer) -> FollowUp | None:
-    """The record as *viewer* may see it (redacted if private and not theirs)."""
-    fu = get(store, fu_id)
-    return None if fu is None else _visible_all(store, [fu], viewer)[0]
 
 
 def _where(
@@ -186,7 +171,7 @@ def list_page(
     offset: int = 0,
     limit: int = PAGE,
 ) -> list[FollowUp]:
-    """One page of follow-ups, already redacted for *viewer*."""
+    """One page of full records; *viewer* only says whose 我的 is."""
     built = _where(query, today, viewer)
     if built is None:
         return []
@@ -196,7 +181,7 @@ def list_page(
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {_ORDER[query.scope]} LIMIT :limit OFFSET :offset"
     rows = store.query(sql, {**params, "limit": limit, "offset": max(0, offset)})
-    return _visible_all(store, [_load(r) for r in rows], viewer)
+    return [_load(r) for r in rows]
 
 
 def count(store: Store, query: ListQuery, *, today: date, viewer: Viewer) -> int:
@@ -212,7 +197,7 @@ def count(store: Store, query: ListQuery, *, today: date, viewer: Viewer) -> int
 
 def for_ledger(store: Store, branch_id: str, end: date) -> list[FollowUp]:
     """Full records of a branch found by *end*, oldest first, for
-    exports.ledger.for_period to trim. The caller applies visibility."""
+    exports.ledger.for_period to trim (callers: services.private_details)."""
     rows = store.query(
         f"SELECT * FROM {TABLE} WHERE branch_id=? AND found_on<=? ORDER BY found_on, id",
         (branch_id, end.isoformat()),
@@ -221,18 +206,13 @@ def for_ledger(store: Store, branch_id: str, end: date) -> list[FollowUp]:
 
 
 def not_closed_for_person(store: Store, person_id: str) -> list[FollowUp]:
-    """Full records of the person's cases not yet 销号, newest first (the
-    caller applies visibility)."""
+    """Full records of the person's cases not yet 销号, newest first
+    (callers: services.private_details only)."""
     rows = store.query(
         f"SELECT * FROM {TABLE} WHERE person_id=? AND status<>? ORDER BY found_on DESC, id",
         (person_id, Status.CLOSED.value),
     )
     return [_load(r) for r in rows]
-
-
-def visible_for(store: Store, cases: list[FollowUp], viewer: Viewer) -> list[FollowUp]:
-    """Redact *cases* for *viewer* (for exports that loaded full records)."""
-    return _visible_all(store, cases, viewer)
 
 
 def branches_with_cases(store: Store, end: date) -> list[str]:

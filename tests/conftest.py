@@ -46,6 +46,15 @@ def make_demo_app(demo_store: Store, today: date):
 
 
 @pytest.fixture(autouse=True)
+def export_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Exports without a folder of their own go here, never to the real
+    ~/zhibu-导出 of whoever runs the suite (services.export_folder)."""
+    folder = tmp_path / "zhibu-导出"
+    monkeypatch.setenv("ZHIBU_EXPORT_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     # Snapshots and pty traffic must not depend on the blink phase.
     from textual.widgets import Input

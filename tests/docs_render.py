@@ -22,7 +22,7 @@ from exports import minutes
 from services.export_ledger import export_ledgers
 from services.export_report import export_reports
 from services.export_rota import write_plan_docx
-from storage import accounts, meetings, org, rota
+from storage import meetings, org, rota
 from storage.db import Store, open_store
 from tests.demo_cache import demo_db
 from tests.factories import TODAY
@@ -123,11 +123,8 @@ def render_all(out_dir: Path, *, today: date = TODAY) -> list[Rendered]:
             done.append(Rendered(kind.value, target, kind))
             seen.add(kind)
             d.rmdir()
-        viewer = accounts.viewer(store)
         ld = out_dir / "ledger"
-        files = export_ledgers(
-            store, ld, start=date(today.year, 1, 1), end=today, viewer=viewer
-        )
+        files = export_ledgers(store, ld, start=date(today.year, 1, 1), end=today)
         if files:
             biggest = max(files, key=lambda f: f.path.stat().st_size)
             target = out_dir / "一人一事台账.docx"

@@ -102,17 +102,23 @@ def test_period_label() -> None:
     assert period_label(date(2026, 1, 5), date(2026, 3, 31)) == "2026年1月5日至2026年3月31日"
 
 
-def test_export_one_branch_quarter_rows(ledger_db, tmp_path: Path, capsys) -> None:
+def _headers(path: Path) -> list[str]:
+    return [s.header.paragraphs[0].text if s.header.paragraphs else ""
+            for s in docx.Document(str(path)).sections]  # fmt: skip
+
+
+def test_export_one_branch_quarter_rows_internal(ledger_db, tmp_path: Path, capsys) -> None:
     store, branch = ledger_db["store"], ledger_db["branch"]
-    accounts.map_account(store, current_actor(), ledger_db["member"].id)  # the responsible one
+    grant_secretary(store, current_actor(), people.secretary_of(store, branch.id))
     out = tmp_path / "out"
     code, stdout, stderr = _run(
         capsys,
-        "--db", str(store.path), "export", "ledger", "-o", str(out),
+        "--db", str(store.path), "export", "ledger", "-o", str(out), "--internal",
         "--branch", branch.name, "--from", "2026-01-01", "--to", "2026-03-31",
     )  # fmt: skip
     assert code == 0, stderr
-    path = out / f"一人一事台账_{branch.name}_2026年第一季度.docx"
+    path = out / f"一人一事台账_{branch.name}_2026年第一季度_内部版.docx"
+    assert _headers(path) and all(h == ledger.INTERNAL_HEADER for h in _headers(path))
     assert path.exists()
     assert f"已导出 {branch.name}：{path}" in stdout
     rows = _rows(path)
@@ -128,7 +134,7 @@ def test_export_one_branch_quarter_rows(ledger_db, tmp_path: Path, capsys) -> No
     assert first[7] == f"2026年3月3日 谈心（{ledger_db['member'].name}）：讲清规程；态度：愿意改正"
     assert first[8] == "一般级" and first[9] == "跟进中"
     assert first[10].endswith("下次谈访\n2026年3月10日")
-    # The mapped responsible member sees the private case in full.
+    # The 书记's 内部版 shows the private case in full.
     assert by_name[w1.name][5] == f"［健康］{SECRET}"
     # Only cases found by the end of the quarter, none closed before it began.
     ids = {
@@ -140,6 +146,62 @@ def test_export_one_branch_quarter_rows(ledger_db, tmp_path: Path, capsys) -> No
         "SELECT action, detail FROM audit WHERE record_id=? AND action='export'", (branch.id,)
     )
     assert audit and SECRET not in audit[0]["detail"]
+    assert audit[0]["detail"].startswith("ledger-internal,")
+
+
+@pytest.mark.parametrize("who", ["secretary", "member"])
+def test_default_is_the_outward_copy_even_for_the_secretary(
+    ledger_db, tmp_path: Path, capsys, who: str
+) -> None:
+    store, branch = ledger_db["store"], ledger_db["branch"]
+    if who == "secretary":
+        grant_secretary(store, current_actor(), people.secretary_of(store, branch.id))
+    else:
+        accounts.map_account(store, current_actor(), ledger_db["member"].id)
+    code, stdout, _ = _run(
+        capsys,
+        "--db", str(store.path), "export", "ledger", "-o", str(tmp_path),
+        "--branch", branch.name, "--from", "2026-03-01", "--to", "2026-03-31",
+    )  # fmt: skip
+    assert code == 0
+    (path,) = tmp_path.glob("*.docx")
+    assert "内部版" not in path.name
+    rows = _rows(path)
+    text = "\n".join("\n".join(r) for r in rows)
+    assert SECRET not in text and ledger_db["workers"][1].name not in text
+    hidden = next(r for r in rows if r[1] == "（保密）")
+    assert hidden[5] == ledger.REDACTED_TEXT == "保密，详见内部版"
+    assert ledger.INTERNAL_HEADER not in "".join(_headers(path))
+    assert "外发版：1 件保密事项已隐去详情" in stdout
+
+
+def test_internal_copy_is_refused_to_the_responsible_member(
+    ledger_db, tmp_path: Path, capsys
+) -> None:
+    store, branch = ledger_db["store"], ledger_db["branch"]
+    accounts.map_account(store, current_actor(), ledger_db["member"].id)
+    code, _, stderr = _run(
+        capsys,
+        "--db", str(store.path), "export", "ledger", "-o", str(tmp_path / "o"), "--internal",
+        "--branch", branch.name, "--from", "2026-03-01", "--to", "2026-03-31",
+    )  # fmt: skip
+    assert code == 2 and "只能由本支部书记导出" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_without_o_the_ledger_goes_to_the_export_folder(
+    ledger_db, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    folder = tmp_path / "我的导出"
+    monkeypatch.setenv("ZHIBU_EXPORT_DIR", str(folder))
+    code, stdout, stderr = _run(
+        capsys, "--db", str(ledger_db["store"].path), "export", "ledger",
+        "--branch", ledger_db["branch"].name, "--from", "2026-03-01", "--to", "2026-03-31",
+    )  # fmt: skip
+    assert code == 0, stderr
+    (path,) = folder.glob("*.docx")
+    assert f"：{path}（" in stdout or str(path) in stdout
+    assert (folder.stat().st_mode & 0o777) == 0o700
 
 
 def test_unmapped_account_gets_private_cases_redacted(ledger_db, tmp_path: Path, capsys) -> None:

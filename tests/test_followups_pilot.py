@@ -402,8 +402,9 @@ async def test_export_key_in_the_list_writes_the_ledger(demo_store, tmp_path: Pa
     files = list(out.glob("*.docx"))
     assert [f.name for f in files] == [f"一人一事台账_{branch.name}_2026年1月1日至2026年11月22日.docx"]
     rows = [[c.text for c in r.cells] for r in docx.Document(str(files[0])).tables[0].rows]
-    mine = [r for r in rows if r[1] == worker.name]
-    assert mine and "［健康］配偶患癌住院，急需用钱" in mine[0][5]  # the secretary sees it
+    # The default is the 外发版, for the secretary too (tests/test_private_exports_pilot.py).
+    assert not [r for r in rows if r[1] == worker.name]
+    assert "保密，详见内部版" in [r[5] for r in rows]
 
 
 async def test_trigger_editor_adds_a_trigger_offered_in_the_quick_form(demo_store) -> None:

@@ -30,7 +30,9 @@ async def _new_assembly(pilot, app) -> MeetingScreen:
     return app.screen
 
 
-async def test_assembly_from_new_to_exported_minutes(make_demo_app, demo_store, tmp_path) -> None:
+async def test_assembly_from_new_to_exported_minutes(
+    make_demo_app, demo_store, tmp_path, export_dir
+) -> None:
     branch = org.branches(demo_store)[0]
     roster = people.list_branch(demo_store, branch.id)
     recorder = next(p for p in roster if p.post and p.post.value == "组织委员")
@@ -131,7 +133,7 @@ async def test_assembly_from_new_to_exported_minutes(make_demo_app, demo_store, 
     assert {"kind": "决议", "owner_name": recorder.name, "deadline": "2026-12-31"} in items
     assert any(i["kind"] == "补学" for i in items)
     assert demo_store.query("SELECT 1 FROM drafts WHERE key=?", (meeting_id,)) == []
-    files = list((demo_store.path.parent / "exports").glob("*.docx"))
+    files = list(export_dir.glob("*.docx"))  # the one export folder, not exports/ by the db
     assert len(files) == 1
     from docx import Document
 

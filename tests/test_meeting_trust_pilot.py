@@ -440,7 +440,7 @@ async def test_home_lists_make_ups_per_branch(make_demo_app, demo_store):
         assert type(app.screen).__name__ != "HomeScreen"
 
 
-async def test_minutes_count_make_ups_done_and_outstanding(make_demo_app, demo_store):
+async def test_minutes_count_make_ups_done_and_outstanding(make_demo_app, demo_store, export_dir):
     from docx import Document
 
     from domain.action_codes import MakeUpMethod
@@ -464,7 +464,7 @@ async def test_minutes_count_make_ups_done_and_outstanding(make_demo_app, demo_s
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    [path] = list((demo_store.path.parent / "exports").glob("*.docx"))
+    [path] = list(export_dir.glob("*.docx"))  # the one export folder
     body = "\n".join(p.text for p in Document(path).paragraphs)
     assert f"已补学 1 人：{owed[0]['owner_name']}" in body and "线上，检查人李组织" in body
     assert f"待补学 {len(owed) - 1} 人" in body

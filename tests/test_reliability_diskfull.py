@@ -193,7 +193,7 @@ def test_docx_export_on_a_full_disk_keeps_the_old_file(
 
 
 async def test_export_on_a_full_disk_tells_the_user(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, export_dir: Path
 ) -> None:
     """The meeting screen's export turns ENOSPC into a message; the old file stays."""
     from tui.app import make_app
@@ -211,7 +211,7 @@ async def test_export_on_a_full_disk_tells_the_user(
             # Wait on what is checked (a fixed pause after the worker was flaky
             # under load: the failure is reported by a message after it ends).
             assert await until(pilot, lambda: _said(app, "已导出"))
-            files = list((db.parent / "exports").glob("*.docx"))
+            files = list(export_dir.glob("*.docx"))  # the one export folder
             assert len(files) == 1
             old = files[0].read_bytes()
             _enospc_during_write(monkeypatch)

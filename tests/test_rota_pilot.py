@@ -39,7 +39,9 @@ def lecture_rows(store, plan_id: str) -> list[dict]:
     return store.query("SELECT * FROM lectures WHERE plan_id=? ORDER BY date", (plan_id,))
 
 
-async def test_plan_review_and_export_by_keyboard(make_demo_app, demo_store, db_path) -> None:
+async def test_plan_review_and_export_by_keyboard(
+    make_demo_app, demo_store, db_path, export_dir
+) -> None:
     general = org.find_by_name(demo_store, "第一作业区党总支")
     secretaries = [
         people.secretary_of(demo_store, b.id) for b in org.children(demo_store, general.id)
@@ -201,7 +203,7 @@ async def test_plan_review_and_export_by_keyboard(make_demo_app, demo_store, db_
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is view
-    out = db_path.parent / "exports" / "第一作业区党总支2027年度党课计划表.docx"
+    out = export_dir / "第一作业区党总支2027年度党课计划表.docx"  # the one export folder
     document = docx.Document(str(out))
     cells = [[c.text for c in r.cells] for r in document.tables[0].rows]
     from exports.rota_plan import HEADER

@@ -1,5 +1,7 @@
 """`zhibu export ledger`: the 一人一事台账 as .docx, one file per branch
-(services.export_ledger; the follow-up list screen runs the same code)."""
+(services.export_ledger; the follow-up list screen runs the same code).
+The 外发版 (private cases redacted) unless --internal; into the export
+folder unless -o."""
 
 from __future__ import annotations
 
@@ -8,14 +10,14 @@ from datetime import date
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import err, say
+from tui.cli_common import OUTPUT_HELP, err, output_dir, say
 
 EXPORT_NAME = "ledger"
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("ledger", help="一人一事台账（每个支部一个 .docx）")
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="输出文件夹（没有则新建）")
+    p.add_argument("-o", "--output", metavar="DIR", help=OUTPUT_HELP)
     p.add_argument(
         "--branch", metavar="NAME", help="只导出这个支部（默认：期间内有记录的所有支部）"
     )
@@ -25,10 +27,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument(
         "--to", dest="date_to", metavar="DATE", help="结束日期（默认今天），如 2026-03-31"
     )
-    p.add_argument(
+    version = p.add_mutually_exclusive_group()
+    version.add_argument(
+        "--internal",
+        action="store_true",
+        help="内部版：含保密事项详情，每页页眉注明「内部版 含保密内容」（仅限本支部书记）",
+    )
+    version.add_argument(
         "--redact-private",
         action="store_true",
-        help="隐去所有保密事项的详情（外发版）",
+        help="外发版：隐去所有保密事项的详情（默认）",
     )
 
 
@@ -51,11 +59,11 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     try:
         result = export_for_command(
             store,
-            Path(args.output),
+            output_dir(args.output),
             start=start,
             end=end,
             branch_name=args.branch,
-            redact_private=args.redact_private,
+            internal=args.internal,
             progress=say,
         )
     finally:
@@ -63,7 +71,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     if not result.files:
         print("该期间没有一人一事记录，未生成文件。")
         return exit_codes.OK
-    if result.hidden and not args.redact_private:
-        print(f"注意：{result.hidden} 件保密事项已隐去详情：{result.hidden_reason()}。")
+    if result.hidden:
+        print(f"外发版：{result.hidden} 件保密事项已隐去详情（本支部书记可用 --internal 导出内部版）。")
     print(f"共导出 {len(result.files)} 个文件。")
     return exit_codes.OK

@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import err, say
+from tui.cli_common import OUTPUT_HELP, err, output_dir, say
 
 EXPORT_NAME = "minutes"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(EXPORT_NAME, help="导出已完成会议的会议记录（每次会议一个 .docx）")
-    p.add_argument("-o", "--output", required=True, help="输出文件夹")
+    p.add_argument("-o", "--output", help=OUTPUT_HELP)
     p.add_argument("--branch", help="只导出这个支部（含其党小组）")
     p.add_argument("--from", dest="date_from", help="起始日期，如 2026-01-01")
     p.add_argument("--to", dest="date_to", help="截止日期")
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     try:
         result = export_minutes(
             store,
-            Path(args.output),
+            output_dir(args.output),
             branch_name=args.branch,
             date_from=date_from,
             date_to=date_to,

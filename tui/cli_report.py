@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import err, say
+from tui.cli_common import OUTPUT_HELP, err, output_dir, say
 
 EXPORT_NAME = "report"
 
@@ -19,7 +19,7 @@ def add_parser(
     p = subparsers.add_parser(
         EXPORT_NAME, help="季度党建工作报告（每个支部一个 .docx，党总支另有汇总）"
     )
-    p.add_argument("-o", "--output", required=True, help="输出文件夹（没有则新建）")
+    p.add_argument("-o", "--output", help=OUTPUT_HELP)
     p.add_argument("--quarter", help="季度，如 2026Q4 或 2026年第四季度（默认本季度）")
     p.add_argument("--org", help="只导出这个支部或党总支（写名称；党总支含其所属支部）")
     p.add_argument("--as-of", dest="as_of", help="数据截至日期（默认今天），如 2026-12-31")
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     store = open_existing(db_path)
     try:
         files = export_for_command(
-            store, Path(args.output), period=period, today=today, org_name=args.org, progress=say
+            store, output_dir(args.output), period=period, today=today, org_name=args.org, progress=say
         )
     finally:
         store.close()

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from tui import exit_codes
+from tui.cli_common import OUTPUT_HELP, output_dir
 
 EXPORT_NAME = "rota"
 
@@ -15,7 +16,7 @@ def add_parser(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
     p = subparsers.add_parser(EXPORT_NAME, help="党课计划表（轮讲计划及课件审核状态）")
-    p.add_argument("-o", "--output", required=True, help="输出文件夹（不存在时自动创建）")
+    p.add_argument("-o", "--output", help=OUTPUT_HELP)
     p.add_argument("--year", type=int, help="只导出该年度的计划，如 2027（默认全部）")
     p.add_argument("--org", help="只导出该党总支（或支部）的计划，写名称")
     return p
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
 
     store = open_existing(db_path)
     try:
-        export_plans(store, Path(args.output), year=args.year, org_name=args.org, progress=done)
+        export_plans(store, output_dir(args.output), year=args.year, org_name=args.org, progress=done)
     finally:
         store.close()
     return exit_codes.OK

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from textual.app import App
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
 
@@ -38,8 +39,17 @@ class BackgroundFailed(Message):
         self.text = text
 
 
+COPY_PATH_KEY = "ctrl+y"
+COPY_PATH_HINT = "按 Ctrl+Y 复制路径"
+
+
 class ZhibuAppBase(App[None]):
     """What every screen may rely on (set by tui.app.ZhibuApp)."""
+
+    # After an export the footer offers to copy the file's full path
+    # (docs/DOCUMENTS.md#export-folder). Priority: export dialogs are modal.
+    BINDINGS = [Binding(COPY_PATH_KEY, "copy_export_path", "复制路径", priority=True)]
+    last_export_path: str = ""
 
     db_path: Path
     store: Store
@@ -67,6 +77,26 @@ class ZhibuAppBase(App[None]):
 
     def open_meeting_screen(self, meeting: Meeting, raw: dict[str, str] | None = None) -> None:
         raise NotImplementedError
+
+    # -- the last export's path --------------------------------------------
+    def exported(self, path: Path | str) -> str:
+        """Remember *path* for the copy key; returns the line to show:
+        the full path and the key."""
+        full = str(Path(path).absolute())
+        self.last_export_path = full
+        self.refresh_bindings()
+        return f"{full}（{COPY_PATH_HINT}）"
+
+    def action_copy_export_path(self) -> None:
+        if not self.last_export_path:
+            return
+        self.copy_to_clipboard(self.last_export_path)
+        self.notify(f"已复制路径：{self.last_export_path}", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_export_path":
+            return bool(self.last_export_path)  # hidden until something was exported
+        return super().check_action(action, parameters)
 
 
 def zapp(node: DOMNode) -> ZhibuAppBase:

@@ -1,6 +1,12 @@
 """导出一人一事台账 from the list: branch, period, folder; the .docx are
 written in a thread worker (services.export_ledger.export_ledgers, the same code as
 `zhibu export ledger`), with progress on the dialog and a notice at the end.
+
+「外发版 隐去保密」 starts ticked: the file that can leave the committee is
+the default; unticking asks for the 内部版, which only a 书记 may export
+(services.private_details). The folder starts as the export folder
+(services.export_folder); the status names every file in full and Ctrl+Y
+copies the path.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from domain.dates import DateParseError, format_date, parse_date
-from screens.followups.form import current_viewer
 from services import org_lookup
+from services.export_folder import default_export_dir
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
@@ -30,7 +36,7 @@ if TYPE_CHECKING:
     from services.export_ledger import LedgerFile
 
 ALL = "*"
-DEFAULT_DIR = "~/zhibu-导出"
+REDACT_LABEL = "外发版 隐去保密"
 
 
 class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
@@ -67,10 +73,12 @@ class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
                 yield DateInput(today, id="x-to", compact=True)
             with Horizontal(classes="fu-row"):
                 yield Label("保存到")
-                yield LimitedInput(DEFAULT_DIR, id="x-dir", max_length=500, compact=True)
+                yield LimitedInput(
+                    str(default_export_dir()), id="x-dir", max_length=500, compact=True
+                )
             with Horizontal(classes="fu-row"):
-                yield Label("外发版")
-                yield TextCheckbox("隐去所有保密事项的详情", id="x-redact", compact=True)
+                yield Label("版本")
+                yield TextCheckbox(REDACT_LABEL, True, id="x-redact", compact=True)
             yield Static(id="x-status", classes="fu-form-status")
 
     def on_mount(self) -> None:
@@ -112,9 +120,8 @@ class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
             folder,
             start=start,
             end=end,
-            viewer=current_viewer(zapp(self)),
             branch_ids=branch_ids,
-            redact_private=redact,
+            internal=not redact,
             progress=lambda m: self.app.call_from_thread(self._status, m),
         )
 
@@ -128,12 +135,14 @@ class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
             if not files:
                 self._status("该期间没有一人一事记录，未生成文件。")
                 return
-            lines = [f"已导出 {f.branch_name}：{f.path}（{f.cases} 件）" for f in files]
+            lines = [f"已导出 {f.branch_name}（{f.cases} 件）：{f.path}" for f in files]
             hidden = sum(f.redacted for f in files)
             if hidden:
-                lines.append(f"其中 {hidden} 件保密事项已隐去详情（您不是其支部书记或责任人）。")
+                lines.append(f"其中 {hidden} 件保密事项已隐去详情（外发版）。")
+            path = files[0].path if len(files) == 1 else files[0].path.parent
+            lines.append(f"{'文件' if len(files) == 1 else '文件夹'}：{zapp(self).exported(path)}")
             self._status("\n".join(lines))
-            self.notify(f"台账已导出 {len(files)} 个文件", markup=False)
+            self.notify(f"台账已导出 {len(files)} 个文件：{path}", markup=False, timeout=10)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:

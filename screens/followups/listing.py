@@ -20,8 +20,7 @@ from domain.dates import format_date
 from domain.followups import FollowUp, Level, Status
 from domain.people import Person
 from screens.followups.form import current_viewer
-from services import followups as fu_service
-from services import identity, org_lookup
+from services import identity, org_lookup, private_details
 from services.accounts import Viewer
 from services.errors import DomainError
 from services.followups import ListQuery, Scope
@@ -173,11 +172,17 @@ class FollowupListScreen(PagedList, Screen[None]):
         today: date = zapp(self).today
         assert self.viewer is not None
         q = self.list_query()
-        self.total = fu_service.count_cases(store, q, today=today, viewer=self.viewer)
+        self.total = private_details.count(store, q, today=today, viewer=self.viewer)
         if self.page_offset >= self.total:
             self.page_offset = max(0, (self.total - 1) // PAGE * PAGE)
-        rows = fu_service.list_cases(
-            store, q, today=today, viewer=self.viewer, offset=self.page_offset, limit=PAGE
+        rows = private_details.page(
+            store,
+            q,
+            today=today,
+            viewer=self.viewer,
+            who=private_details.reader(store),
+            offset=self.page_offset,
+            limit=PAGE,
         )
         self._fill(rows, today)
         self._show_scope()

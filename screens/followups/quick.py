@@ -196,7 +196,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
         if person is None or person.is_new or self.viewer is None:
             return None
         code = self.select_of("trigger") or ""
-        return open_case_like(zapp(self).store, person.id, code, self.viewer)
+        return open_case_like(zapp(self).store, person.id, code)
 
     def _warn_open_case(self) -> None:
         from services.followups import describe_open_case

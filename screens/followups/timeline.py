@@ -24,6 +24,7 @@ from domain.followups import ACTIVE_STATUSES, FollowUp, FollowUpConfig, Status
 from screens.followups.form import current_viewer
 from screens.followups.step import Step
 from services import followups as fu_service
+from services import private_details
 from services.accounts import Viewer
 from services.roster import get_person
 from widgets.app_handle import zapp
@@ -134,7 +135,7 @@ class FollowupTimelineScreen(Screen[None]):
     def reload(self) -> None:
         store = zapp(self).store
         self.viewer = current_viewer(zapp(self))
-        fu = fu_service.visible_case(store, self.fu_id, self.viewer)
+        fu = private_details.one(store, self.fu_id, private_details.reader(store))
         if fu is None:
             self.fu = None
             self.query_one("#tl-head", Static).update(content("这条一人一事记录已不存在。"))
@@ -143,7 +144,7 @@ class FollowupTimelineScreen(Screen[None]):
         self.fu = fu
         self.full = not fu.is_redacted
         if fu.private and self.full and not self._logged:
-            fu_service.log_private_view(store, fu.id)
+            private_details.log_view(store, fu)
             self._logged = True
         self._show_head(fu)
         self._show_table(fu)
@@ -233,7 +234,8 @@ class FollowupTimelineScreen(Screen[None]):
         """The stored record (not a redacted copy) to act on."""
         if not self._may_act():
             return None
-        return fu_service.get_case(zapp(self).store, self.fu_id)
+        store = zapp(self).store
+        return private_details.to_act_on(store, self.fu_id, private_details.reader(store))
 
     def action_contact(self) -> None:
         from screens.followups.contact import ContactForm

@@ -277,7 +277,7 @@ class MeetingScreen(Screen[None]):
         if not self.meeting.finished:
             self.notify("会议完成后才能导出正式记录", markup=False)
             return
-        out = meeting_service.default_export_dir(zapp(self).db_path)
+        out = meeting_service.default_export_dir()
         self.notify("正在导出会议记录…", markup=False)
         # Read on this thread: the minutes count the 补学 recorded so far.
         make_ups = meeting_service.make_ups_of(zapp(self).store, self.meeting.id)
@@ -291,8 +291,9 @@ class MeetingScreen(Screen[None]):
         if event.worker.group != "export":
             return
         # A failure is the app's to report (tui.app.ZhibuApp._worker_failed).
-        if event.worker.state is WorkerState.SUCCESS:
-            self.notify(f"已导出：{event.worker.result}", markup=False, timeout=10)
+        if event.worker.state is WorkerState.SUCCESS and event.worker.result is not None:
+            path = zapp(self).exported(event.worker.result)
+            self.notify(f"已导出：{path}", markup=False, timeout=15)
 
     def action_correct(self) -> None:
         from screens.meetings.dialogs import ConfirmDialog

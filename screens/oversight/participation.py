@@ -37,7 +37,7 @@ from services import participation as pt_service
 from services.accounts import current_viewer
 from services.errors import DomainError
 from services.participation import BranchParticipation
-from widgets.app_handle import BackgroundFailed, zapp
+from widgets.app_handle import COPY_PATH_HINT, BackgroundFailed, zapp
 from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -45,8 +45,6 @@ from widgets.tables import add_columns
 
 if TYPE_CHECKING:
     from services.export_report import ReportFile
-
-DEFAULT_DIR = "~/zhibu-导出"
 
 
 class ParticipationScreen(Screen[None]):
@@ -300,6 +298,7 @@ class ParticipationScreen(Screen[None]):
 
     def action_export(self) -> None:
         from screens.dialogs import LinePrompt
+        from services.export_folder import default_export_dir
 
         branch = self.branch_id
         if branch is None:
@@ -314,7 +313,10 @@ class ParticipationScreen(Screen[None]):
                 self._export(Path(folder), quarter, branch)
 
         self.app.push_screen(
-            LinePrompt(f"导出 {quarter.label} 季度报告到文件夹", value=DEFAULT_DIR), done
+            LinePrompt(
+                f"导出 {quarter.label} 季度报告到文件夹", value=str(default_export_dir())
+            ),
+            done,
         )
 
     @work(thread=True, exclusive=True, group="report")
@@ -336,6 +338,9 @@ class ParticipationScreen(Screen[None]):
         if worker.state is WorkerState.SUCCESS:
             files = worker.result or []
             msg = "；".join(f"已导出 {f.path}" for f in files) or "没有可导出的支部"
+            if files:
+                zapp(self).exported(files[-1].path)
+                msg += f"（{COPY_PATH_HINT}）"
             self._summary(content(msg))
             self.notify(msg, markup=False, timeout=8)
 

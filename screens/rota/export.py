@@ -66,7 +66,7 @@ class ExportPlanScreen(ModalScreen[Path | None]):
         if worker.state is WorkerState.SUCCESS:
             path = worker.result
             assert isinstance(path, Path)
-            self.notify(f"已导出：{path}", markup=False, timeout=10)
+            self.notify(f"已导出：{zapp(self).exported(path)}", markup=False, timeout=15)
             self.dismiss(path)
 
     @on(BackgroundFailed)

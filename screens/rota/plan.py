@@ -207,8 +207,7 @@ class RotaPlanScreen(Screen[None]):
 
 
 def default_export_dir(app: ZhibuAppBase) -> Path:
-    """The app's export folder if it has one, else 'exports' beside the database."""
-    configured = getattr(app, "export_dir", None)
-    if configured:
-        return Path(configured)
-    return Path(app.db_path).parent / "exports"
+    """The one export folder (services.export_folder), absolute."""
+    from services.export_folder import default_export_dir as folder
+
+    return folder()
