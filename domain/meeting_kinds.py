@@ -94,10 +94,11 @@ class HeaderField(StrEnum):
     CHAIR = "chair"
     RECORDER = "recorder"
     LECTURER = "lecturer"
-    EXPECTED = "expected"  # 应到, with 有表决权
-    PRESENT = "present"  # 实到, with 有表决权
-    EXPECTED_MEMBERS = "expected_members"  # 应到, without voting detail
+    EXPECTED_MEMBERS = "expected_members"  # 应到, split 正式/预备
     PRESENT_MEMBERS = "present_members"
+    # 有表决权 应到 and 实到 on a row of their own: beside the 正式/预备 split
+    # it would not fit one line of the header.
+    VOTING = "voting"
     ABSENTEES = "absentees"  # 缺席 only
     ON_LEAVE = "on_leave"  # 请假
     EXCLUDED = "excluded"  # 不计入应到
@@ -226,16 +227,12 @@ def _header(
         head += [HeaderItem(_H.RECORDER, "记录人"), HeaderItem(_H.HOURS, "学时")]
     else:
         head += [HeaderItem(_H.CHAIR, "主持人"), HeaderItem(_H.RECORDER, "记录人")]
+    head += [
+        HeaderItem(_H.EXPECTED_MEMBERS, "应到人数", wide=True),
+        HeaderItem(_H.PRESENT_MEMBERS, "实到人数", wide=True),
+    ]
     if voting:
-        head += [
-            HeaderItem(_H.EXPECTED, "应到人数", wide=True),
-            HeaderItem(_H.PRESENT, "实到人数", wide=True),
-        ]
-    else:
-        head += [
-            HeaderItem(_H.EXPECTED_MEMBERS, "应到人数", wide=True),
-            HeaderItem(_H.PRESENT_MEMBERS, "实到人数", wide=True),
-        ]
+        head += [HeaderItem(_H.VOTING, "有表决权人数", wide=True)]
     head += [
         HeaderItem(_H.ON_LEAVE, "请假人员及原因", wide=True),
         HeaderItem(_H.ABSENTEES, "缺席人员及原因", wide=True),

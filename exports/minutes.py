@@ -209,16 +209,8 @@ def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField, branch: str = 
         return _with_post(m, m.recorder_name, m.recorder_id)
     if f is HeaderField.LECTURER:
         return _with_post(m, m.lecturer_name, m.lecturer_id)
-    if f is HeaderField.EXPECTED:
-        return (
-            f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人；"
-            f"有表决权{a.expected_voting}人）"
-        )
-    if f is HeaderField.PRESENT:
-        return (
-            f"{a.present}人（正式党员{a.present_full}人、预备党员{a.present_probationary}人；"
-            f"有表决权{a.present_voting}人）"
-        )
+    if f is HeaderField.VOTING:
+        return f"应到{a.expected_voting}人，实到{a.present_voting}人"
     if f is HeaderField.EXPECTED_MEMBERS:
         return f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人）"
     if f is HeaderField.PRESENT_MEMBERS:

@@ -132,3 +132,28 @@ def test_docx_properties_and_fonts(rendered: list[tuple[Rendered, list[str]]]) -
         for face in ("仿宋_GB2312", "仿宋", "FangSong", "方正小标宋简体", "宋体", "SimSun", "黑体", "SimHei"):
             assert f'w:name="{face}"' in fonts, f"{r.key}: font table lacks {face}"
         assert 'w:altName w:val="仿宋"' in fonts
+
+
+def _header_values(path: object) -> list[str]:
+    """The value cells of a minutes header table, as written in the .docx."""
+    table = docx.Document(str(path)).tables[0]
+    values: list[str] = []
+    for row in table.rows:
+        seen: list[object] = []
+        cells = [c for c in row.cells if not any(c._tc is s for s in seen) and not seen.append(c._tc)]
+        values += [c.text for c in cells[1::2]]
+    return values
+
+
+def test_no_header_value_wraps(rendered: list[tuple[Rendered, list[str]]]) -> None:
+    """应到/实到, the time, the probation dates …: each header value on one printed line."""
+    for r, pages in rendered:
+        if r.kind is None:
+            continue
+        lines = [re.sub(r"\s+", "", ln) for ln in pages[0].splitlines()]
+        for value in _header_values(r.docx):
+            em = sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in value)
+            if "\n" in value or value in ("无", "未记录") or em > 25:
+                continue  # lists and long text may wrap; a value that fits a line never
+            v = re.sub(r"\s+", "", value)
+            assert any(v in ln for ln in lines), f"{r.key}: header value wraps: {value!r}"
