@@ -66,13 +66,20 @@ class ComplianceLine:
     label: str  # 支部委员会 / 党小组会（采油一班党小组）
     key: str  # requirement key (branch_committee, party_group, …)
     cadence: str  # 每月 / 每季度 / 每年
-    required: int
-    held: int  # meetings held in the judged slots
-    met: int  # slots met (what the home screen shows)
-    slots: int  # slots required
+    required: int  # slots required (× times), as on the home screen
+    held: int  # slots met: two meetings in one month count once
     status: str  # 已完成 / 待完成 / 已逾期 / 无需开展
     missed: tuple[str, ...] = ()  # slots ended short, e.g. ("10月",)
     note: str = ""
+    meetings: int = 0  # meetings held in the judged slots
+    whole_slot: bool = False  # judged over a slot wider than the period (a yearly one)
+
+    @property
+    def text(self) -> str:
+        """已开/应开 as the home table writes it: '✗2/3', '3/3', '-'."""
+        if not self.required:
+            return "-"
+        return f"{'✗' if self.missed else ''}{self.held}/{self.required}"
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,7 @@ DUES_HEADERS = [
     "收缴率（按金额）",
 ]
 NOT_DUE = "未到期"
+_CADENCE_UNIT = {"每月": "月", "每季度": "季度", "每半年": "半年", "每年": "年"}
 LECTURE_HEADERS = ["日期", "党课题目", "授课人"]
 
 
@@ -246,6 +254,11 @@ def compliance_rows(lines: Sequence[ComplianceLine]) -> list[list[str]]:
         said = []
         if c.missed:
             said.append("逾期未开：" + "、".join(c.missed))
+        unit = _CADENCE_UNIT.get(c.cadence, "")
+        if c.whole_slot and c.required:
+            said.append(f"按全{unit}统计，本{unit}已开{c.meetings}次")
+        elif c.meetings > c.held and c.required:
+            said.append(f"共召开{c.meetings}次，同一{unit}多开的只计一次")
         if c.note:
             said.append(c.note)
         rows.append([c.label, c.cadence, str(c.required), str(c.held), c.status, "；".join(said)])
@@ -413,12 +426,7 @@ SUMMARY_KEYS = (
 
 
 def _met_cell(lines: Sequence[ComplianceLine], key: str) -> str:
-    mine = [c for c in lines if c.key == key]
-    slots = sum(c.slots for c in mine)
-    if not slots:
-        return "-"
-    late = any(c.missed for c in mine)
-    return f"{'✗' if late else ''}{sum(c.met for c in mine)}/{slots}"
+    return next((c.text for c in lines if c.key == key), "-")
 
 
 def general_compliance_rows(report: GeneralReport) -> list[list[str]]:
