@@ -157,3 +157,11 @@ def test_no_header_value_wraps(rendered: list[tuple[Rendered, list[str]]]) -> No
                 continue  # lists and long text may wrap; a value that fits a line never
             v = re.sub(r"\s+", "", value)
             assert any(v in ln for ln in lines), f"{r.key}: header value wraps: {value!r}"
+
+
+def test_no_heading_at_a_page_bottom(rendered: list[tuple[Rendered, list[str]]]) -> None:
+    """A section heading (一、…) shares its page with what follows it."""
+    for r, pages in rendered:
+        for n, page in enumerate(pages[:-1], 1):
+            last = _lines(page)[-1]
+            assert not re.match(r"[一二三四五六七八九十]、", last), f"{r.key}: page {n} ends {last!r}"

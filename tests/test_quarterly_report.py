@@ -219,3 +219,45 @@ def test_empty_quarter_reads_sensibly(report_db: Store, tmp_path: Path) -> None:
     text = body(docx.Document(str(path)))
     assert "本期未开展党课。" in text
     assert "本期应缴0人次" in text
+
+
+def test_a_month_not_yet_due_shows_no_zeros() -> None:
+    """As of 2 December nobody has paid December yet: not 0 … 0.00 … 0.0%."""
+    dec = qr.DuesMonthLine(date(2026, 12, 1), members_due=20, members_paid=0, members_waived=0,
+                           due_fen=188605, paid_fen=0)  # fmt: skip
+    nov = qr.DuesMonthLine(date(2026, 11, 1), 20, 19, 0, 188605, 183775)
+    rows = qr.dues_rows([nov, dec], as_of=date(2026, 12, 2))
+    by_month = {r[0]: r for r in rows[1:]}
+    assert by_month["12月"][1] == qr.NOT_DUE
+    assert not {"0", "0.00", "0.0%"} & set(by_month["12月"][1:])
+    assert rows[-1][1:3] == ["20", "19"]  # the total is November's alone
+
+
+def test_a_month_in_progress_is_shown_but_not_totalled() -> None:
+    oct_, nov = (qr.DuesMonthLine(date(2026, m, 1), 20, 19, 0, 188605, 183775) for m in (10, 11))
+    rows = qr.dues_rows([oct_, nov], as_of=date(2026, 11, 22))
+    by_month = {r[0]: r for r in rows[1:]}
+    assert by_month["11月"][1:3] == ["20", "19"] and by_month["11月"][6:] == ["收缴中"] * 2
+    assert rows[-1][0] == "已到期合计" and rows[-1][1:3] == ["20", "19"]
+
+
+def test_each_table_keeps_its_heading_and_intro(report_db: Store, tmp_path: Path) -> None:
+    """No heading or intro line left alone at a page bottom: every paragraph
+    between a section heading and its table keeps with the next."""
+    files = export_reports(report_db, tmp_path, period=Q3, today=TODAY)
+    for f in files:
+        body_el = docx.Document(str(f.path)).element.body
+        kids = list(body_el)
+        for i, el in enumerate(kids):
+            if not el.tag.endswith("}tbl"):
+                continue
+            j = i - 1
+            while j >= 0 and kids[j].tag.endswith("}p"):
+                p = kids[j]
+                keep = p.find(".//{*}keepNext")
+                text = "".join(t.text or "" for t in p.iter("{*}t"))
+                assert keep is not None, f"{f.org_name}: {text!r} may part from its table"
+                if text[1:2] == "、":  # the section heading: 一、二、…
+                    break
+                j -= 1
+            assert j >= 0 and kids[j].tag.endswith("}p"), "a table without its heading"
