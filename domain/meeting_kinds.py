@@ -115,6 +115,14 @@ class HeaderField(StrEnum):
     BRANCH = "branch"  # 所属支部 of a 党小组
 
 
+class ContentKind(StrEnum):
+    """How a content field of the record is entered and printed."""
+
+    TEXT = "text"  # a paragraph
+    PEOPLE = "people"  # one remark per person (批评与自我批评)
+    COUNTS = "counts"  # a count per option (评定等次)
+
+
 # -- Row types of the table ---------------------------------------------------
 
 
@@ -162,6 +170,25 @@ class MinutesTemplate:
 
 
 @dataclass(frozen=True)
+class ContentField:
+    """What a kind's record holds beyond the checklist: entered on the meeting's
+    基本信息 section and printed in the minutes after the step *step* (at the
+    end of the record when it is not a 会中 step)."""
+
+    key: str
+    label: str
+    kind: ContentKind = ContentKind.TEXT
+    step: str | None = None
+    options: tuple[str, ...] = ()  # COUNTS: the counted options, in order
+    hint: str = ""
+
+
+# 民主评议党员 等次 (条例 第十八条); 优秀 is the one whose share is checked.
+APPRAISAL_GRADES = ("优秀", "合格", "基本合格", "不合格")
+EXCELLENT = APPRAISAL_GRADES[0]
+
+
+@dataclass(frozen=True)
 class Frequency:
     """One compliance requirement this kind answers (domain.compliance.Requirement)."""
 
@@ -193,6 +220,7 @@ class KindSpec:
     counts_as: MeetingKind | None = None  # held as (and counted toward) another kind
     sample_topics: tuple[str, ...] = ()  # suggestions, and the demo's topics
     label: str = ""
+    content: tuple[ContentField, ...] = ()  # the record's own fields (组织生活会, 民主评议)
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -200,6 +228,9 @@ class KindSpec:
         keys = [s.key for s in self.steps]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{self.kind}：步骤编号重复")
+        for c in self.content:
+            if c.step is not None and c.step not in keys:
+                raise ValueError(f"{self.kind}：内容「{c.label}」的步骤 {c.step} 不存在")
 
 
 # -- Minutes headers ------------------------------------------------------------
@@ -617,6 +648,23 @@ _ELECTION = (
 )
 
 
+# -- Record content ---------------------------------------------------------------
+
+_ORG_LIFE_CONTENT = (
+    ContentField("self_check", "对照检查", step="report",
+                 hint="支委会对照检查查摆的主要问题及原因"),
+    ContentField("criticism", "批评与自我批评", ContentKind.PEOPLE, step="criticism",
+                 hint="每行一人：姓名：自我批评，及他人提出的批评意见"),
+    ContentField("rectify", "整改措施", step="close",
+                 hint="问题清单对应的整改措施、责任人和时限"),
+)
+_APPRAISAL_CONTENT = (
+    ContentField("rating", "民主测评", step="rating",
+                 hint="测评方式、参加人数（含群众代表）、收回测评表份数"),
+    ContentField("grades", "评定等次", ContentKind.COUNTS, step="org_rating",
+                 options=APPRAISAL_GRADES, hint="各等次人数"),
+)
+
 # -- Compliance frequencies -----------------------------------------------------
 
 _F = Frequency
@@ -718,6 +766,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
                 _F("org_life", "组织生活会", Cadence.YEARLY, rank=5, usual_quarter=4,
                    include_group_activities=True, tag="[条例]", basis="条例 第十七条"),
             ),
+            content=_ORG_LIFE_CONTENT,
         ),
         MeetingKind.APPRAISAL: KindSpec(
             kind=MeetingKind.APPRAISAL,
@@ -730,6 +779,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
                 _F("appraisal", "民主评议党员", Cadence.YEARLY, rank=6,
                    include_group_activities=True, tag="[条例]", basis="条例 第十八条"),
             ),
+            content=_APPRAISAL_CONTENT,
         ),
         # Secret ballot is required for admission and the default for
         # confirmation; both are held as (and count toward) a 党员大会.

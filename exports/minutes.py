@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from domain.make_up import MakeUpRecord
 from domain.meeting_kinds import (
+    ContentKind,
     HeaderField,
     MeetingKind,
     Phase,
@@ -38,6 +39,7 @@ from domain.meetings import (
     Vote,
     attendance_summary,
     election_result,
+    grade_check,
     make_up_items,
     quorum,
     vote_outcome,
@@ -483,6 +485,29 @@ class _Body:
             self.placed.add(d.id)
         keep_with_next(lines[0])
 
+    def content(self, step_key: str | None) -> None:
+        """The kind's own fields placed after *step_key* (None: those not yet printed)."""
+        for f in kind_spec(self.m.kind).content:
+            if f.key in self.placed or (step_key is not None and f.step != step_key):
+                continue
+            self.placed.add(f.key)
+            value = self.m.content.get(f.key)
+            if value is None or value.empty:
+                self.para(f"{f.label}：未记录。")
+            elif f.kind is ContentKind.PEOPLE:
+                lines = [self.para(f"{f.label}：")]
+                lines += [self.para(f"{p.name}：{p.remark}") for p in value.people]
+                keep_with_next(lines[0])
+            elif f.kind is ContentKind.COUNTS:
+                counts = "，".join(f"{o}{value.counts.get(o, 0)}名" for o in f.options)
+                lines = [self.para(f"{f.label}：{counts}。")]
+                check = grade_check(self.m, f.key)
+                if check is not None:
+                    lines.append(self.para(check.text))
+                keep_block(lines)
+            else:
+                self.para(f"{f.label}：{value.text.strip()}")
+
     def attached(self, step_key: str | None, topic_no: int | None) -> None:
         m = self.m
         def here(x: Vote | Election | Decision) -> bool:
@@ -569,9 +594,11 @@ def _body(doc: DocumentObject, m: Meeting) -> Paragraph | None:
             b.step(r)
         b.attached(step.key, 1 if ntopics == 1 else None)
         b.attached(step.key, None)
+        b.content(step.key)
     if not topics_done:
         topics()
     b.leftovers(None)
+    b.content(None)
     if closing is None and m.summary:
         b.para(f"主持人总结：{m.summary}")
     if (m.votes or m.elections) and not quorum_shown:
