@@ -119,6 +119,8 @@ def test_every_header_field_of_the_kind_is_present(
             if item.optional:
                 continue
             assert item.label in text, f"{r.key}: header lacks {item.label}"
+        for field in kind_spec(r.kind).content:  # 对照检查, 评定等次 …: recorded, not 未记录
+            assert f"{field.label}：" in text and f"{field.label}：未记录" not in text, field.label
 
 
 def test_docx_properties_and_fonts(rendered: list[tuple[Rendered, list[str]]]) -> None:

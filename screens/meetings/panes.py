@@ -202,9 +202,10 @@ class InfoPane(Pane):
         m = self.run.meeting
         for f in kind_spec(m.kind).content:
             value = m.content.get(f.key)
-            label = f"{f.label}（{f.hint}）" if f.hint else f.label
+            yield Label(f.label)
+            if f.hint:  # a Static wraps at 80 columns where a long Label would clip
+                yield Static(content(f.hint), classes="muted")
             if f.kind is ContentKind.COUNTS:
-                yield Label(label)
                 for i, option in enumerate(f.options):
                     n = value.counts.get(option) if value else None
                     with Horizontal(classes="row"):
@@ -216,7 +217,6 @@ class InfoPane(Pane):
                         )  # fmt: skip
                 yield Static(id=f"i-c-{f.key}-check", classes="muted")
                 continue
-            yield Label(label)
             text_value = people_text(value) if f.kind is ContentKind.PEOPLE else (
                 value.text if value else ""
             )  # fmt: skip
