@@ -94,10 +94,11 @@ class HeaderField(StrEnum):
     CHAIR = "chair"
     RECORDER = "recorder"
     LECTURER = "lecturer"
-    EXPECTED = "expected"  # 应到, with 有表决权
-    PRESENT = "present"  # 实到, with 有表决权
-    EXPECTED_MEMBERS = "expected_members"  # 应到, without voting detail
+    EXPECTED_MEMBERS = "expected_members"  # 应到, split 正式/预备
     PRESENT_MEMBERS = "present_members"
+    # 有表决权 应到 and 实到 on a row of their own: beside the 正式/预备 split
+    # it would not fit one line of the header.
+    VOTING = "voting"
     ABSENTEES = "absentees"  # 缺席 only
     ON_LEAVE = "on_leave"  # 请假
     EXCLUDED = "excluded"  # 不计入应到
@@ -112,6 +113,14 @@ class HeaderField(StrEnum):
     PROBATION = "probation"  # 预备期 start and end
     WRITTEN = "written"  # 书面意见 counted
     BRANCH = "branch"  # 所属支部 of a 党小组
+
+
+class ContentKind(StrEnum):
+    """How a content field of the record is entered and printed."""
+
+    TEXT = "text"  # a paragraph
+    PEOPLE = "people"  # one remark per person (批评与自我批评)
+    COUNTS = "counts"  # a count per option (评定等次)
 
 
 # -- Row types of the table ---------------------------------------------------
@@ -161,6 +170,25 @@ class MinutesTemplate:
 
 
 @dataclass(frozen=True)
+class ContentField:
+    """What a kind's record holds beyond the checklist: entered on the meeting's
+    基本信息 section and printed in the minutes after the step *step* (at the
+    end of the record when it is not a 会中 step)."""
+
+    key: str
+    label: str
+    kind: ContentKind = ContentKind.TEXT
+    step: str | None = None
+    options: tuple[str, ...] = ()  # COUNTS: the counted options, in order
+    hint: str = ""
+
+
+# 民主评议党员 等次 (条例 第十八条); 优秀 is the one whose share is checked.
+APPRAISAL_GRADES = ("优秀", "合格", "基本合格", "不合格")
+EXCELLENT = APPRAISAL_GRADES[0]
+
+
+@dataclass(frozen=True)
 class Frequency:
     """One compliance requirement this kind answers (domain.compliance.Requirement)."""
 
@@ -192,6 +220,7 @@ class KindSpec:
     counts_as: MeetingKind | None = None  # held as (and counted toward) another kind
     sample_topics: tuple[str, ...] = ()  # suggestions, and the demo's topics
     label: str = ""
+    content: tuple[ContentField, ...] = ()  # the record's own fields (组织生活会, 民主评议)
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -199,6 +228,9 @@ class KindSpec:
         keys = [s.key for s in self.steps]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{self.kind}：步骤编号重复")
+        for c in self.content:
+            if c.step is not None and c.step not in keys:
+                raise ValueError(f"{self.kind}：内容「{c.label}」的步骤 {c.step} 不存在")
 
 
 # -- Minutes headers ------------------------------------------------------------
@@ -226,16 +258,12 @@ def _header(
         head += [HeaderItem(_H.RECORDER, "记录人"), HeaderItem(_H.HOURS, "学时")]
     else:
         head += [HeaderItem(_H.CHAIR, "主持人"), HeaderItem(_H.RECORDER, "记录人")]
+    head += [
+        HeaderItem(_H.EXPECTED_MEMBERS, "应到人数", wide=True),
+        HeaderItem(_H.PRESENT_MEMBERS, "实到人数", wide=True),
+    ]
     if voting:
-        head += [
-            HeaderItem(_H.EXPECTED, "应到人数", wide=True),
-            HeaderItem(_H.PRESENT, "实到人数", wide=True),
-        ]
-    else:
-        head += [
-            HeaderItem(_H.EXPECTED_MEMBERS, "应到人数", wide=True),
-            HeaderItem(_H.PRESENT_MEMBERS, "实到人数", wide=True),
-        ]
+        head += [HeaderItem(_H.VOTING, "有表决权人数", wide=True)]
     head += [
         HeaderItem(_H.ON_LEAVE, "请假人员及原因", wide=True),
         HeaderItem(_H.ABSENTEES, "缺席人员及原因", wide=True),
@@ -620,6 +648,23 @@ _ELECTION = (
 )
 
 
+# -- Record content ---------------------------------------------------------------
+
+_ORG_LIFE_CONTENT = (
+    ContentField("self_check", "对照检查", step="report",
+                 hint="支委会对照检查查摆的主要问题及原因"),
+    ContentField("criticism", "批评与自我批评", ContentKind.PEOPLE, step="criticism",
+                 hint="每行一人：姓名：自我批评，及他人提出的批评意见"),
+    ContentField("rectify", "整改措施", step="close",
+                 hint="问题清单对应的整改措施、责任人和时限"),
+)
+_APPRAISAL_CONTENT = (
+    ContentField("rating", "民主测评", step="rating",
+                 hint="测评方式、参加人数（含群众代表）、收回测评表份数"),
+    ContentField("grades", "评定等次", ContentKind.COUNTS, step="org_rating",
+                 options=APPRAISAL_GRADES, hint="各等次人数"),
+)
+
 # -- Compliance frequencies -----------------------------------------------------
 
 _F = Frequency
@@ -721,6 +766,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
                 _F("org_life", "组织生活会", Cadence.YEARLY, rank=5, usual_quarter=4,
                    include_group_activities=True, tag="[条例]", basis="条例 第十七条"),
             ),
+            content=_ORG_LIFE_CONTENT,
         ),
         MeetingKind.APPRAISAL: KindSpec(
             kind=MeetingKind.APPRAISAL,
@@ -733,6 +779,7 @@ KINDS: Mapping[MeetingKind, KindSpec] = MappingProxyType(
                 _F("appraisal", "民主评议党员", Cadence.YEARLY, rank=6,
                    include_group_activities=True, tag="[条例]", basis="条例 第十八条"),
             ),
+            content=_APPRAISAL_CONTENT,
         ),
         # Secret ballot is required for admission and the default for
         # confirmation; both are held as (and count toward) a 党员大会.

@@ -43,6 +43,8 @@ class RuleConfig(BaseModel):
     election_accept_exact_four_fifths: bool = False
     # [!] Some guides allow a show of hands for 转正; default is secret ballot.
     confirmation_allow_show_of_hands: bool = False
+    # [!] 民主评议: 优秀 generally no more than a third of those rated.
+    excellent_share_max: float = Field(default=1 / 3, gt=0, le=1)
 
 
 def _non_negative(**counts: int) -> None:

@@ -17,11 +17,14 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.meeting_kinds import (
+    EXCELLENT,
+    ContentKind,
     MeetingKind,
     MeetingStatus,
     VoteMethod,
     VoteRule,
     default_vote_method,
+    kind_spec,
     vote_rule_for,
 )
 from domain.meeting_rules import (
@@ -194,6 +197,36 @@ class Decision(BaseModel):
     deadline: dt.date | None = None  # 完成时限
 
 
+class PersonRemark(BaseModel):
+    """One person's part of a content field: 批评与自我批评 by person."""
+
+    model_config = _CFG
+
+    person_id: str | None = None
+    name: RequiredLine = Field(max_length=40)
+    remark: Note = Field(default="", max_length=LONG_MAX)
+
+
+class ContentValue(BaseModel):
+    """The value of one of the kind's content fields (domain.meeting_kinds.ContentField)."""
+
+    model_config = _CFG
+
+    text: Note = Field(default="", max_length=LONG_MAX)
+    people: list[PersonRemark] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _counts_not_negative(self) -> ContentValue:
+        if any(v < 0 for v in self.counts.values()):
+            raise ValueError("人数不能为负数")
+        return self
+
+    @property
+    def empty(self) -> bool:
+        return not (self.text.strip() or self.people or any(self.counts.values()))
+
+
 class Meeting(Record):
     kind: MeetingKind
     org_id: str
@@ -227,6 +260,8 @@ class Meeting(Record):
     elections: list[Election] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     summary: Note = Field(default="", max_length=LONG_MAX)  # 主持人总结
+    # The kind's own fields (对照检查, 批评与自我批评, 整改措施, 测评, 等次), by key.
+    content: dict[str, ContentValue] = Field(default_factory=dict)
     rule_config: RuleConfig = Field(default_factory=RuleConfig)  # snapshot of the branch's choices
     status: MeetingStatus = MeetingStatus.DRAFT
     finished_at: dt.datetime | None = None
@@ -881,6 +916,7 @@ def validate_for_finish(meeting: Meeting) -> list[str]:
     problems += _step_problems(meeting)
     problems += _vote_problems(meeting, a)
     problems += _election_problems(meeting, a)
+    problems += content_problems(meeting)
 
     n_topics = len(meeting.topics)
     items: list[StepRecord | Vote | Election | Decision] = [
@@ -982,3 +1018,91 @@ def make_up_items(meeting: Meeting) -> list[MakeUpItem]:
             )
         )
     return items
+
+
+# -- The kind's content fields (组织生活会, 民主评议党员) ---------------------------
+
+
+def parse_people(meeting: Meeting, text: str) -> tuple[list[PersonRemark], list[str]]:
+    """Lines 「姓名：内容」 -> one remark per person, and what could not be read.
+
+    A name on the sign-in sheet is linked to the person; another name is kept
+    as written (a member of another branch, say), so nothing typed is lost."""
+    ids = {e.name: e.person_id for e in meeting.attendance}
+    out: list[PersonRemark] = []
+    problems: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        name, sep, remark = line.replace(":", "：").partition("：")
+        name = name.strip()
+        if not sep or not name or len(name) > 40:
+            problems.append(f"第{n}行应写成「姓名：内容」")
+            continue
+        out.append(PersonRemark(person_id=ids.get(name), name=name, remark=remark.strip()))
+    return out, problems
+
+
+def people_text(value: ContentValue | None) -> str:
+    """The editable text of a PEOPLE field (parse_people reads it back)."""
+    if value is None:
+        return ""
+    return "\n".join(f"{p.name}：{p.remark}" for p in value.people)
+
+
+def set_content(meeting: Meeting, key: str, value: ContentValue) -> Meeting:
+    """Set one content field of the kind; unknown keys are refused."""
+    _editable(meeting)
+    if key not in {c.key for c in kind_spec(meeting.kind).content}:
+        raise ValueError(f"{meeting.kind}没有「{key}」这一项")
+    return meeting.model_copy(update={"content": {**meeting.content, key: value}})
+
+
+@dataclass(frozen=True)
+class GradeCheck:
+    """民主评议 等次: how many were rated, and whether 优秀 stays within its share."""
+
+    rated: int
+    excellent: int
+    limit: float  # the configured share, e.g. 1/3
+    ok: bool
+    text: str  # plain Chinese for the minutes and the screen
+
+
+def _share_words(share: float) -> str:
+    for den, word in ((3, "三分之一"), (2, "二分之一"), (4, "四分之一"), (5, "五分之一")):
+        if abs(share - 1 / den) < 1e-9:
+            return word
+    return f"{share * 100:.0f}%"
+
+
+def grade_check(meeting: Meeting, key: str = "grades") -> GradeCheck | None:
+    """None when no 等次 were recorded (or the kind has none)."""
+    field = next((c for c in kind_spec(meeting.kind).content if c.key == key), None)
+    value = meeting.content.get(key)
+    if field is None or field.kind is not ContentKind.COUNTS or value is None:
+        return None
+    rated = sum(value.counts.get(o, 0) for o in field.options)
+    if not rated:
+        return None
+    excellent = value.counts.get(EXCELLENT, 0)
+    limit = meeting.rule_config.excellent_share_max
+    ok = excellent <= limit * rated + 1e-9
+    words = _share_words(limit)
+    share = f"{excellent * 100 / rated:.1f}%"
+    text = f"优秀{excellent}名，占参评党员{rated}名的{share}，" + (
+        f"未超过{words}。" if ok else f"超过{words}（一般不超过{words}），请支委会复核。"
+    )
+    return GradeCheck(rated=rated, excellent=excellent, limit=limit, ok=ok, text=text)
+
+
+def content_problems(meeting: Meeting) -> list[str]:
+    """Counts that cannot be true: more rated than members expected."""
+    check = grade_check(meeting)
+    if check is None:
+        return []
+    expected = attendance_summary(meeting).expected
+    if expected and check.rated > expected:
+        return [f"评定等次共{check.rated}人，多于应参加评议的党员{expected}人"]
+    return []

@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from domain.make_up import MakeUpRecord
 from domain.meeting_kinds import (
+    ContentKind,
     HeaderField,
     MeetingKind,
     Phase,
@@ -38,6 +39,7 @@ from domain.meetings import (
     Vote,
     attendance_summary,
     election_result,
+    grade_check,
     make_up_items,
     quorum,
     vote_outcome,
@@ -209,16 +211,8 @@ def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField, branch: str = 
         return _with_post(m, m.recorder_name, m.recorder_id)
     if f is HeaderField.LECTURER:
         return _with_post(m, m.lecturer_name, m.lecturer_id)
-    if f is HeaderField.EXPECTED:
-        return (
-            f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人；"
-            f"有表决权{a.expected_voting}人）"
-        )
-    if f is HeaderField.PRESENT:
-        return (
-            f"{a.present}人（正式党员{a.present_full}人、预备党员{a.present_probationary}人；"
-            f"有表决权{a.present_voting}人）"
-        )
+    if f is HeaderField.VOTING:
+        return f"应到{a.expected_voting}人，实到{a.present_voting}人"
     if f is HeaderField.EXPECTED_MEMBERS:
         return f"{a.expected}人（正式党员{a.expected_full}人、预备党员{a.expected_probationary}人）"
     if f is HeaderField.PRESENT_MEMBERS:
@@ -491,6 +485,29 @@ class _Body:
             self.placed.add(d.id)
         keep_with_next(lines[0])
 
+    def content(self, step_key: str | None) -> None:
+        """The kind's own fields placed after *step_key* (None: those not yet printed)."""
+        for f in kind_spec(self.m.kind).content:
+            if f.key in self.placed or (step_key is not None and f.step != step_key):
+                continue
+            self.placed.add(f.key)
+            value = self.m.content.get(f.key)
+            if value is None or value.empty:
+                self.para(f"{f.label}：未记录。")
+            elif f.kind is ContentKind.PEOPLE:
+                lines = [self.para(f"{f.label}：")]
+                lines += [self.para(f"{p.name}：{p.remark}") for p in value.people]
+                keep_with_next(lines[0])
+            elif f.kind is ContentKind.COUNTS:
+                counts = "，".join(f"{o}{value.counts.get(o, 0)}名" for o in f.options)
+                lines = [self.para(f"{f.label}：{counts}。")]
+                check = grade_check(self.m, f.key)
+                if check is not None:
+                    lines.append(self.para(check.text))
+                keep_block(lines)
+            else:
+                self.para(f"{f.label}：{value.text.strip()}")
+
     def attached(self, step_key: str | None, topic_no: int | None) -> None:
         m = self.m
         def here(x: Vote | Election | Decision) -> bool:
@@ -577,9 +594,11 @@ def _body(doc: DocumentObject, m: Meeting) -> Paragraph | None:
             b.step(r)
         b.attached(step.key, 1 if ntopics == 1 else None)
         b.attached(step.key, None)
+        b.content(step.key)
     if not topics_done:
         topics()
     b.leftovers(None)
+    b.content(None)
     if closing is None and m.summary:
         b.para(f"主持人总结：{m.summary}")
     if (m.votes or m.elections) and not quorum_shown:

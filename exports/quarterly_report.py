@@ -14,16 +14,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
 from docx.document import Document
 from docx.shared import Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from domain.dues import format_yuan
-from domain.periods import Period, PeriodKind
+from domain.periods import Period, PeriodKind, add_months, month_start
 from exports.docx_common import (
     add_heading1,
     add_paragraph,
@@ -66,13 +67,20 @@ class ComplianceLine:
     label: str  # 支部委员会 / 党小组会（采油一班党小组）
     key: str  # requirement key (branch_committee, party_group, …)
     cadence: str  # 每月 / 每季度 / 每年
-    required: int
-    held: int  # meetings held in the judged slots
-    met: int  # slots met (what the home screen shows)
-    slots: int  # slots required
+    required: int  # slots required (× times), as on the home screen
+    held: int  # slots met: two meetings in one month count once
     status: str  # 已完成 / 待完成 / 已逾期 / 无需开展
     missed: tuple[str, ...] = ()  # slots ended short, e.g. ("10月",)
     note: str = ""
+    meetings: int = 0  # meetings held in the judged slots
+    whole_slot: bool = False  # judged over a slot wider than the period (a yearly one)
+
+    @property
+    def text(self) -> str:
+        """已开/应开 as the home table writes it: '✗2/3', '3/3', '-'."""
+        if not self.required:
+            return "-"
+        return f"{'✗' if self.missed else ''}{self.held}/{self.required}"
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,14 @@ class DuesMonthLine:
     @property
     def rate_label(self) -> str:
         return percent(self.members_paid, self.members_due)
+
+
+def is_due(d: DuesMonthLine, as_of: date | None) -> bool:
+    """Dues are settled by the end of their month (domain.dues): a month that
+    has not ended by *as_of* is not yet due, and stays out of the totals."""
+    if as_of is None:
+        return True
+    return as_of >= add_months(month_start(d.month), 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -159,7 +175,8 @@ class BranchReport:
         return [m for m in self.members if m.below]
 
     def dues_total(self, attr: str) -> int:
-        return sum(getattr(d, attr) for d in self.dues)
+        """Over the months already due by as_of, as the 合计 row."""
+        return sum(getattr(d, attr) for d in self.dues if is_due(d, self.as_of))
 
     @property
     def dues_rate(self) -> str:
@@ -202,6 +219,13 @@ def _table(doc: Document, rows: list[list[str]]) -> Table:
     return table
 
 
+def _lead(*paras: Paragraph) -> None:
+    """A section heading and the lines before its table keep with the table
+    (whose header row keeps with its first row): none is left at a page bottom."""
+    for p in paras:
+        keep_with_next(p)
+
+
 def _heading_block(
     doc: Document, title: str, period: Period, as_of: date, *, split_at: int | None = None
 ) -> None:
@@ -237,6 +261,8 @@ DUES_HEADERS = [
     "收缴率（按金额）",
 ]
 NOT_DUE = "未到期"
+IN_PROGRESS = "收缴中"
+_CADENCE_UNIT = {"每月": "月", "每季度": "季度", "每半年": "半年", "每年": "年"}
 LECTURE_HEADERS = ["日期", "党课题目", "授课人"]
 
 
@@ -246,6 +272,11 @@ def compliance_rows(lines: Sequence[ComplianceLine]) -> list[list[str]]:
         said = []
         if c.missed:
             said.append("逾期未开：" + "、".join(c.missed))
+        unit = _CADENCE_UNIT.get(c.cadence, "")
+        if c.whole_slot and c.required:
+            said.append(f"按全{unit}统计，本{unit}已开{c.meetings}次")
+        elif c.meetings > c.held and c.required:
+            said.append(f"共召开{c.meetings}次，同一{unit}多开的只计一次")
         if c.note:
             said.append(c.note)
         rows.append([c.label, c.cadence, str(c.required), str(c.held), c.status, "；".join(said)])
@@ -273,32 +304,41 @@ def member_rows(report: BranchReport) -> list[list[str]]:
     return rows
 
 
-def _not_due(d: DuesMonthLine, as_of: date | None) -> bool:
-    """A month that has not begun by *as_of* owes nothing yet: not a 0."""
-    return as_of is not None and d.month.replace(day=1) > as_of
-
-
 def dues_rows(lines: Sequence[DuesMonthLine], as_of: date | None = None) -> list[list[str]]:
+    """Per month, then the total of the months already due (see is_due)."""
     rows = [DUES_HEADERS]
-    due_lines = [d for d in lines if not _not_due(d, as_of)]
+    due_lines = [d for d in lines if is_due(d, as_of)]
     for d in lines:
-        if _not_due(d, as_of):
+        if not is_due(d, as_of) and not d.members_paid and not d.paid_fen:
             rows.append([f"{d.month.month}月", NOT_DUE, "—", "—", "—", "—", "—", "—"])
             continue
+        rates = [d.rate_label, percent(d.paid_fen, d.due_fen)]
         rows.append([
             f"{d.month.month}月", str(d.members_due), str(d.members_paid), str(d.members_waived),
-            format_yuan(d.due_fen), format_yuan(d.paid_fen), d.rate_label,
-            percent(d.paid_fen, d.due_fen),
+            format_yuan(d.due_fen), format_yuan(d.paid_fen),
+            *(rates if is_due(d, as_of) else [IN_PROGRESS, IN_PROGRESS]),
         ])  # fmt: skip
     due = sum(d.members_due for d in due_lines)
     paid = sum(d.members_paid for d in due_lines)
     due_fen = sum(d.due_fen for d in due_lines)
     paid_fen = sum(d.paid_fen for d in due_lines)
     rows.append([
-        "合计", str(due), str(paid), str(sum(d.members_waived for d in due_lines)),
+        "合计" if len(due_lines) == len(lines) else "已到期合计", str(due), str(paid),
+        str(sum(d.members_waived for d in due_lines)),
         format_yuan(due_fen), format_yuan(paid_fen), percent(paid, due), percent(paid_fen, due_fen),
     ])  # fmt: skip
     return rows
+
+
+def _not_yet_due_text(report: BranchReport) -> str:
+    """「（11月尚在收缴中、12月未到期，未计入）」 when the totals leave months out."""
+    parts = []
+    for d in report.dues:
+        if is_due(d, report.as_of):
+            continue
+        state = "尚在收缴中" if d.members_paid or d.paid_fen else "未到期"
+        parts.append(f"{d.month.month}月{state}")
+    return f"（{'、'.join(parts)}，未计入）" if parts else ""
 
 
 def _compliance_summary(lines: Sequence[ComplianceLine]) -> str:
@@ -345,11 +385,13 @@ def build_branch(report: BranchReport) -> Document:
     _heading_block(doc, f"{report.org_name}{period_title(report.period)}党建工作报告",
                    report.period, report.as_of, split_at=len(report.org_name))  # fmt: skip
 
-    add_heading1(doc, "一、“三会一课”开展情况")
-    add_paragraph(doc, _compliance_summary(report.compliance))
+    _lead(
+        add_heading1(doc, "一、“三会一课”开展情况"),
+        add_paragraph(doc, _compliance_summary(report.compliance)),
+    )
     _table(doc, compliance_rows(report.compliance))
 
-    add_heading1(doc, "二、党员参加组织生活情况")
+    h2 = add_heading1(doc, "二、党员参加组织生活情况")
     below = report.below
     summary = (
         f"支部党员{len(report.members)}人，本期应到{report.total('expected')}人次，"
@@ -364,18 +406,20 @@ def build_branch(report: BranchReport) -> Document:
         summary += "，应谈心提醒。"
     else:
         summary += f"没有出席率低于{report.threshold}%的党员。"
-    add_paragraph(doc, summary)
+    _lead(h2, add_paragraph(doc, summary))
     _table(doc, member_rows(report))
 
-    add_heading1(doc, "三、党费收缴情况")
-    add_paragraph(
+    h3 = add_heading1(doc, "三、党费收缴情况")
+    dues_text = add_paragraph(
         doc,
         f"本期应缴{report.dues_total('members_due')}人次，已缴足{report.dues_total('members_paid')}"
         f"人次，按人次计收缴率{report.dues_rate}；"
         f"应缴{format_yuan(report.dues_total('due_fen'))}元，"
         f"实缴{format_yuan(report.dues_total('paid_fen'))}元，按金额计收缴率"
-        f"{percent(report.dues_total('paid_fen'), report.dues_total('due_fen'))}。",
+        f"{percent(report.dues_total('paid_fen'), report.dues_total('due_fen'))}"
+        f"{_not_yet_due_text(report)}。",
     )
+    _lead(h3, dues_text)
     _table(doc, dues_rows(report.dues, report.as_of))
     add_paragraph(doc, _arrears_text(report))
     if report.no_base:
@@ -385,12 +429,12 @@ def build_branch(report: BranchReport) -> Document:
             "其应缴党费无法计算，未计入上表，应尽快核定计算基数。",
         )
 
-    add_heading1(doc, "四、决议和待办落实情况")
+    _lead(add_heading1(doc, "四、决议和待办落实情况"))
     add_paragraph(doc, _work_text(report.work))
 
-    add_heading1(doc, "五、党课开展情况")
+    h5 = add_heading1(doc, "五、党课开展情况")
     if report.lectures:
-        add_paragraph(doc, f"本期开展党课{len(report.lectures)}次。")
+        _lead(h5, add_paragraph(doc, f"本期开展党课{len(report.lectures)}次。"))
         rows = [LECTURE_HEADERS]
         rows += [[_d(x.held_on), x.title, x.lecturer or "未记录"] for x in report.lectures]
         _table(doc, rows)
@@ -413,12 +457,7 @@ SUMMARY_KEYS = (
 
 
 def _met_cell(lines: Sequence[ComplianceLine], key: str) -> str:
-    mine = [c for c in lines if c.key == key]
-    slots = sum(c.slots for c in mine)
-    if not slots:
-        return "-"
-    late = any(c.missed for c in mine)
-    return f"{'✗' if late else ''}{sum(c.met for c in mine)}/{slots}"
+    return next((c.text for c in lines if c.key == key), "-")
 
 
 def general_compliance_rows(report: GeneralReport) -> list[list[str]]:
@@ -494,8 +533,10 @@ def build_general(report: GeneralReport) -> Document:
         doc, f"本报告汇总所属{len(report.branches)}个党支部的情况，各支部明细见其季度报告。"
     )
 
-    add_heading1(doc, "一、“三会一课”开展情况")
-    add_paragraph(doc, "表中为已开/应开（按月、季计次，小组会按各党小组计），✗ 表示有逾期未开。")
+    _lead(
+        add_heading1(doc, "一、“三会一课”开展情况"),
+        add_paragraph(doc, "表中为已开/应开（按月、季计次，小组会按各党小组计），✗ 表示有逾期未开。"),
+    )
     _table(doc, general_compliance_rows(report))
     late = [
         f"{b.org_name}："
@@ -507,21 +548,22 @@ def build_general(report: GeneralReport) -> Document:
         doc, ("逾期未开：" + "。".join(late) + "。") if late else "各支部均无逾期未开的活动。"
     )
 
-    add_heading1(doc, "二、党员参加组织生活情况")
+    _lead(add_heading1(doc, "二、党员参加组织生活情况"))
     _table(doc, general_participation_rows(report))
 
-    add_heading1(doc, "三、党费收缴情况")
+    _lead(add_heading1(doc, "三、党费收缴情况"))
     _table(doc, general_dues_rows(report))
     unset = [f"{b.org_name}{len(b.no_base)}人" for b in report.branches if b.no_base]
     if unset:
         add_paragraph(doc, "未设基数（党费无法计算）的党员：" + "、".join(unset) + "。")
 
-    add_heading1(doc, "四、决议和待办落实情况")
+    _lead(add_heading1(doc, "四、决议和待办落实情况"))
     _table(doc, general_work_rows(report))
 
-    add_heading1(doc, "五、党课开展情况")
+    h5 = add_heading1(doc, "五、党课开展情况")
     lectures = [x for b in report.branches for x in b.lectures]
     if lectures:
+        _lead(h5)
         rows = [["支部", "日期", "党课题目", "授课人"]]
         rows += [
             [x.org_name, _d(x.held_on), x.title, x.lecturer or "未记录"]

@@ -31,34 +31,31 @@ class ReportFile:
 
 def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) -> BranchReport:
     """Every number of one branch's quarterly report, read from storage."""
-    from domain.compliance import ComplianceStatus
+    from domain.compliance import ComplianceConfig, ComplianceStatus
     from domain.dues import ArrearsLevel
     from domain.people import PoliticalStatus
     from exports import quarterly_report as qr
     from storage import compliance, compliance_report, dues, participation, people
-    from storage.compliance import to_cell
 
     facts = compliance.branch_facts(store, [branch.id])
-    results = compliance.evaluate_branches(store, facts, period, today)[branch.id] if facts else []
-    groups = facts[0].group_names if facts else {}
-    lines = []
-    for r in results:
-        cell = to_cell([r], r.label, "", {})
-        label = f"{r.label}（{groups[r.org_id]}）" if r.org_id in groups else r.label
-        lines.append(
-            qr.ComplianceLine(
-                label=label,
-                key=r.key,
-                cadence=r.cadence.value,
-                required=r.required,
-                held=r.held,
-                met=cell.held,
-                slots=cell.required,
-                status=r.status.value,
-                missed=tuple(m.strip() for m in cell.missed),
-                note=r.note if r.status is not ComplianceStatus.MET else "",
-            )
+    cells = compliance.branch_cells(store, facts, period, today)[branch.id] if facts else []
+    cadence = {r.key: r.cadence.value for r in ComplianceConfig().requirements}
+    n_groups = len(facts[0].info.group_ids) if facts else 0
+    lines = [
+        qr.ComplianceLine(
+            label=f"{c.label}（{n_groups}个党小组）" if c.key == "party_group" and n_groups else c.label,
+            key=c.key,
+            cadence=cadence.get(c.key, ""),
+            required=c.required,
+            held=c.held,
+            status=c.status.value,
+            missed=tuple(m.strip() for m in c.missed),
+            note=c.note if c.status is not ComplianceStatus.MET else "",
+            meetings=c.meetings,
+            whole_slot=c.beyond_window,
         )
+        for c in cells
+    ]
     part = participation.branch_participation(store, branch.id, period)
     members = [
         qr.MemberLine(
@@ -193,6 +190,7 @@ def export_reports(
     from dataclasses import replace
 
     from storage import audit
+    from storage.compliance import cells_line
 
     head = audit.head(store.conn)
 
@@ -206,9 +204,11 @@ def export_reports(
     # Branches first, then the summaries that reuse their numbers.
     for unit in [u for u in chosen if u.kind is OrgKind.BRANCH]:
         name = _unique(qr.file_name(unit.name, period), used)
-        path = qr.export_branch(report_of(unit), out_dir, name)
+        report = report_of(unit)
+        path = qr.export_branch(report, out_dir, name)
         files.append(ReportFile(unit.name, path, unit.kind.value))
         say(f"已导出 {unit.name}：{path}")
+        say(f"  三会一课（已开/应开）：{cells_line(report.compliance)}")
     for unit in [u for u in chosen if u.kind is OrgKind.GENERAL_BRANCH]:
         branches = [u for u in children.get(unit.id, []) if u.kind is OrgKind.BRANCH]
         reports = [report_of(b) for b in branches]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from domain import json_fields
 from domain.compliance import (
@@ -217,6 +217,8 @@ class ComplianceCell:
     missed_org_ids: tuple[str, ...] = ()  # where the overdue meetings were due
     pending_org_ids: tuple[str, ...] = ()  # where a current slot is still short
     note: str = ""
+    meetings: int = 0  # meetings counted over the judged slots (two in one month count once)
+    beyond_window: bool = False  # a slot (the year, for yearly ones) is wider than the window
 
     @property
     def text(self) -> str:
@@ -255,9 +257,13 @@ def _slot_label(p: Period) -> str:
 
 
 def to_cell(results: Sequence[RequirementResult], label: str, kind: str,
-            group_names: dict[str, str]) -> ComplianceCell:  # fmt: skip
-    """Fold one requirement's results (one per 党小组 for 小组会) into a cell."""
-    held = required = overdue = 0
+            group_names: dict[str, str], window: Period | None = None) -> ComplianceCell:  # fmt: skip
+    """Fold one requirement's results (one per 党小组 for 小组会) into a cell.
+
+    已开 counts slots met, never meetings: two 支委会 in September do not make
+    up for none in July, so a cell never reads 3/3 with a month overdue."""
+    held = required = overdue = meetings = 0
+    beyond = False
     missed: list[str] = []
     missed_orgs: list[str] = []
     pending_orgs: list[str] = []
@@ -271,6 +277,9 @@ def to_cell(results: Sequence[RequirementResult], label: str, kind: str,
         for s in r.slots:
             if not s.required:
                 continue
+            meetings += s.held
+            if window is not None and (s.period.start < window.start or s.period.end > window.end):
+                beyond = True
             required += s.required
             held += min(s.held, s.required)
             if s.status is ComplianceStatus.OVERDUE:
@@ -287,7 +296,56 @@ def to_cell(results: Sequence[RequirementResult], label: str, kind: str,
         key=key, label=label, kind=kind, held=held, required=required, overdue=overdue,
         status=status, next_due=min(pending) if pending else None, missed=tuple(missed),
         missed_org_ids=tuple(missed_orgs), pending_org_ids=tuple(pending_orgs), note="；".join(sorted(notes)),
+        meetings=meetings, beyond_window=beyond,
     )  # fmt: skip
+
+
+def branch_cells(
+    store: Store,
+    facts: Sequence[BranchFacts],
+    period: Period,
+    today: date,
+    config: ComplianceConfig | None = None,
+) -> dict[str, list[ComplianceCell]]:
+    """branch id -> one cell per enabled requirement, in report order.
+
+    The one computation of 三会一课 figures: the home table (rows_for), the
+    quarterly report and `zhibu export report` all read these cells, so the
+    same branch and quarter read the same everywhere."""
+    config = config or ComplianceConfig()
+    results = evaluate_branches(store, facts, period, today, config)
+    out: dict[str, list[ComplianceCell]] = {}
+    for f in facts:
+        res = results[f.info.id]
+        cells: list[ComplianceCell] = []
+        for req in config.requirements:
+            if not req.enabled:
+                continue
+            mine = [r for r in res if r.key == req.key]
+            if mine:
+                cells.append(to_cell(mine, req.label, req.kind, f.group_names, period))
+            else:  # a per-group requirement of a branch without 党小组
+                cells.append(ComplianceCell(
+                    key=req.key, label=req.label, kind=req.kind, held=0, required=0, overdue=0,
+                    status=ComplianceStatus.NOT_REQUIRED,
+                    note="未设党小组" if req.per_group else "",
+                ))  # fmt: skip
+        out[f.info.id] = cells
+    return out
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+def cells_line(cells: Sequence[_Keyed]) -> str:
+    """「支委会 ✗2/3，小组会 9/9，…」: the home columns as one line (CLI output),
+    from cells or the report lines made from them."""
+    by_key = {c.key: c for c in cells}
+    return "，".join(f"{short} {by_key[key].text}" for key, short, _ in COLUMNS if key in by_key)
 
 
 def rows_for(
@@ -303,19 +361,17 @@ def rows_for(
     )
     window = home_window(today)
     facts = branch_facts(store, branch_ids)
-    results = evaluate_branches(store, facts, window, today, home_config)
+    by_branch = branch_cells(store, facts, window, today, home_config)
     rows: list[ComplianceRow] = []
     for f in facts:
-        res = results[f.info.id]
-        cells = []
-        for key, label, kind in COLUMNS:
-            mine = [r for r in res if r.key == key]
-            cell = to_cell(mine, label, kind, f.group_names)
-            cells.append(cell if mine else ComplianceCell(
+        by_key = {c.key: c for c in by_branch[f.info.id]}
+        cells = [
+            replace(by_key[key], label=label, kind=kind) if key in by_key else ComplianceCell(
                 key=key, label=label, kind=kind, held=0, required=0, overdue=0,
                 status=ComplianceStatus.NOT_REQUIRED,
-                note="未设党小组" if key == "party_group" else "",
-            ))  # fmt: skip
+            )
+            for key, label, kind in COLUMNS
+        ]  # fmt: skip
         rows.append(ComplianceRow(f.info.id, f.info.name, window, tuple(cells)))
     return rows
 

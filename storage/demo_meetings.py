@@ -9,6 +9,7 @@ import random
 import sqlite3
 
 from domain.action_codes import ActionKind
+from domain.courseware import Lecture, ReviewState
 from domain.holidays import is_working_day
 from domain.meeting_kinds import MeetingKind, VoteMethod, kind_spec
 from domain.meeting_rules import AttendanceState
@@ -26,6 +27,7 @@ from domain.people import CommitteePost, Person, PoliticalStatus
 from domain.procedures import GateCheck
 from storage.db import Store
 from storage.meetings import WORKFLOW, save_final
+from storage.records import load_document
 
 LEAVE_REASONS = ("夜班", "病假", "外出培训", "事假", "倒班休息")
 # Closing words vary as they do in real minutes; the dissenting ones are used
@@ -147,17 +149,60 @@ def _build(
     return m.model_copy(update={"summary": closing})
 
 
+# A lecture is held once its courseware has passed review; one still in
+# review or returned on its date did not take place on the plan's day.
+_HELD_STATES = frozenset({ReviewState.APPROVED, ReviewState.FILED})
+
+
+def _rota_lectures(conn: sqlite3.Connection, today: dt.date) -> dict[str, list[Lecture]]:
+    """The demo rota's lectures due before *today*, by the lecturer's id."""
+    out: dict[str, list[Lecture]] = {}
+    cur = conn.execute("SELECT * FROM lectures WHERE date < ? ORDER BY date", (today.isoformat(),))
+    cols = [d[0] for d in cur.description or ()]
+    for row in cur.fetchall():
+        lec = load_document(dict(zip(cols, row, strict=True)), Lecture)
+        if lec.lecturer_id and lec.state in _HELD_STATES:
+            out.setdefault(lec.lecturer_id, []).append(lec)
+    return out
+
+
+def _lecture_meeting(
+    lec: Lecture, b: OrgUnit, people: list[Person], rng: random.Random, *,
+    chair: Person | None, recorder: Person | None, slot: int,
+) -> Meeting:  # fmt: skip
+    """The 党课 that delivered a rota lecture: its date, lecturer and topic."""
+    lecturer = next((p for p in people if p.id == lec.lecturer_id), chair)
+    host = next((p for p in people if p.post is CommitteePost.PUBLICITY), recorder) or chair
+    m = _build(MeetingKind.LECTURE, b, lec.lecture_date, people, rng,
+               topics=[lec.topic or "党课"], chair=host, recorder=recorder, slot=slot)  # fmt: skip
+    update: dict[str, object] = {"lecture_id": lec.id, "place": lec.place or m.place}
+    if lecturer is not None:
+        update |= {"lecturer_id": lecturer.id, "lecturer_name": lecturer.name}
+    return m.model_copy(update=update)
+
+
 def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date, rng: random.Random,
                       branches: list[OrgUnit], groups: dict[str, list[OrgUnit]],
                       roster: dict[str, list[Person]]) -> int:  # fmt: skip
     """Meetings from January to last month for each branch; returns the count."""
     n = 0
     draft: Meeting | None = None
+    rota_lectures = _rota_lectures(conn, today)
     for b in branches:
         people = roster[b.id]
         by_post = {p.post: p for p in people if p.post}
         secretary = by_post.get(CommitteePost.SECRETARY)
         recorder = by_post.get(CommitteePost.ORGANISATION) or secretary
+        # A branch on the rota holds its 党课 when its secretary's rota lecture
+        # is due, linked to it (the plan then shows it held); others quarterly.
+        on_rota = secretary is not None and secretary.id in rota_lectures
+        if on_rota and secretary is not None:
+            for lec in rota_lectures[secretary.id]:
+                m = _lecture_meeting(lec, b, people, rng, chair=secretary, recorder=recorder,
+                                     slot=branches.index(b))  # fmt: skip
+                at = dt.datetime.combine(lec.lecture_date, dt.time(17))
+                save_final(store, finish(m, at), conn=conn)
+                n += 1
         for month in range(1, today.month + (1 if today.day > 20 else 0)):
             base = _first_friday(today.year, month)
             if base >= today:
@@ -172,7 +217,8 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
             ]
             if month % 3 == 0:
                 plan.append((MeetingKind.MEMBER_ASSEMBLY, b, base + dt.timedelta(days=7)))
-                plan.append((MeetingKind.LECTURE, b, base + dt.timedelta(days=7)))
+                if not on_rota:
+                    plan.append((MeetingKind.LECTURE, b, base + dt.timedelta(days=7)))
             for kind, unit, day in plan:
                 if day >= today:
                     continue

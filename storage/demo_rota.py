@@ -2,7 +2,7 @@
 
 Each lecture gets the review state a real timeline would give it on *today*
 (held ones filed, the next ones in review), then the states a timeline did
-not produce are spread over the other slots so every state can be seen, and
+not produce are spread over the later future slots (when there are any), and
 the nearest lecture is left with its topic not filed: one overdue item on the
 home screen. Runs inside ``build_demo``'s transaction (``conn``).
 """
@@ -69,6 +69,8 @@ _DAYS_BEFORE = {  # when each step happens, in days before the lecture
 }
 
 _SECRETARY = CommitteePost.SECRETARY.value
+# States a past lecture may still be in: not held on its day, put off.
+_PUT_OFF = (_S.SUBMITTED, _S.BRANCH_RETURNED)
 
 
 def _natural_state(day: date, today: date) -> ReviewState:
@@ -95,15 +97,21 @@ def _assign_states(days: list[date], today: date) -> list[ReviewState]:
     if overdue is not None:
         states[overdue] = _S.NOT_SUBMITTED if days[overdue] >= today else _S.SUBMITTED
     missing = [s for s in ReviewState if s not in states]
-    # Spare slots: later future ones first (early preparation is plausible),
-    # then the oldest past ones (out of the home screen's window).
+    # Spare slots: later future ones first (early preparation is plausible).
+    # A past lecture was held (its 党课 is in the demo's meetings) unless its
+    # courseware was still in review or sent back: then it was put off, which
+    # a year's plan shows once or twice at most (the oldest, out of the home
+    # screen's window), never as 已报题.
     future = [i for i, d in enumerate(days) if d >= today and i != overdue]
-    past = [i for i, d in enumerate(days) if d < today and i != overdue]
-    for i in [*future[1:], *past[:-1]]:
+    for i in future[1:]:
         if not missing:
             break
         if states.count(states[i]) > 1:
             states[i] = missing.pop(0)
+    put_off = [s for s in _PUT_OFF if s in missing]
+    past = [i for i, d in enumerate(days) if d < today and i != overdue]
+    for i in past[: len(put_off)]:
+        states[i] = put_off.pop(0)
     return states
 
 

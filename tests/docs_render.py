@@ -15,7 +15,17 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from domain.meeting_kinds import MeetingKind, MeetingStatus, Phase, kind_spec
-from domain.meetings import Candidate, Election, Meeting, Speaker, mark_step_done, new_vote
+from domain.meetings import (
+    Candidate,
+    ContentValue,
+    Election,
+    Meeting,
+    Speaker,
+    mark_step_done,
+    new_vote,
+    parse_people,
+    set_content,
+)
 from domain.periods import quarter_of
 from domain.procedures import default_template
 from exports import minutes
@@ -66,10 +76,28 @@ def _synthetic(base: Meeting, kind: MeetingKind) -> Meeting:
             continue
         m = mark_step_done(m, step.key, at, notes=f"{step.title}，记录从略。", speakers=speakers)
     voters = sum(1 for e in m.attendance if e.present and e.has_vote)
+    names = [e.name for e in m.attendance if e.present]
+    if kind is MeetingKind.ORG_LIFE:
+        people, _ = parse_people(m, "\n".join(
+            f"{n}：自我批评：理论学习不够系统，联系群众不够经常。批评意见：工作方法有时简单。"
+            for n in names[:3]
+        ))  # fmt: skip
+        m = set_content(m, "self_check", ContentValue(text="支委会查摆出理论学习不深入、"
+                                                          "基层调研不经常等问题，分析了原因。"))  # fmt: skip
+        m = set_content(m, "criticism", ContentValue(people=people))
+        m = set_content(m, "rectify", ContentValue(text="每月集中学习一次，支委每季度"
+                                                       "走访班组一次，责任人为书记，年底前完成。"))  # fmt: skip
+    if kind is MeetingKind.APPRAISAL:
+        n = len(names)
+        m = set_content(m, "rating", ContentValue(
+            text=f"无记名测评，党员{n}人、群众代表3人参加，收回测评表{n + 3}份。"))  # fmt: skip
+        m = set_content(m, "grades", ContentValue(counts={"优秀": n // 4, "合格": n - n // 4 - 1,
+                                                          "基本合格": 1}))  # fmt: skip
     if kind in (MeetingKind.ADMISSION, MeetingKind.CONFIRMATION, MeetingKind.APPRAISAL):
         m = m.model_copy(update={"votes": [new_vote(m, m.topics[0], yes=voters - 1, no=1)]})
     if kind is MeetingKind.ELECTION:
-        names = [e.name for e in m.attendance if e.present][:4]
+        scrutineer = names[4:5]  # 监票人 from members who are not candidates
+        names = names[:4]
         m = m.model_copy(
             update={
                 "elections": [
@@ -82,8 +110,8 @@ def _synthetic(base: Meeting, kind: MeetingKind) -> Meeting:
                         ballots_issued=voters,
                         ballots_returned=voters,
                         ballots_valid=voters,
-                        scrutineers=names[-1:],
-                        counters=names[-1:],
+                        scrutineers=scrutineer,
+                        counters=scrutineer,
                     )
                 ]
             }

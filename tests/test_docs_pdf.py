@@ -119,6 +119,8 @@ def test_every_header_field_of_the_kind_is_present(
             if item.optional:
                 continue
             assert item.label in text, f"{r.key}: header lacks {item.label}"
+        for field in kind_spec(r.kind).content:  # 对照检查, 评定等次 …: recorded, not 未记录
+            assert f"{field.label}：" in text and f"{field.label}：未记录" not in text, field.label
 
 
 def test_docx_properties_and_fonts(rendered: list[tuple[Rendered, list[str]]]) -> None:
@@ -132,3 +134,36 @@ def test_docx_properties_and_fonts(rendered: list[tuple[Rendered, list[str]]]) -
         for face in ("仿宋_GB2312", "仿宋", "FangSong", "方正小标宋简体", "宋体", "SimSun", "黑体", "SimHei"):
             assert f'w:name="{face}"' in fonts, f"{r.key}: font table lacks {face}"
         assert 'w:altName w:val="仿宋"' in fonts
+
+
+def _header_values(path: object) -> list[str]:
+    """The value cells of a minutes header table, as written in the .docx."""
+    table = docx.Document(str(path)).tables[0]
+    values: list[str] = []
+    for row in table.rows:
+        seen: list[object] = []
+        cells = [c for c in row.cells if not any(c._tc is s for s in seen) and not seen.append(c._tc)]
+        values += [c.text for c in cells[1::2]]
+    return values
+
+
+def test_no_header_value_wraps(rendered: list[tuple[Rendered, list[str]]]) -> None:
+    """应到/实到, the time, the probation dates …: each header value on one printed line."""
+    for r, pages in rendered:
+        if r.kind is None:
+            continue
+        lines = [re.sub(r"\s+", "", ln) for ln in pages[0].splitlines()]
+        for value in _header_values(r.docx):
+            em = sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in value)
+            if "\n" in value or value in ("无", "未记录") or em > 25:
+                continue  # lists and long text may wrap; a value that fits a line never
+            v = re.sub(r"\s+", "", value)
+            assert any(v in ln for ln in lines), f"{r.key}: header value wraps: {value!r}"
+
+
+def test_no_heading_at_a_page_bottom(rendered: list[tuple[Rendered, list[str]]]) -> None:
+    """A section heading (一、…) shares its page with what follows it."""
+    for r, pages in rendered:
+        for n, page in enumerate(pages[:-1], 1):
+            last = _lines(page)[-1]
+            assert not re.match(r"[一二三四五六七八九十]、", last), f"{r.key}: page {n} ends {last!r}"

@@ -97,7 +97,7 @@ def test_every_kind_exports_minutes_with_its_title_and_header(
 def test_lecture_minutes_use_a_lecture_template() -> None:
     t = kind_spec(MeetingKind.LECTURE).minutes
     assert {"授课人", "题目", "主要内容", "学时", "听课对象"} <= set(t.labels())
-    assert HeaderField.EXPECTED not in t.fields()  # no 有表决权 for a lecture
+    assert HeaderField.VOTING not in t.fields()  # no 有表决权 for a lecture
 
 
 def test_compliance_reads_the_table() -> None:

@@ -153,8 +153,9 @@ def test_header_table(tmp_path: Path) -> None:
     assert set(by_label["地点"]) == {"采油二矿三楼会议室"}
     assert set(by_label["主持人"]) == {"王书记（书记）"}
     assert set(by_label["记录人"]) == {"李组织（组织委员）"}
-    assert set(by_label["应到人数"]) == {"12人（正式党员10人、预备党员2人；有表决权10人）"}
-    assert set(by_label["实到人数"]) == {"10人（正式党员8人、预备党员2人；有表决权8人）"}
+    assert set(by_label["应到人数"]) == {"12人（正式党员10人、预备党员2人）"}
+    assert set(by_label["实到人数"]) == {"10人（正式党员8人、预备党员2人）"}
+    assert set(by_label["有表决权人数"]) == {"应到10人，实到8人"}
     # 请假 and 缺席 are two rows (assembly(): 张三 病假, 李四 公出 — both on leave).
     leave = set(by_label["请假人员及原因"])
     absent = set(by_label["缺席人员及原因"])

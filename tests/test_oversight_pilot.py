@@ -323,6 +323,14 @@ class _TableApp(App[None]):
 
 async def test_compliance_table_fits_80_columns_and_marks_overdue(demo_store: Store) -> None:
     rows = compliance.home_table(demo_store, TODAY)
+    lectured = {
+        r["org_id"]
+        for r in demo_store.query(
+            "SELECT org_id FROM meetings WHERE kind='党课' AND status='已完成' AND superseded=0"
+            " AND date BETWEEN '2026-10-01' AND '2026-11-30'"
+        )
+    }
+    assert lectured and len(lectured) < 4  # two rota branches lectured this quarter
     app = _TableApp()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(ComplianceTable)
@@ -336,7 +344,8 @@ async def test_compliance_table_fits_80_columns_and_marks_overdue(demo_store: St
             got = cells(table, r.branch_id)
             assert got[0] == r.branch_name
             assert got[1] == "✗1/2"  # readable without colour
-            assert got[2:] == ["6/6", "2/2", "0/1", "0/1"]
+            # 党课: the rota's lectures held this quarter (October, November) count.
+            assert got[2:] == ["6/6", "2/2", "0/1", "1/1" if r.branch_id in lectured else "0/1"]
         # Overdue cells are red as well as marked.
         overdue = table.get_row(rows[0].branch_id)[1]
         assert "red" in str(overdue.style)

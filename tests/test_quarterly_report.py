@@ -58,7 +58,8 @@ def exported(report_db: Store, tmp_path: Path) -> tuple[Store, dict[str, Path]]:
     lines: list[str] = []
     files = export_reports(report_db, tmp_path / "out", period=Q3, today=TODAY,
                            progress=lines.append)  # fmt: skip
-    assert len(lines) == len(files) == 3  # 2 branches + 1 党总支
+    assert len(files) == 3  # 2 branches + 1 党总支
+    assert sum(1 for ln in lines if ln.startswith("已导出 ")) == 3
     return report_db, {f.org_name: f.path for f in files}
 
 
@@ -90,21 +91,22 @@ def test_branch_report_numbers_match_the_database(exported) -> None:
     assert f"{branch.name}2026年第三季度党建工作报告" in text
     assert "统计期间：2026年7月1日至2026年9月30日（数据截至2026年11月22日）" in text
 
-    # 一 三会一课: held counts per activity.
+    # 一 三会一课: months met, not meetings: two in September do not cover July.
     comp = {r[0]: r for r in table_with(doc, "活动")[1:]}
     held = count(store, branch.id, ("支部委员会",), "2026-07-01", "2026-09-30")
-    assert comp["支部委员会"][2:5] == ["3", str(held), "已逾期"]
-    assert comp["支部委员会"][5] == "逾期未开：7月"
+    assert held == 3
+    assert comp["支部委员会"][2:5] == ["3", "2", "已逾期"]
+    assert comp["支部委员会"][5] == "逾期未开：7月；共召开3次，同一月多开的只计一次"
+    # The secretary's yearly lecture: judged over the year, said so.
+    assert comp["支部书记讲党课"][2:6] == ["1", "1", "已完成", "按全年统计，本年已开3次"]
     assert comp["主题党日"][2:5] == [
         "3",
         str(count(store, branch.id, ("主题党日",), "2026-07-01", "2026-09-30")),
         "已完成",
     ]
-    for g in groups_of(store, branch.id):
-        name = org.get(store, g).name
-        assert comp[f"党小组会（{name}）"][3] == str(
-            count(store, g, ("党小组会",), "2026-07-01", "2026-09-30")
-        )
+    groups = groups_of(store, branch.id)
+    met = sum(count(store, g, ("党小组会",), "2026-07-01", "2026-09-30") for g in groups)
+    assert comp[f"党小组会（{len(groups)}个党小组）"][2:5] == [str(3 * len(groups)), str(met), "已完成"]
 
     # 二 participation: every member line and the total.
     hand = hand_participation(store, branch.id, "2026-07-01", "2026-09-30")
@@ -217,3 +219,45 @@ def test_empty_quarter_reads_sensibly(report_db: Store, tmp_path: Path) -> None:
     text = body(docx.Document(str(path)))
     assert "本期未开展党课。" in text
     assert "本期应缴0人次" in text
+
+
+def test_a_month_not_yet_due_shows_no_zeros() -> None:
+    """As of 2 December nobody has paid December yet: not 0 … 0.00 … 0.0%."""
+    dec = qr.DuesMonthLine(date(2026, 12, 1), members_due=20, members_paid=0, members_waived=0,
+                           due_fen=188605, paid_fen=0)  # fmt: skip
+    nov = qr.DuesMonthLine(date(2026, 11, 1), 20, 19, 0, 188605, 183775)
+    rows = qr.dues_rows([nov, dec], as_of=date(2026, 12, 2))
+    by_month = {r[0]: r for r in rows[1:]}
+    assert by_month["12月"][1] == qr.NOT_DUE
+    assert not {"0", "0.00", "0.0%"} & set(by_month["12月"][1:])
+    assert rows[-1][1:3] == ["20", "19"]  # the total is November's alone
+
+
+def test_a_month_in_progress_is_shown_but_not_totalled() -> None:
+    oct_, nov = (qr.DuesMonthLine(date(2026, m, 1), 20, 19, 0, 188605, 183775) for m in (10, 11))
+    rows = qr.dues_rows([oct_, nov], as_of=date(2026, 11, 22))
+    by_month = {r[0]: r for r in rows[1:]}
+    assert by_month["11月"][1:3] == ["20", "19"] and by_month["11月"][6:] == ["收缴中"] * 2
+    assert rows[-1][0] == "已到期合计" and rows[-1][1:3] == ["20", "19"]
+
+
+def test_each_table_keeps_its_heading_and_intro(report_db: Store, tmp_path: Path) -> None:
+    """No heading or intro line left alone at a page bottom: every paragraph
+    between a section heading and its table keeps with the next."""
+    files = export_reports(report_db, tmp_path, period=Q3, today=TODAY)
+    for f in files:
+        body_el = docx.Document(str(f.path)).element.body
+        kids = list(body_el)
+        for i, el in enumerate(kids):
+            if not el.tag.endswith("}tbl"):
+                continue
+            j = i - 1
+            while j >= 0 and kids[j].tag.endswith("}p"):
+                p = kids[j]
+                keep = p.find(".//{*}keepNext")
+                text = "".join(t.text or "" for t in p.iter("{*}t"))
+                assert keep is not None, f"{f.org_name}: {text!r} may part from its table"
+                if text[1:2] == "、":  # the section heading: 一、二、…
+                    break
+                j -= 1
+            assert j >= 0 and kids[j].tag.endswith("}p"), "a table without its heading"

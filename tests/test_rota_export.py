@@ -103,3 +103,52 @@ def test_rows_from_lectures_sorted_and_text_made_safe(tmp_path: Path) -> None:
 
 def test_file_name_for_blank_title() -> None:
     assert file_name_for("  ") == "党课计划表.docx"
+
+
+def test_demo_plan_says_which_lectures_were_held(demo_store, tmp_path: Path, today: date) -> None:
+    """举办情况 agrees with the 党课 meetings: a held row names the meeting's
+    date, past rows were held but for one or two put off in review, and every 党课 of a rota branch delivered
+    a rota lecture (no second 党课 on another day and topic)."""
+    from exports.docx_common import cn_date
+    from services.export_rota import write_plan_docx
+    from storage import rota
+
+    store = demo_store
+    plan = rota.list_plans(store, limit=5)[-1]
+    held = {
+        r["lecture"]: (r["date"], r["lecturer"], r["topic"])
+        for r in store.query(
+            "SELECT date, json_extract(data, '$.lecture_id') AS lecture,"
+            " json_extract(data, '$.lecturer_name') AS lecturer,"
+            " json_extract(data, '$.topics[0]') AS topic FROM meetings"
+            " WHERE kind='党课' AND status='已完成' AND superseded=0"
+        )
+    }
+    lectures = rota.lectures_of_plan(store, plan.id)
+    assert lectures and any(lec.lecture_date < today for lec in lectures)
+    put_off = [x for x in lectures if x.lecture_date < today and x.meeting_id is None]
+    assert len(put_off) <= 2  # a year's plan is mostly held
+    rows = [[c.text for c in r.cells] for r in
+            docx.Document(str(write_plan_docx(store, plan.id, tmp_path))).tables[0].rows]  # fmt: skip
+    col = rows[0].index("举办情况")
+    by_number = {int(r[0]): r for r in rows[1:]}
+    for lec in lectures:
+        cell = by_number[(lec.slot_index or 0) + 1][col]
+        if lec.lecture_date < today and lec.state not in (ReviewState.APPROVED, ReviewState.FILED):
+            # Courseware still in review or sent back: put off, and said so.
+            assert lec.id not in held and cell == "未举行"
+        elif lec.lecture_date < today:
+            assert lec.id in held, f"{lec.lecture_date}: the plan's lecture has no 党课 meeting"
+            day, lecturer, topic = held[lec.id]
+            assert (lecturer, topic) == (lec.lecturer_name, lec.topic)
+            assert cell.startswith("已举行") and cn_date(date.fromisoformat(day)) in cell
+        else:
+            assert lec.id not in held and cell == "待举行"
+    rota_branches = {lec.branch_name for lec in lectures}
+    others = store.query(
+        "SELECT date, org_id FROM meetings WHERE kind='党课' AND status='已完成'"
+        " AND json_extract(data, '$.lecture_id') IS NULL"
+        " AND json_extract(data, '$.org_name') IN (" + ",".join("?" * len(rota_branches)) + ")",
+        tuple(rota_branches),
+    )
+    assert others == [], "a rota branch held a 党课 outside the plan"

@@ -31,9 +31,10 @@ def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return app
 
 
-def lecture_id(app, index: int) -> str:
+def lecture_id(app, state: str) -> str:
+    """The first lecture of the plan in *state* (the demo has one of each)."""
     plan = rota.list_plans(app.store)[0]
-    return rota.lectures_of_plan(app.store, plan.id)[index].id
+    return next(x.id for x in rota.lectures_of_plan(app.store, plan.id) if x.state.value == state)
 
 
 def test_rota_wizard_proposal(snap_compare, snap_app) -> None:
@@ -56,7 +57,7 @@ def test_rota_plan_view(snap_compare, snap_app) -> None:
 
 def test_lecture_review_returned(snap_compare, snap_app) -> None:
     async def run_before(pilot) -> None:
-        pilot.app.push_screen(LectureReviewScreen(lecture_id(pilot.app, 2)))
+        pilot.app.push_screen(LectureReviewScreen(lecture_id(pilot.app, "初审退回")))
         await pilot.pause()
 
     assert snap_compare(snap_app, run_before=run_before, terminal_size=(80, 24))
@@ -64,7 +65,7 @@ def test_lecture_review_returned(snap_compare, snap_app) -> None:
 
 def test_lecture_step_first_review(snap_compare, snap_app) -> None:
     async def run_before(pilot) -> None:
-        pilot.app.push_screen(LectureReviewScreen(lecture_id(pilot.app, 1)))
+        pilot.app.push_screen(LectureReviewScreen(lecture_id(pilot.app, "已提交")))
         await pilot.pause()
 
     assert snap_compare(snap_app, run_before=run_before, press=["ctrl+t"], terminal_size=(80, 24))

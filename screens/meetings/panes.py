@@ -19,10 +19,11 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Static, TextArea
 
 from domain.dates import DateParseError, format_time, parse_date, parse_optional_time
-from domain.meeting_kinds import MeetingKind
+from domain.meeting_kinds import ContentKind, MeetingKind, kind_spec
 from domain.meeting_rules import AttendanceEntry, AttendanceState, ExclusionReason
 from domain.meetings import (
     ConfirmationResult,
+    ContentValue,
     CountsImpossible,
     Decision,
     Election,
@@ -33,8 +34,11 @@ from domain.meetings import (
     Vote,
     attendance_summary,
     gate_status,
+    grade_check,
     mark_gate_step_done,
     new_vote,
+    parse_people,
+    people_text,
     quorum,
     record_election,
     record_step,
@@ -190,7 +194,66 @@ class InfoPane(Pane):
             yield LimitedTextArea(
                 "\n".join(m.topics), id="i-topics", soft_wrap=True, max_length=4000
             )
+            yield from self._content_fields()
             yield Static(id="i-error", classes="pane-error")
+
+    def _content_fields(self) -> ComposeResult:
+        """The kind's own fields (domain.meeting_kinds.ContentField), as data says."""
+        m = self.run.meeting
+        for f in kind_spec(m.kind).content:
+            value = m.content.get(f.key)
+            yield Label(f.label)
+            if f.hint:  # a Static wraps at 80 columns where a long Label would clip
+                yield Static(content(f.hint), classes="muted")
+            if f.kind is ContentKind.COUNTS:
+                for i, option in enumerate(f.options):
+                    n = value.counts.get(option) if value else None
+                    with Horizontal(classes="row"):
+                        yield Label(option)
+                        yield LimitedInput(
+                            "" if n is None else str(n), id=f"i-c-{f.key}-{i}",
+                            max_length=4, restrict=r"[0-9]*", compact=True,
+                            classes="content-field",
+                        )  # fmt: skip
+                yield Static(id=f"i-c-{f.key}-check", classes="muted")
+                continue
+            text_value = people_text(value) if f.kind is ContentKind.PEOPLE else (
+                value.text if value else ""
+            )  # fmt: skip
+            yield LimitedTextArea(
+                text_value, id=f"i-c-{f.key}", soft_wrap=True, max_length=LONG_MAX,
+                classes="content-field",
+            )
+
+    def _content_update(self, errors: list[str]) -> dict[str, ContentValue]:
+        """What the content fields hold now; unreadable lines go to *errors*."""
+        m = self.run.meeting
+        out = dict(m.content)
+        for f in kind_spec(m.kind).content:
+            if f.kind is ContentKind.COUNTS:
+                counts = {}
+                for i, option in enumerate(f.options):
+                    typed = self.query_one(f"#i-c-{f.key}-{i}", Input).value.strip()
+                    if typed.isdigit():
+                        counts[option] = int(typed)
+                out[f.key] = ContentValue(counts=counts)
+                continue
+            typed = self.query_one(f"#i-c-{f.key}", TextArea).text
+            if f.kind is ContentKind.PEOPLE:
+                people, problems = parse_people(m, typed)
+                errors += [f"{f.label}：{p}" for p in problems]
+                out[f.key] = ContentValue(people=people)
+            else:
+                out[f.key] = ContentValue(text=typed)
+        return out
+
+    def _show_checks(self, meeting: Meeting) -> None:
+        for f in kind_spec(meeting.kind).content:
+            if f.kind is ContentKind.COUNTS:
+                check = grade_check(meeting, f.key)
+                self.query_one(f"#i-c-{f.key}-check", Static).update(
+                    content(check.text if check else "")
+                )
 
     def _roles(self) -> list[tuple[str, str]]:
         roles = [("chair", "主持人"), ("recorder", "记录人")]
@@ -206,6 +269,7 @@ class InfoPane(Pane):
             )
         for b in self.query("#i-result").results(Button):
             b.label = text(m.confirmation_result or "（Enter 选择）")
+        self._show_checks(m)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -241,6 +305,9 @@ class InfoPane(Pane):
                 update["probation_start"] = field.date_value
             except DateParseError as e:
                 errors.append(f"预备期开始：{e}")
+        if kind_spec(self.run.meeting.kind).content:
+            update["content"] = self._content_update(errors)
+            self._show_checks(self.run.meeting.model_copy(update=update))
         self.query_one("#i-error", Static).update(content("；".join(errors)))
         self.change(lambda m: m.model_copy(update=update), raw=self.raw_values(), reload=False)
 
@@ -253,6 +320,10 @@ class InfoPane(Pane):
         out["topics"] = self.query_one("#i-topics", TextArea).text
         for field in self.query("#i-probation").results(Input):
             out["probation"] = field.value
+        for area in self.query(".content-field").results(TextArea):
+            out[area.id or ""] = area.text
+        for box in self.query(".content-field").results(Input):
+            out[box.id or ""] = box.value
         return out
 
     def restore_raw(self, raw: dict[str, str]) -> None:
@@ -264,6 +335,12 @@ class InfoPane(Pane):
                 self.query_one(f"#i-{f}", Input).value = raw[f]
         if "topics" in raw:
             self.query_one("#i-topics", TextArea).text = raw["topics"]
+        for area in self.query(".content-field").results(TextArea):
+            if area.id in raw:
+                area.text = raw[area.id]
+        for box in self.query(".content-field").results(Input):
+            if box.id in raw:
+                box.value = raw[box.id]
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
