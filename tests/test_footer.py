@@ -31,7 +31,7 @@ def _drawn(footer: KeyFooter) -> list[tuple[str, bool]]:
 
 def _expected(screen) -> list[tuple[str, bool]]:
     seen: dict[str, tuple[str, bool]] = {}
-    for key, description, enabled, _tip in shown_keys(screen):
+    for _key, description, enabled, _tip in shown_keys(screen):
         if description and description not in seen:
             seen[description] = (description, enabled)
     return list(seen.values())
