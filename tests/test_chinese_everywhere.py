@@ -93,19 +93,22 @@ async def test_help_in_a_text_field_lists_its_keys_in_chinese(make_demo_app) -> 
         assert not [d for d in descriptions if _ENGLISH.match(d)]
 
 
-async def _palette_texts(app, pilot, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+async def _palette_texts(app, pilot, query: str, want=bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """The palette's option texts for *query*, once *want* holds for them
+    (the list shown first can still be the previous query's)."""
     from textual.command import CommandList
 
     palette = app.screen
     palette.query_one(Input).value = query
-    for _ in range(20):
+    texts: list[str] = []
+    for _ in range(100):
         await asyncio.sleep(0.1)
         await pilot.pause()
         options = palette.query_one(CommandList)
         texts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        if texts:
+        if texts and want(texts):
             return texts
-    return []
+    return texts
 
 
 async def test_palette_is_chinese_and_matches_pinyin(make_demo_app) -> None:
@@ -117,11 +120,15 @@ async def test_palette_is_chinese_and_matches_pinyin(make_demo_app) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         assert app.screen.query_one(Input).placeholder.startswith("搜索命令")
-        no_match = await _palette_texts(app, pilot, "qqqqxxxx")
+        no_match = await _palette_texts(
+            app, pilot, "qqqqxxxx", lambda ts: any("匹配" in t or "match" in t for t in ts)
+        )
         assert any("没有匹配的命令" in t for t in no_match)
         assert not any("No matches" in t for t in no_match)
         for query in ("hmc", "huamingce", "huamc", "花名"):
-            texts = await _palette_texts(app, pilot, query)
+            texts = await _palette_texts(
+                app, pilot, query, lambda ts: any("花名册" in t for t in ts)
+            )
             assert any("花名册" in t for t in texts), query
         # Textual's own English system commands (Theme, Screenshot…) are gone.
         every = await _palette_texts(app, pilot, "e")

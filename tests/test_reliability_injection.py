@@ -77,7 +77,9 @@ class Matrix(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.payload  # as the app shows the database path
-        self.notify(self.payload, markup=False)
+        # A long timeout: under load the checks below can take longer than
+        # the default 5 s, and an expired toast is not a rendering bug.
+        self.notify(self.payload, markup=False, timeout=600)
 
 
 Matrix.CSS = """
@@ -150,7 +152,7 @@ async def test_user_text_is_literal_in_every_widget(payload: str, guarded_output
             )
 
         # Wait for what is checked, not a fixed time (under load 0.1 s was short).
-        await until(pilot, toast_and_header_shown)
+        assert await until(pilot, toast_and_header_shown)
         for wid in SAFE_WIDGETS + RAW_WIDGETS:
             rows = _cells(app, app.query_one(f"#{wid}"))
             shown = _text(rows)
