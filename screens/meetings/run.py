@@ -86,6 +86,16 @@ class MeetingScreen(Screen[None]):
         self._section = section
         self._export_dir: Path | None = None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Only the keys that apply take room in the footer: 完成会议 while the
+        # meeting is open, 更正 on a finished record or a correction draft (on
+        # a plain draft it only said the draft can be edited directly).
+        if action == "finish":
+            return not self.meeting.finished
+        if action == "correct":
+            return self.meeting.finished or bool(self.meeting.supersedes_id)
+        return True
+
     @property
     def branch_id(self) -> str:
         """The branch whose people are offered in pickers (a group's parent)."""
@@ -262,6 +272,7 @@ class MeetingScreen(Screen[None]):
         zapp(self).drafts.forget(WORKFLOW, self.meeting.id)
         self.meeting = saved
         self._dialog = None
+        self.refresh_bindings()  # 完成会议 leaves the footer, 更正 joins it
         self._reload_all()
         self._show_finish()
         self.notify("会议已完成并保存。按 x 导出会议记录。", markup=False)
