@@ -124,7 +124,13 @@ class MeetingScreen(Screen[None]):
         if not self.meeting.finished:
             self.apply(self.meeting)  # a new meeting or correction is a draft at once
         self.call_after_refresh(self._loaded)
-        self.query_one(SectionNav).focus()
+        if self.meeting.finished:
+            self.query_one(SectionNav).focus()
+        else:
+            # Typing goes into the open section's first field at once, and Esc
+            # there steps back to the section list instead of leaving.
+            pane = self.query_one(f"#{self._section}", Pane)
+            pane.query(pane.FIRST_FOCUS).first().focus()
 
     def _loaded(self) -> None:
         self.restoring = False
