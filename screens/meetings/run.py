@@ -73,10 +73,16 @@ class MeetingScreen(Screen[None]):
     ]
 
     def __init__(
-        self, meeting: Meeting, *, raw: dict[str, Any] | None = None, section: str = "info"
+        self,
+        meeting: Meeting,
+        *,
+        raw: dict[str, Any] | None = None,
+        section: str = "info",
+        new: bool = False,
     ) -> None:
         super().__init__()
         self.meeting = meeting
+        self._new = new
         self.restoring = True
         raw = dict(raw or {})
         # The dialog open when the draft was saved, with what was typed in it.
@@ -124,13 +130,13 @@ class MeetingScreen(Screen[None]):
         if not self.meeting.finished:
             self.apply(self.meeting)  # a new meeting or correction is a draft at once
         self.call_after_refresh(self._loaded)
-        if self.meeting.finished:
-            self.query_one(SectionNav).focus()
-        else:
-            # Typing goes into the open section's first field at once, and Esc
+        if self._new:
+            # Just created: typing goes into the first field at once, and Esc
             # there steps back to the section list instead of leaving.
             pane = self.query_one(f"#{self._section}", Pane)
             pane.query(pane.FIRST_FOCUS).first().focus()
+        else:
+            self.query_one(SectionNav).focus()
 
     def _loaded(self) -> None:
         self.restoring = False
