@@ -94,6 +94,9 @@ async def _walk_meeting(w: _Walk, store) -> None:
     w.app.screen.query_one("#i-start").focus()
     await w.keys(*"abc", "tab", *"xyz", "tab")
     await w.check("时间填错")
+    # 「…或 14」 read as cut off: the example says 14点, one message a line.
+    shown = str(w.app.screen.query_one("#i-error").render()).splitlines()
+    assert shown == [f"{f}：时间格式不对，可写 9:30、0930 或 14点" for f in ("开始时间", "结束时间")]
     w.app.screen.query_one("#i-recorder").focus()
     await w.keys("enter")
     await w.check("选记录人")
@@ -102,8 +105,19 @@ async def _walk_meeting(w: _Walk, store) -> None:
     await _section(w, "2")
     await w.keys("end")
     await w.check("签到 End")
-    await w.keys("home", "A")
+    await w.keys("home", "2")
+    await w.check("请假原因")
+    await w.keys("escape", "x")
+    await w.check("不计应到原因")
+    await w.keys("escape", "a")
+    await w.check("添加列席")
+    await w.keys("escape", "home", "A")
     await w.check("签到 全部出席")
+    await _section(w, "3")
+    for key, where in (("n", "步骤记录"), ("s", "跳过原因"), ("p", "发言人")):
+        await w.keys(key)
+        await w.check(where)
+        await w.keys("escape")
     # 表决: a vote that fails, saved, then in the list.
     await _section(w, "4")
     await w.keys("a")
@@ -122,7 +136,7 @@ async def _walk_meeting(w: _Walk, store) -> None:
     await w.keys("escape")
     await _section(w, "7")
     await w.keys("f")
-    await w.check("完成会议确认")
+    await w.check("完成会议：还不能完成")
 
 
 async def _walk_finished_meeting(w: _Walk, store) -> None:
@@ -133,10 +147,15 @@ async def _walk_finished_meeting(w: _Walk, store) -> None:
     for n in "2345":
         await _section(w, n)
         await w.check(f"已完成会议第{n}节")
-    item_id = _one_id(store, "SELECT id FROM action_items LIMIT 1")
+    await w.keys("c")
+    await w.check("生成更正版本")
+    await w.keys("escape")
+    item_id = _one_id(store, "SELECT id FROM action_items WHERE kind='补学' AND closed_at IS NULL LIMIT 1")
     w.app.go(Place.ACTION_ITEM, item_id)
     await w.keys()
     await w.check("决议/补学事项")
+    await w.keys("k")
+    await w.check("办结")
 
 
 async def _walk_rota(w: _Walk, store) -> None:
@@ -170,24 +189,31 @@ async def _walk_followups(w: _Walk, store) -> None:
     w.app.go(Place.FOLLOWUP, fu_id)
     await w.keys()
     await w.check("一人一事时间线")
-    await w.keys("c")
-    await w.check("谈话记录")
-    await w.keys("escape")
+    for key, where in (("c", "谈话记录"), ("u", "上报"), ("s", "办结")):
+        await w.keys(key)
+        await w.check(where)
+        await w.keys("escape")
     w.app.go(Place.FOLLOWUP_TRIGGERS)
     await w.keys()
     await w.check("必谈必访清单")
+    await w.keys("a")
+    await w.check("新增触发情形")
+    await w.keys("escape")
 
 
 async def _walk_people(w: _Walk, store) -> None:
+    from screens.roster.person_form import PersonForm
+    from services import roster
+
+    person_id = _one_id(store, "SELECT id FROM people WHERE post != '' LIMIT 1")
     w.app.go(Place.ROSTER)
     await w.keys()
-    await w.keys("tab")
-    await w.keys("e")
+    w.app.push_screen(PersonForm(roster.get_person(w.app.store, person_id)))
+    await w.keys()
     await w.check("编辑人员")
     await w.keys("escape", "m")
     await w.check("调动")
     await w.keys("escape")
-    person_id = _one_id(store, "SELECT id FROM people LIMIT 1")
     w.app.go(Place.MEMBER_RECORD, person_id)
     await w.keys()
     await w.check("党员档案 会议")
@@ -195,6 +221,17 @@ async def _walk_people(w: _Walk, store) -> None:
     await w.check("党员档案 党费")
     await w.keys("f1")
     await w.check("帮助")
+    await w.keys("escape")
+    w.app.go(Place.DUES)
+    await w.keys()
+    for key, where in (("a", "党费金额"), ("k", "党费类别")):
+        await w.keys(key)
+        await w.check(where)
+        await w.keys("escape")
+    w.app.go(Place.PARTICIPATION)
+    await w.keys()
+    await w.keys("t")
+    await w.check("出席率阈值")
 
 
 WALKS = {
@@ -206,6 +243,35 @@ WALKS = {
 }
 
 
+# The screen each stop of a walk must reach: a walk that loses its way fails
+# instead of checking the wrong screen.
+STOPS = {
+    "meeting": (
+        "NewMeetingScreen MeetingScreen MeetingScreen MeetingScreen MeetingScreen MeetingScreen "
+        "MeetingScreen MeetingScreen MeetingScreen PickPersonScreen MeetingScreen LinePrompt "
+        "ChoicePrompt PickPersonScreen MeetingScreen DraftedNotePrompt DraftedLinePrompt "
+        "PickPersonScreen VoteDialog VoteDialog MeetingScreen ElectionDialog DecisionDialog "
+        "MeetingScreen"
+    ).split(),
+    "finished_meeting": (
+        "MeetingScreen MeetingScreen MeetingScreen MeetingScreen MeetingScreen ConfirmDialog "
+        "ActionItemScreen MakeUpDialog"
+    ).split(),
+    "rota": (
+        "RotaPlanScreen ExportPlanScreen LectureReviewScreen LectureStepScreen RotaWizardScreen "
+        "RotaWizardScreen UnavailableDatesScreen RotaWizardScreen"
+    ).split(),
+    "followups": (
+        "FollowupListScreen FollowupListScreen FollowupListScreen FollowupTimelineScreen "
+        "ContactForm StepForm StepForm TriggerCatalogueScreen TriggerTextForm"
+    ).split(),
+    "people": (
+        "PersonForm MovePersonScreen MemberRecordScreen MemberRecordScreen HelpScreen LinePrompt "
+        "ChoicePrompt LinePrompt"
+    ).split(),
+}
+
+
 @pytest.mark.parametrize("walk", WALKS)
 async def test_nothing_clipped_on_the_way(make_demo_app, demo_store, walk: str) -> None:
     app = make_demo_app()
@@ -213,5 +279,6 @@ async def test_nothing_clipped_on_the_way(make_demo_app, demo_store, walk: str) 
         await pilot.pause()
         w = _Walk(app, pilot)
         await WALKS[walk](w, demo_store)
+        assert [s.split("=")[1] for s in w.seen] == STOPS[walk], w.seen
         report = "\n".join(f"{k}: {v}" for k, v in w.problems.items())
         assert not w.problems, f"visited {w.seen}\n{report}"
