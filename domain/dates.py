@@ -71,7 +71,7 @@ def parse_time(text: str) -> time:
         s = f"{s[:2]}:{s[2:]}"
     m = _TIME.match(s)
     if not m:
-        raise DateParseError("时间格式不对，可写 9:30、0930 或 14")
+        raise DateParseError("时间格式不对，可写 9:30、0930 或 14点")
     h, mi = int(m[1]), int(m[2] or 0)
     if h > 23 or mi > 59:
         raise DateParseError(f"没有这个时间：{h}:{mi:02d}")

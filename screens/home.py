@@ -108,11 +108,22 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: one load at start-up.
         self.refresh_data()
+        self._focus_due()
         if not self._warmed:
             self._warmed = True
             self.call_after_refresh(self._warm_up)
 
     _warmed = False
+
+    def _focus_due(self) -> None:
+        """Enter acts on the first 待办 at once, without a Tab first; coming
+        back from a screen keeps the place the user left."""
+        lst = self.query_one("#due-list", OptionList)
+        if self.focused not in (None, self.query_one("#home-body")) or not lst.option_count:
+            return
+        lst.focus()
+        if lst.highlighted is None:
+            lst.highlighted = 0
 
     def _warm_up(self) -> None:
         """Once the home screen is on the terminal, load the workflow models in

@@ -17,6 +17,7 @@ from services.errors import (
     write_error,
 )
 from services.org_lookup import check_out_dir, find_unit
+from services.progress import Step, Tracker
 
 if TYPE_CHECKING:
     from storage.db import Store
@@ -45,10 +46,12 @@ def export_minutes(
     date_to: date | None = None,
     progress: Callable[[str], None] | None = None,
     problem: Callable[[str], None] | None = None,
+    step: Step | None = None,
 ) -> MinutesExport:
     """Every finished meeting in the range (of one branch and its groups, when
     named) into *out_dir*. A meeting whose file cannot be written is reported
-    through *problem* and the rest still go out; the result lists both."""
+    through *problem* and the rest still go out; the result lists both.
+    *step* hears after each meeting how many of how many are done."""
     from domain.org import OrgKind
     from exports.minutes import export
     from services.export_folder import ensure_export_dir
@@ -80,9 +83,11 @@ def export_minutes(
     if not summaries:
         return result
     n = len(summaries)
+    tracker = Tracker(n, step)
     for i, s in enumerate(sorted(summaries, key=lambda s: (s.date, s.kind)), 1):
         meeting = meetings.get(store, s.id)
         if meeting is None:  # deleted while the export ran
+            tracker.advance()
             continue
         # A 党小组's record names its branch in the title.
         unit = org.get(store, s.org_id)
@@ -100,8 +105,10 @@ def export_minutes(
             result.failed.append(line)
             if problem:
                 problem(line)
+            tracker.advance()
             continue
         result.written.append(path)
+        tracker.advance()
         if progress:
             progress(f"[{i}/{n}] {path.name}")
     return result

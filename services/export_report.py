@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from services.errors import InvalidInput, service, write_error
 from services.org_lookup import check_out_dir, find_unit
+from services.progress import Step, Tracker
 
 if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
     from domain.org import OrgUnit
@@ -145,9 +146,11 @@ def export_reports(
     today: date,
     org_ids: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    step: Step | None = None,
 ) -> list[ReportFile]:
     """Write the reports into *out_dir* (created 0700 if missing); OSError is
-    left to the caller.
+    left to the caller. *step* hears after each file how many of how many
+    are done.
 
     ``org_ids`` None: every branch and every 党总支. A branch id gives that
     branch's report; a 党总支 id its summary and its branches' reports; a
@@ -201,6 +204,7 @@ def export_reports(
 
     used: set[str] = set()
     files: list[ReportFile] = []
+    tracker = Tracker(len(chosen), step)
     # Branches first, then the summaries that reuse their numbers.
     for unit in [u for u in chosen if u.kind is OrgKind.BRANCH]:
         name = _unique(qr.file_name(unit.name, period), used)
@@ -209,6 +213,7 @@ def export_reports(
         files.append(ReportFile(unit.name, path, unit.kind.value))
         say(f"已导出 {unit.name}：{path}")
         say(f"  三会一课（已开/应开）：{cells_line(report.compliance)}")
+        tracker.advance()
     for unit in [u for u in chosen if u.kind is OrgKind.GENERAL_BRANCH]:
         branches = [u for u in children.get(unit.id, []) if u.kind is OrgKind.BRANCH]
         reports = [report_of(b) for b in branches]
@@ -218,6 +223,7 @@ def export_reports(
         path = qr.export_general(general, out_dir, name)
         files.append(ReportFile(unit.name, path, unit.kind.value))
         say(f"已导出 {unit.name}（汇总 {len(branches)} 个支部）：{path}")
+        tracker.advance()
     return files
 
 
@@ -230,6 +236,7 @@ def export_for_command(
     today: date,
     org_name: str | None = None,
     progress: Callable[[str], None] | None = None,
+    step: Step | None = None,
 ) -> list[ReportFile]:
     """`zhibu export report`: one quarter, one unit (with what is below it) or all."""
     from domain.org import OrgKind
@@ -249,7 +256,8 @@ def export_for_command(
         progress(f"季度党建工作报告：{period.label}（数据截至 {today.isoformat()}）")
     try:
         return export_reports(
-            store, out_dir, period=period, today=today, org_ids=org_ids, progress=progress
+            store, out_dir, period=period, today=today, org_ids=org_ids, progress=progress,
+            step=step,
         )
     except OSError as e:
         raise write_error(out_dir, e) from e

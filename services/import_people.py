@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from services.errors import BadData, InputMissing, NotFound, service
+from services.progress import Step, Tracker
 
 if TYPE_CHECKING:
     from domain.people_import import ImportPreview, OnDuplicate
@@ -70,10 +71,13 @@ def commit(
     preview: ImportPreview,
     on_duplicate: OnDuplicate | str = "skip",
     choices: Mapping[int, OnDuplicate | str] | None = None,
+    *,
+    step: Step | None = None,
 ) -> Written:
     """Write a clean preview in one transaction: new people inserted, each
     duplicate row skipped or used to update the roster's person (*choices* by
-    row index, else *on_duplicate*). Stale when one of them changed meanwhile."""
+    row index, else *on_duplicate*). Stale when one of them changed meanwhile.
+    *step* hears how many of the new people are in so far."""
     from domain.people_import import OnDuplicate, merged
     from storage import people
 
@@ -86,7 +90,12 @@ def commit(
         choice = OnDuplicate((choices or {}).get(i, on_duplicate))
         if choice is OnDuplicate.UPDATE:
             updates.append(merged(d.existing, preview.people[i], preview.columns))
-    imported = people.import_people(store, fresh, updates)
+    tracker = Tracker(len(fresh), step)
+
+    def done(n: int) -> None:
+        tracker.advance(n - tracker.done)
+
+    imported = people.import_people(store, fresh, updates, done=done)
     return Written(imported, len(updates), len(dupes) - len(updates))
 
 
@@ -98,6 +107,7 @@ def import_people(
     branch_name: str | None = None,
     dry_run: bool = False,
     on_duplicate: OnDuplicate | str = "skip",
+    step: Step | None = None,
 ) -> ImportResult:
     """`zhibu import people`: preview, then commit unless a row has an error
     (the result's preview lists them; nothing is written) or it is a dry run.
@@ -113,5 +123,5 @@ def import_people(
     preview = preview_file(store, file, default_branch_id=default)
     if preview.errors or dry_run:
         return ImportResult(preview, 0)
-    done = commit(store, preview, on_duplicate)
+    done = commit(store, preview, on_duplicate, step=step)
     return ImportResult(preview, done.imported, done.updated, done.skipped)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -103,25 +103,41 @@ def save(
         return run(c)
 
 
-def insert_many(store: Store, people: Iterable[Person], *, conn: sqlite3.Connection) -> int:
+IMPORT_CHUNK = 200  # people per progress report in a bulk insert
+
+
+def insert_many(
+    store: Store,
+    people: Iterable[Person],
+    *,
+    conn: sqlite3.Connection,
+    done: Callable[[int], None] | None = None,
+) -> int:
     """Bulk insert new people inside the caller's transaction (import, demo).
 
     sqlite-utils batches the rows into multi-row INSERTs; inside our
     BEGIN IMMEDIATE its atomic() is a SAVEPOINT, so the caller's transaction
-    still decides commit or rollback."""
+    still decides commit or rollback. *done* hears how many are in so far,
+    every IMPORT_CHUNK people (a long import shows its progress)."""
     now, actor = now_iso(), store.actor
     cols = ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
-    rows: list[dict[str, object]] = []
-    keys: list[dict[str, object]] = []
-    for p in people:
-        pid = p.id or new_id()
-        values = (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now, actor, 1)
-        rows.append(dict(zip(cols, values, strict=True)))
-        keys.extend({"key": k, "person_id": pid, "rank": r} for k, r in person_keys(p.name))
     db = utils_db(conn)
-    db.table("people").insert_all(rows)
-    db.table("person_keys").insert_all(keys, ignore=True)
-    n = len(rows)
+    items = list(people)
+    n = 0
+    for start in range(0, len(items), IMPORT_CHUNK):
+        rows: list[dict[str, object]] = []
+        keys: list[dict[str, object]] = []
+        for p in items[start : start + IMPORT_CHUNK]:
+            pid = p.id or new_id()
+            values = (pid, *(to_db(getattr(p, k)) for k in FIELDS), sort_key(p.name), now, now,
+                      actor, 1)  # fmt: skip
+            rows.append(dict(zip(cols, values, strict=True)))
+            keys.extend({"key": k, "person_id": pid, "rank": r} for k, r in person_keys(p.name))
+        db.table("people").insert_all(rows)
+        db.table("person_keys").insert_all(keys, ignore=True)
+        n += len(rows)
+        if done is not None:
+            done(n)
     audit.append(conn, actor, "import", "people", f"{n} rows", f"{n} people")
     return n
 
@@ -278,14 +294,18 @@ def move(store: Store, person: Person, branch_id: str, group_id: str | None) -> 
 
 
 def import_people(
-    store: Store, new_people: list[Person], updates: Iterable[Person] = ()
+    store: Store,
+    new_people: list[Person],
+    updates: Iterable[Person] = (),
+    *,
+    done: Callable[[int], None] | None = None,
 ) -> int:
     """All or nothing: one transaction for the whole file (new people inserted,
     *updates* saved with their version check); the number inserted."""
     with store.write() as c:
         for person in updates:
             save(store, person, conn=c)
-        return insert_many(store, new_people, conn=c)
+        return insert_many(store, new_people, conn=c, done=done)
 
 
 def same_name_candidates(store: Store, names: Iterable[str]) -> list[Person]:

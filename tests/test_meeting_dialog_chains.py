@@ -17,6 +17,7 @@ async def _meeting(pilot, app) -> MeetingScreen:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+s")
     await pilot.pause()
     assert isinstance(app.screen, MeetingScreen)
+    await pilot.press("escape")  # a new meeting opens in its title field: to the section list
     return app.screen
 
 

@@ -40,9 +40,7 @@ async def test_assembly_from_new_to_exported_minutes(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _new_assembly(pilot, app)
         meeting_id = screen.meeting.id
-        # 1 基本信息
-        await pilot.press("1")
-        await pilot.pause()
+        # 1 基本信息: a new meeting opens with the typing in its first field
         assert app.focused.id == "i-title"
         await pilot.press(
             *"第四季度党员大会", "tab", *"党员活动室", "tab", "tab", *"9:00", "tab", *"10:30"
@@ -150,7 +148,7 @@ async def test_quorum_failure_blocks_finish(make_demo_app, demo_store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _new_assembly(pilot, app)
         meeting_id = screen.meeting.id
-        await pilot.press("2")
+        await pilot.press("escape", "2")  # from the title field to the section list, then 签到
         await pilot.pause()
         # mark people absent from the top until half or fewer of the voters are present
         voters = [e.has_vote for e in screen.meeting.attendance]

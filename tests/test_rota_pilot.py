@@ -375,7 +375,8 @@ async def test_reviewer_picked_from_the_roster(make_demo_app, demo_store) -> Non
         await pilot.pause()
         assert app.screen is step
         assert step.query_one("#step-actor", Input).value == reviewer.name
-        assert step.focused is step.query_one("#step-comment", Input)
+        # Back in 操作人, so the habitual Tab goes on to 意见 (issue 16 item 4).
+        assert step.focused is step.query_one("#step-actor", Input)
 
 
 async def test_wizard_refuses_an_existing_period_and_adds_a_lecturer(

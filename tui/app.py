@@ -325,10 +325,12 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         if len(self.screen_stack) > 2:
             self.pop_screen()
 
-    def open_meeting_screen(self, meeting: Meeting, raw: dict[str, str] | None = None) -> None:
+    def open_meeting_screen(
+        self, meeting: Meeting, raw: dict[str, str] | None = None, *, new: bool = False
+    ) -> None:
         from screens.meetings.run import MeetingScreen
 
-        self.push_screen(MeetingScreen(meeting, raw=raw))
+        self.push_screen(MeetingScreen(meeting, raw=raw, new=new))
 
 
 def make_app(db_path: Path, *, store: Store | None = None, today: date | None = None) -> ZhibuApp:

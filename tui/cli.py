@@ -247,11 +247,13 @@ def cmd_import_people(
 ) -> int:
     from services.database import open_existing
     from services.import_people import import_people
+    from tui.cli_progress import progress_line
 
     store = open_existing(db_path)
     try:
         result = import_people(
-            store, file, branch_name=branch, dry_run=dry_run, on_duplicate=on_duplicate
+            store, file, branch_name=branch, dry_run=dry_run, on_duplicate=on_duplicate,
+            step=progress_line("导入人员"),
         )
     finally:
         store.close()

@@ -23,6 +23,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     from domain.dates import DateParseError, parse_optional_date
     from services.database import open_existing
     from services.export_minutes import export_minutes
+    from tui.cli_progress import progress_line
 
     try:
         date_from = parse_optional_date(args.date_from or "")
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
             date_to=date_to,
             progress=say,
             problem=err,
+            step=progress_line("导出会议记录"),
         )
     finally:
         store.close()

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     from domain.periods import PeriodKind, PeriodParseError, parse_period, quarter_of
     from services.database import open_existing
     from services.export_report import export_for_command
+    from tui.cli_progress import progress_line
 
     try:
         today = parse_date(args.as_of, today=date.today()) if args.as_of else date.today()
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     store = open_existing(db_path)
     try:
         files = export_for_command(
-            store, output_dir(args.output), period=period, today=today, org_name=args.org, progress=say
+            store, output_dir(args.output), period=period, today=today, org_name=args.org, progress=say,
+            step=progress_line("导出季度报告"),
         )
     finally:
         store.close()

@@ -75,7 +75,10 @@ class ZhibuAppBase(App[None]):
         if target is not None:
             self.go(target.place, *target.args)
 
-    def open_meeting_screen(self, meeting: Meeting, raw: dict[str, str] | None = None) -> None:
+    def open_meeting_screen(
+        self, meeting: Meeting, raw: dict[str, str] | None = None, *, new: bool = False
+    ) -> None:
+        """*new*: just created, so the first field takes the typing."""
         raise NotImplementedError
 
     # -- the last export's path --------------------------------------------

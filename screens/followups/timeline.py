@@ -122,7 +122,9 @@ class FollowupTimelineScreen(Screen[None]):
         table.add_column("日期", key="on", width=10)
         table.add_column("事项", key="what", width=4)
         table.add_column("经办", key="who", width=8)
-        table.add_column("内容", key="body")
+        # A fixed width: at its natural width a long entry scrolled the table
+        # sideways at 80 columns; the whole entry shows below (#tl-detail).
+        table.add_column("内容", key="body", width=46)
         self.reload()
         table.focus()
         if self._resume == "contact":

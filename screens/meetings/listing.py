@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from textual import on
+from datetime import date
+from pathlib import Path
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker, WorkerState
 
 from domain.navigation import Place
 from services import meetings as meeting_service
+from services.export_minutes import MinutesExport
 from widgets.app_handle import zapp
 from widgets.footer import KeyFooter
+from widgets.job_progress import JobProgress
 from widgets.paging import PagedList
 from widgets.safe import text
 
@@ -23,6 +29,7 @@ class MeetingsScreen(PagedList, Screen[None]):
 
     BINDINGS = [
         Binding("n", "app.go('new_meeting')", "新建会议"),
+        Binding("x", "export_year", "导出本年"),
         Binding("enter", "open", "打开", show=False),
         Binding("right_square_bracket", "next_page", "下一页", key_display="]"),
         Binding("left_square_bracket", "prev_page", "上一页", key_display="["),
@@ -36,6 +43,7 @@ class MeetingsScreen(PagedList, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="meetings-status")
+        yield JobProgress(id="meetings-progress")
         yield DataTable(id="meetings-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
@@ -67,6 +75,44 @@ class MeetingsScreen(PagedList, Screen[None]):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         zapp(self).go(Place.MEETING, str(event.row_key.value))
+
+    def action_export_year(self) -> None:
+        """Every finished meeting of this year as .docx records; a year is
+        hundreds of files, so a progress bar shows how far it has got."""
+        year = zapp(self).today.year
+        out = meeting_service.default_export_dir()  # where one meeting's export goes
+        self.notify(f"正在导出 {year} 年的会议记录…", markup=False)
+        self._export_year(out, year)
+
+    @work(thread=True, exclusive=True, group="minutes-year")
+    def _export_year(self, out: Path, year: int) -> MinutesExport:
+        from services.export_minutes import export_minutes
+
+        bar = self.query_one(JobProgress)
+        return export_minutes(
+            zapp(self).store,
+            out,
+            date_from=date(year, 1, 1),
+            date_to=date(year, 12, 31),
+            step=lambda p: self.app.call_from_thread(bar.step, "导出会议记录", p),
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "minutes-year" or worker.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        self.query_one(JobProgress).display = False
+        result = worker.result
+        if worker.state is WorkerState.SUCCESS and isinstance(result, MinutesExport):
+            failed = f"，{len(result.failed)} 个失败" if result.failed else ""
+            msg = f"已导出 {len(result.written)} 份会议记录到 {result.out_dir}{failed}"
+            if not result.total:
+                msg = "本年没有已完成的会议"
+            self.notify(msg, markup=False, timeout=10)
 
     def page_total(self) -> int:
         return meeting_service.count_finished(zapp(self).store)

@@ -308,7 +308,8 @@ class InfoPane(Pane):
         if kind_spec(self.run.meeting.kind).content:
             update["content"] = self._content_update(errors)
             self._show_checks(self.run.meeting.model_copy(update=update))
-        self.query_one("#i-error", Static).update(content("；".join(errors)))
+        # One message a line: joined on one line, a wrap fell inside a message.
+        self.query_one("#i-error", Static).update(content("\n".join(errors), multiline=True))
         self.change(lambda m: m.model_copy(update=update), raw=self.raw_values(), reload=False)
 
     def raw_values(self) -> dict[str, str]:
@@ -405,10 +406,11 @@ class AttendanceTable(RowActionTable):
         Binding("3", "row('mark', '3')", "缺席"),
         Binding("4", "row('mark', '4')", "列席"),
         Binding("space", "row('mark', '1')", "出席", show=False),
-        Binding("w", "row('written')", "书面意见"),
-        Binding("x", "row('exclude')", "不计应到"),
-        Binding("a", "row('add_guest')", "添加列席"),
-        Binding("A", "row('all_present')", "其余出席"),
+        # The pane's hint line lists these; the footer has no room for them at 80 columns.
+        Binding("w", "row('written')", "书面意见", show=False),
+        Binding("x", "row('exclude')", "不计应到", show=False),
+        Binding("a", "row('add_guest')", "添加列席", show=False),
+        Binding("A", "row('all_present')", "其余出席", show=False),
     ]
 
 
@@ -453,7 +455,7 @@ class AttendancePane(Pane):
                 ("身份", "status", 8),
                 ("表决权", "vote", 6),
                 ("签到", "state", 6),
-                ("原因/说明", "reason", 30),
+                ("原因/说明", "reason", 26),
             ),
         )
 
@@ -985,7 +987,7 @@ class ItemsPane(Pane, Generic[ItemT]):
 class VotesPane(ItemsPane[Vote]):
     FIELD = "votes"
     COLUMNS = (
-        ("表决事项", 24),
+        ("表决事项", 20),
         ("方式", 8),
         ("赞成", 4),
         ("反对", 4),
@@ -1023,7 +1025,7 @@ class VotesPane(ItemsPane[Vote]):
 
 class ElectionsPane(ItemsPane[Election]):
     FIELD = "elections"
-    COLUMNS = (("选举事项", 24), ("应选", 4), ("发出", 4), ("收回", 4), ("有效", 4), ("当选", 20))
+    COLUMNS = (("选举事项", 20), ("应选", 4), ("发出", 4), ("收回", 4), ("有效", 4), ("当选", 16))
 
     def cells(self, e: Election) -> list[Text]:
         from domain.meetings import election_result

@@ -15,7 +15,7 @@ def _new_meeting(app: ZhibuAppBase, kind: str = "", org_id: str = "") -> None:
 
     def created(meeting: Meeting | None) -> None:
         if meeting is not None:
-            app.open_meeting_screen(meeting)
+            app.open_meeting_screen(meeting, new=True)
 
     screen = NewMeetingScreen(
         kind=MeetingKind(kind) if kind else MeetingKind.MEMBER_ASSEMBLY, org_id=org_id or None

@@ -73,10 +73,16 @@ class MeetingScreen(Screen[None]):
     ]
 
     def __init__(
-        self, meeting: Meeting, *, raw: dict[str, Any] | None = None, section: str = "info"
+        self,
+        meeting: Meeting,
+        *,
+        raw: dict[str, Any] | None = None,
+        section: str = "info",
+        new: bool = False,
     ) -> None:
         super().__init__()
         self.meeting = meeting
+        self._new = new
         self.restoring = True
         raw = dict(raw or {})
         # The dialog open when the draft was saved, with what was typed in it.
@@ -85,6 +91,16 @@ class MeetingScreen(Screen[None]):
         self._raw = raw
         self._section = section
         self._export_dir: Path | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Only the keys that apply take room in the footer: 完成会议 while the
+        # meeting is open, 更正 on a finished record or a correction draft (on
+        # a plain draft it only said the draft can be edited directly).
+        if action == "finish":
+            return not self.meeting.finished
+        if action == "correct":
+            return self.meeting.finished or bool(self.meeting.supersedes_id)
+        return True
 
     @property
     def branch_id(self) -> str:
@@ -114,7 +130,13 @@ class MeetingScreen(Screen[None]):
         if not self.meeting.finished:
             self.apply(self.meeting)  # a new meeting or correction is a draft at once
         self.call_after_refresh(self._loaded)
-        self.query_one(SectionNav).focus()
+        if self._new:
+            # Just created: typing goes into the first field at once, and Esc
+            # there steps back to the section list instead of leaving.
+            pane = self.query_one(f"#{self._section}", Pane)
+            pane.query(pane.FIRST_FOCUS).first().focus()
+        else:
+            self.query_one(SectionNav).focus()
 
     def _loaded(self) -> None:
         self.restoring = False
@@ -262,6 +284,7 @@ class MeetingScreen(Screen[None]):
         zapp(self).drafts.forget(WORKFLOW, self.meeting.id)
         self.meeting = saved
         self._dialog = None
+        self.refresh_bindings()  # 完成会议 leaves the footer, 更正 joins it
         self._reload_all()
         self._show_finish()
         self.notify("会议已完成并保存。按 x 导出会议记录。", markup=False)

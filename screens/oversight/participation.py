@@ -39,6 +39,7 @@ from services.errors import DomainError
 from services.participation import BranchParticipation
 from widgets.app_handle import COPY_PATH_HINT, BackgroundFailed, zapp
 from widgets.footer import KeyFooter
+from widgets.job_progress import JobProgress
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -82,6 +83,7 @@ class ParticipationScreen(Screen[None]):
             yield Label("期间")
             yield LimitedInput(id="pt-period", compact=True, max_length=30, placeholder="2026Q4")
         yield Static(id="pt-summary")
+        yield JobProgress(id="pt-progress")
         yield DataTable(id="pt-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="pt-below")
         yield KeyFooter()
@@ -323,18 +325,22 @@ class ParticipationScreen(Screen[None]):
     def _export(self, folder: Path, quarter: Period, branch_id: str) -> list[ReportFile]:
         from services.export_report import export_reports
 
+        bar = self.query_one(JobProgress)
         return export_reports(
             zapp(self).store,
             folder,
             period=quarter,
             today=zapp(self).today,
             org_ids=[branch_id],
+            step=lambda p: self.app.call_from_thread(bar.step, "导出季度报告", p),
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.group != "report":
             return
+        if worker.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one(JobProgress).display = False
         if worker.state is WorkerState.SUCCESS:
             files = worker.result or []
             msg = "；".join(f"已导出 {f.path}" for f in files) or "没有可导出的支部"

@@ -19,6 +19,7 @@ from services import org_lookup
 from services.errors import DomainError
 from services.import_people import Written
 from widgets.app_handle import BackgroundFailed, zapp
+from widgets.job_progress import JobProgress
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 
@@ -55,6 +56,7 @@ class ImportPeopleScreen(ModalScreen[int | None]):
                 prompt="（按表中“支部”列）",
             )
             yield Static(id="import-summary")
+            yield JobProgress(id="import-progress")
             yield DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -84,7 +86,14 @@ class ImportPeopleScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="import-commit")
     def _run_commit(self, preview: ImportPreview, choices: dict[int, OnDuplicate]) -> Written:
-        return import_svc.commit(zapp(self).store, preview, OnDuplicate.SKIP, choices)
+        bar = self.query_one(JobProgress)
+        return import_svc.commit(
+            zapp(self).store,
+            preview,
+            OnDuplicate.SKIP,
+            choices,
+            step=lambda p: self.app.call_from_thread(bar.step, "导入人员", p),
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

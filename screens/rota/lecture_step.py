@@ -227,7 +227,10 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
         def picked(result: Person | NewPerson | None) -> None:
             if result is not None:  # a roster person, or a name typed as new (上级审核人)
                 self.query_one("#step-actor", Input).value = result.name
-            self.query_one("#step-comment", Input).focus()
+            # Back where Enter was pressed: the habitual Tab then lands in 意见.
+            # (Focusing 意见 here sent that Tab on to the checklist, and the
+            # comment typed after it was lost.)
+            self.query_one("#step-actor", Input).focus()
 
         self.app.push_screen(
             PickPersonScreen("选择操作人", initial=event.value.strip(), allow_new=True), picked
