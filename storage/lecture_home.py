@@ -97,7 +97,8 @@ def home_items(store: Store, today: date, *, limit: int = 10) -> list[DueItem]:
                 section=SECTION,
                 text=(
                     f"{step.step}逾期 {step.days_overdue} 天："
-                    f"{lec.lecture_date.isoformat()} {_who(lec)}{_topic(lec)}，{lec.state}"
+                    f"{lec.lecture_date.month}月{lec.lecture_date.day}日党课 "
+                    f"{_who(lec)}{_topic(lec)}，{lec.state}"
                 ),
                 due=step.due,
                 urgency=Urgency.OVERDUE,
