@@ -4,6 +4,8 @@ and every write while signed in is audited as ACCOUNT(as PERSON)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual.widgets import Input, OptionList, Static
 
 from domain.people import Person
@@ -181,6 +183,8 @@ async def test_a_save_while_signed_in_is_audited_as_account_and_person(demo_stor
         await pilot.press("ctrl+o")  # 退出身份
         await settle(pilot, lambda: not isinstance(app.screen, SignInScreen))
         assert identity.acting_roles(s).acting_person_id is None
+        person = people.get(s, sec.id)
+        assert person is not None
         people.save(s, person.model_copy(update={"phone": "13900000000"}))
     s.close()
     actors = [
@@ -199,16 +203,21 @@ async def test_a_save_while_signed_in_is_audited_as_account_and_person(demo_stor
 
 async def test_home_due_item_offers_sign_in_instead_of_redacting(demo_store) -> None:
     sec, fu_id = _shared_with_secretary(demo_store)
-    with demo_store.write() as c:  # due today, so the home screen lists it
-        c.execute("UPDATE followups SET next_contact=? WHERE id=?", (TODAY.isoformat(), fu_id))
+    long_ago = (TODAY - timedelta(days=400)).isoformat()
+    with demo_store.write() as c:  # the most overdue, so 今日 lists it first
+        c.execute("UPDATE followups SET next_contact=? WHERE id=?", (long_ago, fu_id))
     app, s = app_as(demo_store, "site")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        lst = app.screen.query_one("#due-list", OptionList)
-        index = next(
-            i for i in range(lst.option_count) if fu_id in str(lst.get_option_at_index(i).id)
-        )
-        lst.highlighted = index
+        home = app.screen
+
+        def listed() -> bool:
+            return any(i.action and fu_id in i.action.args for i in getattr(home, "_due", ()))
+
+        await settle(pilot, listed)
+        lst = home.query_one("#due-list", OptionList)
+        n = next(n for n, i in enumerate(home._due) if i.action and fu_id in i.action.args)
+        lst.highlighted = lst.get_option_index(f"due{n}")
         lst.focus()
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, SignInScreen | PickPersonScreen))
