@@ -536,20 +536,26 @@ def set_person_pin(
 ) -> str:
     """`zhibu admin pin --person NAME`: set or reset a person's personal PIN
     (administrators only); the person's name for the message."""
-    from domain.org import OrgKind
-    from services.org_lookup import find_unit
     from storage import people, roles
 
     require_admin(store, session)
-    if person_id is None:
-        branch_id = find_unit(store, branch, (OrgKind.BRANCH,), "支部").id if branch else None
-        person_id = _person_id(store, person, branch_id)
+    person_id = person_id or find_person(store, person, branch=branch)
     found = people.get(store, person_id)
     if found is None:
         raise NotFound(f"花名册中没有“{person}”")
     check_pin_text(pin)
     _store_pin(store, roles.person_key(person_id), pin)
     return found.name
+
+
+@service
+def find_person(store: Store, name: str, *, branch: str | None = None) -> str:
+    """The id of the roster person *name* (in *branch* when given)."""
+    from domain.org import OrgKind
+    from services.org_lookup import find_unit
+
+    branch_id = find_unit(store, branch, (OrgKind.BRANCH,), "支部").id if branch else None
+    return _person_id(store, name, branch_id)
 
 
 def _store_pin(store: Store, key: str, pin: str) -> None:
