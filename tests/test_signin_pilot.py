@@ -92,11 +92,17 @@ async def test_home_key_and_palette_offer_sign_in(demo_store) -> None:
     app, s = app_as(demo_store, "site")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        keys = {b.key: b for b in app.screen.BINDINGS if hasattr(b, "key")}
-        assert keys["s"].description == "切换身份" and keys["s"].show  # in the footer
+        from widgets.footer import shown_keys
+
+        assert ("s", "切换身份", True, "") in shown_keys(app.screen)  # in the footer
         from screens.registry import palette
 
         assert {"切换身份", "退出身份"} <= {entry.title for entry, _ in palette()}
+    s.close()
+    app, s = app_as(demo_store, "sec")  # a one-person account: not in the footer
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "切换身份" not in {k[1] for k in shown_keys(app.screen)}
     s.close()
 
 

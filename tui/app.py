@@ -199,6 +199,19 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
             self._ask_pin("开始使用（Esc 跳过：只看不含保密内容的信息）")
 
     # -- PIN -----------------------------------------------------------------
+    _shared: bool | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go" and parameters == ("sign_in",):
+            # 切换身份 is in 今日's footer only where several people share the
+            # account (the flag is an administrator's, read once per session).
+            if self._shared is None:
+                from services.identity import is_shared
+
+                self._shared = is_shared(self.store, self.pin_session)
+            return self._shared
+        return super().check_action(action, parameters)
+
     def _ask_pin(self, why: str, *, home_if_refused: bool = False) -> None:
         from screens.pin import PinScreen
 
