@@ -342,6 +342,8 @@ def request_mapping(store: Store, person_id: str, actor: str | None = None) -> R
     from storage import people, roles
 
     account = _me(store, actor)
+    if roles.is_shared(store, account):
+        raise Refused(f"账户 {account} 是共用账户：请用「切换身份」和个人 PIN 说明您是谁")
     person = people.get(store, person_id)
     if person is None:
         raise NotFound("花名册中没有这个人")

@@ -50,11 +50,11 @@ def _audit(c: sqlite3.Connection, actor: str, action: str, table: str, rid: str,
 # --- grants -----------------------------------------------------------------
 
 
-def live_grants(store: Store, account: str) -> tuple[RoleGrant, ...]:
+def _live(store: Store, column: str, value: str) -> tuple[RoleGrant, ...]:
     rows = store.query(
-        f"SELECT role, branch_id FROM {GRANTS} WHERE account=? AND revoked_at IS NULL"
+        f"SELECT role, branch_id FROM {GRANTS} WHERE {column}=? AND revoked_at IS NULL"
         " ORDER BY granted_at, id",
-        (account,),
+        (value,),
     )
     out: list[RoleGrant] = []
     for r in rows:
@@ -62,24 +62,17 @@ def live_grants(store: Store, account: str) -> tuple[RoleGrant, ...]:
             out.append(RoleGrant(Role(r["role"]), r["branch_id"]))
         except ValueError:
             continue  # a role name this version does not know grants nothing
-    return tuple(out)
+    return tuple(dict.fromkeys(out))
+
+
+def live_grants(store: Store, account: str) -> tuple[RoleGrant, ...]:
+    return _live(store, "account", account)
 
 
 def person_grants(store: Store, person_id: str) -> tuple[RoleGrant, ...]:
     """The live grants naming *person_id*, whichever account they were given
     to: what a person signed in on a shared account acts with."""
-    rows = store.query(
-        f"SELECT role, branch_id FROM {GRANTS} WHERE person_id=? AND revoked_at IS NULL"
-        " ORDER BY granted_at, id",
-        (person_id,),
-    )
-    out: list[RoleGrant] = []
-    for r in rows:
-        try:
-            out.append(RoleGrant(Role(r["role"]), r["branch_id"]))
-        except ValueError:
-            continue
-    return tuple(dict.fromkeys(out))
+    return _live(store, "person_id", person_id)
 
 
 def admin_granted(store: Store) -> bool:

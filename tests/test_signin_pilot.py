@@ -260,3 +260,27 @@ async def test_first_sign_in_sets_a_members_pin_but_not_a_secretarys(demo_store)
         "SELECT actor FROM audit WHERE action='pin_set' ORDER BY seq DESC LIMIT 1"
     )
     assert row is not None and row["actor"] == "site"
+
+
+async def test_who_am_i_on_a_shared_account_is_the_sign_in_not_a_request(demo_store) -> None:
+    from screens.followups.listing import FollowupListScreen
+    from services.errors import Refused
+
+    sec, _ = _shared_with_secretary(demo_store)
+    app, s = app_as(demo_store, "site")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(FollowupListScreen("本支部"))
+        await pilot.pause()
+        await pilot.press("w")
+        await settle(pilot, lambda: isinstance(app.screen, SignInScreen | PickPersonScreen))
+        assert await _sign_in(pilot, app, sec, PIN) == ""
+        assert identity.acting_roles(s).acting_person_id == sec.id
+    s.close()
+    assert demo_store.query("SELECT * FROM account_requests") == []
+    try:
+        identity.request_mapping(Store(demo_store.path, actor="site"), sec.id)
+    except Refused as e:
+        assert "切换身份" in str(e)
+    else:
+        raise AssertionError("a shared account filed a mapping request")
