@@ -233,6 +233,11 @@ def test_shared_on_off_and_its_refusals(capsys, db, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("24681357\n24681357\n"))
     rc, _, err = run(capsys, path, "pin", "site")
     assert rc == exit_codes.USAGE and "--person" in err
+    as_account(monkeypatch, "site")  # a shared account is nobody, even owning the file
+    monkeypatch.setattr("storage.identity.file_owner", lambda path: "site")
+    rc, _, err = run(capsys, path, "shared", "site", "off")
+    assert rc == exit_codes.NO_PERM and "共用账户" in err
+    monkeypatch.undo()
     rc, out, _ = run(capsys, path, "shared", "site", "off")
     assert rc == exit_codes.OK and "已不是共用账户" in out
     assert rows(path, "SELECT count(*) FROM shared_accounts") == [(0,)]

@@ -170,6 +170,15 @@ async def test_ten_idle_minutes_return_to_nobody(demo_store) -> None:
         app.push_screen(FollowupTimelineScreen(fu_id))
         await pilot.pause()
         assert SECRET not in shown(app.screen.query_one("#tl-head", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        # A key pressed after the limit, before the check ran, signs out first.
+        assert await _sign_in(pilot, app, sec, PIN) == ""
+        clock.t += 601
+        await pilot.press("o")  # would open the 一人一事 list
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert identity.acting_roles(s).acting_person_id is None and s.actor == "site"
     s.close()
 
 

@@ -79,6 +79,9 @@ def _prove(store: Store) -> PinSession | int:
     from services import identity
 
     session = identity.PinSession()
+    if identity.is_shared(store, session):
+        err("这是共用账户（无身份），不能管理角色：请在管理员自己的账户或以 root 运行 zhibu admin")
+        return exit_codes.NO_PERM
     if not identity.needs_pin(store, session):
         return session
     if not sys.stdin.isatty():
