@@ -293,3 +293,16 @@ async def test_who_am_i_on_a_shared_account_is_the_sign_in_not_a_request(demo_st
         assert "切换身份" in str(e)
     else:
         raise AssertionError("a shared account filed a mapping request")
+
+
+async def test_sign_in_dialog_fits_80x24(demo_store) -> None:
+    from tests.clipping import clipped
+
+    sec, _ = _shared_with_secretary(demo_store)
+    app, s = app_as(demo_store, "site")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "PIN 不对" in await _sign_in(pilot, app, sec, "000000")
+        assert isinstance(app.screen, SignInScreen)
+        assert clipped(app.screen) == []
+    s.close()
