@@ -39,12 +39,8 @@ class SignInScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-box"):
             yield Static(id="signin-title")
-            yield LimitedInput(
-                password=True, max_length=identity.PIN_MAX_LENGTH, id="signin-pin"
-            )
-            yield LimitedInput(
-                password=True, max_length=identity.PIN_MAX_LENGTH, id="signin-pin2"
-            )
+            yield LimitedInput(password=True, max_length=identity.PIN_MAX_LENGTH, id="signin-pin")
+            yield LimitedInput(password=True, max_length=identity.PIN_MAX_LENGTH, id="signin-pin2")
             yield Static(classes="prompt-error", id="signin-error")
 
     def on_mount(self) -> None:
@@ -55,9 +51,7 @@ class SignInScreen(ModalScreen[bool]):
         current = identity.signed_in_name(zapp(self).store)
         if current:
             self.query_one("#signin-pin").display = False
-            self._title(
-                f"当前身份：{current}。Ctrl+O 退出身份，Ctrl+N 换一个人，Esc 关闭"
-            )
+            self._title(f"当前身份：{current}。Ctrl+O 退出身份，Ctrl+N 换一个人，Esc 关闭")
             return
         self.action_pick()
 

@@ -510,9 +510,7 @@ def is_shared(store: Store, session: PinSession | None = None) -> bool:
 
 
 @service
-def set_shared(
-    store: Store, account: str, on: bool, *, session: PinSession | None = None
-) -> str:
+def set_shared(store: Store, account: str, on: bool, *, session: PinSession | None = None) -> str:
     """`zhibu admin shared ACCOUNT on|off` (administrators only), audited."""
     from storage import roles
 
