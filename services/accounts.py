@@ -23,10 +23,10 @@ def current_viewer(store: Store) -> Viewer:
     from services import identity
     from storage import accounts, people
 
+    if not identity.is_shared(store):
+        return accounts.viewer(store)
     me = identity.acting_roles(store)
-    if identity.is_shared(store):
-        person = people.get(store, me.person_id) if me.person_id else None
-        if person is None:
-            return Viewer(me.account)
-        return Viewer(me.account, person.id, person.name, person.branch_id)
-    return accounts.viewer(store, me.actor)
+    person = people.get(store, me.person_id) if me.person_id else None
+    if person is None:
+        return Viewer(me.account)
+    return Viewer(me.account, person.id, person.name, person.branch_id)
