@@ -19,6 +19,8 @@ class Place(StrEnum):
     ADD_PERSON = "add_person"
     IMPORT_PEOPLE = "import_people"
     ACCOUNT_REQUESTS = "account_requests"  # 我是谁 requests awaiting approval
+    SIGN_IN = "sign_in"  # 切换身份 on a shared account
+    SIGN_OUT = "sign_out"  # 退出身份
     # 按程序开会
     NEW_MEETING = "new_meeting"  # args: kind, org_id (both optional)
     MEETINGS = "meetings"

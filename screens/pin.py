@@ -73,4 +73,9 @@ def with_pin(node: DOMNode, why: str, then: Callable[[], None]) -> None:
         if ok:
             then()
 
+    if identity.is_shared(app.store, app.pin_session):
+        from screens.signin import SignInScreen
+
+        app.push_screen(SignInScreen(why), done)  # a shared account: who are you?
+        return
     app.push_screen(PinScreen(why), done)

@@ -18,7 +18,15 @@ __all__ = ["Viewer", "current_viewer"]
 
 @service
 def current_viewer(store: Store) -> Viewer:
-    """The viewer for the account running this process (unmapped: no person)."""
-    from storage import accounts
+    """The viewer for the account running this process (unmapped: no person).
+    On a shared account: the person signed in with their PIN, else nobody."""
+    from services import identity
+    from storage import accounts, people
 
-    return accounts.viewer(store)
+    if not identity.is_shared(store):
+        return accounts.viewer(store)
+    me = identity.acting_roles(store)
+    person = people.get(store, me.person_id) if me.person_id else None
+    if person is None:
+        return Viewer(me.account)
+    return Viewer(me.account, person.id, person.name, person.branch_id)

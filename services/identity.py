@@ -24,7 +24,7 @@ from services.errors import InvalidInput, NotFound, NotPermitted, Refused, servi
 
 if TYPE_CHECKING:
     from storage.db import Store
-    from storage.roles import GrantRow, Request
+    from storage.roles import GrantRow, PinRow, Request
 
 __all__ = [
     "ActingIdentity",
@@ -49,12 +49,17 @@ class PinSession:
     """This session's PIN state: who proved it, and when they were last active.
 
     ``clock`` is injectable (tests); ``idle_limit`` is seconds of inactivity
-    after which the PIN is asked again.
+    after which the PIN is asked again. On a shared account ``person_id`` is
+    the person signed in with their personal PIN and ``base_actor`` the actor
+    the store had before (restored on sign-out).
     """
 
     clock: Callable[[], float] = time.monotonic
     idle_limit: float = IDLE_LIMIT_S
     account: str | None = None
+    person_id: str | None = None
+    person_name: str = ""
+    base_actor: str | None = None
     _last: float = field(default=0.0, repr=False)
 
     def verified_for(self, account: str) -> bool:
@@ -75,6 +80,8 @@ class PinSession:
 
     def forget(self) -> None:
         self.account = None
+        self.person_id = None
+        self.person_name = ""
 
 
 # One PIN session per open database handle: the app opens one Store per
@@ -117,6 +124,19 @@ def _account(actor: str) -> str:
     return claimed_account(actor)
 
 
+def _real_actor(store: Store, session: PinSession | None = None) -> str:
+    """The store's actor without a shared-account sign-in ('site', not
+    'site(as 王五)'): the account the OS says is running."""
+    session = session or session_of(store)
+    if session is not None and session.person_id and session.base_actor:
+        return session.base_actor
+    return store.actor
+
+
+def _me(store: Store, actor: str | None, session: PinSession | None = None) -> str:
+    return _account(actor or _real_actor(store, session))
+
+
 def owner_admin(store: Store, actor: str) -> bool:
     """root, or the database file's owner while no 管理员 has been granted."""
     from storage import roles
@@ -139,8 +159,21 @@ def acting_roles(
     from storage import roles
 
     session = session or session_of(store)
-    actor = actor or store.actor
-    account = _account(actor)
+    real = actor or _real_actor(store, session)
+    account = _account(real)
+    if roles.is_shared(store, account):
+        # Several people share this account: nobody until one signs in with
+        # their personal PIN; then that person, with the grants naming them.
+        person = session.person_id if session and session.verified_for(account) else None
+        return ActingIdentity(
+            account=account,
+            actor=actor or store.actor,
+            person_id=person,
+            grants=roles.person_grants(store, person) if person else (),
+            pin_required=True,
+            pin_verified=person is not None,
+        )
+    actor = real
     pin_required = roles.has_pin(store, account)
     return ActingIdentity(
         account=account,
@@ -308,7 +341,9 @@ def request_mapping(store: Store, person_id: str, actor: str | None = None) -> R
     """File "this account is that person": nothing is granted until approved."""
     from storage import people, roles
 
-    account = _account(actor or store.actor)
+    account = _me(store, actor)
+    if roles.is_shared(store, account):
+        raise Refused(f"账户 {account} 是共用账户：请用「切换身份」和个人 PIN 说明您是谁")
     person = people.get(store, person_id)
     if person is None:
         raise NotFound("花名册中没有这个人")
@@ -326,7 +361,7 @@ def request_mapping(store: Store, person_id: str, actor: str | None = None) -> R
 def my_request(store: Store, actor: str | None = None) -> Request | None:
     from storage import roles
 
-    return roles.pending(store, _account(actor or store.actor))
+    return roles.pending(store, _me(store, actor))
 
 
 def requests_i_may_decide(store: Store, session: PinSession | None = None) -> list[Request]:
@@ -392,9 +427,10 @@ def set_pin(store: Store, account: str, pin: str, *, session: PinSession | None 
 
     require_admin(store, session)
     account = _check_account(account)
+    if roles.is_shared(store, account):
+        raise Refused(f"账户 {account} 是共用账户：请用 zhibu admin pin --person 姓名 设置个人 PIN")
     check_pin_text(pin)
-    salt = os.urandom(16)
-    roles.set_pin(store, account, salt, _hash(pin, salt, SCRYPT), json.dumps(SCRYPT))
+    _store_pin(store, account, pin)
 
 
 @dataclass(frozen=True)
@@ -402,6 +438,31 @@ class PinResult:
     ok: bool
     message: str
     locked_until: datetime | None = None
+
+
+def _attempt(store: Store, key: str, row: PinRow, pin: str, now: datetime) -> PinResult:
+    """Check *pin* against the PIN row *key* (an account's or a person's):
+    failures and lockouts are stored (a restart does not reset them) and
+    every attempt is audited. The one lockout rule for both kinds of PIN."""
+    from storage import roles as r
+
+    if row.locked_until and now < datetime.fromisoformat(row.locked_until):
+        until = datetime.fromisoformat(row.locked_until)
+        return PinResult(False, f"PIN 错误次数过多，已锁定到 {until:%H:%M:%S}", until)
+    failures = 0 if row.locked_until else row.failures  # a lockout that ended starts over
+    good = hmac.compare_digest(_hash(pin, row.salt, json.loads(row.params)), row.hash)
+    if good:
+        r.record_attempt(store, key, ok=True, failures=0, locked_until=None)
+        return PinResult(True, "PIN 正确")
+    failures += 1
+    if failures >= MAX_FAILURES:
+        until = now + LOCKOUT
+        r.record_attempt(store, key, ok=False, failures=failures,
+                         locked_until=until.isoformat(timespec="seconds"))  # fmt: skip
+        minutes = int(LOCKOUT.total_seconds() // 60)
+        return PinResult(False, f"PIN 连续错误 {failures} 次，锁定 {minutes} 分钟", until)
+    r.record_attempt(store, key, ok=False, failures=failures, locked_until=None)
+    return PinResult(False, f"PIN 不对（还可再试 {MAX_FAILURES - failures} 次）")
 
 
 @service
@@ -413,34 +474,18 @@ def verify_pin(
     actor: str | None = None,
     now: datetime | None = None,
 ) -> PinResult:
-    """Check the PIN of this session's account; failures and lockouts are
-    stored (a restart does not reset them) and every attempt is audited."""
+    """Check the PIN of this session's account (see _attempt)."""
     from storage import roles as r
 
-    now = now or datetime.now()
-    account = _account(actor or store.actor)
+    account = _me(store, actor, session)
     row = r.pin_row(store, account)
     if row is None:
         session.mark_verified(account)
         return PinResult(True, "此账户未设 PIN")
-    if row.locked_until and now < datetime.fromisoformat(row.locked_until):
-        until = datetime.fromisoformat(row.locked_until)
-        return PinResult(False, f"PIN 错误次数过多，已锁定到 {until:%H:%M:%S}", until)
-    failures = 0 if row.locked_until else row.failures  # a lockout that ended starts over
-    good = hmac.compare_digest(_hash(pin, row.salt, json.loads(row.params)), row.hash)
-    if good:
-        r.record_attempt(store, account, ok=True, failures=0, locked_until=None)
+    result = _attempt(store, account, row, pin, now or datetime.now())
+    if result.ok:
         session.mark_verified(account)
-        return PinResult(True, "PIN 正确")
-    failures += 1
-    if failures >= MAX_FAILURES:
-        until = now + LOCKOUT
-        r.record_attempt(store, account, ok=False, failures=failures,
-                         locked_until=until.isoformat(timespec="seconds"))  # fmt: skip
-        minutes = int(LOCKOUT.total_seconds() // 60)
-        return PinResult(False, f"PIN 连续错误 {failures} 次，锁定 {minutes} 分钟", until)
-    r.record_attempt(store, account, ok=False, failures=failures, locked_until=None)
-    return PinResult(False, f"PIN 不对（还可再试 {MAX_FAILURES - failures} 次）")
+    return result
 
 
 def needs_pin(store: Store, session: PinSession | None = None, actor: str | None = None) -> bool:
@@ -448,5 +493,179 @@ def needs_pin(store: Store, session: PinSession | None = None, actor: str | None
     from storage import roles
 
     session = session or session_of(store)
-    account = _account(actor or store.actor)
+    account = _me(store, actor, session)
+    if roles.is_shared(store, account):
+        return not (session and session.person_id and session.verified_for(account))
     return roles.has_pin(store, account) and not (session and session.verified_for(account))
+
+
+# --- shared accounts: a person signs in with their personal PIN ---------------
+
+
+def is_shared(store: Store, session: PinSession | None = None) -> bool:
+    """Whether the account running this session is marked shared."""
+    from storage import roles
+
+    return roles.is_shared(store, _me(store, None, session))
+
+
+@service
+def set_shared(store: Store, account: str, on: bool, *, session: PinSession | None = None) -> str:
+    """`zhibu admin shared ACCOUNT on|off` (administrators only), audited."""
+    from storage import roles
+
+    require_admin(store, session)
+    account = _check_account(account)
+    changed = roles.set_shared(store, account, on)
+    if on:
+        return f"已将账户 {account} 设为共用账户：启动后无身份，需用个人 PIN 切换身份" + (
+            "" if changed else "（原已是）"
+        )
+    return f"账户 {account} 已不是共用账户" + ("" if changed else "（原本就不是）")
+
+
+@service
+def set_person_pin(
+    store: Store,
+    person: str,
+    pin: str,
+    *,
+    branch: str | None = None,
+    person_id: str | None = None,
+    session: PinSession | None = None,
+) -> str:
+    """`zhibu admin pin --person NAME`: set or reset a person's personal PIN
+    (administrators only); the person's name for the message."""
+    from storage import people, roles
+
+    require_admin(store, session)
+    person_id = person_id or find_person(store, person, branch=branch)
+    found = people.get(store, person_id)
+    if found is None:
+        raise NotFound(f"花名册中没有“{person}”")
+    check_pin_text(pin)
+    _store_pin(store, roles.person_key(person_id), pin)
+    return found.name
+
+
+@service
+def find_person(store: Store, name: str, *, branch: str | None = None) -> str:
+    """The id of the roster person *name* (in *branch* when given)."""
+    from domain.org import OrgKind
+    from services.org_lookup import find_unit
+
+    branch_id = find_unit(store, branch, (OrgKind.BRANCH,), "支部").id if branch else None
+    return _person_id(store, name, branch_id)
+
+
+def _store_pin(store: Store, key: str, pin: str) -> None:
+    from storage import roles
+
+    salt = os.urandom(16)
+    roles.set_pin(store, key, salt, _hash(pin, salt, SCRYPT), json.dumps(SCRYPT))
+
+
+def person_has_pin(store: Store, person_id: str) -> bool:
+    from storage import roles
+
+    return roles.has_pin(store, roles.person_key(person_id))
+
+
+# Roles whose PIN only an administrator may set: claiming such a person on a
+# shared account would open every private case of their branch.
+_ADMIN_SET_PIN = (Role.SECRETARY, Role.ADMIN)
+
+
+def _person_label(name: str) -> str:
+    # The audit actor reads ACCOUNT(as PERSON); parentheses would break it.
+    return name.replace("(", "（").replace(")", "）").strip() or "?"
+
+
+def _enter(store: Store, session: PinSession, account: str, person_id: str, name: str) -> None:
+    base = _real_actor(store, session)
+    session.mark_verified(account)
+    session.person_id = person_id
+    session.person_name = name
+    session.base_actor = base
+    # Every write from now on is audited as both, like root(as alice).
+    store.actor = f"{base}(as {_person_label(name)})"
+
+
+def sign_out(store: Store, session: PinSession | None = None) -> None:
+    """退出身份 (or idle): back to nobody; writes are audited as the account."""
+    session = session or session_of(store)
+    if session is None:
+        return
+    if session.person_id and session.base_actor:
+        store.actor = session.base_actor
+    session.forget()
+
+
+def signed_in_name(store: Store, session: PinSession | None = None) -> str:
+    """The person signed in on this shared account ('' for nobody)."""
+    session = session or session_of(store)
+    if session is None or not session.person_id or not is_shared(store, session):
+        return ""
+    return session.person_name if session.verified_for(_me(store, None, session)) else ""
+
+
+@service
+def sign_in(
+    store: Store,
+    person_id: str,
+    pin: str,
+    session: PinSession,
+    *,
+    now: datetime | None = None,
+) -> PinResult:
+    """On a shared account, act as *person_id* after their personal PIN; the
+    per-person lockout is the account PIN's (_attempt)."""
+    from storage import people, roles
+
+    account = _me(store, None, session)
+    if not roles.is_shared(store, account):
+        raise Refused(f"账户 {account} 不是共用账户，无需切换身份")
+    person = people.get(store, person_id)
+    if person is None:
+        raise NotFound("花名册中没有这个人")
+    key = roles.person_key(person_id)
+    row = roles.pin_row(store, key)
+    if row is None:
+        return PinResult(False, f"{person.name} 还没有个人 PIN")
+    result = _attempt(store, key, row, pin, now or datetime.now())
+    if result.ok:
+        sign_out(store, session)
+        _enter(store, session, account, person_id, person.name)
+    return result
+
+
+def may_set_own_pin(store: Store, person_id: str) -> str:
+    """'' when *person_id* may set their first personal PIN at sign-in, else why not."""
+    from storage import roles
+
+    if roles.has_pin(store, roles.person_key(person_id)):
+        return "已有个人 PIN"
+    if any(g.role in _ADMIN_SET_PIN for g in roles.person_grants(store, person_id)):
+        return "书记、管理员的个人 PIN 只能由管理员设置（zhibu admin pin --person 姓名）"
+    return ""
+
+
+@service
+def set_own_pin(store: Store, person_id: str, pin: str, session: PinSession) -> None:
+    """First sign-in on a shared account: the person sets their own PIN and is
+    signed in (audited as pin_set by the account)."""
+    from storage import people, roles
+
+    account = _me(store, None, session)
+    if not roles.is_shared(store, account):
+        raise Refused(f"账户 {account} 不是共用账户")
+    person = people.get(store, person_id)
+    if person is None:
+        raise NotFound("花名册中没有这个人")
+    why = may_set_own_pin(store, person_id)
+    if why:
+        raise Refused(why)
+    check_pin_text(pin)
+    _store_pin(store, roles.person_key(person_id), pin)
+    sign_out(store, session)
+    _enter(store, session, account, person_id, person.name)

@@ -410,6 +410,22 @@ def m008_roles(c: sqlite3.Connection) -> None:
     )
 
 
+def m009_shared_accounts(c: sqlite3.Connection) -> None:
+    # An OS account used by several people (docs/SECURITY.md#shared-accounts):
+    # it acts as nobody until a person signs in with their personal PIN, whose
+    # hash and lockout live in account_pins under the person's key.
+    run_script(
+        c,
+        """
+        CREATE TABLE shared_accounts (
+            account TEXT PRIMARY KEY,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -419,6 +435,7 @@ MIGRATIONS: list[Migration] = [
     m006_draft_sessions,
     m007_audit_content,
     m008_roles,
+    m009_shared_accounts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -30,6 +30,7 @@ GRANTS = "role_grants"
 REQUESTS = "account_requests"
 PINS = "account_pins"
 ACCOUNTS = "accounts"
+SHARED = "shared_accounts"
 
 PENDING = "待批准"
 APPROVED = "已批准"
@@ -49,11 +50,11 @@ def _audit(c: sqlite3.Connection, actor: str, action: str, table: str, rid: str,
 # --- grants -----------------------------------------------------------------
 
 
-def live_grants(store: Store, account: str) -> tuple[RoleGrant, ...]:
+def _live(store: Store, column: str, value: str) -> tuple[RoleGrant, ...]:
     rows = store.query(
-        f"SELECT role, branch_id FROM {GRANTS} WHERE account=? AND revoked_at IS NULL"
+        f"SELECT role, branch_id FROM {GRANTS} WHERE {column}=? AND revoked_at IS NULL"
         " ORDER BY granted_at, id",
-        (account,),
+        (value,),
     )
     out: list[RoleGrant] = []
     for r in rows:
@@ -61,7 +62,17 @@ def live_grants(store: Store, account: str) -> tuple[RoleGrant, ...]:
             out.append(RoleGrant(Role(r["role"]), r["branch_id"]))
         except ValueError:
             continue  # a role name this version does not know grants nothing
-    return tuple(out)
+    return tuple(dict.fromkeys(out))
+
+
+def live_grants(store: Store, account: str) -> tuple[RoleGrant, ...]:
+    return _live(store, "account", account)
+
+
+def person_grants(store: Store, person_id: str) -> tuple[RoleGrant, ...]:
+    """The live grants naming *person_id*, whichever account they were given
+    to: what a person signed in on a shared account acts with."""
+    return _live(store, "person_id", person_id)
 
 
 def admin_granted(store: Store) -> bool:
@@ -309,6 +320,12 @@ def pin_row(store: Store, account: str) -> PinRow | None:
     return None if row is None else PinRow(**row)
 
 
+def person_key(person_id: str) -> str:
+    """The account_pins key of a personal PIN. Account names never contain
+    parentheses (services.identity refuses them), so it cannot collide."""
+    return f"(person {person_id})"
+
+
 def has_pin(store: Store, account: str) -> bool:
     return store.scalar(f"SELECT 1 FROM {PINS} WHERE account=?", (account,)) is not None
 
@@ -337,6 +354,29 @@ def record_attempt(
         )
         action = "pin_ok" if ok else ("pin_lockout" if locked_until else "pin_fail")
         audit.append(c, store.actor, action, PINS, account, f"failures={failures}")
+
+
+# --- shared accounts ------------------------------------------------------
+
+
+def is_shared(store: Store, account: str) -> bool:
+    return store.scalar(f"SELECT 1 FROM {SHARED} WHERE account=?", (account,)) is not None
+
+
+def set_shared(store: Store, account: str, on: bool) -> bool:
+    """Mark or unmark *account* as shared, audited; whether anything changed."""
+    with store.write() as c:
+        if on:
+            cur = c.execute(
+                f"INSERT INTO {SHARED}(account, set_by, set_at) VALUES (?,?,?)"
+                " ON CONFLICT(account) DO NOTHING",
+                (account, store.actor, now_iso()),
+            )
+        else:
+            cur = c.execute(f"DELETE FROM {SHARED} WHERE account=?", (account,))
+        if cur.rowcount:
+            audit.append(c, store.actor, "shared_on" if on else "shared_off", SHARED, account)
+        return bool(cur.rowcount)
 
 
 IDLE_KEY = "pin_idle_minutes"

@@ -221,3 +221,60 @@ def test_an_administrator_with_a_pin_gives_it_first(capsys, db, monkeypatch) -> 
     monkeypatch.setattr("getpass.getpass", lambda prompt: "86420975")
     rc, out, _ = run(capsys, path, "list")
     assert rc == 0 and "boss" in out and "管理员" in out
+
+
+def test_shared_on_off_and_its_refusals(capsys, db, monkeypatch) -> None:
+    path, *_ = db
+    rc, out, err = run(capsys, path, "shared", "site", "on")
+    assert rc == exit_codes.OK, err
+    assert "共用账户" in out
+    assert rows(path, "SELECT account FROM shared_accounts") == [("site",)]
+    # A shared account's PIN is personal: the account PIN is refused.
+    monkeypatch.setattr("sys.stdin", io.StringIO("24681357\n24681357\n"))
+    rc, _, err = run(capsys, path, "pin", "site")
+    assert rc == exit_codes.USAGE and "--person" in err
+    as_account(monkeypatch, "site")  # a shared account is nobody, even owning the file
+    monkeypatch.setattr("storage.identity.file_owner", lambda path: "site")
+    rc, _, err = run(capsys, path, "shared", "site", "off")
+    assert rc == exit_codes.NO_PERM and "共用账户" in err
+    monkeypatch.undo()
+    rc, out, _ = run(capsys, path, "shared", "site", "off")
+    assert rc == exit_codes.OK and "已不是共用账户" in out
+    assert rows(path, "SELECT count(*) FROM shared_accounts") == [(0,)]
+    assert rows(path, "SELECT action, record_id FROM audit WHERE table_name='shared_accounts'"
+                " ORDER BY seq") == [("shared_on", "site"), ("shared_off", "site")]  # fmt: skip
+    with pytest.raises(SystemExit) as bad:
+        main(["--db", str(path), "admin", "shared", "site", "maybe"])
+    assert bad.value.code == exit_codes.USAGE
+    capsys.readouterr()
+    as_account(monkeypatch, "mallory")
+    rc, _, err = run(capsys, path, "shared", "mallory", "on")
+    assert rc == exit_codes.NO_PERM == 77 and "不是管理员" in err
+    assert rows(path, "SELECT count(*) FROM shared_accounts") == [(0,)]
+
+
+def test_pin_for_a_person_and_its_refusals(capsys, db, monkeypatch) -> None:
+    path, b1, _ = db
+    person = b1.members[0]
+    monkeypatch.setattr("sys.stdin", io.StringIO("24681357\n24681357\n"))
+    rc, out, err = run(capsys, path, "pin", "--person", person.name, "--branch", b1.unit.name)
+    assert rc == exit_codes.OK, err
+    assert f"已设置 {person.name} 的个人 PIN" in out
+    ((key, salt, digest),) = rows(path, "SELECT account, salt, hash FROM account_pins")
+    assert person.id in str(key) and len(salt) == 16 and b"24681357" not in digest
+    assert rows(path, "SELECT action FROM audit WHERE table_name='account_pins'") == [("pin_set",)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("24681357\n24681357\n"))
+    rc, _, err = run(capsys, path, "pin", "--person", "查无此人")
+    assert rc == exit_codes.USAGE == 2 and "查无此人" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("123\n123\n"))
+    rc, _, err = run(capsys, path, "pin", "--person", person.name)
+    assert rc == exit_codes.USAGE and "PIN 太短" in err
+    rc, _, err = run(capsys, path, "pin")
+    assert rc == exit_codes.USAGE and "--person" in err
+    rc, _, err = run(capsys, path, "pin", "alice", "--person", person.name)
+    assert rc == exit_codes.USAGE and "--person" in err
+    as_account(monkeypatch, "mallory")
+    monkeypatch.setattr("sys.stdin", io.StringIO("97531864\n97531864\n"))
+    rc, _, err = run(capsys, path, "pin", "--person", person.name)
+    assert rc == exit_codes.NO_PERM == 77 and "不是管理员" in err
+    assert rows(path, "SELECT count(*) FROM account_pins") == [(1,)]

@@ -157,6 +157,11 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         # Keys, pastes and clicks are activity: they keep a verified PIN alive
         # (after the idle limit it is asked again; services.identity.PinSession).
         if isinstance(event, events.Key | events.Paste | events.MouseDown):
+            if self.pin_session.person_id and self.pin_session.expired():
+                # A shared account's sign-in ran out: this key belongs to
+                # nobody, so it signs out before it can act as the person.
+                self.lock_if_idle()
+                return
             self.pin_session.touch()
         await super().on_event(event)
 
@@ -186,13 +191,27 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         for notice in self.drafts.notices:
             self.notify(notice, severity="warning", markup=False, timeout=15)
         self.set_interval(IDLE_CHECK_S, self.lock_if_idle)
-        from services.identity import needs_pin
+        from services.identity import is_shared, needs_pin
 
-        if needs_pin(self.store, self.pin_session):
+        # A shared account starts as nobody and is not asked: 切换身份 (s) signs in.
+        if needs_pin(self.store, self.pin_session) and not is_shared(self.store, self.pin_session):
             # A shared account: say who you are before anything private shows.
             self._ask_pin("开始使用（Esc 跳过：只看不含保密内容的信息）")
 
     # -- PIN -----------------------------------------------------------------
+    _shared: bool | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go" and parameters == ("sign_in",):
+            # 切换身份 is in 今日's footer only where several people share the
+            # account (the flag is an administrator's, read once per session).
+            if self._shared is None:
+                from services.identity import is_shared
+
+                self._shared = is_shared(self.store, self.pin_session)
+            return self._shared
+        return super().check_action(action, parameters)
+
     def _ask_pin(self, why: str, *, home_if_refused: bool = False) -> None:
         from screens.pin import PinScreen
 
@@ -211,6 +230,18 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         back to 今日, closing screens that showed private details."""
         session = self.pin_session
         if not session.expired():
+            return
+        if session.person_id:
+            # A shared account returns to nobody, and to 今日: the next person
+            # at the keyboard sees nothing of the last one's.
+            from services.identity import sign_out
+
+            name = session.person_name
+            sign_out(self.store, session)
+            self.go(Place.HOME)
+            self.notify(
+                f"已空闲超过 {session.idle_limit / 60:g} 分钟，{name} 已退出身份", markup=False
+            )
             return
         session.forget()
         minutes = f"{session.idle_limit / 60:g}"

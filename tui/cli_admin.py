@@ -40,8 +40,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ap.add_argument("account", metavar="ACCOUNT")
     idle = a_sub.add_parser("idle", help="空闲多少分钟后重新要求输入 PIN（默认 10）")
     idle.add_argument("minutes", type=float, metavar="MINUTES")
-    p = a_sub.add_parser("pin", help="设置或重置账户的 PIN（从终端读两次；非终端时从标准输入读）")
-    p.add_argument("account", metavar="ACCOUNT")
+    p = a_sub.add_parser(
+        "pin",
+        help="设置或重置账户的 PIN，或用 --person 设置某人的个人 PIN（共用账户上切换身份用）"
+        "（从终端读两次；非终端时从标准输入读）",
+    )
+    p.add_argument("account", metavar="ACCOUNT", nargs="?", help="单人使用的账户")
+    p.add_argument("--person", metavar="NAME", help="花名册中的姓名：设置此人的个人 PIN")
+    p.add_argument("--branch", metavar="NAME", help="同名时指明支部")
+    sh = a_sub.add_parser(
+        "shared", help="把账户设为共用账户（启动后无身份，各人用个人 PIN 切换身份），或取消"
+    )
+    sh.add_argument("account", metavar="ACCOUNT")
+    sh.add_argument("state", choices=("on", "off"), metavar="on|off")
 
 
 def _read_pin(prompt: str) -> str:
@@ -68,6 +79,9 @@ def _prove(store: Store) -> PinSession | int:
     from services import identity
 
     session = identity.PinSession()
+    if identity.is_shared(store, session):
+        err("这是共用账户（无身份），不能管理角色：请在管理员自己的账户或以 root 运行 zhibu admin")
+        return exit_codes.NO_PERM
     if not identity.needs_pin(store, session):
         return session
     if not sys.stdin.isatty():
@@ -120,12 +134,25 @@ def _run(args: argparse.Namespace, s: Store, session: PinSession) -> int:
     elif cmd == "idle":
         identity.set_idle_minutes(s, args.minutes, session=session)
         say(f"已设置：空闲 {args.minutes:g} 分钟后重新要求输入 PIN")
+    elif cmd == "shared":
+        say(identity.set_shared(s, args.account, args.state == "on", session=session))
     elif cmd == "pin":
+        if (args.account is None) == (args.person is None):
+            err("请给出账户（zhibu admin pin ACCOUNT）或人员（zhibu admin pin --person 姓名），"
+                "二者选一")  # fmt: skip
+            return exit_codes.USAGE
         identity.require_admin(s, session)  # refuse before asking for anything
+        if args.person is not None:
+            identity.find_person(s, args.person, branch=args.branch)  # before the PIN too
         pin = _read_new_pin()
         if pin is None:
             err("两次输入的 PIN 不一致，未设置")
             return exit_codes.USAGE
-        identity.set_pin(s, args.account, pin, session=session)
-        say(f"已设置账户 {args.account} 的 PIN")
+        if args.person is not None:
+            name = identity.set_person_pin(s, args.person, pin, branch=args.branch,
+                                           session=session)  # fmt: skip
+            say(f"已设置 {name} 的个人 PIN")
+        else:
+            identity.set_pin(s, args.account, pin, session=session)
+            say(f"已设置账户 {args.account} 的 PIN")
     return exit_codes.OK

@@ -307,6 +307,17 @@ class FollowupListScreen(PagedList, Screen[None]):
 
         app = zapp(self)
         store = app.store
+        if identity.is_shared(store, app.pin_session):
+            # Several people share this account: who you are is a sign-in
+            # with your personal PIN, not a mapping of the account.
+            from screens.signin import SignInScreen
+
+            def signed(ok: bool | None) -> None:
+                self.viewer = current_viewer(app)
+                self.reload()
+
+            app.push_screen(SignInScreen(), signed)
+            return
         me = identity.acting_roles(store, session=app.pin_session)
         if me.person_id is not None and not me.proven:
 

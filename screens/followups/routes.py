@@ -21,9 +21,26 @@ def _list(app: ZhibuAppBase, scope: str = "") -> None:
 
 
 def _one(app: ZhibuAppBase, fu_id: str, resume: str = "") -> None:
+    """One case, from a due line on 今日, a draft or a link. A private case this
+    session may not read yet offers the PIN (or 切换身份) first instead of
+    opening silently redacted; Esc still opens it, redacted."""
     from screens.followups.timeline import FollowupTimelineScreen
+    from screens.pin import PinScreen
+    from screens.signin import SignInScreen
+    from services import identity, private_details
 
-    app.push_screen(FollowupTimelineScreen(fu_id, resume=resume))
+    def show(_: bool | None = None) -> None:
+        app.push_screen(FollowupTimelineScreen(fu_id, resume=resume))
+
+    fu = private_details.one(app.store, fu_id, private_details.reader(app.store))
+    if fu is None or not fu.is_redacted or not identity.needs_pin(app.store, app.pin_session):
+        show()
+    elif identity.is_shared(app.store, app.pin_session):
+        app.push_screen(SignInScreen("查看保密事项"), show)
+    elif identity.acting_roles(app.store).person_id is not None:
+        app.push_screen(PinScreen("查看保密事项"), show)
+    else:
+        show()
 
 
 def _triggers(app: ZhibuAppBase) -> None:

@@ -32,6 +32,26 @@ def _account_requests(app: ZhibuAppBase) -> None:
     app.push_screen(AccountRequestsScreen())
 
 
+def _sign_in(app: ZhibuAppBase) -> None:
+    from screens.pin import PinScreen
+    from screens.signin import SignInScreen
+    from services import identity
+
+    if identity.is_shared(app.store, app.pin_session):
+        app.push_screen(SignInScreen())
+    elif identity.needs_pin(app.store, app.pin_session):
+        app.push_screen(PinScreen("证明您是本账户对应的人"))
+    else:
+        app.notify("本账户只属于一个人，无需切换身份（管理员可用 zhibu admin shared 设为共用账户）",
+                   markup=False)  # fmt: skip
+
+
+def _sign_out(app: ZhibuAppBase) -> None:
+    from screens.signin import sign_out
+
+    sign_out(app.screen)
+
+
 def _resume_person(app: ZhibuAppBase, key: str) -> None:
     from screens.roster.person_form import PersonForm
     from services import roster
@@ -47,6 +67,10 @@ ROUTES = (
           palette=(PaletteEntry("新增人员", "打开人员表单"),)),
     Route(Place.IMPORT_PEOPLE, _import_people, "导入人员", key="i",
           palette=(PaletteEntry("导入人员", "从 .csv / .xlsx 导入"),)),
+    Route(Place.SIGN_IN, _sign_in, "切换身份", key="s", footer=True,
+          palette=(PaletteEntry("切换身份", "共用账户：选择您是谁，输入个人 PIN"),)),
+    Route(Place.SIGN_OUT, _sign_out,
+          palette=(PaletteEntry("退出身份", "共用账户：回到无身份（看不到保密内容）"),)),
     Route(Place.ACCOUNT_REQUESTS, _account_requests, "账户申请",
           palette=(PaletteEntry("账户申请", "批准“我是谁”申请（管理员、支部书记）"),)),
 )  # fmt: skip
