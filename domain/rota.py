@@ -583,7 +583,11 @@ def _fairness_problems(plan: RotaPlan) -> list[str]:
 
 def _with_slots(plan: RotaPlan, slots: list[Slot], request: RotaRequest) -> RotaPlan:
     new = RotaPlan(
-        request=request, slots=[_named(request, s) for s in slots], warnings=plan.warnings
+        request=request,
+        slots=[_named(request, s) for s in slots],
+        warnings=plan.warnings,
+        holiday_sources=plan.holiday_sources,
+        holiday_statements=plan.holiday_statements,
     )
     new.problems = check(new)
     return new

@@ -30,6 +30,7 @@ class MigratingStore(Protocol):
 
     def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
+
 Migration = Callable[[sqlite3.Connection], None]
 _BRANCH = OrgKind.BRANCH.value
 
@@ -410,6 +411,29 @@ def m008_roles(c: sqlite3.Connection) -> None:
     )
 
 
+def m009_holidays_and_term(c: sqlite3.Connection) -> None:
+    # holiday_arrangements: the State Council's 放假安排 the user loaded, one row
+    # per year, kept as the text they loaded (domain.holidays.parse_arrangement)
+    # so it reads back exactly. branch_terms: a branch's own last-election date
+    # and term length, for branches whose election predates the app's meetings.
+    run_script(
+        c,
+        """
+        CREATE TABLE holiday_arrangements (
+            year INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE branch_terms (
+            branch_id TEXT PRIMARY KEY REFERENCES org_units(id),
+            last_election_on TEXT,
+            term_years INTEGER
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -419,6 +443,7 @@ MIGRATIONS: list[Migration] = [
     m006_draft_sessions,
     m007_audit_content,
     m008_roles,
+    m009_holidays_and_term,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
