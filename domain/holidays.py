@@ -357,6 +357,19 @@ class HolidayCalendar:
 
 DEFAULT_CALENDAR = HolidayCalendar()
 
+_SOURCE_NOTES = {
+    HolidaySource.PACKAGE: "{year} 年节假日依据国务院放假安排（法定数据）。",
+    HolidaySource.IMPORTED: "{year} 年节假日依据已导入的国务院放假安排。",
+    HolidaySource.COMPUTED: (
+        "{year} 年节假日按放假办法推算（国务院当年放假安排尚未公布，调休上班日未计入）。"
+    ),
+}
+
+
+def source_note(year: int, source: HolidaySource | str) -> str:
+    """A sentence for a document (e.g. the 党课计划表's 说明) naming *year*'s source."""
+    return _SOURCE_NOTES[HolidaySource(source)].format(year=year)
+
 
 def missing_data_warning(year: int, calendar: HolidayCalendar | None = None) -> str | None:
     """The source statement for a year computed from the rules, else None."""
