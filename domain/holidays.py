@@ -358,10 +358,10 @@ class HolidayCalendar:
 DEFAULT_CALENDAR = HolidayCalendar()
 
 _SOURCE_NOTES = {
-    HolidaySource.PACKAGE: "{year} 年节假日依据国务院放假安排（法定数据）。",
-    HolidaySource.IMPORTED: "{year} 年节假日依据已导入的国务院放假安排。",
+    HolidaySource.PACKAGE: "{year}年节假日依据国务院放假安排（法定数据）。",
+    HolidaySource.IMPORTED: "{year}年节假日依据已导入的国务院放假安排。",
     HolidaySource.COMPUTED: (
-        "{year} 年节假日按放假办法推算（国务院当年放假安排尚未公布，调休上班日未计入）。"
+        "{year}年节假日按放假办法推算（国务院当年放假安排尚未公布，调休上班日未计入）。"
     ),
 }
 
