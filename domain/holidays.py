@@ -298,8 +298,8 @@ class HolidayCalendar:
         if src is HolidaySource.PACKAGE:
             return f"{year} 年节假日与调休取自国务院放假安排（chinesecalendar 法定数据）。"
         return (
-            f"{year} 年尚无国务院放假安排数据，节假日按放假办法推算（含除夕、清明、端午、中秋和国庆假期），"
-            "调休上班日未知、周末一律按休息；国务院公布后请导入当年放假安排（zhibu holidays load）。"
+            f"{year} 年尚无国务院放假安排，节假日按放假办法推算（含除夕），调休上班日未知；"
+            "公布后请导入（zhibu holidays load）。"
         )
 
     def day_info(self, d: date) -> DayInfo:

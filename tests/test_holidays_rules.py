@@ -121,7 +121,10 @@ def test_computed_year_keeps_weekends_off_and_names_the_source() -> None:
         D(2027, 10, 8),
         "2027-10-01 是国庆节，顺延到 2027-10-08",
     )
-    assert "按放假办法推算" in cal.statement(2027) and "除夕" in cal.statement(2027)
+    assert cal.statement(2027) == (
+        "2027 年尚无国务院放假安排，节假日按放假办法推算（含除夕），调休上班日未知；"
+        "公布后请导入（zhibu holidays load）。"
+    )
 
 
 ARRANGEMENT_2027 = """\
@@ -211,7 +214,7 @@ def test_2027_monthly_rota_never_falls_on_a_statutory_day_off() -> None:
             assert s.date not in off, (rule.label, s.date)
             assert s.date.weekday() < 5
             assert s.holiday_source == "按规则推算"
-        assert plan.warnings[0].startswith("2027 年尚无国务院放假安排数据")
+        assert plan.warnings[0].startswith("2027 年尚无国务院放假安排，")
 
 
 def test_2027_default_rule_moves_off_chuxi_and_the_national_day_week() -> None:
