@@ -55,7 +55,7 @@ class TermStatus:
     @property
     def message(self) -> str:
         if self.last_election is None or self.due_on is None:
-            return "未记录上次换届选举日期（完成换届选举会议，或在支部设置中填写）"
+            return "未记录上次换届选举日期（完成换届选举会议，或用 zhibu branch term 填写）"
         base = f"上次换届 {self.last_election.isoformat()}，任期 {self.term_years} 年"
         if self.state is TermState.EXPIRED:
             return f"{base}，已于 {self.due_on.isoformat()} 届满，应按期换届（延期须报上级批准）"

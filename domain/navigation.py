@@ -19,6 +19,7 @@ class Place(StrEnum):
     ADD_PERSON = "add_person"
     IMPORT_PEOPLE = "import_people"
     ACCOUNT_REQUESTS = "account_requests"  # 我是谁 requests awaiting approval
+    BRANCH_STATUS = "branch_status"  # args: branch_id (optional): 换届 and size rules
     # 按程序开会
     NEW_MEETING = "new_meeting"  # args: kind, org_id (both optional)
     MEETINGS = "meetings"
