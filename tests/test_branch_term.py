@@ -122,3 +122,21 @@ async def test_home_shows_the_term_item_and_enter_opens_the_branch_view(store: S
         body = str(app.screen.query_one("#bs-body", Static).render())
         assert "一支部" in body and "将于 2026-12-02 届满" in body
         assert "✓ 符合：正式党员" in body
+
+
+def test_quarterly_report_warns_of_the_term(store: Store, tmp_path) -> None:
+    import docx
+
+    from domain.periods import Period
+    from services.export_report import export_reports
+
+    b = f.branch(store, "一支部")
+    _elect(store, b, dt.date(2023, 12, 2))
+    q4 = Period.quarter(2026, 4)
+    path = export_reports(store, tmp_path, period=q4, today=f.TODAY, org_ids=[b.id])[0].path
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    start = paragraphs.index("六、组织建设情况")
+    assert paragraphs[start + 1 : start + 3] == [
+        "【提醒】上次换届 2023-12-02，任期 3 年，将于 2026-12-02 届满，请准备换届选举。",
+        "正式党员 5 名，党员 6 名，可只设书记（必要时设副书记）。",
+    ]
