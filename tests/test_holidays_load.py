@@ -85,3 +85,25 @@ def test_rota_document_names_the_holiday_source(tmp_path: Path) -> None:
     path = out / "第一作业区党总支2026年度党课计划表.docx"
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "2026年节假日依据国务院放假安排（法定数据）。" in text
+
+
+def test_cli_branch_term_and_status(tmp_path: Path) -> None:
+    from tests import factories
+
+    db = tmp_path / "z.db"
+    store = open_store(db, actor="tester")
+    factories.branch(store, "社区支部")
+    store.close()
+    r = zhibu("--db", str(db), "branch", "term", "社区支部", "--last", "2022-03-01", "--years", "5")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("社区支部：上次换届 2022-03-01，任期 5 年")
+    again = open_store(db, actor="tester")
+    assert again.scalar("SELECT term_years FROM branch_terms") == 5
+    again.close()
+    shown = zhibu("--db", str(db), "branch", "status")
+    assert "符合：正式党员 5 名" in shown.stdout
+    bad = zhibu("--db", str(db), "branch", "term", "社区支部", "--last", "2022-13-01")
+    assert bad.returncode == 2 and "日期应写作 YYYY-MM-DD" in bad.stderr
+    none = zhibu("--db", str(db), "branch", "term", "无此支部", "--years", "3")
+    assert none.returncode != 0 and "没有名为「无此支部」的党支部" in none.stderr
+    assert "Traceback" not in none.stderr + bad.stderr
