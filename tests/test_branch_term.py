@@ -92,10 +92,13 @@ def test_size_rules_from_the_roster(store: Store) -> None:
     assert facts["七人支部"].committee == 1
     items = [i.text for i in branch_home.home_items(store, dt.date(2026, 11, 22))
              if i.section == "支部设置"]  # fmt: skip
-    assert sorted(items) == [
-        "小支部：正式党员 2 名，不足 3 名，不能单独成立党支部，应与邻近单位成立联合党支部",
-        "七人支部：正式党员 7 名（7 名及以上），应设立支部委员会（3–5 人），现有委员 1 名",
-    ][::-1]
+    assert (
+        sorted(items)
+        == [
+            "小支部：正式党员 2 名，不足 3 名，不能单独成立党支部，应与邻近单位成立联合党支部",
+            "七人支部：正式党员 7 名（7 名及以上），应设立支部委员会（3–5 人），现有委员 1 名",
+        ][::-1]
+    )
     ok = branch_term.statuses(store, dt.date(2026, 11, 22))
     assert all(f.level is not Level.OK for s in ok for f in s.size)
 
