@@ -30,6 +30,7 @@ class Place(StrEnum):
     NEW_ROTA = "new_rota"  # args: org_id (optional)
     LECTURE = "lecture"  # args: lecture_id
     LECTURE_MEETING = "lecture_meeting"  # args: lecture_id
+    HOLIDAYS = "holidays"  # the State Council's yearly 放假安排, typed or pasted
     # 一人一事
     QUICK_FOLLOWUP = "quick_followup"
     FOLLOWUPS = "followups"  # args: scope (我的 / 本支部 / 逾期, optional)

@@ -60,3 +60,9 @@ def summary(store: Store, years: list[int]) -> list[tuple[int, HolidaySource, st
     """For each year: its source and the sentence saying what that means."""
     cal = calendar(store)
     return [(y, cal.source(y), cal.statement(y)) for y in years]
+
+
+@service
+def stored_text(store: Store, year: int) -> str | None:
+    """The loaded 放假安排 of *year* as text (what ``load_text`` reads), if any."""
+    return repo.text_of(store, year)

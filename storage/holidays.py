@@ -24,3 +24,8 @@ def delete(store: Store, year: int) -> bool:
 def all_arrangements(store: Store) -> list[YearArrangement]:
     rows = store.query("SELECT text FROM holiday_arrangements ORDER BY year")
     return [parse_arrangement(str(r["text"])) for r in rows]
+
+
+def text_of(store: Store, year: int) -> str | None:
+    v = store.scalar("SELECT text FROM holiday_arrangements WHERE year=?", (year,))
+    return None if v is None else str(v)

@@ -107,3 +107,48 @@ def test_cli_branch_term_and_status(tmp_path: Path) -> None:
     none = zhibu("--db", str(db), "branch", "term", "无此支部", "--years", "3")
     assert none.returncode != 0 and "没有名为「无此支部」的党支部" in none.stderr
     assert "Traceback" not in none.stderr + bad.stderr
+
+
+async def test_holidays_screen_saves_typed_text_and_keeps_bad_text(store: Store) -> None:
+    from textual.widgets import Static
+
+    from domain.navigation import Place
+    from screens.rota.holidays import HolidaysScreen
+    from tests.factories import TODAY
+    from tui.app import ZhibuApp
+    from widgets.limited_input import LimitedTextArea
+
+    app = ZhibuApp(store.path, store, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.go(Place.HOLIDAYS)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HolidaysScreen)
+        assert "2027 年尚无国务院放假安排" in str(screen.query_one("#hol-sources", Static).render())
+        area = screen.query_one("#hol-text", LimitedTextArea)
+        area.load_text("春节 2027-02-30\n")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = str(screen.query_one("#hol-status", Static).render())
+        assert "未保存：第 1 行：日期 2027-02-30 不存在" in status
+        assert area.text == "春节 2027-02-30\n"  # typed input kept
+        assert store.scalar("SELECT count(*) FROM holiday_arrangements") == 0
+        area.load_text(ARRANGEMENT_2027)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "已保存 2027 年放假安排：放假 19 天，调休上班 4 天" in str(
+            screen.query_one("#hol-status", Static).render()
+        )
+        assert store.scalar("SELECT count(*) FROM holiday_arrangements WHERE year=2027") == 1
+        assert "2027 年节假日取自已导入的放假安排" in str(
+            screen.query_one("#hol-sources", Static).render()
+        )
+        # An unsaved edit: the first Esc warns, the second leaves.
+        area.load_text(ARRANGEMENT_2027 + "上班 2027-10-10\n")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not screen
