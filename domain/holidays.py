@@ -299,7 +299,7 @@ class HolidayCalendar:
             return f"{year} 年节假日与调休取自国务院放假安排（chinesecalendar 法定数据）。"
         return (
             f"{year} 年尚无国务院放假安排，节假日按放假办法推算（含除夕），调休上班日未知；"
-            "公布后请导入（zhibu holidays load）。"
+            "公布后请在「放假安排」录入。"
         )
 
     def day_info(self, d: date) -> DayInfo:

@@ -123,7 +123,7 @@ def test_computed_year_keeps_weekends_off_and_names_the_source() -> None:
     )
     assert cal.statement(2027) == (
         "2027 年尚无国务院放假安排，节假日按放假办法推算（含除夕），调休上班日未知；"
-        "公布后请导入（zhibu holidays load）。"
+        "公布后请在「放假安排」录入。"
     )
 
 
