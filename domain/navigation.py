@@ -21,6 +21,7 @@ class Place(StrEnum):
     ACCOUNT_REQUESTS = "account_requests"  # 我是谁 requests awaiting approval
     SIGN_IN = "sign_in"  # 切换身份 on a shared account
     SIGN_OUT = "sign_out"  # 退出身份
+    BRANCH_STATUS = "branch_status"  # args: branch_id (optional): 换届 and size rules
     # 按程序开会
     NEW_MEETING = "new_meeting"  # args: kind, org_id (both optional)
     MEETINGS = "meetings"
@@ -31,6 +32,7 @@ class Place(StrEnum):
     NEW_ROTA = "new_rota"  # args: org_id (optional)
     LECTURE = "lecture"  # args: lecture_id
     LECTURE_MEETING = "lecture_meeting"  # args: lecture_id
+    HOLIDAYS = "holidays"  # the State Council's yearly 放假安排, typed or pasted
     # 一人一事
     QUICK_FOLLOWUP = "quick_followup"
     FOLLOWUPS = "followups"  # args: scope (我的 / 本支部 / 逾期, optional)

@@ -32,7 +32,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
 
 from domain.dates import WEEKDAYS
-from domain.holidays import describe_day_off, is_working_day, missing_data_warning, next_working_day
+from domain.holidays import DEFAULT_CALENDAR, HolidayCalendar, HolidaySource
 from domain.text import Line, RequiredLine
 
 # --- request ---------------------------------------------------------------
@@ -200,6 +200,7 @@ class Slot(BaseModel):
     theme: str = ""
     pinned_lecturer: bool = False
     pinned_date: bool = False
+    holiday_source: str = ""  # HolidaySource of the date's year: 法定数据 / 按规则推算 / 已导入安排
 
     @computed_field  # type: ignore[prop-decorator]  # mypy rejects decorators over @property
     @property
@@ -216,6 +217,9 @@ class RotaPlan(BaseModel):
     slots: list[Slot]
     problems: list[str] = Field(default_factory=list)  # rules broken (Chinese)
     warnings: list[str] = Field(default_factory=list)  # data caveats (missing holidays, long moves)
+    # Year -> where its holidays came from, and the sentence saying so.
+    holiday_sources: dict[int, str] = Field(default_factory=dict)
+    holiday_statements: list[str] = Field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -252,7 +256,7 @@ def _theme(request: RotaRequest, index: int, month: int) -> str:
     return ""
 
 
-def _slot_skeletons(request: RotaRequest) -> tuple[list[Slot], list[str]]:
+def _slot_skeletons(request: RotaRequest, cal: HolidayCalendar) -> tuple[list[Slot], list[str]]:
     """Slot dates (moved off days off), pins and themes; no lecturers yet."""
     slots: list[Slot] = []
     warnings: list[str] = []
@@ -264,12 +268,14 @@ def _slot_skeletons(request: RotaRequest) -> tuple[list[Slot], list[str]]:
         slot = Slot(index=i, date=rule_date, rule_date=rule_date, themed=bool(theme), theme=theme)
         if pin is not None and pin.day is not None:
             slot.date, slot.pinned_date = pin.day, True
-            if not is_working_day(pin.day):
+            if not cal.is_working_day(pin.day):
                 warnings.append(
-                    f"{slot.label}固定在 {pin.day.isoformat()}，该日是{describe_day_off(pin.day)}"
+                    f"{slot.label}固定在 {pin.day.isoformat()}，该日是{cal.describe_day_off(pin.day)}"
                 )
         else:
-            moved, reason = next_working_day(rule_date, holidays_only=not request.avoid_weekends)
+            moved, reason = cal.next_working_day(
+                rule_date, holidays_only=not request.avoid_weekends
+            )
             if reason:
                 slot.date, slot.moved_from, slot.move_reason = moved, rule_date, reason
                 if (moved - rule_date).days > 7:
@@ -277,11 +283,11 @@ def _slot_skeletons(request: RotaRequest) -> tuple[list[Slot], list[str]]:
         if pin is not None and pin.lecturer_id is not None:
             slot.pinned_lecturer = True
             slot.lecturer_id = pin.lecturer_id
+        slot.holiday_source = cal.source(slot.date.year).value
         slots.append(slot)
-    for y in sorted({s.date.year for s in slots} | {year}):
-        w = missing_data_warning(y)
-        if w:
-            warnings.insert(0, w)
+    for y in sorted({s.date.year for s in slots} | {year}, reverse=True):
+        if cal.source(y) is HolidaySource.COMPUTED:
+            warnings.insert(0, cal.statement(y))
     return slots, warnings
 
 
@@ -417,9 +423,14 @@ def _rotation(request: RotaRequest) -> tuple[int | None, list[int], list[int]]:
     return prev_last, rank, seen
 
 
-def plan_rota(request: RotaRequest) -> RotaPlan:
-    """Propose a plan; ``problems`` lists every rule it could not keep."""
-    slots, warnings = _slot_skeletons(request)
+def plan_rota(request: RotaRequest, calendar: HolidayCalendar | None = None) -> RotaPlan:
+    """Propose a plan; ``problems`` lists every rule it could not keep.
+
+    *calendar* carries the user's imported 放假安排; without it only the
+    package data and the rules are used.
+    """
+    cal = calendar or DEFAULT_CALENDAR
+    slots, warnings = _slot_skeletons(request, cal)
     ids = [lec.id for lec in request.lecturers]
     cands = []
     for s in slots:
@@ -434,7 +445,14 @@ def plan_rota(request: RotaRequest) -> RotaPlan:
     solution = _Solver(cands, len(ids), prev_last, rank, seen).best()
     for s, k in zip(slots, solution, strict=True):
         s.lecturer_id = None if k is None else ids[k]
-    plan = RotaPlan(request=request, slots=[_named(request, s) for s in slots], warnings=warnings)
+    years = sorted({s.date.year for s in slots} | {request.period.year})
+    plan = RotaPlan(
+        request=request,
+        slots=[_named(request, s) for s in slots],
+        warnings=warnings,
+        holiday_sources={y: cal.source(y).value for y in years},
+        holiday_statements=[cal.statement(y) for y in years],
+    )
     plan.problems = check(plan)
     return plan
 
@@ -565,7 +583,11 @@ def _fairness_problems(plan: RotaPlan) -> list[str]:
 
 def _with_slots(plan: RotaPlan, slots: list[Slot], request: RotaRequest) -> RotaPlan:
     new = RotaPlan(
-        request=request, slots=[_named(request, s) for s in slots], warnings=plan.warnings
+        request=request,
+        slots=[_named(request, s) for s in slots],
+        warnings=plan.warnings,
+        holiday_sources=plan.holiday_sources,
+        holiday_statements=plan.holiday_statements,
     )
     new.problems = check(new)
     return new
@@ -646,6 +668,6 @@ def unpin(plan: RotaPlan, i: int) -> RotaPlan:
     return _with_slots(plan, slots, plan.request.model_copy(update={"pins": pins}))
 
 
-def replan(plan: RotaPlan) -> RotaPlan:
+def replan(plan: RotaPlan, calendar: HolidayCalendar | None = None) -> RotaPlan:
     """Plan again from the plan's request: pins stay, the rest may change."""
-    return plan_rota(plan.request)
+    return plan_rota(plan.request, calendar)

@@ -162,6 +162,8 @@ class BranchReport:
     # it catches a chain rebuilt later (compare with `zhibu check`).
     audit_head: tuple[int, str] | None = None
     no_base: list[str] = field(default_factory=list)  # members with no dues base
+    # 换届 and size rules, one sentence each (storage.branch_home), as of as_of.
+    organisation: list[str] = field(default_factory=list)
 
     def total(self, attr: str) -> int:
         return sum(getattr(m, attr) for m in self.members)
@@ -440,6 +442,10 @@ def build_branch(report: BranchReport) -> Document:
         _table(doc, rows)
     else:
         add_paragraph(doc, "本期未开展党课。")
+    if report.organisation:
+        _lead(add_heading1(doc, "六、组织建设情况"))
+        for line in report.organisation:
+            add_paragraph(doc, line)
     _sign_off(doc, report.org_name, report.as_of)
     _audit_head(doc, report.audit_head)
     return doc
@@ -535,7 +541,9 @@ def build_general(report: GeneralReport) -> Document:
 
     _lead(
         add_heading1(doc, "一、“三会一课”开展情况"),
-        add_paragraph(doc, "表中为已开/应开（按月、季计次，小组会按各党小组计），✗ 表示有逾期未开。"),
+        add_paragraph(
+            doc, "表中为已开/应开（按月、季计次，小组会按各党小组计），✗ 表示有逾期未开。"
+        ),
     )
     _table(doc, general_compliance_rows(report))
     late = [

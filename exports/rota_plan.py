@@ -144,6 +144,7 @@ def build(
     *,
     subtitle: str = "",
     today: date | None = None,
+    holiday_note: str = "",
 ) -> DocumentObject:
     today = today or date.today()
     doc = new_document(landscape=True, title=title, subject=subtitle or "党课计划表")
@@ -172,6 +173,8 @@ def build(
                 for run in p.runs:
                     run.font.size = Pt(CELL_PT)
     notes = [f"第{r.number}次：{cn_dates_in(r.note)}。" for r in plan_rows if r.note]
+    if holiday_note:  # which source the dates were checked against
+        notes.append(cn_dates_in(holiday_note))
     if notes:
         add_paragraph(doc, "说明：" + "".join(notes), indent=False)
     add_sign_off(doc, SIGN_OFF, on=today)
@@ -188,9 +191,15 @@ def file_name_for(title: str) -> str:
 
 
 def export(
-    plan_rows: Sequence[PlanRow], title: str, out_dir: str | Path, *, subtitle: str = ""
+    plan_rows: Sequence[PlanRow],
+    title: str,
+    out_dir: str | Path,
+    *,
+    subtitle: str = "",
+    holiday_note: str = "",
 ) -> Path:
     """Build and save atomically into *out_dir*; returns the written path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return save_atomic(build(plan_rows, title, subtitle=subtitle), out / file_name_for(title))
+    doc = build(plan_rows, title, subtitle=subtitle, holiday_note=holiday_note)
+    return save_atomic(doc, out / file_name_for(title))

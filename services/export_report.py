@@ -44,7 +44,9 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
     n_groups = len(facts[0].info.group_ids) if facts else 0
     lines = [
         qr.ComplianceLine(
-            label=f"{c.label}（{n_groups}个党小组）" if c.key == "party_group" and n_groups else c.label,
+            label=f"{c.label}（{n_groups}个党小组）"
+            if c.key == "party_group" and n_groups
+            else c.label,
             key=c.key,
             cadence=cadence.get(c.key, ""),
             required=c.required,
@@ -125,7 +127,26 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
             followups_new=ft.followups_new,
         ),
         lectures=lectures,
+        organisation=_organisation(store, branch.id, today),
     )
+
+
+def _organisation(store: Store, branch_id: str, today: date) -> list[str]:
+    """The term (warned from six months ahead) and the size rules, as sentences."""
+    from domain.branch_rules import Level, TermState
+    from storage import branch_home
+
+    rows = branch_home.statuses(store, today, [branch_id])
+    if not rows:
+        return []
+    s = rows[0]
+    term = s.term.message + "。"
+    if s.term.state in (TermState.DUE_SOON, TermState.EXPIRED):
+        term = "【提醒】" + term
+    size = [
+        f"{f.text}。" if f.level is Level.OK else f"{f.level.value}：{f.text}。" for f in s.size
+    ]
+    return [term, *size]
 
 
 def _unique(name: str, used: set[str]) -> str:

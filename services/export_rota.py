@@ -12,6 +12,7 @@ from services.errors import CannotWrite, InvalidInput, NotFound, os_reason, serv
 from services.org_lookup import check_out_dir, find_unit
 
 if TYPE_CHECKING:
+    from domain.rota import RotaPlan
     from storage.db import Store
 
 
@@ -38,7 +39,27 @@ def write_plan_docx(store: Store, plan_id: str, out_dir: str | Path) -> Path:
     rows = export.rows_from_plan(record.plan, rota.lectures_of_plan(store, plan_id))
     folder = ensure_export_dir(out_dir)  # holds names: 0700, this account's own
     subtitle = f"编制单位：{record.org_name}" if record.org_name else ""
-    return export.export(rows, record.title, folder, subtitle=subtitle)
+    return export.export(
+        rows,
+        record.title,
+        folder,
+        subtitle=subtitle,
+        holiday_note=_holiday_note(store, record.plan),
+    )
+
+
+def _holiday_note(store: Store, plan: RotaPlan) -> str:
+    """Where the plan's dates were checked: as planned, else (older plans) as of now."""
+    from domain.holidays import source_note
+
+    sources = plan.holiday_sources
+    if not sources:
+        from services.holidays import calendar
+
+        cal = calendar(store)
+        years = sorted({s.date.year for s in plan.slots} | {plan.request.period.year})
+        sources = {y: cal.source(y).value for y in years}
+    return "".join(source_note(y, src) for y, src in sorted(sources.items()))
 
 
 @service

@@ -66,6 +66,7 @@ def due_items(
     from services import private_details
     from storage import (
         action_home,
+        branch_home,
         compliance,
         dues_home,
         lecture_home,
@@ -79,4 +80,5 @@ def due_items(
         *action_home.home_items(store, today),
         *make_up_home.home_items(store, today),
         *dues_home.home_items(store, today),
+        *branch_home.home_items(store, today),
     ]

@@ -30,6 +30,7 @@ class MigratingStore(Protocol):
 
     def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
+
 Migration = Callable[[sqlite3.Connection], None]
 _BRANCH = OrgKind.BRANCH.value
 
@@ -426,6 +427,29 @@ def m009_shared_accounts(c: sqlite3.Connection) -> None:
     )
 
 
+def m010_holidays_and_term(c: sqlite3.Connection) -> None:
+    # holiday_arrangements: the State Council's 放假安排 the user loaded, one row
+    # per year, kept as the text they loaded (domain.holidays.parse_arrangement)
+    # so it reads back exactly. branch_terms: a branch's own last-election date
+    # and term length, for branches whose election predates the app's meetings.
+    run_script(
+        c,
+        """
+        CREATE TABLE holiday_arrangements (
+            year INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE branch_terms (
+            branch_id TEXT PRIMARY KEY REFERENCES org_units(id),
+            last_election_on TEXT,
+            term_years INTEGER
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -436,6 +460,7 @@ MIGRATIONS: list[Migration] = [
     m007_audit_content,
     m008_roles,
     m009_shared_accounts,
+    m010_holidays_and_term,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -56,7 +56,8 @@ async def test_plan_review_and_export_by_keyboard(
         wiz = app.screen
         # ① period: defaults are the first 党总支 and, in November, next year.
         assert wiz.query_one("#w-year", Input).value == "2027"
-        assert "缺少 2027 年的法定节假日数据" in rendered(wiz, "#w-period-help")
+        help_text = rendered(wiz, "#w-period-help")
+        assert "2027 年尚无国务院放假安排，节假日按放假办法推算（含除夕）" in help_text
         await pilot.press("ctrl+n")
         await pilot.pause()
         # ② lecturers: the four secretaries; the first cannot lecture on 3-5.
@@ -77,7 +78,7 @@ async def test_plan_review_and_export_by_keyboard(
         ]  # fmt: skip
         assert sorted(s.lecturer_id for s in plan.slots) == sorted(p.id for p in secretaries)
         assert plan.slots[0].lecturer_id != first
-        assert "缺少 2027 年的法定节假日数据" in rendered(wiz, "#w-plan-info")
+        assert "2027 年尚无国务院放假安排" in rendered(wiz, "#w-plan-info")
         proposed = [s.lecturer_id for s in plan.slots]
         # swap rows 2 and 3, pin row 4, re-plan: the swap and the pin survive.
         await pilot.press("down", "s", "down", "s")
@@ -109,7 +110,7 @@ async def test_plan_review_and_export_by_keyboard(
         assert {r["state"] for r in rows} == {"未提交"}
         assert drafts.load(demo_store, "rota", "new") is None
         view = app.screen
-        assert "缺少 2027 年的法定节假日数据" in rendered(view, "#plan-warn")
+        assert "2027 年尚无国务院放假安排" in rendered(view, "#plan-warn")
 
         # Lecture 1: topic, 报题, 提交, then 初审退回 — refused without a comment.
         await pilot.press("enter")

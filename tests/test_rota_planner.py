@@ -97,10 +97,10 @@ def test_holidays_only_keeps_weekends() -> None:
 def test_year_without_data_falls_back_with_warning() -> None:
     year = max(covered_years()) + 1
     warning = missing_data_warning(year)
-    assert warning is not None and str(year) in warning and "人工核对" in warning
+    assert warning is not None and str(year) in warning and "按放假办法推算" in warning
     info = day_info(date(year, 3, 3))
     assert info.data_missing
-    # Weekends are off, fixed-date holidays too; the rest counts as working.
+    # Weekends are off, holidays computed from the rules too; the rest counts as working.
     sat = next(date(year, 3, d) for d in range(1, 8) if date(year, 3, d).weekday() == 5)
     assert not is_working_day(sat)
     assert not is_working_day(date(year, 10, 1))

@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     from tui import cli_admin
 
     cli_admin.add_parser(sub)
+    from tui import cli_holidays
+
+    cli_holidays.add_parser(sub)
+    from tui import cli_branch
+
+    cli_branch.add_parser(sub)
     _add_global_options(p, top=True)
     return p
 
@@ -150,6 +156,14 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
         from tui import cli_admin
 
         return cli_admin.run(args, db_path)
+    if args.command == "holidays":
+        from tui import cli_holidays
+
+        return cli_holidays.run(args, db_path)
+    if args.command == "branch":
+        from tui import cli_branch
+
+        return cli_branch.run(args, db_path)
     return exit_codes.USAGE
 
 

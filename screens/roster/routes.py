@@ -52,6 +52,12 @@ def _sign_out(app: ZhibuAppBase) -> None:
     sign_out(app.screen)
 
 
+def _branch_status(app: ZhibuAppBase, branch_id: str | None = None) -> None:
+    from screens.roster.branch_status import BranchStatusScreen
+
+    app.push_screen(BranchStatusScreen(branch_id))
+
+
 def _resume_person(app: ZhibuAppBase, key: str) -> None:
     from screens.roster.person_form import PersonForm
     from services import roster
@@ -73,6 +79,8 @@ ROUTES = (
           palette=(PaletteEntry("退出身份", "共用账户：回到无身份（看不到保密内容）"),)),
     Route(Place.ACCOUNT_REQUESTS, _account_requests, "账户申请",
           palette=(PaletteEntry("账户申请", "批准“我是谁”申请（管理员、支部书记）"),)),
+    Route(Place.BRANCH_STATUS, _branch_status, "支部换届与设置",
+          palette=(PaletteEntry("支部换届与设置", "任期届满提醒、正式党员人数、支委会设置"),)),
 )  # fmt: skip
 
 DRAFTS = (DraftKind("person", "人员表单", _resume_person),)

@@ -43,6 +43,12 @@ def _lecture_meeting(app: ZhibuAppBase, lecture_id: str) -> None:
         app.open_meeting_screen(found)
 
 
+def _holidays(app: ZhibuAppBase) -> None:
+    from screens.rota.holidays import HolidaysScreen
+
+    app.push_screen(HolidaysScreen())
+
+
 ROUTES = (
     Route(Place.ROTA, _rota, "党课", key="k", footer=True,
           palette=(PaletteEntry("党课计划", "轮讲计划、课件审核状态，导出党课计划表"),)),
@@ -50,6 +56,8 @@ ROUTES = (
           palette=(PaletteEntry("新建党课轮讲计划", "选周期与授课人，排出轮讲方案"),)),
     Route(Place.LECTURE, _lecture),
     Route(Place.LECTURE_MEETING, _lecture_meeting),
+    Route(Place.HOLIDAYS, _holidays, "放假安排",
+          palette=(PaletteEntry("放假安排", "录入国务院当年放假安排（放假日与调休上班日），排党课时使用"),)),
 )  # fmt: skip
 
 DRAFTS = (

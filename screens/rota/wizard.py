@@ -31,7 +31,7 @@ from textual.widgets import (
 
 from domain.dates import WEEKDAYS
 from domain.errors_cn import describe_validation_error
-from domain.holidays import missing_data_warning
+from domain.holidays import HolidayCalendar, HolidaySource
 from domain.navigation import Place
 from domain.org import OrgKind
 from domain.rota import (
@@ -53,6 +53,7 @@ from domain.rota import (
 )
 from screens.rota.format import short_date
 from screens.rota.unavailable import UnavailableDatesScreen, format_dates
+from services import holidays as holidays_service
 from services import rota as rota_service
 from services.errors import DomainError
 from widgets.app_handle import zapp
@@ -134,6 +135,8 @@ class RotaWizardScreen(Screen[None]):
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
         self._units = rota_service.planning_units(zapp(self).store)
+        # The user's loaded 放假安排 over the package data and the rules.
+        self._holidays: HolidayCalendar = holidays_service.calendar(zapp(self).store)
         yield Header()
         yield Static(id="wiz-steps")
         with ContentSwitcher(initial=STEPS[0], id="wiz-switcher"):
@@ -292,16 +295,20 @@ class RotaWizardScreen(Screen[None]):
 
     def _update_period_help(self) -> None:
         help_text = Text(
-            "节假日与调休取自 chinesecalendar 数据。季度党课默认排在季末月，第三季度排在七月"
+            "季度党课默认排在季末月，第三季度排在七月"
             "（七一专题）；四季度为结合组织生活会的专题党课。",
             style="dim",
         )
         try:
-            warning = missing_data_warning(int(self.query_one("#w-year", Input).value))
+            year = int(self.query_one("#w-year", Input).value)
         except ValueError:
-            warning = None
-        if warning:
-            help_text.append("\n⚠ " + warning, style="yellow")
+            year = None
+        if year is not None and 2000 <= year <= 2100:
+            computed = self._holidays.source(year) is HolidaySource.COMPUTED
+            help_text.append(
+                ("\n⚠ " if computed else "\n") + self._holidays.statement(year),
+                style="yellow" if computed else "dim",
+            )
         self.query_one("#w-period-help", Static).update(help_text)
 
     def _sync_rule_fields(self) -> None:
@@ -373,7 +380,7 @@ class RotaWizardScreen(Screen[None]):
                 for i, p in old.request.pins.items()
                 if i < n and (p.lecturer_id is None or p.lecturer_id in ids)
             }
-        return plan_rota(base.model_copy(update={"pins": pins}))
+        return plan_rota(base.model_copy(update={"pins": pins}), self._holidays)
 
     # -- navigation --------------------------------------------------------
     def _show_step(self, step: int) -> None:
@@ -544,7 +551,7 @@ class RotaWizardScreen(Screen[None]):
         if raw is None:
             raw = format_dates(self.unavailable.get(lec.id, []), year)
         try:
-            slot_dates = [s.date for s in plan_rota(self._request()).slots]
+            slot_dates = [s.date for s in plan_rota(self._request(), self._holidays).slots]
         except (WizardInputError, ValidationError):
             slot_dates = []
 
@@ -607,6 +614,9 @@ class RotaWizardScreen(Screen[None]):
             out.append("✓ 方案符合轮讲规则（次数相差不超过 1 次，无人连续授课）\n", style="green")
         for w in plan.warnings:
             out.append(plain(f"⚠ {w}") + "\n", style="yellow")
+        for statement in plan.holiday_statements:
+            if statement not in plan.warnings:  # a computed year is already a warning
+                out.append(plain(statement) + "\n", style="dim")
         out.append("s 选两行交换 · f 固定/取消固定 · r 重排（保留固定） · Ctrl+S 确认", style="dim")
         self.query_one("#w-plan-info", Static).update(out)
 
@@ -658,7 +668,10 @@ class RotaWizardScreen(Screen[None]):
     def action_replan(self) -> None:
         if self.plan is None:
             return
-        self._set_plan(replan(self.plan), f"已重排，保留 {len(self.plan.request.pins)} 处固定安排")
+        self._set_plan(
+            replan(self.plan, self._holidays),
+            f"已重排，保留 {len(self.plan.request.pins)} 处固定安排",
+        )
 
     def action_confirm(self) -> None:
         plan = self.plan
