@@ -580,6 +580,13 @@ def _body(doc: DocumentObject, m: Meeting) -> Paragraph | None:
             b.leftovers(n)
 
     quorum_shown = False
+    if (m.votes or m.elections) and not any(
+        step.gate_check is GateCheck.QUORUM for step in during
+    ):
+        # No quorum step in this procedure: validity is still stated, where a
+        # meeting states it, before anything is discussed or voted on.
+        b.para(_quorum_text(m))
+        quorum_shown = True
     for i, step in enumerate(during):
         if first_tied is not None and i == first_tied and not topics_done:
             topics()
@@ -601,9 +608,6 @@ def _body(doc: DocumentObject, m: Meeting) -> Paragraph | None:
     b.content(None)
     if closing is None and m.summary:
         b.para(f"主持人总结：{m.summary}")
-    if (m.votes or m.elections) and not quorum_shown:
-        # No quorum step in this procedure: the validity still belongs in the record.
-        b.para(_quorum_text(m))
     if m.end_time:
         b.para(f"会议于{_hm(m.end_time)}结束。")
     return b.last

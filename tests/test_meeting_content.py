@@ -175,3 +175,19 @@ async def test_content_is_entered_on_the_run_screen_and_kept_in_the_draft(
         people_ = app.screen.meeting.content["criticism"].people
         assert [(p.name, p.remark) for p in people_] == [(member, "自我批评：学习不够。")]
         assert people_[0].person_id == roster[2].id
+
+
+def test_validity_is_stated_before_the_first_vote_where_no_step_states_it(
+    tmp_path: Path,
+) -> None:
+    # 民主评议 has no quorum step of its own; its record used to state the
+    # validity after the chair's summary, long after the vote it governs.
+    from domain.meetings import new_vote, record_vote
+
+    m = _meeting(MeetingKind.APPRAISAL)
+    m = record_vote(m, new_vote(m, "民主评议党员", yes=6))
+    paras = _paras(minutes.export(m, tmp_path))
+    valid = next(i for i, p in enumerate(paras) if p.endswith("会议有效。"))
+    first_vote = next(i for i, p in enumerate(paras) if p.startswith("表决事项"))
+    assert valid < first_vote
+    assert sum(p.endswith("会议有效。") for p in paras) == 1
