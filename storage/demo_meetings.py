@@ -21,6 +21,7 @@ from domain.meetings import (
     mark_step_done,
     new_meeting,
     new_vote,
+    quorum,
 )
 from domain.org import OrgUnit
 from domain.people import CommitteePost, Person, PoliticalStatus
@@ -95,6 +96,12 @@ def _build(
             )
             reason = rng.choice(LEAVE_REASONS)
         att.append(e.model_copy(update={"state": state, "reason": reason}))
+    # A held meeting had its quorum: call back absentees (latest drawn first)
+    # until it holds, so a small committee never "meets" with 2 of 5.
+    away = [i for i, e in enumerate(att) if e.state is not AttendanceState.PRESENT]
+    while away and not quorum(m.model_copy(update={"attendance": att})).ok:
+        i = away.pop()
+        att[i] = att[i].model_copy(update={"state": AttendanceState.PRESENT, "reason": ""})
     m = m.model_copy(
         update={
             "attendance": att,
