@@ -171,9 +171,7 @@ async def test_dues_grid_save_waits_for_the_lock_off_the_ui_thread(
         " AND record_id IN (SELECT id FROM dues WHERE month='2026-12-01')"
     )
     assert audited == members
-    assert not demo_store.scalar(
-        "SELECT count(*) FROM drafts WHERE workflow=?", (DUES_WORKFLOW,)
-    )
+    assert not demo_store.scalar("SELECT count(*) FROM drafts WHERE workflow=?", (DUES_WORKFLOW,))
 
 
 async def test_follow_up_step_waits_for_the_lock_off_the_ui_thread(demo_store) -> None:
@@ -192,9 +190,7 @@ async def test_follow_up_step_waits_for_the_lock_off_the_ui_thread(demo_store) -
         fu = _case(demo_store, branch.id, person, sec)
         config = fu_service.branch_config(demo_store, branch.id)
         app.push_screen(StepForm(fu, Step.ESCALATE, config))
-        assert await until(
-            pilot, lambda: app.focused is app.screen.query_one("#f-to_whom")
-        )
+        assert await until(pilot, lambda: app.focused is app.screen.query_one("#f-to_whom"))
         form = app.screen
         await pilot.press(*"基层党委", "enter", *"反复睡岗")
         await pilot.pause()
