@@ -239,3 +239,36 @@ def _case(store: Any, branch_id: str, person: Any, sec: Any) -> Any:
             config=FollowUpConfig(),
         ),
     )
+
+
+async def test_roster_move_waits_for_the_lock_off_the_ui_thread(make_demo_app, demo_store) -> None:
+    from textual.widgets import Select
+
+    from screens.roster.move_person import MovePersonScreen
+
+    first, second = org.branches(demo_store)[:2]
+    person = people.list_branch(demo_store, first.id)[0]
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(MovePersonScreen(person))
+        assert await until(pilot, lambda: app.screen.query_one("#move-branch", Select))
+        form = app.screen
+        form.query_one("#move-branch", Select).value = second.id
+        await pilot.pause()
+        audited = demo_store.scalar("SELECT count(*) FROM audit WHERE record_id=?", (person.id,))
+        with lock_held(demo_store) as holder:
+            held_at = time.monotonic()
+            await pilot.press("ctrl+s")
+            assert await until(pilot, lambda: busy_shown(app), timeout=5)
+            assert "正在保存" in str(form.query_one("#move-status", Static).render())
+            await pilot.press("ctrl+s", "escape")  # neither saves twice nor closes it
+            await pilot.pause()
+            assert app.screen is form
+            await hold(pilot, held_at)
+            assert people.get(demo_store, person.id).branch_id == first.id
+            holder.execute("ROLLBACK")
+        assert await until(pilot, lambda: app.screen is not form and not busy_shown(app))
+    assert people.get(demo_store, person.id).branch_id == second.id
+    after = demo_store.scalar("SELECT count(*) FROM audit WHERE record_id=?", (person.id,))
+    assert after == audited + 1  # moved once
