@@ -272,3 +272,50 @@ async def test_roster_move_waits_for_the_lock_off_the_ui_thread(make_demo_app, d
     assert people.get(demo_store, person.id).branch_id == second.id
     after = demo_store.scalar("SELECT count(*) FROM audit WHERE record_id=?", (person.id,))
     assert after == audited + 1  # moved once
+
+
+async def test_lecture_review_step_waits_for_the_lock_and_saves_once(
+    make_demo_app, demo_store
+) -> None:
+    from textual.widgets import Input, OptionList
+
+    from domain.courseware import ReviewState
+    from screens.rota.lecture_review import LectureReviewScreen
+    from screens.rota.lecture_step import LectureStepScreen
+    from storage import rota
+    from tests.test_rota_pilot import add_rota
+
+    add_rota(demo_store)
+    plan = rota.list_plans(demo_store)[0]
+    lecture = next(
+        x for x in rota.lectures_of_plan(demo_store, plan.id) if x.state is ReviewState.SUBMITTED
+    )
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(LectureReviewScreen(lecture.id))
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        assert await until(pilot, lambda: isinstance(app.screen, LectureStepScreen))
+        step = app.screen
+        actions = step.query_one("#step-actions", OptionList)
+        actions.highlighted = actions.option_count - 1  # a return: needs only a comment
+        await pilot.pause()
+        step.query_one("#step-actor", Input).value = "审核人"
+        step.query_one("#step-comment", Input).value = "请补充案例"
+        await pilot.pause()
+        with lock_held(demo_store) as holder:
+            held_at = time.monotonic()
+            await pilot.press("ctrl+s")
+            assert await until(pilot, lambda: busy_shown(app), timeout=5)
+            await pilot.press("ctrl+s", "escape")  # neither saves twice nor closes it
+            await pilot.pause()
+            assert app.screen is step
+            await hold(pilot, held_at)
+            holder.execute("ROLLBACK")
+        assert await until(pilot, lambda: app.screen is not step and not busy_shown(app))
+    saved = rota.get_lecture(demo_store, lecture.id)
+    assert saved is not None and saved.state in (
+        ReviewState.BRANCH_RETURNED, ReviewState.HIGHER_RETURNED,
+    )  # fmt: skip
+    assert len(saved.events) == len(lecture.events) + 1  # one step, not two
