@@ -12,6 +12,7 @@ from storage.dues import GridRow
 if TYPE_CHECKING:
     from domain.dues import DuesRecord, MemberArrears
     from storage.db import Store
+    from storage.drafts import DraftRef
 
 __all__ = [
     "GridRow", "STALE_HINT", "lacks_base", "member_year", "members_without_base", "month_grid",
@@ -21,8 +22,14 @@ __all__ = [
 STALE_HINT = "（本月已有他人保存的记录：按 Ctrl+D 放弃未保存的录入并重新载入）"
 
 
-def record_month(store: Store, branch_id: str, records: Iterable[DuesRecord]) -> list[DuesRecord]:
-    """Save a branch's entries for a month: all or nothing.
+def record_month(
+    store: Store,
+    branch_id: str,
+    records: Iterable[DuesRecord],
+    *,
+    draft: DraftRef | None = None,
+) -> list[DuesRecord]:
+    """Save a branch's entries for a month: all or nothing (and its *draft*).
 
     Stale (its message says how to reload) when someone saved this month
     meanwhile, a record changed or a member's month already entered; nothing
@@ -31,7 +38,7 @@ def record_month(store: Store, branch_id: str, records: Iterable[DuesRecord]) ->
     from storage.errors import StaleRecordError, StorageError
 
     try:
-        return dues.save_month(store, branch_id, list(records))
+        return dues.save_month(store, branch_id, list(records), draft=draft)
     except StorageError as e:
         msg = str(e)
         if isinstance(e, StaleRecordError) or "冲突" in msg:

@@ -121,11 +121,18 @@ def take_step(
 
 
 @service
-def save_catalogue(store: Store, catalogue: TriggerCatalogue) -> TriggerCatalogue:
-    """An edited trigger catalogue, version-checked and audited."""
+def save_catalogue(
+    store: Store, catalogue: TriggerCatalogue, *, draft: DraftRef | None = None
+) -> TriggerCatalogue:
+    """An edited trigger catalogue, version-checked and audited; *draft* (the
+    typed wording's) goes in the same transaction."""
+    from storage import drafts
     from storage import followups as fu_store
 
-    return fu_store.save_catalogue(store, catalogue)
+    with store.write() as c:
+        saved = fu_store.save_catalogue(store, catalogue, conn=c)
+        drafts.discard_in(c, draft)
+    return saved
 
 
 # -- reads ----------------------------------------------------------------

@@ -20,18 +20,30 @@ if TYPE_CHECKING:
     from domain.people import Person
     from domain.rota import Lecturer, PlanPeriod, RotaPlan
     from storage.db import Store
+    from storage.drafts import DraftRef
 
 
 @service
 def confirm_plan(
-    store: Store, org_id: str, plan: RotaPlan, *, needs_higher_review: bool = True
+    store: Store,
+    org_id: str,
+    plan: RotaPlan,
+    *,
+    needs_higher_review: bool = True,
+    draft: DraftRef | None = None,
 ) -> tuple[RotaPlanRecord, list[Lecture]]:
-    """Store the plan and one lecture per slot, all or nothing. A slot with
-    no lecturer, or months overlapping another plan of the unit, is refused
+    """Store the plan and one lecture per slot, all or nothing, and discard
+    *draft* (the wizard's) in the same transaction. A slot with no lecturer,
+    or months overlapping another plan of the unit, is refused
     (StorageFailed with the reason)."""
-    from storage import rota
+    from storage import drafts, rota
 
-    return rota.confirm_plan(store, org_id, plan, needs_higher_review=needs_higher_review)
+    with store.write() as c:
+        saved = rota.confirm_plan(
+            store, org_id, plan, needs_higher_review=needs_higher_review, conn=c
+        )
+        drafts.discard_in(c, draft)
+    return saved
 
 
 # -- a plan's inputs ------------------------------------------------------------

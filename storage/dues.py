@@ -30,7 +30,7 @@ from domain.dues import (
 )
 from domain.people import Person, PoliticalStatus
 from domain.periods import add_months, month_start
-from storage import audit
+from storage import audit, drafts
 from storage import people as people_store
 from storage.db import Store, now_iso
 from storage.dues_home import ARREARS_LOOKBACK_MONTHS, TABLE, UNPAID_SQL, arrears_month
@@ -117,15 +117,24 @@ def save(
     return save_document(store, TABLE, record, _index(record, branch_id), conn=conn)
 
 
-def save_month(store: Store, branch_id: str, records: Iterable[DuesRecord]) -> list[DuesRecord]:
+def save_month(
+    store: Store,
+    branch_id: str,
+    records: Iterable[DuesRecord],
+    *,
+    draft: drafts.DraftRef | None = None,
+) -> list[DuesRecord]:
     """Save a branch's entries in one transaction: all or nothing.
 
     New records (version 0) are inserted; a member who already has a record
     for that month (entered elsewhere meanwhile) makes the whole save fail
     with a message, as does a record changed by someone else (StaleRecordError).
+    *draft* (the grid's draft row) goes in the same transaction.
     """
     with store.write() as c:
-        return [save(store, r, branch_id, conn=c) for r in records]
+        saved = [save(store, r, branch_id, conn=c) for r in records]
+        drafts.discard_in(c, draft)
+        return saved
 
 
 def insert_many(

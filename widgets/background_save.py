@@ -32,23 +32,28 @@ def run_save(
     save: Callable[[], T],
     done: Callable[[T], None],
     refused: Callable[[Exception], None],
+    *,
+    try_here: bool = True,
 ) -> Worker[None] | None:
     """*done* (with the result) or *refused* (a StorageError or DomainError,
     whose str() is for the user) runs on the UI thread; any other error ends
-    the app as a handler's error would."""
-    try:
-        with store.patience(FIRST_TRY_S):
-            result = save()
-    except Exception as e:
-        if not refusal(e):
-            raise
-        if not lock_busy(e):
-            refused(e)
+    the app as a handler's error would. *try_here* False skips the first try
+    on the UI thread (a save that is slow even with the lock free, e.g. one
+    that hashes a file)."""
+    if try_here:
+        try:
+            with store.patience(FIRST_TRY_S):
+                result = save()
+        except Exception as e:
+            if not refusal(e):
+                raise
+            if not lock_busy(e):
+                refused(e)
+                return None
+        else:
+            done(result)
             return None
-    else:
-        done(result)
-        return None
-    # The lock is busy: wait for it off the UI thread.
+    # The lock is busy (or the save is slow): wait for it off the UI thread.
 
     def work() -> T:
         while True:

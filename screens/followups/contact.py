@@ -23,7 +23,7 @@ from domain.followups import (
 from domain.text import NAME_MAX, SHORT_MAX
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, row
 from services import followups as fu_service
-from services.errors import DomainError
+from services.errors import InvalidInput
 from services.roster import get_person
 from widgets.app_handle import zapp
 from widgets.date_input import DateInput
@@ -133,11 +133,21 @@ class ContactForm(FollowupForm[FollowUp | None]):
                 help_given=self.text_of("help_given"),
                 place=self.text_of("place"),
             )
-            saved = fu_service.log_contact(
-                zapp(self).store, self.fu, contact, self.config, draft=self.draft_ref()
-            )
-        except (FollowUpError, DomainError) as e:
+        except FollowUpError as e:
             self.show_errors({})
             self.fail(str(e))
             return
-        self.saved(saved, f"已记录谈话，下次联系 {format_date(saved.next_contact)}")
+        self.show_errors({})
+        store, fu, config, ref = zapp(self).store, self.fu, self.config, self.draft_ref()
+
+        def save() -> FollowUp:
+            try:
+                return fu_service.log_contact(store, fu, contact, config, draft=ref)
+            except FollowUpError as e:  # a rule refused it: worded for the user
+                raise InvalidInput(str(e)) from e
+
+        def done(saved: FollowUp) -> None:
+            self.saved(saved, f"已记录谈话，下次联系 {format_date(saved.next_contact)}")
+
+        # Waiting for another process's lock happens off the UI thread.
+        self.save_in_background(save, done)

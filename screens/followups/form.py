@@ -379,12 +379,19 @@ class FollowupForm(ModalScreen[T]):
         self.dismiss(result)
 
     def action_close(self) -> None:
+        if self._saving:
+            # Closing now would leave the waiting save's outcome unseen.
+            self.notify("正在保存（数据库忙时请稍候），完成后再关闭", markup=False)
+            return
         message = zapp(self).drafts.close_message(self.WORKFLOW, self.draft_key)
         if message:
             self.notify(message, markup=False)
         self.dismiss(None)
 
     def action_discard(self) -> None:
+        if self._saving:
+            self.notify("正在保存（数据库忙时请稍候），完成后再放弃", markup=False)
+            return
         zapp(self).drafts.discard(self.WORKFLOW, self.draft_key)
         self.notify("已放弃", markup=False)
         self.dismiss(None)

@@ -18,7 +18,7 @@ from domain.dates import format_date
 from domain.followups import Actor, ContactMethod, FollowUp, FollowUpConfig, FollowUpError
 from screens.followups.form import FollowupForm, PersonChoice, PersonFieldSpec, actor_of, row
 from services import followups as fu_service
-from services.errors import DomainError
+from services.errors import InvalidInput
 from widgets.app_handle import zapp
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
@@ -217,18 +217,18 @@ class StepForm(FollowupForm[FollowUp | None]):
             self.show_errors(errors)
             return
         assert self.viewer is not None
-        try:
-            saved = fu_service.take_step(
-                zapp(self).store,
-                self.fu,
-                self.spec.apply,
-                values,
-                actor_of(self.viewer),
-                self.config,
-                draft=self.draft_ref(),
-            )
-        except (FollowUpError, DomainError) as e:
-            self.show_errors({})
-            self.fail(str(e))
-            return
-        self.saved(saved, f"{self.spec.done}：{saved.person_name}")
+        self.show_errors({})
+        store, fu, apply, config = zapp(self).store, self.fu, self.spec.apply, self.config
+        actor, ref, done_text = actor_of(self.viewer), self.draft_ref(), self.spec.done
+
+        def save() -> FollowUp:
+            try:
+                return fu_service.take_step(store, fu, apply, values, actor, config, draft=ref)
+            except FollowUpError as e:  # a rule refused it: worded for the user
+                raise InvalidInput(str(e)) from e
+
+        def done(saved: FollowUp) -> None:
+            self.saved(saved, f"{done_text}：{saved.person_name}")
+
+        # Waiting for another process's lock happens off the UI thread.
+        self.save_in_background(save, done)

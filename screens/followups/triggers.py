@@ -22,8 +22,8 @@ from domain.triggers import (
 )
 from services import followups as fu_service
 from services import org_lookup
-from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -93,7 +93,8 @@ class TriggerTextForm(ModalScreen[tuple[TriggerKind, str] | None]):
             self.query_one("#t-status", Static).update(content("内容不能为空"))
             return
         kind = TriggerKind(str(self.query_one("#t-kind", Select).value))
-        zapp(self).drafts.discard(WORKFLOW, self._key)
+        # The draft stays until the catalogue's save discards it (a refused
+        # save keeps the wording).
         self.dismiss((kind, value))
 
     def action_close(self) -> None:
@@ -113,6 +114,7 @@ class TriggerCatalogueScreen(Screen[None]):
         super().__init__()
         self._branch_hint = branch_id
         self.cat: TriggerCatalogue | None = None
+        self._saving = False  # a save waiting for the lock: the catalogue holds still
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -176,17 +178,43 @@ class TriggerCatalogueScreen(Screen[None]):
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
-    def _save(self, new: TriggerCatalogue, message: str) -> None:
-        try:
-            self.cat = fu_service.save_catalogue(zapp(self).store, new)
-        except DomainError as e:
-            self.notify(str(e), severity="error", markup=False, timeout=8)
+    def _held_back(self) -> bool:
+        if not self._saving:
+            return False
+        self.notify("正在保存（数据库忙时请稍候），完成后再修改", markup=False)
+        return True
+
+    def _save(self, new: TriggerCatalogue, message: str, draft_key: str | None = None) -> None:
+        if self._saving:
+            return  # one save at a time: the second would be against a stale version
+        store = zapp(self).store
+        ref = zapp(self).drafts.ref(WORKFLOW, draft_key) if draft_key else None
+        self._saving = True
+        self.query_one("#tc-status", Static).update(content("正在保存…"))
+
+        def refused(e: Exception) -> None:
+            self._saving = False
+            text_kept = "（输入的内容已存为草稿）" if draft_key else ""
+            self.notify(f"{e}{text_kept}", severity="error", markup=False, timeout=8)
             self.reload()
-            return
-        self.notify(message, markup=False)
-        self.reload()
+
+        def done(saved: TriggerCatalogue) -> None:
+            self._saving = False
+            if draft_key:
+                zapp(self).drafts.forget(WORKFLOW, draft_key)  # discarded by the save
+            self.cat = saved
+            self.notify(message, markup=False)
+            self.reload()
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7).
+        run_save(
+            self, store, lambda: fu_service.save_catalogue(store, new, draft=ref), done, refused
+        )
 
     def action_add(self) -> None:
+        if self._held_back():
+            return
         if self.cat is None:
             return
         cat = self.cat
@@ -199,18 +227,20 @@ class TriggerCatalogueScreen(Screen[None]):
             except TriggerError as e:
                 self.notify(str(e), severity="error", markup=False)
                 return
-            self._save(new, f"已新增：{result[1]}")
+            self._save(new, f"已新增：{result[1]}", key)
 
-        self.app.push_screen(
-            TriggerTextForm("新增触发情形", f"{cat.branch_id}:new", kind=None), done
-        )
+        key = f"{cat.branch_id}:new"
+        self.app.push_screen(TriggerTextForm("新增触发情形", key, kind=None), done)
 
     def action_reword(self) -> None:
+        if self._held_back():
+            return
         code = self._current_code()
         if self.cat is None or code is None:
             return
         cat = self.cat
         trigger = next(t for t in cat.triggers if t.code == code)
+        key = f"{cat.branch_id}:{code}"
 
         def done(result: tuple[TriggerKind, str] | None) -> None:
             if result is None:
@@ -220,17 +250,17 @@ class TriggerCatalogueScreen(Screen[None]):
             except TriggerError as e:
                 self.notify(str(e), severity="error", markup=False)
                 return
-            self._save(new, f"已改写 {code}")
+            self._save(new, f"已改写 {code}", key)
 
         self.app.push_screen(
-            TriggerTextForm(
-                f"改写 {code}", f"{cat.branch_id}:{code}", kind=trigger.kind, wording=trigger.text
-            ),
+            TriggerTextForm(f"改写 {code}", key, kind=trigger.kind, wording=trigger.text),
             done,
         )
 
     # Not action_toggle: that is DOMNode's toggle(attribute_name) action.
     def action_toggle_trigger(self) -> None:
+        if self._held_back():
+            return
         code = self._current_code()
         if self.cat is None or code is None:
             return
@@ -246,4 +276,6 @@ class TriggerCatalogueScreen(Screen[None]):
         self._save(new, msg)
 
     def action_back(self) -> None:
+        if self._held_back():
+            return
         self.app.pop_screen()

@@ -11,8 +11,9 @@ from textual.widgets import Static
 from domain.action_items import ActionKind
 from domain.navigation import Place
 from services import meetings as meeting_service
-from services.errors import DomainError
+from services.errors import DomainError, InvalidInput
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.safe import content
 
 
@@ -26,6 +27,7 @@ class ActionItemScreen(ModalScreen[bool]):
     def __init__(self, item_id: str) -> None:
         super().__init__(classes="dialog")
         self.item_id = item_id
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -57,13 +59,23 @@ class ActionItemScreen(ModalScreen[bool]):
         if self.item.kind is ActionKind.MAKE_UP:
             self._record_make_up()
             return
-        try:
-            meeting_service.close_action_item(zapp(self).store, self.item)
-        except DomainError as e:
+        if self._saving:
+            return  # a second k while the first waits closes nothing twice
+        store, item = zapp(self).store, self.item
+        self._saving = True
+
+        def refused(e: Exception) -> None:
+            self._saving = False
             self.notify(str(e), severity="error", markup=False)
-            return
-        self.notify("已办结", markup=False)
-        self.dismiss(True)
+
+        def done(_result: object) -> None:
+            self._saving = False
+            self.notify("已办结", markup=False)
+            self.dismiss(True)
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7).
+        run_save(self, store, lambda: meeting_service.close_action_item(store, item), done, refused)
 
     def _record_make_up(self) -> None:
         """补学 is closed by recording how it was done, not by a bare 办结."""
@@ -72,21 +84,27 @@ class ActionItemScreen(ModalScreen[bool]):
         from domain.errors_cn import describe_validation_error
         from screens.meetings.dialogs import MakeUpDialog, MakeUpForm
 
-        def save(form: MakeUpForm) -> str | None:
+        store, item_id = zapp(self).store, self.item_id
+
+        def save(form: MakeUpForm) -> None:
+            # Runs in a thread when the lock is busy: refusals become worded
+            # DomainErrors for the dialog to show.
             try:
                 meeting_service.record_make_up(
-                    zapp(self).store,
-                    self.item_id,
+                    store,
+                    item_id,
                     done_on=form.done_on,
                     method=form.method,
                     checked_by=form.checked_by,
                     note=form.note,
                 )
             except ValidationError as e:
-                return describe_validation_error(e, {"checked_by": "检查人", "note": "备注"})
-            except (DomainError, ValueError) as e:
-                return str(e)
-            return None
+                labels = {"checked_by": "检查人", "note": "备注"}
+                raise InvalidInput(describe_validation_error(e, labels)) from e
+            except DomainError:
+                raise
+            except ValueError as e:
+                raise InvalidInput(str(e)) from e
 
         def recorded(done: bool | None) -> None:
             if done:

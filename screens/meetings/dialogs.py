@@ -37,6 +37,8 @@ from domain.meetings import (
 from domain.people import Person
 from domain.text import LONG_MAX, NAME_MAX, SHORT_MAX
 from screens.dialogs import LinePrompt, NotePrompt
+from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput, LimitedTextArea
 from widgets.safe import content, text
@@ -481,16 +483,17 @@ class DraftedNotePrompt(NotePrompt):
 class MakeUpDialog(ModalScreen[bool]):
     """补学：when, how (学习材料 / 补课 / 线上), who checked it, a note.
 
-    ``save`` records the form and returns an error to show (the dialog stays
-    open with what was typed), or None when it was recorded."""
+    ``save`` records the form; a refusal it raises (a DomainError, worded for
+    the user) is shown and the dialog stays open with what was typed. It runs
+    through widgets.background_save: waiting for another process's lock never
+    freezes the screen."""
 
     BINDINGS = [Binding("ctrl+s", "ok", "确定", priority=True), Binding("escape", "cancel", "取消")]
 
-    def __init__(
-        self, title: str, today: dt.date, save: Callable[[MakeUpForm], str | None]
-    ) -> None:
+    def __init__(self, title: str, today: dt.date, save: Callable[[MakeUpForm], object]) -> None:
         super().__init__(classes="dialog")
         self._title, self._today, self._save = title, today, save
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -515,6 +518,8 @@ class MakeUpDialog(ModalScreen[bool]):
         self.query_one("#mu-date", Input).focus()
 
     def action_ok(self) -> None:
+        if self._saving:
+            return  # a second Ctrl+S while the first waits records nothing twice
         err = self.query_one("#mu-error", Static)
         try:
             done_on = self.query_one("#mu-date", DateInput).date_value
@@ -534,13 +539,23 @@ class MakeUpDialog(ModalScreen[bool]):
             checked_by=checked,
             note=self.query_one("#mu-note", Input).value.strip(),
         )
-        problem = self._save(form)
-        if problem:
-            err.update(content(problem))
-            return
-        self.dismiss(True)
+        self._saving = True
+        err.update(content("正在保存…"))
+
+        def refused(e: Exception) -> None:
+            self._saving = False
+            err.update(content(str(e)))
+
+        def done(_result: object) -> None:
+            self._saving = False
+            self.dismiss(True)
+
+        run_save(self, zapp(self).store, lambda: self._save(form), done, refused)
 
     def action_cancel(self) -> None:
+        if self._saving:
+            self.notify("正在保存（数据库忙时请稍候），完成后再关闭", markup=False)
+            return
         self.dismiss(False)
 
 

@@ -37,8 +37,8 @@ from screens.meetings.panes import (
 )
 from services import meetings as meeting_service
 from services import org_lookup
-from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.footer import KeyFooter
 from widgets.safe import content
 
@@ -91,6 +91,8 @@ class MeetingScreen(Screen[None]):
         self._raw = raw
         self._section = section
         self._export_dir: Path | None = None
+        # A save waiting for the lock (what it is doing, for the status line).
+        self._pending: str | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only the keys that apply take room in the footer: 完成会议 while the
@@ -164,6 +166,8 @@ class MeetingScreen(Screen[None]):
         if self.meeting.finished:
             self.notify("已完成的会议只读；按 c 生成更正版本", markup=False)
             return
+        if self._held_back():
+            return
         self.meeting = meeting
         if raw is not None:
             self._raw = raw
@@ -173,6 +177,9 @@ class MeetingScreen(Screen[None]):
     @on(Pane.MeetingEdit)
     def _pane_edit(self, event: Pane.MeetingEdit) -> None:
         event.stop()
+        if self._held_back():
+            event.pane.load()  # show what is kept, not what was refused
+            return
         try:
             meeting = event.change(self.meeting)
         except ValueError as e:
@@ -193,6 +200,14 @@ class MeetingScreen(Screen[None]):
         self._dialog = event.spec
         self._save_draft()
 
+    def _held_back(self) -> bool:
+        """While a save waits for the lock the record it writes must not
+        change under it: say so instead (the keys still work elsewhere)."""
+        if self._pending is None:
+            return False
+        self.notify(f"{self._pending}数据库忙时请稍候，完成后再修改", markup=False)
+        return True
+
     def _save_draft(self) -> None:
         raw: dict[str, Any] = dict(self._raw)
         if self._dialog:
@@ -205,6 +220,8 @@ class MeetingScreen(Screen[None]):
         m = self.meeting
         q = quorum(m)
         state = "已完成（只读）" if m.finished else "进行中 · 草稿自动保存"
+        if self._pending:
+            state = self._pending
         head = Text.assemble(
             (f"{m.kind} ", "bold"),
             f"{content(m.org_name).plain} {m.date.isoformat()}  ",
@@ -229,6 +246,8 @@ class MeetingScreen(Screen[None]):
         self.call_after_refresh(target.focus)
 
     def action_back(self) -> None:
+        if self._held_back():
+            return  # leaving now would drop the outcome of the waiting save
         if not isinstance(self.app.focused, SectionNav):
             self.query_one(SectionNav).focus()
             return
@@ -237,6 +256,8 @@ class MeetingScreen(Screen[None]):
 
     # -- finish / export / correct -------------------------------------------
     def action_finish(self) -> None:
+        if self._held_back():
+            return
         if self.meeting.finished:
             self.notify("会议已完成", markup=False)
             return
@@ -266,28 +287,44 @@ class MeetingScreen(Screen[None]):
         self.app.push_screen(ConfirmDialog("完成会议并锁定记录？", body), answered)
 
     def _finish(self) -> None:
-        try:
-            ref = zapp(self).drafts.ref(WORKFLOW, self.meeting.id)
-            saved = meeting_service.finish_meeting(zapp(self).store, self.meeting, draft=ref)
-        except meeting_service.NotReady as e:
-            self._show_finish()
-            self.notify(
-                f"还不能完成：共 {len(e.problems)} 处问题，见“7 完成”",
-                severity="warning",
-                markup=False,
-            )
-            return
-        except DomainError as e:
+        if self._pending:
+            return  # a second f/y while the finish waits must not finish twice
+        ref = zapp(self).drafts.ref(WORKFLOW, self.meeting.id)
+        store = zapp(self).store
+        meeting = self.meeting
+        self._pending = "正在完成会议…"
+        self._status()
+
+        def refused(e: Exception) -> None:
+            self._pending = None
+            self._status()
+            if isinstance(e, meeting_service.NotReady):
+                self._show_finish()
+                self.notify(
+                    f"还不能完成：共 {len(e.problems)} 处问题，见“7 完成”",
+                    severity="warning",
+                    markup=False,
+                )
+                return
             message = zapp(self).drafts.refused_message(str(e))
             self.notify(message, severity="error", markup=False, timeout=10)
-            return
-        zapp(self).drafts.forget(WORKFLOW, self.meeting.id)
-        self.meeting = saved
-        self._dialog = None
-        self.refresh_bindings()  # 完成会议 leaves the footer, 更正 joins it
-        self._reload_all()
-        self._show_finish()
-        self.notify("会议已完成并保存。按 x 导出会议记录。", markup=False)
+
+        def done(saved: Meeting) -> None:
+            self._pending = None
+            zapp(self).drafts.forget(WORKFLOW, meeting.id)
+            self.meeting = saved
+            self._dialog = None
+            self.refresh_bindings()  # 完成会议 leaves the footer, 更正 joins it
+            self._reload_all()
+            self._show_finish()
+            self.notify("会议已完成并保存。按 x 导出会议记录。", markup=False)
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7); edits are held back until it is done.
+        run_save(
+            self, store, lambda: meeting_service.finish_meeting(store, meeting, draft=ref),
+            done, refused,
+        )  # fmt: skip
 
     def _show_finish(self) -> None:
         nav = self.query_one(SectionNav)
@@ -321,6 +358,8 @@ class MeetingScreen(Screen[None]):
     def action_correct(self) -> None:
         from screens.meetings.dialogs import ConfirmDialog
 
+        if self._held_back():
+            return
         m = self.meeting
         store = zapp(self).store
         if not m.finished:
@@ -352,29 +391,53 @@ class MeetingScreen(Screen[None]):
         )
 
     def _correct(self) -> None:
-        try:
-            draft = meeting_service.open_correction(zapp(self).store, self.meeting.id)
-        except DomainError as e:  # CorrectionConflict names who and when
-            self.notify(str(e), severity="error", markup=False, timeout=10)
+        if self._pending:
             return
-        self.app.switch_screen(MeetingScreen(draft))
-        self.notify(f"已生成更正版本（第{draft.revision}版；原记录保留）", markup=False)
+        store = zapp(self).store
+        mid = self.meeting.id
+        self._pending = "正在生成更正版本…"
+        self._status()
+
+        def refused(e: Exception) -> None:  # CorrectionConflict names who and when
+            self._pending = None
+            self._status()
+            self.notify(str(e), severity="error", markup=False, timeout=10)
+
+        def done(draft: Meeting) -> None:
+            self._pending = None
+            self.app.switch_screen(MeetingScreen(draft))
+            self.notify(f"已生成更正版本（第{draft.revision}版；原记录保留）", markup=False)
+
+        run_save(self, store, lambda: meeting_service.open_correction(store, mid), done, refused)
 
     def _abandon(self) -> None:
+        if self._pending:
+            return
         m = self.meeting
         store = zapp(self).store
-        zapp(self).drafts.discard(WORKFLOW, m.id)
-        try:
+        self._pending = "正在放弃更正…"
+        self._status()
+
+        def abandon() -> Meeting | None:
             meeting_service.abandon_correction(store, m.id)
-        except DomainError as e:
+            return meeting_service.get_meeting(store, m.supersedes_id or "")
+
+        def refused(e: Exception) -> None:
+            self._pending = None
+            self._status()
             self.notify(str(e), severity="error", markup=False, timeout=10)
-            return
-        original = meeting_service.get_meeting(store, m.supersedes_id or "")
-        self.notify("已放弃更正，原记录保持不变", markup=False)
-        if original is None:
-            self.app.pop_screen()
-        else:
-            self.app.switch_screen(MeetingScreen(original))
+
+        def done(original: Meeting | None) -> None:
+            self._pending = None
+            zapp(self).drafts.forget(WORKFLOW, m.id)  # its transaction deleted the row
+            self.notify("已放弃更正，原记录保持不变", markup=False)
+            if original is None:
+                self.app.pop_screen()
+            else:
+                self.app.switch_screen(MeetingScreen(original))
+
+        # The draft row goes in the same transaction: a refusal keeps both.
+        run_save(self, store, abandon, done, refused)
 
 
 def status_line(meeting: Meeting) -> Text:

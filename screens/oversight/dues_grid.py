@@ -43,8 +43,8 @@ from screens.oversight.format import band_text, dues_status_text
 from services import dues as dues_service
 from services import org_lookup
 from services.dues import GridRow
-from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.footer import KeyFooter
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -146,6 +146,7 @@ class DuesGridScreen(Screen[None]):
         self.changed: set[str] = set()
         self.order: list[str] = []
         self._loading = True
+        self._saving = False  # a save waiting for the lock: the grid holds still
 
     @classmethod
     def from_draft_key(cls, key: str) -> DuesGridScreen:
@@ -359,6 +360,8 @@ class DuesGridScreen(Screen[None]):
 
     def _edit(self, fn: Callable[[DuesRecord], DuesRecord]) -> bool:
         """Run *fn(record)* on the row under the cursor; DuesError is shown."""
+        if self._held_back():
+            return False
         pid = self._current()
         if pid is None:
             return False
@@ -382,6 +385,8 @@ class DuesGridScreen(Screen[None]):
         self.app.push_screen(LinePrompt(title, value=value, max_length=20), then)
 
     def action_amount(self) -> None:
+        if self._held_back():
+            return
         pid = self._current()
         if pid is None:
             return
@@ -409,6 +414,8 @@ class DuesGridScreen(Screen[None]):
         self.action_amount()
 
     def action_base(self) -> None:
+        if self._held_back():
+            return
         pid = self._current()
         if pid is None:
             return
@@ -431,6 +438,8 @@ class DuesGridScreen(Screen[None]):
     def action_kind(self) -> None:
         from screens.dialogs import ChoicePrompt
 
+        if self._held_back():
+            return
         pid = self._current()
         if pid is None:
             return
@@ -445,6 +454,8 @@ class DuesGridScreen(Screen[None]):
     def action_waive(self) -> None:
         from screens.dialogs import LinePrompt
 
+        if self._held_back():
+            return
         pid = self._current()
         if pid is None:
             return
@@ -468,7 +479,21 @@ class DuesGridScreen(Screen[None]):
     def action_clear(self) -> None:
         self._edit(cleared)
 
+    def _held_back(self) -> bool:
+        """While a save waits for the lock the rows it writes must not change
+        under it (the cursor still moves and shows each row)."""
+        if not self._saving:
+            return False
+        self.notify("正在保存（数据库忙时请稍候），完成后再修改", markup=False)
+        return True
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.query_one("#dg-branch", Select).disabled = saving  # another branch would reload
+
     def action_save(self) -> None:
+        if self._held_back():
+            return  # a second Ctrl+S while the first waits saves nothing twice
         branch = self.branch_id
         if branch is None:
             return
@@ -488,26 +513,41 @@ class DuesGridScreen(Screen[None]):
             self._status("没有需要保存的内容。")
             return
         store = zapp(self).store
-        try:
-            dues_service.record_month(store, branch, to_save)
-        except DomainError as e:
+        key = draft_key(branch, self.month)
+        ref = zapp(self).drafts.ref(WORKFLOW, key)
+        self._set_saving(True)
+        self._status("正在保存…")
+
+        def refused(e: Exception) -> None:
             # Stale (someone saved this month meanwhile; nothing was written)
-            # says how to reload.
-            msg = str(e)
+            # says how to reload; the entries stay as they are.
+            self._set_saving(False)
+            msg = zapp(self).drafts.refused_message(str(e))
             self._status(msg, error=True)
             self.notify(msg, severity="error", markup=False, timeout=10)
-            return
-        zapp(self).drafts.discard(WORKFLOW, draft_key(branch, self.month))
-        keep = self._current()
-        self._focus = keep
-        self.load()
-        msg = f"已保存 {len(to_save)} 条"
-        if skipped:
-            msg += f"；{skipped} 人没有基数，未建记录（按 b 设置后再保存）"
-        self._update_summary(msg)
-        self.notify(msg, markup=False)
+
+        def done(_saved: list[DuesRecord]) -> None:
+            self._set_saving(False)
+            zapp(self).drafts.forget(WORKFLOW, key)  # its transaction deleted the row
+            keep = self._current()
+            self._focus = keep
+            self.load()
+            msg = f"已保存 {len(to_save)} 条"
+            if skipped:
+                msg += f"；{skipped} 人没有基数，未建记录（按 b 设置后再保存）"
+            self._update_summary(msg)
+            self.notify(msg, markup=False)
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7).
+        run_save(
+            self, store, lambda: dues_service.record_month(store, branch, to_save, draft=ref),
+            done, refused,
+        )  # fmt: skip
 
     def action_discard(self) -> None:
+        if self._held_back():
+            return
         branch = self.branch_id
         if branch is None or not self.changed:
             return
@@ -517,6 +557,8 @@ class DuesGridScreen(Screen[None]):
         self.notify("已放弃未保存的录入", markup=False)
 
     def action_month(self, n: int) -> None:
+        if self._held_back():
+            return
         zapp(self).drafts.flush()
         self._focus = self._current()
         self.month = add_months(self.month, int(n))
@@ -545,11 +587,15 @@ class DuesGridScreen(Screen[None]):
         )
 
     def action_member(self) -> None:
+        if self._held_back():
+            return
         pid = self._current()
         if pid is not None:
             zapp(self).go(Place.MEMBER_RECORD, pid)
 
     def action_back(self) -> None:
+        if self._held_back():
+            return
         if self.changed:
             zapp(self).drafts.flush()
             self.notify("未保存的录入已存为草稿，下次打开自动恢复", markup=False)

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from services import identity
-from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.footer import KeyFooter
 from widgets.safe import content, text
 from widgets.tables import add_columns
@@ -26,6 +26,8 @@ class AccountRequestsScreen(Screen[None]):
         Binding("x", "decide(False)", "拒绝"),
         Binding("escape", "back", "返回"),
     ]
+
+    _saving = False  # a decision waiting for the lock
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,19 +76,38 @@ class AccountRequestsScreen(Screen[None]):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def action_decide(self, approve: bool) -> None:
+        if self._saving:
+            self.notify("正在保存（数据库忙时请稍候），完成后再操作", markup=False)
+            return  # a second a/x while the first waits decides nothing twice
         rid = self._current()
         if rid is None:
             return
         app = zapp(self)
-        try:
-            req = identity.decide_request(app.store, rid, approve=approve, session=app.pin_session)
-        except DomainError as e:
+        store, session = app.store, app.pin_session
+        self._saving = True
+        self.query_one("#ar-status", Static).update(content("正在保存…"))
+
+        def refused(e: Exception) -> None:
+            self._saving = False
             self.notify(str(e), severity="error", markup=False, timeout=8)
             self.reload()
-            return
-        verb = "已批准" if approve else "已拒绝"
-        self.notify(f"{verb}：账户 {req.account} 是 {req.person_name}", markup=False)
-        self.reload()
+
+        def done(req: identity.Request) -> None:
+            self._saving = False
+            verb = "已批准" if approve else "已拒绝"
+            self.notify(f"{verb}：账户 {req.account} 是 {req.person_name}", markup=False)
+            self.reload()
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7).
+        run_save(
+            self, store,
+            lambda: identity.decide_request(store, rid, approve=approve, session=session),
+            done, refused,
+        )  # fmt: skip
 
     def action_back(self) -> None:
+        if self._saving:
+            self.notify("正在保存（数据库忙时请稍候），完成后再返回", markup=False)
+            return
         self.app.pop_screen()

@@ -12,9 +12,9 @@ from textual.widgets import Label, Select, Static
 from domain.org import OrgKind
 from domain.people import Person
 from services import org_lookup
-from services.errors import DomainError
 from services.roster import move_person
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.safe import content, text
 
 
@@ -27,6 +27,7 @@ class MovePersonScreen(ModalScreen[Person | None]):
     def __init__(self, person: Person) -> None:
         super().__init__()
         self.person = person
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         self._units = org_lookup.all_units(zapp(self).store)
@@ -53,17 +54,35 @@ class MovePersonScreen(ModalScreen[Person | None]):
         self._groups(str(event.value))
 
     def action_save(self) -> None:
-        branch = self.query_one("#move-branch", Select).value
+        if self._saving:
+            return  # a second Ctrl+S while the first waits moves nothing twice
+        branch = str(self.query_one("#move-branch", Select).value)
         group_sel = self.query_one("#move-group", Select)
         group = None if group_sel.is_blank() else str(group_sel.value)
-        try:
-            moved = move_person(zapp(self).store, self.person, str(branch), group)
-        except DomainError as e:
-            self.query_one("#move-status", Static).update(content(str(e)))
-            return
-        name = next((u.name for u in self._units if u.id == branch), "")
-        self.notify(f"{moved.name} 已调入 {name}", markup=False)
-        self.dismiss(moved)
+        store, person = zapp(self).store, self.person
+        status = self.query_one("#move-status", Static)
+        self._set_saving(True)
+        status.update(content("正在保存…"))
+
+        def refused(e: Exception) -> None:
+            self._set_saving(False)
+            status.update(content(str(e)))
+
+        def done(moved: Person) -> None:
+            self._set_saving(False)
+            name = next((u.name for u in self._units if u.id == branch), "")
+            self.notify(f"{moved.name} 已调入 {name}", markup=False)
+            self.dismiss(moved)
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7).
+        run_save(self, store, lambda: move_person(store, person, branch, group), done, refused)
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving  # the choice was read before: changing it now saves nothing
 
     def action_cancel(self) -> None:
+        if self._saving:
+            self.notify("正在保存（数据库忙时请稍候），完成后再关闭", markup=False)
+            return
         self.dismiss(None)

@@ -33,8 +33,8 @@ from domain.errors_cn import field_errors
 from screens.rota.format import lateness, state_label
 from screens.rota.lecture_step import LectureStepScreen, step_options
 from services import rota as rota_service
-from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.checkbox import TextCheckbox
 from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
@@ -91,6 +91,7 @@ class LectureReviewScreen(Screen[None]):
         self.lecture: Lecture | None = None
         self._step_draft: dict[str, Any] | None = None
         self._loading = True
+        self._saving = False  # a save waiting for the lock
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -337,16 +338,37 @@ class LectureReviewScreen(Screen[None]):
     def action_save(self) -> None:
         if self.lecture is None:
             return
+        if self._saving:
+            return  # a second Ctrl+S while the first waits saves nothing twice
         lec = self._build()
         if lec is None:
             return
-        try:
-            saved = rota_service.save_lecture(zapp(self).store, lec)
-        except DomainError as e:
-            self._status(str(e))
-            self.notify(str(e), severity="error", markup=False, timeout=8)
-            return
-        self._saved(saved, "已保存")
+        store, typed = zapp(self).store, self._collect()
+        self._saving = True
+        self._status("正在保存…")
+
+        def refused(e: Exception) -> None:
+            self._saving = False
+            msg = zapp(self).drafts.refused_message(str(e))
+            self._status(msg)
+            self.notify(msg, severity="error", markup=False, timeout=8)
+
+        def done(saved: Lecture) -> None:
+            self._saving = False
+            now = self._collect()
+            if now == typed:
+                self._saved(saved, "已保存")
+                return
+            # Typed while the save waited for the lock: keep it on screen and
+            # in the draft, against the version just saved.
+            self.lecture = saved
+            self._touch(now)
+            self._refresh_view()
+            self._status("已保存；之后输入的修改尚未保存（Ctrl+S）")
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7).
+        run_save(self, store, lambda: rota_service.save_lecture(store, lec), done, refused)
 
     def _saved(self, saved: Lecture, message: str) -> None:
         self.lecture = saved
@@ -360,7 +382,7 @@ class LectureReviewScreen(Screen[None]):
         self.notify(message, markup=False)
 
     def action_step(self) -> None:
-        if self.lecture is None:
+        if self.lecture is None or self._held_back():
             return
         if not step_options(self.lecture):
             self.notify(f"审核流程已结束（{self.lecture.state}）", markup=False)
@@ -379,7 +401,15 @@ class LectureReviewScreen(Screen[None]):
             LectureStepScreen(lec, draft=self._step_draft, on_change=self._step_typed), done
         )
 
+    def _held_back(self) -> bool:
+        if not self._saving:
+            return False
+        self.notify("正在保存（数据库忙时请稍候），完成后再操作", markup=False)
+        return True
+
     def action_leave(self) -> None:
+        if self._held_back():
+            return  # leaving now would drop the outcome of the waiting save
         if self.lecture is not None:
             # 已保存 only when the draft is written (docs/RELIABILITY.md, R10).
             message = zapp(self).drafts.close_message(WORKFLOW, self.lecture.id)

@@ -14,14 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from domain.courseware import (
     RETURN_STATES,
@@ -34,6 +33,7 @@ from domain.people import Person
 from services import rota as rota_service
 from services.errors import Refused
 from widgets.app_handle import BackgroundFailed, zapp
+from widgets.background_save import run_save
 from widgets.limited_input import LimitedInput
 from widgets.person_picker import NewPerson, PickPersonScreen
 from widgets.safe import content, text
@@ -107,6 +107,7 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
         self._on_change = on_change
         self.to: ReviewState = self.options[0]
         self._loading = True
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         lec = self.lecture
@@ -238,51 +239,55 @@ class LectureStepScreen(ModalScreen[Lecture | None]):
 
     # -- confirm -----------------------------------------------------------
     def action_confirm(self) -> None:
+        if self._saving:
+            return  # a second Ctrl+S while the first waits saves nothing twice
         v = self._values()
         checklist: list[str] | None = None
         if self._checklist_shown():
             passing = self.to in (_S.AWAITING_HIGHER, _S.APPROVED)
             # A return records the checklist only if the reviewer used it.
             checklist = v["checks"] if passing or v["checks"] else None
+        self._saving = True
         self._status("正在保存…")
-        self._save(self.to, v["actor"], v["comment"], checklist)
+        store, lecture, to, at = (
+            zapp(self).store,
+            self.lecture,
+            self.to,
+            event_time(zapp(self).today),
+        )
 
-    @work(thread=True, exclusive=True, group="lecture-step")
-    def _save(
-        self, to: ReviewState, actor: str, comment: str, checklist: list[str] | None
-    ) -> Lecture | Refused:
-        try:
+        def save() -> Lecture:
             return rota_service.move_lecture(
-                zapp(self).store,
-                self.lecture,
-                to,
-                actor=actor,
-                at=event_time(zapp(self).today),
-                comment=comment,
+                store, lecture, to, actor=v["actor"], at=at, comment=v["comment"],
                 checklist=checklist,
-            )
-        except Refused as e:
-            # A refusal the reviewer can fix here, not a fault: it is a result.
-            return e
+            )  # fmt: skip
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "lecture-step" or worker.state is not WorkerState.SUCCESS:
-            return
-        if isinstance(worker.result, Refused):
-            msg = str(worker.result)
+        def refused(e: Exception) -> None:
+            # A refusal the reviewer can fix here: the modal stays with everything typed.
+            self._saving = False
+            msg = str(e) if isinstance(e, Refused) else f"{e} 您的输入已保留。"
             self._status(msg)
             self.notify(msg, severity="error", markup=False, timeout=8)
-        else:
-            self.dismiss(worker.result)
+
+        def done(saved: Lecture) -> None:
+            self._saving = False
+            self.dismiss(saved)
+
+        # In a thread from the start (approval hashes the courseware file), and
+        # waiting for another process's lock there (docs/RELIABILITY.md, R7).
+        run_save(self, store, save, done, refused, try_here=False)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:
         # The app has notified; the modal stays open with everything typed.
+        self._saving = False
         self._status(f"{event.text} 您的输入已保留。")
 
     def _status(self, msg: str) -> None:
         self.query_one("#step-status", Static).update(content(msg))
 
     def action_cancel(self) -> None:
+        if self._saving:
+            self.notify("正在保存（数据库忙时请稍候），完成后再关闭", markup=False)
+            return
         self.dismiss(None)

@@ -29,6 +29,7 @@ from textual.widgets import (
     Static,
 )
 
+from domain.courseware import Lecture
 from domain.dates import WEEKDAYS
 from domain.errors_cn import describe_validation_error
 from domain.holidays import HolidayCalendar, HolidaySource
@@ -55,8 +56,8 @@ from screens.rota.format import short_date
 from screens.rota.unavailable import UnavailableDatesScreen, format_dates
 from services import holidays as holidays_service
 from services import rota as rota_service
-from services.errors import DomainError
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.checkbox import TextCheckbox
 from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
@@ -129,6 +130,7 @@ class RotaWizardScreen(Screen[None]):
         self.plan: RotaPlan | None = None
         self.mark: int | None = None  # first row picked for a swap
         self._armed = False  # Ctrl+S pressed once on a plan with problems
+        self._saving = False  # the confirm waits for the lock: the plan holds still
         self._loading = True
         self._untouched: dict[str, Any] | None = None  # the state as opened
 
@@ -414,6 +416,8 @@ class RotaWizardScreen(Screen[None]):
         return True
 
     def action_next(self) -> None:
+        if self._held_back():
+            return
         try:
             if self.step == 0:
                 self._leave_period_step()
@@ -449,11 +453,15 @@ class RotaWizardScreen(Screen[None]):
             self.plan = None
 
     def action_prev(self) -> None:
+        if self._held_back():
+            return
         if self.step > 0:
             self._show_step(self.step - 1)
             self._touch()
 
     def action_leave(self) -> None:
+        if self._held_back():
+            return
         if self.mark is not None:
             self.mark = None
             self._fill_plan()
@@ -512,6 +520,9 @@ class RotaWizardScreen(Screen[None]):
         return self.lecturers[min(table.cursor_row, len(self.lecturers) - 1)]
 
     def action_add_lecturer(self) -> None:
+        if self._held_back():
+            return
+
         def picked(result: object) -> None:
             from domain.people import Person
 
@@ -528,6 +539,8 @@ class RotaWizardScreen(Screen[None]):
         self.app.push_screen(PickPersonScreen("添加授课人", members_only=True), picked)
 
     def action_remove_lecturer(self) -> None:
+        if self._held_back():
+            return
         lec = self._current_lecturer()
         if lec is None:
             return
@@ -543,6 +556,8 @@ class RotaWizardScreen(Screen[None]):
         self.action_unavailable()
 
     def action_unavailable(self) -> None:
+        if self._held_back():
+            return
         lec = self._current_lecturer()
         if lec is None:
             return
@@ -634,6 +649,8 @@ class RotaWizardScreen(Screen[None]):
         self._touch()
 
     def action_swap(self) -> None:
+        if self._held_back():
+            return
         i = self._cursor_slot()
         if i is None or self.plan is None:
             return
@@ -652,6 +669,8 @@ class RotaWizardScreen(Screen[None]):
         )
 
     def action_pin(self) -> None:
+        if self._held_back():
+            return
         i = self._cursor_slot()
         if i is None or self.plan is None:
             return
@@ -666,6 +685,8 @@ class RotaWizardScreen(Screen[None]):
             )
 
     def action_replan(self) -> None:
+        if self._held_back():
+            return
         if self.plan is None:
             return
         self._set_plan(
@@ -674,6 +695,8 @@ class RotaWizardScreen(Screen[None]):
         )
 
     def action_confirm(self) -> None:
+        if self._held_back():
+            return  # a second Ctrl+S while the first waits confirms nothing twice
         plan = self.plan
         if plan is None or self.step != 2:
             return
@@ -683,24 +706,45 @@ class RotaWizardScreen(Screen[None]):
             return
         org_id = self._period_values()["org_id"]
         higher = self.query_one("#w-higher", Checkbox).value
-        try:
-            record, lectures = rota_service.confirm_plan(
-                zapp(self).store,
-                org_id,
-                plan,
-                needs_higher_review=higher,
+        store = zapp(self).store
+        self._saving = True
+        self._status("正在保存…")
+
+        def refused(e: Exception) -> None:
+            self._saving = False
+            msg = zapp(self).drafts.refused_message(str(e))
+            self._status(msg)
+            self.notify(msg, severity="error", markup=False, timeout=8)
+
+        def done(result: tuple[rota_service.RotaPlanRecord, list[Lecture]]) -> None:
+            self._saving = False
+            record, lectures = result
+            zapp(self).drafts.forget(WORKFLOW, DRAFT_KEY)  # discarded by the save
+            self.notify(
+                f"已确认{record.org_name}{record.period.label}党课计划，生成 {len(lectures)} 次党课",
+                markup=False,
             )
-        except DomainError as e:
-            self._status(str(e))
-            self.notify(str(e), severity="error", markup=False, timeout=8)
-            return
-        zapp(self).drafts.discard(WORKFLOW, DRAFT_KEY)
-        self.notify(
-            f"已确认{record.org_name}{record.period.label}党课计划，生成 {len(lectures)} 次党课",
-            markup=False,
-        )
-        self.app.pop_screen()
-        zapp(self).go(Place.ROTA, record.id)
+            self.app.pop_screen()
+            zapp(self).go(Place.ROTA, record.id)
+
+        ref = zapp(self).drafts.ref(WORKFLOW, DRAFT_KEY)
+
+        def save() -> tuple[rota_service.RotaPlanRecord, list[Lecture]]:
+            return rota_service.confirm_plan(
+                store, org_id, plan, needs_higher_review=higher, draft=ref
+            )
+
+        # Waiting for another process's lock happens off the UI thread
+        # (docs/RELIABILITY.md, R7).
+        run_save(self, store, save, done, refused)
+
+    def _held_back(self) -> bool:
+        """While the confirm waits for the lock the plan it stores must not
+        change under it (the tables' cursors still move)."""
+        if not self._saving:
+            return False
+        self.notify("正在保存（数据库忙时请稍候），完成后再修改", markup=False)
+        return True
 
     # -- drafts ------------------------------------------------------------
     def _touch(self) -> None:
