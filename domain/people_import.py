@@ -270,9 +270,28 @@ def build_preview(
         except (ValueError, ValidationError) as e:
             msg = describe_validation_error(e) if isinstance(e, ValidationError) else str(e)
             preview.errors.append(RowError(n, msg))
+    _refuse_repeated_rows(preview)
     if not preview.people and not preview.errors:
         preview.errors.append(RowError(2, "没有数据行"))
     return preview
+
+
+def _refuse_repeated_rows(preview: ImportPreview) -> None:
+    """A person listed twice in the file (same name after normalising, and the
+    same 出生日期 or 电话) is an error on the later row: importing both would
+    make two people, and which row is right is for the user to say."""
+    seen: dict[str, list[tuple[int, Person]]] = {}
+    for row, person in zip(preview.rows, preview.people, strict=True):
+        earlier = seen.setdefault(identity_text(person.name), [])
+        for first_row, first in earlier:
+            by = same_person(person, first)
+            if by:
+                preview.errors.append(
+                    RowError(row, f"与第 {first_row} 行是同一人（姓名、{by}相同），请删去一行")
+                )
+                break
+        earlier.append((row, person))
+    preview.errors.sort(key=lambda e: e.row)
 
 
 def _row_person(

@@ -64,6 +64,25 @@ def test_look_alike_names_are_the_same_person(store, tmp_path) -> None:
     assert identity_text("Ｗａｎｇ　Ｌｉ") == "WangLi"
 
 
+def test_a_person_listed_twice_in_one_file_is_refused_by_row(store, tmp_path) -> None:
+    """Failed before: both rows were imported, two copies of one person."""
+    _org(store)
+    before = _count(store)
+    f = _write(tmp_path / "twice.csv", HEAD
+               + "甲一,1990-01-01,,采油一队党支部,\n"
+               + "乙二,,13800000002,采油一队党支部,\n"
+               + "甲\u200b一,1990-01-01,,采油一队党支部,\n"  # row 4: row 2 again, zero-width
+               + "甲一,1985-05-05,,采油一队党支部,\n", "utf-8")  # fmt: skip
+    preview = preview_file(store, f)
+    assert [(e.row, e.message) for e in preview.errors] == [
+        (4, "与第 2 行是同一人（姓名、出生日期相同），请删去一行")
+    ]
+    assert not preview.ok
+    result = import_people(store, f)  # errors: nothing is written
+    assert result.imported == 0 and result.preview.errors
+    assert _count(store) == before
+
+
 def test_update_overwrites_only_the_columns_the_file_has(store, tmp_path) -> None:
     _org(store)
     zhang, _ = _roster(store)
