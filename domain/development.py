@@ -16,6 +16,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.dates import format_date
+from domain.people_codes import PoliticalStatus
+from domain.records import Record
 
 
 class Stage(StrEnum):
@@ -126,11 +128,12 @@ class StageEvent(BaseModel):
     meeting_id: str | None = None
 
 
-class DevelopmentRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class DevelopmentRecord(Record):
+    """One person's pipeline; storage keeps one row per person and one per event."""
 
     person_id: str
     person_name: str = ""
+    branch_id: str | None = None
     events: tuple[StageEvent, ...] = ()
 
     def first(self, stage: Stage) -> StageEvent | None:
@@ -463,3 +466,70 @@ def home_due(
         ):
             out.append(d)
     return out
+
+
+# The political status a stage gives the person (the roster shows it).
+STATUS_AFTER: dict[Stage, PoliticalStatus] = {
+    Stage.ACTIVIST: PoliticalStatus.ACTIVIST,
+    Stage.CANDIDATE: PoliticalStatus.CANDIDATE,
+    Stage.ADMITTED: PoliticalStatus.PROBATIONARY,
+    Stage.CONFIRMED: PoliticalStatus.FULL,
+}
+
+
+class HomeDates(BaseModel):
+    """The dates the light home provider filters on, worked out when a stage is
+    recorded, so 今日 reads them from SQL without loading this module. None:
+    nothing of that kind is owed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report_due: date | None = None
+    activist_year_on: date | None = None
+    approval_due: date | None = None  # 上级党委审批 or 转正审批, whichever is open
+    probation_end: date | None = None
+    probation_warn_from: date | None = None
+
+
+def home_dates(record: DevelopmentRecord, config: DevelopmentConfig = DEFAULT_CONFIG) -> HomeDates:
+    # The dates do not depend on today; any day works for due().
+    items = {d.kind: d.on for d in due(record, date.min, config)}
+    ends = items.get(DueKind.PROBATION_ENDS)
+    return HomeDates(
+        report_due=items.get(DueKind.REPORT),
+        activist_year_on=items.get(DueKind.ACTIVIST_YEAR),
+        approval_due=items.get(DueKind.APPROVAL) or items.get(DueKind.CONFIRM_APPROVAL),
+        probation_end=ends,
+        probation_warn_from=ends - timedelta(days=config.probation_warn_days) if ends else None,
+    )
+
+
+# The paper each stage leaves in the person's file (the dossier lists them).
+DOCUMENT_OF: dict[Stage, str] = {
+    Stage.APPLIED: "入党申请书",
+    Stage.TALK: "谈话记录",
+    Stage.ACTIVIST: "确定入党积极分子的支委会记录",
+    Stage.REPORT: "思想汇报",
+    Stage.OBSERVATION: "培养考察记录",
+    Stage.CANDIDATE: "确定发展对象的支委会记录",
+    Stage.VETTING: "政治审查结论",
+    Stage.TRAINING: "集中培训结业证明",
+    Stage.COMMITTEE_REVIEW: "支委会审查意见",
+    Stage.PRE_REVIEW: "上级党委预审意见",
+    Stage.NOTICE: "公示情况报告",
+    Stage.ADMITTED: "入党志愿书及支部大会决议",
+    Stage.APPROVED: "上级党委审批意见",
+    Stage.OATH: "入党宣誓记录",
+    Stage.EXTENDED: "延长预备期的支部大会决议",
+    Stage.CONFIRMED: "转正申请及支部大会决议",
+    Stage.CONFIRM_APPROVED: "上级党委转正审批意见",
+}
+
+
+def documents_received(record: DevelopmentRecord) -> list[str]:
+    """Documents on file, in timeline order; repeated ones counted (思想汇报 ×3)."""
+    counts: dict[str, int] = {}
+    for e in record.timeline():
+        name = DOCUMENT_OF[e.stage]
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{n} ×{k}" if k > 1 else n for n, k in counts.items()]
