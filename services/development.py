@@ -137,7 +137,8 @@ def open_meeting(store: Store, person_id: str, kind: MeetingKind, day: date) -> 
     from the recorded admission (转正). Refused when the record is not there yet."""
     from domain.development import Stage
     from domain.meeting_kinds import MeetingKind
-    from services.meetings import start_meeting
+    from domain.meeting_rules import AttendanceEntry, AttendanceState
+    from domain.meetings import new_meeting
     from storage import development, org, people
 
     person = people.get(store, person_id)
@@ -147,7 +148,12 @@ def open_meeting(store: Store, person_id: str, kind: MeetingKind, day: date) -> 
     if unit is None:
         raise Refused("此人不在任何支部，无法召开支部大会。")
     rec = development.for_person(store, person)
-    meeting = start_meeting(store, kind, unit, day)
+    meeting = new_meeting(kind, unit.id, unit.name, day, people=people.members_of(store, unit.id))
+    secretary = people.secretary_of(store, unit.id)
+    if secretary is not None:
+        meeting = meeting.model_copy(
+            update={"chair_id": secretary.id, "chair_name": secretary.name}
+        )
     if kind is MeetingKind.ADMISSION:
         if not (rec.has(Stage.PRE_REVIEW) and rec.has(Stage.NOTICE)):
             missing = "上级预审" if not rec.has(Stage.PRE_REVIEW) else "公示"
@@ -155,10 +161,15 @@ def open_meeting(store: Store, person_id: str, kind: MeetingKind, day: date) -> 
         admitted = rec.first(Stage.ADMITTED)
         if admitted is not None:
             raise Refused(f"已于 {admitted.on.isoformat()} 接收为预备党员。")
+        attendance = list(meeting.attendance)
+        if all(e.person_id != person.id for e in attendance):
+            # The 发展对象 is not a member yet, so not on the members' sheet.
+            attendance.append(AttendanceEntry.from_person(person, AttendanceState.NOT_SIGNED))
         return meeting.model_copy(
             update={
                 "candidate_id": person.id,
                 "candidate_name": person.name,
+                "attendance": attendance,
                 "topics": [f"讨论接收{person.name}同志为中共预备党员"],
             }
         )

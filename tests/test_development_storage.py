@@ -105,3 +105,90 @@ def test_pipeline_and_dossier(store: Store) -> None:
     d = svc.dossier(store, pid, date(2026, 11, 22))
     assert d.contacts == ("张伟", "王芳")
     assert d.documents == ("入党申请书", "谈话记录", "确定入党积极分子的支委会记录")
+
+
+# -- 接收/转正 meetings advance the stage ------------------------------------------------
+
+
+def _candidate_at_notice(store: Store) -> tuple[factories.Branch, str]:
+    b = factories.branch(store)
+    pid = b.with_status(PoliticalStatus.CANDIDATE)[0].id
+    for e in (
+        ev(S.APPLIED, date(2024, 1, 5)),
+        ev(S.TALK, date(2024, 1, 20)),
+        ev(S.ACTIVIST, date(2024, 3, 1), people=("甲", "乙")),
+        ev(S.CANDIDATE, date(2025, 3, 1)),
+        ev(S.VETTING, date(2025, 4, 1)),
+        ev(S.TRAINING, date(2025, 4, 10), days=3),
+        ev(S.COMMITTEE_REVIEW, date(2025, 5, 1)),
+        ev(S.PRE_REVIEW, date(2025, 5, 20)),
+        ev(S.NOTICE, date(2025, 6, 1)),
+    ):
+        dev_store.record(store, pid, e)
+    return b, pid
+
+
+def _admission(store: Store, b: factories.Branch, pid: str, day: date, *, yes: int | None = None):
+    from domain.meeting_kinds import MeetingKind
+
+    opened = svc.open_meeting(store, pid, MeetingKind.ADMISSION, day)
+    sponsors = [p.id for p in b.with_status(PoliticalStatus.FULL)[:2]]
+    m = factories.meeting(b, MeetingKind.ADMISSION, day)
+    from domain.meeting_rules import AttendanceState
+
+    entry = next(e for e in opened.attendance if e.person_id == pid)
+    update: dict[str, object] = {
+        "attendance": [
+            *(e for e in m.attendance if e.person_id != pid),
+            entry.model_copy(update={"state": AttendanceState.PRESENT}),
+        ],
+        "candidate_id": opened.candidate_id,
+        "candidate_name": opened.candidate_name,
+        "sponsor_ids": sponsors,
+    }
+    if yes is not None:
+        update["votes"] = [m.votes[0].model_copy(update={"yes": yes})]
+    return m.model_copy(update=update)
+
+
+def test_finished_admission_with_passed_vote_records_the_stage(store: Store) -> None:
+    from services.meetings import finish_meeting
+
+    b, pid = _candidate_at_notice(store)
+    done = finish_meeting(store, _admission(store, b, pid, date(2025, 7, 1)))
+    rec = dev_store.get(store, pid)
+    assert rec is not None
+    admitted = rec.first(S.ADMITTED)
+    assert admitted and admitted.on == date(2025, 7, 1) and admitted.meeting_id == done.id
+    names = {p.id: p.name for p in b.members}
+    assert admitted.people == tuple(names[i] for i in done.sponsor_ids)
+    person = people.get(store, pid)
+    assert person and person.status is PoliticalStatus.PROBATIONARY
+    assert person.joined_party == date(2025, 7, 1)
+
+
+def test_failed_admission_vote_does_not_advance(store: Store) -> None:
+    from services.meetings import finish_meeting
+
+    b, pid = _candidate_at_notice(store)
+    done = finish_meeting(store, _admission(store, b, pid, date(2025, 7, 1), yes=1))
+    assert done.finished
+    rec = dev_store.get(store, pid)
+    assert rec is not None and not rec.has(S.ADMITTED)
+
+
+def test_admission_meeting_refused_by_the_rules_is_not_finished(store: Store) -> None:
+    from services.meetings import finish_meeting
+
+    b, pid = _candidate_at_notice(store)  # 公示 from 2025-06-01: 7 days
+    with pytest.raises(Refused, match="会议未完成：公示不少于 7 天"):
+        finish_meeting(store, _admission(store, b, pid, date(2025, 6, 5)))
+    assert store.scalar("SELECT count(*) FROM meetings WHERE kind='接收预备党员'") == 0
+
+
+def test_confirmation_cannot_open_before_approval(store: Store) -> None:
+    from domain.meeting_kinds import MeetingKind
+
+    _b, pid = _candidate_at_notice(store)
+    with pytest.raises(Refused, match="尚未记录「上级党委审批」"):
+        svc.open_meeting(store, pid, MeetingKind.CONFIRMATION, date(2026, 8, 1))
