@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from domain.development import MAIN_LINE, Stage, StageEvent, add_months
 from domain.people import Person, PoliticalStatus
-from storage import development, people
+from storage import development
 from storage.db import Store
 
 S = Stage
@@ -99,16 +99,19 @@ def add_demo_development(
         full = [p for p in members if p.status is PoliticalStatus.FULL and p.post is None]
         sponsors = tuple(p.name for p in full[:2]) or ("介绍人甲", "介绍人乙")
         plan: list[tuple[Person, Stage, date, bool]] = []
-        # New applicants, one per stage before 接收预备党员.
-        for k, cap in enumerate(
-            (S.APPLIED, S.TALK, S.VETTING, S.TRAINING, S.COMMITTEE_REVIEW, S.PRE_REVIEW, S.NOTICE)
-        ):
-            p = Person(
-                name=f"{_SURNAMES[(k + n) % len(_SURNAMES)]}{_GIVEN[2 * k : 2 * k + 2]}",
-                status=PoliticalStatus.MASSES,
-                branch_id=bid,
-            )
-            p = people.save(store, p, conn=c)
+        # The branch's 群众 as applicants, one per stage before 接收预备党员
+        # (the demo keeps its head count: no one is added).
+        masses = [p for p in members if p.status is PoliticalStatus.MASSES]
+        caps = (
+            S.NOTICE,
+            S.PRE_REVIEW,
+            S.COMMITTEE_REVIEW,
+            S.TRAINING,
+            S.VETTING,
+            S.TALK,
+            S.APPLIED,
+        )
+        for p, cap in zip(masses, caps, strict=False):
             plan.append((p, cap, today - timedelta(days=5 + rng.randrange(10)), False))
         activists = [p for p in members if p.status is PoliticalStatus.ACTIVIST]
         for k, p in enumerate(activists):
@@ -128,7 +131,3 @@ def add_demo_development(
                 development.record(store, person.id, e, conn=c)
             n += 1
     return n
-
-
-_SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
-_GIVEN = "晓明海涛振华立新建军春燕玉兰"

@@ -192,3 +192,15 @@ def test_confirmation_cannot_open_before_approval(store: Store) -> None:
     _b, pid = _candidate_at_notice(store)
     with pytest.raises(Refused, match="尚未记录「上级党委审批」"):
         svc.open_meeting(store, pid, MeetingKind.CONFIRMATION, date(2026, 8, 1))
+
+
+def test_demo_has_every_stage_and_someone_late_in_each_branch(demo_store: Store) -> None:
+    from domain.development import MAIN_LINE
+    from storage import org
+    from tests.factories import TODAY
+
+    for b in org.branches(demo_store):
+        rows = svc.pipeline(demo_store, b.id, TODAY)
+        assert {r.stage for r in rows} == set(MAIN_LINE), b.name
+        assert any(r.late for r in rows), b.name
+    assert audit.problems(demo_store.conn) == []
