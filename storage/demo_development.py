@@ -122,8 +122,10 @@ def add_demo_development(
         for k, p in enumerate(probationers):
             admitted = p.joined_party or today - timedelta(days=120)
             plan.append((p, S.ADMITTED if k == 0 else S.OATH, admitted, False))
-        if len(full) > 2:
+        # Two 正式党员 with their history: one 转正 awaiting 上级审批, one approved.
+        if len(full) > 3:
             plan.append((full[2], S.CONFIRM_APPROVED, today - timedelta(days=60), False))
+            plan.append((full[3], S.CONFIRMED, today - timedelta(days=15), False))
         for person, cap, on, late in plan:
             anchor = {S.OATH: S.ADMITTED, S.CONFIRM_APPROVED: S.CONFIRMED}.get(cap, cap)
             applied = _start_for(anchor, on)

@@ -201,6 +201,8 @@ def test_demo_has_every_stage_and_someone_late_in_each_branch(demo_store: Store)
 
     for b in org.branches(demo_store):
         rows = svc.pipeline(demo_store, b.id, TODAY)
-        assert {r.stage for r in rows} == set(MAIN_LINE), b.name
+        # 上级党委审批 is only passed through (the oath follows within days):
+        # the demo's two 预备党员 stand at 接收预备党员 and 入党宣誓.
+        assert {r.stage for r in rows} == set(MAIN_LINE) - {Stage.APPROVED}, b.name
         assert any(r.late for r in rows), b.name
     assert audit.problems(demo_store.conn) == []
