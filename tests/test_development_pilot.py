@@ -80,7 +80,7 @@ async def test_pipeline_view_shows_stage_next_and_late(make_demo_app, demo_store
         row = _cells(table, late_one.id)
         assert row[:2] == ["测迟交", "确定入党积极分子"]
         assert row[2] == "【逾期】思想汇报" and row[3] == "2026-06-01"
-        assert row[4] == "【逾期】思想汇报；培养考察"  # due 06-01 and 09-01
+        assert row[4] == "【逾期】2 项"  # 思想汇报 due 06-01, 培养考察 09-01
         new_row = _cells(table, fresh.id)
         assert new_row[1:4] == ["递交入党申请书", "谈话", "2026-12-10"]
         assert new_row[4] == ""  # not late: no marker
@@ -173,3 +173,21 @@ async def test_open_confirmation_from_person_and_early_confirmation_refused(
         notes = "\n".join(n.message for n in app._notifications)
         assert "不能按期转正" in notes
     assert dev_store.get(demo_store, p.id).has(S.CONFIRMED) is False  # type: ignore[union-attr]
+
+
+async def test_development_screens_clip_nothing_at_80x24(make_demo_app, demo_store: Store) -> None:
+    from tests.clipping import clipped
+
+    branch = org.branches(demo_store)[0]
+    first = dev_store.for_branch(demo_store, branch.id)[0]
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go(Place.DEVELOPMENT, branch.id)
+        await settle(pilot)
+        assert isinstance(app.screen, DevelopmentScreen)
+        assert clipped(app.screen) == []
+        app.go(Place.DEVELOPMENT_PERSON, first.person_id)
+        await settle(pilot)
+        assert isinstance(app.screen, DevelopmentPersonScreen)
+        assert clipped(app.screen) == []

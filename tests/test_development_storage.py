@@ -206,3 +206,28 @@ def test_demo_has_every_stage_and_someone_late_in_each_branch(demo_store: Store)
         assert {r.stage for r in rows} == set(MAIN_LINE) - {Stage.APPROVED}, b.name
         assert any(r.late for r in rows), b.name
     assert audit.problems(demo_store.conn) == []
+
+
+@pytest.mark.parametrize(
+    "today", [date(2026, 11, 22), date(2026, 12, 1), date(2027, 2, 15), date(2027, 6, 30)]
+)
+def test_light_home_lines_agree_with_the_domain(demo_store: Store, today: date) -> None:
+    """storage.development_home filters SQL dates; domain.development.home_due
+    decides from the record: both list the same people and kinds."""
+    from domain.development import DueKind, home_due
+    from storage import development_home, org
+
+    kind_of = {"思想汇报": DueKind.REPORT, "培养满一年": DueKind.ACTIVIST_YEAR,
+               "审批": DueKind.APPROVAL, "预备期": DueKind.PROBATION_ENDS}  # fmt: skip
+    light = set()
+    for item in development_home.home_items(demo_store, today):
+        assert item.action is not None
+        kind = next(k for word, k in kind_of.items() if word in item.text)
+        light.add((item.action.args[0], kind))
+    model = set()
+    for b in org.branches(demo_store):
+        for r in dev_store.for_branch(demo_store, b.id):
+            for d in home_due(r, today):
+                kind = DueKind.APPROVAL if d.kind is DueKind.CONFIRM_APPROVAL else d.kind
+                model.add((r.person_id, kind))
+    assert light == model and light

@@ -112,7 +112,7 @@ class DevelopmentPersonScreen(Screen[None]):
         self.title = "发展党员"
         add_columns(
             self.query_one("#dp-timeline", DataTable),
-            (("日期", "on", 10), ("阶段", "stage", 14), ("人员/说明", "detail", 40)),
+            (("日期", "on", 10), ("阶段", "stage", 16), ("人员/说明", "detail", 36)),
         )
         self.reload()
         self.query_one("#dp-stage", Select).focus()

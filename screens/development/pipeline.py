@@ -59,11 +59,11 @@ class DevelopmentScreen(Screen[None]):
         add_columns(
             table,
             (
-                ("姓名", "name", 8),
-                ("所处阶段", "stage", 14),
+                ("姓名", "name", 6),
+                ("所处阶段", "stage", 16),
                 ("下一步", "next", 18),
                 ("日期", "on", 10),
-                ("逾期", "late", 14),
+                ("逾期", "late", 16),
             ),
         )
         ids = [b.id for b in self._branches]
@@ -108,7 +108,10 @@ class DevelopmentScreen(Screen[None]):
         rows = dev_service.pipeline(zapp(self).store, branch, zapp(self).today)
         for r in rows:
             nxt = r.next_due
-            late = "；".join(d.kind.value for d in r.late)
+            # One late item by name; several by count (the person view lists them).
+            late = (
+                r.late[0].kind.value if len(r.late) == 1 else f"{len(r.late)} 项" if r.late else ""
+            )
             table.add_row(
                 text(r.name),
                 text(r.stage.value if r.stage else "（未开始）"),
