@@ -191,3 +191,26 @@ async def test_development_screens_clip_nothing_at_80x24(make_demo_app, demo_sto
         await settle(pilot)
         assert isinstance(app.screen, DevelopmentPersonScreen)
         assert clipped(app.screen) == []
+
+
+async def test_open_admission_from_person_fills_the_candidate(
+    make_demo_app, demo_store: Store
+) -> None:
+    branch = org.branches(demo_store)[0]
+    at_notice = next(
+        r for r in dev_store.for_branch(demo_store, branch.id) if r.has(S.NOTICE)
+        and not r.has(S.ADMITTED)
+    )  # fmt: skip
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go(Place.DEVELOPMENT_PERSON, at_notice.person_id)
+        await settle(pilot)
+        app.screen.query_one("#dp-timeline").focus()
+        await pilot.press("j")
+        await settle(pilot)
+        assert isinstance(app.screen, MeetingScreen)
+        m = app.screen.meeting
+        assert m.kind.value == "接收预备党员" and m.candidate_id == at_notice.person_id
+        assert any(e.person_id == at_notice.person_id for e in m.attendance)
+        assert m.topics == [f"讨论接收{at_notice.person_name}同志为中共预备党员"]
