@@ -45,6 +45,9 @@ class Place(StrEnum):
     MEMBER_LOOKUP = "member_lookup"
     MEMBER_RECORD = "member_record"  # args: person_id
     EXPORT_REPORT = "export_report"
+    # 发展党员
+    DEVELOPMENT = "development"  # args: branch_id (optional)
+    DEVELOPMENT_PERSON = "development_person"  # args: person_id
 
 
 @dataclass(frozen=True)

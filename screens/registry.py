@@ -7,6 +7,7 @@ so importing the registry at start-up costs nothing."""
 from __future__ import annotations
 
 from domain.navigation import Place
+from screens.development import routes as development
 from screens.followups import routes as followups
 from screens.meetings import routes as meetings
 from screens.navigation import DraftKind, PaletteEntry, Route
@@ -46,6 +47,7 @@ SHARED = (
 # Order here is the palette's order (daily work first).
 WORKFLOW_ROUTES: tuple[Route, ...] = (
     *rota.ROUTES, *meetings.ROUTES, *roster.ROUTES, *followups.ROUTES, *oversight.ROUTES,
+    *development.ROUTES,
 )  # fmt: skip
 ROUTES: tuple[Route, ...] = (SHARED[0], *WORKFLOW_ROUTES, *SHARED[1:])
 BY_PLACE: dict[Place, Route] = {r.place: r for r in ROUTES}
@@ -58,7 +60,7 @@ DRAFT_KINDS: dict[str, DraftKind] = {
 
 
 # The order keys appear on 今日 (footer, then ? help): daily work first.
-HOME_KEY_ORDER = "mkfcrlopuai"
+HOME_KEY_ORDER = "mkfcrlopuaig"
 
 
 def home_keys() -> list[Route]:
@@ -69,4 +71,3 @@ def home_keys() -> list[Route]:
 
 def palette() -> list[tuple[PaletteEntry, Place]]:
     return [(entry, r.place) for r in ROUTES for entry in r.palette]
-

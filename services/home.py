@@ -68,6 +68,7 @@ def due_items(
         action_home,
         branch_home,
         compliance,
+        development_home,
         dues_home,
         lecture_home,
         make_up_home,
@@ -81,4 +82,5 @@ def due_items(
         *make_up_home.home_items(store, today),
         *dues_home.home_items(store, today),
         *branch_home.home_items(store, today),
+        *development_home.home_items(store, today),
     ]

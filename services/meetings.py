@@ -135,7 +135,13 @@ def finish_meeting(
         done = finish(meeting, now or dt.datetime.now().replace(microsecond=0))
     except MeetingNotReady as e:
         raise NotReady(e.problems) from e
-    return meetings.save_final(store, done, draft=draft)
+    from services.development import advance_from_meeting
+
+    with store.write() as c:
+        saved = meetings.save_final(store, done, conn=c, draft=draft)
+        # 接收/转正: the person's stage advances with the finished meeting, or neither.
+        advance_from_meeting(store, saved, c)
+    return saved
 
 
 def default_export_dir() -> Path:
@@ -145,9 +151,7 @@ def default_export_dir() -> Path:
     return folder()
 
 
-def export_meeting(
-    meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRecord] = ()
-) -> Path:
+def export_meeting(meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRecord] = ()) -> Path:
     """The minutes of one finished meeting into *out_dir* (created 0700 for
     this account), counting the 补学 in *make_ups* (make_ups_of: read them on
     the caller's thread, before a worker writes the file).
@@ -256,6 +260,4 @@ def record_make_up(
     ValidationError (a date before the meeting) is left to the form."""
     from storage.make_ups import record_make_up as record
 
-    return record(
-        store, item_id, done_on=done_on, method=method, checked_by=checked_by, note=note
-    )
+    return record(store, item_id, done_on=done_on, method=method, checked_by=checked_by, note=note)

@@ -12,6 +12,7 @@ from domain.org import OrgKind, OrgUnit, ShiftPattern
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.db import Store
+from storage.demo_development import add_demo_development
 from storage.demo_dues import add_demo_dues
 from storage.demo_followups import add_demo_followups
 from storage.demo_meetings import add_demo_meetings
@@ -198,4 +199,9 @@ def build_demo(
         )
         say("生成一人一事…")
         counts["followups"] = add_demo_followups(store, c, today=today, rng=rng)
+        say("生成发展党员记录…")
+        counts["development"] = add_demo_development(
+            store, c, today=today, rng=random.Random(seed + 18),
+            branches=[b.id for b in seed_branches], roster=roster,
+        )  # fmt: skip
     return counts

@@ -450,6 +450,44 @@ def m010_holidays_and_term(c: sqlite3.Connection) -> None:
     )
 
 
+def m011_development(c: sqlite3.Connection) -> None:
+    # 发展党员 (docs/RULES.md#发展党员): one record per person, one row per
+    # dated stage. The record row carries the stage reached and the dates the
+    # home screen filters on, worked out by domain.development when a stage
+    # is recorded, so 今日 answers from an index without loading the rules.
+    run_script(
+        c,
+        f"""
+        CREATE TABLE development_records (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL UNIQUE REFERENCES people(id),
+            person_name TEXT NOT NULL,
+            branch_id TEXT REFERENCES org_units(id),
+            stage TEXT,
+            report_due TEXT,
+            activist_year_on TEXT,
+            approval_due TEXT,
+            probation_end TEXT,
+            probation_warn_from TEXT,
+            {META}
+        );
+        CREATE INDEX development_records_branch ON development_records(branch_id, stage);
+
+        CREATE TABLE development_events (
+            id TEXT PRIMARY KEY,
+            record_id TEXT NOT NULL REFERENCES development_records(id),
+            person_id TEXT NOT NULL REFERENCES people(id),
+            stage TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            meeting_id TEXT,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX development_events_record ON development_events(record_id, on_date);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -461,6 +499,7 @@ MIGRATIONS: list[Migration] = [
     m008_roles,
     m009_shared_accounts,
     m010_holidays_and_term,
+    m011_development,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

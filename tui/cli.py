@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Each export lives in its own module with add_parser(subparsers) and
 # run(args, db_path) -> int; the parser's "what" names the module.
-EXPORT_MODULES = ("tui.cli_minutes", "tui.cli_rota", "tui.cli_ledger", "tui.cli_report")
+EXPORT_MODULES = (
+    "tui.cli_minutes", "tui.cli_rota", "tui.cli_ledger", "tui.cli_report", "tui.cli_development",
+)  # fmt: skip
 
 
 def _export_modules() -> list[ModuleType]:

@@ -1,0 +1,155 @@
+"""发展党员 documents: one 发展党员工作记实表 per person (.docx) and the
+branch's 发展党员 ledger (.docx and .xlsx). Built from domain records only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from docx.document import Document
+
+from domain.development import DevelopmentRecord, Stage, current_stage, documents_received
+from domain.development import probation_end as probation_end_of
+from exports.atomic import write_atomic
+from exports.docx_common import (
+    add_paragraph,
+    add_sign_off,
+    add_table,
+    add_title,
+    cn_date,
+    new_document,
+    save_atomic,
+)
+
+LEDGER_HEADERS = ["序号", "姓名", "申请入党", "积极分子", "发展对象", "接收预备", "预备期满", "转正", "所处阶段"]  # fmt: skip
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+@dataclass(frozen=True)
+class PersonSheet:
+    record: DevelopmentRecord
+    branch_name: str
+    sex: str = ""
+    birth_date: date | None = None
+
+
+def _clean(part: str) -> str:
+    return _UNSAFE_NAME.sub("", part).strip("_.")
+
+
+def _stage_detail(record: DevelopmentRecord, stage: Stage) -> str:
+    e = record.first(stage)
+    if e is None:
+        return ""
+    bits = [cn_date(e.on)]
+    if e.people:
+        bits.append("、".join(e.people))
+    return "  ".join(bits)
+
+
+def build_sheet(sheet: PersonSheet) -> Document:
+    r = sheet.record
+    doc = new_document(title="发展党员工作记实表", subject=sheet.branch_name)
+    add_title(doc, "发展党员工作记实表")
+    add_paragraph(doc, f"支部：{sheet.branch_name}", indent=False)
+    born = cn_date(sheet.birth_date) if sheet.birth_date else ""
+    rows = [
+        ["姓名", r.person_name, "性别", sheet.sex, "出生日期", born],
+    ]
+    add_table(doc, rows, header=False)
+    rows = [["日期", "环节", "人员/说明"]]
+    for e in r.timeline():
+        bits = ["、".join(e.people)] if e.people else []
+        if e.days:
+            bits.append(f"{e.days}天")
+        if e.hours:
+            bits.append(f"{e.hours}学时")
+        if e.months:
+            bits.append(f"延长{e.months}个月")
+        if e.note:
+            bits.append(e.note)
+        rows.append([cn_date(e.on), e.stage.value, "；".join(bits)])
+    if len(rows) == 1:
+        rows.append(["（尚无记录）"])
+    add_table(doc, rows, header=True)
+    contacts = r.first(Stage.ACTIVIST)
+    sponsors = r.first(Stage.ADMITTED)
+    add_paragraph(
+        doc, f"培养联系人：{'、'.join(contacts.people) if contacts else '—'}", indent=False
+    )
+    add_paragraph(
+        doc, f"入党介绍人：{'、'.join(sponsors.people) if sponsors else '—'}", indent=False
+    )
+    add_paragraph(doc, f"已收材料：{'、'.join(documents_received(r)) or '—'}", indent=False)
+    add_sign_off(doc, ["支部书记（签字）"])
+    return doc
+
+
+def sheet_file_name(sheet: PersonSheet) -> str:
+    return f"发展党员工作记实表_{_clean(sheet.branch_name)}_{_clean(sheet.record.person_name)}.docx"
+
+
+def ledger_rows(records: Sequence[DevelopmentRecord]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for i, r in enumerate(records, 1):
+        stage = current_stage(r)
+        ends = probation_end_of(r) if r.has(Stage.ADMITTED) else None
+        out.append(
+            [
+                str(i),
+                r.person_name,
+                *(
+                    cn_date(d) if (d := r.date_of(s)) else ""
+                    for s in (Stage.APPLIED, Stage.ACTIVIST, Stage.CANDIDATE, Stage.ADMITTED)
+                ),
+                cn_date(ends) if ends else "",
+                cn_date(d) if (d := r.date_of(Stage.CONFIRMED)) else "",
+                stage.value if stage else "",
+            ]
+        )
+    return out
+
+
+def build_ledger(branch_name: str, records: Sequence[DevelopmentRecord]) -> Document:
+    doc = new_document(landscape=True, title="发展党员工作台账", subject=branch_name)
+    add_title(doc, f"{branch_name}发展党员工作台账")
+    rows = [LEDGER_HEADERS, *ledger_rows(records)]
+    if not records:
+        rows.append(["本支部尚无发展党员记录"])
+    add_table(doc, rows, header=True)
+    return doc
+
+
+def ledger_stem(branch_name: str) -> str:
+    return f"发展党员台账_{_clean(branch_name)}"
+
+
+def export_ledger(
+    branch_name: str, records: Sequence[DevelopmentRecord], out_dir: Path
+) -> list[Path]:
+    """The ledger as .docx and .xlsx, both written atomically."""
+    from openpyxl import Workbook
+
+    stem = ledger_stem(branch_name)
+    docx_path = save_atomic(build_ledger(branch_name, records), out_dir / f"{stem}.docx")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "发展党员台账"
+    ws.append([f"{branch_name}发展党员工作台账"])
+    ws.append(LEDGER_HEADERS)
+    for row in ledger_rows(records):
+        ws.append(row)
+
+    def write(f: BinaryIO) -> None:
+        wb.save(f)
+
+    xlsx_path = write_atomic(out_dir / f"{stem}.xlsx", write)
+    return [docx_path, xlsx_path]
+
+
+def export_sheet(sheet: PersonSheet, out_dir: Path) -> Path:
+    return save_atomic(build_sheet(sheet), out_dir / sheet_file_name(sheet))

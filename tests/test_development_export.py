@@ -1,0 +1,63 @@
+"""`zhibu export development`: the ledger (.docx, .xlsx) and one 记实表 per person."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import docx
+from openpyxl import load_workbook
+
+from domain.development import Stage, StageEvent
+from domain.people import PoliticalStatus
+from storage import development as dev_store
+from storage.db import Store
+from tests import factories
+from tui import cli
+
+
+def _records(store: Store) -> factories.Branch:
+    b = factories.branch(store, "采油一队党支部")
+    pid = b.with_status(PoliticalStatus.MASSES)[0].id
+    for e in (
+        StageEvent(stage=Stage.APPLIED, on=date(2025, 9, 1)),
+        StageEvent(stage=Stage.TALK, on=date(2025, 9, 20)),
+        StageEvent(stage=Stage.ACTIVIST, on=date(2025, 11, 1), people=("张伟", "王芳")),
+    ):
+        dev_store.record(store, pid, e)
+    return b
+
+
+def test_export_development_writes_ledger_and_sheets(store: Store, tmp_path: Path) -> None:
+    b = _records(store)
+    name = b.with_status(PoliticalStatus.MASSES)[0].name  # now an 积极分子
+    out = tmp_path / "out"
+    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+                     "--branch", "采油一队党支部"])  # fmt: skip
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([
+        "发展党员台账_采油一队党支部.docx", "发展党员台账_采油一队党支部.xlsx",
+        f"发展党员工作记实表_采油一队党支部_{name}.docx",
+    ])  # fmt: skip
+    ledger = docx.Document(str(out / "发展党员台账_采油一队党支部.docx"))
+    row = [c.text for c in ledger.tables[0].rows[1].cells]
+    assert row[1:4] == [name, "2025年9月1日", "2025年11月1日"] and row[-1] == "确定入党积极分子"
+    ws = load_workbook(out / "发展党员台账_采油一队党支部.xlsx").active
+    assert [c.value for c in ws[3]][1:4] == [name, "2025年9月1日", "2025年11月1日"]
+    sheet = docx.Document(str(out / f"发展党员工作记实表_采油一队党支部_{name}.docx"))
+    text = "\n".join(p.text for p in sheet.paragraphs)
+    assert "培养联系人：张伟、王芳" in text
+    stages = [r.cells[1].text for r in sheet.tables[1].rows[1:]]
+    assert stages == ["递交入党申请书", "谈话", "确定入党积极分子"]
+
+
+def test_export_development_unknown_branch_is_a_chinese_usage_error(
+    store: Store, tmp_path: Path, capsys
+) -> None:
+    _records(store)
+    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(tmp_path / "o"),
+                     "--branch", "没有这个支部"])  # fmt: skip
+    assert code != 0
+    assert "支部" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
