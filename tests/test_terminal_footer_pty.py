@@ -48,9 +48,10 @@ def _zhibu() -> str:
 
 def _descriptions() -> set[str]:
     """Every key description a footer may show: all BINDINGS in the app."""
+    from textual.binding import Binding
+
     import screens
     import widgets
-    from textual.binding import Binding
     from tui.app import ZhibuApp
 
     out: set[str] = set()
