@@ -288,6 +288,14 @@ class DraftKeeper:
         if empty:
             self._remove_spill()
 
+    def discard_soon(self, workflow: str, key: str) -> None:
+        """Discard on the writer's thread (a save's caller must not wait on the
+        lock for it), or at once when no writer runs."""
+        if self._writer is None:
+            self.discard(workflow, key)
+        else:
+            self.forget(workflow, key)
+
     def discard(self, workflow: str, key: str) -> None:
         with self._mu:
             self._pending.pop((workflow, key), None)

@@ -130,11 +130,15 @@ def get_lecture(store: Store, lecture_id: str) -> Lecture:
 
 
 @service
-def save_lecture(store: Store, lecture: Lecture) -> Lecture:
-    """Versioned save of a lecture's fields; Stale if someone saved first."""
-    from storage import rota
+def save_lecture(store: Store, lecture: Lecture, *, draft: DraftRef | None = None) -> Lecture:
+    """Versioned save of a lecture's fields; Stale if someone saved first.
+    *draft* (the review screen's) is discarded in the same transaction."""
+    from storage import drafts, rota
 
-    return rota.save_lecture(store, lecture)
+    with store.write() as c:
+        saved = rota.save_lecture(store, lecture, conn=c)
+        drafts.discard_in(c, draft)
+    return saved
 
 
 @service

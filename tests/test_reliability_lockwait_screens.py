@@ -319,3 +319,34 @@ async def test_lecture_review_step_waits_for_the_lock_and_saves_once(
         ReviewState.BRANCH_RETURNED, ReviewState.HIGHER_RETURNED,
     )  # fmt: skip
     assert len(saved.events) == len(lecture.events) + 1  # one step, not two
+
+
+async def test_participation_threshold_waits_for_the_lock_off_the_ui_thread(
+    make_demo_app, demo_store
+) -> None:
+    """Before: saved on the UI thread and refused after 2 s while another
+    writer held the lock."""
+    from domain.navigation import Place
+    from screens.oversight.participation import ParticipationScreen
+    from services.participation import threshold_config
+
+    before = threshold_config(demo_store).threshold_percent
+    new = 55 if before != 55 else 65
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.go(Place.PARTICIPATION, org.branches(demo_store)[0].id)
+        assert await until(pilot, lambda: isinstance(app.screen, ParticipationScreen))
+        screen = app.screen
+        with lock_held(demo_store) as holder:
+            held_at = time.monotonic()
+            screen.action_threshold()  # the t key (the period field may have focus)
+            await pilot.pause()
+            await pilot.press("end", *["backspace"] * 4, *str(new), "enter")
+            assert await until(pilot, lambda: busy_shown(app), timeout=5)
+            assert app.screen is screen  # the prompt closed, the screen still answers
+            await hold(pilot, held_at)
+            assert threshold_config(demo_store).threshold_percent == before
+            holder.execute("ROLLBACK")
+        assert await until(pilot, lambda: threshold_config(demo_store).threshold_percent == new)
+        assert await until(pilot, lambda: not busy_shown(app))

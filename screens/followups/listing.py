@@ -22,10 +22,10 @@ from domain.people import Person
 from screens.followups.form import current_viewer
 from services import identity, org_lookup, private_details
 from services.accounts import Viewer
-from services.errors import DomainError
 from services.followups import ListQuery, Scope
 from services.roster import members_of
 from widgets.app_handle import zapp
+from widgets.background_save import run_save
 from widgets.footer import KeyFooter
 from widgets.paging import PagedList
 from widgets.safe import content, text
@@ -332,19 +332,24 @@ class FollowupListScreen(PagedList, Screen[None]):
         def done(result: object) -> None:
             if not isinstance(result, Person):
                 return
-            try:
-                req = identity.request_mapping(store, result.id)
-            except DomainError as e:
+
+            def filed(req: identity.Request) -> None:
+                self.notify(
+                    f"已提交申请：账户 {req.account} 是 {req.person_name}。待批准"
+                    "（管理员或该支部书记批准后生效）",
+                    markup=False,
+                    timeout=8,
+                )
+                self.viewer = current_viewer(app)
+                self.reload()
+
+            def refused(e: Exception) -> None:
                 self.notify(str(e), severity="error", markup=False, timeout=8)
-                return
-            self.notify(
-                f"已提交申请：账户 {req.account} 是 {req.person_name}。待批准"
-                "（管理员或该支部书记批准后生效）",
-                markup=False,
-                timeout=8,
-            )
-            self.viewer = current_viewer(app)
-            self.reload()
+
+            # Off the UI thread while another writer holds the lock (R7).
+            person_id = result.id
+            run_save(self, store, lambda: identity.request_mapping(store, person_id),
+                     filed, refused)  # fmt: skip
 
         self.app.push_screen(
             PickPersonScreen(f"我是谁（账户 {me.account}，提交后待批准）", members_only=True), done

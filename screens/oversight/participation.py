@@ -35,9 +35,9 @@ from screens.oversight.format import num, period_text, rate_text, step_period
 from services import org_lookup
 from services import participation as pt_service
 from services.accounts import current_viewer
-from services.errors import DomainError
 from services.participation import BranchParticipation
 from widgets.app_handle import COPY_PATH_HINT, BackgroundFailed, zapp
+from widgets.background_save import run_save
 from widgets.footer import KeyFooter
 from widgets.job_progress import JobProgress
 from widgets.limited_input import LimitedInput
@@ -277,13 +277,17 @@ class ParticipationScreen(Screen[None]):
             except ValueError:
                 self.notify("阈值应为 0–100 的整数，如 80", severity="error", markup=False)
                 return
-            try:
-                pt_service.save_threshold(store, current, n)
-            except DomainError as e:
+
+            def saved(_result: object) -> None:
+                self.notify(f"出席率提示阈值已设为 {n}%", markup=False)
+                self.reload()
+
+            def refused(e: Exception) -> None:
                 self.notify(str(e), severity="error", markup=False, timeout=8)
-                return
-            self.notify(f"出席率提示阈值已设为 {n}%", markup=False)
-            self.reload()
+
+            # Off the UI thread while another writer holds the lock (R7).
+            run_save(self, store, lambda: pt_service.save_threshold(store, current, n),
+                     saved, refused)  # fmt: skip
 
         self.app.push_screen(
             LinePrompt(

@@ -357,7 +357,7 @@ class LectureReviewScreen(Screen[None]):
             self._saving = False
             now = self._collect()
             if now == typed:
-                self._saved(saved, "已保存")
+                self._saved(saved, "已保存", draft_gone=True)
                 return
             # Typed while the save waited for the lock: keep it on screen and
             # in the draft, against the version just saved.
@@ -368,11 +368,20 @@ class LectureReviewScreen(Screen[None]):
 
         # Waiting for another process's lock happens off the UI thread
         # (docs/RELIABILITY.md, R7).
-        run_save(self, store, lambda: rota_service.save_lecture(store, lec), done, refused)
+        ref = zapp(self).drafts.ref(WORKFLOW, lec.id)
+        run_save(
+            self, store, lambda: rota_service.save_lecture(store, lec, draft=ref), done, refused
+        )
 
-    def _saved(self, saved: Lecture, message: str) -> None:
+    def _saved(self, saved: Lecture, message: str, *, draft_gone: bool = False) -> None:
         self.lecture = saved
-        zapp(self).drafts.discard(WORKFLOW, saved.id)
+        # Ctrl+S removed the draft row in its own transaction; after a review
+        # step the draft writer's thread removes it: never a write here.
+        keeper = zapp(self).drafts
+        if draft_gone:
+            keeper.forget(WORKFLOW, saved.id)
+        else:
+            keeper.discard_soon(WORKFLOW, saved.id)
         if self._step_draft:
             self._touch(None)  # keep a half-typed review step
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
