@@ -114,3 +114,29 @@ def test_burst_in_one_write_through_the_installed_command(tmp_path: Path) -> Non
     finally:
         child.sendcontrol("q")
         child.close(force=True)
+
+
+def test_quick_file_burst_in_one_write_through_the_installed_command(tmp_path: Path) -> None:
+    """From 今日, one write() opens the quick file and fills it: 'f', Tab Tab to
+    简要情况, 'abc', Enter (to 责任人), 'zs'. Before, Enter's move landed after
+    'zs', so 简要情况 read abczs."""
+    import subprocess
+
+    db = tmp_path / "burst.db"
+    subprocess.run([_zhibu(), "--db", str(db), "demo"], check=True, capture_output=True)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env=env)
+    screen = pyte.Screen(80, 24)
+    stream = pyte.ByteStream(screen)
+    try:
+        _screen_after(child, screen, stream, "三会一课")
+        child.send("f" + "\t\t" + "abc" + "\r" + "zs")
+        text = _screen_after(child, screen, stream, "zs", timeout=15)
+        rows = text.split("\n")
+        summary = next(row for row in rows if "│ 简要情况" in row)
+        responsible = next(row for row in rows if "│ 责任人" in row)
+        assert "abc" in summary and "zs" not in summary, text
+        assert "zs" in responsible and "abc" not in responsible, text
+    finally:
+        child.sendcontrol("q")
+        child.close(force=True)
