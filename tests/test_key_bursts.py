@@ -140,3 +140,43 @@ def test_quick_file_burst_in_one_write_through_the_installed_command(tmp_path: P
     finally:
         child.sendcontrol("q")
         child.close(force=True)
+
+
+def test_vote_dialog_burst_in_one_write_through_the_installed_command(tmp_path: Path) -> None:
+    """In a new meeting, one write() opens 表决 (4), the vote dialog (a) and fills
+    事项, Tab Tab past 方式, 赞成 14, 反对 1, 弃权 0: each number in its own field."""
+    import subprocess
+
+    db = tmp_path / "burst.db"
+    subprocess.run([_zhibu(), "--db", str(db), "demo"], check=True, capture_output=True)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env=env)
+    screen = pyte.Screen(80, 24)
+    stream = pyte.ByteStream(screen)
+
+    def row(text: str, label: str) -> str:  # the dialog's row (the table's header is above)
+        return [r for r in text.split("\n") if f"│ {label}" in r][-1]
+
+    def value(text: str, label: str) -> list[str]:
+        return row(text, label).split("│")[-2].split()[1:]  # the words after the label
+
+    try:
+        _screen_after(child, screen, stream, "三会一课")
+        child.send("m")
+        _screen_after(child, screen, stream, "新建会议")
+        child.send("\x13")  # Ctrl+S: start the meeting
+        _screen_after(child, screen, stream, "进行中")
+        child.send("\x1b")  # from the title field back to the sections
+        time.sleep(0.5)
+        child.send("4a" + "通过决议" + "\t\t" + "14" + "\t" + "1" + "\t" + "0")
+        text = _screen_after(child, screen, stream, "通过决议", timeout=15)
+        deadline = time.time() + 10
+        while time.time() < deadline and not value(text, "弃权"):
+            text = _screen_after(child, screen, stream, "通过决议", timeout=0.5)
+        assert value(text, "表决事项") == ["通过决议"], text
+        assert value(text, "赞成") == ["14"], text
+        assert value(text, "反对") == ["1"], text
+        assert value(text, "弃权") == ["0"], text
+    finally:
+        child.sendcontrol("q")
+        child.close(force=True)
