@@ -59,6 +59,14 @@ def _working_day(day: dt.date) -> dt.date:
     return day
 
 
+def _committee_day(base: dt.date) -> dt.date:
+    """The month's 支委会: the Tuesday before its first Friday, or, when that
+    Tuesday is still last month (the 1st is a Wednesday–Friday), the first
+    working day after the Friday: it must count for its own month."""
+    day = base - dt.timedelta(days=3)
+    return day if day.month == base.month else _working_day(base + dt.timedelta(days=1))
+
+
 def _first_friday(year: int, month: int) -> dt.date:
     d = dt.date(year, month, 1)
     return d + dt.timedelta(days=(4 - d.weekday()) % 7)
@@ -216,7 +224,7 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
                 continue
             plan: list[tuple[MeetingKind, OrgUnit, dt.date]] = [
                 (MeetingKind.THEME_DAY, b, _working_day(base)),
-                (MeetingKind.COMMITTEE, b, base - dt.timedelta(days=3)),
+                (MeetingKind.COMMITTEE, b, _committee_day(base)),
             ]
             plan += [
                 (MeetingKind.GROUP, g, base + dt.timedelta(days=5 + k))

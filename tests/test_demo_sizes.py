@@ -25,3 +25,21 @@ def test_demo_builds_and_every_meeting_met_its_quorum(tmp_path: Path, people: in
         meeting = get(store, mid)
         assert meeting is not None and quorum(meeting).ok, mid
     store.close()
+
+
+def test_demo_command_reports_its_counts_in_chinese(tmp_path: Path) -> None:
+    # Printed 「…，56 development」 after the 发展党员 demo was added.
+    import re
+
+    from tui.cli import main
+
+    db = tmp_path / "demo.db"
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--db", str(db), "demo"]) == 0
+    last = out.getvalue().strip().splitlines()[-1].replace(str(db), "")
+    assert last.startswith("演示数据库已生成") and "条发展党员记录" in last
+    assert not re.search(r"[A-Za-z]", last), last

@@ -248,10 +248,10 @@ def cmd_demo(db_path: Path, n: int, force: bool) -> int:
         "lectures": "次党课",
         "followups": "件一人一事",
         "dues": "条党费记录",
+        "development": "条发展党员记录",
     }
-    extra = "".join(
-        f"，{v} {labels.get(k, k)}" for k, v in counts.items() if k not in ("branches", "people")
-    )
+    # A count without a Chinese label is left out rather than printed in English.
+    extra = "".join(f"，{v} {labels[k]}" for k, v in counts.items() if k in labels)
     print(
         f"演示数据库已生成：{db_path}（{counts['branches']} 个支部，{counts['people']} 人{extra}）"
     )
