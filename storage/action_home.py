@@ -20,11 +20,12 @@ HOME_LIMIT = 12
 
 
 def home_items(store: Store, today: dt.date) -> list[DueItem]:
-    """Open decisions, earliest deadline first (index on closed_at, deadline)."""
+    """Open decisions, earliest deadline first, then the order they were filed
+    (a random id as tie-break reordered the home list between builds)."""
     out: list[DueItem] = []
     rows = store.query(
         "SELECT id, kind, text, source, owner_name, deadline FROM action_items"
-        " WHERE closed_at IS NULL AND kind=? ORDER BY deadline IS NULL, deadline, id LIMIT ?",
+        " WHERE closed_at IS NULL AND kind=? ORDER BY deadline IS NULL, deadline, rowid LIMIT ?",
         (ActionKind.DECISION.value, HOME_LIMIT),
     )
     for r in rows:

@@ -276,7 +276,7 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
         r[0]
         for r in conn.execute(
             "SELECT id FROM action_items WHERE kind=? AND deadline < ?"
-            " ORDER BY deadline DESC LIMIT 2",
+            " ORDER BY deadline DESC, rowid LIMIT 2",  # rowid: the same two every build
             (ActionKind.DECISION.value, cutoff),
         )
     ]
