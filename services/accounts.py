@@ -17,6 +17,15 @@ __all__ = ["Viewer", "current_viewer"]
 
 
 @service
+def default_branch(store: Store, ids: list[str]) -> str | None:
+    """The branch a per-branch screen opens on: the viewer's own when it is
+    among *ids*, else the first."""
+    viewer = current_viewer(store)
+    if viewer.branch_id in ids:
+        return viewer.branch_id
+    return ids[0] if ids else None
+
+
 def current_viewer(store: Store) -> Viewer:
     """The viewer for the account running this process (unmapped: no person).
     On a shared account: the person signed in with their PIN, else nobody."""

@@ -18,7 +18,7 @@ from domain.navigation import Place
 from domain.people import Person
 from services import development as dev_service
 from services import org_lookup
-from services.accounts import current_viewer
+from services.accounts import default_branch
 from widgets.app_handle import zapp
 from widgets.footer import KeyFooter
 from widgets.person_picker import PickPersonScreen
@@ -67,19 +67,13 @@ class DevelopmentScreen(Screen[None]):
             ),
         )
         ids = [b.id for b in self._branches]
-        branch = self._branch_arg if self._branch_arg in ids else self._default_branch(ids)
+        branch = self._branch_arg if self._branch_arg in ids else default_branch(zapp(self).store, ids)
         with self.prevent(Select.Changed):
             if branch:
                 self.query_one("#dv-branch", Select).value = branch
         self.reload()
         table.focus()
         self.call_after_refresh(self._done_loading)
-
-    def _default_branch(self, ids: list[str]) -> str | None:
-        viewer = current_viewer(zapp(self).store)
-        if viewer.branch_id in ids:
-            return viewer.branch_id
-        return ids[0] if ids else None
 
     def _done_loading(self) -> None:
         self._loading = False

@@ -34,7 +34,7 @@ from domain.periods import (
 from screens.oversight.format import num, period_text, rate_text, step_period
 from services import org_lookup
 from services import participation as pt_service
-from services.accounts import current_viewer
+from services.accounts import default_branch
 from services.participation import BranchParticipation
 from widgets.app_handle import COPY_PATH_HINT, BackgroundFailed, zapp
 from widgets.background_save import run_save
@@ -107,7 +107,7 @@ class ParticipationScreen(Screen[None]):
         if self._period_arg is None:
             self.period = quarter_of(zapp(self).today)
         ids = [b.id for b in self._branches]
-        branch = self._branch_arg if self._branch_arg in ids else self._default_branch(ids)
+        branch = self._branch_arg if self._branch_arg in ids else default_branch(zapp(self).store, ids)
         with self.prevent(Select.Changed, Input.Changed):
             if branch:
                 self.query_one("#pt-branch", Select).value = branch
@@ -115,12 +115,6 @@ class ParticipationScreen(Screen[None]):
         self.reload()
         table.focus()
         self.call_after_refresh(self._done_loading)
-
-    def _default_branch(self, ids: list[str]) -> str | None:
-        viewer = current_viewer(zapp(self).store)
-        if viewer.branch_id in ids:
-            return viewer.branch_id
-        return ids[0] if ids else None
 
     def _done_loading(self) -> None:
         self._loading = False
