@@ -80,9 +80,8 @@ pexpect = pytest.importorskip("pexpect")
 pyte = pytest.importorskip("pyte")
 
 
-def test_burst_in_one_write_through_the_installed_command(tmp_path: Path) -> None:
-    """The person form at 80×24 in a real pty: 'a' opens it from the roster,
-    then name, Tab×6 and a 班组 arrive in one write()."""
+def _demo_in_a_pty(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh demo database and the installed zhibu on it at 80×24, read through pyte."""
     import subprocess
 
     db = tmp_path / "burst.db"
@@ -90,7 +89,13 @@ def test_burst_in_one_write_through_the_installed_command(tmp_path: Path) -> Non
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env=env)
     screen = pyte.Screen(80, 24)
-    stream = pyte.ByteStream(screen)
+    return db, child, screen, pyte.ByteStream(screen)
+
+
+def test_burst_in_one_write_through_the_installed_command(tmp_path: Path) -> None:
+    """The person form at 80×24 in a real pty: 'a' opens it from the roster,
+    then name, Tab×6 and a 班组 arrive in one write()."""
+    db, child, screen, stream = _demo_in_a_pty(tmp_path)
     try:
         _screen_after(child, screen, stream, "采油一队党支部")
         child.send("r")
@@ -120,14 +125,7 @@ def test_quick_file_burst_in_one_write_through_the_installed_command(tmp_path: P
     """From 今日, one write() opens the quick file and fills it: 'f', Tab Tab to
     简要情况, 'abc', Enter (to 责任人), 'zs'. Before, Enter's move landed after
     'zs', so 简要情况 read abczs."""
-    import subprocess
-
-    db = tmp_path / "burst.db"
-    subprocess.run([_zhibu(), "--db", str(db), "demo"], check=True, capture_output=True)
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-    child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env=env)
-    screen = pyte.Screen(80, 24)
-    stream = pyte.ByteStream(screen)
+    db, child, screen, stream = _demo_in_a_pty(tmp_path)
     try:
         _screen_after(child, screen, stream, "三会一课")
         child.send("f" + "\t\t" + "abc" + "\r" + "zs")
@@ -145,14 +143,7 @@ def test_quick_file_burst_in_one_write_through_the_installed_command(tmp_path: P
 def test_vote_dialog_burst_in_one_write_through_the_installed_command(tmp_path: Path) -> None:
     """In a new meeting, one write() opens 表决 (4), the vote dialog (a) and fills
     事项, Tab Tab past 方式, 赞成 14, 反对 1, 弃权 0: each number in its own field."""
-    import subprocess
-
-    db = tmp_path / "burst.db"
-    subprocess.run([_zhibu(), "--db", str(db), "demo"], check=True, capture_output=True)
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-    child = pexpect.spawn(_zhibu(), ["--db", str(db)], dimensions=(24, 80), env=env)
-    screen = pyte.Screen(80, 24)
-    stream = pyte.ByteStream(screen)
+    db, child, screen, stream = _demo_in_a_pty(tmp_path)
 
     def row(text: str, label: str) -> str:  # the dialog's row (the table's header is above)
         return [r for r in text.split("\n") if f"│ {label}" in r][-1]
