@@ -45,3 +45,22 @@ def test_screens_and_widgets_reach_storage_and_exports_through_services() -> Non
         (f, m) for pkg in ("screens", "widgets") for f, m in _top_imports(pkg) if m in lower
     )
     assert not bad, f"call a service instead: {bad}"
+
+
+def test_worker_results_arrive_as_messages() -> None:
+    """docs/ARCHITECTURE.md, workers: a worker posts its screen's own Message
+    (widgets/work_result.post_result); no screen filters Worker.StateChanged
+    by group name and casts ``worker.result``."""
+    bad = sorted(
+        str(path.relative_to(ROOT))
+        for pkg in ("screens", "widgets")
+        for path in (ROOT / pkg).rglob("*.py")
+        if any(
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name == "on_worker_state_changed"
+            or isinstance(node, ast.Attribute)
+            and node.attr == "StateChanged"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    )
+    assert not bad, f"post a Message from the worker instead: {bad}"

@@ -19,9 +19,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from domain.dates import DateParseError, format_date, parse_date
 from services import org_lookup
@@ -31,6 +31,7 @@ from widgets.checkbox import TextCheckbox
 from widgets.date_input import DateInput
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
+from widgets.work_result import post_result
 
 if TYPE_CHECKING:
     from services.export_ledger import LedgerFile
@@ -108,14 +109,19 @@ class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
         self._status("正在导出…")
         self._run(Path(folder), start, end, branch_ids, redact)
 
+    class LedgersWritten(Message):
+        def __init__(self, files: list[LedgerFile]) -> None:
+            super().__init__()
+            self.files = files
+
     @work(thread=True, exclusive=True, group="ledger")
     def _run(
         self, folder: Path, start: date, end: date, branch_ids: list[str] | None, redact: bool
-    ) -> list[LedgerFile]:
+    ) -> None:
         from services.export_ledger import export_ledgers
 
         store = zapp(self).store
-        return export_ledgers(
+        files = export_ledgers(
             store,
             folder,
             start=start,
@@ -124,25 +130,22 @@ class LedgerExportScreen(ModalScreen["list[LedgerFile] | None"]):
             internal=not redact,
             progress=lambda m: self.app.call_from_thread(self._status, m),
         )
+        post_result(self, self.LedgersWritten(files))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "ledger":
+    @on(LedgersWritten)
+    def _ledgers_written(self, event: LedgersWritten) -> None:
+        files = self.results = event.files
+        if not files:
+            self._status("该期间没有一人一事记录，未生成文件。")
             return
-        if worker.state is WorkerState.SUCCESS:
-            files = worker.result or []
-            self.results = files
-            if not files:
-                self._status("该期间没有一人一事记录，未生成文件。")
-                return
-            lines = [f"已导出 {f.branch_name}（{f.cases} 件）：{f.path}" for f in files]
-            hidden = sum(f.redacted for f in files)
-            if hidden:
-                lines.append(f"其中 {hidden} 件保密事项已隐去详情（外发版）。")
-            path = files[0].path if len(files) == 1 else files[0].path.parent
-            lines.append(f"{'文件' if len(files) == 1 else '文件夹'}：{zapp(self).exported(path)}")
-            self._status("\n".join(lines))
-            self.notify(f"台账已导出 {len(files)} 个文件：{path}", markup=False, timeout=10)
+        lines = [f"已导出 {f.branch_name}（{f.cases} 件）：{f.path}" for f in files]
+        hidden = sum(f.redacted for f in files)
+        if hidden:
+            lines.append(f"其中 {hidden} 件保密事项已隐去详情（外发版）。")
+        path = files[0].path if len(files) == 1 else files[0].path.parent
+        lines.append(f"{'文件' if len(files) == 1 else '文件夹'}：{zapp(self).exported(path)}")
+        self._status("\n".join(lines))
+        self.notify(f"台账已导出 {len(files)} 个文件：{path}", markup=False, timeout=10)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:

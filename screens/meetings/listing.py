@@ -8,18 +8,19 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
-from textual.worker import Worker, WorkerState
 
 from domain.navigation import Place
 from services import meetings as meeting_service
 from services.export_minutes import MinutesExport
-from widgets.app_handle import zapp
+from widgets.app_handle import BackgroundFailed, zapp
 from widgets.footer import KeyFooter
 from widgets.job_progress import JobProgress
 from widgets.paging import PagedList
 from widgets.safe import text
+from widgets.work_result import post_result
 
 PAGE = 100
 
@@ -84,35 +85,40 @@ class MeetingsScreen(PagedList, Screen[None]):
         self.notify(f"正在导出 {year} 年的会议记录…", markup=False)
         self._export_year(out, year)
 
+    class YearExported(Message):
+        def __init__(self, result: MinutesExport) -> None:
+            super().__init__()
+            self.result = result
+
     @work(thread=True, exclusive=True, group="minutes-year")
-    def _export_year(self, out: Path, year: int) -> MinutesExport:
+    def _export_year(self, out: Path, year: int) -> None:
         from services.export_minutes import export_minutes
 
         bar = self.query_one(JobProgress)
-        return export_minutes(
+        result = export_minutes(
             zapp(self).store,
             out,
             date_from=date(year, 1, 1),
             date_to=date(year, 12, 31),
             step=lambda p: self.app.call_from_thread(bar.step, "导出会议记录", p),
         )
+        post_result(self, self.YearExported(result))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "minutes-year" or worker.state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
-            return
+    @on(BackgroundFailed)
+    def _year_failed(self, event: BackgroundFailed) -> None:
+        # The app has reported it; the bar must not stay up claiming progress.
+        if event.worker.group == "minutes-year":
+            self.query_one(JobProgress).display = False
+
+    @on(YearExported)
+    def _year_exported(self, event: YearExported) -> None:
         self.query_one(JobProgress).display = False
-        result = worker.result
-        if worker.state is WorkerState.SUCCESS and isinstance(result, MinutesExport):
-            failed = f"，{len(result.failed)} 个失败" if result.failed else ""
-            msg = f"已导出 {len(result.written)} 份会议记录到 {result.out_dir}{failed}"
-            if not result.total:
-                msg = "本年没有已完成的会议"
-            self.notify(msg, markup=False, timeout=10)
+        result = event.result
+        failed = f"，{len(result.failed)} 个失败" if result.failed else ""
+        msg = f"已导出 {len(result.written)} 份会议记录到 {result.out_dir}{failed}"
+        if not result.total:
+            msg = "本年没有已完成的会议"
+        self.notify(msg, markup=False, timeout=10)
 
     def page_total(self) -> int:
         return meeting_service.count_finished(zapp(self).store)

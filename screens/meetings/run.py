@@ -10,10 +10,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from domain.make_up import MakeUpRecord
 from domain.meetings import (
@@ -41,6 +41,7 @@ from widgets.app_handle import zapp
 from widgets.background_save import run_save
 from widgets.footer import KeyFooter
 from widgets.safe import content
+from widgets.work_result import post_result
 
 WORKFLOW = meeting_service.WORKFLOW
 DIALOG_KEY = "_dialog"  # in the draft's raw values: the open dialog and its typed text
@@ -343,17 +344,19 @@ class MeetingScreen(Screen[None]):
         make_ups = meeting_service.make_ups_of(zapp(self).store, self.meeting.id)
         self._export(self.meeting, out, make_ups)
 
-    @work(thread=True, exclusive=True, group="export")
-    def _export(self, meeting: Meeting, out_dir: Path, make_ups: list[MakeUpRecord]) -> Path:
-        return meeting_service.export_meeting(meeting, out_dir, make_ups)
+    class Exported(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "export":
-            return
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, meeting: Meeting, out_dir: Path, make_ups: list[MakeUpRecord]) -> None:
         # A failure is the app's to report (tui.app.ZhibuApp._worker_failed).
-        if event.worker.state is WorkerState.SUCCESS and event.worker.result is not None:
-            path = zapp(self).exported(event.worker.result)
-            self.notify(f"已导出：{path}", markup=False, timeout=15)
+        post_result(self, self.Exported(meeting_service.export_meeting(meeting, out_dir, make_ups)))
+
+    @on(Exported)
+    def _exported(self, event: Exported) -> None:
+        self.notify(f"已导出：{zapp(self).exported(event.path)}", markup=False, timeout=15)
 
     def action_correct(self) -> None:
         from screens.meetings.dialogs import ConfirmDialog

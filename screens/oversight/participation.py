@@ -16,11 +16,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.visual import VisualType
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from textual.widgets.data_table import RowDoesNotExist
-from textual.worker import Worker, WorkerState
 
 from domain.navigation import Place
 from domain.people import Person, PoliticalStatus
@@ -43,6 +43,7 @@ from widgets.job_progress import JobProgress
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
+from widgets.work_result import post_result
 
 if TYPE_CHECKING:
     from services.export_report import ReportFile
@@ -319,12 +320,17 @@ class ParticipationScreen(Screen[None]):
             done,
         )
 
+    class ReportsWritten(Message):
+        def __init__(self, files: list[ReportFile]) -> None:
+            super().__init__()
+            self.files = files
+
     @work(thread=True, exclusive=True, group="report")
-    def _export(self, folder: Path, quarter: Period, branch_id: str) -> list[ReportFile]:
+    def _export(self, folder: Path, quarter: Period, branch_id: str) -> None:
         from services.export_report import export_reports
 
         bar = self.query_one(JobProgress)
-        return export_reports(
+        files = export_reports(
             zapp(self).store,
             folder,
             period=quarter,
@@ -332,26 +338,24 @@ class ParticipationScreen(Screen[None]):
             org_ids=[branch_id],
             step=lambda p: self.app.call_from_thread(bar.step, "导出季度报告", p),
         )
+        post_result(self, self.ReportsWritten(files))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "report":
-            return
-        if worker.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self.query_one(JobProgress).display = False
-        if worker.state is WorkerState.SUCCESS:
-            files = worker.result or []
-            msg = "；".join(f"已导出 {f.path}" for f in files) or "没有可导出的支部"
-            if files:
-                zapp(self).exported(files[-1].path)
-                msg += f"（{COPY_PATH_HINT}）"
-            self._summary(content(msg))
-            self.notify(msg, markup=False, timeout=8)
+    @on(ReportsWritten)
+    def _reports_written(self, event: ReportsWritten) -> None:
+        self.query_one(JobProgress).display = False
+        files = event.files
+        msg = "；".join(f"已导出 {f.path}" for f in files) or "没有可导出的支部"
+        if files:
+            zapp(self).exported(files[-1].path)
+            msg += f"（{COPY_PATH_HINT}）"
+        self._summary(content(msg))
+        self.notify(msg, markup=False, timeout=8)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:
         # The app has notified; the summary must not keep saying "正在导出".
         if event.worker.group == "report":
+            self.query_one(JobProgress).display = False
             self._summary(Text(event.text, style="bold red"))
 
     def action_back(self) -> None:

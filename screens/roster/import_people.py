@@ -8,9 +8,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind
 from domain.people_import import ImportPreview, OnDuplicate
@@ -22,6 +22,7 @@ from widgets.app_handle import BackgroundFailed, zapp
 from widgets.job_progress import JobProgress
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
+from widgets.work_result import post_result
 
 PREVIEW_ROWS = 200
 
@@ -76,43 +77,57 @@ class ImportPeopleScreen(ModalScreen[int | None]):
         self._summary("正在读取与检查…")
         self._run_preview(Path(path).expanduser(), branch)
 
+    class Previewed(Message):
+        """The file read and checked, or why it cannot be used."""
+
+        def __init__(self, result: ImportPreview | DomainError) -> None:
+            super().__init__()
+            self.result = result
+
+    class Imported(Message):
+        def __init__(self, written: Written) -> None:
+            super().__init__()
+            self.written = written
+
     @work(thread=True, exclusive=True, group="import")
-    def _run_preview(self, path: Path, branch: str | None) -> ImportPreview | DomainError:
+    def _run_preview(self, path: Path, branch: str | None) -> None:
         try:
-            return import_svc.preview_file(zapp(self).store, path, default_branch_id=branch)
+            result: ImportPreview | DomainError = import_svc.preview_file(
+                zapp(self).store, path, default_branch_id=branch
+            )
         except DomainError as e:
             # The file cannot be used (missing, wrong format): a result to show, not a fault.
-            return e
+            result = e
+        post_result(self, self.Previewed(result))
 
     @work(thread=True, exclusive=True, group="import-commit")
-    def _run_commit(self, preview: ImportPreview, choices: dict[int, OnDuplicate]) -> Written:
+    def _run_commit(self, preview: ImportPreview, choices: dict[int, OnDuplicate]) -> None:
         bar = self.query_one(JobProgress)
-        return import_svc.commit(
+        written = import_svc.commit(
             zapp(self).store,
             preview,
             OnDuplicate.SKIP,
             choices,
             step=lambda p: self.app.call_from_thread(bar.step, "导入人员", p),
         )
+        post_result(self, self.Imported(written))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.state is not WorkerState.SUCCESS:
-            return  # failures: the app reports them, _failed() recovers
-        if worker.group == "import":
-            if isinstance(worker.result, DomainError):
-                self.preview = None
-                self._summary(str(worker.result))
-            elif isinstance(worker.result, ImportPreview):
-                self._show(worker.result)
-        elif worker.group == "import-commit":
-            done = worker.result
-            assert isinstance(done, Written)
-            self.notify(
-                f"已导入 {done.imported} 人，更新 {done.updated} 人，跳过重复 {done.skipped} 人",
-                markup=False,
-            )
-            self.dismiss(done.imported)
+    @on(Previewed)
+    def _previewed(self, event: Previewed) -> None:
+        if isinstance(event.result, DomainError):
+            self.preview = None
+            self._summary(str(event.result))
+        else:
+            self._show(event.result)
+
+    @on(Imported)
+    def _imported(self, event: Imported) -> None:
+        done = event.written
+        self.notify(
+            f"已导入 {done.imported} 人，更新 {done.updated} 人，跳过重复 {done.skipped} 人",
+            markup=False,
+        )
+        self.dismiss(done.imported)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:

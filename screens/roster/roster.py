@@ -9,10 +9,10 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
-from textual.worker import Worker, WorkerState
 
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
@@ -24,6 +24,7 @@ from widgets.limited_input import LimitedInput
 from widgets.paging import PagedList
 from widgets.safe import text
 from widgets.tables import add_columns
+from widgets.work_result import post_result
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -254,22 +255,23 @@ class RosterScreen(PagedList, Screen[None]):
         else:
             self.reload()
 
+    class Found(Message):
+        def __init__(self, query: str, rows: list[Row]) -> None:
+            super().__init__()
+            self.query = query
+            self.rows = rows
+
     @work(thread=True, exclusive=True, group="roster-search")
-    def _run_search(self, query: str) -> tuple[str, list[Row]]:
+    def _run_search(self, query: str) -> None:
         # Off the event loop, so typing echoes at once even at 50,000 people;
         # the rows' cell texts are made here too, the loop only swaps them in.
         found = roster_svc.find_people(zapp(self).store, query, limit=SEARCH_LIMIT)
-        return query, [self._row(p) for p in found]
+        post_result(self, self.Found(query, [self._row(p) for p in found]))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "roster-search":
-            return
-        if worker.state is WorkerState.SUCCESS:
-            assert worker.result is not None  # _run_search returns (query, rows)
-            query, rows = worker.result
-            if query == self.searching:  # a newer query may be on its way
-                self._show_search(query, rows)
+    @on(Found)
+    def _found(self, event: Found) -> None:
+        if event.query == self.searching:  # a newer query may be on its way
+            self._show_search(event.query, event.rows)
 
     @on(BackgroundFailed)
     def _search_failed(self, event: BackgroundFailed) -> None:

@@ -8,13 +8,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
 
 from widgets.app_handle import BackgroundFailed, zapp
 from widgets.limited_input import LimitedInput
 from widgets.safe import content
+from widgets.work_result import post_result
 
 
 class ExportPlanScreen(ModalScreen[Path | None]):
@@ -53,21 +54,21 @@ class ExportPlanScreen(ModalScreen[Path | None]):
         self._status("正在导出…")
         self._write(Path(raw).expanduser())
 
+    class Written(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
     @work(thread=True, exclusive=True, group="rota-export")
-    def _write(self, folder: Path) -> Path:
+    def _write(self, folder: Path) -> None:
         from services.export_rota import write_plan_docx
 
-        return write_plan_docx(zapp(self).store, self._plan_id, folder)
+        post_result(self, self.Written(write_plan_docx(zapp(self).store, self._plan_id, folder)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "rota-export":
-            return
-        if worker.state is WorkerState.SUCCESS:
-            path = worker.result
-            assert isinstance(path, Path)
-            self.notify(f"已导出：{zapp(self).exported(path)}", markup=False, timeout=15)
-            self.dismiss(path)
+    @on(Written)
+    def _written(self, event: Written) -> None:
+        self.notify(f"已导出：{zapp(self).exported(event.path)}", markup=False, timeout=15)
+        self.dismiss(event.path)
 
     @on(BackgroundFailed)
     def _failed(self, event: BackgroundFailed) -> None:
