@@ -49,8 +49,7 @@ class DraftList(OptionList):
         keep = self.highlighted
         self.drafts = items
         self.clear_options()
-        for d in items:
-            self.add_option(Option(text(label_of(self.kinds, d, keeper.who(d)))))
+        self.add_options(Option(text(label_of(self.kinds, d, keeper.who(d)))) for d in items)
         if items and keep is not None:
             self.highlighted = min(keep, len(items) - 1)
 

@@ -164,9 +164,11 @@ class HomeScreen(Screen[None]):
         items = top_per_section(due_items(store, today, compliance_rows=rows), today)
         if not items:
             lst.add_option(Option(Text("今天没有待办事项。", style="dim")))
-        for n, item in enumerate(items):
-            mark, style = URGENCY_MARK[item.urgency]
-            lst.add_option(Option(Text.assemble((mark, style), text(item.text)), id=f"due{n}"))
+        # One add_options: each add_option asks for its own layout pass.
+        lst.add_options(
+            Option(Text.assemble(URGENCY_MARK[item.urgency], text(item.text)), id=f"due{n}")
+            for n, item in enumerate(items)
+        )
         self._due = items
 
     @on(OptionList.OptionSelected, "#due-list")
