@@ -52,8 +52,9 @@ LECTURE = JsonDocument(
 DUES = JsonDocument("domain.dues:DuesRecord", ("waived", "paid_fen", "due_fen", "base_fen"))
 FOLLOWUP = JsonDocument(
     "domain.followups:FollowUp",
-    ("person_name", "trigger_text", "responsible_name"),
+    ("person_name", "trigger_text", "responsible_name", "contacts"),
 )
+CONTACT = JsonDocument("domain.followups:FollowUp", ("on", "by_id"), within="contacts")
 MEETING = JsonDocument(
     "domain.meetings:Meeting",
     (
@@ -67,4 +68,4 @@ ATTENDANCE = JsonDocument(
     within="attendance",
 )
 
-DOCUMENTS = (LECTURE, DUES, FOLLOWUP, MEETING, ATTENDANCE)
+DOCUMENTS = (LECTURE, DUES, FOLLOWUP, CONTACT, MEETING, ATTENDANCE)
