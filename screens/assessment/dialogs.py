@@ -190,7 +190,7 @@ class ReviewDialog(_SavingDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-box"):
             yield Static(content(self._title))
-            yield Static(content("空格 切换兑现，Enter 保存，Esc 取消"), classes="muted")
+            yield Static(content("空格 切换，Tab 到说明，Enter 或 Ctrl+S 保存，Esc 取消"), classes="muted")
             yield TextCheckbox("承诺已兑现", self._kept, id="rv-kept")
             with Horizontal(classes="row"):
                 yield Label("说明")

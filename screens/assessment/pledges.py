@@ -28,9 +28,9 @@ from widgets.safe import content, text
 from widgets.tables import add_columns
 
 
-def _short(s: str, n: int) -> str:
-    s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1] + "…"
+def _one_line(s: str) -> str:
+    # The table crops to the column by display width; keep it to one line.
+    return " ".join(s.split())
 
 
 class PledgesScreen(Screen[None]):
@@ -45,6 +45,7 @@ class PledgesScreen(Screen[None]):
     PledgesScreen #pl-filters { height: 1; }
     PledgesScreen #pl-filters Label { width: auto; margin: 0 1; }
     PledgesScreen #pl-branch { width: 30; }
+    PledgesScreen #pl-table { height: 1fr; }
     PledgesScreen #pl-detail { height: auto; max-height: 5; }
     """
 
@@ -126,8 +127,8 @@ class PledgesScreen(Screen[None]):
             table.add_row(
                 text(r.person.name),
                 text(p.post.value if p else "（未设）"),
-                text(_short(p.area, 14) if p else ""),
-                text(_short(p.pledge, 20) if p else ""),
+                text(_one_line(p.area) if p else ""),
+                text(_one_line(p.pledge) if p else ""),
                 review,
                 key=r.person.id,
             )

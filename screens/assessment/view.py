@@ -97,10 +97,10 @@ def breakdown(score: QuarterScore) -> str:
 class AssessmentScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "adjust", "调整"),
-        Binding("left_square_bracket", "step(-1)", "上一期", key_display="["),
-        Binding("right_square_bracket", "step(1)", "下一期", key_display="]"),
-        Binding("y", "toggle_year", "季度/全年"),
-        Binding("b", "ranking", "支部排名"),
+        Binding("left_square_bracket", "step(-1)", "上期", key_display="["),
+        Binding("right_square_bracket", "step(1)", "下期", key_display="]"),
+        Binding("y", "toggle_year", "全年"),
+        Binding("b", "ranking", "排名"),
         Binding("z", "pledges", "责任区"),
         Binding("x", "export", "导出"),
         Binding("p", "focus_period", "期间", show=False),
