@@ -54,7 +54,6 @@ FOLLOWUP = JsonDocument(
     "domain.followups:FollowUp",
     ("person_name", "trigger_text", "responsible_name", "contacts"),
 )
-CONTACT = JsonDocument("domain.followups:FollowUp", ("on", "by_id"), within="contacts")
 MEETING = JsonDocument(
     "domain.meetings:Meeting",
     (
@@ -68,4 +67,4 @@ ATTENDANCE = JsonDocument(
     within="attendance",
 )
 
-DOCUMENTS = (LECTURE, DUES, FOLLOWUP, CONTACT, MEETING, ATTENDANCE)
+DOCUMENTS = (LECTURE, DUES, FOLLOWUP, MEETING, ATTENDANCE)

@@ -10,6 +10,7 @@ The facts come from records other workflows keep:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import date
@@ -189,18 +190,21 @@ def _lectures_given(store: Store, org_ids: Sequence[str], period: Period) -> dic
 
 
 def _contacts_made(store: Store, branch_id: str, period: Period) -> dict[str, int]:
-    """一人一事 talks and visits per member who made them (counts only: the
-    notes themselves are never read here)."""
-    by = json_fields.CONTACT.extract("by_id", "c.value")
-    on = json_fields.CONTACT.extract("on", "c.value")
+    """一人一事 talks and visits per member who made them. Only each contact's
+    date and author are looked at: the notes are never read here."""
     rows = store.query(
-        f"SELECT {by} AS pid, count(*) AS n FROM followups f,"
-        f" json_each(f.data, '{json_fields.FOLLOWUP.path('contacts')}') c"
-        f" WHERE f.branch_id=? AND {on} BETWEEN ? AND ? AND {by} IS NOT NULL AND {by} != ''"
-        " GROUP BY pid",
-        (branch_id, period.start.isoformat(), period.end.isoformat()),
+        f"SELECT {json_fields.FOLLOWUP.extract('contacts')} AS contacts FROM followups"
+        " WHERE branch_id=? AND found_on <= ?",
+        (branch_id, period.end.isoformat()),
     )
-    return {r["pid"]: int(r["n"]) for r in rows}
+    start, end = period.start.isoformat(), period.end.isoformat()
+    out: dict[str, int] = {}
+    for r in rows:
+        for c in json.loads(r["contacts"] or "[]"):
+            by, on = c.get("by_id") or "", str(c.get("on") or "")
+            if by and start <= on <= end:
+                out[by] = out.get(by, 0) + 1
+    return out
 
 
 def branch_facts(
