@@ -196,3 +196,24 @@ async def test_appraisal_meeting_offers_the_years_scores(make_demo_app, demo_sto
         assert isinstance(screen, AssessmentScreen)
         assert screen.branch_id == branch.id and screen.period.label == "2026年"
         assert "供民主评议党员参考" in _static(screen, "#as-summary")
+
+
+async def test_export_from_the_view(make_demo_app, tmp_path) -> None:
+    app = make_demo_app()
+    out = tmp_path / "考核导出"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_view(pilot, app)
+        await pilot.press("x")
+        await settle(pilot)
+        prompt = app.screen.query_one(Input)
+        prompt.value = str(out)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        names = sorted(p.name for p in out.iterdir())
+        assert names == [
+            "党员考核表_采油一队党支部_2026年第四季度.docx",
+            "党员考核表_采油一队党支部_2026年第四季度.xlsx",
+        ]
+        assert "已导出" in _static(screen, "#as-summary")
+        assert app.last_export_path == str(out)

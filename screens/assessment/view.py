@@ -20,10 +20,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from textual.widgets.data_table import RowDoesNotExist
-from textual.worker import Worker, WorkerState
 
 from domain.assessment import STAR_NAMES, QuarterScore
 from domain.navigation import Place
@@ -43,6 +43,7 @@ from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
+from widgets.work_result import post_result
 
 QUARTER_COLUMNS = (
     ("姓名", "name", 8),
@@ -380,17 +381,21 @@ class AssessmentScreen(Screen[None]):
             done,
         )
 
+    class SheetsWritten(Message):
+        def __init__(self, files: list[Path]) -> None:
+            super().__init__()
+            self.files = files
+
     @work(thread=True, exclusive=True, group="assessment-export")
-    def _export(self, folder: Path, period: Period, branch_id: str) -> list[Path]:
+    def _export(self, folder: Path, period: Period, branch_id: str) -> None:
         from services.export_assessment import export_branch
 
-        return export_branch(zapp(self).store, branch_id, period, zapp(self).today, folder)
+        files = export_branch(zapp(self).store, branch_id, period, zapp(self).today, folder)
+        post_result(self, self.SheetsWritten(files))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "assessment-export" or worker.state is not WorkerState.SUCCESS:
-            return
-        files: list[Path] = worker.result or []
+    @on(SheetsWritten)
+    def _written(self, event: SheetsWritten) -> None:
+        files = event.files
         if files:
             zapp(self).exported(str(files[0].parent))
         msg = "；".join(f"已导出 {f}" for f in files) + (f"（{COPY_PATH_HINT}）" if files else "")
