@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Static
 
 from domain.meeting_kinds import MeetingKind
 from domain.meetings import new_meeting
+from domain.navigation import Place
 from domain.periods import Period
 from screens.assessment.dialogs import AdjustDialog, ReviewDialog
 from screens.assessment.pledges import PledgesScreen
@@ -217,3 +218,46 @@ async def test_export_from_the_view(make_demo_app, tmp_path) -> None:
         ]
         assert "已导出" in _static(screen, "#as-summary")
         assert app.last_export_path == str(out)
+
+
+async def test_pledge_set_by_keyboard_and_refused_without_text(
+    make_demo_app, demo_store: Store
+) -> None:
+    from domain.people import Person, PoliticalStatus
+    from storage import people
+
+    branch = org.branches(demo_store)[0]
+    newcomer = people.save(
+        demo_store,
+        Person(name="测新岗", status=PoliticalStatus.FULL, branch_id=branch.id,
+               joined_party=date(2020, 7, 1), confirmed_on=date(2021, 7, 1)),
+    )  # fmt: skip
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go(Place.PLEDGES, branch.id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PledgesScreen)
+        table = screen.query_one("#pl-table", DataTable)
+        table.move_cursor(row=table.get_row_index(newcomer.id))
+        await settle(pilot)
+        assert str(table.get_row(newcomer.id)[1]) == "（未设）"
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press(*"联合站外输泵房", "enter", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog  # no 承诺 yet
+        assert "请填写公开承诺" in _static(dialog, ".prompt-error")
+        assert dialog.query_one("#pl-area", Input).value == "联合站外输泵房"
+        await pilot.press(*"泵房无跑冒滴漏", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        row = demo_store.query_one(
+            "SELECT data FROM assessment_pledges WHERE person_id=?", (newcomer.id,)
+        )
+        assert row is not None
+        assert "安全岗" in row["data"] and "联合站外输泵房" in row["data"]
+        assert "泵房无跑冒滴漏" in row["data"]
+        assert [str(c) for c in table.get_row(newcomer.id)[1:3]] == ["安全岗", "联合站外输泵房"]
