@@ -52,7 +52,7 @@ LECTURE = JsonDocument(
 DUES = JsonDocument("domain.dues:DuesRecord", ("waived", "paid_fen", "due_fen", "base_fen"))
 FOLLOWUP = JsonDocument(
     "domain.followups:FollowUp",
-    ("person_name", "trigger_text", "responsible_name"),
+    ("person_name", "trigger_text", "responsible_name", "contacts"),
 )
 MEETING = JsonDocument(
     "domain.meetings:Meeting",

@@ -48,6 +48,10 @@ class Place(StrEnum):
     # 发展党员
     DEVELOPMENT = "development"  # args: branch_id (optional)
     DEVELOPMENT_PERSON = "development_person"  # args: person_id
+    # 党员考核
+    ASSESSMENT = "assessment"  # args: branch_id (optional); option: period
+    ASSESSMENT_RANKING = "assessment_ranking"  # args: general branch id (optional)
+    PLEDGES = "pledges"  # args: branch_id (optional): 责任区/先锋岗 and their review
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 from docx.document import Document
 
 from domain.development import DevelopmentRecord, Stage, current_stage, documents_received
 from domain.development import probation_end as probation_end_of
-from exports.atomic import write_atomic
 from exports.docx_common import (
     add_paragraph,
     add_sign_off,
@@ -24,6 +22,7 @@ from exports.docx_common import (
     new_document,
     save_atomic,
 )
+from exports.xlsx_common import new_workbook, save_workbook, write_table
 
 LEDGER_HEADERS = ["序号", "姓名", "申请入党", "积极分子", "发展对象", "接收预备", "预备期满", "转正", "所处阶段"]  # fmt: skip
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
@@ -132,22 +131,13 @@ def export_ledger(
     branch_name: str, records: Sequence[DevelopmentRecord], out_dir: Path
 ) -> list[Path]:
     """The ledger as .docx and .xlsx, both written atomically."""
-    from openpyxl import Workbook
-
     stem = ledger_stem(branch_name)
     docx_path = save_atomic(build_ledger(branch_name, records), out_dir / f"{stem}.docx")
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "发展党员台账"
-    ws.append([f"{branch_name}发展党员工作台账"])
-    ws.append(LEDGER_HEADERS)
-    for row in ledger_rows(records):
-        ws.append(row)
-
-    def write(f: BinaryIO) -> None:
-        wb.save(f)
-
-    xlsx_path = write_atomic(out_dir / f"{stem}.xlsx", write)
+    write_table(ws, f"{branch_name}发展党员工作台账", LEDGER_HEADERS, ledger_rows(records))
+    xlsx_path = save_workbook(wb, out_dir / f"{stem}.xlsx")
     return [docx_path, xlsx_path]
 
 

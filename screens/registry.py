@@ -7,6 +7,7 @@ so importing the registry at start-up costs nothing."""
 from __future__ import annotations
 
 from domain.navigation import Place
+from screens.assessment import routes as assessment
 from screens.development import routes as development
 from screens.followups import routes as followups
 from screens.meetings import routes as meetings
@@ -47,7 +48,7 @@ SHARED = (
 # Order here is the palette's order (daily work first).
 WORKFLOW_ROUTES: tuple[Route, ...] = (
     *rota.ROUTES, *meetings.ROUTES, *roster.ROUTES, *followups.ROUTES, *oversight.ROUTES,
-    *development.ROUTES,
+    *development.ROUTES, *assessment.ROUTES,
 )  # fmt: skip
 ROUTES: tuple[Route, ...] = (SHARED[0], *WORKFLOW_ROUTES, *SHARED[1:])
 BY_PLACE: dict[Place, Route] = {r.place: r for r in ROUTES}
@@ -60,7 +61,7 @@ DRAFT_KINDS: dict[str, DraftKind] = {
 
 
 # The order keys appear on 今日 (footer, then ? help): daily work first.
-HOME_KEY_ORDER = "mkfcrlopuaig"
+HOME_KEY_ORDER = "mkfcrlopuaigx"
 
 
 def home_keys() -> list[Route]:

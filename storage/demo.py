@@ -12,6 +12,7 @@ from domain.org import OrgKind, OrgUnit, ShiftPattern
 from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.db import Store
+from storage.demo_assessment import add_demo_assessment
 from storage.demo_development import add_demo_development
 from storage.demo_dues import add_demo_dues
 from storage.demo_followups import add_demo_followups
@@ -204,4 +205,5 @@ def build_demo(
             store, c, today=today, rng=random.Random(seed + 18),
             branches=[b.id for b in seed_branches], roster=roster,
         )  # fmt: skip
+        add_demo_assessment(store, c, today=today, rng=random.Random(seed + 19), roster=roster)
     return counts

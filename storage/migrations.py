@@ -488,6 +488,49 @@ def m011_development(c: sqlite3.Connection) -> None:
     )
 
 
+def m014_assessment(c: sqlite3.Connection) -> None:
+    # 党员考核 (docs/ASSESSMENT.md): each member's 先锋岗/责任区 承诺, its
+    # quarterly review, and manual score adjustments with their reason. The
+    # scores themselves are computed from the records on every view.
+    run_script(
+        c,
+        f"""
+        CREATE TABLE assessment_pledges (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL UNIQUE REFERENCES people(id),
+            branch_id TEXT NOT NULL REFERENCES org_units(id),
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX assessment_pledges_branch ON assessment_pledges(branch_id);
+
+        CREATE TABLE assessment_reviews (
+            id TEXT PRIMARY KEY,
+            pledge_id TEXT NOT NULL REFERENCES assessment_pledges(id),
+            person_id TEXT NOT NULL REFERENCES people(id),
+            branch_id TEXT NOT NULL REFERENCES org_units(id),
+            quarter TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META},
+            UNIQUE (pledge_id, quarter)
+        );
+        CREATE INDEX assessment_reviews_branch ON assessment_reviews(branch_id, quarter);
+
+        CREATE TABLE assessment_adjustments (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            branch_id TEXT NOT NULL REFERENCES org_units(id),
+            quarter TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX assessment_adjustments_branch ON assessment_adjustments(branch_id, quarter);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -500,6 +543,7 @@ MIGRATIONS: list[Migration] = [
     m009_shared_accounts,
     m010_holidays_and_term,
     m011_development,
+    m014_assessment,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 # run(args, db_path) -> int; the parser's "what" names the module.
 EXPORT_MODULES = (
     "tui.cli_minutes", "tui.cli_rota", "tui.cli_ledger", "tui.cli_report", "tui.cli_development",
+    "tui.cli_assessment",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from domain.make_up import MakeUpRecord
+from domain.meeting_kinds import MeetingKind
 from domain.meetings import (
     Meeting,
     failing_gates,
@@ -70,6 +71,8 @@ class MeetingScreen(Screen[None]):
         Binding("f", "finish", "完成会议"),
         Binding("x", "export", "导出记录"),
         Binding("c", "correct", "更正"),
+        # 民主评议党员: the members' 党员考核 scores of the year as input.
+        Binding("s", "scores", "考核得分"),
         Binding("escape", "back", "返回"),
     ]
 
@@ -103,7 +106,15 @@ class MeetingScreen(Screen[None]):
             return not self.meeting.finished
         if action == "correct":
             return self.meeting.finished or bool(self.meeting.supersedes_id)
+        if action == "scores":
+            return self.meeting.kind is MeetingKind.APPRAISAL
         return True
+
+    def action_scores(self) -> None:
+        from domain.navigation import Place
+        from domain.periods import Period
+
+        zapp(self).go(Place.ASSESSMENT, self.branch_id, period=Period.year(self.meeting.date.year))
 
     @property
     def branch_id(self) -> str:
