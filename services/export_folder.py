@@ -14,17 +14,36 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.errors import CannotWrite
 
+if TYPE_CHECKING:
+    from services.settings import Settings
+
 ENV = "ZHIBU_EXPORT_DIR"
 DEFAULT = "~/zhibu-导出"
+
+# export_dir from a configuration file (services.settings), set once at start
+# by the CLI or make_app; the environment variable still wins over it.
+_configured: Path | None = None
+
+
+def configure(settings: Settings | None) -> None:
+    """Take the export folder a configuration file names (None: the default)."""
+    global _configured
+    from services.settings import Source
+
+    file_set = settings is not None and settings.origin("export_dir") in (
+        Source.SYSTEM, Source.USER,
+    )  # fmt: skip
+    _configured = settings.export_dir if settings is not None and file_set else None
 
 
 def default_export_dir() -> Path:
     """The configured folder, absolute (a relative one would land in whatever
     folder the app was started from, e.g. inside a source tree)."""
-    raw = os.environ.get(ENV, "").strip() or DEFAULT
+    raw = os.environ.get(ENV, "").strip() or str(_configured or DEFAULT)
     return Path(raw).expanduser().absolute()
 
 

@@ -55,6 +55,14 @@ def export_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _no_config_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite never reads /etc/zhibu or the runner's ~/.config/zhibu
+    (services.settings); a test that wants a file writes one here."""
+    monkeypatch.setenv("ZHIBU_SYSTEM_CONFIG", str(tmp_path / "etc-zhibu" / "config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+@pytest.fixture(autouse=True)
 def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     # Snapshots and pty traffic must not depend on the blink phase.
     from textual.widgets import Input

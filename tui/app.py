@@ -16,6 +16,7 @@ from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 from domain.navigation import Place
 from services.draft_keeper import DraftKeeper
 from services.errors import DomainError
+from services.settings import Settings
 from storage.db import Store, open_store
 from storage.errors import StorageError
 from tui import exit_codes
@@ -75,8 +76,17 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         Binding("escape", "back", "返回", show=False),
     ]
 
-    def __init__(self, db_path: Path, store: Store, *, today: date | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        store: Store,
+        *,
+        today: date | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         super().__init__()
+        # Read once by the CLI (services.settings); screens read it from here.
+        self.settings = settings if settings is not None else Settings()
         # A blinking cursor repaints twice a second: ~1.8 KB/s per idle SSH
         # session for nothing (docs/ARCHITECTURE.md#text-and-terminal). Text areas are
         # all LimitedTextArea, which does not blink either; importing TextArea
@@ -364,10 +374,20 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.push_screen(MeetingScreen(meeting, raw=raw, new=new))
 
 
-def make_app(db_path: Path, *, store: Store | None = None, today: date | None = None) -> ZhibuApp:
-    """Build the app from explicit paths (the CLI and tests both use this)."""
+def make_app(
+    db_path: Path,
+    *,
+    store: Store | None = None,
+    today: date | None = None,
+    settings: Settings | None = None,
+) -> ZhibuApp:
+    """Build the app from explicit paths (the CLI and tests both use this) and
+    the settings read once at start (defaults when not given: no file is read)."""
+    from services.export_folder import configure
+
     db_path = Path(db_path)
-    return ZhibuApp(db_path, store or open_store(db_path), today=today)
+    configure(settings)
+    return ZhibuApp(db_path, store or open_store(db_path), today=today, settings=settings)
 
 
 def _damaged(error: BaseException | None) -> bool:

@@ -7,8 +7,12 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from tui import exit_codes
+
+if TYPE_CHECKING:
+    from services.settings import Settings
 
 
 def _err(msg: str) -> None:
@@ -78,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_branch.add_parser(sub)
     _add_global_options(p, top=True)
+    p.add_argument(
+        "--theme",
+        choices=("default", "ansi16", "ascii"),
+        help="界面主题：default 默认，ansi16 只用 16 种 ANSI 颜色，ascii 用 ASCII 字符画边框"
+        "（覆盖配置文件的 theme）",
+    )
     return p
 
 
@@ -108,14 +118,31 @@ def _quiet_unraisable(unraisable: object) -> None:
     the failure itself was already reported where it happened."""
 
 
+def load(args: argparse.Namespace) -> Settings:
+    """The configuration files, the environment and the flags, read once
+    (services.settings); ConfigError when a file cannot be used."""
+    from services.export_folder import configure
+    from services.settings import load_settings
+
+    settings = load_settings({"database": args.db, "theme": getattr(args, "theme", None)})
+    configure(settings)
+    return settings
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.unraisablehook = _quiet_unraisable  # never a traceback on the terminal
     args = build_parser().parse_args(argv)
+    from services.settings import ConfigError
     from storage.paths import resolve_db_path
 
-    db_path = resolve_db_path(args.db)
     try:
-        return _dispatch(args, db_path)
+        settings = load(args)
+    except ConfigError as e:
+        _err(str(e))
+        return exit_codes.CONFIG
+    db_path = resolve_db_path(settings.database)
+    try:
+        return _dispatch(args, db_path, settings)
     except KeyboardInterrupt:
         return exit_codes.INTERRUPTED
     except Exception as e:  # noqa: BLE001 - last line of defence: no tracebacks
@@ -138,9 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         return exit_codes.SOFTWARE
 
 
-def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
+def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
     if args.command is None:
-        return run_app(db_path, explicit=bool(args.db))
+        from services.settings import Source
+
+        # A path named by a flag or a file is never created silently: a typo
+        # there must not leave a new empty database behind.
+        named = settings.origin("database") in (Source.FLAG, Source.SYSTEM, Source.USER)
+        return run_app(db_path, explicit=named, settings=settings)
     if args.command == "demo":
         return cmd_demo(db_path, args.people, args.force)
     if args.command == "import":
@@ -209,7 +241,7 @@ def frame_rate() -> None:
     os.environ.setdefault("TEXTUAL_FPS", UI_FPS)
 
 
-def run_app(db_path: Path, *, explicit: bool = False) -> int:
+def run_app(db_path: Path, *, explicit: bool = False, settings: Settings | None = None) -> int:
     """The app. A database named with --db that does not exist is created
     only after the user says so; the default one is created on first start."""
     from services.database import open_existing, open_or_create
@@ -227,7 +259,7 @@ def run_app(db_path: Path, *, explicit: bool = False) -> int:
     from tui.terminal import harden_terminal
 
     harden_terminal()  # GBK input, dead terminal after hang-up, control chars in output
-    app = make_app(db_path, store=store)
+    app = make_app(db_path, store=store, settings=settings)
     # One app per process here (not in tests, where freezing would keep every
     # finished app's objects alive).
     app.freeze_heap_after_warm_up = True

@@ -18,6 +18,7 @@ NO_INPUT = 66  # EX_NOINPUT: the database or input file does not exist
 SOFTWARE = 70  # EX_SOFTWARE: an unexpected error (see the crash log)
 IO = 74  # EX_IOERR: an output file or folder cannot be written
 NO_PERM = 77  # EX_NOPERM: not an administrator (or the PIN was not given)
+CONFIG = 78  # EX_CONFIG: a configuration file cannot be used (services.settings)
 # Signals, as shells report them (128 + the signal number); not errors.
 HANGUP = 129  # the terminal went away (SIGHUP); drafts were saved
 INTERRUPTED = 130  # Ctrl-C
@@ -30,13 +31,17 @@ TABLE: dict[int, str] = {
     SOFTWARE: "意外错误（详情见崩溃日志）",
     IO: "无法写入输出文件或文件夹",
     NO_PERM: "权限不足（不是管理员，或未验证 PIN）",
+    CONFIG: "配置文件有误（错误信息给出文件和行号）",
 }
 
 
 def for_error(e: DomainError) -> int:
     """The exit code a command returns when a service raised *e*."""
     from services import errors
+    from services.settings import ConfigError
 
+    if isinstance(e, ConfigError):
+        return CONFIG
     if isinstance(e, errors.InputMissing):
         return NO_INPUT
     if isinstance(e, errors.BadData):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from domain.meetings import Meeting
     from services.draft_keeper import DraftKeeper
     from services.identity import PinSession
+    from services.settings import Settings
     from services.store import Store
 
 
@@ -56,6 +57,8 @@ class ZhibuAppBase(App[None]):
     drafts: DraftKeeper
     # This session's PIN state (who proved it, last activity): services.identity.
     pin_session: PinSession
+    # Read once at start (services.settings): rule options, theme, keys.
+    settings: Settings
     # True in the real app: freeze the start-up heap after warm-up.
     freeze_heap_after_warm_up: bool
 
