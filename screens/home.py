@@ -160,8 +160,10 @@ class HomeScreen(Screen[None]):
             msg = "还没有组织数据。按 i 导入人员，或在命令行运行 zhibu demo 生成演示数据。"
             lst.add_option(Option(Text(msg)))
             return
-        today = zapp(self).today
-        items = top_per_section(due_items(store, today, compliance_rows=rows), today)
+        app = zapp(self)
+        today = app.today
+        found = due_items(store, today, compliance_rows=rows, branch_rules=app.settings.rules.branch)
+        items = top_per_section(found, today)
         if not items:
             lst.add_option(Option(Text("今天没有待办事项。", style="dim")))
         # One add_options: each add_option asks for its own layout pass.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.branch_rules import DEFAULT_CONFIG, BranchRuleConfig
 from services.errors import InvalidInput, NotFound, service
 from services.store import Store
 from storage import branch_home
@@ -14,8 +15,16 @@ __all__ = ["BranchStatus", "set_term", "statuses"]
 
 
 @service
-def statuses(store: Store, today: date, branch_id: str | None = None) -> list[BranchStatus]:
-    return branch_home.statuses(store, today, None if branch_id is None else [branch_id])
+def statuses(
+    store: Store,
+    today: date,
+    branch_id: str | None = None,
+    *,
+    config: BranchRuleConfig = DEFAULT_CONFIG,
+) -> list[BranchStatus]:
+    """*config*: the configuration's [rules.branch] (Settings.rules.branch)."""
+    ids = None if branch_id is None else [branch_id]
+    return branch_home.statuses(store, today, ids, config=config)
 
 
 @service
@@ -26,6 +35,7 @@ def set_term(
     last_election: date | None = None,
     term_years: int | None = None,
     today: date | None = None,
+    config: BranchRuleConfig = DEFAULT_CONFIG,
 ) -> BranchStatus:
     """Set a branch's last election date and/or term length (3 or 5 years)."""
     from domain.org_codes import OrgKind
@@ -39,4 +49,4 @@ def set_term(
     if last_election is None and term_years is None:
         raise InvalidInput("请给出上次换届日期（--last）或任期（--years）")
     branch_home.set_term(store, unit.id, last_election=last_election, term_years=term_years)
-    return branch_home.statuses(store, today or date.today(), [unit.id])[0]
+    return branch_home.statuses(store, today or date.today(), [unit.id], config=config)[0]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from storage.compliance import COLUMNS, ComplianceCell, ComplianceRow
 
 if TYPE_CHECKING:
+    from domain.branch_rules import BranchRuleConfig
     from domain.dashboard import DueItem
     from storage.db import Store
 
@@ -58,7 +59,11 @@ def compliance_table(store: Store, today: date) -> list[ComplianceRow]:
 
 
 def due_items(
-    store: Store, today: date, *, compliance_rows: list[ComplianceRow] | None = None
+    store: Store,
+    today: date,
+    *,
+    compliance_rows: list[ComplianceRow] | None = None,
+    branch_rules: BranchRuleConfig | None = None,
 ) -> list[DueItem]:
     """Each workflow's light home module answers from indexes (no models).
     *compliance_rows*: the 三会一课 table's rows, when the caller has them.
@@ -81,6 +86,6 @@ def due_items(
         *action_home.home_items(store, today),
         *make_up_home.home_items(store, today),
         *dues_home.home_items(store, today),
-        *branch_home.home_items(store, today),
+        *branch_home.home_items(store, today, branch_rules or branch_home.DEFAULT_CONFIG),
         *development_home.home_items(store, today),
     ]

@@ -125,10 +125,12 @@ def term_line(s: BranchStatus) -> str:
     return f"{s.facts.branch_name}：{s.term.message}"
 
 
-def home_items(store: Store, today: dt.date) -> list[DueItem]:
+def home_items(
+    store: Store, today: dt.date, config: BranchRuleConfig = DEFAULT_CONFIG
+) -> list[DueItem]:
     """换届 due within six months or overdue; size rules a branch breaks."""
     items: list[DueItem] = []
-    for s in statuses(store, today):
+    for s in statuses(store, today, config=config):
         if s.term.state in (TermState.DUE_SOON, TermState.EXPIRED):
             late = s.term.state is TermState.EXPIRED
             items.append(DueItem(

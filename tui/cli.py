@@ -198,7 +198,7 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
     if args.command == "branch":
         from tui import cli_branch
 
-        return cli_branch.run(args, db_path)
+        return cli_branch.run(args, db_path, settings)
     return exit_codes.USAGE
 
 

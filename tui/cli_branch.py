@@ -15,6 +15,7 @@ from tui.cli_common import err, say
 
 if TYPE_CHECKING:
     from services.branch_term import BranchStatus
+    from services.settings import Settings
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,9 +36,12 @@ def _print(statuses: list[BranchStatus]) -> None:
             say(f"  {f.level.value}：{f.text}")
 
 
-def run(args: argparse.Namespace, db_path: Path) -> int:
+def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
     from services import branch_term
     from services.database import open_existing
+    from services.settings import Settings
+
+    rules = (settings or Settings()).rules.branch
 
     store = open_existing(db_path)
     try:
@@ -51,9 +55,9 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
                     err(f"日期应写作 YYYY-MM-DD：{args.last}")
                     return exit_codes.USAGE
             _print([branch_term.set_term(store, args.name, last_election=last,
-                                         term_years=args.years, today=today)])  # fmt: skip
+                                         term_years=args.years, today=today, config=rules)])  # fmt: skip
         else:
-            rows = branch_term.statuses(store, today)
+            rows = branch_term.statuses(store, today, config=rules)
             if args.name:
                 rows = [s for s in rows if s.facts.branch_name == args.name]
                 if not rows:

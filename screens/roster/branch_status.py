@@ -43,7 +43,9 @@ class BranchStatusScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = zapp(self)
-        rows = branch_term.statuses(app.store, app.today, self.branch_id)
+        rows = branch_term.statuses(
+            app.store, app.today, self.branch_id, config=app.settings.rules.branch
+        )
         out = Text()
         for s in rows:
             out.append(plain(s.facts.branch_name) + "\n", style="bold")

@@ -1,0 +1,66 @@
+"""A configuration file's rule options change what the user sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from domain.navigation import Place
+from services.settings import load_settings
+from storage.db import Store
+from tests import factories as f
+from tests.test_branch_term import _elect
+from tui.cli import main
+
+
+@pytest.fixture
+def five_year_terms(tmp_path: Path) -> Path:
+    path = tmp_path / "xdg-config" / "zhibu" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("[rules.branch]\nterm_years = 5\n", encoding="utf-8")
+    return path
+
+
+async def test_term_years_from_the_file_move_the_due_date_on_screen(
+    store: Store, five_year_terms: Path
+) -> None:
+    from tui.app import make_app
+
+    b = f.branch(store, "一支部")
+    _elect(store, b, dt.date(2023, 12, 2))
+    app = make_app(store.path, store=store, today=f.TODAY, settings=load_settings())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        lst = app.screen.query_one("#due-list", OptionList)
+        lines = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
+        assert not [x for x in lines if "届满" in x]  # 2028: not due within six months
+        app.go(Place.BRANCH_STATUS, b.id)
+        await pilot.pause()
+        body = str(app.screen.query_one("#bs-body", Static).render())
+        assert "任期 5 年，2028-12-02 届满" in body
+
+
+async def test_without_the_file_the_term_is_three_years(store: Store) -> None:
+    from tui.app import make_app
+
+    b = f.branch(store, "一支部")
+    _elect(store, b, dt.date(2023, 12, 2))
+    app = make_app(store.path, store=store, today=f.TODAY, settings=load_settings())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        lst = app.screen.query_one("#due-list", OptionList)
+        lines = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
+        assert [x for x in lines if "将于 2026-12-02 届满" in x]
+
+
+def test_term_years_from_the_file_in_the_branch_command(
+    store: Store, five_year_terms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    b = f.branch(store, "一支部")
+    _elect(store, b, dt.date(2023, 12, 2))
+    store.close()
+    assert main(["--db", str(store.path), "branch", "status"]) == 0
+    assert "任期 5 年，2028-12-02 届满" in capsys.readouterr().out
