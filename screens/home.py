@@ -86,10 +86,11 @@ class HomeScreen(Screen[None]):
     # The workflow keys come from the route registry: footer ones shown,
     # the rest listed in ? help and the palette.
     BINDINGS = [
-        *(Binding(r.key, f"app.go('{r.place.value}')", r.label, show=r.footer)
+        # id: the name the config file's [keys] table remaps (the place's value).
+        *(Binding(r.key, f"app.go('{r.place.value}')", r.label, show=r.footer, id=r.place.value)
           for r in home_keys() if r.key),
-        Binding("d", "drafts", "草稿"),
-        Binding("f5", "refresh", "刷新", show=False),
+        Binding("d", "drafts", "草稿", id="drafts"),
+        Binding("f5", "refresh", "刷新", show=False, id="refresh"),
     ]  # fmt: skip
 
     def compose(self) -> ComposeResult:

@@ -195,3 +195,63 @@ def test_the_installed_command_exits_78(tmp_path: Path, user: Path) -> None:
     r = subprocess.run([zhibu_exe(), "check"], capture_output=True, text=True, env=env)
     assert r.returncode == 78
     assert f"配置文件 {user} 第 1 行" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_zhibu_config_prints_each_value_and_where_it_came_from(
+    system: Path, user: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system.write_text('theme = "ansi16"\n[rules.branch]\nterm_years = 5\n')
+    user.write_text('[keys]\nquit = "ctrl+x"\n')
+    monkeypatch.setenv("ZHIBU_DB", "/srv/env.db")
+    assert main(["--theme", "ascii", "config"]) == 0
+    out = capsys.readouterr().out
+    lines = {ln.split("=")[0].strip(): ln for ln in out.splitlines() if " = " in ln}
+    assert f"系统配置文件：{system}（已读取）" in out and f"用户配置文件：{user}（已读取）" in out
+    assert lines["rules.branch.term_years"].split("#")[1].strip() == f"系统配置文件 {system}"
+    assert lines["keys.quit"].split("#")[1].strip() == f"用户配置文件 {user}"
+    assert lines["database"].split("#")[1].strip() == "环境变量 ZHIBU_DB"
+    assert '"ascii"' in lines["theme"] and lines["theme"].endswith("# 命令行 --theme")
+    assert lines["rules.branch.warn_months"].endswith("# 默认")
+    assert lines["rules.dues.rounding_unit_fen"].endswith("# 默认")  # every section is listed
+
+
+def test_an_unknown_key_name_in_keys_is_an_error_with_its_line(
+    user: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user.write_text('[keys]\nquit = "ctrl+x"\nqiut = "ctrl+y"\n')
+    assert main(["config"]) == 78
+    err = capsys.readouterr().err
+    assert f"配置文件 {user} 第 3 行：keys.qiut：没有这个按键名称" in err and "quit" in err
+
+
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"zhibu {version('zhibu')}"
+
+
+def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from screens.registry import home_keys
+
+    user.write_text('[keys]\nrota = "x"\n')
+    assert main(["help"]) == 0
+    listing = capsys.readouterr().out
+    assert all(t in listing for t in ("keys", "files", "exit-codes", "config"))
+    assert main(["help", "keys"]) == 0
+    keys = capsys.readouterr().out
+    for r in home_keys():  # every 今日 key of the route registries, with its [keys] name
+        assert f"[keys] 中的名称：{r.place.value}" in keys and (r.label or "") in keys
+    assert "x         党课（配置文件已改）" in keys
+    assert main(["help", "exit-codes"]) == 0
+    codes = capsys.readouterr().out
+    assert all(f"{c}  {w}" in codes for c, w in exit_codes.TABLE.items())
+    assert main(["help", "files"]) == 0
+    assert f"用户配置文件：{user}（已读取）" in capsys.readouterr().out
+    assert main(["help", "config"]) == 0
+    assert "/etc/zhibu/config.toml" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        main(["help", "nonsense"])
+    assert e.value.code == 2 and "无效的选项" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,14 +67,15 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
     COMMANDS = {ZhibuCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     ENABLE_COMMAND_PALETTE = True
+    # id: the name a [keys] table of the config file remaps (Textual's keymap).
     BINDINGS = [
-        Binding("question_mark", "help", "帮助", key_display="?"),
+        Binding("question_mark", "help", "帮助", key_display="?", id="help"),
         # F1 is priority so it opens help in dialogs and forms too (a modal
         # screen hides the app's other bindings); ? types into fields.
         Binding("f1", "help", "帮助", show=False, priority=True),
-        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True),
-        Binding("ctrl+q", "quit", "退出", priority=True),
-        Binding("escape", "back", "返回", show=False),
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, id="command_palette"),
+        Binding("ctrl+q", "quit", "退出", priority=True, id="quit"),
+        Binding("escape", "back", "返回", show=False, id="back"),
     ]
 
     def __init__(
@@ -87,6 +89,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         super().__init__()
         # Read once by the CLI (services.settings); screens read it from here.
         self.settings = settings if settings is not None else Settings()
+        self._apply_look(self.settings)
         # A blinking cursor repaints twice a second: ~1.8 KB/s per idle SSH
         # session for nothing (docs/ARCHITECTURE.md#text-and-terminal). Text areas are
         # all LimitedTextArea, which does not blink either; importing TextArea
@@ -108,6 +111,23 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self._lasting: dict[str, Notification] = {}  # toasts shown while a state lasts
         # A file name is user data too: no markup, no control characters.
         self.sub_title = plain(str(db_path))
+
+    def _apply_look(self, settings: Settings) -> None:
+        """Theme and key remaps from the configuration (docs/ARCHITECTURE.md#configuration)."""
+        from services.settings import Theme
+
+        if settings.keys:
+            self.set_keymap(dict(settings.keys))
+        if settings.theme is Theme.ANSI16:
+            # The terminal's own 16 colours: the ANSI theme, colours not converted to RGB.
+            self.theme = "ansi-dark"
+            self.ansi_color = True
+        elif settings.theme is Theme.ASCII:
+            from tui.ascii_borders import use_ascii_borders
+
+            self._restore_borders = use_ascii_borders()
+
+    _restore_borders: Callable[[], None] | None = None
 
     def _draft_status(self, status: str | None) -> None:
         """A draft written nowhere is said in the header and in a lasting toast
@@ -271,6 +291,9 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self.exit()
 
     def on_unmount(self) -> None:
+        if self._restore_borders is not None:
+            self._restore_borders()  # borders are process-wide: the next app (tests) draws its own
+            self._restore_borders = None
         self.drafts.end()
         self.store.on_wait = None
         self.store.set_patience_here(None)
@@ -404,3 +427,15 @@ def _damaged(error: BaseException | None) -> bool:
         error = getattr(error, "error", None) or error.__cause__ or error.__context__
         seen += 1
     return False
+
+
+def remappable_keys() -> dict[str, Binding]:
+    """Binding id -> binding, for every key the config file's [keys] table
+    may remap: the app's own and 今日's (built from the route registries)."""
+    from screens.home import HomeScreen
+
+    found: dict[str, Binding] = {}
+    for b in (*ZhibuApp.BINDINGS, *HomeScreen.BINDINGS):
+        if isinstance(b, Binding) and b.id:
+            found.setdefault(b.id, b)
+    return found

@@ -34,6 +34,15 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                 _add_global_options(sub, top=False)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zhibu")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "（未安装，版本未知）"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tui.argparse_cn import install
 
@@ -81,7 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     from tui import cli_branch
 
     cli_branch.add_parser(sub)
+    from tui import cli_config
+
+    cli_config.add_parser(sub)
     _add_global_options(p, top=True)
+    p.add_argument("--version", action="version", version=f"zhibu {_version()}",
+                   help="显示版本号并退出")  # fmt: skip
     p.add_argument(
         "--theme",
         choices=("default", "ansi16", "ascii"),
@@ -125,6 +139,15 @@ def load(args: argparse.Namespace) -> Settings:
     from services.settings import load_settings
 
     settings = load_settings({"database": args.db, "theme": getattr(args, "theme", None)})
+    if settings.keys:
+        from services.settings import key_error
+        from tui.app import remappable_keys
+
+        known = remappable_keys()
+        for bid in settings.keys:
+            if bid not in known:
+                names = "、".join(known)
+                raise key_error(settings, f"keys.{bid}", f"没有这个按键名称（可用：{names}）")
     configure(settings)
     return settings
 
@@ -199,6 +222,14 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
         from tui import cli_branch
 
         return cli_branch.run(args, db_path, settings)
+    if args.command == "config":
+        from tui import cli_config
+
+        return cli_config.run_config(settings)
+    if args.command == "help":
+        from tui import cli_config
+
+        return cli_config.run_help(args.topic, settings)
     return exit_codes.USAGE
 
 
