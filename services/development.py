@@ -15,8 +15,9 @@ from services.errors import NotFound, Refused, service
 if TYPE_CHECKING:
     import sqlite3
 
-    from domain.development import DevelopmentRecord, Due, Stage, StageEvent
+    from domain.development import DevelopmentConfig, DevelopmentRecord, Due, Stage, StageEvent
     from domain.meeting_kinds import MeetingKind
+    from domain.meeting_rules import RuleConfig
     from domain.meetings import Meeting
     from domain.people import Person
     from storage.db import Store
@@ -47,18 +48,22 @@ class Dossier:
     party_standing_since: date | None
 
 
-def pipeline(store: Store, branch_id: str, today: date) -> list[PipelineRow]:
-    """Everyone of the branch with a development record, furthest along first."""
-    from domain.development import current_stage, late, next_due
+def pipeline(
+    store: Store, branch_id: str, today: date, *, config: DevelopmentConfig | None = None
+) -> list[PipelineRow]:
+    """Everyone of the branch with a development record, furthest along first.
+    *config*: the configuration's [rules.development] (defaults when None)."""
+    from domain.development import DEFAULT_CONFIG, current_stage, late, next_due
     from storage import development
 
+    cfg = config or DEFAULT_CONFIG
     return [
         PipelineRow(
             person_id=r.person_id,
             name=r.person_name,
             stage=current_stage(r),
-            next_due=next_due(r, today),
-            late=tuple(late(r, today)),
+            next_due=next_due(r, today, cfg),
+            late=tuple(late(r, today, cfg)),
         )
         for r in development.for_branch(store, branch_id)
     ]
@@ -77,10 +82,13 @@ def candidates(store: Store, branch_id: str) -> list[Person]:
     ]
 
 
-def dossier(store: Store, person_id: str, today: date) -> Dossier:
+def dossier(
+    store: Store, person_id: str, today: date, *, config: DevelopmentConfig | None = None
+) -> Dossier:
     from domain import development as dev
     from storage import development, people
 
+    cfg = config or dev.DEFAULT_CONFIG
     person = people.get(store, person_id)
     if person is None:
         raise NotFound("这名人员已不存在。")
@@ -91,13 +99,13 @@ def dossier(store: Store, person_id: str, today: date) -> Dossier:
         person=person,
         record=record,
         stage=dev.current_stage(record),
-        due=tuple(dev.due(record, today)),
-        late=tuple(dev.late(record, today)),
+        due=tuple(dev.due(record, today, cfg)),
+        late=tuple(dev.late(record, today, cfg)),
         contacts=activist.people if activist else (),
         sponsors=admitted.people if admitted else (),
         documents=tuple(dev.documents_received(record)),
-        probation_end=dev.probation_end(record),
-        party_standing_since=dev.party_standing_since(record),
+        probation_end=dev.probation_end(record, cfg),
+        party_standing_since=dev.party_standing_since(record, cfg),
     )
 
 
@@ -118,7 +126,9 @@ def record(
 
 
 @service
-def check(store: Store, person_id: str, event: StageEvent) -> str:
+def check(
+    store: Store, person_id: str, event: StageEvent, *, config: DevelopmentConfig | None = None
+) -> str:
     """'' when the stage may be recorded, else the Chinese reason."""
     from domain.development import may_record
     from storage import development, people
@@ -126,12 +136,21 @@ def check(store: Store, person_id: str, event: StageEvent) -> str:
     person = people.get(store, person_id)
     if person is None:
         raise NotFound("这名人员已不存在。")
-    verdict = may_record(development.for_person(store, person), event)
+    from domain.development import DEFAULT_CONFIG
+
+    verdict = may_record(development.for_person(store, person), event, config or DEFAULT_CONFIG)
     return verdict.reason
 
 
 @service
-def open_meeting(store: Store, person_id: str, kind: MeetingKind, day: date) -> Meeting:
+def open_meeting(
+    store: Store,
+    person_id: str,
+    kind: MeetingKind,
+    day: date,
+    *,
+    rules: RuleConfig | None = None,
+) -> Meeting:
     """A new 接收预备党员 or 转正 meeting draft for the person, with the dossier
     filled in: the 发展对象 and the 入党介绍人 (接收), the probation start taken
     from the recorded admission (转正). Refused when the record is not there yet."""
@@ -148,7 +167,8 @@ def open_meeting(store: Store, person_id: str, kind: MeetingKind, day: date) -> 
     if unit is None:
         raise Refused("此人不在任何支部，无法召开支部大会。")
     rec = development.for_person(store, person)
-    meeting = new_meeting(kind, unit.id, unit.name, day, people=people.members_of(store, unit.id))
+    members = people.members_of(store, unit.id)
+    meeting = new_meeting(kind, unit.id, unit.name, day, people=members, rule_config=rules)
     secretary = people.secretary_of(store, unit.id)
     if secretary is not None:
         meeting = meeting.model_copy(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from domain.action_items import ActionItem
     from domain.make_up import MakeUpRecord
     from domain.meeting_kinds import MeetingKind
+    from domain.meeting_rules import RuleConfig
     from domain.meetings import Meeting
     from domain.org import OrgUnit
     from storage.db import Store
@@ -50,10 +51,18 @@ def _with_secretary_as_chair(store: Store, meeting: Meeting, branch_id: str) -> 
 
 
 @service
-def start_meeting(store: Store, kind: MeetingKind, unit: OrgUnit, day: date) -> Meeting:
+def start_meeting(
+    store: Store,
+    kind: MeetingKind,
+    unit: OrgUnit,
+    day: date,
+    *,
+    rules: RuleConfig | None = None,
+) -> Meeting:
     """A new draft for *unit* (a branch or a party group) on *day*: the
     branch's members expected, its secretary in the chair (except for a
-    group meeting, which its group leader chairs). Nothing is saved."""
+    group meeting, which its group leader chairs). Nothing is saved.
+    *rules*: the configuration's [rules.meetings], snapshotted on the meeting."""
     from domain.meeting_kinds import MeetingKind
     from domain.meetings import new_meeting
     from domain.org import OrgKind
@@ -61,14 +70,16 @@ def start_meeting(store: Store, kind: MeetingKind, unit: OrgUnit, day: date) -> 
 
     branch_id = (unit.parent_id if unit.kind is OrgKind.GROUP else unit.id) or unit.id
     roster = people.members_of(store, branch_id)
-    meeting = new_meeting(kind, unit.id, unit.name, day, people=roster)
+    meeting = new_meeting(kind, unit.id, unit.name, day, people=roster, rule_config=rules)
     if kind is MeetingKind.GROUP:
         return meeting
     return _with_secretary_as_chair(store, meeting, branch_id)
 
 
 @service
-def start_lecture_meeting(store: Store, lecture_id: str) -> Meeting | str:
+def start_lecture_meeting(
+    store: Store, lecture_id: str, *, rules: RuleConfig | None = None
+) -> Meeting | str:
     """The 党课 meeting of a rota lecture: the id of the meeting already held
     for it, or a new pre-filled draft (nothing saved)."""
     from domain.meeting_kinds import MeetingKind
@@ -86,7 +97,7 @@ def start_lecture_meeting(store: Store, lecture_id: str) -> Meeting | str:
         raise Refused("授课人不在任何支部，无法确定会议所属支部")
     meeting = new_meeting(
         MeetingKind.LECTURE, branch.id, branch.name, lecture.lecture_date,
-        people=people.members_of(store, branch.id),
+        people=people.members_of(store, branch.id), rule_config=rules,
     )  # fmt: skip
     secretary = people.secretary_of(store, branch.id)
     return meeting.model_copy(

@@ -64,3 +64,51 @@ def test_term_years_from_the_file_in_the_branch_command(
     store.close()
     assert main(["--db", str(store.path), "branch", "status"]) == 0
     assert "任期 5 年，2028-12-02 届满" in capsys.readouterr().out
+
+
+def _settings(tmp_path: Path, text: str):  # noqa: ANN202 - a Settings
+    path = tmp_path / "xdg-config" / "zhibu" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return load_settings()
+
+
+@pytest.mark.parametrize("configured", [True, False])
+async def test_probation_months_from_the_file_move_the_date_on_the_person_screen(
+    demo_store: Store, today: dt.date, tmp_path: Path, configured: bool
+) -> None:
+    from storage import org
+    from tests.test_development_pilot import _probationer, settle
+    from tui.app import make_app
+
+    branch = org.branches(demo_store)[0]
+    p = _probationer(demo_store, branch.id, dt.date(2026, 3, 1))
+    text = "[rules.development]\nprobation_months = 18\n" if configured else ""
+    app = make_app(demo_store.path, store=demo_store, today=today,
+                   settings=_settings(tmp_path, text))  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go(Place.DEVELOPMENT_PERSON, p.id)
+        await settle(pilot)
+        head = str(app.screen.query_one("#dp-head", Static).content)
+        assert ("预备期满 2027-09-01" if configured else "预备期满 2027-03-01") in head
+
+
+async def test_meeting_rules_from_the_file_are_snapshotted_on_a_new_meeting(
+    make_demo_app, demo_store: Store, today: dt.date, tmp_path: Path
+) -> None:
+    from screens.meetings.run import MeetingScreen
+    from tui.app import make_app
+
+    settings = _settings(tmp_path, "[rules.meetings]\nelection_accept_exact_four_fifths = true\n")
+    for app, expected in ((make_demo_app(), False),
+                          (make_app(demo_store.path, store=demo_store, today=today,
+                                    settings=settings), True)):  # fmt: skip
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, MeetingScreen)
+            meeting = app.screen.meeting
+            assert meeting.rule_config.election_accept_exact_four_fifths is expected

@@ -120,7 +120,9 @@ class DevelopmentPersonScreen(Screen[None]):
     def reload(self) -> None:
         app = zapp(self)
         try:
-            d = dev_service.dossier(app.store, self.person_id, app.today)
+            d = dev_service.dossier(
+                app.store, self.person_id, app.today, config=app.settings.rules.development
+            )
         except NotFound as e:
             self.query_one("#dp-head", Static).update(content(str(e)))
             return
@@ -216,7 +218,9 @@ class DevelopmentPersonScreen(Screen[None]):
         kind = MeetingKind.ADMISSION if which == "admission" else MeetingKind.CONFIRMATION
         app = zapp(self)
         try:
-            meeting = dev_service.open_meeting(app.store, self.person_id, kind, app.today)
+            meeting = dev_service.open_meeting(
+                app.store, self.person_id, kind, app.today, rules=app.settings.rules.meetings
+            )
         except DomainError as e:
             self._error(str(e))
             return

@@ -99,7 +99,10 @@ class DevelopmentScreen(Screen[None]):
         if branch is None:
             summary.update(content("请先选择支部。"))
             return
-        rows = dev_service.pipeline(zapp(self).store, branch, zapp(self).today)
+        app = zapp(self)
+        rows = dev_service.pipeline(
+            app.store, branch, app.today, config=app.settings.rules.development
+        )
         for r in rows:
             nxt = r.next_due
             # One late item by name; several by count (the person view lists them).

@@ -93,7 +93,9 @@ class NewMeetingScreen(ModalScreen[Meeting | None]):
             return
         kind = MeetingKind(str(self.query_one("#n-kind", Select).value))
         unit = next(u for u in self._units if u.id == sel.value)
-        self.dismiss(meeting_service.start_meeting(zapp(self).store, kind, unit, day))
+        app = zapp(self)
+        rules = app.settings.rules.meetings  # the config file's [rules.meetings]
+        self.dismiss(meeting_service.start_meeting(app.store, kind, unit, day, rules=rules))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -33,7 +33,9 @@ def _lecture_meeting(app: ZhibuAppBase, lecture_id: str) -> None:
     from services.errors import DomainError
 
     try:
-        found = meetings.start_lecture_meeting(app.store, lecture_id)
+        found = meetings.start_lecture_meeting(
+            app.store, lecture_id, rules=app.settings.rules.meetings
+        )
     except DomainError as e:
         app.notify(str(e), markup=False)
         return
