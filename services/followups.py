@@ -51,6 +51,7 @@ def file_quick(
     today: date,
     new_person: Person | None = None,
     draft: DraftRef | None = None,
+    default_config: FollowUpConfig | None = None,
 ) -> FollowUp:
     """File a new case with the branch's intervals; a worker typed in as new
     joins the roster in the same transaction. Refused with every form error."""
@@ -64,7 +65,7 @@ def file_quick(
             form,
             catalogue,
             today=today,
-            config=fu_store.config(store, branch_id),
+            config=fu_store.config(store, branch_id, default_config),
             member_ids=member_ids,
         )
     except FollowUpError as e:
@@ -139,11 +140,14 @@ def save_catalogue(
 
 
 @service
-def branch_config(store: Store, branch_id: str) -> FollowUpConfig:
-    """The branch's contact intervals (defaults until it sets its own)."""
+def branch_config(
+    store: Store, branch_id: str, default: FollowUpConfig | None = None
+) -> FollowUpConfig:
+    """The branch's contact intervals (*default*, the configuration's
+    [rules.followups], until it sets its own)."""
     from storage import followups as fu_store
 
-    return fu_store.config(store, branch_id)
+    return fu_store.config(store, branch_id, default)
 
 
 @service

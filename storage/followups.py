@@ -268,12 +268,15 @@ def save_catalogue(
     )
 
 
-def config(store: Store, branch_id: str) -> FollowUpConfig:
+def config(
+    store: Store, branch_id: str, default: FollowUpConfig | None = None
+) -> FollowUpConfig:
     """The branch's intervals: a stored override (kind 'followup_config',
-    the FollowUpConfig fields as JSON) or the defaults (docs/RULES.md#follow-ups)."""
+    the FollowUpConfig fields as JSON) or *default* (the configuration
+    file's [rules.followups]), else the defaults (docs/RULES.md#follow-ups)."""
     row = _template_row(store, branch_id, CONFIG_KIND)
     if row is None:
-        return FollowUpConfig()
+        return default or FollowUpConfig()
     return FollowUpConfig.model_validate(json.loads(row["data"]))
 
 

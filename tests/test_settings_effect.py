@@ -112,3 +112,40 @@ async def test_meeting_rules_from_the_file_are_snapshotted_on_a_new_meeting(
             assert isinstance(app.screen, MeetingScreen)
             meeting = app.screen.meeting
             assert meeting.rule_config.election_accept_exact_four_fifths is expected
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("", "2026-11-25"),  # 一般: contact within 3 days
+    ('[rules.followups]\nfirst_contact_days = { "一般" = 5, "较大" = 1, "重大" = 0 }\n',
+     "2026-11-27"),
+])  # fmt: skip
+async def test_first_contact_days_from_the_file_set_a_new_case_s_date(
+    demo_store: Store, tmp_path: Path, text: str, due: str
+) -> None:
+    from storage import accounts
+    from tests.test_followups_pilot import Keys, _cast
+    from tui.app import make_app
+
+    branch, sec, worker, member, _ = _cast(demo_store)
+    accounts.map_account(demo_store, "tester", sec.id)
+    before = {r["id"] for r in demo_store.query("SELECT id FROM followups")}
+    app = make_app(demo_store.path, store=demo_store, today=f.TODAY,
+                   settings=_settings(tmp_path, text))  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        k = Keys(pilot)
+        await k.press("f")
+        hint = app.screen.query_one("#f-next_contact").placeholder
+        assert f"留空为 {due}" in hint
+        await k.type(worker.name)
+        await k.press("enter", "enter", "enter")
+        await k.type("t2")
+        await k.press("enter")
+        await k.type("班中睡岗被查")
+        await k.press("enter")
+        await k.type(member.name)
+        await k.press("enter", "enter")
+        await k.press("ctrl+s")
+    rows = [r for r in demo_store.query("SELECT id, next_contact FROM followups")
+            if r["id"] not in before]  # fmt: skip
+    assert [r["next_contact"] for r in rows] == [due]

@@ -283,7 +283,9 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
     def _update_hint(self) -> None:
         level = Level(self.select_of("level") or Level.ROUTINE.value)
         branch = self.select_of("branch")
-        cfg = fu_service.branch_config(zapp(self).store, branch) if branch else None
+        app = zapp(self)
+        intervals = app.settings.rules.followups
+        cfg = fu_service.branch_config(app.store, branch, intervals) if branch else None
         if cfg is None:
             return
         days = cfg.first_contact_days[level]
@@ -343,6 +345,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
             return
         ref = self.draft_ref()
         catalogue = self._catalogue
+        intervals = zapp(self).settings.rules.followups  # [rules.followups] of the config
 
         def save() -> FollowUp:
             try:
@@ -354,6 +357,7 @@ class QuickFileScreen(FollowupForm[FollowUp | None]):
                     today=today,
                     new_person=new_person,
                     draft=ref,
+                    default_config=intervals,
                 )
             except FollowUpError as e:  # a rule refused it: worded for the user
                 raise InvalidInput(str(e)) from e

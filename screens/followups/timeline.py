@@ -178,7 +178,7 @@ class FollowupTimelineScreen(Screen[None]):
         if self.full and fu.outcome.strip():
             head.append("\n结果：" + fu.outcome.replace("\n", " ").strip())
         self.query_one("#tl-head", Static).update(head)
-        cfg = fu_service.branch_config(store, fu.branch_id)
+        cfg = fu_service.branch_config(store, fu.branch_id, zapp(self).settings.rules.followups)
         warnings = fx.flags(fu, today, cfg) if self.full else []
         if not self.full and fx.days_overdue(fu, today):
             warnings = [f"已逾期{fx.days_overdue(fu, today)}天"]
@@ -230,7 +230,8 @@ class FollowupTimelineScreen(Screen[None]):
 
     def _config(self) -> FollowUpConfig:
         assert self.fu is not None
-        return fu_service.branch_config(zapp(self).store, self.fu.branch_id)
+        app = zapp(self)
+        return fu_service.branch_config(app.store, self.fu.branch_id, app.settings.rules.followups)
 
     def _full_record(self) -> FollowUp | None:
         """The stored record (not a redacted copy) to act on."""
