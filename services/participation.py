@@ -33,30 +33,41 @@ class MemberAttendance(NamedTuple):
 
 
 @service
-def branch_participation(store: Store, branch_id: str, period: Period) -> BranchParticipation:
-    """Every member of the branch with their counts and rate for *period*."""
+def branch_participation(
+    store: Store, branch_id: str, period: Period, *, default: ParticipationConfig | None = None
+) -> BranchParticipation:
+    """Every member of the branch with their counts and rate for *period*.
+    *default*: the configuration's [rules.participation], used until the
+    threshold is set in the app (threshold_config)."""
     from storage import participation
 
-    return participation.branch_participation(store, branch_id, period)
+    config = participation.load_config(store, default)
+    return participation.branch_participation(store, branch_id, period, config)
 
 
 @service
-def member_attendance(store: Store, person: Person, period: Period) -> MemberAttendance:
+def member_attendance(
+    store: Store, person: Person, period: Period, *, default: ParticipationConfig | None = None
+) -> MemberAttendance:
     """The member's sign-ins in meetings of their branch and its groups, and
     what they add up to."""
     from storage import participation
 
+    config = participation.load_config(store, default)
     lines = participation.member_sign_ins(store, person, period)
-    stats = participation.member_participation(store, person, period, lines=lines)
-    return MemberAttendance(lines, stats, participation.load_config(store))
+    stats = participation.member_participation(store, person, period, config, lines=lines)
+    return MemberAttendance(lines, stats, config)
 
 
 @service
-def threshold_config(store: Store) -> ParticipationConfig:
-    """The participation settings (defaults when none or damaged)."""
+def threshold_config(
+    store: Store, default: ParticipationConfig | None = None
+) -> ParticipationConfig:
+    """The participation settings set in the app, else *default* (the
+    configuration's [rules.participation]), else the built-in defaults."""
     from storage import participation
 
-    return participation.load_config(store)
+    return participation.load_config(store, default)
 
 
 @service

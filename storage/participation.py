@@ -51,14 +51,17 @@ _OWES_MAKE_UP = (AttendanceState.LEAVE.value, AttendanceState.ABSENT.value)
 # -- settings -------------------------------------------------------------------
 
 
-def load_config(store: Store) -> ParticipationConfig:
+def load_config(store: Store, default: ParticipationConfig | None = None) -> ParticipationConfig:
+    """The settings saved in the app, else *default* (the configuration
+    file's), else the built-in defaults."""
+    fallback = default or ParticipationConfig()
     raw = store.scalar("SELECT data FROM settings WHERE key=?", (SETTINGS_KEY,))
     if raw is None:
-        return ParticipationConfig()
+        return fallback
     try:
         return ParticipationConfig.model_validate_json(str(raw))
     except ValueError:
-        return ParticipationConfig()  # a damaged setting must not hide the screen
+        return fallback  # a damaged setting must not hide the screen
 
 
 def save_config(store: Store, config: ParticipationConfig) -> None:

@@ -149,3 +149,28 @@ async def test_first_contact_days_from_the_file_set_a_new_case_s_date(
     rows = [r for r in demo_store.query("SELECT id, next_contact FROM followups")
             if r["id"] not in before]  # fmt: skip
     assert [r["next_contact"] for r in rows] == [due]
+
+
+async def test_participation_threshold_from_the_file_until_one_is_set_in_the_app(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    from screens.oversight.participation import ParticipationScreen
+    from storage import org
+    from tests.test_oversight_pilot import settle, shown
+    from tui.app import make_app
+
+    branch = org.branches(demo_store)[0]
+    settings = _settings(tmp_path, "[rules.participation]\nthreshold_percent = 95\n")
+    app = make_app(demo_store.path, store=demo_store, today=f.TODAY, settings=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ParticipationScreen(branch.id))
+        await settle(pilot)
+        assert shown(app.screen.query_one("#pt-below", Static)).startswith("出席率低于 95%")
+        # set in the app, it wins over the file
+        app.screen.query_one("#pt-table").focus()
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("end", "ctrl+u", "7", "0", "enter")
+        await settle(pilot)
+        assert "出席率低于 70%" in shown(app.screen.query_one("#pt-below", Static))

@@ -116,7 +116,9 @@ class MemberRecordScreen(Screen[None]):
             self.query_one("#mr-head", Static).update(content("找不到此人（可能已从花名册删除）。"))
             return
         self._show_head(person)
-        lines, stats, config = pt_service.member_attendance(store, person, self.period)
+        lines, stats, config = pt_service.member_attendance(
+            store, person, self.period, default=zapp(self).settings.rules.participation
+        )
         pct = stats.rate_percent
         below = pct is not None and pct < config.threshold_percent
         part = Text()

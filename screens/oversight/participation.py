@@ -140,7 +140,9 @@ class ParticipationScreen(Screen[None]):
             self._summary(content("还没有支部。先在花名册中建立组织。"))
             return
         store = zapp(self).store
-        self.data = data = pt_service.branch_participation(store, branch, self.period)
+        self.data = data = pt_service.branch_participation(
+            store, branch, self.period, default=zapp(self).settings.rules.participation
+        )
         for r in data.rows:
             s = r.stats
             note = (
@@ -260,7 +262,7 @@ class ParticipationScreen(Screen[None]):
         from screens.dialogs import LinePrompt
 
         store = zapp(self).store
-        current = pt_service.threshold_config(store)
+        current = pt_service.threshold_config(store, zapp(self).settings.rules.participation)
 
         def done(value: str | None) -> None:
             if value is None:
