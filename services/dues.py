@@ -10,7 +10,7 @@ from services.errors import Stale, StorageFailed, service
 from storage.dues import GridRow
 
 if TYPE_CHECKING:
-    from domain.dues import DuesRecord, MemberArrears
+    from domain.dues import DuesConfig, DuesRecord, MemberArrears
     from storage.db import Store
     from storage.drafts import DraftRef
 
@@ -47,12 +47,16 @@ def record_month(
 
 
 @service
-def month_grid(store: Store, branch_id: str, month: date, today: date) -> list[GridRow]:
+def month_grid(
+    store: Store, branch_id: str, month: date, today: date, *, config: DuesConfig | None = None
+) -> list[GridRow]:
     """Every member who owes dues to the branch for *month*, with their record
-    (saved, or proposed from their latest base and not saved)."""
+    (saved, or proposed from their latest base and not saved); *config*: the
+    configuration's [rules.dues]."""
+    from domain.dues import DEFAULT_CONFIG
     from storage import dues
 
-    return dues.month_grid(store, branch_id, month, today)
+    return dues.month_grid(store, branch_id, month, today, config or DEFAULT_CONFIG)
 
 
 @service

@@ -174,3 +174,34 @@ async def test_participation_threshold_from_the_file_until_one_is_set_in_the_app
         await pilot.press("end", "ctrl+u", "7", "0", "enter")
         await settle(pilot)
         assert "出席率低于 70%" in shown(app.screen.query_one("#pt-below", Static))
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("", "240.00"),  # above 10000 yuan: 2%
+    ("[rules.dues]\nserving_bands = [{ rate_bp = 100 }]\n", "120.00"),  # one band: 1%
+])  # fmt: skip
+async def test_dues_bands_from_the_file_set_the_due_in_the_grid(
+    demo_store: Store, tmp_path: Path, text: str, due: str
+) -> None:
+    from screens.oversight.dues_grid import DuesGridScreen
+    from storage import org
+    from tests.test_dues_storage import ensure_demo_dues
+    from tests.test_oversight_pilot import settle
+    from tui.app import make_app
+
+    ensure_demo_dues(demo_store)
+    branch = org.branches(demo_store)[2]
+    app = make_app(demo_store.path, store=demo_store, today=f.TODAY,
+                   settings=_settings(tmp_path, text))  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(DuesGridScreen(branch.id, month=dt.date(2026, 12, 1)))
+        await settle(pilot)
+        grid = app.screen
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("end", "ctrl+u", *"12000", "enter")
+        await settle(pilot)
+        table = grid.query_one("#dg-table")
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert "12000.00" in cells and due in cells

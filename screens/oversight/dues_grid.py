@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Header, Label, Select, Static
 from domain.dues import (
     DEFAULT_CONFIG,
     NO_BASE,
+    DuesConfig,
     DuesError,
     DuesKind,
     DuesRecord,
@@ -65,32 +66,40 @@ def parse_draft_key(key: str) -> tuple[str, date]:
     return branch_id, date.fromisoformat(f"{ym}-01")
 
 
-def pay_in_full(rec: DuesRecord, today: date) -> DuesRecord:
+def pay_in_full(rec: DuesRecord, today: date, config: DuesConfig = DEFAULT_CONFIG) -> DuesRecord:
     if rec.waived:
         raise DuesError("该月党费已免缴，无需缴纳")
     if rec.due_fen == 0:
         raise DuesError("应缴为 0：请先按 b 设置计算基数")
     if rec.owed_fen == 0:
         raise DuesError("已缴足（按 x 可清除后重录）")
-    return record_payment(rec, rec.owed_fen, today, rec.method or DEFAULT_METHOD)
+    return record_payment(rec, rec.owed_fen, today, rec.method or DEFAULT_METHOD, config)
 
 
-def set_paid(rec: DuesRecord, amount_fen: int, today: date) -> DuesRecord:
+def set_paid(
+    rec: DuesRecord, amount_fen: int, today: date, config: DuesConfig = DEFAULT_CONFIG
+) -> DuesRecord:
     """The month's total paid becomes *amount_fen* (0 = not paid)."""
     if amount_fen == 0:
         return rec.model_copy(update={"paid_fen": 0, "paid_on": None})
     if rec.waived:
         raise DuesError("该月党费已免缴，无需缴纳")
     paid_on = rec.paid_on or today
-    check_back_payment(rec.month, paid_on)
+    check_back_payment(rec.month, paid_on, config)
     return rec.model_copy(
         update={"paid_fen": amount_fen, "paid_on": paid_on, "method": rec.method or DEFAULT_METHOD}
     )
 
 
-def with_base(rec: DuesRecord, base_fen: int, kind: DuesKind | None = None) -> DuesRecord:
-    """New base (and kind): rate, band and due recomputed by the bands."""
-    due = compute_due(base_fen, kind or rec.kind, DEFAULT_CONFIG)
+def with_base(
+    rec: DuesRecord,
+    base_fen: int,
+    kind: DuesKind | None = None,
+    config: DuesConfig = DEFAULT_CONFIG,
+) -> DuesRecord:
+    """New base (and kind): rate, band and due recomputed by the bands
+    (*config*: the configuration's [rules.dues])."""
+    due = compute_due(base_fen, kind or rec.kind, config)
     return rec.model_copy(
         update={
             "kind": due.kind,
@@ -210,6 +219,11 @@ class DuesGridScreen(Screen[None]):
     def branch_name(self) -> str:
         return next((b.name for b in self._branches if b.id == self.branch_id), "")
 
+    @property
+    def _rules(self) -> DuesConfig:
+        """The configuration's [rules.dues] (rate bands, back-payment limit)."""
+        return zapp(self).settings.rules.dues
+
     def load(self) -> None:
         table = self.query_one("#dg-table", DataTable)
         table.clear()
@@ -223,7 +237,7 @@ class DuesGridScreen(Screen[None]):
             return
         store = zapp(self).store
         today: date = zapp(self).today
-        for row in dues_service.month_grid(store, branch, self.month, today):
+        for row in dues_service.month_grid(store, branch, self.month, today, config=self._rules):
             pid = row.person.id
             self.rows[pid] = row
             self.records[pid] = row.record
@@ -376,7 +390,7 @@ class DuesGridScreen(Screen[None]):
 
     def action_pay_full(self) -> None:
         today: date = zapp(self).today
-        if self._edit(lambda r: pay_in_full(r, today)):
+        if self._edit(lambda r: pay_in_full(r, today, self._rules)):
             self.query_one("#dg-table", DataTable).action_cursor_down()
 
     def _prompt(self, title: str, value: str, then: Callable[[str | None], None]) -> None:
@@ -402,7 +416,7 @@ class DuesGridScreen(Screen[None]):
             except DuesError as e:
                 self._status(str(e), error=True)
                 return
-            self._edit(lambda r: set_paid(r, amount, today))
+            self._edit(lambda r: set_paid(r, amount, today, self._rules))
 
         shown = rec.paid_fen or rec.owed_fen
         self._prompt(
@@ -430,7 +444,7 @@ class DuesGridScreen(Screen[None]):
             except DuesError as e:
                 self._status(str(e), error=True)
                 return
-            self._edit(lambda r: with_base(r, base))
+            self._edit(lambda r: with_base(r, base, config=self._rules))
 
         title = f"{self.rows[pid].person.name} 计算基数（元；在职为税后月工资，离退休为养老金）"
         self._prompt(title, format_yuan(rec.base_fen) if known else "", done)
@@ -446,7 +460,7 @@ class DuesGridScreen(Screen[None]):
 
         def done(value: str | None) -> None:
             if value:
-                self._edit(lambda r: with_base(r, r.base_fen, DuesKind(value)))
+                self._edit(lambda r: with_base(r, r.base_fen, DuesKind(value), self._rules))
 
         choices = [(k.value, k.value) for k in DuesKind]
         self.app.push_screen(ChoicePrompt(f"{self.rows[pid].person.name} 党费类别", choices), done)
