@@ -8,6 +8,7 @@ from pathlib import Path
 from domain.holidays import (
     ArrangementError,
     HolidayCalendar,
+    HolidayRules,
     HolidaySource,
     YearArrangement,
     parse_arrangement,
@@ -18,9 +19,10 @@ from storage import holidays as repo
 
 
 @service
-def calendar(store: Store) -> HolidayCalendar:
-    """The calendar the planners should use: imported arrangements first."""
-    return HolidayCalendar(repo.all_arrangements(store))
+def calendar(store: Store, rules: HolidayRules | None = None) -> HolidayCalendar:
+    """The calendar the planners should use: imported arrangements first;
+    *rules* (the configuration's [rules.holidays]) for computed years."""
+    return HolidayCalendar(repo.all_arrangements(store), rules)
 
 
 def parse(text: str) -> YearArrangement:

@@ -205,3 +205,24 @@ async def test_dues_bands_from_the_file_set_the_due_in_the_grid(
         table = grid.query_one("#dg-table")
         cells = [str(c) for c in table.get_row_at(0)]
         assert "12000.00" in cells and due in cells
+
+
+@pytest.mark.parametrize(("text", "working"), [
+    ("", True),  # 劳动节: 5 days from 05-01
+    ("[rules.holidays]\nlabour_day_break_days = 7\n", False),
+])  # fmt: skip
+async def test_holiday_rules_from_the_file_reach_the_rota_wizard(
+    demo_store: Store, tmp_path: Path, text: str, working: bool
+) -> None:
+    from screens.rota.wizard import RotaWizardScreen
+    from tui.app import make_app
+
+    app = make_app(demo_store.path, store=demo_store, today=f.TODAY,
+                   settings=_settings(tmp_path, text))  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.go(Place.NEW_ROTA)
+        await pilot.pause()
+        assert isinstance(app.screen, RotaWizardScreen)
+        # a year with no published arrangement: computed by the rules
+        assert app.screen._holidays.is_working_day(dt.date(2060, 5, 6)) is working

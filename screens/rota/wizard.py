@@ -138,7 +138,10 @@ class RotaWizardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         self._units = rota_service.planning_units(zapp(self).store)
         # The user's loaded 放假安排 over the package data and the rules.
-        self._holidays: HolidayCalendar = holidays_service.calendar(zapp(self).store)
+        app = zapp(self)
+        self._holidays: HolidayCalendar = holidays_service.calendar(
+            app.store, app.settings.rules.holidays
+        )
         yield Header()
         yield Static(id="wiz-steps")
         with ContentSwitcher(initial=STEPS[0], id="wiz-switcher"):
