@@ -236,7 +236,7 @@ def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[s
 def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from screens.registry import home_keys
 
-    user.write_text('[keys]\nrota = "x"\n')
+    user.write_text('[keys]\nrota = "j"\n')
     assert main(["help"]) == 0
     listing = capsys.readouterr().out
     assert all(t in listing for t in ("keys", "files", "exit-codes", "config"))
@@ -244,7 +244,7 @@ def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     keys = capsys.readouterr().out
     for r in home_keys():  # every 今日 key of the route registries, with its [keys] name
         assert f"[keys] 中的名称：{r.place.value}" in keys and (r.label or "") in keys
-    assert "x         党课（配置文件已改）" in keys
+    assert "j         党课（配置文件已改）" in keys
     assert main(["help", "exit-codes"]) == 0
     codes = capsys.readouterr().out
     assert all(f"{c}  {w}" in codes for c, w in exit_codes.TABLE.items())

@@ -67,17 +67,17 @@ async def test_ansi16_theme_uses_only_the_16_colours(demo_store: Store, today: d
 async def test_a_remapped_key_works_and_shows_in_the_footer(demo_store: Store, today: date) -> None:
     from screens.rota.plan import RotaPlanScreen
 
-    app = _app(demo_store, today, keys={"rota": "x", "quit": "ctrl+x"})
+    app = _app(demo_store, today, keys={"rota": "j", "quit": "ctrl+x"})
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         footer = {b.binding.description: k for k, b in app.screen.active_bindings.items()
                   if b.binding.show}  # fmt: skip
-        assert footer["党课"] == "x" and footer["退出"] == "ctrl+x"
+        assert footer["党课"] == "j" and footer["退出"] == "ctrl+x"
         assert "^x" in _text(app).splitlines()[-1]  # drawn in the footer
         await pilot.press("k")  # the old key no longer opens it
         await pilot.pause()
         assert not isinstance(app.screen, RotaPlanScreen)
-        await pilot.press("x")
+        await pilot.press("j")
         await pilot.pause()
         assert isinstance(app.screen, RotaPlanScreen)
         await pilot.press("escape")
