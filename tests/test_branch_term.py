@@ -223,3 +223,19 @@ async def test_branch_view_of_every_branch_edits_the_one_chosen(store: Store) ->
         await app.workers.wait_for_complete()
     rows = {r["branch_id"]: r["last_election_on"] for r in store.query("SELECT * FROM branch_terms")}
     assert rows == {one.id: "2024-05-01", two.id: "2025-01-10"}
+
+
+def test_demo_warns_of_exactly_one_branch_term(demo_store: Store) -> None:
+    """The demo's branches have last-election dates; one branch's term ends
+    within six months of the demo's today, so home shows 换届 for it alone."""
+    from storage import org
+
+    statuses = branch_term.statuses(demo_store, f.TODAY)
+    assert statuses and all(s.term.last_election is not None for s in statuses)
+    soon = [s.facts.branch_id for s in statuses if s.term.state is TermState.DUE_SOON]
+    assert len(soon) == 1
+    assert all(s.term.state is TermState.IN_TERM for s in statuses if s.facts.branch_id != soon[0])
+    items = [i for i in home.due_items(demo_store, f.TODAY) if i.section == "换届"]
+    assert [i.action.args for i in items] == [(soon[0],)]
+    name = next(b.name for b in org.branches(demo_store) if b.id == soon[0])
+    assert items[0].text.startswith(f"{name}：上次换届") and "请准备换届选举" in items[0].text
