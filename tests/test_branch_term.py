@@ -140,7 +140,7 @@ def test_quarterly_report_warns_of_the_term(store: Store, tmp_path) -> None:
     paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
     start = paragraphs.index("六、组织建设情况")
     assert paragraphs[start + 1 : start + 3] == [
-        "【提醒】上次换届 2023-12-02，任期 3 年，将于 2026-12-02 届满，请准备换届选举。",
+        "【提醒】上次换届 2023年12月2日，任期 3 年，将于 2026年12月2日 届满，请准备换届选举。",
         "正式党员 5 名，党员 6 名，可只设书记（必要时设副书记）。",
     ]
 
