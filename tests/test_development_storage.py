@@ -339,3 +339,14 @@ def test_light_home_lines_agree_with_the_domain(demo_store: Store, today: date) 
                 kind = DueKind.APPROVAL if d.kind is DueKind.CONFIRM_APPROVAL else d.kind
                 model.add((r.person_id, kind))
     assert light == model and light
+
+
+def test_demo_home_lists_each_kind_of_development_item(demo_store: Store) -> None:
+    """今日 on the demo's today: 思想汇报 due, one year as 积极分子 reached,
+    审批 overdue and a probation ending within 30 days all have a line."""
+    from storage import development_home
+    from tests.factories import TODAY
+
+    texts = [i.text for i in development_home.home_items(demo_store, TODAY)]
+    for word in ("思想汇报", "培养满一年", "审批", "预备期"):
+        assert any(word in t for t in texts), (word, texts)
