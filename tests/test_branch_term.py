@@ -174,6 +174,9 @@ async def test_last_election_set_on_the_branch_view_by_keyboard(store: Store) ->
         body = str(screen.query_one("#bs-body", Static).render())
         assert "未记录上次换届选举日期" in body
         assert app.focused is not None and app.focused.id == "bs-last"
+        from tests.clipping import clipped
+
+        assert clipped(screen) == []
         # An impossible date: refused on the screen, the typing kept, nothing saved.
         await pilot.press(*"2023-13-02", "ctrl+s")
         await pilot.pause()
