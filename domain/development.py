@@ -234,6 +234,9 @@ def may_record(
     config: DevelopmentConfig = DEFAULT_CONFIG,
 ) -> Verdict:
     stage, on = event.stage, event.on
+    done = record.first(Stage.EXTENDED)
+    if stage is Stage.EXTENDED and done is not None:
+        return _no(f"预备期只能延长一次：已于 {format_date(done.on)} 延长 {done.months or 0} 个月")
     if stage not in REPEATING and record.has(stage):
         when = format_date(record.date_of(stage))
         return _no(f"「{stage}」已于 {when} 记录，不能重复记录")
@@ -302,13 +305,27 @@ def _gate_admitted(r: DevelopmentRecord, e: StageEvent, c: DevelopmentConfig) ->
     return Verdict(ok=True)
 
 
-def _gate_extended(r: DevelopmentRecord, e: StageEvent, c: DevelopmentConfig) -> Verdict:
-    months = e.months or 0
+def extension_problem(
+    months: int | None, *, already: int = 0, config: DevelopmentConfig = DEFAULT_CONFIG
+) -> str:
+    """Why an extension of *months* may not be resolved ('' when it may).
+    *already*: months the probation was extended before (at most once). The
+    转正 meeting asks this before it finishes; the record asks it again."""
+    c = config
+    if already:
+        return f"预备期只能延长一次，已延长 {already} 个月"
+    bounds = f"{c.extension_min_months}–{c.extension_max_months} 个月"
+    if months is None:
+        return f"延长预备期须填写延长的月数（{bounds}）"
     if not c.extension_min_months <= months <= c.extension_max_months:
-        return _no(
-            f"延长预备期为 {c.extension_min_months}–{c.extension_max_months} 个月，"
-            f"现为 {months} 个月"
-        )
+        return f"延长预备期为 {bounds}，现为 {months} 个月"
+    return ""
+
+
+def _gate_extended(r: DevelopmentRecord, e: StageEvent, c: DevelopmentConfig) -> Verdict:
+    problem = extension_problem(e.months, config=c)
+    if problem:
+        return _no(problem)
     if r.has(Stage.CONFIRMED):
         return _no("已转正，不能再延长预备期")
     ends = probation_end(r, c)

@@ -335,16 +335,26 @@ def probation_end(start: dt.date) -> dt.date:
         return dt.date(start.year + 1, 3, 1)
 
 
-def probation_ended(start: dt.date, on: dt.date) -> RuleResult:
-    """Whether one year of probation begun on *start* has passed by *on*."""
-    end = probation_end(start)
+def probation_ended(start: dt.date, on: dt.date, *, extended_months: int = 0) -> RuleResult:
+    """Whether one year of probation begun on *start*, plus the months it was
+    extended by (at most once), has passed by *on*."""
+    if extended_months:
+        # Counted as the person's record counts it (domain.development), so the
+        # meeting's gate and the record's gate open on the same day.
+        from domain.development import add_months
+
+        end = add_months(start, 12 + extended_months)
+        head = f"预备期自{_cn_date(start)}起，延长{extended_months}个月，{_cn_date(end)}期满"
+    else:
+        end = probation_end(start)
+        head = f"预备期自{_cn_date(start)}起，{_cn_date(end)}满一年"
     ok = on >= end
-    head = f"预备期自{_cn_date(start)}起，{_cn_date(end)}满一年"
     if ok:
         return RuleResult(ok=True, explanation=f"{head}；{_cn_date(on)}已满")
     return RuleResult(
         ok=False,
-        explanation=f"{head}；{_cn_date(on)}预备期未满一年，尚差{(end - on).days}天",
+        explanation=f"{head}；{_cn_date(on)}预备期未满{'' if extended_months else '一年'}，"
+        f"尚差{(end - on).days}天",
     )
 
 

@@ -253,6 +253,10 @@ class Meeting(Record):
     # the probation began, and what was resolved.
     probation_start: dt.date | None = None
     confirmation_result: ConfirmationResult | None = None
+    # 延长预备期: the months this meeting resolves (6–12), and the months the
+    # probation was already extended by (from the person's record; at most once).
+    extension_months: int | None = Field(default=None, ge=0, le=99)
+    probation_extended_months: int = Field(default=0, ge=0, le=99)
     attendance: list[AttendanceEntry] = Field(default_factory=list)
     procedure: ProcedureTemplate
     steps: list[StepRecord] = Field(default_factory=list)
@@ -500,12 +504,23 @@ def set_confirmation_result(meeting: Meeting, result: ConfirmationResult) -> Mee
     return meeting.model_copy(update={"confirmation_result": result})
 
 
-def _confirmation_problem(meeting: Meeting) -> str:
+def _confirmation_problem(meeting: Meeting, *, finishing: bool = False) -> str:
+    """What stops this 转正 resolution; the extension's months are asked for
+    only when the meeting finishes (they are typed after the choice)."""
+    if meeting.confirmation_result is ConfirmationResult.EXTENDED:
+        from domain.development import extension_problem
+
+        already = meeting.probation_extended_months
+        if already or finishing:
+            return extension_problem(meeting.extension_months, already=already)
+        return ""
     if meeting.confirmation_result is not ConfirmationResult.ON_TIME:
         return ""
     if meeting.probation_start is None:
         return "按期转正须先填写预备期开始日期"
-    r = probation_ended(meeting.probation_start, meeting.date)
+    r = probation_ended(
+        meeting.probation_start, meeting.date, extended_months=meeting.probation_extended_months
+    )
     return "" if r.ok else f"不能按期转正：{r.explanation}"
 
 
@@ -749,7 +764,11 @@ def _gate(meeting: Meeting, step: StepTemplate) -> tuple[GateState, str]:
                 GateState.MANUAL,
                 f"请确认：{step.title}（填写预备期开始日期后自动检查）",
             )
-        r = probation_ended(meeting.probation_start, meeting.date)
+        r = probation_ended(
+            meeting.probation_start,
+            meeting.date,
+            extended_months=meeting.probation_extended_months,
+        )
         return (GateState.PASSED if r.ok else GateState.FAILED), r.explanation
     return GateState.MANUAL, f"请确认：{step.title}"
 
@@ -892,7 +911,7 @@ def validate_for_finish(meeting: Meeting) -> list[str]:
         problems.append("签到表中没有应到人员")
     if a.unsigned:
         problems.append(f"签到未完成：未签到 {a.unsigned} 人")
-    confirmation = _confirmation_problem(meeting)
+    confirmation = _confirmation_problem(meeting, finishing=True)
     if confirmation:
         problems.append(confirmation)
     ids = Counter(e.person_id for e in meeting.attendance if e.person_id)

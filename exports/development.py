@@ -10,8 +10,17 @@ from datetime import date
 from pathlib import Path
 
 from docx.document import Document
+from docx.shared import Pt
 
-from domain.development import DevelopmentRecord, Stage, current_stage, documents_received
+from domain.development import (
+    DOCUMENT_OF,
+    DevelopmentRecord,
+    Stage,
+    StageEvent,
+    current_stage,
+    documents_received,
+    party_standing_since,
+)
 from domain.development import probation_end as probation_end_of
 from exports.docx_common import (
     add_paragraph,
@@ -50,31 +59,58 @@ def _stage_detail(record: DevelopmentRecord, stage: Stage) -> str:
     return "  ".join(bits)
 
 
+# 记实表 tables fill the portrait text width (A4 less the 28 + 26 mm margins), the
+# ledger the landscape one (243 mm).
+_LEDGER_PT = 9  # six dates a row, each on one line of a landscape page
+# 序号, 姓名, six dates, 所处阶段: LibreOffice spaces digits from 年/月/日, so a
+# date needs about 33 mm at 9 pt (measured on the rendered PDF); the stage
+# name may wrap, a date may not.
+_LEDGER_MM = [11.0, 15.0, *[33.0] * 6, 19.0]
+# 记实表 columns at the table text size (四号): the widest date and the longest
+# stage name (确定入党积极分子) each on one line.
+_INFO_MM = [28.0, 50.0, 28.0, 50.0]
+_TIMELINE_MM = [54.0, 46.0, 56.0]
+_COUNTED = re.compile(r" ×(\d+)$")
+
+
+def _on_file(name: str) -> str:
+    """思想汇报 ×9 → 思想汇报（9份）: a document counts in words, not signs."""
+    return _COUNTED.sub(lambda m: f"（{m[1]}份）", name)
+
+
+def _event_detail(e: StageEvent) -> str:
+    """人员/说明 of one row; with nothing recorded, the paper the stage leaves."""
+    bits = ["、".join(e.people)] if e.people else []
+    if e.days:
+        bits.append(f"{e.days}天")
+    if e.hours:
+        bits.append(f"{e.hours}学时")
+    if e.months:
+        bits.append(f"延长预备期{e.months}个月")
+    if e.note:
+        bits.append(e.note)
+    return "；".join(bits) or DOCUMENT_OF[e.stage]
+
+
 def build_sheet(sheet: PersonSheet) -> Document:
     r = sheet.record
     doc = new_document(title="发展党员工作记实表", subject=sheet.branch_name)
     add_title(doc, "发展党员工作记实表")
     add_paragraph(doc, f"支部：{sheet.branch_name}", indent=False)
-    born = cn_date(sheet.birth_date) if sheet.birth_date else ""
+    stage = current_stage(r)
+    ends = probation_end_of(r) if r.has(Stage.ADMITTED) else None
+    standing = party_standing_since(r)
     rows = [
-        ["姓名", r.person_name, "性别", sheet.sex, "出生日期", born],
+        ["姓名", r.person_name, "性别", sheet.sex or "—"],
+        ["出生日期", cn_date(sheet.birth_date) or "—", "所处阶段", stage.value if stage else "—"],
+        ["预备期满", cn_date(ends) or "—", "党龄起算", cn_date(standing) or "—"],
     ]
-    add_table(doc, rows, header=False)
+    add_table(doc, rows, header=False, widths_mm=_INFO_MM)
     rows = [["日期", "环节", "人员/说明"]]
-    for e in r.timeline():
-        bits = ["、".join(e.people)] if e.people else []
-        if e.days:
-            bits.append(f"{e.days}天")
-        if e.hours:
-            bits.append(f"{e.hours}学时")
-        if e.months:
-            bits.append(f"延长{e.months}个月")
-        if e.note:
-            bits.append(e.note)
-        rows.append([cn_date(e.on), e.stage.value, "；".join(bits)])
+    rows += [[cn_date(e.on), e.stage.value, _event_detail(e)] for e in r.timeline()]
     if len(rows) == 1:
         rows.append(["（尚无记录）"])
-    add_table(doc, rows, header=True)
+    add_table(doc, rows, header=True, widths_mm=_TIMELINE_MM)
     contacts = r.first(Stage.ACTIVIST)
     sponsors = r.first(Stage.ADMITTED)
     add_paragraph(
@@ -83,7 +119,8 @@ def build_sheet(sheet: PersonSheet) -> Document:
     add_paragraph(
         doc, f"入党介绍人：{'、'.join(sponsors.people) if sponsors else '—'}", indent=False
     )
-    add_paragraph(doc, f"已收材料：{'、'.join(documents_received(r)) or '—'}", indent=False)
+    received = "、".join(_on_file(n) for n in documents_received(r)) or "—"
+    add_paragraph(doc, f"已收材料：{received}", indent=False)
     add_sign_off(doc, ["支部书记（签字）"])
     return doc
 
@@ -119,7 +156,13 @@ def build_ledger(branch_name: str, records: Sequence[DevelopmentRecord]) -> Docu
     rows = [LEDGER_HEADERS, *ledger_rows(records)]
     if not records:
         rows.append(["本支部尚无发展党员记录"])
-    add_table(doc, rows, header=True)
+    table = add_table(doc, rows, header=True, widths_mm=_LEDGER_MM, nowrap_numeric=True)
+    for tr in table.rows:
+        for cell in tr.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(_LEDGER_PT)
+    add_sign_off(doc, ["填表人（签字）", "支部书记（签字）"])
     return doc
 
 

@@ -151,6 +151,24 @@ def _name_of(m: Meeting, person_id: str) -> str:
     return ""
 
 
+def _probation(m: Meeting) -> str:
+    """预备期 start to end; an extension already resolved moves the end, one
+    this meeting resolves is stated with the new end."""
+    from domain.development import add_months
+    from domain.meetings import ConfirmationResult
+
+    start = m.probation_start
+    assert start is not None
+    if m.probation_extended_months:
+        end = add_months(start, 12 + m.probation_extended_months)
+        return f"{cn_date(start)}至{cn_date(end)}（已延长{m.probation_extended_months}个月）"
+    text = f"{cn_date(start)}至{cn_date(_one_year_later(start))}"
+    if m.confirmation_result is ConfirmationResult.EXTENDED and m.extension_months:
+        end = add_months(start, 12 + m.extension_months)
+        text += f"，决议延长{m.extension_months}个月至{cn_date(end)}"
+    return text
+
+
 def _one_year_later(d: dt.date) -> dt.date:
     try:
         return d.replace(year=d.year + 1)
@@ -234,8 +252,7 @@ def _header_value(m: Meeting, a: AttendanceCount, f: HeaderField, branch: str = 
     if f is HeaderField.PROBATION:
         if m.probation_start is None:
             return ""
-        end = _one_year_later(m.probation_start)
-        return f"{cn_date(m.probation_start)}至{cn_date(end)}"
+        return _probation(m)
     if f is HeaderField.WRITTEN:
         return _written(m, a)
     if f is HeaderField.BRANCH:

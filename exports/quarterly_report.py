@@ -30,6 +30,7 @@ from exports.docx_common import (
     add_paragraph,
     add_table,
     add_title,
+    cn_dates_in,
     fit_widths,
     keep_block,
     keep_with_next,
@@ -445,7 +446,8 @@ def build_branch(report: BranchReport) -> Document:
     if report.organisation:
         _lead(add_heading1(doc, "六、组织建设情况"))
         for line in report.organisation:
-            add_paragraph(doc, line)
+            # The sentences come from the branch view, which shows ISO dates.
+            add_paragraph(doc, cn_dates_in(line))
     _sign_off(doc, report.org_name, report.as_of)
     _audit_head(doc, report.audit_head)
     return doc

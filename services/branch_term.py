@@ -11,7 +11,7 @@ from services.store import Store
 from storage import branch_home
 from storage.branch_home import BranchStatus
 
-__all__ = ["BranchStatus", "set_term", "statuses"]
+__all__ = ["BranchStatus", "set_last_election", "set_term", "statuses"]
 
 
 @service
@@ -50,3 +50,25 @@ def set_term(
         raise InvalidInput("请给出上次换届日期（--last）或任期（--years）")
     branch_home.set_term(store, unit.id, last_election=last_election, term_years=term_years)
     return branch_home.statuses(store, today or date.today(), [unit.id], config=config)[0]
+
+
+@service
+def set_last_election(
+    store: Store,
+    branch_id: str,
+    day: date,
+    *,
+    today: date,
+    config: BranchRuleConfig = DEFAULT_CONFIG,
+) -> BranchStatus:
+    """The branch view's save: the last 换届选举 date of one branch, by id.
+    A date after today is refused (an election not held yet is no term start)."""
+    from storage import org
+
+    unit = org.get(store, branch_id)
+    if unit is None:
+        raise NotFound("这个党支部已不存在")
+    if day > today:
+        raise InvalidInput(f"上次换届日期不能晚于今天（{today.isoformat()}）")
+    branch_home.set_term(store, unit.id, last_election=day, term_years=None)
+    return branch_home.statuses(store, today, [unit.id], config=config)[0]

@@ -153,7 +153,7 @@ def open_meeting(
 ) -> Meeting:
     """A new 接收预备党员 or 转正 meeting draft for the person, with the dossier
     filled in: the 发展对象 and the 入党介绍人 (接收), the probation start taken
-    from the recorded admission (转正). Refused when the record is not there yet."""
+    from the recorded admission and any extension already resolved (转正). Refused when the record is not there yet."""
     from domain.development import Stage
     from domain.meeting_kinds import MeetingKind
     from domain.meeting_rules import AttendanceEntry, AttendanceState
@@ -199,12 +199,15 @@ def open_meeting(
         raise Refused("尚未记录「上级党委审批」，还不是预备党员，不能讨论转正。")
     if rec.has(Stage.CONFIRMED):
         raise Refused("已经转正。")
-    # The meeting's own 转正 gate counts the year from this recorded date.
+    # The meeting's own 转正 gate counts the year from this recorded date, plus
+    # the extension if one was resolved (which also bars a second one).
+    extended = rec.first(Stage.EXTENDED)
     return meeting.model_copy(
         update={
             "candidate_id": person.id,
             "candidate_name": person.name,
             "probation_start": rec.date_of(Stage.ADMITTED),
+            "probation_extended_months": (extended.months or 0) if extended else 0,
             "topics": [f"讨论{person.name}同志预备党员转正"],
         }
     )
@@ -212,7 +215,7 @@ def open_meeting(
 
 def advance_from_meeting(store: Store, meeting: Meeting, conn: sqlite3.Connection) -> Stage | None:
     """After a finished 接收预备党员 or 转正 meeting: record the stage its passed
-    vote decided, in the caller's transaction (the meeting is not finished
+    vote decided (接收, 转正, or 延长预备期 with its months), in the caller's transaction (the meeting is not finished
     when the rules refuse). None when nothing advances: another kind, no
     person named, no record (a person the pipeline never tracked), or no
     development vote passed."""
@@ -240,8 +243,15 @@ def advance_from_meeting(store: Store, meeting: Meeting, conn: sqlite3.Connectio
         )
     elif meeting.confirmation_result is ConfirmationResult.ON_TIME:
         event = StageEvent(stage=Stage.CONFIRMED, on=meeting.date, meeting_id=meeting.id)
+    elif meeting.confirmation_result is ConfirmationResult.EXTENDED:
+        event = StageEvent(
+            stage=Stage.EXTENDED,
+            on=meeting.date,
+            months=meeting.extension_months,
+            meeting_id=meeting.id,
+        )
     else:
-        return None  # 延长 (months not on the meeting yet) or 取消: recorded by hand
+        return None  # 取消预备党员资格 or undecided: no stage of the pipeline
     try:
         development.record(store, meeting.candidate_id, event, conn=conn)
     except DevelopmentError as e:

@@ -13,6 +13,7 @@ from domain.people import CommitteePost, Person, PoliticalStatus, Sex, Shift
 from storage import org, people
 from storage.db import Store
 from storage.demo_assessment import add_demo_assessment
+from storage.demo_branch_terms import add_demo_branch_terms
 from storage.demo_development import add_demo_development
 from storage.demo_dues import add_demo_dues
 from storage.demo_followups import add_demo_followups
@@ -206,4 +207,5 @@ def build_demo(
             branches=[b.id for b in seed_branches], roster=roster,
         )  # fmt: skip
         add_demo_assessment(store, c, today=today, rng=random.Random(seed + 19), roster=roster)
+        counts["terms"] = add_demo_branch_terms(c, today=today, branches=[u.id for u in units])
     return counts

@@ -3,7 +3,9 @@
 Called by storage.demo.build_demo inside its transaction. Every stage goes
 through storage.development.record, so the demo obeys the same time gates as
 real data. Each branch gets someone at every stage of the main line, and
-one 积极分子 whose 思想汇报 is late.
+one 积极分子 whose 思想汇报 is late; in the first branch one 积极分子 reaches
+the year today and one probation ends within the warning window, so 今日
+shows every kind of 发展党员 line.
 """
 
 from __future__ import annotations
@@ -113,14 +115,21 @@ def add_demo_development(
         )
         for p, cap in zip(masses, caps, strict=False):
             plan.append((p, cap, today - timedelta(days=5 + rng.randrange(10)), False))
+        first = bid == branches[0]
         activists = [p for p in members if p.status is PoliticalStatus.ACTIVIST]
         for k, p in enumerate(activists):
-            plan.append((p, S.ACTIVIST, today - timedelta(days=200 + 40 * k), k == 0))
+            on = today - timedelta(days=200 + 40 * k)
+            if first and k == 1:
+                on = add_months(today, -12)  # 今日: one year as 积极分子 reached today
+            plan.append((p, S.ACTIVIST, on, k == 0))
         for p in (q for q in members if q.status is PoliticalStatus.CANDIDATE):
             plan.append((p, S.CANDIDATE, today - timedelta(days=20), False))
         probationers = [p for p in members if p.status is PoliticalStatus.PROBATIONARY]
         for k, p in enumerate(probationers):
             admitted = p.joined_party or today - timedelta(days=120)
+            if first and k == 1:
+                # 今日: a probation that ends within the 30-day warning window.
+                admitted = add_months(today, -12) + timedelta(days=20)
             plan.append((p, S.ADMITTED if k == 0 else S.OATH, admitted, False))
         # Two 正式党员 with their history: one 转正 awaiting 上级审批, one approved.
         if len(full) > 3:

@@ -175,9 +175,32 @@ def render_all(out_dir: Path, *, today: date = TODAY) -> list[Rendered]:
                 shutil.move(rf.path, target)
                 done.append(Rendered(f"季度报告{n + 1}", target))
         shutil.rmtree(qd, ignore_errors=True)
+        done += _development(store, out_dir)
         return done
     finally:
         store.close()
+
+
+def _development(store: Store, out_dir: Path) -> list[Rendered]:
+    """The first branch's 发展党员 ledger and the 记实表 of its longest record."""
+    from services.export_development import export_for_command
+    from storage import development
+
+    branch = org.branches(store)[0]
+    dd = out_dir / "development"
+    export_for_command(store, dd, branch_name=branch.name)
+    out: list[Rendered] = []
+    ledger = next(dd.glob("发展党员台账_*.docx"))
+    target = out_dir / "发展党员台账.docx"
+    shutil.move(ledger, target)
+    out.append(Rendered("发展党员台账", target))
+    longest = max(development.for_branch(store, branch.id), key=lambda r: len(r.events))
+    sheet = next(dd.glob(f"发展党员工作记实表_*_{longest.person_name}.docx"))
+    target = out_dir / "发展党员工作记实表.docx"
+    shutil.move(sheet, target)
+    out.append(Rendered("发展党员工作记实表", target))
+    shutil.rmtree(dd, ignore_errors=True)
+    return out
 
 
 def to_pdf(files: list[Path], out_dir: Path) -> list[Path]:

@@ -140,6 +140,105 @@ def test_quarterly_report_warns_of_the_term(store: Store, tmp_path) -> None:
     paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
     start = paragraphs.index("六、组织建设情况")
     assert paragraphs[start + 1 : start + 3] == [
-        "【提醒】上次换届 2023-12-02，任期 3 年，将于 2026-12-02 届满，请准备换届选举。",
+        "【提醒】上次换届 2023年12月2日，任期 3 年，将于 2026年12月2日 届满，请准备换届选举。",
         "正式党员 5 名，党员 6 名，可只设书记（必要时设副书记）。",
     ]
+
+
+def test_last_election_set_by_branch_id_is_validated(store: Store) -> None:
+    b = f.branch(store, "一支部")
+    s = branch_term.set_last_election(store, b.id, dt.date(2023, 12, 2), today=f.TODAY)
+    assert s.term.due_on == dt.date(2026, 12, 2) and s.term.state is TermState.DUE_SOON
+    assert store.query_one("SELECT last_election_on FROM branch_terms WHERE branch_id=?",
+                           (b.id,)) == {"last_election_on": "2023-12-02"}  # fmt: skip
+    with pytest.raises(InvalidInput, match="上次换届日期不能晚于今天（2026-11-22）"):
+        branch_term.set_last_election(store, b.id, dt.date(2026, 11, 23), today=f.TODAY)
+    with pytest.raises(NotFound):
+        branch_term.set_last_election(store, "no-such-id", dt.date(2023, 1, 1), today=f.TODAY)
+    assert branch_home.facts(store)[0].last_election == dt.date(2023, 12, 2)
+
+
+async def test_last_election_set_on_the_branch_view_by_keyboard(store: Store) -> None:
+    from domain.navigation import Place
+    from screens.roster.branch_status import BranchStatusScreen
+    from tui.app import ZhibuApp
+
+    b = f.branch(store, "一支部")
+    app = ZhibuApp(store.path, store, today=f.TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.go(Place.BRANCH_STATUS, b.id)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BranchStatusScreen)
+        body = str(screen.query_one("#bs-body", Static).render())
+        assert "未记录上次换届选举日期" in body
+        assert app.focused is not None and app.focused.id == "bs-last"
+        from tests.clipping import clipped
+
+        assert clipped(screen) == []
+        # An impossible date: refused on the screen, the typing kept, nothing saved.
+        await pilot.press(*"2023-13-02", "ctrl+s")
+        await pilot.pause()
+        error = str(screen.query_one("#bs-error", Static).render())
+        assert error.startswith("未保存：") and screen.query_one("#bs-last").value == "2023-13-02"
+        assert store.query("SELECT 1 FROM branch_terms") == []
+        # A date after today: the service refuses.
+        await pilot.press("home", "ctrl+k", *"2026-12-01", "ctrl+s")
+        await pilot.pause()
+        error = str(screen.query_one("#bs-error", Static).render())
+        assert error == "未保存：上次换届日期不能晚于今天（2026-11-22）"
+        assert store.query("SELECT 1 FROM branch_terms") == []
+        await pilot.press("home", "ctrl+k", *"2023-12-02", "ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(screen.query_one("#bs-error", Static).render()) == ""
+        body = str(screen.query_one("#bs-body", Static).render())
+        assert "上次换届 2023-12-02，任期 3 年，将于 2026-12-02 届满" in body
+        assert "已保存" in "\n".join(n.message for n in app._notifications)
+    assert store.query_one("SELECT last_election_on FROM branch_terms WHERE branch_id=?",
+                           (b.id,)) == {"last_election_on": "2023-12-02"}  # fmt: skip
+
+
+async def test_branch_view_of_every_branch_edits_the_one_chosen(store: Store) -> None:
+    from textual.widgets import Select
+
+    from domain.navigation import Place
+    from tui.app import ZhibuApp
+
+    one, two = f.branch(store, "一支部"), f.branch(store, "二支部")
+    branch_term.set_last_election(store, one.id, dt.date(2024, 5, 1), today=f.TODAY)
+    app = ZhibuApp(store.path, store, today=f.TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.go(Place.BRANCH_STATUS)
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#bs-branch", Select).value == one.id
+        assert screen.query_one("#bs-last").value == "2024-05-01"
+        screen.query_one("#bs-branch", Select).value = two.id
+        await pilot.pause()
+        assert screen.query_one("#bs-last").value == ""
+        screen.query_one("#bs-last").focus()
+        await pilot.press(*"2025-01-10", "ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    rows = {r["branch_id"]: r["last_election_on"] for r in store.query("SELECT * FROM branch_terms")}
+    assert rows == {one.id: "2024-05-01", two.id: "2025-01-10"}
+
+
+def test_demo_warns_of_exactly_one_branch_term(demo_store: Store) -> None:
+    """The demo's branches have last-election dates; one branch's term ends
+    within six months of the demo's today, so home shows 换届 for it alone."""
+    from storage import org
+
+    statuses = branch_term.statuses(demo_store, f.TODAY)
+    assert statuses and all(s.term.last_election is not None for s in statuses)
+    soon = [s.facts.branch_id for s in statuses if s.term.state is TermState.DUE_SOON]
+    assert len(soon) == 1
+    assert all(s.term.state is TermState.IN_TERM for s in statuses if s.facts.branch_id != soon[0])
+    items = [i for i in home.due_items(demo_store, f.TODAY) if i.section == "换届"]
+    assert [i.action.args for i in items] == [(soon[0],)]
+    name = next(b.name for b in org.branches(demo_store) if b.id == soon[0])
+    assert items[0].text.startswith(f"{name}：上次换届") and "请准备换届选举" in items[0].text

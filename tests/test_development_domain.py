@@ -20,6 +20,8 @@ from domain.development import (
     add_months,
     current_stage,
     due,
+    extension_problem,
+    home_dates,
     home_due,
     late,
     may_record,
@@ -303,9 +305,41 @@ def test_extension_at_most_once_and_moves_the_probation_end() -> None:
     r = record_stage(to_probation(), ev(S.EXTENDED, date(2026, 9, 1), months=6))
     assert probation_end(r) == date(2027, 3, 1)
     v = may_record(r, ev(S.EXTENDED, date(2027, 3, 1), months=6))
-    assert not v and "不能重复记录" in v.reason
+    assert not v and v.reason == "预备期只能延长一次：已于 2026-09-01 延长 6 个月"
     assert not may_record(r, ev(S.CONFIRMED, date(2027, 2, 28)))
     assert may_record(r, ev(S.CONFIRMED, date(2027, 3, 1)))
+
+
+@pytest.mark.parametrize(
+    ("months", "problem"),
+    [
+        (None, "延长预备期须填写延长的月数（6–12 个月）"),
+        (0, "延长预备期为 6–12 个月，现为 0 个月"),
+        (5, "延长预备期为 6–12 个月，现为 5 个月"),
+        (6, ""),
+        (12, ""),
+        (13, "延长预备期为 6–12 个月，现为 13 个月"),
+    ],
+)
+def test_extension_problem_names_the_bounds(months: int | None, problem: str) -> None:
+    assert extension_problem(months) == problem
+
+
+def test_extension_problem_refuses_a_second_extension() -> None:
+    assert extension_problem(6, already=6) == "预备期只能延长一次，已延长 6 个月"
+    assert extension_problem(6, already=0) == ""
+
+
+@pytest.mark.parametrize(("months", "end"), [(6, date(2027, 3, 1)), (12, date(2027, 9, 1))])
+def test_confirmation_gate_moves_with_the_extension(months: int, end: date) -> None:
+    r = record_stage(to_probation(), ev(S.EXTENDED, date(2026, 9, 1), months=months))
+    assert probation_end(r) == end and party_standing_since(
+        record_stage(r, ev(S.CONFIRMED, end))
+    ) == end
+    refused = may_record(r, ev(S.CONFIRMED, end - timedelta(days=1)))
+    assert not refused and refused.reason == f"预备期 {end.isoformat()} 才满，不能提前讨论转正"
+    assert may_record(r, ev(S.CONFIRMED, end))
+    assert home_dates(r).probation_end == end
 
 
 def test_extension_not_before_probation_ends() -> None:

@@ -61,3 +61,23 @@ def test_export_development_unknown_branch_is_a_chinese_usage_error(
     assert code != 0
     assert "支部" in capsys.readouterr().err
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_minutes_header_shows_the_probation_with_its_extension() -> None:
+    """An extension meeting's minutes: the period it extends and by how much."""
+    from domain.meeting_kinds import MeetingKind
+    from domain.meetings import ConfirmationResult, new_meeting
+    from exports.minutes import _header_rows
+
+    m = new_meeting(MeetingKind.CONFIRMATION, "b1", "第一党支部", date(2026, 7, 1))
+    m = m.model_copy(update={"probation_start": date(2025, 7, 1)})
+    cells = [c for row in _header_rows(m) for c in row]
+    assert "2025年7月1日至2026年7月1日" in cells
+    extending = m.model_copy(
+        update={"confirmation_result": ConfirmationResult.EXTENDED, "extension_months": 6}
+    )
+    cells = [c for row in _header_rows(extending) for c in row]
+    assert "2025年7月1日至2026年7月1日，决议延长6个月至2027年1月1日" in cells
+    again = m.model_copy(update={"probation_extended_months": 6, "date": date(2027, 1, 5)})
+    cells = [c for row in _header_rows(again) for c in row]
+    assert "2025年7月1日至2027年1月1日（已延长6个月）" in cells

@@ -214,3 +214,108 @@ async def test_open_admission_from_person_fills_the_candidate(
         assert m.kind.value == "接收预备党员" and m.candidate_id == at_notice.person_id
         assert any(e.person_id == at_notice.person_id for e in m.attendance)
         assert m.topics == [f"讨论接收{at_notice.person_name}同志为中共预备党员"]
+
+
+def _completed(m, secretary: Person):
+    """The rest of the 转正 meeting filled in as a secretary would: everyone
+    signed in, place and times, every step done, the vote passed."""
+    import datetime as dt
+
+    from domain.meetings import mark_step_done, new_vote, sign_in_all
+    from domain.procedures import GateCheck
+
+    m, _ = sign_in_all(m)
+    m = m.model_copy(update={
+        "place": "党员活动室", "start_time": dt.time(9), "end_time": dt.time(10),
+        "chair_id": secretary.id, "chair_name": secretary.name,
+        "recorder_id": secretary.id, "recorder_name": secretary.name,
+    })  # fmt: skip
+    at = dt.datetime.combine(m.date, dt.time(9))
+    for step in m.procedure.steps:
+        if step.gate_check is GateCheck.VOTE and not m.votes:
+            voters = sum(1 for e in m.attendance if e.present and e.has_vote)
+            m = m.model_copy(update={"votes": [new_vote(m, m.topics[0], yes=voters)]})
+        m = mark_step_done(m, step.key, at, notes="按程序完成。")
+    return m
+
+
+async def test_extension_recorded_from_the_person_and_a_second_one_refused(
+    make_demo_app, demo_store: Store
+) -> None:
+    """延长预备期 end to end: decided at a 转正 meeting opened from the person,
+    its months typed on the meeting, stored, shown on the timeline, and the
+    probation end (and so the 转正 gate) moved; a second extension refused."""
+    branch = org.branches(demo_store)[0]
+    p = _probationer(demo_store, branch.id, date(2025, 10, 1))  # year ends 2026-10-01
+    secretary = people.secretary_of(demo_store, branch.id)
+    assert secretary is not None
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go(Place.DEVELOPMENT_PERSON, p.id)
+        await settle(pilot)
+        person = app.screen
+        assert "预备期满 2026-10-01" in str(person.query_one("#dp-head", Static).content)
+        person.query_one("#dp-timeline").focus()
+        await pilot.press("z")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press(*["tab"] * 6)
+        assert app.focused is not None and app.focused.id == "i-result"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # 延长预备期, the second choice
+        await pilot.pause()
+        await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "i-extension"
+        await pilot.press(*"6")
+        await pilot.pause()
+        m = screen.meeting
+        assert m.confirmation_result is not None and m.confirmation_result.value == "延长预备期"
+        assert m.extension_months == 6
+        screen.meeting = _completed(m, secretary)
+        await pilot.press("escape", "f", "y")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert screen.meeting.finished, screen.query_one("#f-problems").render()
+        row = demo_store.query_one(
+            "SELECT on_date, meeting_id, data FROM development_events"
+            " WHERE person_id=? AND stage='延长预备期'", (p.id,)
+        )  # fmt: skip
+        assert row and row["meeting_id"] == screen.meeting.id and '"months": 6' in row["data"]
+        assert row["on_date"] == "2026-11-22"
+
+        app.pop_screen()  # back to the person: the timeline shows the decision
+        await settle(pilot)
+        assert app.screen is person
+        head = str(person.query_one("#dp-head", Static).content)
+        assert "预备期满 2027-04-01" in head
+        table = person.query_one("#dp-timeline", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert ["2026-11-22", "延长预备期", "延长 6 个月"] in rows
+        due = str(person.query_one("#dp-due", Static).content)
+        assert "预备期 2027-04-01 期满" in due
+
+        # A second 转正 meeting knows of the extension: 延长 again is refused.
+        person.query_one("#dp-timeline").focus()
+        await pilot.press("z")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, MeetingScreen) and again is not screen
+        assert again.meeting.probation_extended_months == 6
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press(*["tab"] * 6, "enter")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert again.meeting.confirmation_result is None
+        assert "预备期只能延长一次，已延长 6 个月" in "\n".join(
+            n.message for n in app._notifications
+        )
+    rec = dev_store.get(demo_store, p.id)
+    assert rec is not None and [e.months for e in rec.events if e.stage is S.EXTENDED] == [6]

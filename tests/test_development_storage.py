@@ -194,6 +194,114 @@ def test_confirmation_cannot_open_before_approval(store: Store) -> None:
         svc.open_meeting(store, pid, MeetingKind.CONFIRMATION, date(2026, 8, 1))
 
 
+# -- 延长预备期: decided by a 转正 meeting, months and all ---------------------------------
+
+
+def _probationer(store: Store) -> tuple[factories.Branch, str]:
+    """Admitted 2025-07-01, approved 2025-08-01: the probation year ends 2026-07-01."""
+    b, pid = _candidate_at_notice(store)
+    dev_store.record(store, pid, ev(S.ADMITTED, date(2025, 7, 1), people=("甲", "乙")))
+    dev_store.record(store, pid, ev(S.APPROVED, date(2025, 8, 1)))
+    return b, pid
+
+
+def _confirmation(
+    store: Store, b: factories.Branch, pid: str, day: date, **update: object
+):
+    from domain.meeting_kinds import MeetingKind
+
+    opened = svc.open_meeting(store, pid, MeetingKind.CONFIRMATION, day)
+    m = factories.meeting(b, MeetingKind.CONFIRMATION, day)
+    fields = {
+        k: getattr(opened, k)
+        for k in ("candidate_id", "candidate_name", "probation_start", "probation_extended_months")
+    }
+    return m.model_copy(update={**fields, **update})
+
+
+def test_extension_meeting_records_its_months_and_moves_the_probation_end(store: Store) -> None:
+    from domain.meeting_kinds import MeetingKind
+    from domain.meetings import ConfirmationResult, set_confirmation_result
+    from services.meetings import finish_meeting
+
+    b, pid = _probationer(store)
+    m = _confirmation(store, b, pid, date(2026, 7, 1), extension_months=6)
+    m = set_confirmation_result(m, ConfirmationResult.EXTENDED)
+    done = finish_meeting(store, m)
+    rec = dev_store.get(store, pid)
+    assert rec is not None
+    ext = rec.first(S.EXTENDED)
+    assert ext and ext.on == date(2026, 7, 1) and ext.months == 6 and ext.meeting_id == done.id
+    row = store.query_one(
+        "SELECT data FROM development_events WHERE person_id=? AND stage=?", (pid, "延长预备期")
+    )
+    assert row and '"months": 6' in row["data"]
+    stored = store.query_one("SELECT probation_end FROM development_records WHERE person_id=?",
+                             (pid,))  # fmt: skip
+    assert stored and stored["probation_end"] == "2027-01-01"
+    d = svc.dossier(store, pid, date(2026, 7, 2))
+    assert d.probation_end == date(2027, 1, 1)
+    assert "延长预备期的支部大会决议" in d.documents
+    # The next 转正 meeting opened from the person counts the extension.
+    again = svc.open_meeting(store, pid, MeetingKind.CONFIRMATION, date(2026, 12, 31))
+    assert again.probation_start == date(2025, 7, 1) and again.probation_extended_months == 6
+    with pytest.raises(ValueError, match="不能按期转正"):
+        set_confirmation_result(again, ConfirmationResult.ON_TIME)
+    on_end = again.model_copy(update={"date": date(2027, 1, 1)})
+    assert set_confirmation_result(on_end, ConfirmationResult.ON_TIME).confirmation_result
+
+
+def test_extension_meeting_without_months_does_not_finish(store: Store) -> None:
+    from domain.meetings import ConfirmationResult, set_confirmation_result
+    from services.meetings import NotReady, finish_meeting
+
+    b, pid = _probationer(store)
+    m = set_confirmation_result(
+        _confirmation(store, b, pid, date(2026, 7, 1)), ConfirmationResult.EXTENDED
+    )
+    with pytest.raises(NotReady) as err:
+        finish_meeting(store, m)
+    assert "延长预备期须填写延长的月数（6–12 个月）" in err.value.problems
+    rec = dev_store.get(store, pid)
+    assert rec is not None and not rec.has(S.EXTENDED)
+
+
+def test_a_second_extension_is_refused_in_chinese(store: Store) -> None:
+    from domain.meetings import ConfirmationResult
+    from services.meetings import NotReady, finish_meeting
+
+    b, pid = _probationer(store)
+    first = _confirmation(store, b, pid, date(2026, 7, 1), extension_months=6,
+                          confirmation_result=ConfirmationResult.EXTENDED)  # fmt: skip
+    finish_meeting(store, first)
+    # Opened from the person: the meeting itself refuses.
+    second = _confirmation(store, b, pid, date(2027, 1, 5), extension_months=6,
+                           confirmation_result=ConfirmationResult.EXTENDED)  # fmt: skip
+    with pytest.raises(NotReady) as err:
+        finish_meeting(store, second)
+    assert "预备期只能延长一次，已延长 6 个月" in err.value.problems
+    # A meeting that does not know of the first extension: the record refuses.
+    blind = second.model_copy(update={"probation_extended_months": 0})
+    with pytest.raises(Refused, match="会议未完成：预备期只能延长一次：已于 2026-07-01 延长 6 个月"):
+        finish_meeting(store, blind)
+    rec = dev_store.get(store, pid)
+    assert rec is not None and [e.months for e in rec.events if e.stage is S.EXTENDED] == [6]
+    assert store.scalar("SELECT count(*) FROM meetings WHERE kind='预备党员转正'") == 1
+
+
+def test_failed_extension_vote_records_nothing(store: Store) -> None:
+    from domain.meetings import ConfirmationResult
+    from services.meetings import finish_meeting
+
+    b, pid = _probationer(store)
+    m = _confirmation(store, b, pid, date(2026, 7, 1), extension_months=6,
+                      confirmation_result=ConfirmationResult.EXTENDED)  # fmt: skip
+    m = m.model_copy(update={"votes": [m.votes[0].model_copy(update={"yes": 1})]})
+    assert finish_meeting(store, m).finished
+    rec = dev_store.get(store, pid)
+    assert rec is not None and not rec.has(S.EXTENDED)
+
+
 def test_demo_has_every_stage_and_someone_late_in_each_branch(demo_store: Store) -> None:
     from domain.development import MAIN_LINE
     from storage import org
@@ -231,3 +339,14 @@ def test_light_home_lines_agree_with_the_domain(demo_store: Store, today: date) 
                 kind = DueKind.APPROVAL if d.kind is DueKind.CONFIRM_APPROVAL else d.kind
                 model.add((r.person_id, kind))
     assert light == model and light
+
+
+def test_demo_home_lists_each_kind_of_development_item(demo_store: Store) -> None:
+    """今日 on the demo's today: 思想汇报 due, one year as 积极分子 reached,
+    审批 overdue and a probation ending within 30 days all have a line."""
+    from storage import development_home
+    from tests.factories import TODAY
+
+    texts = [i.text for i in development_home.home_items(demo_store, TODAY)]
+    for word in ("思想汇报", "培养满一年", "审批", "预备期"):
+        assert any(word in t for t in texts), (word, texts)

@@ -55,7 +55,7 @@ def test_every_kind_is_rendered(rendered: list[tuple[Rendered, list[str]]]) -> N
     from domain.meeting_kinds import MeetingKind
 
     assert {k.value for k in MeetingKind} <= keys
-    assert {"台账", "党课计划", "季度报告1"} <= keys
+    assert {"台账", "党课计划", "季度报告1", "发展党员台账", "发展党员工作记实表"} <= keys
 
 
 def test_signature_block_shares_a_page_with_the_record(
@@ -167,3 +167,32 @@ def test_no_heading_at_a_page_bottom(rendered: list[tuple[Rendered, list[str]]])
         for n, page in enumerate(pages[:-1], 1):
             last = _lines(page)[-1]
             assert not re.match(r"[一二三四五六七八九十]、", last), f"{r.key}: page {n} ends {last!r}"
+
+
+_CN_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
+def test_development_dates_and_cells_print_whole(
+    rendered: list[tuple[Rendered, list[str]]],
+) -> None:
+    """发展党员 ledger and 记实表: each date in a table prints on one line (the
+    date checks above miss a date split inside a row whose neighbour goes on),
+    no timeline row has an empty cell, and no ledger shows 「×」 counts."""
+    docs = {r.key: (r, pages) for r, pages in rendered}
+    for key in ("发展党员台账", "发展党员工作记实表"):
+        r, pages = docs[key]
+        lines = [re.sub(r"\s+", "", ln) for page in pages for ln in page.splitlines()]
+        d = docx.Document(str(r.docx))
+        dates = {m.group() for t in d.tables for row in t.rows for c in row.cells
+                 for m in _CN_DATE.finditer(c.text)}  # fmt: skip
+        assert dates, key
+        for value in sorted(dates):
+            assert any(value in ln for ln in lines), f"{key}: date wraps: {value!r}"
+        assert "×" not in "".join(pages), key
+    sheet = docx.Document(str(docs["发展党员工作记实表"][0].docx))
+    timeline = sheet.tables[-1]
+    for row in timeline.rows[1:]:
+        assert all(c.text.strip() for c in row.cells), [c.text for c in row.cells]
+    info = [c.text for row in sheet.tables[0].rows for c in row.cells]
+    for label in ("姓名", "性别", "出生日期", "所处阶段", "预备期满", "党龄起算"):
+        assert label in info, f"记实表 lacks {label}"

@@ -339,6 +339,52 @@ def test_on_time_confirmation_refused_before_a_year(start: dt.date, ok: bool) ->
     assert set_confirmation_result(m, ConfirmationResult.EXTENDED).confirmation_result
 
 
+def test_extension_needs_its_months_before_the_meeting_finishes() -> None:
+    m = signed(MeetingKind.CONFIRMATION).model_copy(update={"probation_start": START})
+    m = set_confirmation_result(m, ConfirmationResult.EXTENDED)
+    assert "延长预备期须填写延长的月数（6–12 个月）" in validate_for_finish(m)
+    bad = m.model_copy(update={"extension_months": 13})
+    assert "延长预备期为 6–12 个月，现为 13 个月" in validate_for_finish(bad)
+    good = m.model_copy(update={"extension_months": 6})
+    assert not any("延长" in p for p in validate_for_finish(good))
+    # Months typed on a meeting that does not extend are not a problem.
+    on_time = set_confirmation_result(
+        good.model_copy(update={"confirmation_result": None}), ConfirmationResult.ON_TIME
+    )
+    assert not any("延长" in p for p in validate_for_finish(on_time))
+
+
+def test_a_second_extension_is_refused_on_the_meeting() -> None:
+    m = signed(MeetingKind.CONFIRMATION).model_copy(
+        update={"probation_start": START, "probation_extended_months": 6}
+    )
+    with pytest.raises(ValueError, match="预备期只能延长一次，已延长 6 个月"):
+        set_confirmation_result(m, ConfirmationResult.EXTENDED)
+    forced = m.model_copy(
+        update={"confirmation_result": ConfirmationResult.EXTENDED, "extension_months": 6}
+    )
+    assert "预备期只能延长一次，已延长 6 个月" in validate_for_finish(forced)
+
+
+@pytest.mark.parametrize(
+    ("on", "ok"), [(dt.date(2026, 9, 14), False), (dt.date(2026, 9, 15), True)]
+)
+def test_probation_gate_counts_the_extension(on: dt.date, ok: bool) -> None:
+    """Start 2025-03-15, extended 6 months: the 转正 gate opens on 2026-09-15."""
+    assert probation_ended(START, on, extended_months=6).ok is ok
+    m = signed(MeetingKind.CONFIRMATION).model_copy(
+        update={"date": on, "probation_start": START, "probation_extended_months": 6}
+    )
+    state = gate_status(m, "expired").state
+    assert state is (GateState.PASSED if ok else GateState.FAILED)
+    assert "延长6个月" in gate_status(m, "expired").reason
+    if ok:
+        assert set_confirmation_result(m, ConfirmationResult.ON_TIME).confirmation_result
+    else:
+        with pytest.raises(ValueError, match="不能按期转正"):
+            set_confirmation_result(m, ConfirmationResult.ON_TIME)
+
+
 def test_on_time_confirmation_needs_the_start_date() -> None:
     m = signed(MeetingKind.CONFIRMATION)
     with pytest.raises(ValueError, match="预备期开始日期"):

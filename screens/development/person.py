@@ -117,6 +117,10 @@ class DevelopmentPersonScreen(Screen[None]):
         self.reload()
         self.query_one("#dp-stage", Select).focus()
 
+    def on_screen_resume(self) -> None:
+        # Back from a 接收/转正 meeting: its finish may have recorded a stage.
+        self.reload()
+
     def reload(self) -> None:
         app = zapp(self)
         try:

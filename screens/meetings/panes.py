@@ -182,6 +182,18 @@ class InfoPane(Pane):
                     yield Label("转正决议")
                     yield Button(text(m.confirmation_result or "（Enter 选择）"),
                                  id="i-result", compact=True)  # fmt: skip
+                with Horizontal(classes="row"):
+                    yield Label("延长月数")
+                    hint = (
+                        f"已延长{m.probation_extended_months}个月，不能再延长"
+                        if m.probation_extended_months
+                        else "决议延长预备期时填 6–12"
+                    )
+                    yield LimitedInput(
+                        "" if m.extension_months is None else str(m.extension_months),
+                        id="i-extension", max_length=2, restrict=r"[0-9]*",
+                        placeholder=hint, compact=True,
+                    )  # fmt: skip
             for role, label in self._roles():
                 with Horizontal(classes="row"):
                     yield Label(label)
@@ -305,6 +317,10 @@ class InfoPane(Pane):
                 update["probation_start"] = field.date_value
             except DateParseError as e:
                 errors.append(f"预备期开始：{e}")
+        for box in self.query("#i-extension").results(Input):
+            # Digits only (restrict); the 6–12 rule is checked when finishing.
+            typed = box.value.strip()
+            update["extension_months"] = int(typed) if typed.isdigit() else None
         if kind_spec(self.run.meeting.kind).content:
             update["content"] = self._content_update(errors)
             self._show_checks(self.run.meeting.model_copy(update=update))
@@ -319,8 +335,8 @@ class InfoPane(Pane):
             for f in ("title", "place", "date", "start", "end")
         }
         out["topics"] = self.query_one("#i-topics", TextArea).text
-        for field in self.query("#i-probation").results(Input):
-            out["probation"] = field.value
+        for field in self.query("#i-probation, #i-extension").results(Input):
+            out[(field.id or "").removeprefix("i-")] = field.value
         for area in self.query(".content-field").results(TextArea):
             out[area.id or ""] = area.text
         for box in self.query(".content-field").results(Input):
@@ -330,7 +346,7 @@ class InfoPane(Pane):
     def restore_raw(self, raw: dict[str, str]) -> None:
         fields: tuple[str, ...] = ("title", "place", "date", "start", "end")
         if self.run.meeting.kind is MeetingKind.CONFIRMATION:
-            fields += ("probation",)
+            fields += ("probation", "extension")
         for f in fields:
             if f in raw:
                 self.query_one(f"#i-{f}", Input).value = raw[f]
