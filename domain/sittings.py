@@ -59,16 +59,13 @@ _REFUSALS: Mapping[MeetingKind, str] = {
         "分场投票不符合选举程序，因此不能分场。"
     ),
     MeetingKind.COMMITTEE: (
-        "支部委员会会议由委员集体讨论、少数服从多数作出决定，须半数以上委员同场到会，"
-        "因此不能分场。"
+        "支部委员会会议由委员集体讨论、少数服从多数作出决定，须半数以上委员同场到会，因此不能分场。"
     ),
     MeetingKind.ORG_LIFE: (
         "组织生活会要求全体党员当面开展批评和自我批评，并可能进行表决，须在同一场会上进行，"
         "因此不能分场。"
     ),
-    MeetingKind.APPRAISAL: (
-        "民主评议党员要在同一次党员大会上测评并表决评定等次，因此不能分场。"
-    ),
+    MeetingKind.APPRAISAL: ("民主评议党员要在同一次党员大会上测评并表决评定等次，因此不能分场。"),
 }
 
 
@@ -180,8 +177,13 @@ def propose_sittings(
             continue
         placed.update(ids)
         station_sittings.append(
-            Sitting(label=f"上站（{st.name}）"[:30], kind=SittingKind.STATION, date=day,
-                    place=st.name, member_ids=ids)  # fmt: skip
+            Sitting(
+                label=f"上站（{st.name}）"[:30],
+                kind=SittingKind.STATION,
+                date=day,
+                place=st.name,
+                member_ids=ids,
+            )  # fmt: skip
         )
     shifts = pattern_shifts(pattern)
     buckets: dict[Shift, list[str]] = {s: [] for s in shifts}
@@ -322,9 +324,9 @@ def toggle_present(sitting: Sitting, person_id: str) -> Sitting:
         present.remove(person_id)
     else:
         present.append(person_id)
-    members = sitting.member_ids if person_id in sitting.member_ids else [
-        *sitting.member_ids, person_id
-    ]
+    members = (
+        sitting.member_ids if person_id in sitting.member_ids else [*sitting.member_ids, person_id]
+    )
     return sitting.model_copy(update={"present_ids": present, "member_ids": members})
 
 

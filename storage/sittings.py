@@ -124,8 +124,9 @@ def handover_lines(
                 if person_id and pid != person_id:
                     continue
                 out.append(
-                    HandoverLine(h.id, h.date, h.branch_id, h.branch_name, h.topic, pid, name,
-                                 h.created_at)  # fmt: skip
+                    HandoverLine(
+                        h.id, h.date, h.branch_id, h.branch_name, h.topic, pid, name, h.created_at
+                    )  # fmt: skip
                 )
     return out
 
