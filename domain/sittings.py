@@ -287,7 +287,8 @@ def set_sittings(meeting: Meeting, sittings: Sequence[Sitting]) -> Meeting:
     meeting's own time, place and chair, when blank, are taken from them."""
     if sittings:
         check_can_split(meeting)
-    ordered = sorted(sittings, key=lambda s: (s.date, s.start_time or dt.time(0)))
+    # By date and start; one without a time yet keeps its place after the timed ones.
+    ordered = sorted(sittings, key=lambda s: (s.date, s.start_time or dt.time.max))
     update: dict[str, object] = {
         "sittings": list(ordered),
         "attendance": merged_attendance(meeting.attendance, ordered),
@@ -310,8 +311,11 @@ def set_sittings(meeting: Meeting, sittings: Sequence[Sitting]) -> Meeting:
 
 def replace_sitting(meeting: Meeting, sitting: Sitting) -> Meeting:
     """Put *sitting* in place of the one with its id (or add it)."""
-    rest = [s for s in meeting.sittings if s.id != sitting.id]
-    return set_sittings(meeting, [*rest, sitting])
+    if any(s.id == sitting.id for s in meeting.sittings):
+        return set_sittings(
+            meeting, [sitting if s.id == sitting.id else s for s in meeting.sittings]
+        )
+    return set_sittings(meeting, [*meeting.sittings, sitting])
 
 
 def remove_sitting(meeting: Meeting, sitting_id: str) -> Meeting:

@@ -238,8 +238,11 @@ class MeetingScreen(Screen[None]):
             state = self._pending
         # Split into sittings (a kind that takes no vote): coverage, not quorum.
         brief = missing_brief(m)
-        mark = (brief, "yellow") if brief else (
-            ("法定人数 ✓", "green") if q.ok else ("法定人数 ✗", "red"))
+        mark = (
+            (brief, "yellow")
+            if brief
+            else (("法定人数 ✓", "green") if q.ok else ("法定人数 ✗", "red"))
+        )
         head = Text.assemble(
             (f"{m.kind} ", "bold"),
             f"{content(m.org_name).plain} {m.date.isoformat()}  ",

@@ -318,6 +318,10 @@ class SittingDialog(ModalScreen[Sitting | None]):
                 s = self.sitting
                 self.sitting = s.model_copy(update={"member_ids": [*s.member_ids, pid]})
                 self._fill()
+                # The cursor goes to the one added: Space then marks them present.
+                t = self.query_one(SittingPeople)
+                t.move_cursor(row=t.row_count - 1)
+                t.focus()
 
         self.app.push_screen(ChoicePrompt("添加到本场（如补参加的人员）", others), chosen)
 
