@@ -221,10 +221,7 @@ class InfoPane(Pane):
                 value.text if value else ""
             )  # fmt: skip
             yield LimitedTextArea(
-                text_value,
-                id=f"i-c-{f.key}",
-                soft_wrap=True,
-                max_length=LONG_MAX,
+                text_value, id=f"i-c-{f.key}", soft_wrap=True, max_length=LONG_MAX,
                 classes="content-field",
             )
 
@@ -747,9 +744,7 @@ class StepsPane(Pane):
         questions: list[str] = []
         if step_state(m, key) is StepState.SKIPPED:
             reason = next((r.skip_reason for r in step_records(m, key) if r.skipped), "")
-            questions.append(
-                f"此步骤已跳过（原因：{reason}）。标为已完成将撤销跳过，原因不再保留。"
-            )
+            questions.append(f"此步骤已跳过（原因：{reason}）。标为已完成将撤销跳过，原因不再保留。")
         if gate is not None and gate.state is GateState.MANUAL:
             questions.append(gate.reason)
         if questions:
@@ -771,7 +766,9 @@ class StepsPane(Pane):
         if step is None:
             return
         key = step.key
-        existing = next((r.notes for r in step_records(self.run.meeting, key) if not r.skipped), "")
+        existing = next(
+            (r.notes for r in step_records(self.run.meeting, key) if not r.skipped), ""
+        )
 
         def save(value: str | None) -> None:
             self.keep_dialog(None)
@@ -816,12 +813,8 @@ class StepsPane(Pane):
 
         spec = {"kind": "speaker", "step": key, "person_id": person_id, "name": name}
         remark = await self.app.push_screen_wait(
-            DraftedLinePrompt(
-                f"{name} 的发言要点",
-                value=raw.get("text", ""),
-                max_length=2000,
-                on_typing=self._typing(spec),
-            )  # fmt: skip
+            DraftedLinePrompt(f"{name} 的发言要点", value=raw.get("text", ""), max_length=2000,
+                              on_typing=self._typing(spec))  # fmt: skip
         )
         if remark is None:
             self.keep_dialog(None)
