@@ -104,7 +104,7 @@ async def test_sittings_planned_from_the_shift_pattern_and_attendance_per_sittin
         assert f"应参加 {expected} 人，已参加 3 人" in summary
         missing = [e.name for e in screen.meeting.attendance if e.person_id not in present]
         assert "未参加：" + "、".join(missing) in summary.replace("\n", "")
-        assert f"未参加 {expected - 3} 人" in str(screen.query_one("#meeting-status").render())
+        assert f"2场 未到{expected - 3}人" in str(screen.query_one("#meeting-status").render())
 
         app.drafts.flush()
         saved = _draft(demo_store, meeting.id)

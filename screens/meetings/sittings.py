@@ -65,12 +65,12 @@ def coverage_text(meeting: Meeting, cov: Coverage | None = None) -> Text:
 
 
 def missing_brief(meeting: Meeting) -> str:
-    """For the status line: 「分场 2 · 未参加 3 人」."""
+    """For the status line, short enough for 80 columns: 「2场 未到3人」 / 「2场 全覆盖」."""
     if not meeting.sittings:
         return ""
     cov = meeting_coverage(meeting)
-    tail = "全覆盖" if cov.full else f"未参加 {len(cov.missing)} 人"
-    return f"分场 {len(meeting.sittings)} · {tail}"
+    tail = "全覆盖" if cov.full else f"未到{len(cov.missing)}人"
+    return f"{len(meeting.sittings)}场 {tail}"
 
 
 def _span(s: Sitting) -> str:
@@ -97,8 +97,8 @@ class SittingsPane(Pane):
     def on_mount(self) -> None:
         add_columns(
             self.query_one(SittingsTable),
-            (("场次", "label", 12), ("日期", "date", 10), ("时间", "time", 11),
-             ("地点", "place", 10), ("带领人", "leader", 6), ("应到", "n", 4), ("实到", "k", 4)),
+            (("场次", "label", 10), ("日期", "date", 5), ("时间", "time", 11),
+             ("地点", "place", 8), ("带领人", "leader", 6), ("应到", "n", 4), ("实到", "k", 4)),
         )  # fmt: skip
 
     def load(self) -> None:
@@ -108,7 +108,7 @@ class SittingsPane(Pane):
         t.clear()
         for s in m.sittings:
             t.add_row(
-                text(s.label), text(s.date.isoformat()), text(_span(s)), text(s.place or "—"),
+                text(s.label), text(f"{s.date:%m-%d}"), text(_span(s)), text(s.place or "—"),
                 text(s.leader_name or "—"), text(str(len(s.member_ids))),
                 text(str(len(s.present_ids))), key=s.id,
             )  # fmt: skip
@@ -126,9 +126,15 @@ class SittingsPane(Pane):
                 "或按 n 新增一场。各场合起来算一次活动，每人只计一次。"
             )
         out = coverage_text(m)
-        problems = sitting_problems(m)
-        if problems:
-            out.append("\n" + "；".join(problems), style="dim")
+        if sitting_problems(m):
+            todo = []
+            for st in m.sittings:
+                lacks = [name for name, ok in (("时间", st.start_time and st.end_time),
+                                               ("地点", st.place), ("带领人", st.leader_name))
+                         if not ok]  # fmt: skip
+                if lacks:
+                    todo.append(f"{st.label}（{'、'.join(lacks)}）")
+            out.append("\n待填：" + "；".join(todo), style="dim")
         return out
 
     @on(RowActionTable.RowAction)
