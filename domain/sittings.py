@@ -389,4 +389,5 @@ def shift_members(members: Iterable[Person], shift: Shift) -> list[Person]:
 def default_leader(members: Sequence[Person]) -> Person | None:
     """带班的支委 first (谁带班谁就是支部书记), else the first member of the shift."""
     committee = [p for p in members if p.on_committee]
-    return (committee or list(members) or [None])[0]
+    pool = committee or list(members)
+    return pool[0] if pool else None

@@ -9,6 +9,7 @@ import json
 
 from domain.meeting_kinds import MeetingKind
 from domain.meeting_rules import AttendanceState
+from domain.navigation import Place
 from domain.org import ShiftPattern
 from domain.people_codes import Shift
 from domain.periods import parse_period
@@ -201,3 +202,37 @@ async def test_handover_filed_from_home_in_a_few_keys_counts_in_participation(
     assert data["attendee_ids"] == [p.id for p in on_shift]
     after = participation_store.member_participation(demo_store, on_shift[0], period)
     assert (after.present, after.expected) == (before.present + 1, before.expected + 1)
+
+
+async def test_handover_typing_is_kept_as_a_draft_and_the_shift_switch_reticks(
+    make_demo_app, demo_store
+) -> None:
+    three = [b for b in org.branches(demo_store) if b.shift_pattern is ShiftPattern.THREE_SHIFTS]
+    branch = three[0]
+    members = people.members_of(demo_store, branch.id)
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.go(Place.HANDOVER, branch.id)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HandoverScreen)
+        first = screen.shift
+        await pilot.press(*"防冻防凝", "ctrl+t")
+        await pilot.pause()
+        assert screen.shift is not first
+        assert screen.ticked == [p.id for p in members if p.shift is screen.shift]
+        app.drafts.flush()
+        row = demo_store.query_one(
+            "SELECT data FROM drafts WHERE workflow='handover' AND key=?", (branch.id,)
+        )
+        kept = json.loads(row["data"])
+        assert kept["ho-topic"] == "防冻防凝" and kept["shift"] == screen.shift.value
+        # Leaving by the screen's own way asks first; a hang-up would leave the draft.
+        app.pop_screen()
+        await pilot.pause()
+        app.go(Place.HANDOVER, branch.id)
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, HandoverScreen)
+        assert again.query_one("#ho-topic").value == "防冻防凝"
+        assert again.shift is screen.shift

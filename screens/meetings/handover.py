@@ -25,6 +25,9 @@ from widgets.row_action_table import RowActionTable
 from widgets.safe import content, text
 from widgets.tables import add_columns
 
+WORKFLOW = "handover"  # drafts: what was typed survives a hang-up (key: the branch id)
+FIELDS = ("ho-date", "ho-leader", "ho-topic", "ho-minutes")
+
 
 class HandoverPeople(RowActionTable):
     BINDINGS = [Binding("space", "row('toggle')", "参加/未参加")]
@@ -44,6 +47,7 @@ class HandoverScreen(Screen[None]):
         self.ticked: list[str] = [p.id for p in form.on_shift(form.shift)]
         self._leader_typed = False
         self._saving = False
+        self._restoring = True
 
     def compose(self) -> ComposeResult:
         f = self.form
@@ -76,8 +80,43 @@ class HandoverScreen(Screen[None]):
     def on_mount(self) -> None:
         add_columns(self.query_one(HandoverPeople), (("参加", "mark", 4), ("姓名", "name", 10),
                                                      ("身份", "status", 8)))  # fmt: skip
+        self._restore(zapp(self).drafts.load(WORKFLOW, self.form.branch.id))
         self._fill()
         self.query_one("#ho-topic", Input).focus()
+        self.call_after_refresh(self._loaded)
+
+    def _loaded(self) -> None:
+        self._restoring = False
+
+    def _restore(self, data: dict[str, object] | None) -> None:
+        if not data:
+            return
+        shift = data.get("shift")
+        if shift in {s.value for s in self.form.shifts}:
+            self.shift = Shift(str(shift))
+        ticked = data.get("ticked")
+        if isinstance(ticked, list):
+            self.ticked = [str(i) for i in ticked]
+        self._leader_typed = bool(data.get("leader_typed"))
+        with self.prevent(Input.Changed):
+            for f in FIELDS:
+                value = data.get(f)
+                if isinstance(value, str):
+                    self.query_one(f"#{f}", Input).value = value
+
+    def _keep(self) -> None:
+        """The form as typed into the drafts (at most every half second, services.draft_keeper)."""
+        if self._restoring:
+            return
+        data: dict[str, object] = {f: self.query_one(f"#{f}", Input).value for f in FIELDS}
+        data.update(shift=self.shift.value, ticked=list(self.ticked),
+                    leader_typed=self._leader_typed)  # fmt: skip
+        title = f"{self.form.branch.name} {self.shift}交接班活动"
+        zapp(self).drafts.touch(WORKFLOW, self.form.branch.id, title, data)
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        self._keep()
 
     def _fill(self) -> None:
         t = self.query_one(HandoverPeople)
@@ -99,7 +138,8 @@ class HandoverScreen(Screen[None]):
 
     @on(Input.Changed, "#ho-leader")
     def _leader_changed(self, event: Input.Changed) -> None:
-        self._leader_typed = True
+        if not self._restoring:
+            self._leader_typed = True
 
     @on(RowActionTable.RowAction, "#ho-people")
     def _row_action(self, event: RowActionTable.RowAction) -> None:
@@ -112,6 +152,7 @@ class HandoverScreen(Screen[None]):
             else:
                 self.ticked.append(pid)
             self._fill()
+            self._keep()
 
     def action_next_shift(self) -> None:
         shifts = self.form.shifts
@@ -122,6 +163,7 @@ class HandoverScreen(Screen[None]):
             with self.prevent(Input.Changed):
                 self.query_one("#ho-leader", Input).value = leader.name if leader else ""
         self._fill()
+        self._keep()
 
     def action_save(self) -> None:
         if self._saving:
@@ -150,21 +192,30 @@ class HandoverScreen(Screen[None]):
             return
         finally:
             self._saving = False
+        zapp(self).drafts.forget(WORKFLOW, self.form.branch.id)
         self.notify(
             f"已记录交接班活动：{saved.date.isoformat()} {saved.shift}，{len(saved.attendee_ids)} 人参加",
             markup=False,
         )
         self.app.pop_screen()
 
+    def _leave_if(self, yes: bool | None) -> None:
+        if yes:
+            zapp(self).drafts.discard(WORKFLOW, self.form.branch.id)
+            self.app.pop_screen()
+
     def action_back(self) -> None:
         if self.query_one("#ho-topic", Input).value.strip():
             from screens.meetings.dialogs import ConfirmDialog
 
             self.app.push_screen(
-                ConfirmDialog("放弃这条交接班活动记录？", "已填写的主题和勾选不会保存。"),
-                lambda yes: self.app.pop_screen() if yes else None,
+                ConfirmDialog(
+                    "放弃这条交接班活动记录？", "已填写的主题和勾选将删除，不再留作草稿。"
+                ),
+                self._leave_if,
             )
             return
+        zapp(self).drafts.discard(WORKFLOW, self.form.branch.id)
         self.app.pop_screen()
 
 

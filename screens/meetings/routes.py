@@ -101,4 +101,7 @@ ROUTES = (
           palette=(PaletteEntry("班次与上站", "支部的班次制度、每人的班次和上站站点（分场依据）"),)),
 )  # fmt: skip
 
-DRAFTS = (DraftKind("meeting", "会议", _resume_meeting),)
+DRAFTS = (
+    DraftKind("meeting", "会议", _resume_meeting),
+    DraftKind("handover", "交接班活动", _handover),
+)

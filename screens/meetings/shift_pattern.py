@@ -174,6 +174,10 @@ class ShiftPatternScreen(Screen[None]):
         self._fill()
         self.notify(f"已保存：{self.setup.branch.name} {self.pattern or '常白班'}", markup=False)
 
+    def _leave_if(self, yes: bool | None) -> None:
+        if yes:
+            self.app.pop_screen()
+
     def action_back(self) -> None:
         if not self.dirty:
             self.app.pop_screen()
@@ -182,5 +186,5 @@ class ShiftPatternScreen(Screen[None]):
 
         self.app.push_screen(
             ConfirmDialog("放弃未保存的班次设置？", "按 Ctrl+S 可先保存。"),
-            lambda yes: self.app.pop_screen() if yes else None,
+            self._leave_if,
         )

@@ -145,7 +145,7 @@ class SittingsPane(Pane):
         elif event.name == "add":
             self.add()
         elif event.name == "remove":
-            self.remove(event.row)
+            self.delete(event.row)
         elif event.name == "edit":
             self.edit(event.row)
 
@@ -214,7 +214,7 @@ class SittingsPane(Pane):
 
         self.app.push_screen(SittingDialog(self.run.meeting, sitting), saved)
 
-    def remove(self, row: int) -> None:
+    def delete(self, row: int) -> None:
         sittings = self.run.meeting.sittings
         if not 0 <= row < len(sittings) or self._refused():
             return
