@@ -48,6 +48,7 @@ from domain.meeting_rules import (
 from domain.people import Person
 from domain.procedures import GateCheck, ProcedureTemplate, StepTemplate, default_template
 from domain.records import Record, new_id
+from domain.sitting_records import Sitting
 from domain.text import LONG_MAX, Line, Note, RequiredLine, clean_text
 
 
@@ -258,6 +259,9 @@ class Meeting(Record):
     extension_months: int | None = Field(default=None, ge=0, le=99)
     probation_extended_months: int = Field(default=0, ge=0, le=99)
     attendance: list[AttendanceEntry] = Field(default_factory=list)
+    # Held in several sittings (白班场/夜班场/上站): the sheet above is worked out
+    # from them by domain.sittings (docs/SITTINGS.md).
+    sittings: list[Sitting] = Field(default_factory=list)
     procedure: ProcedureTemplate
     steps: list[StepRecord] = Field(default_factory=list)
     votes: list[Vote] = Field(default_factory=list)

@@ -27,6 +27,8 @@ class Place(StrEnum):
     MEETINGS = "meetings"
     MEETING = "meeting"  # args: meeting_id
     ACTION_ITEM = "action_item"  # args: item_id
+    HANDOVER = "handover"  # args: branch_id (optional): 交接班活动
+    SHIFT_PATTERN = "shift_pattern"  # args: branch_id (optional): 班次与上站
     # 党课轮讲
     ROTA = "rota"  # args: plan_id (optional)
     NEW_ROTA = "new_rota"  # args: org_id (optional)

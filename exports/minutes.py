@@ -59,6 +59,7 @@ from exports.docx_common import (
     save_atomic,
     xml_safe,
 )
+from exports.sittings_minutes import add_sittings
 
 # 156 mm = A4 minus 28 + 26 mm margins; a label column fits 请假人员及原因 at 四号.
 _HEADER_WIDTHS_MM = [39.0, 39.0, 39.0, 39.0]
@@ -688,6 +689,7 @@ def build(
     table = add_table(doc, rows, header=False, widths_mm=_HEADER_WIDTHS_MM)
     _style_labels(table, rows)
     add_paragraph(doc, "")
+    add_sittings(doc, m)  # held in several sittings: one section each, and the coverage
     last = _body(doc, m)
     owed = make_up_text(m, make_ups)
     if owed:

@@ -61,7 +61,7 @@ DRAFT_KINDS: dict[str, DraftKind] = {
 
 
 # The order keys appear on 今日 (footer, then ? help): daily work first.
-HOME_KEY_ORDER = "mkfcrlopuaigx"
+HOME_KEY_ORDER = "mjkfcrlopuaigx"
 
 
 def home_keys() -> list[Route]:

@@ -142,6 +142,10 @@ def finish_meeting(
 
     if meeting.finished:
         raise Refused("会议已完成")
+    from domain.sittings import sitting_problems
+
+    if problems := sitting_problems(meeting):
+        raise NotReady(problems)
     try:
         done = finish(meeting, now or dt.datetime.now().replace(microsecond=0))
     except MeetingNotReady as e:

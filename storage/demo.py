@@ -19,6 +19,7 @@ from storage.demo_dues import add_demo_dues
 from storage.demo_followups import add_demo_followups
 from storage.demo_meetings import add_demo_meetings
 from storage.demo_rota import add_demo_rota
+from storage.demo_sittings import add_demo_sittings
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = (
@@ -206,6 +207,8 @@ def build_demo(
             store, c, today=today, rng=random.Random(seed + 18),
             branches=[b.id for b in seed_branches], roster=roster,
         )  # fmt: skip
+        counts.update(add_demo_sittings(store, c, today=today, rng=random.Random(seed + 20),
+                                        branches=seed_branches, roster=roster))  # fmt: skip
         add_demo_assessment(store, c, today=today, rng=random.Random(seed + 19), roster=roster)
         counts["terms"] = add_demo_branch_terms(c, today=today, branches=[u.id for u in units])
     return counts

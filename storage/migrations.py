@@ -531,6 +531,31 @@ def m014_assessment(c: sqlite3.Connection) -> None:
     )
 
 
+def m013_sittings(c: sqlite3.Connection) -> None:
+    # Organisational life by shift (docs/SITTINGS.md): the stations a 支委
+    # visits per branch, and the 交接班活动 of 三班倒 branches. The sittings of
+    # a meeting live in the meeting's own JSON.
+    run_script(
+        c,
+        f"""
+        CREATE TABLE branch_stations (
+            id TEXT PRIMARY KEY REFERENCES org_units(id),
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE TABLE handovers (
+            id TEXT PRIMARY KEY,
+            branch_id TEXT NOT NULL REFERENCES org_units(id),
+            date TEXT NOT NULL,
+            shift TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX handovers_branch_date ON handovers(branch_id, date);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -544,6 +569,7 @@ MIGRATIONS: list[Migration] = [
     m010_holidays_and_term,
     m011_development,
     m014_assessment,
+    m013_sittings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

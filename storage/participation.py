@@ -9,7 +9,8 @@ How sign-in states map to domain.participation:
 - 出席 / 请假 / 缺席 are counted as they are (应到 = their sum);
 - 列席 and 上级指导 are not expected (never lower a rate);
 - a member marked excluded (e.g. 停止党籍…) who did not attend is left out of
-  应到, as the meeting itself counted it (meeting_rules.AttendanceEntry.counts).
+  应到, as the meeting itself counted it (meeting_rules.AttendanceEntry.counts);
+- a 交接班活动 counts 出席 for each member who attended it (storage.sittings).
 """
 
 from __future__ import annotations
@@ -184,8 +185,37 @@ def sign_ins(
         )
         for r in raw
     ]
+    out += _handover_sign_ins(store, ids, period, person_id)
     out.sort(key=lambda s: (s.meeting_date, s.when), reverse=True)
     return out
+
+
+def _handover_sign_ins(
+    store: Store, org_ids: Sequence[str], period: Period, person_id: str | None
+) -> list[SignIn]:
+    """A 交接班活动 counts like a meeting for those who attended it (出席);
+    nobody owes a 补学 for one (docs/SITTINGS.md)."""
+    from storage.sittings import HANDOVER_KIND, handover_lines
+
+    return [
+        SignIn(
+            meeting_id=h.handover_id,
+            meeting_date=h.on,
+            kind=HANDOVER_KIND,
+            org_id=h.branch_id,
+            org_name=h.branch_name,
+            title=h.topic,
+            person_id=h.person_id,
+            name=h.name,
+            state=AttendanceState.PRESENT.value,
+            reason="",
+            excluded=False,
+            make_up_done=False,
+            make_up_owed=False,
+            when=("", h.created_at, 0),
+        )
+        for h in handover_lines(store, org_ids, period, person_id=person_id)
+    ]
 
 
 def _make_ups_done(store: Store, meeting_ids: Iterable[str]) -> set[tuple[str, str]]:

@@ -225,7 +225,8 @@ def test_follow_through_and_lectures_match_sql(calendar: Store) -> None:
 
 
 def hand_participation(store: Store, branch_id: str, start: str, end: str) -> dict[str, list[int]]:
-    """person -> [应到, 出席, 请假, 缺席, 应补学, 已补学] straight from the JSON."""
+    """person -> [应到, 出席, 请假, 缺席, 应补学, 已补学] straight from the JSON
+    (meetings' sign-in sheets and handovers' attendees)."""
     orgs = [branch_id, *groups_of(store, branch_id)]
     marks = ",".join("?" * len(orgs))
     out: dict[str, list[int]] = {}
@@ -252,6 +253,15 @@ def hand_participation(store: Store, branch_id: str, start: str, end: str) -> di
             if state != "出席":
                 s[4] += 1
                 s[5] += pid in closed
+    # A 交接班活动 counts 出席 for each who attended it (docs/SITTINGS.md).
+    for h in store.query(
+        "SELECT data FROM handovers WHERE branch_id=? AND date BETWEEN ? AND ?",
+        (branch_id, start, end),
+    ):
+        for pid in json.loads(h["data"])["attendee_ids"]:
+            s = out.setdefault(pid, [0, 0, 0, 0, 0, 0])
+            s[0] += 1
+            s[1] += 1
     return out
 
 

@@ -234,7 +234,46 @@ async def _walk_people(w: _Walk, store) -> None:
     await w.check("出席率阈值")
 
 
+async def _walk_sittings(w: _Walk, store) -> None:
+    """Issue 19: 交接班活动 from 今日, 班次与上站 from 花名册, the 8 分场 section
+    (empty, proposed, one sitting open, refused for a vote, a finished split record)."""
+    from domain.meeting_kinds import MeetingKind
+    from services import meetings, org_lookup
+
+    await w.keys("j")
+    await w.check("交接班 选支部")
+    await w.keys("enter")
+    await w.check("交接班活动")
+    await w.keys("escape")
+    w.app.go(Place.ROSTER)
+    await w.keys()
+    await w.keys("b")
+    await w.check("班次与上站")
+    await w.keys("s")
+    await w.check("上站站点")
+    await w.keys("escape", "escape")
+    two = next(b for b in org_lookup.branches(store) if str(b.shift_pattern) == "白夜两班")
+    for kind in (MeetingKind.THEME_DAY, MeetingKind.MEMBER_ASSEMBLY):
+        w.app.open_meeting_screen(meetings.start_meeting(store, kind, two, w.app.today))
+        await w.keys()
+        await _section(w, "8")
+        await w.check(f"{kind} 分场")
+        if kind is MeetingKind.THEME_DAY:
+            await w.keys("p")
+            await w.check("按班次生成")
+            await w.keys("enter")
+            await w.check("一场的签到")
+            await w.keys("escape")
+        await w.keys("escape", "escape")
+    split = _one_id(store, "SELECT id FROM meetings WHERE json_array_length(data, '$.sittings') > 0")
+    w.app.go(Place.MEETING, split)
+    await w.keys()
+    await _section(w, "8")
+    await w.check("已完成的分场记录")
+
+
 WALKS = {
+    "sittings": _walk_sittings,
     "meeting": _walk_meeting,
     "finished_meeting": _walk_finished_meeting,
     "rota": _walk_rota,
@@ -246,6 +285,10 @@ WALKS = {
 # The screen each stop of a walk must reach: a walk that loses its way fails
 # instead of checking the wrong screen.
 STOPS = {
+    "sittings": (
+        "ChoicePrompt HandoverScreen ShiftPatternScreen ChoicePrompt MeetingScreen MeetingScreen "
+        "SittingDialog MeetingScreen MeetingScreen"
+    ).split(),
     "meeting": (
         "NewMeetingScreen MeetingScreen MeetingScreen MeetingScreen MeetingScreen MeetingScreen "
         "MeetingScreen MeetingScreen MeetingScreen PickPersonScreen MeetingScreen LinePrompt "

@@ -36,6 +36,7 @@ from screens.meetings.panes import (
     VotesPane,
     attendance_text,
 )
+from screens.meetings.sittings import SittingsPane, missing_brief
 from services import meetings as meeting_service
 from services import org_lookup
 from widgets.app_handle import zapp
@@ -54,11 +55,12 @@ SECTIONS = (
     ("elections", "5 选举", ElectionsPane),
     ("decisions", "6 决议", DecisionsPane),
     ("finish", "7 完成", FinishPane),
+    ("sittings", "8 分场", SittingsPane),
 )
 
 
 class SectionNav(OptionList):
-    BINDINGS = [Binding(str(i), f"go({i - 1})", show=False) for i in range(1, 8)]
+    BINDINGS = [Binding(str(i), f"go({i - 1})", show=False) for i in range(1, len(SECTIONS) + 1)]
 
     def action_go(self, index: int) -> None:
         if index < self.option_count:
@@ -234,10 +236,17 @@ class MeetingScreen(Screen[None]):
         state = "已完成（只读）" if m.finished else "进行中 · 草稿自动保存"
         if self._pending:
             state = self._pending
+        # Split into sittings (a kind that takes no vote): coverage, not quorum.
+        brief = missing_brief(m)
+        mark = (
+            (brief, "yellow")
+            if brief
+            else (("法定人数 ✓", "green") if q.ok else ("法定人数 ✗", "red"))
+        )
         head = Text.assemble(
             (f"{m.kind} ", "bold"),
             f"{content(m.org_name).plain} {m.date.isoformat()}  ",
-            ("法定人数 ✓" if q.ok else "法定人数 ✗", "green" if q.ok else "red"),
+            mark,
             f"  {state}",
         )
         self.query_one("#meeting-status", Static).update(head)

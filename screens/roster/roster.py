@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from domain.navigation import Place
 from domain.org import OrgKind, OrgUnit
 from domain.people import Person
 from services import org_lookup
@@ -94,6 +95,7 @@ class RosterScreen(PagedList, Screen[None]):
         Binding("e", "edit", "编辑"),
         Binding("m", "move", "调动"),
         Binding("i", "app.go('import_people')", "导入"),
+        Binding("b", "shifts", "班次"),
         Binding("n", "next_page", "下一页", show=False),
         Binding("p", "prev_page", "上一页", show=False),
         Binding("escape", "back", "返回"),
@@ -298,6 +300,10 @@ class RosterScreen(PagedList, Screen[None]):
     @on(Input.Submitted, "#roster-search")
     def _search_done(self) -> None:
         self.query_one(DataTable).focus()
+
+    def action_shifts(self) -> None:
+        """班次与上站 of the branch on screen (docs/SITTINGS.md)."""
+        zapp(self).go(Place.SHIFT_PATTERN, self.branch_id or "")
 
     def action_focus_search(self) -> None:
         self.begin_search()
