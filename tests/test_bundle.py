@@ -174,3 +174,16 @@ def test_install_rejects_an_unknown_option_in_chinese(tmp_path: Path) -> None:
     done = subprocess.run(["sh", str(folder / "install.sh"), "--prefx", "/x"],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 2 and "不认识的参数：--prefx" in done.stderr
+
+
+def test_every_package_of_the_app_ships_in_the_wheel() -> None:
+    """`pipx install .`, `uv tool install .` and the bundle install the wheel:
+    a top-level package left out of it would import on a clone and fail
+    installed."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = set(config["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"])
+    found = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert found == shipped
+    assert config["project"]["scripts"]["zhibu"] == "tui.cli:main"

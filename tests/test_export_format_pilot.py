@@ -85,3 +85,31 @@ async def test_participation_x_exports_the_report_tables_as_xlsx(
     assert list(book)[:3] == ["三会一课", "组织生活", "党费"]
     for ws in book.values():
         xc.assert_frozen_header(ws, 2)
+
+
+async def test_rota_plan_dialog_ctrl_t_writes_the_plan_as_xlsx(store: Store, tmp_path: Path) -> None:
+    from domain.people import CommitteePost
+    from screens.rota.export import ExportPlanScreen
+    from storage import rota
+
+    top, branches = factories.org_tree(store, ("采油一队党支部", "采油二队党支部"),
+                                       general="第一作业区党总支")  # fmt: skip
+    factories.rota(store, top, [b.with_post(CommitteePost.SECRETARY) for b in branches])
+    (record,) = rota.list_plans(store, limit=5)
+    app = ZhibuApp(store.path, store, today=TODAY)
+    folder = tmp_path / "计划"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(ExportPlanScreen(record.id, record.title, folder))
+        await pilot.pause()
+        assert "格式" in _footer(app.screen)
+        await pilot.press("ctrl+t", "ctrl+t")  # Excel, then both
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportPlanScreen)
+    assert sorted(p.suffix for p in folder.iterdir()) == [".docx", ".xlsx"]
+    (book,) = folder.glob("*.xlsx")
+    ws = xc.sheets(book)["党课计划表"]
+    xc.assert_frozen_header(ws, 2)
+    assert xc.body(ws, 2)[0][0] == 1
