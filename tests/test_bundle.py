@@ -187,3 +187,30 @@ def test_every_package_of_the_app_ships_in_the_wheel() -> None:
     found = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
     assert found == shipped
     assert config["project"]["scripts"]["zhibu"] == "tui.cli:main"
+
+
+def test_without_sha256sum_python_checks_and_a_failed_install_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """Where coreutils lack sha256sum the installer's Python checks the files;
+    a wheel pip cannot install leaves no command link and no venv behind."""
+    folder = _fake_bundle(tmp_path)
+    bin_dir = _old_system(tmp_path)
+    (bin_dir / "sha256sum").unlink()
+    (bin_dir / "python3").unlink()
+    (bin_dir / "python3.11").symlink_to(sys.executable)
+    env = {**_no_index_env(tmp_path), "PATH": str(bin_dir)}
+    prefix = tmp_path / "p"
+    done = subprocess.run(["sh", str(folder / "install.sh"), "--prefix", str(prefix)],
+                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "校验通过" in done.stdout  # checked by Python's hashlib
+    assert "安装失败" in done.stderr and "原有的安装没有改动" in done.stderr
+    assert not (prefix / "bin" / "zhibu").exists()
+    assert not list((prefix / "lib" / "zhibu").glob("venv-*"))
+    assert not (prefix / "lib" / "zhibu" / "current").exists()
+    # And a damaged file is caught the same way.
+    (folder / "VERSION").write_text("0.0.1\n")
+    again = subprocess.run(["sh", str(folder / "install.sh"), "--prefix", str(prefix)],
+                           capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert again.returncode == 1 and "校验失败" in again.stderr and "VERSION" in again.stderr
