@@ -4,7 +4,8 @@ so the 党总支 can sort, filter and sum them: counts are numbers, rates are
 fractions shown as percentages, money is yuan with two decimals, months and
 dates are dates.
 
-Branch workbook: 三会一课, 组织生活, 党费, 欠缴, 决议待办, 党课.
+Branch workbook: 三会一课, 组织生活, 党费, 党费明细 (every member's record
+of the quarter, as the dues grid shows it), 欠缴, 决议待办, 党课.
 党总支 workbook: the same sheets with one row per branch (三会一课 one row per
 branch and activity).
 """
@@ -12,6 +13,8 @@ branch and activity).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -37,6 +40,8 @@ MEMBER_HEADERS = ["序号", "姓名", "预备党员", "应到", "出席", "请�
                   "应补学", "已补学", "低于阈值"]  # fmt: skip
 DUES_HEADERS = ["月份", "应缴人数", "已缴足人数", "免缴人数", "应缴金额（元）", "实缴金额（元）",
                 "收缴率（按人数）", "收缴率（按金额）", "状态"]  # fmt: skip
+DUES_DETAIL_HEADERS = ["月份", "姓名", "类别", "基数（元）", "比例", "应缴（元）", "实缴（元）",
+                       "缴纳日期", "缴纳方式", "减免", "说明"]  # fmt: skip
 ARREARS_HEADERS = ["姓名", "欠缴月数", "欠缴金额（元）", "满6个月"]
 WORK_HEADERS = ["新形成决议", "未完成决议", "其中逾期", "完成补学", "未完成补学",
                 "一人一事在办", "一人一事新增"]  # fmt: skip
@@ -47,6 +52,23 @@ GENERAL_MEMBER_HEADERS = ["支部", "党员", "应到", "出席", "请假", "缺
                           "应补学", "已补学"]  # fmt: skip
 GENERAL_DUES_HEADERS = ["支部", "应缴人次", "已缴足人次", "免缴人次", "应缴金额（元）",
                         "实缴金额（元）", "收缴率（按人次）", "欠缴3个月以上", "其中6个月以上"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DuesDetailLine:
+    """One member's dues record for one month (the caller reads storage)."""
+
+    month: date
+    name: str
+    kind: str
+    base_fen: int
+    rate_bp: int | None  # basis points: 50 = 0.5 %
+    due_fen: int
+    paid_fen: int
+    paid_on: date | None
+    method: str
+    waived: bool
+    note: str
 
 
 def rate(numerator: int, denominator: int) -> float | None:
@@ -73,7 +95,7 @@ def _title(org_name: str, report: BranchReport | GeneralReport) -> str:
     return f"{org_name}{period_title(report.period)}党建工作报告（截至{report.as_of.isoformat()}）"
 
 
-def branch_workbook(report: BranchReport) -> Any:
+def branch_workbook(report: BranchReport, dues_detail: Sequence[DuesDetailLine] = ()) -> Any:
     wb = xl.new_workbook()
     title = _title(report.org_name, report)
     pct = xl.PERCENT_FORMAT
@@ -100,6 +122,18 @@ def branch_workbook(report: BranchReport) -> Any:
         ])  # fmt: skip
     ws = xl.add_table(wb, "党费", DUES_HEADERS, dues, title=title,
                       number_formats={4: xl.YUAN_FORMAT, 5: xl.YUAN_FORMAT, 6: pct, 7: pct},
+                      empty_text="本期无党费记录")  # fmt: skip
+    for row in ws.iter_rows(min_row=3, max_col=1):
+        row[0].number_format = MONTH_FORMAT
+    detail: list[list[Cell]] = [
+        [d.month, d.name, d.kind, yuan(d.base_fen),
+         d.rate_bp / 10000 if d.rate_bp is not None else None, yuan(d.due_fen),
+         yuan(d.paid_fen), d.paid_on, d.method, "是" if d.waived else None, d.note]
+        for d in sorted(dues_detail, key=lambda d: (d.month, d.name))
+    ]  # fmt: skip
+    ws = xl.add_table(wb, "党费明细", DUES_DETAIL_HEADERS, detail, title=title,
+                      number_formats={3: xl.YUAN_FORMAT, 4: "0.0%", 5: xl.YUAN_FORMAT,
+                                      6: xl.YUAN_FORMAT},
                       empty_text="本期无党费记录")  # fmt: skip
     for row in ws.iter_rows(min_row=3, max_col=1):
         row[0].number_format = MONTH_FORMAT
@@ -163,10 +197,16 @@ def xlsx_name(docx_name: str) -> str:
     return docx_name.removesuffix(".docx") + ".xlsx"
 
 
-def export_branch(report: BranchReport, out_dir: str | Path, name: str | None = None) -> Path:
+def export_branch(
+    report: BranchReport,
+    out_dir: str | Path,
+    name: str | None = None,
+    dues_detail: Sequence[DuesDetailLine] = (),
+) -> Path:
     """*name* is the .docx name the caller chose; the workbook takes its stem."""
     stem = name or file_name(report.org_name, report.period)
-    return xl.save_atomic(branch_workbook(report), Path(out_dir) / xlsx_name(stem))
+    wb = branch_workbook(report, dues_detail)
+    return xl.save_atomic(wb, Path(out_dir) / xlsx_name(stem))
 
 
 def export_general(report: GeneralReport, out_dir: str | Path, name: str | None = None) -> Path:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
     from domain.org import OrgUnit
     from domain.periods import Period
     from exports.quarterly_report import BranchReport
+    from exports.report_xlsx import DuesDetailLine
     from storage.db import Store
 
 
@@ -149,6 +150,23 @@ def _organisation(store: Store, branch_id: str, today: date) -> list[str]:
     return [term, *size]
 
 
+def dues_detail(store: Store, branch_id: str, period: Period) -> list[DuesDetailLine]:
+    """Every dues record the branch holds for the period's months, named."""
+    from exports.report_xlsx import DuesDetailLine
+    from storage import dues, people
+
+    records = dues.for_branch(store, branch_id, period.start, period.end)
+    names = {p.id: p.name for p in people.get_many(store, sorted({r.person_id for r in records}))}
+    return [
+        DuesDetailLine(
+            month=r.month, name=names.get(r.person_id, ""), kind=r.kind.value,
+            base_fen=r.base_fen, rate_bp=r.rate_bp, due_fen=r.due_fen, paid_fen=r.paid_fen,
+            paid_on=r.paid_on, method=r.method, waived=r.waived, note=r.waiver_note,
+        )
+        for r in records
+    ]  # fmt: skip
+
+
 def _unique(name: str, used: set[str]) -> str:
     stem, n = name.removesuffix(".docx"), 1
     while name in used:
@@ -234,8 +252,11 @@ def export_reports(
         name = _unique(qr.file_name(unit.name, period), used)
         report = report_of(unit)
         for fmt in formats:
-            write = report_xlsx.export_branch if fmt == "xlsx" else qr.export_branch
-            path = write(report, out_dir, name)
+            if fmt == "xlsx":
+                detail = dues_detail(store, unit.id, period)
+                path = report_xlsx.export_branch(report, out_dir, name, detail)
+            else:
+                path = qr.export_branch(report, out_dir, name)
             files.append(ReportFile(unit.name, path, unit.kind.value))
             say(f"已导出 {unit.name}：{path}")
         say(f"  三会一课（已开/应开）：{cells_line(report.compliance)}")

@@ -4,6 +4,7 @@ cell against SQLite, types included, header rows frozen."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.test_compliance_storage import count, groups_of, hand_participation
 from tests.test_quarterly_report import Q3, _report_db, sql_dues
 from tui import cli
 
-SHEETS = ["三会一课", "组织生活", "党费", "欠缴", "决议待办", "党课"]
+SHEETS = ["三会一课", "组织生活", "党费", "党费明细", "欠缴", "决议待办", "党课"]
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def test_branch_workbook_matches_the_database(exported) -> None:
 
     hand = hand_participation(store, branch.id, "2026-07-01", "2026-09-30")
     roster = people.members_of(store, branch.id)
+    names = {p.id: p.name for p in roster}
     rows = xc.body(book["组织生活"], 2)
     assert len(rows) == len(roster)
     by_name = {r[1]: r for r in rows}
@@ -76,6 +78,25 @@ def test_branch_workbook_matches_the_database(exported) -> None:
         assert row[1:6] == [n_due, n_paid, n_waived, Decimal(due) / 100, Decimal(paid) / 100]
         assert row[6] == pytest.approx(n_paid / n_due)
     assert book["党费"]["A3"].is_date and book["党费"]["A3"].number_format == rx.MONTH_FORMAT
+    # 党费明细: every record of the quarter, straight from the dues table.
+    stored = sorted(
+        (json.loads(r["data"]) for r in store.query(
+            "SELECT data FROM dues WHERE branch_id=? AND month BETWEEN '2026-07-01' AND"
+            " '2026-09-01'", (branch.id,))),
+        key=lambda d: (d["month"], names[d["person_id"]]),
+    )  # fmt: skip
+    detail = xc.body(book["党费明细"], 2)
+    assert len(detail) == len(stored) > 0
+    for d, row in zip(stored, detail, strict=True):
+        assert row[0] == date.fromisoformat(d["month"])
+        assert row[1] == names[d["person_id"]]
+        assert row[3] == Decimal(d["base_fen"]) / 100
+        assert row[4] == (pytest.approx(d["rate_bp"] / 10000) if d.get("rate_bp") is not None else None)
+        assert row[5:7] == [Decimal(d["due_fen"]) / 100, Decimal(d["paid_fen"]) / 100]
+        paid_on = d.get("paid_on")
+        assert row[7] == (date.fromisoformat(paid_on) if paid_on else None)
+        assert row[9] == ("是" if d["waived"] else None)
+    assert book["党费明细"]["D3"].number_format == "0.00"
     arrears = xc.body(book["欠缴"], 2)
     assert sorted(r[1] for r in arrears) == [3, 6] and any(r[3] == "是" for r in arrears)
 
@@ -95,7 +116,7 @@ def test_general_workbook_one_row_per_branch(exported) -> None:
     store, paths = exported
     general = next(u for u in org.all_units(store) if u.kind is OrgKind.GENERAL_BRANCH)
     book = xc.sheets(paths[general.name])
-    assert list(book) == SHEETS[:3] + SHEETS[4:]  # no per-member 欠缴 in the summary
+    assert list(book) == SHEETS[:3] + SHEETS[5:]  # no per-member sheets in the summary
     branches = [b for b in org.branches(store) if b.parent_id == general.id]
     for ws in book.values():
         xc.assert_frozen_header(ws, 2)
