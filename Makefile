@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo.db
 
-.PHONY: run test lint bench demo clean docs-preview
+.PHONY: run test lint bench demo clean docs-preview bundle
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,8 +45,16 @@ bench: $(VENV)/.installed-test
 docs-preview: $(VENV)/.installed-test
 	$(BIN)/python -m tests.docs_render docs-preview
 
+# The offline bundle for site servers (docs/OFFLINE.md): dist/zhibu-offline-<version>/
+# and its .tar.gz, for linux x86_64 and aarch64, CPython 3.11-3.13. Downloaded
+# wheels are cached in ~/.cache/zhibu-bundle. BUNDLE_ARGS=--current: this machine only.
+BUNDLE_ARGS ?=
+
+bundle: | $(BIN)/python
+	$(BIN)/python offline/build.py --out dist $(BUNDLE_ARGS)
+
 demo: $(VENV)/.installed
 	$(BIN)/zhibu demo --db $(DEMO_DB) --force
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm dist

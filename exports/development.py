@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document
 from docx.shared import Pt
@@ -22,6 +23,7 @@ from domain.development import (
     party_standing_since,
 )
 from domain.development import probation_end as probation_end_of
+from exports import xlsx_common as xl
 from exports.docx_common import (
     add_paragraph,
     add_sign_off,
@@ -31,7 +33,7 @@ from exports.docx_common import (
     new_document,
     save_atomic,
 )
-from exports.xlsx_common import new_workbook, save_workbook, write_table
+from exports.xlsx_common import Cell
 
 LEDGER_HEADERS = ["序号", "姓名", "申请入党", "积极分子", "发展对象", "接收预备", "预备期满", "转正", "所处阶段"]  # fmt: skip
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
@@ -170,18 +172,54 @@ def ledger_stem(branch_name: str) -> str:
     return f"发展党员台账_{_clean(branch_name)}"
 
 
+def ledger_cells(records: Sequence[DevelopmentRecord]) -> list[list[Cell]]:
+    """The ledger rows for a spreadsheet: 序号 a number, dates as dates."""
+    out: list[list[Cell]] = []
+    for i, r in enumerate(records, 1):
+        stage = current_stage(r)
+        out.append(
+            [
+                i,
+                r.person_name,
+                *(
+                    r.date_of(s)
+                    for s in (Stage.APPLIED, Stage.ACTIVIST, Stage.CANDIDATE, Stage.ADMITTED)
+                ),
+                probation_end_of(r) if r.has(Stage.ADMITTED) else None,
+                r.date_of(Stage.CONFIRMED),
+                stage.value if stage else "",
+            ]
+        )
+    return out
+
+
+def build_ledger_xlsx(branch_name: str, records: Sequence[DevelopmentRecord]) -> Any:
+    wb = xl.new_workbook()
+    xl.add_table(
+        wb,
+        "发展党员台账",
+        LEDGER_HEADERS,
+        ledger_cells(records),
+        title=f"{branch_name}发展党员工作台账",
+        empty_text="本支部尚无发展党员记录",
+    )
+    return wb
+
+
 def export_ledger(
-    branch_name: str, records: Sequence[DevelopmentRecord], out_dir: Path
+    branch_name: str,
+    records: Sequence[DevelopmentRecord],
+    out_dir: Path,
+    formats: Sequence[str] = ("docx", "xlsx"),
 ) -> list[Path]:
-    """The ledger as .docx and .xlsx, both written atomically."""
+    """The ledger in each of *formats* (docx, xlsx), each written atomically."""
     stem = ledger_stem(branch_name)
-    docx_path = save_atomic(build_ledger(branch_name, records), out_dir / f"{stem}.docx")
-    wb = new_workbook()
-    ws = wb.active
-    ws.title = "发展党员台账"
-    write_table(ws, f"{branch_name}发展党员工作台账", LEDGER_HEADERS, ledger_rows(records))
-    xlsx_path = save_workbook(wb, out_dir / f"{stem}.xlsx")
-    return [docx_path, xlsx_path]
+    out: list[Path] = []
+    if "docx" in formats:
+        out.append(save_atomic(build_ledger(branch_name, records), out_dir / f"{stem}.docx"))
+    if "xlsx" in formats:
+        out.append(xl.save_atomic(build_ledger_xlsx(branch_name, records), out_dir / f"{stem}.xlsx"))
+    return out
 
 
 def export_sheet(sheet: PersonSheet, out_dir: Path) -> Path:

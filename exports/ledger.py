@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -34,6 +35,7 @@ from domain.followups import (
     add_months,
     redacted,
 )
+from exports import xlsx_common as xl
 from exports.docx_common import (
     add_paragraph,
     add_sign_off,
@@ -43,6 +45,7 @@ from exports.docx_common import (
     new_document,
     save_atomic,
 )
+from exports.xlsx_common import Cell
 
 HEADERS = [
     "编号",
@@ -118,15 +121,19 @@ def _status_cell(fu: FollowUp) -> str:
     return "\n".join(lines)
 
 
+def _deadline(fu: FollowUp, config: FollowUpConfig) -> date | None:
+    """The 办理时限 that applied (also for closed cases); None for 长期跟踪."""
+    if fu.status is Status.LONG_TERM:
+        return None
+    if fu.is_bangjiao:
+        return add_months(fu.start_date, config.bangjiao_months)
+    return add_days(fu.found_on, config.resolve_days[fu.level])
+
+
 def _deadline_cell(fu: FollowUp, config: FollowUpConfig) -> str:
     """办理时限 (the one that applied, also for closed cases) and the next contact."""
-    lines: list[str] = []
-    if fu.status is Status.LONG_TERM:
-        lines.append("长期跟踪")
-    elif fu.is_bangjiao:
-        lines.append(cn_date(add_months(fu.start_date, config.bangjiao_months)))
-    else:
-        lines.append(cn_date(add_days(fu.found_on, config.resolve_days[fu.level])))
+    due = _deadline(fu, config)
+    lines: list[str] = [cn_date(due) if due else "长期跟踪"]
     if fu.next_contact is not None and fu.status in ACTIVE_STATUSES:
         lines += ["下次谈访", cn_date(fu.next_contact)]
     return "\n".join(lines)
@@ -219,6 +226,93 @@ def build(
     return doc
 
 
+# The spreadsheet splits the document's stacked cells (date + source, status
+# + 帮教, deadline + next contact) into columns of their own, so each can be
+# sorted and filtered, dates as dates and 编号 as a number.
+XLSX_HEADERS = [
+    "编号",
+    "对象",
+    "班组岗位",
+    "发现时间",
+    "来源",
+    "触发情形",
+    "问题描述",
+    "责任人",
+    "帮扶措施及谈访记录",
+    "级别",
+    "状态",
+    "帮教",
+    "办理时限",
+    "下次谈访",
+    "办理结果",
+]
+SHEET_NAME = "一人一事台账"
+
+
+def xlsx_row(
+    number: int, fu: FollowUp, team_post: str, config: FollowUpConfig | None = None
+) -> list[Cell]:
+    config = config or FollowUpConfig()
+    hidden = REDACTED_TEXT if fu.is_redacted else ""
+    due = _deadline(fu, config)
+    active = fu.status in ACTIVE_STATUSES
+    return [
+        number,
+        fu.person_name,
+        hidden or team_post,
+        fu.found_on,
+        fu.source,
+        hidden or fu.trigger_text,
+        _description_cell(fu),
+        fu.responsible_name,
+        hidden or _measures_cell(fu),
+        f"{fu.level}级",
+        str(fu.status),
+        "是" if fu.is_bangjiao else "",
+        due if due else "长期跟踪",
+        fu.next_contact if active else None,
+        hidden or _outcome_cell(fu),
+    ]
+
+
+def build_xlsx(
+    branch_name: str,
+    followups: Iterable[FollowUp],
+    period_label: str,
+    *,
+    team_posts: Mapping[str, str] | None = None,
+    redact_private: bool = False,
+    internal: bool = False,
+    config: FollowUpConfig | None = None,
+) -> Any:
+    """The ledger as a workbook: the same cases in the same order as ``build``."""
+    team_posts = team_posts or {}
+    cases = sorted(followups, key=lambda fu: (fu.found_on, fu.person_name, fu.id))
+    if redact_private:
+        cases = [redacted(fu) if fu.private else fu for fu in cases]
+    title = f"{branch_name}一人一事思想政治工作台账（{period_label}）"
+    if internal:
+        title += f"　{INTERNAL_HEADER}"
+    wb = xl.new_workbook()
+    ws = xl.add_table(
+        wb,
+        SHEET_NAME,
+        XLSX_HEADERS,
+        [
+            xlsx_row(i, fu, team_posts.get(fu.person_id, ""), config)
+            for i, fu in enumerate(cases, 1)
+        ],
+        title=title,
+        empty_text=EMPTY_ROW,
+    )
+    last = ws.max_row
+    ws.cell(row=last + 2, column=1, value=_summary(cases))
+    ws.cell(row=last + 3, column=1, value=PRIVACY_NOTE)
+    wb.properties.title = "一人一事思想政治工作台账"
+    return wb
+
+
+
 def _mark_internal(doc: Document) -> None:
     """「内部版 含保密内容」 in the page header: a section header repeats on
     every page, so no printed sheet of the full version can pass for the 外发版."""
@@ -237,14 +331,16 @@ def _mark_internal(doc: Document) -> None:
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
-def file_name(branch_name: str, period_label: str, *, internal: bool = False) -> str:
+def file_name(
+    branch_name: str, period_label: str, *, internal: bool = False, suffix: str = ".docx"
+) -> str:
     """一人一事台账_<支部>_<期间>[_内部版].docx with characters no file system
     likes removed; the 内部版 has a name of its own so it never replaces the
     外发版 (or passes for it) in a folder listing."""
     stem = "_".join(
         _UNSAFE_NAME.sub("", part) for part in ("一人一事台账", branch_name, period_label)
     )
-    return f"{stem.strip('_.')[:120]}{'_内部版' if internal else ''}.docx"
+    return f"{stem.strip('_.')[:120]}{'_内部版' if internal else ''}{suffix}"
 
 
 def export(
@@ -256,8 +352,21 @@ def export(
     team_posts: Mapping[str, str] | None = None,
     redact_private: bool = False,
     internal: bool = False,
+    fmt: str = "docx",
 ) -> Path:
-    """Build and save atomically (0600) into *out_dir*; returns the file path."""
+    """Build and save atomically (0600) into *out_dir*; returns the file path.
+    *fmt* "xlsx" writes the spreadsheet instead of the document."""
+    if fmt == "xlsx":
+        wb = build_xlsx(
+            branch_name,
+            followups,
+            period_label,
+            team_posts=team_posts,
+            redact_private=redact_private,
+            internal=internal,
+        )
+        name = file_name(branch_name, period_label, internal=internal, suffix=".xlsx")
+        return xl.save_atomic(wb, Path(out_dir) / name)
     doc = build(
         branch_name,
         followups,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document as DocumentObject
 from docx.shared import Pt
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 from domain.courseware import Lecture, ReviewState
 from domain.dates import format_date_cn
 from domain.rota import RotaPlan
+from exports import xlsx_common as xl
 from exports.docx_common import (
     add_paragraph,
     add_sign_off,
@@ -30,6 +32,7 @@ from exports.docx_common import (
     save_atomic,
     xml_safe,
 )
+from exports.xlsx_common import Cell
 
 HEADER = [
     "序号", "计划日期", "授课人", "主题", "类别", "形式", "地点", "对象", "审核状态", "举办情况",
@@ -181,13 +184,49 @@ def build(
     return doc
 
 
+XLSX_HEADER = [
+    "序号", "计划日期", "星期", "授课人", "所在支部", "主题", "类别", "形式", "地点", "对象",
+    "审核状态", "举办情况", "举行日期", "说明",
+]  # fmt: skip
+
+
+def xlsx_rows(plan_rows: Sequence[PlanRow], today: date) -> list[list[Cell]]:
+    """The plan for a spreadsheet: 序号 a number, dates as dates, 举办情况
+    without the date stacked under it (举行日期 has its own column)."""
+    out: list[list[Cell]] = []
+    for r in plan_rows:
+        held = held_text(r, today).split("\n", 1)[0]
+        out.append([
+            r.number, r.day, format_date_cn(r.day)[-4:-1], r.lecturer or "待定", r.branch, r.topic,
+            r.category, r.form, r.place, r.audience, r.review_state, held,
+            (r.given_on or r.day) if r.held else None, cn_dates_in(r.note),
+        ])  # fmt: skip
+    return out
+
+
+def build_xlsx(
+    plan_rows: Sequence[PlanRow],
+    title: str,
+    *,
+    subtitle: str = "",
+    today: date | None = None,
+    holiday_note: str = "",
+) -> Any:
+    wb = xl.new_workbook()
+    ws = xl.add_table(wb, "党课计划表", XLSX_HEADER, xlsx_rows(plan_rows, today or date.today()),
+                      title=f"{title}　{subtitle}".strip(), empty_text="计划中没有党课")  # fmt: skip
+    if holiday_note:
+        ws.cell(row=ws.max_row + 2, column=1, value="说明：" + cn_dates_in(holiday_note))
+    return wb
+
+
 _FILENAME_BAD = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-def file_name_for(title: str) -> str:
+def file_name_for(title: str, suffix: str = ".docx") -> str:
     """A file name safe on Windows shares too: no path or reserved characters."""
     stem = _FILENAME_BAD.sub("_", xml_safe(title)).strip("._") or "党课计划表"
-    return f"{stem[:80]}.docx"
+    return f"{stem[:80]}{suffix}"
 
 
 def export(
@@ -197,9 +236,14 @@ def export(
     *,
     subtitle: str = "",
     holiday_note: str = "",
+    fmt: str = "docx",
 ) -> Path:
-    """Build and save atomically into *out_dir*; returns the written path."""
+    """Build and save atomically into *out_dir*; returns the written path.
+    *fmt* "xlsx" writes the spreadsheet instead of the document."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        wb = build_xlsx(plan_rows, title, subtitle=subtitle, holiday_note=holiday_note)
+        return xl.save_atomic(wb, out / file_name_for(title, ".xlsx"))
     doc = build(plan_rows, title, subtitle=subtitle, holiday_note=holiday_note)
     return save_atomic(doc, out / file_name_for(title))

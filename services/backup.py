@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,3 +51,58 @@ def backup(db_path: Path, output: Path, *, force: bool = False) -> Path:
         return run_backup(db_path, output)
     except OSError as e:
         raise write_error(output, e) from e
+
+
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+@dataclass(frozen=True)
+class Rotation:
+    written: Path
+    removed: list[Path]
+    kept: list[Path]  # every backup of this database left in the folder, oldest first
+
+
+def _rotated_name(db_path: Path) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(Path(db_path).stem)}-\d{{8}}-\d{{6}}(?:-\d+)?\.db")
+
+
+@service
+def backup_into_folder(
+    db_path: Path, folder: Path, *, keep: int | None = None, now: datetime | None = None
+) -> Rotation:
+    """A verified backup named <db>-YYYYMMDD-HHMMSS.db inside *folder* (for a
+    nightly timer, docs/SERVER.md); with *keep*, then remove the oldest of
+    this database's backups there beyond the newest *keep*. Only files named
+    like these backups are ever removed, and only after the new one passed
+    its check, so a failed night never costs an older copy."""
+    if keep is not None and keep < 1:
+        raise InvalidInput("--keep 至少为 1")
+    folder = Path(folder).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"{folder} 不是文件夹")
+    stamp = (now or datetime.now()).strftime(_STAMP)
+    stem = Path(db_path).stem
+    target = folder / f"{stem}-{stamp}.db"
+    n = 1
+    while target.exists():  # two runs in one second
+        n += 1
+        target = folder / f"{stem}-{stamp}-{n}.db"
+    written = backup(db_path, target)
+    pattern = _rotated_name(db_path)
+    # The names sort by time; the -N of a same-second run sorts after its twin.
+    ours = sorted(
+        (p for p in folder.iterdir() if p.is_file() and pattern.fullmatch(p.name)),
+        key=lambda p: (p.name[: len(stem) + 16], len(p.name), p.name),
+    )
+    removed: list[Path] = []
+    if keep is not None and len(ours) > keep:
+        for old in ours[: len(ours) - keep]:
+            if old != written:
+                try:
+                    old.unlink()
+                except OSError as e:
+                    raise write_error(old, e) from e
+                removed.append(old)
+    kept = [p for p in ours if p not in removed]
+    return Rotation(written, removed, kept)

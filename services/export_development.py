@@ -4,7 +4,7 @@ branch's ledger (.docx and .xlsx). `zhibu export development` runs
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,8 +29,10 @@ def export_for_command(
     *,
     branch_name: str | None = None,
     progress: Callable[[str], None] | None = None,
+    formats: Sequence[str] = ("docx", "xlsx"),
 ) -> DevelopmentExport:
-    """One branch (by name) or every branch that has development records."""
+    """One branch (by name) or every branch that has development records;
+    the ledger in each of *formats* (docx, xlsx)."""
     from domain.org import OrgKind
     from exports import development as dx
     from services.export_folder import ensure_export_dir
@@ -51,7 +53,7 @@ def export_for_command(
             records = sorted(development.for_branch(store, b.id), key=lambda r: r.person_name)
             if not records and not branch_name:
                 continue
-            files += dx.export_ledger(b.name, records, out_dir)
+            files += dx.export_ledger(b.name, records, out_dir, formats)
             for r in records:
                 p = people.get(store, r.person_id)
                 sheet = dx.PersonSheet(

@@ -11,7 +11,7 @@ thread worker; `zhibu export ledger` runs ``export_for_command``.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,6 +34,7 @@ class LedgerFile:
     cases: int
     redacted: int  # private cases written without details
     internal: bool = False  # the 内部版, private details in full
+    paths: tuple[Path, ...] = ()  # every file written for the branch (.docx, .xlsx), path first
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,10 @@ def export_ledgers(
     branch_ids: list[str] | None = None,
     internal: bool = False,
     progress: Callable[[str], None] | None = None,
+    formats: Sequence[str] = ("docx",),
 ) -> list[LedgerFile]:
-    """Write one ledger per branch into *out_dir* (created 0700 if missing).
+    """Write one ledger per branch into *out_dir* (created 0700 if missing),
+    in each of *formats* ("docx", "xlsx").
 
     ``branch_ids`` None: every branch with a case in the period, in tree
     order; given ids are exported even when empty (the ledger says so).
@@ -119,18 +122,24 @@ def export_ledgers(
         team_posts = {
             p.id: "/".join(x for x in (p.team, p.job) if x) for p in people.get_many(store, ids)
         }
-        path = ledger.export(
-            branch.name,
-            shown,
-            label,
-            out_dir,
-            team_posts=team_posts,
-            internal=internal,
+        paths = tuple(
+            ledger.export(
+                branch.name,
+                shown,
+                label,
+                out_dir,
+                team_posts=team_posts,
+                internal=internal,
+                fmt=fmt,
+            )
+            for fmt in formats
         )
         kind = "ledger-internal" if internal else "ledger"
-        fu_store.log_access(store, "export", branch.id, f"{kind},{len(shown)} rows")
-        results.append(LedgerFile(branch.name, path, len(shown), hidden, internal))
-        say(f"已导出 {branch.name}：{path}（{len(shown)} 件）")
+        for fmt in formats:
+            suffix = "" if fmt == "docx" else f"-{fmt}"
+            fu_store.log_access(store, "export", branch.id, f"{kind}{suffix},{len(shown)} rows")
+        results.append(LedgerFile(branch.name, paths[0], len(shown), hidden, internal, paths))
+        say(f"已导出 {branch.name}：{'、'.join(map(str, paths))}（{len(shown)} 件）")
     return results
 
 
@@ -144,6 +153,7 @@ def export_for_command(
     branch_name: str | None = None,
     internal: bool = False,
     progress: Callable[[str], None] | None = None,
+    formats: Sequence[str] = ("docx",),
 ) -> LedgerExport:
     """`zhibu export ledger`: one branch or all, 外发版 unless *internal*."""
     from domain.org import OrgKind
@@ -164,6 +174,7 @@ def export_for_command(
             branch_ids=branch_ids,
             internal=internal,
             progress=progress,
+            formats=formats,
         )
     except OSError as e:
         raise write_error(out_dir, e) from e

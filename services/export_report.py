@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
     from domain.org import OrgUnit
     from domain.periods import Period
     from exports.quarterly_report import BranchReport
+    from exports.report_xlsx import DuesDetailLine
     from storage.db import Store
 
 
@@ -149,6 +150,23 @@ def _organisation(store: Store, branch_id: str, today: date) -> list[str]:
     return [term, *size]
 
 
+def dues_detail(store: Store, branch_id: str, period: Period) -> list[DuesDetailLine]:
+    """Every dues record the branch holds for the period's months, named."""
+    from exports.report_xlsx import DuesDetailLine
+    from storage import dues, people
+
+    records = dues.for_branch(store, branch_id, period.start, period.end)
+    names = {p.id: p.name for p in people.get_many(store, sorted({r.person_id for r in records}))}
+    return [
+        DuesDetailLine(
+            month=r.month, name=names.get(r.person_id, ""), kind=r.kind.value,
+            base_fen=r.base_fen, rate_bp=r.rate_bp, due_fen=r.due_fen, paid_fen=r.paid_fen,
+            paid_on=r.paid_on, method=r.method, waived=r.waived, note=r.waiver_note,
+        )
+        for r in records
+    ]  # fmt: skip
+
+
 def _unique(name: str, used: set[str]) -> str:
     stem, n = name.removesuffix(".docx"), 1
     while name in used:
@@ -168,10 +186,12 @@ def export_reports(
     org_ids: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
     step: Step | None = None,
+    formats: Sequence[str] = ("docx",),
 ) -> list[ReportFile]:
-    """Write the reports into *out_dir* (created 0700 if missing); OSError is
-    left to the caller. *step* hears after each file how many of how many
-    are done.
+    """Write the reports into *out_dir* (created 0700 if missing), each in
+    every one of *formats* ("docx", "xlsx": the report's tables as a
+    workbook); OSError is left to the caller. *step* hears after each unit
+    how many of how many are done.
 
     ``org_ids`` None: every branch and every 党总支. A branch id gives that
     branch's report; a 党总支 id its summary and its branches' reports; a
@@ -179,6 +199,7 @@ def export_reports(
     """
     from domain.org import OrgKind
     from exports import quarterly_report as qr
+    from exports import report_xlsx
     from services.export_folder import ensure_export_dir
     from storage import org
 
@@ -230,9 +251,14 @@ def export_reports(
     for unit in [u for u in chosen if u.kind is OrgKind.BRANCH]:
         name = _unique(qr.file_name(unit.name, period), used)
         report = report_of(unit)
-        path = qr.export_branch(report, out_dir, name)
-        files.append(ReportFile(unit.name, path, unit.kind.value))
-        say(f"已导出 {unit.name}：{path}")
+        for fmt in formats:
+            if fmt == "xlsx":
+                detail = dues_detail(store, unit.id, period)
+                path = report_xlsx.export_branch(report, out_dir, name, detail)
+            else:
+                path = qr.export_branch(report, out_dir, name)
+            files.append(ReportFile(unit.name, path, unit.kind.value))
+            say(f"已导出 {unit.name}：{path}")
         say(f"  三会一课（已开/应开）：{cells_line(report.compliance)}")
         tracker.advance()
     for unit in [u for u in chosen if u.kind is OrgKind.GENERAL_BRANCH]:
@@ -241,9 +267,11 @@ def export_reports(
         threshold = reports[0].threshold if reports else 80
         general = qr.GeneralReport(unit.name, period, today, threshold, reports, head)
         name = _unique(qr.file_name(unit.name, period), used)
-        path = qr.export_general(general, out_dir, name)
-        files.append(ReportFile(unit.name, path, unit.kind.value))
-        say(f"已导出 {unit.name}（汇总 {len(branches)} 个支部）：{path}")
+        for fmt in formats:
+            write_general = report_xlsx.export_general if fmt == "xlsx" else qr.export_general
+            path = write_general(general, out_dir, name)
+            files.append(ReportFile(unit.name, path, unit.kind.value))
+            say(f"已导出 {unit.name}（汇总 {len(branches)} 个支部）：{path}")
         tracker.advance()
     return files
 
@@ -258,6 +286,7 @@ def export_for_command(
     org_name: str | None = None,
     progress: Callable[[str], None] | None = None,
     step: Step | None = None,
+    formats: Sequence[str] = ("docx",),
 ) -> list[ReportFile]:
     """`zhibu export report`: one quarter, one unit (with what is below it) or all."""
     from domain.org import OrgKind
@@ -278,7 +307,7 @@ def export_for_command(
     try:
         return export_reports(
             store, out_dir, period=period, today=today, org_ids=org_ids, progress=progress,
-            step=step,
+            step=step, formats=formats,
         )
     except OSError as e:
         raise write_error(out_dir, e) from e

@@ -1,9 +1,9 @@
-"""Export 党课计划表 (.docx): one plan (the plan screen) or every plan in a
+"""Export 党课计划表 (.docx, or .xlsx): one plan (the plan screen) or every plan in a
 scope (`zhibu export rota`). python-docx loads only when a file is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,8 +25,9 @@ class PlanFile:
 
 
 @service
-def write_plan_docx(store: Store, plan_id: str, out_dir: str | Path) -> Path:
-    """Write one plan's 党课计划表 into *out_dir*; returns the file written.
+def write_plan_docx(store: Store, plan_id: str, out_dir: str | Path, fmt: str = "docx") -> Path:
+    """Write one plan's 党课计划表 into *out_dir* as *fmt* (docx, or xlsx for
+    the spreadsheet); returns the file written.
 
     OSError is left to the caller (the screen words it for its dialog)."""
     from exports import rota_plan as export
@@ -45,6 +46,7 @@ def write_plan_docx(store: Store, plan_id: str, out_dir: str | Path) -> Path:
         folder,
         subtitle=subtitle,
         holiday_note=_holiday_note(store, record.plan),
+        fmt=fmt,
     )
 
 
@@ -70,8 +72,10 @@ def export_plans(
     year: int | None = None,
     org_name: str | None = None,
     progress: Callable[[PlanFile], None] | None = None,
+    formats: Sequence[str] = ("docx",),
 ) -> list[PlanFile]:
-    """Every plan of *year* / the unit named *org_name* into *out_dir*."""
+    """Every plan of *year* / the unit named *org_name* into *out_dir*, in
+    each of *formats*."""
     from services.errors import BadData
     from storage import rota
 
@@ -86,12 +90,13 @@ def export_plans(
         raise BadData(f"没有{scope}的党课计划（可在程序中按党课计划新建）")
     files = []
     for record in plans:
-        try:
-            path = write_plan_docx(store, record.id, out_dir)
-        except OSError as e:
-            raise CannotWrite(f"写入 {out_dir} 失败：{os_reason(e)}") from e
-        f = PlanFile(path, record.org_name, record.period.label, len(record.plan.slots))
-        files.append(f)
-        if progress:
-            progress(f)
+        for fmt in formats:
+            try:
+                path = write_plan_docx(store, record.id, out_dir, fmt)
+            except OSError as e:
+                raise CannotWrite(f"写入 {out_dir} 失败：{os_reason(e)}") from e
+            f = PlanFile(path, record.org_name, record.period.label, len(record.plan.slots))
+            files.append(f)
+            if progress:
+                progress(f)
     return files

@@ -19,6 +19,7 @@ from storage import accounts, people
 from storage import followups as fu_store
 from storage.identity import current_actor
 from tests import factories
+from tests import xlsx_check as xc
 from tests.factories import TODAY, grant_secretary
 from tui import cli
 
@@ -339,3 +340,74 @@ def test_found_after_the_period_is_left_out(ledger_db, tmp_path: Path, capsys) -
 
     assert found and all(parse_cn(d) <= end for d in found)
     assert SECRET not in "\n".join("\n".join(r) for r in rows)
+
+
+@pytest.mark.parametrize("internal", [False, True])
+def test_format_xlsx_rows_match_the_database_cell_by_cell(
+    ledger_db, tmp_path: Path, capsys, internal: bool
+) -> None:
+    from domain.followups import add_days
+
+    store, branch = ledger_db["store"], ledger_db["branch"]
+    grant_secretary(store, current_actor(), people.secretary_of(store, branch.id))
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(
+        capsys,
+        "--db", str(store.path), "export", "ledger", "-o", str(out), "--format", "xlsx",
+        "--branch", branch.name, "--from", "2026-01-01", "--to", "2026-03-31",
+        *(["--internal"] if internal else []),
+    )  # fmt: skip
+    assert code == 0, stderr
+    suffix = "_内部版" if internal else ""
+    path = out / f"一人一事台账_{branch.name}_2026年第一季度{suffix}.xlsx"
+    assert sorted(p.name for p in out.iterdir()) == [path.name]  # no .docx asked for
+    ws = xc.sheets(path)[ledger.SHEET_NAME]
+    assert (ledger.INTERNAL_HEADER in ws["A1"].value) is internal
+    xc.assert_frozen_header(ws, 2)
+    assert xc.row(ws, 2) == ledger.XLSX_HEADERS
+    xc.assert_typed(ws, 2)
+    # Every case of the period, read back from the database, in found order.
+    stored = ledger.for_period(fu_store.for_ledger(store, branch.id, date(2026, 3, 31)),
+                               date(2026, 1, 1), date(2026, 3, 31))  # fmt: skip
+    # The 外发版 shows a private case as the domain redacts it (name included).
+    shown = [fx.redacted(fu) if fu.private and not internal else fu for fu in stored]
+    cases = sorted(shown, key=lambda fu: (fu.found_on, fu.person_name, fu.id))
+    rows = xc.body(ws, 2)[: len(cases)]
+    assert len(rows) == len(cases) and cases
+    config = fu_store.config(store, branch.id)
+    posts = {p.id: f"{p.team}/{p.job}" for p in ledger_db["workers"]}
+    for n, (fu, got) in enumerate(zip(cases, rows, strict=True), 1):
+        hide = fu.private and not internal
+        assert got[0] == n and isinstance(got[0], int)
+        assert got[1] == fu.person_name
+        assert got[2] == (ledger.REDACTED_TEXT if hide else posts.get(fu.person_id, ""))
+        assert got[3] == fu.found_on and isinstance(got[3], date)
+        assert got[4] == fu.source
+        assert got[6] == (
+            ledger.REDACTED_TEXT if hide else f"［{fu.category}］{fu.description.strip()}"
+        )
+        assert got[7] == fu.responsible_name
+        assert got[9] == f"{fu.level}级" and got[10] == str(fu.status)
+        assert got[12] == add_days(fu.found_on, config.resolve_days[fu.level])
+        assert got[13] == fu.next_contact
+    secret_rows = [r for r in rows if ledger_db["private"].found_on == r[3]]
+    assert any(SECRET in str(r[6]) for r in secret_rows) is internal
+    assert internal or all(SECRET not in str(c) for r in xc.body(ws, 2) for c in r)
+    assert stdout.rstrip().endswith("共导出 1 个文件。")
+
+
+def test_format_docx_and_xlsx_writes_both(ledger_db, tmp_path: Path, capsys) -> None:
+    store, branch = ledger_db["store"], ledger_db["branch"]
+    code, _out, err = _run(
+        capsys, "--db", str(store.path), "export", "ledger", "-o", str(tmp_path / "o"),
+        "--branch", branch.name, "--format", "xlsx", "--format", "docx",
+    )  # fmt: skip
+    assert code == 0, err
+    assert sorted(p.suffix for p in (tmp_path / "o").iterdir()) == [".docx", ".xlsx"]
+
+
+def test_format_other_is_a_chinese_usage_error(ledger_db, tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--db", str(ledger_db["store"].path), "export", "ledger", "--format", "pdf"])
+    assert exc.value.code != 0
+    assert "docx" in capsys.readouterr().err

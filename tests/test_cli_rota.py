@@ -83,3 +83,38 @@ def test_export_rota_folder_that_cannot_be_created(tmp_path: Path) -> None:
     r = zhibu("--db", str(db), "export", "rota", "-o", str(blocker / "sub"))
     assert r.returncode == 74, r.stderr
     assert "写入" in r.stderr and "失败" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_export_rota_format_xlsx_matches_the_database(tmp_path: Path) -> None:
+    from datetime import date
+
+    from tests import xlsx_check as xc
+
+    db = rota_db(tmp_path)
+    out = tmp_path / "导出"
+    r = zhibu("--db", str(db), "export", "rota", "-o", str(out), "--year", "2026",
+              "--format", "xlsx")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in out.iterdir()] == ["第一作业区党总支2026年度党课计划表.xlsx"]
+    ws = xc.sheets(out / "第一作业区党总支2026年度党课计划表.xlsx")["党课计划表"]
+    xc.assert_frozen_header(ws, 2)
+    xc.assert_typed(ws, 2)
+    store = open_store(db, actor="tester")
+    try:
+        (record,) = rota.list_plans(store, year=2026, limit=10)
+        lectures = {lec.slot_index: lec for lec in rota.lectures_of_plan(store, record.id)}
+    finally:
+        store.close()
+    *rows, _blank, note = xc.body(ws, 2)
+    assert len(rows) == len(record.plan.slots) == 12
+    assert str(note[0]).startswith("说明：") and "国务院" in note[0]
+    weekdays = "一二三四五六日"
+    for slot, row in zip(record.plan.slots, rows, strict=True):
+        lec = lectures.get(slot.index)
+        day = lec.lecture_date if lec else slot.date
+        assert row[0] == slot.index + 1 and isinstance(row[0], int)
+        assert row[1] == day and isinstance(row[1], date)
+        assert row[2] == f"星期{weekdays[day.weekday()]}"
+        assert row[3] == (lec.lecturer_name if lec else slot.lecturer_name)
+        assert row[10] == (lec.state.value if lec else ReviewState.NOT_SUBMITTED.value)
+    assert rows[6][10] == "已备案" and rows[6][5] == "七一"

@@ -10,9 +10,11 @@ from openpyxl import load_workbook
 
 from domain.development import Stage, StageEvent
 from domain.people import PoliticalStatus
+from exports import development as dx
 from storage import development as dev_store
 from storage.db import Store
 from tests import factories
+from tests import xlsx_check as xc
 from tui import cli
 
 
@@ -44,7 +46,16 @@ def test_export_development_writes_ledger_and_sheets(store: Store, tmp_path: Pat
     row = [c.text for c in ledger.tables[0].rows[1].cells]
     assert row[1:4] == [name, "2025年9月1日", "2025年11月1日"] and row[-1] == "确定入党积极分子"
     ws = load_workbook(out / "发展党员台账_采油一队党支部.xlsx").active
-    assert [c.value for c in ws[3]][1:4] == [name, "2025年9月1日", "2025年11月1日"]
+    xc.assert_frozen_header(ws, 2)  # title and header stay in view
+    assert xc.row(ws, 2) == dx.LEDGER_HEADERS
+    record = dev_store.for_branch(store, b.id)[0]
+    assert xc.row(ws, 3) == [
+        1, name, record.date_of(Stage.APPLIED), record.date_of(Stage.ACTIVIST),
+        None, None, None, None, "确定入党积极分子",
+    ]  # fmt: skip
+    assert ws["C3"].is_date and ws["A3"].data_type == "n"  # a date, a number
+    xc.assert_typed(ws, 2)
+    assert ws.max_row == 3
     sheet = docx.Document(str(out / f"发展党员工作记实表_采油一队党支部_{name}.docx"))
     text = "\n".join(p.text for p in sheet.paragraphs)
     assert "培养联系人：张伟、王芳" in text
@@ -81,3 +92,17 @@ def test_minutes_header_shows_the_probation_with_its_extension() -> None:
     again = m.model_copy(update={"probation_extended_months": 6, "date": date(2027, 1, 5)})
     cells = [c for row in _header_rows(again) for c in row]
     assert "2025年7月1日至2027年1月1日（已延长6个月）" in cells
+
+
+def test_export_development_format_xlsx_writes_only_the_spreadsheet_ledger(
+    store: Store, tmp_path: Path
+) -> None:
+    b = _records(store)
+    name = b.with_status(PoliticalStatus.MASSES)[0].name
+    out = tmp_path / "out"
+    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+                     "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted([
+        "发展党员台账_采油一队党支部.xlsx", f"发展党员工作记实表_采油一队党支部_{name}.docx",
+    ])  # fmt: skip

@@ -79,8 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="检查数据库完整性和结构版本")
     b = sub.add_parser("backup", help="在线备份数据库")
-    b.add_argument("-o", "--output", required=True, help="备份文件路径")
+    b.add_argument(
+        "-o", "--output", required=True,
+        help="备份文件路径；是文件夹（已存在，或以 / 结尾）时在其中写入 数据库名-日期-时间.db",
+    )  # fmt: skip
     b.add_argument("--force", action="store_true", help="覆盖已有的备份文件")
+    b.add_argument(
+        "--keep", type=int, metavar="N",
+        help="（-o 为文件夹时）只保留最新的 N 份备份，更早的删除（每晚定时备份用）",
+    )  # fmt: skip
     from tui import cli_admin
 
     cli_admin.add_parser(sub)
@@ -209,7 +216,7 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
     if args.command == "check":
         return cmd_check(db_path)
     if args.command == "backup":
-        return cmd_backup(db_path, Path(args.output), force=args.force)
+        return cmd_backup(db_path, args.output, force=args.force, keep=args.keep)
     if args.command == "admin":
         from tui import cli_admin
 
@@ -367,10 +374,23 @@ def cmd_check(db_path: Path) -> int:
     return exit_codes.OK if report.ok else exit_codes.DATA
 
 
-def cmd_backup(db_path: Path, output: Path, *, force: bool = False) -> int:
-    from services.backup import backup
+def cmd_backup(
+    db_path: Path, output: str | Path, *, force: bool = False, keep: int | None = None
+) -> int:
+    from services.backup import backup, backup_into_folder
 
-    out = backup(db_path, output, force=force)
+    folder = Path(output).expanduser()
+    if str(output).endswith("/") or folder.is_dir():
+        done = backup_into_folder(db_path, folder, keep=keep)
+        print(f"已备份到 {done.written}（完整性检查通过）")
+        for old in done.removed:
+            print(f"已删除较早的备份 {old}")
+        print(f"{folder} 中共有 {len(done.kept)} 份备份")
+        return exit_codes.OK
+    if keep is not None:
+        _err("--keep 需要 -o 是文件夹（例如 -o /var/backups/zhibu/）")
+        return exit_codes.USAGE
+    out = backup(db_path, folder, force=force)
     print(f"已备份到 {out}（完整性检查通过）")
     return exit_codes.OK
 

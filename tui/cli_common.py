@@ -6,6 +6,7 @@ tui.cli.main, which prints it and returns its code.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -27,3 +28,26 @@ def err(msg: str) -> None:
 
 def say(msg: str) -> None:
     print(msg, flush=True)
+
+
+FORMATS = ("docx", "xlsx")
+
+
+def add_format_option(p: argparse.ArgumentParser, default: tuple[str, ...] = ("docx",)) -> None:
+    """`--format docx|xlsx` (repeatable: `--format docx --format xlsx` writes both)."""
+    shown = "、".join(default)
+    p.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        choices=FORMATS,
+        metavar="docx|xlsx",
+        help=f"文件格式：docx（Word）或 xlsx（Excel 表格），可写两次同时导出（默认 {shown}）",
+    )
+    p.set_defaults(format_default=default)
+
+
+def formats_of(args: argparse.Namespace) -> tuple[str, ...]:
+    """The formats asked for, in a fixed order, or the command's default."""
+    asked = args.formats or args.format_default
+    return tuple(f for f in FORMATS if f in asked)

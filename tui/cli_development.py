@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import OUTPUT_HELP, output_dir, say
+from tui.cli_common import OUTPUT_HELP, add_format_option, formats_of, output_dir, say
 
 EXPORT_NAME = "development"
 
@@ -18,6 +18,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p.add_argument("-o", "--output", metavar="DIR", help=OUTPUT_HELP)
     p.add_argument("--branch", metavar="NAME", help="只导出这个支部（默认：有记录的所有支部）")
+    # The 记实表 is a form, not a table: it is always .docx; --format picks the ledger's.
+    add_format_option(p, default=("docx", "xlsx"))
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
@@ -27,7 +29,11 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     store = open_existing(db_path)
     try:
         result = export_for_command(
-            store, output_dir(args.output), branch_name=args.branch, progress=say
+            store,
+            output_dir(args.output),
+            branch_name=args.branch,
+            progress=say,
+            formats=formats_of(args),
         )
     finally:
         store.close()

@@ -1,4 +1,4 @@
-"""`zhibu export ledger`: the 一人一事台账 as .docx, one file per branch
+"""`zhibu export ledger`: the 一人一事台账 as .docx (or .xlsx, --format), one per branch
 (services.export_ledger; the follow-up list screen runs the same code).
 The 外发版 (private cases redacted) unless --internal; into the export
 folder unless -o."""
@@ -10,13 +10,13 @@ from datetime import date
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import OUTPUT_HELP, err, output_dir, say
+from tui.cli_common import OUTPUT_HELP, add_format_option, err, formats_of, output_dir, say
 
 EXPORT_NAME = "ledger"
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("ledger", help="一人一事台账（每个支部一个 .docx）")
+    p = subparsers.add_parser("ledger", help="一人一事台账（每个支部一个 .docx 或 .xlsx）")
     p.add_argument("-o", "--output", metavar="DIR", help=OUTPUT_HELP)
     p.add_argument(
         "--branch", metavar="NAME", help="只导出这个支部（默认：期间内有记录的所有支部）"
@@ -38,6 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="外发版：隐去所有保密事项的详情（默认）",
     )
+    add_format_option(p)
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
             branch_name=args.branch,
             internal=args.internal,
             progress=say,
+            formats=formats_of(args),
         )
     finally:
         store.close()
@@ -73,5 +75,5 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         return exit_codes.OK
     if result.hidden:
         print(f"外发版：{result.hidden} 件保密事项已隐去详情（本支部书记可用 --internal 导出内部版）。")
-    print(f"共导出 {len(result.files)} 个文件。")
+    print(f"共导出 {sum(len(f.paths) for f in result.files)} 个文件。")
     return exit_codes.OK

@@ -1,4 +1,4 @@
-"""`zhibu export report --quarter 2026Q4 -o DIR`: 季度党建工作报告 (.docx)
+"""`zhibu export report --quarter 2026Q4 -o DIR`: 季度党建工作报告 (.docx, or its tables as .xlsx with --format xlsx)
 (services.export_report; the participation screen runs the same code)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import OUTPUT_HELP, err, output_dir, say
+from tui.cli_common import OUTPUT_HELP, add_format_option, err, formats_of, output_dir, say
 
 EXPORT_NAME = "report"
 
@@ -23,6 +23,7 @@ def add_parser(
     p.add_argument("--quarter", help="季度，如 2026Q4 或 2026年第四季度（默认本季度）")
     p.add_argument("--org", help="只导出这个支部或党总支（写名称；党总支含其所属支部）")
     p.add_argument("--as-of", dest="as_of", help="数据截至日期（默认今天），如 2026-12-31")
+    add_format_option(p)  # xlsx: the report's tables (三会一课、组织生活、党费…), one sheet each
     return p
 
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     try:
         files = export_for_command(
             store, output_dir(args.output), period=period, today=today, org_name=args.org, progress=say,
-            step=progress_line("导出季度报告"),
+            step=progress_line("导出季度报告"), formats=formats_of(args),
         )
     finally:
         store.close()

@@ -1,4 +1,4 @@
-"""`zhibu export rota -o DIR [--year YYYY] [--org 名称]`: 党课计划表 as .docx
+"""`zhibu export rota -o DIR [--year YYYY] [--org 名称]`: 党课计划表 as .docx (or .xlsx, --format)
 (services.export_rota; the plan screen writes the same document)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import OUTPUT_HELP, output_dir
+from tui.cli_common import OUTPUT_HELP, add_format_option, formats_of, output_dir
 
 EXPORT_NAME = "rota"
 
@@ -19,6 +19,7 @@ def add_parser(
     p.add_argument("-o", "--output", help=OUTPUT_HELP)
     p.add_argument("--year", type=int, help="只导出该年度的计划，如 2027（默认全部）")
     p.add_argument("--org", help="只导出该党总支（或支部）的计划，写名称")
+    add_format_option(p)
     return p
 
 
@@ -31,7 +32,10 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
 
     store = open_existing(db_path)
     try:
-        export_plans(store, output_dir(args.output), year=args.year, org_name=args.org, progress=done)
+        export_plans(
+            store, output_dir(args.output), year=args.year, org_name=args.org, progress=done,
+            formats=formats_of(args),
+        )  # fmt: skip
     finally:
         store.close()
     return exit_codes.OK

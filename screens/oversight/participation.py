@@ -3,7 +3,7 @@ with 请假 and 缺席 apart and 补学 done; members under the threshold listed
 
 Enter opens the member's record (their meetings and dues); / finds a member
 by pinyin; [ and ] step the period; t sets the threshold; d opens the dues
-grid; x exports the branch's quarterly report.
+grid; x exports the branch's quarterly report (.docx, or its tables as .xlsx).
 """
 
 from __future__ import annotations
@@ -300,7 +300,7 @@ class ParticipationScreen(Screen[None]):
             zapp(self).go(Place.DUES, self.branch_id, focus_person=self._current_person_id())
 
     def action_export(self) -> None:
-        from screens.dialogs import LinePrompt
+        from screens.export_prompt import Answer, ExportPrompt
         from services.export_folder import default_export_dir
 
         branch = self.branch_id
@@ -310,14 +310,15 @@ class ParticipationScreen(Screen[None]):
             self.period if self.period.kind is PeriodKind.QUARTER else quarter_of(self.period.start)
         )
 
-        def done(folder: str | None) -> None:
-            if folder:
+        def done(answer: Answer | None) -> None:
+            if answer:
+                folder, formats = answer
                 self._summary(Text(f"正在导出 {quarter.label} 季度报告…"))
-                self._export(Path(folder), quarter, branch)
+                self._export(Path(folder), quarter, branch, formats)
 
         self.app.push_screen(
-            LinePrompt(
-                f"导出 {quarter.label} 季度报告到文件夹", value=str(default_export_dir())
+            ExportPrompt(
+                f"导出 {quarter.label} 季度报告到文件夹", folder=str(default_export_dir())
             ),
             done,
         )
@@ -328,7 +329,9 @@ class ParticipationScreen(Screen[None]):
             self.files = files
 
     @work(thread=True, exclusive=True, group="report")
-    def _export(self, folder: Path, quarter: Period, branch_id: str) -> None:
+    def _export(
+        self, folder: Path, quarter: Period, branch_id: str, formats: tuple[str, ...] = ("docx",)
+    ) -> None:
         from services.export_report import export_reports
 
         bar = self.query_one(JobProgress)
@@ -339,6 +342,7 @@ class ParticipationScreen(Screen[None]):
             today=zapp(self).today,
             org_ids=[branch_id],
             step=lambda p: self.app.call_from_thread(bar.step, "导出季度报告", p),
+            formats=formats,
         )
         post_result(self, self.ReportsWritten(files))
 
