@@ -488,7 +488,7 @@ def m011_development(c: sqlite3.Connection) -> None:
     )
 
 
-def m014_assessment(c: sqlite3.Connection) -> None:
+def m012_assessment(c: sqlite3.Connection) -> None:
     # 党员考核 (docs/ASSESSMENT.md): each member's 先锋岗/责任区 承诺, its
     # quarterly review, and manual score adjustments with their reason. The
     # scores themselves are computed from the records on every view.
@@ -568,7 +568,7 @@ MIGRATIONS: list[Migration] = [
     m009_shared_accounts,
     m010_holidays_and_term,
     m011_development,
-    m014_assessment,
+    m012_assessment,
     m013_sittings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
