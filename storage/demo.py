@@ -196,17 +196,18 @@ def build_demo(
         counts["meetings"] = add_demo_meetings(
             store, c, today=today, rng=rng, branches=seed_branches, groups=groups_of, roster=roster
         )
+        say("生成发展党员记录…")
+        # Before the dues: it sets some joining dates, and dues start from them.
+        counts["development"] = add_demo_development(
+            store, c, today=today, rng=random.Random(seed + 18),
+            branches=[b.id for b in seed_branches], roster=roster,
+        )  # fmt: skip
         say("生成党费记录…")
         counts["dues"] = add_demo_dues(
             store, c, today=today, rng=rng, branches=seed_branches, roster=roster
         )
         say("生成一人一事…")
         counts["followups"] = add_demo_followups(store, c, today=today, rng=rng)
-        say("生成发展党员记录…")
-        counts["development"] = add_demo_development(
-            store, c, today=today, rng=random.Random(seed + 18),
-            branches=[b.id for b in seed_branches], roster=roster,
-        )  # fmt: skip
         counts.update(add_demo_sittings(store, c, today=today, rng=random.Random(seed + 20),
                                         branches=seed_branches, roster=roster))  # fmt: skip
         add_demo_assessment(store, c, today=today, rng=random.Random(seed + 19), roster=roster)

@@ -130,6 +130,8 @@ def add_demo_development(
             if first and k == 1:
                 # 今日: a probation that ends within the 30-day warning window.
                 admitted = add_months(today, -12) + timedelta(days=20)
+                # The roster follows, so the dues built next start at this date.
+                members[members.index(p)] = p.model_copy(update={"joined_party": admitted})
             plan.append((p, S.ADMITTED if k == 0 else S.OATH, admitted, False))
         # Two 正式党员 with their history: one 转正 awaiting 上级审批, one approved.
         if len(full) > 3:

@@ -226,6 +226,7 @@ SQL_ALLOWED = {
     "storage/migrations.py": "schema",
     "storage/maintenance.py": "integrity checks over every table",
     "storage/demo.py": "the demo generator writes cases",
+    "storage/assessment.py": "counts each author's contacts (date and by_id only), no case content",
 }
 PACKAGES = ("domain", "storage", "services", "exports", "screens", "widgets", "tui")
 

@@ -64,6 +64,7 @@ def _toggle_screens(store):
     """Every screen that composes a toggle (the scan below keeps this list whole)."""
     import random
 
+    from screens.assessment.dialogs import ReviewDialog
     from screens.followups.quick import QuickFileScreen
     from screens.rota.lecture_review import LectureReviewScreen
     from screens.rota.wizard import RotaWizardScreen
@@ -82,6 +83,7 @@ def _toggle_screens(store):
         "screens/followups/quick.py": lambda: QuickFileScreen(branch.id),
         "screens/rota/wizard.py": lambda: RotaWizardScreen(),
         "screens/rota/lecture_review.py": lambda: LectureReviewScreen(lecture.id),
+        "screens/assessment/dialogs.py": lambda: ReviewDialog("本季度评议", lambda _k, _n: None),
     }
 
 

@@ -191,7 +191,7 @@ class ReviewDialog(_SavingDialog):
         with Vertical(classes="prompt-box"):
             yield Static(content(self._title))
             yield Static(content("空格 切换，Tab 到说明，Enter 或 Ctrl+S 保存，Esc 取消"), classes="muted")
-            yield TextCheckbox("承诺已兑现", self._kept, id="rv-kept")
+            yield TextCheckbox("承诺已兑现", self._kept, id="rv-kept", compact=True)
             with Horizontal(classes="row"):
                 yield Label("说明")
                 yield LimitedInput(self._note, id="rv-note", max_length=NOTE_MAX,
