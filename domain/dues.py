@@ -243,6 +243,7 @@ class DuesRecord(Record):
     paid_fen: int = Field(default=0, ge=0)
     paid_on: date | None = None  # date of the latest payment
     method: Line = Field(default="", max_length=40)  # 缴纳方式
+    online: bool = False  # paid online (线上缴纳); a typed field, the method text is free
     waived: bool = False  # 减免 approved by the higher committee
     waiver_note: Line = Field(default="", max_length=200)
 
@@ -330,6 +331,8 @@ def record_payment(
     paid_on: date,
     method: str = "",
     config: DuesConfig = DEFAULT_CONFIG,
+    *,
+    online: bool | None = None,
 ) -> DuesRecord:
     """Add a payment (partial payments accumulate; extra voluntary dues are allowed)."""
     if record.waived:
@@ -342,6 +345,7 @@ def record_payment(
             "paid_fen": record.paid_fen + amount_fen,
             "paid_on": paid_on,
             "method": method or record.method,
+            "online": record.online if online is None else online,
         }
     )
 

@@ -54,6 +54,10 @@ class Place(StrEnum):
     ASSESSMENT = "assessment"  # args: branch_id (optional); option: period
     ASSESSMENT_RANKING = "assessment_ranking"  # args: general branch id (optional)
     PLEDGES = "pledges"  # args: branch_id (optional): 责任区/先锋岗 and their review
+    # 问题清单 / 党总支任务
+    PROBLEMS = "problems"  # args: branch_id (optional; "" = every branch)
+    PROBLEM = "problem"  # args: problem_id
+    TASKS = "tasks"  # args: unit id (optional: a 党总支 or a branch)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ class Role(StrEnum):
     SECRETARY = "书记"
     COMMITTEE = "支委"
     MEMBER = "党员"
+    GENERAL = "党总支"  # a 党总支's office: assigns tasks to its branches, sees escalations
 
 
 # Roles that belong to one branch; 管理员 is for the whole organisation.

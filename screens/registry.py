@@ -10,6 +10,7 @@ from domain.navigation import Place
 from screens.assessment import routes as assessment
 from screens.development import routes as development
 from screens.followups import routes as followups
+from screens.loop import routes as loop
 from screens.meetings import routes as meetings
 from screens.navigation import DraftKind, PaletteEntry, Route
 from screens.oversight import routes as oversight
@@ -48,7 +49,7 @@ SHARED = (
 # Order here is the palette's order (daily work first).
 WORKFLOW_ROUTES: tuple[Route, ...] = (
     *rota.ROUTES, *meetings.ROUTES, *roster.ROUTES, *followups.ROUTES, *oversight.ROUTES,
-    *development.ROUTES, *assessment.ROUTES,
+    *development.ROUTES, *assessment.ROUTES, *loop.ROUTES,
 )  # fmt: skip
 ROUTES: tuple[Route, ...] = (SHARED[0], *WORKFLOW_ROUTES, *SHARED[1:])
 BY_PLACE: dict[Place, Route] = {r.place: r for r in ROUTES}
@@ -56,12 +57,12 @@ BY_PLACE: dict[Place, Route] = {r.place: r for r in ROUTES}
 DRAFT_KINDS: dict[str, DraftKind] = {
     d.workflow: d
     for d in (*roster.DRAFTS, *meetings.DRAFTS, *rota.DRAFTS, *followups.DRAFTS,
-              *oversight.DRAFTS)
+              *oversight.DRAFTS, *loop.DRAFTS)
 }  # fmt: skip
 
 
 # The order keys appear on 今日 (footer, then ? help): daily work first.
-HOME_KEY_ORDER = "mjkfcrlopuaigx"
+HOME_KEY_ORDER = "mjkfcrlopuaigxwt"
 
 
 def home_keys() -> list[Route]:

@@ -76,6 +76,7 @@ def due_items(
         development_home,
         dues_home,
         lecture_home,
+        loop_home,
         make_up_home,
     )
 
@@ -88,4 +89,5 @@ def due_items(
         *dues_home.home_items(store, today),
         *branch_home.home_items(store, today, branch_rules or branch_home.DEFAULT_CONFIG),
         *development_home.home_items(store, today),
+        *loop_home.home_items(store, today),
     ]

@@ -219,6 +219,10 @@ def _branch_id(store: Store, name: str | None, role: Role) -> str | None:
         if not name:
             raise InvalidInput(f"授予“{role.value}”必须用 --branch 指明支部")
         return find_unit(store, name, (OrgKind.BRANCH,), "支部").id
+    if role is Role.GENERAL:
+        if not name:
+            raise InvalidInput(f"授予“{role.value}”必须用 --branch 指明党总支")
+        return find_unit(store, name, (OrgKind.GENERAL_BRANCH,), "党总支").id
     if name:
         raise InvalidInput(f"“{role.value}”不属于某个支部，不要给 --branch")
     return None

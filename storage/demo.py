@@ -18,6 +18,7 @@ from storage.demo_development import add_demo_development
 from storage.demo_dues import add_demo_dues
 from storage.demo_followups import add_demo_followups
 from storage.demo_meetings import add_demo_meetings
+from storage.demo_problems import add_demo_problems
 from storage.demo_rota import add_demo_rota
 from storage.demo_sittings import add_demo_sittings
 
@@ -212,4 +213,5 @@ def build_demo(
                                         branches=seed_branches, roster=roster))  # fmt: skip
         add_demo_assessment(store, c, today=today, rng=random.Random(seed + 19), roster=roster)
         counts["terms"] = add_demo_branch_terms(c, today=today, branches=[u.id for u in units])
+        counts["problems"] = add_demo_problems(store, c, today=today, branches=[(b.id, b.name) for b in seed_branches], roster=roster)  # noqa: E501
     return counts

@@ -73,9 +73,12 @@ def add_demo_dues(store: Store, conn: sqlite3.Connection, *, today: date, rng: r
                     rec = waive(rec, "家庭困难，经党委批准免交")
                 elif p.id == late_payer and months_left == 4:
                     # Paid two months late (补缴), within the six-month limit.
-                    rec = record_payment(rec, rec.due_fen, collection_day(add_months(m, 2)), method)
+                    rec = record_payment(rec, rec.due_fen, collection_day(add_months(m, 2)), method,
+                                         online=method == "线上缴纳")
                 else:
-                    rec = record_payment(rec, rec.due_fen, collection_day(m), method)
+                    rec = record_payment(
+                        rec, rec.due_fen, collection_day(m), method, online=method == "线上缴纳"
+                    )
                 rows.append((b.id, rec))
                 m = add_months(m, 1)
     return dues.insert_many(store, rows, conn=conn)

@@ -556,6 +556,52 @@ def m013_sittings(c: sqlite3.Connection) -> None:
     )
 
 
+def m015_problems_and_tasks(c: sqlite3.Connection) -> None:
+    # 问题清单 (problems filed from meetings, inspections, 隐患排查) and the
+    # 党总支's tasks with each branch's report. Stored whole as JSON in data;
+    # the columns the home screen and the lists filter on sit alongside.
+    run_script(
+        c,
+        f"""
+        CREATE TABLE problems (
+            id TEXT PRIMARY KEY,
+            branch_id TEXT NOT NULL REFERENCES org_units(id),
+            state TEXT NOT NULL,
+            deadline TEXT,
+            found_on TEXT NOT NULL,
+            meeting_id TEXT,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX problems_branch_state ON problems(branch_id, state, deadline);
+        CREATE INDEX problems_state_deadline ON problems(state, deadline);
+        CREATE TABLE tasks (
+            id TEXT PRIMARY KEY,
+            general_id TEXT NOT NULL REFERENCES org_units(id),
+            due TEXT NOT NULL,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE INDEX tasks_due ON tasks(due);
+        CREATE TABLE task_branches (
+            task_id TEXT NOT NULL REFERENCES tasks(id),
+            branch_id TEXT NOT NULL REFERENCES org_units(id),
+            PRIMARY KEY (task_id, branch_id)
+        );
+        CREATE INDEX task_branches_branch ON task_branches(branch_id);
+        CREATE TABLE task_reports (
+            id TEXT PRIMARY KEY,
+            task_id TEXT NOT NULL REFERENCES tasks(id),
+            branch_id TEXT NOT NULL REFERENCES org_units(id),
+            done INTEGER NOT NULL DEFAULT 0,
+            data TEXT NOT NULL,
+            {META}
+        );
+        CREATE UNIQUE INDEX task_reports_one ON task_reports(task_id, branch_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -570,6 +616,7 @@ MIGRATIONS: list[Migration] = [
     m011_development,
     m012_assessment,
     m013_sittings,
+    m015_problems_and_tasks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

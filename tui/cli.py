@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 EXPORT_MODULES = (
     "tui.cli_minutes", "tui.cli_rota", "tui.cli_ledger", "tui.cli_report", "tui.cli_development",
     "tui.cli_assessment",
+    "tui.cli_problems",
 )  # fmt: skip
 
 
@@ -320,6 +321,7 @@ def cmd_demo(db_path: Path, n: int, force: bool) -> int:
         "followups": "件一人一事",
         "dues": "条党费记录",
         "development": "条发展党员记录",
+        "problems": "项问题清单",
     }
     # A count without a Chinese label is left out rather than printed in English.
     extra = "".join(f"，{v} {labels[k]}" for k, v in counts.items() if k in labels)

@@ -127,6 +127,7 @@ class DuesGridScreen(Screen[None]):
         Binding("b", "base", "基数"),
         Binding("w", "waive", "免缴"),
         Binding("k", "kind", "类别", show=False),
+        Binding("o", "online", "线上/线下", show=False),
         Binding("x", "clear", "清除", show=False),
         Binding("ctrl+s", "save", "保存", priority=True),
         Binding("left_square_bracket", "month(-1)", "上月", key_display="["),
@@ -464,6 +465,17 @@ class DuesGridScreen(Screen[None]):
 
         choices = [(k.value, k.value) for k in DuesKind]
         self.app.push_screen(ChoicePrompt(f"{self.rows[pid].person.name} 党费类别", choices), done)
+
+    def action_online(self) -> None:
+        """Toggle the payment channel (线上缴纳 counts for the 党总支's measure)."""
+        if self._held_back():
+            return
+        pid = self._current()
+        if pid is None:
+            return
+        online = not self.records[pid].online
+        self._edit(lambda r: r.model_copy(update={"online": online}))
+        self.notify(f"缴纳渠道：{'线上' if online else '线下'}", markup=False)
 
     def action_waive(self) -> None:
         from screens.dialogs import LinePrompt

@@ -1,0 +1,92 @@
+"""今日 lines of the 问题清单 and the 党总支's tasks: plain SQL over the
+indexed columns and the JSON bodies, no models (the home screen paints first).
+
+- 问题清单: each open filed problem until verified closed (the 决议 have
+  their own lines, storage.action_home), late ones marked 【逾期】.
+- 党总支任务: each branch's task not done, due within a week or late.
+- 党总支督办: what the 党总支 sees: problems and tasks that are late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from domain.dashboard import DueItem, Urgency
+from domain.navigation import Place, go
+from storage.db import Store
+
+PROBLEMS = "问题清单"
+TASKS = "党总支任务"
+ESCALATED = "党总支督办"
+LIMIT = 12
+SOON_DAYS = 7
+
+
+def _when(deadline: dt.date | None, today: dt.date) -> tuple[str, Urgency, int]:
+    if deadline is None:
+        return "无时限", Urgency.INFO, 0
+    late = (today - deadline).days
+    if late > 0:
+        return f"逾期 {late} 天", Urgency.OVERDUE, late
+    if (deadline - today).days <= SOON_DAYS:
+        return f"{deadline:%m-%d} 前", Urgency.DUE, 0
+    return f"{deadline:%m-%d} 前", Urgency.INFO, 0
+
+
+def _problem_items(store: Store, today: dt.date) -> list[DueItem]:
+    rows = store.query(
+        "SELECT p.id, p.branch_id, p.state, p.deadline, o.name AS branch,"
+        " json_extract(p.data, '$.text') AS text, json_extract(p.data, '$.owner_name') AS owner"
+        " FROM problems p LEFT JOIN org_units o ON o.id = p.branch_id"
+        " WHERE p.state != '已验证关闭' ORDER BY p.deadline IS NULL, p.deadline, p.rowid LIMIT ?",
+        (LIMIT,),
+    )
+    out: list[DueItem] = []
+    for r in rows:
+        deadline = dt.date.fromisoformat(r["deadline"]) if r["deadline"] else None
+        when, urgency, late = _when(deadline, today)
+        owner = r["owner"] or ""
+        mark = "【逾期】" if late else ""
+        text = f"{mark}{r['state']} {owner or '未定责任人'}：{(r['text'] or '')[:26]}（{when}）"
+        action = go(Place.PROBLEM, r["id"])
+        out.append(DueItem(PROBLEMS, text, deadline, urgency, action, owner))
+        if late:
+            line = f"【逾期】{r['branch'] or ''} 问题：{(r['text'] or '')[:22]}（{when}）"
+            out.append(DueItem(ESCALATED, line, deadline, urgency, action, owner))
+    return out
+
+
+def _task_items(store: Store, today: dt.date) -> list[DueItem]:
+    horizon = (today + dt.timedelta(days=SOON_DAYS)).isoformat()
+    rows = store.query(
+        "SELECT t.id, t.due, tb.branch_id, o.name AS branch,"
+        " json_extract(t.data, '$.title') AS title"
+        " FROM tasks t JOIN task_branches tb ON tb.task_id = t.id"
+        " LEFT JOIN org_units o ON o.id = tb.branch_id"
+        " LEFT JOIN task_reports r ON r.task_id = t.id AND r.branch_id = tb.branch_id"
+        " WHERE coalesce(r.done, 0) = 0 AND t.due <= ?"
+        " ORDER BY t.due, o.sort_order, t.rowid LIMIT ?",
+        (horizon, LIMIT * 4),
+    )
+    out: list[DueItem] = []
+    late_per_task: dict[str, list[str]] = {}
+    meta: dict[str, tuple[str, dt.date]] = {}
+    for r in rows:
+        due = dt.date.fromisoformat(r["due"])
+        when, urgency, late = _when(due, today)
+        mark = "【逾期】" if late else ""
+        text = f"{mark}{r['branch'] or ''}：{(r['title'] or '')[:26]}（{when}）"
+        out.append(DueItem(TASKS, text, due, urgency, go(Place.TASKS, r["branch_id"])))
+        if late:
+            late_per_task.setdefault(r["id"], []).append(r["branch"] or "")
+            meta[r["id"]] = (r["title"] or "", due)
+    for task_id, branches in late_per_task.items():
+        title, due = meta[task_id]
+        when, urgency, _ = _when(due, today)
+        text = f"【逾期】任务“{title[:18]}”{len(branches)} 个支部未完成（{when}）"
+        out.append(DueItem(ESCALATED, text, due, urgency, go(Place.TASKS)))
+    return out[: LIMIT * 2]
+
+
+def home_items(store: Store, today: dt.date) -> list[DueItem]:
+    return [*_problem_items(store, today), *_task_items(store, today)]
