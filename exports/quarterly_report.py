@@ -148,6 +148,25 @@ class WorkCounts:
 
 
 @dataclass(frozen=True)
+class TaskLine:
+    """One 党总支 task of the branch due in the quarter (domain.tasks.BranchTask)."""
+
+    title: str
+    due: date
+    state: str  # 按时完成 / 逾期完成 / 逾期n天 / 进行中 / 未报告
+    measure: str = ""  # e.g. 线上缴纳党费比例 47.4%（目标 ≥ 95%，未达标）
+
+
+@dataclass(frozen=True)
+class TaskScoreLine:
+    tasks: int
+    on_time: int
+    measures: int
+    measures_met: int
+    score: float | None
+
+
+@dataclass(frozen=True)
 class BranchReport:
     org_name: str
     period: Period
@@ -165,6 +184,9 @@ class BranchReport:
     no_base: list[str] = field(default_factory=list)  # members with no dues base
     # 换届 and size rules, one sentence each (storage.branch_home), as of as_of.
     organisation: list[str] = field(default_factory=list)
+    # 党总支任务 due in the quarter and the 工作检查 score computed from them.
+    tasks: list[TaskLine] = field(default_factory=list)
+    task_score: TaskScoreLine | None = None
 
     def total(self, attr: str) -> int:
         return sum(getattr(m, attr) for m in self.members)
@@ -448,9 +470,44 @@ def build_branch(report: BranchReport) -> Document:
         for line in report.organisation:
             # The sentences come from the branch view, which shows ISO dates.
             add_paragraph(doc, cn_dates_in(line))
+    if report.tasks:
+        _tasks_section(doc, report, "七" if report.organisation else "六")
     _sign_off(doc, report.org_name, report.as_of)
     _audit_head(doc, report.audit_head)
     return doc
+
+
+TASK_HEADERS = ["任务", "完成时限", "完成情况", "考核指标"]
+
+
+def _score_text(s: TaskScoreLine) -> str:
+    text = f"本季度到期任务{s.tasks}项，按时完成{s.on_time}项"
+    if s.measures:
+        text += f"，考核指标{s.measures}项、达标{s.measures_met}项"
+    return text + (f"，工作检查得分{s.score:g}分。" if s.score is not None else "。")
+
+
+def _tasks_section(doc: Document, report: BranchReport, number: str) -> None:
+    head = add_heading1(doc, f"{number}、党总支任务完成情况")
+    if report.task_score is not None:
+        _lead(head, add_paragraph(doc, _score_text(report.task_score)))
+    else:
+        _lead(head)
+    rows = [TASK_HEADERS]
+    rows += [[t.title, _d(t.due), t.state, t.measure or "—"] for t in report.tasks]
+    _table(doc, rows)
+
+
+def general_task_rows(report: GeneralReport) -> list[list[str]]:
+    rows = [["支部", "到期任务", "按时完成", "指标达标", "检查得分"]]
+    for b in report.branches:
+        s = b.task_score
+        if s is None:
+            continue
+        rows.append([b.org_name, str(s.tasks), str(s.on_time),
+                     f"{s.measures_met}/{s.measures}" if s.measures else "—",
+                     f"{s.score:g}" if s.score is not None else "—"])  # fmt: skip
+    return rows
 
 
 # -- general-branch summary -----------------------------------------------------------
@@ -582,6 +639,10 @@ def build_general(report: GeneralReport) -> Document:
         _table(doc, rows)
     else:
         add_paragraph(doc, "本期各支部未开展党课。")
+    task_rows = general_task_rows(report)
+    if len(task_rows) > 1:
+        _lead(add_heading1(doc, "六、党总支任务完成情况（季度工作检查）"))
+        _table(doc, task_rows)
     _sign_off(doc, report.org_name, report.as_of)
     _audit_head(doc, report.audit_head)
     return doc

@@ -47,6 +47,7 @@ def export_minutes(
     progress: Callable[[str], None] | None = None,
     problem: Callable[[str], None] | None = None,
     step: Step | None = None,
+    today: date | None = None,
 ) -> MinutesExport:
     """Every finished meeting in the range (of one branch and its groups, when
     named) into *out_dir*. A meeting whose file cannot be written is reported
@@ -55,6 +56,7 @@ def export_minutes(
     from domain.org import OrgKind
     from exports.minutes import export
     from services.export_folder import ensure_export_dir
+    from services.problems import carried_for
     from storage import meetings, org
 
     if date_from and date_to and date_from > date_to:
@@ -93,7 +95,9 @@ def export_minutes(
         unit = org.get(store, s.org_id)
         parent = org.get(store, unit.parent_id) if unit and unit.parent_id else None
         try:
-            path = export(meeting, out, branch_name=parent.name if parent else "")
+            carried = carried_for(store, meeting, today or date.today())
+            path = export(meeting, out, branch_name=parent.name if parent else "",
+                          carried=carried, today=today or date.today())  # fmt: skip
         except OSError as e:
             if out_of_space(e):  # every later file would fail the same way
                 done = f"已写入 {len(result.written)} 个" if result.written else "未写入任何文件"

@@ -129,7 +129,30 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
         ),
         lectures=lectures,
         organisation=_organisation(store, branch.id, today),
+        **_tasks(store, branch.id, period, today),
     )
+
+
+def _tasks(store: Store, branch_id: str, period: Period, today: date) -> dict[str, object]:
+    """The branch's 党总支任务 due in *period* and its 工作检查 score."""
+    from domain.tasks import in_quarter, score_branch
+    from exports import quarterly_report as qr
+    from services.tasks import branch_tasks
+
+    items = [i for i in branch_tasks(store, branch_id=branch_id) if in_quarter(i.task, period)]
+    if not items:
+        return {}
+    lines = []
+    for i in items:
+        measure = ""
+        if i.task.measure is not None:
+            value = "无数据" if i.measure_value is None else f"{i.measure_value:g}%"
+            met = "达标" if i.measure_met else "未达标"
+            measure = f"{i.task.measure} {value}（目标 ≥ {i.task.threshold_pct:g}%，{met}）"
+        lines.append(qr.TaskLine(i.task.title, i.task.due, i.state(today), measure))
+    s = score_branch(items, branch_id, "")
+    score = qr.TaskScoreLine(s.tasks, s.on_time, s.measures, s.measures_met, s.score)
+    return {"tasks": lines, "task_score": score}
 
 
 def _organisation(store: Store, branch_id: str, today: date) -> list[str]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from domain.meeting_rules import RuleConfig
     from domain.meetings import Meeting
     from domain.org import OrgUnit
+    from domain.problems import Entry
     from storage.db import Store
     from storage.drafts import DraftRef
 
@@ -166,10 +167,14 @@ def default_export_dir() -> Path:
     return folder()
 
 
-def export_meeting(meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRecord] = ()) -> Path:
+def export_meeting(
+    meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRecord] = (), *,
+    carried: Sequence[Entry] = (), today: date | None = None,
+) -> Path:  # fmt: skip
     """The minutes of one finished meeting into *out_dir* (created 0700 for
     this account), counting the 补学 in *make_ups* (make_ups_of: read them on
-    the caller's thread, before a worker writes the file).
+    the caller's thread, before a worker writes the file), printing the
+    遗留问题 *carried* on its agenda (services.problems.carried_for).
 
     OSError is left to the caller (screens.export_errors words it)."""
     from exports.minutes import export
@@ -177,7 +182,7 @@ def export_meeting(meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRec
 
     if not meeting.finished:
         raise Refused("会议完成后才能导出正式记录")
-    return export(meeting, ensure_export_dir(out_dir), make_ups)
+    return export(meeting, ensure_export_dir(out_dir), make_ups, carried=carried, today=today)
 
 
 @service

@@ -47,6 +47,25 @@ def entry_line(e: Entry, today: date) -> str:
     return f"{LATE if late else ''}[{e.state}] {e.text}（{who}，{when}）"
 
 
+CARRIED_SHOWN = 4
+
+
+def carried_lines(store: Any, meeting: Any, today: date) -> list[str]:
+    """The 遗留问题 agenda item of *meeting*: a heading and one line per entry
+    (the first few; the count of the rest)."""
+    try:
+        rows = problem_service.carried_for(store, meeting, today)
+    except DomainError:
+        return []
+    if not rows:
+        return []
+    out = [f"议程：上次以来遗留问题整改情况（{len(rows)} 项，w 登记新问题）"]
+    out += [entry_line(e, today) for e in rows[:CARRIED_SHOWN]]
+    if len(rows) > CARRIED_SHOWN:
+        out.append(f"……另 {len(rows) - CARRIED_SHOWN} 项（今日 w 问题清单）")
+    return out
+
+
 class ProblemsScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "add", "登记问题"),

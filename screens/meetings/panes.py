@@ -635,6 +635,9 @@ GATE_STYLE = {GateState.PASSED: "green", GateState.FAILED: "bold red", GateState
 class StepsPane(Pane):
     def compose(self) -> ComposeResult:
         yield StepsTable(id="s-table", cursor_type="row", zebra_stripes=True)
+        # 遗留问题: the branch's open 问题清单 entries, an agenda item of every
+        # meeting until verified closed (docs/RULES.md#问题清单); shown when any.
+        yield Static(id="s-carried", classes="pane-summary")
         yield Static(id="s-guide", classes="pane-summary")
 
     @on(RowActionTable.RowAction)
@@ -675,7 +678,16 @@ class StepsPane(Pane):
                       text(str(state), STATE_STYLE[state]), key=s.key)  # fmt: skip
         if t.row_count:
             t.move_cursor(row=min(row, t.row_count - 1))
+        self._carried()
         self._guide(t.cursor_row)
+
+    def _carried(self) -> None:
+        from screens.loop.problems import carried_lines
+
+        box = self.query_one("#s-carried", Static)
+        lines = carried_lines(zapp(self).store, self.run.meeting, zapp(self).today)
+        box.display = bool(lines)
+        box.update(content("\n".join(lines), multiline=True))
 
     @on(DataTable.RowHighlighted, "#s-table")
     def _moved(self, event: DataTable.RowHighlighted) -> None:

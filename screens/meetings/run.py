@@ -25,6 +25,7 @@ from domain.meetings import (
     validate_for_finish,
 )
 from domain.org import OrgKind
+from domain.problems import Entry
 from screens.meetings.panes import (
     AttendancePane,
     DecisionsPane,
@@ -39,6 +40,7 @@ from screens.meetings.panes import (
 from screens.meetings.sittings import SittingsPane, missing_brief
 from services import meetings as meeting_service
 from services import org_lookup
+from services import problems as problem_service
 from widgets.app_handle import zapp
 from widgets.background_save import run_save
 from widgets.footer import KeyFooter
@@ -75,6 +77,7 @@ class MeetingScreen(Screen[None]):
         Binding("c", "correct", "更正"),
         # 民主评议党员: the members' 党员考核 scores of the year as input.
         Binding("s", "scores", "考核得分"),
+        Binding("w", "problem", "登记问题", show=False),
         Binding("escape", "back", "返回"),
     ]
 
@@ -354,6 +357,21 @@ class MeetingScreen(Screen[None]):
         self.query_one(ContentSwitcher).current = "finish"
         self.query_one(FinishPane).load()
 
+    def action_problem(self) -> None:
+        """File a 问题清单 entry found in this meeting (source 会议)."""
+        from screens.loop.problems import ProblemForm
+
+        m = self.meeting
+
+        def filed(_saved: object) -> None:
+            self._reload_all()
+
+        source = f"{m.date.isoformat()} {m.kind}"
+        self.app.push_screen(
+            ProblemForm(self.branch_id, meeting_id=m.id, source_text=source, found_on=m.date),
+            filed,
+        )
+
     def action_export(self) -> None:
         if not self.meeting.finished:
             self.notify("会议完成后才能导出正式记录", markup=False)
@@ -362,7 +380,8 @@ class MeetingScreen(Screen[None]):
         self.notify("正在导出会议记录…", markup=False)
         # Read on this thread: the minutes count the 补学 recorded so far.
         make_ups = meeting_service.make_ups_of(zapp(self).store, self.meeting.id)
-        self._export(self.meeting, out, make_ups)
+        carried = problem_service.carried_for(zapp(self).store, self.meeting, zapp(self).today)
+        self._export(self.meeting, out, make_ups, carried)
 
     class Exported(Message):
         def __init__(self, path: Path) -> None:
@@ -370,9 +389,12 @@ class MeetingScreen(Screen[None]):
             self.path = path
 
     @work(thread=True, exclusive=True, group="export")
-    def _export(self, meeting: Meeting, out_dir: Path, make_ups: list[MakeUpRecord]) -> None:
+    def _export(
+        self, meeting: Meeting, out_dir: Path, make_ups: list[MakeUpRecord], carried: list[Entry]
+    ) -> None:
         # A failure is the app's to report (tui.app.ZhibuApp._worker_failed).
-        post_result(self, self.Exported(meeting_service.export_meeting(meeting, out_dir, make_ups)))
+        path = meeting_service.export_meeting(meeting, out_dir, make_ups, carried=carried)
+        post_result(self, self.Exported(path))
 
     @on(Exported)
     def _exported(self, event: Exported) -> None:
