@@ -132,6 +132,8 @@ def report(
     task = tasks.get_task(store, task_id)
     if task is None:
         raise NotFound("任务不存在")
+    if branch_id not in task.branch_ids:
+        raise InvalidInput("此任务未下达给该支部")
     if not may_report(store, branch_id):
         raise NotPermitted("只有本支部书记、支委才能报告任务进展")
     try:
