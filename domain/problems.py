@@ -192,13 +192,14 @@ def sort_key(e: Entry, today: dt.date) -> tuple[int, int, str, str]:
 
 def carried_into(entries: list[Entry], meeting_date: dt.date, meeting_id: str) -> list[Entry]:
     """What a meeting on *meeting_date* carries on its agenda: its branch's
-    entries filed before that day (not in this meeting) still open then."""
+    entries filed before that day (not in this meeting) and not closed by that
+    day (one closed later was still open at the meeting: its minutes keep it)."""
     out = [
         e
         for e in entries
         if e.meeting_id != meeting_id
         and (e.found_on is None or e.found_on < meeting_date)
-        and (e.is_open or (e.verified_on is not None and e.verified_on >= meeting_date))
+        and (e.is_open or (e.verified_on is not None and e.verified_on > meeting_date))
     ]
     return out
 
