@@ -78,7 +78,13 @@ def _toggle_screens(store):
             add_demo_rota(store, c, today=TODAY, rng=random.Random(7))
     lecture = rota.lectures_of_plan(store, rota.list_plans(store)[0].id)[0]
     branch = org.branches(store)[0]
+    from screens.loop.tasks import TaskForm
+    from services import tasks as task_service
+
+    general = task_service.generals(store)[0]
+    task_branches = task_service.branches_of(store, general[0])
     return {
+        "screens/loop/tasks.py": lambda: TaskForm(general, task_branches),
         "screens/followups/export.py": lambda: LedgerExportScreen(),
         "screens/followups/quick.py": lambda: QuickFileScreen(branch.id),
         "screens/rota/wizard.py": lambda: RotaWizardScreen(),
