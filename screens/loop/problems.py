@@ -3,7 +3,7 @@
 
 Keys: a 登记问题, s 开始整改, t 提交验证, y 验证通过, n 验证未通过,
 Enter details (a 决议 opens its own screen), x 导出整改台账, Esc back.
-Late entries carry the text 【逾期】 (never colour alone).
+Late entries carry the text 逾期 (never colour alone).
 """
 
 from __future__ import annotations
@@ -101,12 +101,12 @@ class ProblemsScreen(Screen[None]):
         add_columns(
             self.query_one("#pb-table", DataTable),
             (
-                ("状态", "state", 10),
-                ("问题", "text", 26),
+                ("状态", "state", 12),
+                ("问题", "text", 24),
                 ("责任人", "owner", 6),
                 ("时限", "deadline", 10),
                 ("验证人", "verifier", 6),
-                ("支部", "branch", 10),
+                ("支部", "branch", 8),
             ),
         )
         if self._branch_arg and any(b.id == self._branch_arg for b in self._branches):
@@ -141,20 +141,20 @@ class ProblemsScreen(Screen[None]):
         self._rows = {e.id: e for e in rows}
         for e in rows:
             late = e.days_overdue(app.today)
-            state = f"{LATE if late else ''}{e.state}"
+            state = f"逾期·{e.state}" if late else str(e.state)
             table.add_row(
                 text(state, style="bold" if late else ""),
                 text(("决议：" if e.is_decision else "") + e.text),
                 text(e.owner_name or "—"),
                 text(format_date(e.deadline) if e.deadline else "无时限"),
-                text(e.verifier_name or ("书记销号" if e.is_decision else "—")),
+                text(e.verifier_name or ("书记" if e.is_decision else "—")),
                 text(e.branch_name),
                 key=e.id,
             )
         open_ = [e for e in rows if e.is_open]
         late_n = sum(1 for e in open_ if e.days_overdue(app.today))
         line = f"共 {len(rows)} 项，未关闭 {len(open_)} 项"
-        line += f"，其中 {late_n} 项逾期（标 {LATE}，已报党总支）" if late_n else ""
+        line += f"，其中 {late_n} 项逾期（标“逾期”，已报党总支）" if late_n else ""
         self.query_one("#pb-summary", Static).update(content(line + "。"))
         if keep and keep in self._rows:
             table.move_cursor(row=table.get_row_index(keep))
@@ -340,26 +340,39 @@ class ProblemForm(ModalScreen[Problem | None]):
 
     def compose(self) -> ComposeResult:
         p = self.problem
+        source = p.source if p else (
+            ProblemSource.MEETING if self.meeting_id else ProblemSource.INSPECTION
+        )  # fmt: skip
         with VerticalScroll(id="pb-form"):
             yield Static(content("登记问题（Ctrl+S 保存，Esc 关闭并保留草稿）"), id="pb-form-title")
             yield from _row("来源", Select(
                 [(s.value, s.value) for s in FILED_SOURCES], id="f-source", allow_blank=False,
-                value=(p.source if p else (ProblemSource.MEETING if self.meeting_id
-                                           else ProblemSource.INSPECTION)).value,
-                compact=True))  # fmt: skip
-            yield from _row("来源说明", LimitedInput(p.source_text if p else self._source_text,
-                                                 id="f-source_text", max_length=200,
-                                                 placeholder="如 2026-03-15 支委会 / 季度安全检查"))  # fmt: skip
-            yield from _row("发现日期", DateInput(p.found_on if p else self._found_on,
-                                               id="f-found_on"))  # fmt: skip
-            yield from _row("问题", LimitedInput(p.text if p else "", id="f-text", max_length=2000))
-            yield from _row("整改措施", LimitedTextArea(p.measures if p else "", id="f-measures",
-                                                    max_length=4000))  # fmt: skip
-            yield from _row("责任人", LimitedInput(p.owner_name if p else "", id="f-owner",
-                                                max_length=40, placeholder="Enter 选人"))  # fmt: skip
-            yield from _row("整改时限", DateInput(p.deadline if p else None, id="f-deadline"))
-            yield from _row("验证人", LimitedInput(p.verifier_name if p else "", id="f-verifier",
-                                                max_length=40, placeholder="Enter 选人"))  # fmt: skip
+                value=source.value, compact=True,
+            ))  # fmt: skip
+            yield from _row("来源说明", LimitedInput(
+                p.source_text if p else self._source_text, id="f-source_text", max_length=200,
+                placeholder="如 2026-03-15 支委会 / 季度安全检查", compact=True,
+            ))  # fmt: skip
+            yield from _row("发现日期", DateInput(
+                p.found_on if p else self._found_on, id="f-found_on", compact=True
+            ))  # fmt: skip
+            yield from _row("问题", LimitedInput(
+                p.text if p else "", id="f-text", max_length=2000, compact=True
+            ))  # fmt: skip
+            yield from _row("整改措施", LimitedTextArea(
+                p.measures if p else "", id="f-measures", max_length=4000, compact=True
+            ))  # fmt: skip
+            yield from _row("责任人", LimitedInput(
+                p.owner_name if p else "", id="f-owner", max_length=40,
+                placeholder="键入姓名或拼音，Enter 选人", compact=True,
+            ))  # fmt: skip
+            yield from _row("整改时限", DateInput(
+                p.deadline if p else None, id="f-deadline", compact=True
+            ))  # fmt: skip
+            yield from _row("验证人", LimitedInput(
+                p.verifier_name if p else "", id="f-verifier", max_length=40,
+                placeholder="键入姓名或拼音，Enter 选人", compact=True,
+            ))  # fmt: skip
             yield Static(id="pb-form-status")
 
     def on_mount(self) -> None:

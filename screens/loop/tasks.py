@@ -2,7 +2,7 @@
 branch reports progress; q shows the quarterly 工作检查 score per branch.
 
 The scope selector lists each 党总支 (every branch's row of its tasks) and
-each branch (that branch's tasks). Late rows carry 【逾期】 in text.
+each branch (that branch's tasks). Late rows say 逾期n天 in text.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
 from widgets.tables import add_columns
 
-LATE = "【逾期】"
 GENERAL = "g:"
 BRANCH = "b:"
 NO_MEASURE = "none"
@@ -76,8 +75,8 @@ class TasksScreen(Screen[None]):
         add_columns(
             self.query_one("#tk-table", DataTable),
             (
-                ("任务", "title", 20),
-                ("支部", "branch", 12),
+                ("任务", "title", 18),
+                ("支部", "branch", 14),
                 ("时限", "due", 10),
                 ("状态", "state", 10),
                 ("指标", "measure", 16),
@@ -142,15 +141,15 @@ class TasksScreen(Screen[None]):
                 text(it.task.title),
                 text(it.branch_name),
                 text(format_date(it.task.due)),
-                text(f"{LATE if late else ''}{it.state(app.today)}", style="bold" if late else ""),
+                text(it.state(app.today), style="bold" if late else ""),
                 text(measure_text(it)),
                 key=key,
             )
         late_n = sum(1 for it in items if it.overdue(app.today))
         done_n = sum(1 for it in items if it.done)
         line = f"共 {len(items)} 项（任务×支部），已完成 {done_n} 项"
-        line += f"，{late_n} 项逾期（标 {LATE}）" if late_n else ""
-        summary.update(content(line + "。a 下达任务  r 报告进展  q 季度检查"))
+        line += f"，{late_n} 项逾期" if late_n else ""
+        summary.update(content(line + "。"))
         self._detail()
 
     def _current(self) -> BranchTask | None:
@@ -254,14 +253,14 @@ class TaskForm(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="tk-form"):
             yield Static(content(f"{self.general[1]} 下达任务（Ctrl+S 保存，Esc 取消）"))
-            yield from _row("任务", LimitedInput(id="t-title", max_length=200))
-            yield from _row("要求", LimitedInput(id="t-detail", max_length=400))
-            yield from _row("完成时限", DateInput(id="t-due"))
+            yield from _row("任务", LimitedInput(id="t-title", max_length=200, compact=True))
+            yield from _row("要求", LimitedInput(id="t-detail", max_length=400, compact=True))
+            yield from _row("完成时限", DateInput(id="t-due", compact=True))
             yield from _row("考核指标", Select(
                 [("无", NO_MEASURE), *((m.value, m.value) for m in TaskMeasure)],
                 id="t-measure", allow_blank=False, value=NO_MEASURE, compact=True))  # fmt: skip
             yield from _row("目标值%", LimitedInput(id="t-threshold", max_length=6,
-                                                 placeholder="如 95"))  # fmt: skip
+                                                 placeholder="如 95", compact=True))  # fmt: skip
             yield Static(content("下达给（空格勾选/取消）："))
             for i, (_bid, name) in enumerate(self.branches):
                 yield TextCheckbox(name, True, id=f"t-b{i}")
@@ -335,7 +334,8 @@ class ReportForm(ModalScreen[object]):
         with VerticalScroll(id="tk-report"):
             yield Static(content(f"{it.branch_name} 报告进展：{it.task.title}（Ctrl+S 保存）"))
             yield from _row("进展情况", LimitedInput(it.report.progress if it.report else "",
-                                                 id="r-progress", max_length=400))  # fmt: skip
+                                                 id="r-progress", max_length=400,
+                                                 compact=True))  # fmt: skip
             yield TextCheckbox("已完成", it.done, id="r-done")
             yield Static(id="r-status")
 
