@@ -15,7 +15,14 @@ from docx.document import Document
 
 from domain.problems import Entry
 from exports import xlsx_common as xl
-from exports.docx_common import add_paragraph, add_table, add_title, cn_date, new_document
+from exports.docx_common import (
+    add_paragraph,
+    add_table,
+    add_title,
+    cn_date,
+    cn_dates_in,
+    new_document,
+)
 from exports.docx_common import save_atomic as save_docx
 from exports.xlsx_common import Cell
 
@@ -23,6 +30,10 @@ HEADERS = [
     "序号", "支部", "来源", "发现日期", "问题", "整改措施", "责任人", "整改时限", "验证人",
     "状态", "逾期天数",
 ]  # fmt: skip
+# The .docx folds 发现日期 into 来源 and 逾期天数 into 状态: eleven columns at
+# 四号 do not fit a landscape A4 page. Widths sum to the text width (243 mm).
+DOC_HEADERS = ["序号", "支部", "来源", "问题", "整改措施", "责任人", "整改时限", "验证人", "状态"]
+DOC_WIDTHS_MM = [11.0, 22.0, 34.0, 44.0, 44.0, 17.0, 33.0, 17.0, 21.0]
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
@@ -31,7 +42,8 @@ def _clean(part: str) -> str:
 
 
 def _source(e: Entry) -> str:
-    return f"{e.source}（{e.source_text}）" if e.source_text else str(e.source)
+    note = cn_dates_in(e.source_text)
+    return f"{e.source}（{note}）" if note else str(e.source)
 
 
 def _state(e: Entry, today: dt.date) -> str:
@@ -46,12 +58,33 @@ def _measures(e: Entry) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _doc_source(e: Entry) -> str:
+    """来源 and its note on the next line (the branch, already in its own
+    column, left out), then the day found unless the note already says it."""
+    note = cn_dates_in(e.source_text).replace(f"（{e.branch_name}）", "")
+    out = f"{e.source}\n{note}" if note else str(e.source)
+    found = cn_date(e.found_on)
+    return out if not found or found in note else f"{out}\n发现于{found}"
+
+
+def _two_lines(d: dt.date | None, empty: str = "") -> str:
+    """2026年 / 10月11日: a date broken where a reader expects, not mid-number."""
+    if d is None:
+        return empty
+    return f"{d.year}年\n{d.month}月{d.day}日"
+
+
+def _doc_state(e: Entry, today: dt.date) -> str:
+    late = e.days_overdue(today)
+    return f"{e.state}\n逾期{late}天" if late else str(e.state)
+
+
 def doc_rows(entries: Sequence[Entry], today: dt.date) -> list[list[str]]:
     return [
         [
-            str(i), e.branch_name, _source(e), cn_date(e.found_on) if e.found_on else "",
-            e.text, _measures(e), e.owner_name, cn_date(e.deadline) if e.deadline else "无时限",
-            e.verifier_name, _state(e, today), str(e.days_overdue(today) or ""),
+            str(i), e.branch_name, _doc_source(e),
+            e.text, _measures(e), e.owner_name, _two_lines(e.deadline, "无时限"),
+            e.verifier_name or ("书记" if e.is_decision else ""), _doc_state(e, today),
         ]
         for i, e in enumerate(entries, 1)
     ]  # fmt: skip
@@ -83,10 +116,10 @@ def build_docx(scope: str, entries: Sequence[Entry], today: dt.date) -> Document
     doc = new_document(landscape=True, title="问题整改台账", subject=scope)
     add_title(doc, title_of(scope))
     add_paragraph(doc, f"截至{cn_date(today)}。{_counts(entries, today)}", indent=False)
-    rows = [HEADERS, *doc_rows(entries, today)]
+    rows = [DOC_HEADERS, *doc_rows(entries, today)]
     if not entries:
         rows.append(["尚无问题清单记录"])
-    add_table(doc, rows, header=True)
+    add_table(doc, rows, header=True, widths_mm=DOC_WIDTHS_MM, nowrap_cols=frozenset({0}))
     return doc
 
 

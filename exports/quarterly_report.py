@@ -643,6 +643,8 @@ def build_general(report: GeneralReport) -> Document:
     if len(task_rows) > 1:
         _lead(add_heading1(doc, "六、党总支任务完成情况（季度工作检查）"))
         _table(doc, task_rows)
+        # A closing line: the sign-off keeps with it, not alone on a new page.
+        add_paragraph(doc, "检查得分按各支部本季度到期任务的按时完成和考核指标达标情况折算为百分制。")
     _sign_off(doc, report.org_name, report.as_of)
     _audit_head(doc, report.audit_head)
     return doc

@@ -186,11 +186,14 @@ def test_export_problems_docx_and_xlsx_read_back(store, tree, tmp_path: Path) ->
     assert doc.paragraphs[0].text == "各支部问题整改台账"
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header[:5] == ["序号", "支部", "来源", "发现日期", "问题"]
+    assert header == ["序号", "支部", "来源", "问题", "整改措施", "责任人", "整改时限", "验证人",
+                      "状态"]  # fmt: skip
     first = [c.text for c in table.rows[1].cells]
-    assert first[1:5] == ["一支部", "隐患排查（冬季隐患排查）", "2026年11月1日", "逾期的问题"]
-    assert first[9:] == ["待整改（逾期）", "2"]
-    assert [c.text for c in table.rows[2].cells][9] == "已验证关闭"
+    assert first == ["1", "一支部", "隐患排查\n冬季隐患排查\n发现于2026年11月1日", "逾期的问题",
+                     "联系安全员更换", b.members[3].name, "2026年\n11月20日", b.members[0].name,
+                     "待整改\n逾期2天"]  # fmt: skip
+    assert [c.text for c in table.rows[2].cells][8] == "已验证关闭"
+    assert "共 2 项：未关闭 1 项（其中逾期 1 项），已验证关闭 1 项。" in doc.paragraphs[1].text
     ws = xc.sheets(files[1])["整改台账"]
     xc.assert_frozen_header(ws, 2)
     xc.assert_typed(ws, 2)
