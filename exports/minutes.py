@@ -666,11 +666,11 @@ def make_up_text(m: Meeting, make_ups: Sequence[MakeUpRecord] = ()) -> str:
     return text + "。"
 
 
-def carried_lines(carried: Sequence[Entry], today: dt.date) -> list[str]:
+def carried_lines(carried: Sequence[Entry], as_of: dt.date) -> list[str]:
     """遗留问题整改情况: the 问题清单 entries the meeting carried on its agenda."""
     out = []
     for i, e in enumerate(carried, 1):
-        late = e.days_overdue(today)
+        late = e.days_overdue(as_of)
         when = f"{_date(e.deadline)}前" if e.deadline else "无时限"
         who = f"责任人{e.owner_name}，" if e.owner_name else ""
         mark = f"，已逾期{late}天" if late else ""
@@ -680,10 +680,11 @@ def carried_lines(carried: Sequence[Entry], today: dt.date) -> list[str]:
 
 def build(
     meeting: Meeting, make_ups: Sequence[MakeUpRecord] = (), *, branch_name: str = "",
-    carried: Sequence[Entry] = (), today: dt.date | None = None,
+    carried: Sequence[Entry] = (),
 ) -> DocumentObject:
     """The minutes; *make_ups* are the 补学 recorded so far (the count is in the minutes);
-    *carried* the 遗留问题 on its agenda, with their state as of *today*."""
+    *carried* the 遗留问题 on its agenda (their state when exported, lateness as of the
+    meeting day)."""
     m = meeting
     title = minutes_title(m, branch_name)
     doc = new_document(title=title, subject=f"{m.kind}会议记录 {_date(m.date)}")
@@ -708,7 +709,8 @@ def build(
     last = _body(doc, m)
     if carried:
         add_paragraph(doc, "遗留问题整改情况：", indent=False)
-        for line in carried_lines(carried, today or m.date):
+        # Late as of the meeting day: what the meeting heard, whenever exported.
+        for line in carried_lines(carried, m.date):
             last = add_paragraph(doc, line)
     owed = make_up_text(m, make_ups)
     if owed:
@@ -768,14 +770,13 @@ def export(
     *,
     branch_name: str = "",
     carried: Sequence[Entry] = (),
-    today: dt.date | None = None,
 ) -> Path:
     """Write the minutes into *out_dir*; a file of another meeting is never replaced."""
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     base = file_name(meeting)
     stem = base.removesuffix(".docx")
-    doc = build(meeting, make_ups, branch_name=branch_name, carried=carried, today=today)
+    doc = build(meeting, make_ups, branch_name=branch_name, carried=carried)
     if meeting.supersedes_id:
         _mark_superseded(out, stem, meeting)
     for n in count(1):

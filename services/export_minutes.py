@@ -97,7 +97,7 @@ def export_minutes(
         try:
             carried = carried_for(store, meeting, today or date.today())
             path = export(meeting, out, branch_name=parent.name if parent else "",
-                          carried=carried, today=today or date.today())  # fmt: skip
+                          carried=carried)  # fmt: skip
         except OSError as e:
             if out_of_space(e):  # every later file would fail the same way
                 done = f"已写入 {len(result.written)} 个" if result.written else "未写入任何文件"

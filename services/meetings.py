@@ -169,7 +169,7 @@ def default_export_dir() -> Path:
 
 def export_meeting(
     meeting: Meeting, out_dir: Path, make_ups: Sequence[MakeUpRecord] = (), *,
-    carried: Sequence[Entry] = (), today: date | None = None,
+    carried: Sequence[Entry] = (),
 ) -> Path:  # fmt: skip
     """The minutes of one finished meeting into *out_dir* (created 0700 for
     this account), counting the 补学 in *make_ups* (make_ups_of: read them on
@@ -182,7 +182,7 @@ def export_meeting(
 
     if not meeting.finished:
         raise Refused("会议完成后才能导出正式记录")
-    return export(meeting, ensure_export_dir(out_dir), make_ups, carried=carried, today=today)
+    return export(meeting, ensure_export_dir(out_dir), make_ups, carried=carried)
 
 
 @service

@@ -222,3 +222,23 @@ def test_cli_export_problems_one_branch_xlsx(store, tree, tmp_path: Path, capsys
                      "--branch", "没有这个支部"])  # fmt: skip
     assert code != 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_next_meetings_minutes_print_the_carried_problems(store, tree, tmp_path) -> None:
+    from services.export_minutes import export_minutes
+
+    _top, (b, *_rest) = tree
+    first = factories.finished_meeting(store, b, day=D(2026, 11, 3))
+    _file(store, b, text="党员活动室灭火器过期", meeting_id=first.id, found_on=D(2026, 11, 3),
+          source=ProblemSource.MEETING, source_text="2026-11-03 支委会")  # fmt: skip
+    factories.finished_meeting(store, b, day=D(2026, 11, 21))
+    result = export_minutes(store, tmp_path, branch_name="一支部", today=TODAY)
+    texts = {p.name: "\n".join(x.text for x in docx.Document(str(p)).paragraphs)
+             for p in result.written}  # fmt: skip
+    later = next(t for n, t in texts.items() if n.startswith("2026-11-21"))
+    earlier = next(t for n, t in texts.items() if n.startswith("2026-11-03"))
+    assert "遗留问题整改情况：" in later
+    # Late as of the meeting day (deadline 11-20, meeting 11-21), in the current state.
+    assert (f"党员活动室灭火器过期（会议；责任人{b.members[3].name}，2026年11月20日前；"
+            "待整改，已逾期1天）") in later  # fmt: skip
+    assert "党员活动室灭火器过期" not in earlier  # filed in that meeting: not carried into it
