@@ -19,7 +19,7 @@ from services.progress import Step, Tracker
 if TYPE_CHECKING:  # keep `zhibu` start-up light: storage/docx load on use
     from domain.org import OrgUnit
     from domain.periods import Period
-    from exports.quarterly_report import BranchReport
+    from exports.quarterly_report import BranchReport, TaskLine, TaskScoreLine
     from exports.report_xlsx import DuesDetailLine
     from storage.db import Store
 
@@ -108,6 +108,7 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
         qr.LectureLine(x.held_on, x.org_name, x.title, x.lecturer_name)
         for x in compliance_report.lectures(store, org_ids, period)
     ]
+    tasks, task_score = _tasks(store, branch.id, period, today)
     return qr.BranchReport(
         org_name=branch.name,
         period=period,
@@ -129,11 +130,14 @@ def branch_report(store: Store, branch: OrgUnit, period: Period, today: date) ->
         ),
         lectures=lectures,
         organisation=_organisation(store, branch.id, today),
-        **_tasks(store, branch.id, period, today),
+        tasks=tasks,
+        task_score=task_score,
     )
 
 
-def _tasks(store: Store, branch_id: str, period: Period, today: date) -> dict[str, object]:
+def _tasks(
+    store: Store, branch_id: str, period: Period, today: date
+) -> tuple[list[TaskLine], TaskScoreLine | None]:
     """The branch's 党总支任务 due in *period* and its 工作检查 score."""
     from domain.tasks import in_quarter, score_branch
     from exports import quarterly_report as qr
@@ -141,7 +145,7 @@ def _tasks(store: Store, branch_id: str, period: Period, today: date) -> dict[st
 
     items = [i for i in branch_tasks(store, branch_id=branch_id) if in_quarter(i.task, period)]
     if not items:
-        return {}
+        return [], None
     lines = []
     for i in items:
         measure = ""
@@ -152,7 +156,7 @@ def _tasks(store: Store, branch_id: str, period: Period, today: date) -> dict[st
         lines.append(qr.TaskLine(i.task.title, i.task.due, i.state(today), measure))
     s = score_branch(items, branch_id, "")
     score = qr.TaskScoreLine(s.tasks, s.on_time, s.measures, s.measures_met, s.score)
-    return {"tasks": lines, "task_score": score}
+    return lines, score
 
 
 def _organisation(store: Store, branch_id: str, today: date) -> list[str]:

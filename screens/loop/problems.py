@@ -135,8 +135,8 @@ class ProblemsScreen(Screen[None]):
         table.clear()
         try:
             rows = problem_service.entries(app.store, app.today, self.branch_id)
-        except DomainError as e:
-            self.notify(str(e), severity="error", markup=False)
+        except DomainError as err:
+            self.notify(str(err), severity="error", markup=False)
             rows = []
         self._rows = {e.id: e for e in rows}
         for e in rows:
@@ -414,7 +414,8 @@ class ProblemForm(ModalScreen[Problem | None]):
         out["measures"] = self.query_one("#f-measures", TextArea).text
         out["source"] = str(self.query_one("#f-source", Select).value)
         for f in ("owner", "verifier"):
-            out[f"{f}_picked"] = list(self.people[f]) if self.people[f] else None
+            picked = self.people[f]
+            out[f"{f}_picked"] = list(picked) if picked else None
         return out
 
     @on(Input.Changed)
