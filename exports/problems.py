@@ -9,12 +9,11 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from docx.document import Document
 
 from domain.problems import Entry
-from exports import xlsx_common as xl
 from exports.docx_common import (
     add_paragraph,
     add_table,
@@ -24,7 +23,11 @@ from exports.docx_common import (
     new_document,
 )
 from exports.docx_common import save_atomic as save_docx
-from exports.xlsx_common import Cell
+from exports.xlsx_common import new_workbook, save_workbook, write_table
+
+# A spreadsheet value: a date stays a date (shown 2026年11月20日), a count a number.
+Cell = str | int | float | dt.date | None
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 HEADERS = [
     "序号", "支部", "来源", "发现日期", "问题", "整改措施", "责任人", "整改时限", "验证人",
@@ -124,11 +127,16 @@ def build_docx(scope: str, entries: Sequence[Entry], today: dt.date) -> Document
 
 
 def build_xlsx(scope: str, entries: Sequence[Entry], today: dt.date) -> Any:
-    wb = xl.new_workbook()
-    xl.add_table(
-        wb, "整改台账", HEADERS, cells(entries, today),
-        title=f"{title_of(scope)}（截至{cn_date(today)}）", empty_text="尚无问题清单记录",
-    )  # fmt: skip
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = "整改台账"
+    rows = cells(entries, today) or [["尚无问题清单记录"]]
+    # write_table types its rows without dates; openpyxl stores a date as a date.
+    write_table(ws, f"{title_of(scope)}（截至{cn_date(today)}）", HEADERS, cast(Any, rows))
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT
     return wb
 
 
@@ -146,5 +154,5 @@ def export(
     if "docx" in formats:
         out.append(save_docx(build_docx(scope, entries, today), out_dir / f"{base}.docx"))
     if "xlsx" in formats:
-        out.append(xl.save_atomic(build_xlsx(scope, entries, today), out_dir / f"{base}.xlsx"))
+        out.append(save_workbook(build_xlsx(scope, entries, today), out_dir / f"{base}.xlsx"))
     return out
