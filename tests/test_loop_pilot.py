@@ -193,3 +193,30 @@ async def test_general_branch_assigns_a_task_and_a_branch_reports_it(store: Stor
         # Done on time (60 of 60); the measure has no dues records (0 of 40).
         assert "一支部 60分" in str(screen.query_one("#tk-detail", Static).render())
     assert b2.id not in {r["branch_id"] for r in store.query("SELECT branch_id FROM task_reports")}
+
+
+async def test_dues_grid_records_the_online_channel(make_demo_app, demo_store: Store) -> None:
+    import json
+
+    from screens.oversight.dues_grid import DuesGridScreen
+    from storage import org
+    from tests.test_dues_storage import ensure_demo_dues
+
+    ensure_demo_dues(demo_store)
+    branch = org.branches(demo_store)[2]
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DuesGridScreen(branch.id, month=D(2026, 12, 1)))
+        await pilot.pause()
+        grid = app.screen
+        ids = [str(k.value) for k in grid.query_one("#dg-table", DataTable).rows]
+        # Row 0 paid online (o, then the space bar); row 1 paid, left 线下 (the default).
+        await pilot.press("o", "space", "space", "ctrl+s")
+        await pilot.pause()
+    rows = {
+        r["person_id"]: json.loads(r["data"])
+        for r in demo_store.query("SELECT person_id, data FROM dues WHERE month='2026-12-01'")
+    }
+    assert rows[ids[0]]["online"] is True and rows[ids[0]]["paid_fen"] > 0
+    assert rows[ids[1]]["online"] is False and rows[ids[1]]["paid_fen"] > 0
