@@ -4,7 +4,8 @@ indexed columns and the JSON bodies, no models (the home screen paints first).
 - 问题清单: each open filed problem until verified closed (the 决议 have
   their own lines, storage.action_home), late ones marked 【逾期】.
 - 党总支任务: each branch's task not done, due within a week or late.
-- 党总支督办: what the 党总支 sees: problems and tasks that are late.
+- 党总支督办: what the 党总支 sees: problems, tasks and (per branch) 决议 that
+  are late.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def _when(deadline: dt.date | None, today: dt.date) -> tuple[str, Urgency, int]:
 def _problem_items(store: Store, today: dt.date) -> list[DueItem]:
     rows = store.query(
         "SELECT p.id, p.branch_id, p.state, p.deadline, o.name AS branch,"
-        " json_extract(p.data, '$.text') AS text, json_extract(p.data, '$.owner_name') AS owner"
+        " json_extract(p.data, '$.text') AS text, json_extract(p.data, '$.owner_name') AS owner,"
+        " json_extract(p.data, '$.verifier_name') AS verifier"
         " FROM problems p LEFT JOIN org_units o ON o.id = p.branch_id"
         " WHERE p.state != '已验证关闭' ORDER BY p.deadline IS NULL, p.deadline, p.rowid LIMIT ?",
         (LIMIT,),
@@ -46,13 +48,15 @@ def _problem_items(store: Store, today: dt.date) -> list[DueItem]:
         deadline = dt.date.fromisoformat(r["deadline"]) if r["deadline"] else None
         when, urgency, late = _when(deadline, today)
         owner = r["owner"] or ""
+        # 待验证 waits on the 验证人: the line (and a reminder) goes to them.
+        who = (r["verifier"] or owner) if r["state"] == "待验证" else owner
         mark = "【逾期】" if late else ""
         text = f"{mark}{r['state']} {owner or '未定责任人'}：{(r['text'] or '')[:26]}（{when}）"
         action = go(Place.PROBLEM, r["id"])
-        out.append(DueItem(PROBLEMS, text, deadline, urgency, action, owner))
+        out.append(DueItem(PROBLEMS, text, deadline, urgency, action, who))
         if late:
             line = f"【逾期】{r['branch'] or ''} 问题：{(r['text'] or '')[:22]}（{when}）"
-            out.append(DueItem(ESCALATED, line, deadline, urgency, action, owner))
+            out.append(DueItem(ESCALATED, line, deadline, urgency, action, who))
     return out
 
 
@@ -88,5 +92,27 @@ def _task_items(store: Store, today: dt.date) -> list[DueItem]:
     return out[: LIMIT * 2]
 
 
+def _late_decisions(store: Store, today: dt.date) -> list[DueItem]:
+    """决议 are entries of the 问题清单 too: a branch's late ones go up as one line."""
+    rows = store.query(
+        "SELECT coalesce(CASE WHEN o.kind = '党小组' THEN o.parent_id END, o.id) AS branch_id,"
+        " count(*) AS n, min(a.deadline) AS oldest"
+        " FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
+        " JOIN org_units o ON o.id = m.org_id"
+        " WHERE a.kind = '决议' AND a.closed_at IS NULL AND a.deadline < ? AND m.superseded = 0"
+        " GROUP BY 1 ORDER BY oldest",
+        (today.isoformat(),),
+    )
+    names = {r["id"]: r["name"] for r in store.query("SELECT id, name FROM org_units")}
+    out: list[DueItem] = []
+    for r in rows[:LIMIT]:
+        oldest = dt.date.fromisoformat(r["oldest"])
+        text = f"【逾期】{names.get(r['branch_id'], '')} 决议 {r['n']} 项逾期未销号"
+        out.append(DueItem(ESCALATED, text, oldest, Urgency.OVERDUE,
+                           go(Place.PROBLEMS, r["branch_id"] or "")))  # fmt: skip
+    return out
+
+
 def home_items(store: Store, today: dt.date) -> list[DueItem]:
-    return [*_problem_items(store, today), *_task_items(store, today)]
+    return [*_problem_items(store, today), *_task_items(store, today),
+            *_late_decisions(store, today)]  # fmt: skip

@@ -74,7 +74,7 @@ def decisions(
         " FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
         " LEFT JOIN org_units o ON o.id = m.org_id"
         f" LEFT JOIN org_units b ON b.id = ({branch})"
-        " WHERE a.kind = ?"
+        " WHERE a.kind = ? AND m.superseded = 0"  # a corrected record's 决议 live on its new version
     )
     params: list[Any] = [ActionKind.DECISION.value]
     if open_only:

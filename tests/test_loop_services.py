@@ -242,3 +242,33 @@ def test_the_next_meetings_minutes_print_the_carried_problems(store, tree, tmp_p
     assert (f"党员活动室灭火器过期（会议；责任人{b.members[3].name}，2026年11月20日前；"
             "待整改，已逾期1天）") in later  # fmt: skip
     assert "党员活动室灭火器过期" not in earlier  # filed in that meeting: not carried into it
+
+
+def test_home_lines_for_problems_tasks_and_the_general_branch(store, tree) -> None:
+    from services.home import due_items
+
+    top, (b, b2, _b3) = tree
+    _file(store, b, text="逾期的问题")
+    waiting = _file(store, b2, text="待验证的问题", deadline=D(2026, 11, 25))
+    ps.advance(store, waiting.id, "已整改", submit=True)
+    closed = _file(store, b2, text="已关的问题")
+    ps.advance(store, closed.id, "已整改", submit=True)
+    _as(store, Role.SECRETARY, b2.members[0].id, b2.id)
+    ps.verify(store, closed.id, TODAY, passed=True)
+    factories.finished_meeting(store, b, day=D(2026, 10, 9))  # its 决议 is due 11-08
+    _as(store, Role.GENERAL, None, top.id)
+    ts.assign(store, top.id, title="报送小结", due=D(2026, 11, 20), today=D(2026, 11, 1),
+              branch_ids=[b.id, b2.id])  # fmt: skip
+    items = due_items(store, TODAY)
+    got = sorted((i.section, i.text, i.owner) for i in items
+                 if i.section in ("问题清单", "党总支任务", "党总支督办"))  # fmt: skip
+    owner, verifier2 = b.members[3].name, b2.members[0].name
+    assert got == sorted([
+        ("问题清单", f"【逾期】待整改 {owner}：逾期的问题（逾期 2 天）", owner),
+        ("问题清单", f"待验证 {b2.members[3].name}：待验证的问题（11-25 前）", verifier2),
+        ("党总支督办", "【逾期】一支部 问题：逾期的问题（逾期 2 天）", owner),
+        ("党总支任务", "【逾期】一支部：报送小结（逾期 2 天）", ""),
+        ("党总支任务", "【逾期】二支部：报送小结（逾期 2 天）", ""),
+        ("党总支督办", "【逾期】任务“报送小结”2 个支部未完成（逾期 2 天）", ""),
+        ("党总支督办", "【逾期】一支部 决议 1 项逾期未销号", ""),
+    ])  # fmt: skip
