@@ -34,7 +34,7 @@ def _when(deadline: dt.date | None, today: dt.date) -> tuple[str, Urgency, int]:
     return f"{deadline:%m-%d} 前", Urgency.INFO, 0
 
 
-def _problem_items(store: Store, today: dt.date) -> list[DueItem]:
+def _problem_items(store: Store, today: dt.date, escalate_after_days: int) -> list[DueItem]:
     rows = store.query(
         "SELECT p.id, p.branch_id, p.state, p.deadline, o.name AS branch,"
         " json_extract(p.data, '$.text') AS text, json_extract(p.data, '$.owner_name') AS owner,"
@@ -54,7 +54,7 @@ def _problem_items(store: Store, today: dt.date) -> list[DueItem]:
         text = f"{mark}{r['state']} {owner or '未定责任人'}：{(r['text'] or '')[:26]}（{when}）"
         action = go(Place.PROBLEM, r["id"])
         out.append(DueItem(PROBLEMS, text, deadline, urgency, action, who))
-        if late:
+        if late > escalate_after_days:
             line = f"【逾期】{r['branch'] or ''} 问题：{(r['text'] or '')[:22]}（{when}）"
             out.append(DueItem(ESCALATED, line, deadline, urgency, action, who))
     return out
@@ -113,6 +113,8 @@ def _late_decisions(store: Store, today: dt.date) -> list[DueItem]:
     return out
 
 
-def home_items(store: Store, today: dt.date) -> list[DueItem]:
-    return [*_problem_items(store, today), *_task_items(store, today),
+def home_items(store: Store, today: dt.date, escalate_after_days: int = 0) -> list[DueItem]:
+    """*escalate_after_days*: domain.problems.EscalationConfig's value (not
+    imported: the home screen paints before pydantic loads)."""
+    return [*_problem_items(store, today, escalate_after_days), *_task_items(store, today),
             *_late_decisions(store, today)]  # fmt: skip
