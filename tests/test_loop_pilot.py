@@ -181,7 +181,16 @@ async def test_general_branch_assigns_a_task_and_a_branch_reports_it(store: Stor
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, ReportForm)
-        await pilot.press(*"主题党日推广线上缴纳", "tab", "space", "ctrl+s")
+        # Typed, then Esc: the text is kept as a draft and comes back.
+        await pilot.press(*"主题党日")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TasksScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.query_one("#r-progress").value == "主题党日"
+        await pilot.press("end", *"推广线上缴纳", "tab", "space", "ctrl+s")
         await pilot.pause()
         rep = store.query_one(
             "SELECT branch_id, done, json_extract(data, '$.progress') AS p FROM task_reports"
@@ -193,6 +202,7 @@ async def test_general_branch_assigns_a_task_and_a_branch_reports_it(store: Stor
         # Done on time (60 of 60); the measure has no dues records (0 of 40).
         assert "一支部 60分" in str(screen.query_one("#tk-detail", Static).render())
     assert b2.id not in {r["branch_id"] for r in store.query("SELECT branch_id FROM task_reports")}
+    assert not store.scalar("SELECT count(*) FROM drafts WHERE workflow='task_report'")
 
 
 async def test_dues_grid_records_the_online_channel(make_demo_app, demo_store: Store) -> None:

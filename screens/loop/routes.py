@@ -50,6 +50,30 @@ def _resume_problem(app: ZhibuAppBase, key: str) -> None:
     app.push_screen(ProblemForm(p.branch_id, problem=p))
 
 
+def _resume_task(app: ZhibuAppBase, general_id: str) -> None:
+    from screens.loop.tasks import TaskForm
+    from services import tasks
+
+    general = next(((g, n) for g, n in tasks.generals(app.store) if g == general_id), None)
+    if general is None:
+        app.notify("党总支已不存在", markup=False)
+        return
+    app.push_screen(TaskForm(general, tasks.branches_of(app.store, general_id)))
+
+
+def _resume_report(app: ZhibuAppBase, key: str) -> None:
+    from screens.loop.tasks import ReportForm
+    from services import tasks
+
+    task_id, _, branch_id = key.partition("|")
+    item = next((i for i in tasks.branch_tasks(app.store, branch_id=branch_id)
+                 if i.task.id == task_id), None)  # fmt: skip
+    if item is None:
+        app.notify("任务已不存在", markup=False)
+        return
+    app.push_screen(ReportForm(item))
+
+
 ROUTES = (
     Route(Place.PROBLEMS, _problems, "问题清单", key="w", palette=(
         PaletteEntry("问题清单", "会议、检查、隐患排查发现的问题及会议决议：整改、验证、导出整改台账"),)),
@@ -58,4 +82,8 @@ ROUTES = (
         PaletteEntry("党总支任务", "党总支下达任务、支部报告进展、季度工作检查得分"),)),
 )  # fmt: skip
 
-DRAFTS = (DraftKind("problem", "问题清单", _resume_problem),)
+DRAFTS = (
+    DraftKind("problem", "问题清单", _resume_problem),
+    DraftKind("task", "下达任务", _resume_task),
+    DraftKind("task_report", "任务进展", _resume_report),
+)

@@ -237,22 +237,101 @@ def _row(label: str, widget: Any) -> ComposeResult:
         yield widget
 
 
-class TaskForm(ModalScreen[object]):
-    """下达任务: title, due date, the branches (all ticked), an optional measure."""
+TASK_WORKFLOW = "task"
+REPORT_WORKFLOW = "task_report"
+
+
+class _Drafted(ModalScreen[object]):
+    """A form whose typed text is kept as a draft as it is typed: Esc closes
+    and keeps it (今日 lists it), Ctrl+D drops it, a save discards it."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", priority=True),
-        Binding("escape", "close", "取消"),
+        Binding("escape", "close", "关闭（留草稿）"),
+        Binding("ctrl+d", "discard", "放弃"),
     ]
+    WORKFLOW = ""
+    TITLE_TEXT = ""
+    draft_key = ""
+    _loading = True
+
+    def values(self) -> dict[str, Any]:
+        return {}
+
+    def restore(self, values: dict[str, Any]) -> None:
+        """Put a draft's values back into the fields."""
+
+    def _load_draft(self) -> None:
+        draft = zapp(self).drafts.load(self.WORKFLOW, self.draft_key)
+        if draft and isinstance(draft.get("values"), dict):
+            with self.prevent(Input.Changed, Select.Changed, TextCheckbox.Changed):
+                self.restore(draft["values"])
+            self.notify("已恢复上次未保存的草稿", markup=False)
+        self.call_after_refresh(self._done_loading)
+
+    def _done_loading(self) -> None:
+        self._loading = False
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(TextCheckbox.Changed)
+    def _changed(self) -> None:
+        if not self._loading:
+            zapp(self).drafts.touch(self.WORKFLOW, self.draft_key, self.TITLE_TEXT,
+                                    {"values": self.values()})  # fmt: skip
+
+    def saved(self, result: object) -> None:
+        zapp(self).drafts.discard(self.WORKFLOW, self.draft_key)
+        self.dismiss(result)
+
+    def action_close(self) -> None:
+        zapp(self).drafts.flush()
+        self.dismiss(None)
+
+    def action_discard(self) -> None:
+        zapp(self).drafts.discard(self.WORKFLOW, self.draft_key)
+        self.dismiss(None)
+
+
+_TASK_FIELDS = ("title", "detail", "due", "threshold")
+
+
+class TaskForm(_Drafted):
+    """下达任务: title, due date, the branches (all ticked), an optional measure."""
+
+    WORKFLOW = TASK_WORKFLOW
+    TITLE_TEXT = "下达任务"
 
     def __init__(self, general: tuple[str, str], branches: list[tuple[str, str]]) -> None:
         super().__init__()
         self.general = general
         self.branches = branches
+        self.draft_key = general[0]
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            f: self.query_one(f"#t-{f}", Input).value for f in _TASK_FIELDS
+        }
+        out["measure"] = str(self.query_one("#t-measure", Select).value)
+        out["branches"] = [
+            bid for i, (bid, _n) in enumerate(self.branches)
+            if self.query_one(f"#t-b{i}", TextCheckbox).value
+        ]  # fmt: skip
+        return out
+
+    def restore(self, values: dict[str, Any]) -> None:
+        for f in _TASK_FIELDS:
+            if isinstance(values.get(f), str):
+                self.query_one(f"#t-{f}", Input).value = values[f]
+        if values.get("measure") in (NO_MEASURE, *(m.value for m in TaskMeasure)):
+            self.query_one("#t-measure", Select).value = values["measure"]
+        if isinstance(values.get("branches"), list):
+            for i, (bid, _n) in enumerate(self.branches):
+                self.query_one(f"#t-b{i}", TextCheckbox).value = bid in values["branches"]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="tk-form"):
-            yield Static(content(f"{self.general[1]} 下达任务（Ctrl+S 保存，Esc 取消）"))
+            yield Static(content(f"{self.general[1]} 下达任务（Ctrl+S 保存，Esc 关闭并保留草稿）"))
             yield from _row("任务", LimitedInput(id="t-title", max_length=200, compact=True))
             yield from _row("要求", LimitedInput(id="t-detail", max_length=400, compact=True))
             yield from _row("完成时限", DateInput(id="t-due", compact=True))
@@ -268,6 +347,7 @@ class TaskForm(ModalScreen[object]):
 
     def on_mount(self) -> None:
         self.query_one("#t-title", Input).focus()
+        self._load_draft()
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -311,28 +391,36 @@ class TaskForm(ModalScreen[object]):
             self._status(str(e))
             return
         self.notify(f"已下达给 {len(task.branch_ids)} 个支部", markup=False)
-        self.dismiss(task)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        self.saved(task)
 
 
-class ReportForm(ModalScreen[object]):
+class ReportForm(_Drafted):
     """A branch reports progress on one task (text, and whether it is done)."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "保存", priority=True),
-        Binding("escape", "close", "取消"),
-    ]
+    WORKFLOW = REPORT_WORKFLOW
+    TITLE_TEXT = "报告任务进展"
 
     def __init__(self, item: BranchTask) -> None:
         super().__init__()
         self.item = item
+        self.draft_key = f"{item.task.id}|{item.branch_id}"
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "progress": self.query_one("#r-progress", Input).value,
+            "done": self.query_one("#r-done", TextCheckbox).value,
+        }
+
+    def restore(self, values: dict[str, Any]) -> None:
+        if isinstance(values.get("progress"), str):
+            self.query_one("#r-progress", Input).value = values["progress"]
+        if isinstance(values.get("done"), bool):
+            self.query_one("#r-done", TextCheckbox).value = values["done"]
 
     def compose(self) -> ComposeResult:
         it = self.item
         with VerticalScroll(id="tk-report"):
-            yield Static(content(f"{it.branch_name} 报告进展：{it.task.title}（Ctrl+S 保存）"))
+            yield Static(content(f"{it.branch_name} 报告进展：{it.task.title}（Ctrl+S 保存，Esc 留草稿）"))
             yield from _row("进展情况", LimitedInput(it.report.progress if it.report else "",
                                                  id="r-progress", max_length=400,
                                                  compact=True))  # fmt: skip
@@ -341,6 +429,7 @@ class ReportForm(ModalScreen[object]):
 
     def on_mount(self) -> None:
         self.query_one("#r-progress", Input).focus()
+        self._load_draft()
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -359,7 +448,4 @@ class ReportForm(ModalScreen[object]):
             self.query_one("#r-status", Static).update(content(str(e)))
             return
         self.notify("已报告进展", markup=False)
-        self.dismiss(saved)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        self.saved(saved)
