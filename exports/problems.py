@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from docx.document import Document
 
@@ -23,11 +23,8 @@ from exports.docx_common import (
     new_document,
 )
 from exports.docx_common import save_atomic as save_docx
-from exports.xlsx_common import new_workbook, save_workbook, write_table
-
-# A spreadsheet value: a date stays a date (shown 2026年11月20日), a count a number.
-Cell = str | int | float | dt.date | None
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+from exports.xlsx_common import Cell, new_workbook, save_workbook
+from exports.xlsx_common import add_table as add_sheet
 
 HEADERS = [
     "序号", "支部", "来源", "发现日期", "问题", "整改措施", "责任人", "整改时限", "验证人",
@@ -128,15 +125,10 @@ def build_docx(scope: str, entries: Sequence[Entry], today: dt.date) -> Document
 
 def build_xlsx(scope: str, entries: Sequence[Entry], today: dt.date) -> Any:
     wb = new_workbook()
-    ws = wb.active
-    ws.title = "整改台账"
-    rows = cells(entries, today) or [["尚无问题清单记录"]]
-    # write_table types its rows without dates; openpyxl stores a date as a date.
-    write_table(ws, f"{title_of(scope)}（截至{cn_date(today)}）", HEADERS, cast(Any, rows))
-    for row in ws.iter_rows(min_row=3):
-        for cell in row:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = DATE_FORMAT
+    add_sheet(
+        wb, "整改台账", HEADERS, cells(entries, today),
+        title=f"{title_of(scope)}（截至{cn_date(today)}）", empty_text="尚无问题清单记录",
+    )  # fmt: skip
     return wb
 
 

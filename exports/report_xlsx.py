@@ -150,6 +150,10 @@ def branch_workbook(report: BranchReport, dues_detail: Sequence[DuesDetailLine] 
                  [[x.held_on, x.org_name, x.title, x.lecturer or "未记录"]
                   for x in report.lectures],
                  title=title, empty_text="本期未开展党课")  # fmt: skip
+    if report.tasks:
+        xl.add_table(wb, "党总支任务", ["任务", "完成时限", "完成情况", "考核指标"],
+                     [[t.title, t.due, t.state, t.measure or ""] for t in report.tasks],
+                     title=title)  # fmt: skip
     return wb
 
 
@@ -190,6 +194,14 @@ def general_workbook(report: GeneralReport) -> Any:
     xl.add_table(wb, "党课", LECTURE_HEADERS,
                  [[x.held_on, x.org_name, x.title, x.lecturer or "未记录"] for x in lectures],
                  title=title, empty_text="本期各支部未开展党课")  # fmt: skip
+    scored = [b for b in bs if b.task_score is not None]
+    if scored:
+        # The quarterly 工作检查: numbers stay numbers (a branch without a score: empty).
+        xl.add_table(wb, "工作检查", ["支部", "到期任务", "按时完成", "考核指标", "指标达标",
+                                      "检查得分"], [
+            [b.org_name, s.tasks, s.on_time, s.measures, s.measures_met, s.score]
+            for b in scored if (s := b.task_score) is not None
+        ], title=title)  # fmt: skip
     return wb
 
 

@@ -272,3 +272,38 @@ def test_home_lines_for_problems_tasks_and_the_general_branch(store, tree) -> No
         ("党总支督办", "【逾期】任务“报送小结”2 个支部未完成（逾期 2 天）", ""),
         ("党总支督办", "【逾期】一支部 决议 1 项逾期未销号", ""),
     ])  # fmt: skip
+
+
+def test_quarterly_report_prints_tasks_and_the_score(store, tree, tmp_path: Path) -> None:
+    from services.export_report import export_reports
+
+    top, (b, b2, _b3) = tree
+    _as(store, Role.GENERAL, None, top.id)
+    task = ts.assign(store, top.id, title="报送小结", due=D(2026, 11, 15), today=D(2026, 11, 1),
+                     branch_ids=[b.id, b2.id])  # fmt: skip
+    _as(store, Role.SECRETARY, b.members[0].id, b.id)
+    ts.report(store, task.id, b.id, "已报送", done=True, today=D(2026, 11, 14))
+    files = export_reports(store, tmp_path, period=Period.quarter(2026, 4), today=TODAY,
+                           org_ids=[top.id], formats=("docx", "xlsx"))  # fmt: skip
+    by_name = {f.path.name: f.path for f in files}
+    one = docx.Document(str(by_name["季度报告_一支部_2026Q4.docx"]))
+    text = "\n".join(p.text for p in one.paragraphs)
+    assert "党总支任务完成情况" in text
+    assert "本季度到期任务1项，按时完成1项，工作检查得分100分。" in text
+    table = next(t for t in one.tables if t.rows[0].cells[0].text == "任务")
+    assert [c.text for c in table.rows[1].cells] == ["报送小结", "2026年11月15日", "按时完成", "—"]
+    two = "\n".join(p.text for p in docx.Document(
+        str(by_name["季度报告_二支部_2026Q4.docx"])).paragraphs)  # fmt: skip
+    assert "按时完成0项，工作检查得分0分。" in two
+    summary = docx.Document(str(by_name["季度报告_测试党总支_2026Q4.docx"]))
+    scores = next(t for t in summary.tables if t.rows[0].cells[-1].text == "检查得分")
+    assert [[c.text for c in r.cells] for r in scores.rows[1:]] == [
+        ["一支部", "1", "1", "—", "100"], ["二支部", "1", "0", "—", "0"],
+    ]
+    xlsx = next(p for n, p in by_name.items() if n.endswith(".xlsx") and "测试党总支" in n)
+    ws = xc.sheets(xlsx)["工作检查"]
+    assert xc.body(ws, 2) == [["一支部", 1, 1, 0, 0, 100.0], ["二支部", 1, 0, 0, 0, 0.0]]
+    branch_xlsx = next(p for n, p in by_name.items() if n.endswith(".xlsx") and "一支部" in n)
+    assert xc.body(xc.sheets(branch_xlsx)["党总支任务"], 2) == [
+        ["报送小结", D(2026, 11, 15), "按时完成", None]
+    ]

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from tui import exit_codes
-from tui.cli_common import OUTPUT_HELP, output_dir, say
+from tui.cli_common import OUTPUT_HELP, add_format_option, formats_of, output_dir, say
 
 EXPORT_NAME = "problems"
 
@@ -19,9 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p.add_argument("-o", "--output", metavar="DIR", help=OUTPUT_HELP)
     p.add_argument("--branch", metavar="NAME", help="只导出这个支部（默认：所有支部）")
-    p.add_argument(
-        "--format", dest="fmt", choices=("docx", "xlsx"), help="只导出一种格式（默认两种都导出）"
-    )
+    add_format_option(p, default=("docx", "xlsx"))
 
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
@@ -32,7 +30,7 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
     try:
         files = export_problems(
             store, output_dir(args.output), date.today(), branch_name=args.branch,
-            formats=(args.fmt,) if args.fmt else ("docx", "xlsx"),
+            formats=formats_of(args),
         )  # fmt: skip
     finally:
         store.close()
