@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from domain.holidays import HolidayRules
     from domain.meeting_rules import RuleConfig
     from domain.participation import ParticipationConfig
+    from domain.problems import EscalationConfig
+    from domain.tasks import TaskScoreConfig
     from services.settings_models import RemindSettings
 
 SYSTEM_FILE = Path("/etc/zhibu/config.toml")
@@ -115,6 +117,18 @@ class Rules:
         from domain.followups import FollowUpConfig
 
         return _strict(FollowUpConfig, self._section("followups"))
+
+    @cached_property
+    def problems(self) -> EscalationConfig:
+        from domain.problems import EscalationConfig
+
+        return _strict(EscalationConfig, self._section("problems"))
+
+    @cached_property
+    def tasks(self) -> TaskScoreConfig:
+        from domain.tasks import TaskScoreConfig
+
+        return _strict(TaskScoreConfig, self._section("tasks"))
 
 
 @dataclass(frozen=True, eq=False)

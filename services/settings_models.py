@@ -22,6 +22,8 @@ from domain.followups import FollowUpConfig
 from domain.holidays import HolidayRules
 from domain.meeting_rules import RuleConfig
 from domain.participation import ParticipationConfig
+from domain.problems import EscalationConfig
+from domain.tasks import TaskScoreConfig
 from services.config_file import DEFAULT_EXPORT_DIR, ConfigError, Theme, key_line
 
 
@@ -40,6 +42,8 @@ class RulesFile(_Section):
     dues: DuesConfig = Field(default_factory=DuesConfig)  # 党费 bands
     participation: ParticipationConfig = Field(default_factory=ParticipationConfig)
     followups: FollowUpConfig = Field(default_factory=FollowUpConfig)  # 一人一事
+    problems: EscalationConfig = EscalationConfig()  # 问题清单: when late goes to the 党总支
+    tasks: TaskScoreConfig = TaskScoreConfig()  # 党总支任务: the quarterly check's points
 
 
 class RemindSettings(_Section):

@@ -165,3 +165,22 @@ def test_a_report_is_for_a_branch_the_task_went_to() -> None:
     assert again.done_on == D(2026, 12, 1)  # the day it was first reported done stays
     assert isinstance(again, TaskReport) and again.id == first.id
     assert ProblemSource.DECISION.value == "会议决议"
+
+
+def test_the_config_file_sets_escalation_and_the_check_points(tmp_path, monkeypatch) -> None:
+    from services.settings import ConfigError, load_settings
+
+    home = tmp_path / "cfg"
+    (home / "zhibu").mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.setenv("ZHIBU_SYSTEM_CONFIG", str(tmp_path / "none.toml"))
+    path = home / "zhibu" / "config.toml"
+    path.write_text("[rules.problems]\nescalate_after_days = 3\n"
+                    "[rules.tasks]\non_time_points = 50\nmeasure_points = 50\n",
+                    encoding="utf-8")  # fmt: skip
+    s = load_settings()
+    assert s.rules.problems.escalate_after_days == 3
+    assert (s.rules.tasks.on_time_points, s.rules.tasks.measure_points) == (50, 50)
+    path.write_text("[rules.tasks]\nbonus = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_settings()

@@ -213,7 +213,8 @@ class TasksScreen(Screen[None]):
         quarter = quarter_of(app.today)
         try:
             scores = task_service.quarterly_scores(
-                app.store, quarter, general_id=general[0] if general else None
+                app.store, quarter, general_id=general[0] if general else None,
+                config=app.settings.rules.tasks,  # the config file's [rules.tasks]
             )
         except DomainError as e:
             self.notify(str(e), severity="error", markup=False)
