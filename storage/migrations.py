@@ -556,7 +556,7 @@ def m013_sittings(c: sqlite3.Connection) -> None:
     )
 
 
-def m015_problems_and_tasks(c: sqlite3.Connection) -> None:
+def m014_problems_and_tasks(c: sqlite3.Connection) -> None:
     # 问题清单 (problems filed from meetings, inspections, 隐患排查) and the
     # 党总支's tasks with each branch's report. Stored whole as JSON in data;
     # the columns the home screen and the lists filter on sit alongside.
@@ -616,7 +616,7 @@ MIGRATIONS: list[Migration] = [
     m011_development,
     m012_assessment,
     m013_sittings,
-    m015_problems_and_tasks,
+    m014_problems_and_tasks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
