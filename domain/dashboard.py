@@ -26,6 +26,7 @@ class DueItem:
     urgency: Urgency = Urgency.INFO
     action: Go | None = None
     owner: str = ""
+    branch: str = ""  # the 党支部 it concerns, by name, where known (for reminders)
 
     def days_overdue(self, today: date) -> int:
         return (today - self.due).days if self.due and today > self.due else 0

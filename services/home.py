@@ -15,6 +15,7 @@ from storage.compliance import COLUMNS, ComplianceCell, ComplianceRow
 if TYPE_CHECKING:
     from domain.branch_rules import BranchRuleConfig
     from domain.dashboard import DueItem
+    from services.private_details import ActingRoles
     from storage.db import Store
 
 __all__ = [
@@ -37,6 +38,10 @@ WORKFLOW_MODULES = (
     "storage.followups",
     "storage.dues",
 )
+
+
+# ``everything``: a cap no real database reaches, so nothing due is left out.
+EVERYTHING_CAP = 100_000
 
 
 class Headline(NamedTuple):
@@ -64,10 +69,15 @@ def due_items(
     *,
     compliance_rows: list[ComplianceRow] | None = None,
     branch_rules: BranchRuleConfig | None = None,
+    who: ActingRoles | None = None,
+    everything: bool = False,
 ) -> list[DueItem]:
     """Each workflow's light home module answers from indexes (no models).
     *compliance_rows*: the 三会一课 table's rows, when the caller has them.
-    一人一事 lines come through services.private_details, the one privacy rule."""
+    一人一事 lines come through services.private_details, the one privacy rule;
+    *who* reads them (default: whoever acts in this process).
+    *everything*: every branch and no home-screen caps, for ``zhibu remind``
+    (services.reminders), which sends this same list outside the app."""
     from services import private_details
     from storage import (
         action_home,
@@ -80,9 +90,21 @@ def due_items(
         make_up_home,
     )
 
+    reader = who if who is not None else private_details.reader(store)
+    if everything:
+        from storage import org
+
+        if compliance_rows is None:
+            ids = [b.id for b in org.branches(store)]
+            compliance_rows = compliance.rows_for(store, ids, today)
+        lectures = lecture_home.home_items(store, today, limit=EVERYTHING_CAP)
+        followups = private_details.home_items(store, today, reader, cap=EVERYTHING_CAP)
+    else:
+        lectures = lecture_home.home_items(store, today)
+        followups = private_details.home_items(store, today, reader)
     return [
-        *lecture_home.home_items(store, today),
-        *private_details.home_items(store, today, private_details.reader(store)),
+        *lectures,
+        *followups,
         *compliance.home_items(store, today, rows=compliance_rows),
         *action_home.home_items(store, today),
         *make_up_home.home_items(store, today),

@@ -166,15 +166,19 @@ def to_act_on(store: Store, fu_id: str, who: ActingRoles) -> FollowUp | None:
     return fu if fu is not None and may_see_case(who, fu) else None
 
 
-def home_items(store: Store, today: date, who: ActingRoles) -> list[DueItem]:
+def home_items(
+    store: Store, today: date, who: ActingRoles, *, cap: int | None = None
+) -> list[DueItem]:
     """The 一人一事 lines of the home screen; private ones not *who*'s say
-    only 保密事项."""
+    only 保密事项. *cap*: at most this many (default: the home screen's)."""
     from storage import followup_home
 
     def rule(private: bool, branch_id: str | None, responsible_id: str) -> bool:
         return may_see(who, private=private, branch_id=branch_id, responsible_id=responsible_id)
 
-    return followup_home.home_items(store, today, may_see=rule)
+    if cap is None:
+        return followup_home.home_items(store, today, may_see=rule)
+    return followup_home.home_items(store, today, may_see=rule, cap=cap)
 
 
 # --- readers for exports ------------------------------------------------------

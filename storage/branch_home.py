@@ -136,14 +136,14 @@ def home_items(
             items.append(DueItem(
                 section=TERM_SECTION, text=term_line(s), due=s.term.due_on,
                 urgency=Urgency.OVERDUE if late else Urgency.DUE,
-                action=go(Place.BRANCH_STATUS, s.facts.branch_id),
+                action=go(Place.BRANCH_STATUS, s.facts.branch_id), branch=s.facts.branch_name,
             ))  # fmt: skip
         for f in s.size:
             if f.level is not Level.OK:
                 items.append(DueItem(
                     section=SIZE_SECTION, text=f"{s.facts.branch_name}：{f.text}",
                     urgency=Urgency.DUE if f.level is Level.PROBLEM else Urgency.INFO,
-                    action=go(Place.BRANCH_STATUS, s.facts.branch_id),
+                    action=go(Place.BRANCH_STATUS, s.facts.branch_id), branch=s.facts.branch_name,
                 ))  # fmt: skip
     return items
 

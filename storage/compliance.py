@@ -428,7 +428,7 @@ def home_items(
             items.append(DueItem(
                 section=SECTION, text=f"{row.branch_name}：{what}未开，已逾期",
                 due=row.window.start, urgency=Urgency.OVERDUE,
-                action=go(Place.NEW_MEETING, str(first.kind), org),
+                action=go(Place.NEW_MEETING, str(first.kind), org), branch=row.branch_name,
             ))  # fmt: skip
         soon = [
             c
@@ -446,6 +446,6 @@ def home_items(
                 section=SECTION,
                 text=f"{row.branch_name}：{'、'.join(c.label for c in soon)}尚未召开（{due:%m-%d} 前）",
                 due=due, urgency=Urgency.DUE,
-                action=go(Place.NEW_MEETING, str(first.kind), org),
+                action=go(Place.NEW_MEETING, str(first.kind), org), branch=row.branch_name,
             ))  # fmt: skip
     return items

@@ -56,6 +56,7 @@ def home_items(store: Store, today: dt.date) -> list[DueItem]:
                     due=dt.date.fromisoformat(due),
                     urgency=Urgency.OVERDUE if late else Urgency.DUE,
                     action=go(Place.DEVELOPMENT_PERSON, r["person_id"]),
+                    branch=r["branch"] or "",
                 )
             )
     return items

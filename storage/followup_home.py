@@ -50,7 +50,8 @@ def home_items(
         "SELECT id, branch_id, responsible_id, status, next_contact, private,"
         f" {json_fields.FOLLOWUP.extract('person_name')} AS person_name,"
         f" {json_fields.FOLLOWUP.extract('trigger_text')} AS trigger_text,"
-        f" {json_fields.FOLLOWUP.extract('responsible_name')} AS responsible_name"
+        f" {json_fields.FOLLOWUP.extract('responsible_name')} AS responsible_name,"
+        f" (SELECT name FROM org_units o WHERE o.id = {TABLE}.branch_id) AS branch_name"
         f" FROM {TABLE} WHERE status IN {OPEN_SQL} AND next_contact <= :today"
         " ORDER BY next_contact LIMIT :cap",
         params,
@@ -73,6 +74,7 @@ def home_items(
                 urgency=Urgency.OVERDUE if late > 0 else Urgency.DUE,
                 action=go(Place.FOLLOWUP, r["id"]),
                 owner=r["responsible_name"] or "",
+                branch=r["branch_name"] or "",
             )
         )
     items.sort(key=lambda i: (i.owner, i.due or today))

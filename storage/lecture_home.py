@@ -104,6 +104,7 @@ def home_items(store: Store, today: date, *, limit: int = 10) -> list[DueItem]:
                 urgency=Urgency.OVERDUE,
                 action=_action(lec),
                 owner=lec.lecturer_name,
+                branch=lec.branch_name,
             )
         )
     late.sort(key=lambda item: item.due or today)
@@ -130,6 +131,7 @@ def home_items(store: Store, today: date, *, limit: int = 10) -> list[DueItem]:
                 urgency=Urgency.DUE if soon else Urgency.INFO,
                 action=_action(lec),
                 owner=lec.lecturer_name,
+                branch=lec.branch_name,
             )
         )
         break

@@ -81,5 +81,6 @@ def home_items(store: Store, today: dt.date) -> list[DueItem]:
         if late:
             text += f"，最早的已逾期 {late} 天"
         items.append(DueItem(section=SECTION, text=text, due=b.first_deadline, urgency=urgency,
-                             action=go(Place.PARTICIPATION, b.branch_id)))  # fmt: skip
+                             action=go(Place.PARTICIPATION, b.branch_id),
+                             branch=b.branch_name))  # fmt: skip
     return items

@@ -602,6 +602,36 @@ def m014_problems_and_tasks(c: sqlite3.Connection) -> None:
     )
 
 
+def m016_remind_outbox(c: sqlite3.Connection) -> None:
+    # zhibu remind (docs/REMINDERS.md): one row per recipient, channel and day.
+    # The row is claimed before a send and marked after it, each in its own
+    # short transaction, so no write lock is held over the network; a failed
+    # send stays 'pending' with its error and next try for the next run, and
+    # UNIQUE(day, recipient, channel) is what keeps a sent digest from going
+    # out twice the same day. Addresses and secrets stay in the config file.
+    run_script(
+        c,
+        """
+        CREATE TABLE remind_outbox (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            body TEXT NOT NULL DEFAULT '',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            next_try TEXT,
+            claimed_at TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE(day, recipient, channel)
+        );
+        CREATE INDEX remind_outbox_status ON remind_outbox(status, day);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -617,6 +647,7 @@ MIGRATIONS: list[Migration] = [
     m012_assessment,
     m013_sittings,
     m014_problems_and_tasks,
+    m016_remind_outbox,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui import cli_config
 
     cli_config.add_parser(sub)
+    from tui import cli_remind
+
+    cli_remind.add_parser(sub)
     _add_global_options(p, top=True)
     p.add_argument("--version", action="version", version=f"zhibu {_version()}",
                    help="显示版本号并退出")  # fmt: skip
@@ -238,6 +241,10 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
         from tui import cli_config
 
         return cli_config.run_help(args.topic, settings)
+    if args.command == "remind":
+        from tui import cli_remind
+
+        return cli_remind.run(args, db_path)
     return exit_codes.USAGE
 
 

@@ -17,6 +17,7 @@ DATA = 65  # EX_DATAERR: bad input data or a damaged / too new database
 NO_INPUT = 66  # EX_NOINPUT: the database or input file does not exist
 SOFTWARE = 70  # EX_SOFTWARE: an unexpected error (see the crash log)
 IO = 74  # EX_IOERR: an output file or folder cannot be written
+TEMP_FAIL = 75  # EX_TEMPFAIL: a reminder did not go out; recorded, the next run retries it
 NO_PERM = 77  # EX_NOPERM: not an administrator (or the PIN was not given)
 CONFIG = 78  # EX_CONFIG: a configuration file cannot be used (services.settings)
 # Signals, as shells report them (128 + the signal number); not errors.
@@ -30,6 +31,7 @@ TABLE: dict[int, str] = {
     NO_INPUT: "数据库或输入文件不存在（未新建任何文件）",
     SOFTWARE: "意外错误（详情见崩溃日志）",
     IO: "无法写入输出文件或文件夹",
+    TEMP_FAIL: "部分提醒未能发出（已记录，下次运行时重试）",
     NO_PERM: "权限不足（不是管理员，或未验证 PIN）",
     CONFIG: "配置文件有误（错误信息给出文件和行号）",
 }

@@ -1,0 +1,227 @@
+"""`zhibu remind`: each configured 党支部 or person gets a digest of what is
+due or late, through the channels the ``[remind]`` config names.
+
+What is due is the home screen's own computation (services.home.due_items,
+over every branch and without its caps): follow-ups, courseware and
+lectures, the meetings the rules require, 发展党员 dates and every other
+workflow registered there. Problems and tasks join the digests when their
+home providers are registered in services.home.due_items with ``owner`` and
+``branch`` set on their items: there is no second list to extend.
+
+Private 一人一事 details never leave the machine: the list is read as
+nobody (services.private_details), so a private case says only 保密事项.
+
+Sends go through the outbox (storage.remind_outbox): once per recipient,
+channel and day; a failed send is recorded and retried by a later run.
+No transaction is open while a message is on the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from domain.reminders import (
+    CHANNEL_CN,
+    SECTION,
+    Channel,
+    Digest,
+    Recipient,
+    RemindConfig,
+    SmtpConfig,
+    digests,
+    known_names,
+    recipient,
+)
+from services.errors import BadData, InputMissing, InvalidInput, NotFound, storage_errors
+
+if TYPE_CHECKING:
+    from storage.db import Store
+
+Sender = Callable[[Channel, Recipient, Digest, "SmtpConfig | None", float], None]
+
+
+class Result(StrEnum):
+    SENT = "已发送"
+    ALREADY = "今天已发送过"
+    WAITING = "等待重试"
+    FAILED = "发送失败，下次运行时重试"
+    GAVE_UP = "多次发送失败，今天不再重试"
+    DRY_RUN = "试运行，未发送"
+    NO_CHANNEL = "未配置渠道，不会发送"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    digest: Digest
+    channel: Channel | None
+    result: Result
+    error: str = ""
+
+    def line(self) -> str:
+        via = f" → {CHANNEL_CN[self.channel]}" if self.channel else ""
+        why = f"：{self.error}" if self.error else ""
+        return f"{self.result.value}：{self.digest.kind.value} {self.digest.name}{via}{why}"
+
+
+@dataclass(frozen=True)
+class Report:
+    digests: list[Digest]
+    outcomes: list[Outcome]
+
+    @property
+    def failed(self) -> bool:
+        return any(o.result in (Result.FAILED, Result.GAVE_UP) for o in self.outcomes)
+
+
+# --- configuration --------------------------------------------------------------
+
+
+def config_from_table(table: dict[str, Any]) -> RemindConfig:
+    """The ``[remind]`` table as read from TOML; errors worded for the user."""
+    from pydantic import ValidationError
+
+    try:
+        return RemindConfig.model_validate(table)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        raise BadData(f"配置文件的 [{SECTION}] 有误：{where}：{msg}") from None
+
+
+def load_config(path: Path) -> RemindConfig:
+    """Read the ``[remind]`` table of the TOML file at *path*. Until the
+    project's config file (services.settings) carries the section, this is
+    how ``zhibu remind --config FILE`` gets it."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputMissing(f"配置文件不存在：{path}") from None
+    except OSError as e:
+        raise InputMissing(f"无法读取配置文件 {path}（{type(e).__name__}）") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise BadData(f"配置文件 {path} 不是有效的 TOML（{e}）") from None
+    table = data.get(SECTION)
+    if not isinstance(table, dict):
+        raise BadData(f"配置文件 {path} 中没有 [{SECTION}] 一节")
+    return config_from_table(table)
+
+
+# --- the run --------------------------------------------------------------------
+
+
+def plan(
+    store: Store,
+    today: dt.date,
+    config: RemindConfig,
+    *,
+    to: str | None = None,
+    unconfigured: bool = False,
+) -> list[Digest]:
+    """Today's digests, from the home screen's due items read as nobody."""
+    from services.home import due_items
+    from services.private_details import Reader
+
+    with storage_errors():
+        items = due_items(store, today, who=Reader(), everything=True)
+    out = digests(items, today, config, to=to, unconfigured=unconfigured)
+    if to is not None and not out and to not in known_names(config):
+        if not any(to in (i.owner, i.branch) for i in items):
+            raise NotFound(f"没有叫「{to}」的接收人（配置中没有，待办事项中也没有）")
+    return out
+
+
+def run(
+    store: Store,
+    today: dt.date,
+    config: RemindConfig,
+    *,
+    to: str | None = None,
+    dry_run: bool = False,
+    now: Callable[[], dt.datetime] = dt.datetime.now,
+    sender: Sender | None = None,
+) -> Report:
+    """Send (or, *dry_run*, only list) today's digests."""
+    if sender is None:
+        from services.remind_send import send
+
+        sender = send
+    todo = plan(store, today, config, to=to, unconfigured=dry_run)
+    outcomes: list[Outcome] = []
+    if dry_run:
+        for d in todo:
+            r = recipient(config, d)
+            channels = r.channels() if r else []
+            if not channels:
+                outcomes.append(Outcome(d, None, Result.NO_CHANNEL))
+            outcomes += [Outcome(d, c, Result.DRY_RUN) for c in channels]
+        return Report(todo, outcomes)
+
+    from services.remind_send import SendFailed
+    from storage import remind_outbox as outbox
+
+    with storage_errors():
+        outbox.supersede_earlier(store, today)
+    for d in todo:
+        r = recipient(config, d)
+        for channel in r.channels() if r else []:
+            assert r is not None
+            body = d.text()
+            with storage_errors():
+                claimed = outbox.claim(store, today, d.key, channel.value, body, now())
+            if not claimed:
+                outcomes.append(Outcome(d, channel, _why_not(store, today, d, channel)))
+                continue
+            try:
+                sender(channel, r, d, config.smtp, config.timeout_seconds)
+            except SendFailed as e:
+                with storage_errors():
+                    status = outbox.mark_failed(
+                        store, today, d.key, channel.value, str(e),
+                        next_try=now() + dt.timedelta(minutes=config.retry_after_minutes),
+                        max_attempts=config.max_attempts,
+                    )  # fmt: skip
+                gave_up = status is outbox.Status.GAVE_UP
+                outcomes.append(
+                    Outcome(d, channel, Result.GAVE_UP if gave_up else Result.FAILED, str(e))
+                )
+                continue
+            with storage_errors():
+                outbox.mark_sent(store, today, d.key, channel.value, now())
+            outcomes.append(Outcome(d, channel, Result.SENT))
+    return Report(todo, outcomes)
+
+
+def _why_not(store: Store, today: dt.date, d: Digest, channel: Channel) -> Result:
+    from storage import remind_outbox as outbox
+
+    row = next(
+        (x for x in outbox.rows(store, today) if x.recipient == d.key and x.channel == channel),
+        None,
+    )
+    if row is None or row.status is outbox.Status.SENT:
+        return Result.ALREADY
+    if row.status is outbox.Status.GAVE_UP:
+        return Result.GAVE_UP
+    return Result.WAITING
+
+
+def require_config(config: RemindConfig | None) -> RemindConfig:
+    if config is None:
+        raise InvalidInput(
+            "没有提醒配置：请用 --config 指定含 [remind] 一节的配置文件"
+            "（见 docs/REMINDERS.md）；只看提醒内容可加 --dry-run"
+        )
+    if not (config.branches or config.people):
+        raise InvalidInput(
+            "配置的 [remind] 中没有任何接收人（[[remind.branches]] 或 [[remind.people]]）"
+        )
+    return config
