@@ -25,8 +25,11 @@ class DueItem:
     due: date | None = None
     urgency: Urgency = Urgency.INFO
     action: Go | None = None
+    # Who is to act on it (a name), and the 党支部 it concerns (a name): zhibu
+    # remind sends an item to its owner and to its branch. Empty where no one
+    # should be sent it: a member's 党费 arrears are not for a group chat.
     owner: str = ""
-    branch: str = ""  # the 党支部 it concerns, by name, where known (for reminders)
+    branch: str = ""
 
     def days_overdue(self, today: date) -> int:
         return (today - self.due).days if self.due and today > self.due else 0

@@ -110,7 +110,6 @@ def home_items(store: Store, today: date) -> list[DueItem]:
                 due=add_months(cutoff, 1),
                 urgency=Urgency.OVERDUE if lapse else Urgency.DUE,
                 action=go(Place.MEMBER_RECORD, person_id),
-                owner=names.get(person_id, ""),
             )
         )
     return items
@@ -124,7 +123,6 @@ def no_base_items(store: Store, branch_ids: list[str], today: date) -> list[DueI
             text=f"{name}{NO_BASE}，无法计算应缴党费，请在党费录入中按 b 设置",
             urgency=Urgency.DUE,
             action=go(Place.DUES, branch_id),
-            owner=name,
         )
         for _pid, name, branch_id in no_base(store, branch_ids, today)
     ]

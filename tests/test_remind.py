@@ -1,0 +1,523 @@
+"""`zhibu remind` end to end: the real CLI entry sends to a local HTTP server
+standing in for the 企业微信 and 钉钉 group robots and to a local SMTP server
+(aiosmtpd), all on 127.0.0.1 and started here; the tests assert on what they
+received (the 钉钉 signature checked server-side from the secret), on the
+outbox after failures and retries, and on the --dry-run output."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email
+import email.header
+import email.policy
+import hashlib
+import hmac
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from domain.development import Stage, StageEvent
+from domain.people import PoliticalStatus
+from domain.reminders import dingtalk_sign
+from services import development as dev_svc
+from storage import remind_outbox
+from storage.db import Store, open_store
+from tests import factories
+from tests.factories import TODAY
+from tui import exit_codes
+from tui.cli import main
+
+SECRET = "SEC0123456789abcdef测试"
+DAY = TODAY.isoformat()
+
+
+# --- the stand-in servers -------------------------------------------------------
+
+
+@dataclass
+class Robot:
+    """What the robot server received, and how it should answer."""
+
+    port: int = 0
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    fail_next: int = 0  # answer HTTP 500 to this many requests
+    hang_seconds: float = 0.0
+    # During each request: can another connection take the database's write lock?
+    db_path: Path | None = None
+    db_free_during_send: list[bool] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def on(self, path: str) -> list[dict[str, Any]]:
+        return [p for p in self.posts if p["path"] == path]
+
+
+def _handler(robot: Robot) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # quiet test output
+            pass
+
+        def do_POST(self) -> None:
+            parts = urllib.parse.urlsplit(self.path)
+            query = dict(urllib.parse.parse_qsl(parts.query))
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if robot.db_path is not None:
+                robot.db_free_during_send.append(_can_write(robot.db_path))
+            if robot.hang_seconds:
+                time.sleep(robot.hang_seconds)
+            if robot.fail_next > 0:
+                robot.fail_next -= 1
+                self.send_response(500)
+                self.end_headers()
+                return
+            post = {
+                "path": parts.path,
+                "query": query,
+                "json": json.loads(body.decode("utf-8")),
+                "content_type": self.headers["Content-Type"],
+            }
+            answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
+            if parts.path == "/dingtalk":
+                post["sign_ok"] = _dingtalk_verifies(query, SECRET)
+                if not post["sign_ok"]:  # what 钉钉 answers to a bad signature
+                    answer = {"errcode": 310000, "errmsg": "sign not match"}
+            robot.posts.append(post)
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def _dingtalk_verifies(query: dict[str, str], secret: str) -> bool:
+    """The server side of 钉钉 加签, written from its description (not from
+    the code under test): HMAC-SHA256 keyed with the secret over
+    "timestamp\\nsecret", base64; the timestamp within an hour of now."""
+    try:
+        ts = int(query["timestamp"])
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() * 1000 - ts) > 3600_000:
+        return False
+    mac = hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest()
+    return hmac.compare_digest(query.get("sign", ""), base64.b64encode(mac).decode())
+
+
+def _can_write(db_path: Path) -> bool:
+    conn = sqlite3.connect(str(db_path), timeout=0.2)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve_robot(robot: Robot, port: int = 0) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(robot))
+    robot.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def robot() -> Iterator[Robot]:
+    r = Robot()
+    server = _serve_robot(r)
+    yield r
+    server.shutdown()
+    server.server_close()
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+
+def _start_smtp(port: int) -> tuple[Controller, Mailbox]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, box
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, Mailbox]]:
+    port = _free_port()
+    controller, box = _start_smtp(port)
+    yield port, box
+    controller.stop()
+
+
+# --- the database and config ----------------------------------------------------
+
+
+@pytest.fixture
+def data(db_path: Path) -> Path:
+    """Two branches with a year of meetings (支委会 missing in October, make-up
+    study owed), a follow-up overdue and a private one due today in 一支部,
+    late courseware in 二支部, and a 发展党员 activist in 一支部."""
+    store = open_store(db_path, actor="tester")
+    try:
+        b1, b2 = factories.calendar(store)
+        factories.followup(
+            store, b1, b1.members[4], responsible=b1.members[1],
+            next_contact=TODAY - dt.timedelta(days=3),
+        )  # fmt: skip
+        factories.followup(
+            store, b1, b1.members[5], private=True, description="家中老人重病住院",
+            trigger_text="家庭困难", next_contact=TODAY,
+        )  # fmt: skip
+        factories.rota(store, b2.unit, [b2.members[0], b2.members[1]], branch_name=b2.unit.name)
+        masses = b1.with_status(PoliticalStatus.MASSES)[0].id
+        for stage, on in ((Stage.APPLIED, "2025-09-01"), (Stage.TALK, "2025-09-20")):
+            dev_svc.record(store, masses, StageEvent(stage=stage, on=dt.date.fromisoformat(on)))
+        dev_svc.record(
+            store, masses,
+            StageEvent(stage=Stage.ACTIVIST, on=dt.date(2025, 11, 1), people=("张伟", "王芳")),
+        )  # fmt: skip
+    finally:
+        store.close()
+    return db_path
+
+
+def _config(tmp_path: Path, robot: Robot | None, smtp_port: int, **extra: object) -> Path:
+    wecom = robot.url("/wecom") if robot else "http://127.0.0.1:9/wecom"
+    ding = robot.url("/dingtalk") if robot else "http://127.0.0.1:9/dingtalk"
+    values = {"retry_after_minutes": 0, "timeout_seconds": 3, **extra}
+    settings = "\n".join(f"{k} = {json.dumps(v)}" for k, v in values.items())
+    text = f"""
+[remind]
+{settings}
+
+[remind.smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+sender = "zhibu@example.com"
+
+[[remind.branches]]
+name = "一支部"
+wecom_webhook = "{wecom}?key=test-key"
+
+[[remind.branches]]
+name = "二支部"
+dingtalk_webhook = "{ding}?access_token=test-token"
+dingtalk_secret = "{SECRET}"
+
+[[remind.people]]
+name = "王芳"
+email = "wangfang@example.com"
+"""
+    path = tmp_path / "zhibu.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def remind(db: Path, *args: str) -> int:
+    return main(["--db", str(db), "remind", "--date", DAY, *args])
+
+
+def _outbox(db: Path) -> list[remind_outbox.OutboxRow]:
+    store = open_store(db, actor="tester")
+    try:
+        return remind_outbox.rows(store)
+    finally:
+        store.close()
+
+
+def _wecom_text(robot: Robot) -> str:
+    (post,) = robot.on("/wecom")
+    assert post["json"]["msgtype"] == "markdown"
+    return str(post["json"]["markdown"]["content"])
+
+
+# --- the tests ------------------------------------------------------------------
+
+
+def test_each_branch_and_person_gets_their_digest_on_their_channel(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    port, box = smtp
+    assert remind(data, "--config", str(_config(tmp_path, robot, port))) == exit_codes.OK
+    out = capsys.readouterr().out
+    assert "已发送：支部 一支部 → 企业微信" in out and "已发送：个人 王芳 → 邮件" in out
+
+    wecom = _wecom_text(robot)  # 一支部's group robot
+    assert wecom.startswith("### 支部工作提醒（11月22日）：一支部")
+    assert "一支部：支委会（10月）未开，已逾期" in wecom  # the meetings the rules require
+    assert "陈静：联系已逾期3天" in wecom  # a follow-up
+    assert "补学" in wecom and "一支部：6 人次待补学" in wecom
+    assert "黄敏" in wecom and "思想汇报 2026-02-01 到期" in wecom  # 发展党员
+    assert "二支部" not in wecom.split("\n", 1)[1]  # nothing of the other branch
+
+    (ding,) = robot.on("/dingtalk")  # 二支部's robot, signed
+    assert ding["sign_ok"] is True
+    assert ding["query"]["access_token"] == "test-token"
+    assert ding["json"]["msgtype"] == "markdown"
+    assert ding["json"]["markdown"]["title"].startswith("支部工作提醒（11月22日）：二支部")
+    text = ding["json"]["markdown"]["text"]
+    assert "选题报备逾期 2 天：12月4日党课 吴丽（二支部）" in text  # courseware
+    assert "二支部：支委会（10月）未开，已逾期" in text
+
+    ((rcpt, msg),) = box.messages  # 王芳, responsible for the follow-up
+    assert rcpt == ["wangfang@example.com"] and msg["To"] == "wangfang@example.com"
+    subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+    assert subject == "支部工作提醒（11月22日）：王芳，1 项待办，1 项已逾期"
+    body = msg.get_content()
+    assert "【一人一事】" in body and "陈静：联系已逾期3天" in body
+    assert "支委会" not in body  # a person gets their own items only
+
+    rows = _outbox(data)
+    assert {(r.recipient, r.channel, r.status) for r in rows} == {
+        ("支部:一支部", "wecom", remind_outbox.Status.SENT),
+        ("支部:二支部", "dingtalk", remind_outbox.Status.SENT),
+        ("个人:王芳", "email", remind_outbox.Status.SENT),
+    }
+    assert all(r.day == TODAY and r.attempts == 1 for r in rows)
+
+
+def test_private_follow_up_details_never_leave_the_machine(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
+) -> None:
+    assert remind(data, "--config", str(_config(tmp_path, robot, smtp[0]))) == exit_codes.OK
+    wecom = _wecom_text(robot)
+    assert "保密事项：今天应联系" in wecom
+    everything = json.dumps(robot.posts, ensure_ascii=False) + "".join(
+        m.get_content() for _, m in smtp[1].messages
+    )
+    assert "家庭困难" not in everything and "老人" not in everything
+    assert "杨军 · " not in everything  # the private case's person stays unnamed
+
+
+def test_a_second_run_the_same_day_sends_nothing(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    cfg = str(_config(tmp_path, robot, smtp[0]))
+    assert remind(data, "--config", cfg) == exit_codes.OK
+    assert (len(robot.posts), len(smtp[1].messages)) == (2, 1)
+    capsys.readouterr()
+    assert remind(data, "--config", cfg) == exit_codes.OK
+    assert (len(robot.posts), len(smtp[1].messages)) == (2, 1)
+    assert capsys.readouterr().out.count("今天已发送过") == 3
+    # The next day is a new digest.
+    assert main(["--db", str(data), "remind", "--date", "2026-11-23", "--config", cfg]) == 0
+    assert (len(robot.posts), len(smtp[1].messages)) == (4, 2)
+
+
+def test_failed_sends_are_recorded_and_the_next_run_retries_them(
+    data: Path, tmp_path: Path, robot: Robot, capsys
+) -> None:
+    robot.fail_next = 1  # the first robot request gets HTTP 500
+    smtp_port = _free_port()  # nothing listens there yet: connection refused
+    cfg = str(_config(tmp_path, robot, smtp_port))
+    assert remind(data, "--config", cfg) == exit_codes.TEMP_FAIL == 75
+    err = capsys.readouterr().err
+    assert "服务器返回 HTTP 500" in err and "连接发信服务器被拒绝" in err
+    rows = {r.channel: r for r in _outbox(data)}
+    assert rows["wecom"].status is remind_outbox.Status.PENDING
+    assert rows["wecom"].attempts == 1 and rows["wecom"].last_error == "服务器返回 HTTP 500"
+    assert rows["wecom"].next_try is not None
+    assert rows["email"].status is remind_outbox.Status.PENDING
+    assert rows["email"].last_error == "连接发信服务器被拒绝"
+    assert rows["dingtalk"].status is remind_outbox.Status.SENT
+    assert [p["path"] for p in robot.posts] == ["/dingtalk"]
+
+    controller, box = _start_smtp(smtp_port)  # the mail server is back
+    try:
+        assert remind(data, "--config", cfg) == exit_codes.OK
+    finally:
+        controller.stop()
+    assert sorted(p["path"] for p in robot.posts) == ["/dingtalk", "/wecom"]  # 钉钉 not again
+    assert "一支部：支委会（10月）未开，已逾期" in _wecom_text(robot)
+    assert [rcpt for rcpt, _ in box.messages] == [["wangfang@example.com"]]
+    rows = {r.channel: r for r in _outbox(data)}
+    assert all(r.status is remind_outbox.Status.SENT for r in rows.values())
+    assert (rows["wecom"].attempts, rows["email"].attempts, rows["dingtalk"].attempts) == (2, 2, 1)
+
+
+def test_a_refused_connection_waits_for_its_next_try_and_is_given_up_after_max_attempts(
+    data: Path, tmp_path: Path, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    port = _free_port()
+    robot = Robot(port=port)  # not serving: connection refused
+    cfg = str(_config(tmp_path, robot, smtp[0], max_attempts=2, retry_after_minutes=60))
+    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+    assert "连接被拒绝" in capsys.readouterr().err
+    # Within the hour a run leaves it alone…
+    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.OK
+    assert "等待重试：支部 一支部 → 企业微信" in capsys.readouterr().out
+    (row,) = _outbox(data)
+    assert (row.status, row.attempts, row.last_error) == (
+        remind_outbox.Status.PENDING, 1, "连接被拒绝",
+    )  # fmt: skip
+    # …after it the second failure is the last one today.
+    cfg = str(_config(tmp_path, robot, smtp[0], max_attempts=2, retry_after_minutes=0))
+    store = open_store(data, actor="tester")
+    with store.write() as c:
+        c.execute("UPDATE remind_outbox SET next_try=NULL")
+    store.close()
+    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+    (row,) = _outbox(data)
+    assert (row.status, row.attempts) == (remind_outbox.Status.GAVE_UP, 2)
+    server = _serve_robot(robot, port)  # back, but today's digest was given up
+    try:
+        assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+        assert robot.posts == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_wrong_dingtalk_secret_is_refused_by_the_server_and_recorded(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    cfg = _config(tmp_path, robot, smtp[0])
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(SECRET, "SECwrong"), encoding="utf-8")
+    assert remind(data, "--config", str(cfg), "--to", "二支部") == exit_codes.TEMP_FAIL
+    (post,) = robot.on("/dingtalk")
+    assert post["sign_ok"] is False
+    assert "errcode 310000" in capsys.readouterr().err
+    (row,) = _outbox(data)
+    assert row.status is remind_outbox.Status.PENDING and "310000" in row.last_error
+
+
+def test_a_robot_that_does_not_answer_fails_within_the_timeout(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    robot.hang_seconds = 3
+    cfg = str(_config(tmp_path, robot, smtp[0], timeout_seconds=0.5))
+    started = time.monotonic()
+    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+    assert time.monotonic() - started < 2.5
+    assert "0.5 秒内没有响应" in capsys.readouterr().err
+
+
+def test_no_write_lock_is_held_while_a_message_is_on_the_network(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
+) -> None:
+    robot.db_path = data
+    assert remind(data, "--config", str(_config(tmp_path, robot, smtp[0]))) == exit_codes.OK
+    assert robot.db_free_during_send == [True, True]
+
+
+def test_dry_run_prints_each_digest_and_sends_nothing(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    cfg = str(_config(tmp_path, robot, smtp[0]))
+    assert remind(data, "--dry-run", "--config", cfg) == exit_codes.OK
+    out = capsys.readouterr().out
+    assert robot.posts == [] and smtp[1].messages == [] and _outbox(data) == []
+    first = out.index("======== 支部 一支部 ========")
+    second = out.index("======== 支部 二支部 ========")
+    section = out[first:second]
+    assert "试运行，未发送：支部 一支部 → 企业微信" in section
+    assert "支部工作提醒（11月22日）：一支部" in section
+    assert "· 一支部：支委会（10月）未开，已逾期" in section
+    assert "· 陈静：联系已逾期3天" in section
+    # Someone the items name but the config does not: shown, never sent.
+    assert "======== 个人 张伟 ========" in out
+    assert "未配置渠道，不会发送：个人 张伟" in out
+    # Without a config file a dry run still shows everyone's digest.
+    assert remind(data, "--dry-run", "--to", "二支部") == exit_codes.OK
+    out = capsys.readouterr().out
+    assert "======== 支部 二支部 ========" in out and "选题报备逾期" in out
+    assert "一支部" not in out
+
+
+def test_to_limits_the_run_to_one_recipient(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    cfg = str(_config(tmp_path, robot, smtp[0]))
+    assert remind(data, "--config", cfg, "--to", "王芳") == exit_codes.OK
+    assert robot.posts == [] and len(smtp[1].messages) == 1
+    assert remind(data, "--config", cfg, "--to", "没有这个人") == exit_codes.USAGE
+    assert "没有叫「没有这个人」的接收人" in capsys.readouterr().err
+
+
+def test_configuration_errors_have_their_exit_codes(data: Path, tmp_path: Path, capsys) -> None:
+    assert remind(data) == exit_codes.USAGE  # sending needs a config
+    assert "--config" in capsys.readouterr().err
+    assert remind(data, "--config", str(tmp_path / "none.toml")) == exit_codes.NO_INPUT
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[remind\n", encoding="utf-8")
+    assert remind(data, "--config", str(bad)) == exit_codes.DATA
+    bad.write_text('[remind]\n[[remind.people]]\nname = "王芳"\nemail = "w@x.cn"\n', "utf-8")
+    assert remind(data, "--config", str(bad)) == exit_codes.DATA
+    assert "[remind.smtp]" in capsys.readouterr().err
+    bad.write_text('[remind]\n[[remind.branches]]\nname = "一支部"\nwecom = "x"\n', "utf-8")
+    assert remind(data, "--config", str(bad)) == exit_codes.DATA  # a misspelt key
+    assert "wecom" in capsys.readouterr().err
+    missing_db = tmp_path / "nope" / "z.db"
+    assert main(["--db", str(missing_db), "remind", "--dry-run"]) == exit_codes.NO_INPUT
+    assert not missing_db.parent.exists()
+
+
+def test_the_installed_command_sends(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
+) -> None:
+    zhibu = Path(sys.executable).with_name("zhibu")
+    cfg = str(_config(tmp_path, robot, smtp[0]))
+    r = subprocess.run(
+        [str(zhibu), "--db", str(data), "remind", "--date", DAY, "--config", cfg, "--to", "一支部"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "已发送：支部 一支部 → 企业微信" in r.stdout
+    assert "一支部：支委会（10月）未开，已逾期" in _wecom_text(robot)
+
+
+def test_dingtalk_sign_matches_the_documented_recipe() -> None:
+    # Independent of the server above: the recipe as DingTalk's own sample
+    # computes it (quote_plus of the base64 HMAC).
+    ts, secret = 1_700_000_000_000, "SECabc"
+    mac = hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest()
+    assert dingtalk_sign(ts, secret) == urllib.parse.quote_plus(base64.b64encode(mac))
+
+
+def test_digest_markdown_shows_markup_characters_as_typed(store: Store) -> None:
+    from domain.dashboard import DueItem, Urgency
+    from domain.reminders import Digest, Kind
+
+    d = Digest(
+        Kind.BRANCH,
+        "一支部",
+        TODAY,
+        (DueItem("党课", "**题目** [链接](x) <b>", urgency=Urgency.DUE),),
+    )
+    md = d.markdown()
+    assert "**题目**" not in md and "[链接](x)" not in md and "<b>" not in md
+    assert "＊＊题目＊＊ ［链接］(x) ＜b＞" in md
+    assert "**题目** [链接](x) <b>" in d.text()  # mail and text messages: as typed
