@@ -521,3 +521,19 @@ def test_digest_markdown_shows_markup_characters_as_typed(store: Store) -> None:
     assert "**题目**" not in md and "[链接](x)" not in md and "<b>" not in md
     assert "＊＊题目＊＊ ［链接］(x) ＜b＞" in md
     assert "**题目** [链接](x) <b>" in d.text()  # mail and text messages: as typed
+
+
+def test_a_digest_not_sent_one_day_is_replaced_by_the_next_days(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
+) -> None:
+    robot.fail_next = 1
+    cfg = str(_config(tmp_path, robot, smtp[0]))
+    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+    assert main(["--db", str(data), "remind", "--date", "2026-11-23", "--config", cfg,
+                 "--to", "一支部"]) == exit_codes.OK  # fmt: skip
+    assert len(robot.on("/wecom")) == 1  # one digest, the 23rd's
+    assert "（11月23日）" in _wecom_text(robot)
+    assert [(r.day, r.status) for r in _outbox(data)] == [
+        (TODAY, remind_outbox.Status.SUPERSEDED),
+        (dt.date(2026, 11, 23), remind_outbox.Status.SENT),
+    ]
