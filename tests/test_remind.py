@@ -35,7 +35,7 @@ from domain.development import Stage, StageEvent
 from domain.people import PoliticalStatus
 from domain.reminders import dingtalk_sign
 from services import development as dev_svc
-from storage import remind_outbox
+from storage import org, remind_outbox
 from storage.db import Store, open_store
 from tests import factories
 from tests.factories import TODAY
@@ -310,8 +310,17 @@ def test_each_branch_and_person_gets_their_digest_on_their_channel(
 
 
 def test_private_follow_up_details_never_leave_the_machine(
-    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], monkeypatch
 ) -> None:
+    # Even when whoever runs the command is 一支部's 书记 with a proved PIN:
+    # the digest goes to a group chat, so it is read as nobody.
+    from services import private_details
+
+    store = open_store(data, actor="tester")
+    (b1,) = [b for b in org.branches(store) if b.name == "一支部"]
+    store.close()
+    secretary = private_details.Reader("x", frozenset({(private_details.SECRETARY, b1.id)}), True)
+    monkeypatch.setattr(private_details, "reader", lambda _store: secretary)
     assert remind(data, "--config", str(_config(tmp_path, robot, smtp[0]))) == exit_codes.OK
     wecom = _wecom_text(robot)
     assert "保密事项：今天应联系" in wecom
