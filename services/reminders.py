@@ -154,6 +154,8 @@ def run(
         from services.remind_send import send
 
         sender = send
+    if to is not None and not dry_run and to not in known_names(config):
+        raise NotFound(f"「{to}」不在配置的接收人中（[[remind.branches]] 或 [[remind.people]]）")
     todo = plan(store, today, config, to=to, unconfigured=dry_run)
     outcomes: list[Outcome] = []
     if dry_run:

@@ -23,6 +23,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from domain.dashboard import Urgency
 from domain.development import Stage, StageEvent
 from domain.people import PoliticalStatus
 from domain.reminders import dingtalk_sign
@@ -473,6 +475,10 @@ def test_to_limits_the_run_to_one_recipient(
     assert remind(data, "--config", cfg, "--to", "王芳") == exit_codes.OK
     assert robot.posts == [] and len(smtp[1].messages) == 1
     assert remind(data, "--config", cfg, "--to", "没有这个人") == exit_codes.USAGE
+    assert "「没有这个人」不在配置的接收人中" in capsys.readouterr().err
+    assert remind(data, "--config", cfg, "--to", "张伟") == exit_codes.USAGE  # no channel
+    assert "「张伟」不在配置的接收人中" in capsys.readouterr().err
+    assert remind(data, "--dry-run", "--to", "没有这个人") == exit_codes.USAGE
     assert "没有叫「没有这个人」的接收人" in capsys.readouterr().err
 
 
@@ -546,3 +552,18 @@ def test_a_digest_not_sent_one_day_is_replaced_by_the_next_days(
         (TODAY, remind_outbox.Status.SUPERSEDED),
         (dt.date(2026, 11, 23), remind_outbox.Status.SENT),
     ]
+
+
+def test_every_due_line_of_the_home_screen_reaches_someone(demo_store: Store, today: date) -> None:
+    """A workflow's 今日 line that is due or late names who acts or its branch,
+    or no reminder ever carries it (the problem list and tasks join here once
+    their home lines set owner / branch). 党费 lines name a member's arrears:
+    deliberately sent to nobody."""
+    from services.home import due_items
+    from services.private_details import Reader
+
+    items = due_items(demo_store, today, who=Reader(), everything=True)
+    due = [i for i in items if i.urgency >= Urgency.DUE]
+    assert {i.section for i in due} >= {"党课", "一人一事", "发展党员", "补学"}
+    lost = sorted({(i.section, i.text) for i in due if not (i.owner or i.branch)})
+    assert [x for x in lost if x[0] != "党费"] == []
