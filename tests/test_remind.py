@@ -357,6 +357,7 @@ def test_failed_sends_are_recorded_and_the_next_run_retries_them(
     assert remind(data, "--config", cfg) == exit_codes.TEMP_FAIL == 75
     err = capsys.readouterr().err
     assert "服务器返回 HTTP 500" in err and "连接发信服务器被拒绝" in err
+    assert "test-key" not in err and "test-token" not in err  # webhook keys stay in the config
     rows = {r.channel: r for r in _outbox(data)}
     assert rows["wecom"].status is remind_outbox.Status.PENDING
     assert rows["wecom"].attempts == 1 and rows["wecom"].last_error == "服务器返回 HTTP 500"
@@ -364,6 +365,10 @@ def test_failed_sends_are_recorded_and_the_next_run_retries_them(
     assert rows["email"].status is remind_outbox.Status.PENDING
     assert rows["email"].last_error == "连接发信服务器被拒绝"
     assert rows["dingtalk"].status is remind_outbox.Status.SENT
+    store = open_store(data, actor="tester")
+    dumped = "".join(store.conn.iterdump())
+    store.close()
+    assert "test-key" not in dumped and SECRET not in dumped and "127.0.0.1" not in dumped
     assert [p["path"] for p in robot.posts] == ["/dingtalk"]
 
     controller, box = _start_smtp(smtp_port)  # the mail server is back
