@@ -103,7 +103,7 @@ class RemindConfig(_Strict):
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # A failed send waits this long before a later run tries it again…
     retry_after_minutes: int = Field(default=10, ge=0)
-    # …and after this many failed tries the same day it is given up (shown as 已放弃).
+    # …and after this many failed tries the same day it is given up.
     max_attempts: int = Field(default=8, ge=1)
 
     @model_validator(mode="after")
@@ -140,8 +140,8 @@ class Digest:
     def title(self) -> str:
         late = sum(1 for i in self.items if i.urgency is Urgency.OVERDUE)
         head = f"支部工作提醒（{self.day.month}月{self.day.day}日）：{self.name}"
-        return head + (f"，{len(self.items)} 项待办，{late} 项已逾期" if late else
-                       f"，{len(self.items)} 项待办")  # fmt: skip
+        tail = f"，{late} 项已逾期" if late else ""
+        return f"{head}，{len(self.items)} 项待办{tail}"
 
     def text(self) -> str:
         """Plain text: the mail body, the text message."""
@@ -156,7 +156,7 @@ class Digest:
     def markdown(self) -> str:
         """The robots' markdown (企业微信 and 钉钉 both read this subset).
         Item text is the app's own plain text; characters markdown would
-        read as markup are escaped so a name or topic shows as typed."""
+        read as markup are shown full-width, so a name or topic is never markup."""
         lines = [f"### {_md(self.title)}", ""]
         for section, items in _by_section(self.items):
             lines.append(f"**{_md(section)}**")
