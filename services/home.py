@@ -99,14 +99,16 @@ def due_items(
             compliance_rows = compliance.rows_for(store, ids, today)
         lectures = lecture_home.home_items(store, today, limit=EVERYTHING_CAP)
         followups = private_details.home_items(store, today, reader, cap=EVERYTHING_CAP)
+        decisions = action_home.home_items(store, today, limit=EVERYTHING_CAP)
     else:
         lectures = lecture_home.home_items(store, today)
         followups = private_details.home_items(store, today, reader)
+        decisions = action_home.home_items(store, today)
     return [
         *lectures,
         *followups,
         *compliance.home_items(store, today, rows=compliance_rows),
-        *action_home.home_items(store, today),
+        *decisions,
         *make_up_home.home_items(store, today),
         *dues_home.home_items(store, today),
         *branch_home.home_items(store, today, branch_rules or branch_home.DEFAULT_CONFIG),

@@ -14,19 +14,29 @@ import datetime as dt
 from domain.action_codes import ActionKind, days_overdue
 from domain.dashboard import DueItem, Urgency
 from domain.navigation import Place, go
+from domain.org_codes import OrgKind
 from storage.db import Store
 
 HOME_LIMIT = 12
 
 
-def home_items(store: Store, today: dt.date) -> list[DueItem]:
+# The branch a decision concerns: its meeting's unit, or that 党小组's branch.
+_BRANCH = (
+    "(SELECT CASE o.kind WHEN ? THEN (SELECT name FROM org_units b WHERE b.id = o.parent_id)"
+    " ELSE o.name END FROM meetings m JOIN org_units o ON o.id = m.org_id"
+    " WHERE m.id = action_items.meeting_id)"
+)
+
+
+def home_items(store: Store, today: dt.date, *, limit: int = HOME_LIMIT) -> list[DueItem]:
     """Open decisions, earliest deadline first, then the order they were filed
     (a random id as tie-break reordered the home list between builds)."""
     out: list[DueItem] = []
     rows = store.query(
-        "SELECT id, kind, text, source, owner_name, deadline FROM action_items"
-        " WHERE closed_at IS NULL AND kind=? ORDER BY deadline IS NULL, deadline, rowid LIMIT ?",
-        (ActionKind.DECISION.value, HOME_LIMIT),
+        f"SELECT id, kind, text, source, owner_name, deadline, {_BRANCH} AS branch"
+        " FROM action_items WHERE closed_at IS NULL AND kind=?"
+        " ORDER BY deadline IS NULL, deadline, rowid LIMIT ?",
+        (OrgKind.GROUP.value, ActionKind.DECISION.value, limit),
     )
     for r in rows:
         kind = ActionKind(r["kind"])
@@ -43,5 +53,6 @@ def home_items(store: Store, today: dt.date) -> list[DueItem]:
         what = (r["source"] or "").split("（")[0] if kind is ActionKind.MAKE_UP else r["text"]
         text = f"{kind} {owner or '未定责任人'}：{what[:28]}（{when}）"
         out.append(DueItem(section=str(kind), text=text, due=deadline, urgency=urgency,
-                           action=go(Place.ACTION_ITEM, r["id"]), owner=owner))  # fmt: skip
+                           action=go(Place.ACTION_ITEM, r["id"]), owner=owner,
+                           branch=r["branch"] or ""))  # fmt: skip
     return out

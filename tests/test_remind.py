@@ -284,6 +284,7 @@ def test_each_branch_and_person_gets_their_digest_on_their_channel(
     assert "补学" in wecom and "一支部：6 人次待补学" in wecom
     assert "黄敏" in wecom and "思想汇报 2026-02-01 到期" in wecom  # 发展党员
     assert "二支部" not in wecom.split("\n", 1)[1]  # nothing of the other branch
+    assert wecom.count("决议 张伟：落实") == 6  # the branch's open decisions
 
     (ding,) = robot.on("/dingtalk")  # 二支部's robot, signed
     assert ding["sign_ok"] is True
@@ -572,3 +573,24 @@ def test_every_due_line_of_the_home_screen_reaches_someone(demo_store: Store, to
     assert {i.section for i in due} >= {"党课", "一人一事", "发展党员", "补学"}
     lost = sorted({(i.section, i.text) for i in due if not (i.owner or i.branch)})
     assert [x for x in lost if x[0] != "党费"] == []
+
+
+def test_a_digest_is_not_cut_at_the_home_screens_limits(data: Path, capsys) -> None:
+    """今日 shows 12 decisions; 张伟's digest has all eight of his."""
+    from domain.action_codes import ActionKind
+    from domain.action_items import ActionItem
+    from services import home
+    from storage import action_items
+
+    store = open_store(data, actor="tester")
+    for n in range(2):
+        action_items.save_action(store, ActionItem(
+            kind=ActionKind.DECISION, text=f"整改第{n + 1}项", owner_name="张伟",
+            deadline=TODAY - dt.timedelta(days=1),
+        ))  # fmt: skip
+    on_home = [i for i in home.due_items(store, TODAY) if i.section == "决议"]
+    store.close()
+    assert len(on_home) == 12
+    assert remind(data, "--dry-run", "--to", "张伟") == exit_codes.OK
+    out = capsys.readouterr().out
+    assert out.count("· 决议 张伟：") == 8 and "整改第2项" in out
