@@ -92,7 +92,7 @@ def due_items(
 
     reader = who if who is not None else private_details.reader(store)
     if everything:
-        from storage import org
+        from storage import org  # loads the org models: fine for a CLI, never on 今日
 
         if compliance_rows is None:
             ids = [b.id for b in org.branches(store)]
