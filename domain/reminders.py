@@ -89,9 +89,19 @@ class SmtpConfig(_Strict):
     host: str = Field(min_length=1)
     port: int = Field(default=25, ge=1, le=65535)
     starttls: bool = False  # STARTTLS after connecting (usually port 587)
+    use_ssl: bool = False  # TLS from the first byte (usually port 465)
+    # A CA bundle (PEM) for a server whose certificate the company's own CA
+    # signed; empty: the system's trusted CAs.
+    ca_file: str = ""
     username: str = ""
     password: str = ""
     sender: str = Field(min_length=3)  # the From address
+
+    @model_validator(mode="after")
+    def _one_tls(self) -> SmtpConfig:
+        if self.starttls and self.use_ssl:
+            raise ValueError("starttls 和 use_ssl 只能选一个")
+        return self
 
 
 class RemindConfig(_Strict):

@@ -9,6 +9,7 @@ records it in the outbox and retries on the next run.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import smtplib
@@ -113,15 +114,40 @@ def mail_message(smtp: SmtpConfig, to: str, digest: Digest) -> EmailMessage:
     return msg
 
 
+def _login(s: smtplib.SMTP, username: str, password: str) -> None:
+    """smtplib's login encodes the credentials as ASCII and fails on anything
+    else; a non-ASCII user or password goes as AUTH PLAIN in UTF-8 (RFC 4616)."""
+    if (username + password).isascii():
+        s.login(username, password)
+        return
+    s.ehlo_or_helo_if_needed()
+    if "PLAIN" not in s.esmtp_features.get("auth", "").upper().split():
+        raise SendFailed("发信服务器不支持非 ASCII 的用户名或密码（AUTH PLAIN）")
+    token = base64.b64encode(b"\0" + username.encode() + b"\0" + password.encode()).decode()
+    code, _resp = s.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, _resp)
+
+
 def send_mail(smtp: SmtpConfig, r: Recipient, digest: Digest, timeout: float) -> None:
     assert r.email
     msg = mail_message(smtp, r.email, digest)
     try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=timeout) as s:
+        context = ssl.create_default_context(cafile=smtp.ca_file or None)
+    except (OSError, ssl.SSLError):
+        raise SendFailed(f"无法读取 ca_file：{smtp.ca_file}") from None
+    try:
+        if smtp.use_ssl:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
+        with client as s:
             if smtp.starttls:
-                s.starttls(context=ssl.create_default_context())
+                s.starttls(context=context)
             if smtp.username:
-                s.login(smtp.username, smtp.password)
+                _login(s, smtp.username, smtp.password)
             s.send_message(msg)
     except smtplib.SMTPAuthenticationError:
         raise SendFailed("发信服务器拒绝了用户名或密码") from None
@@ -129,6 +155,10 @@ def send_mail(smtp: SmtpConfig, r: Recipient, digest: Digest, timeout: float) ->
         raise SendFailed(f"发信服务器拒绝（{e.smtp_code}）") from None
     except smtplib.SMTPException as e:
         raise SendFailed(f"发信失败（{type(e).__name__}）") from None
+    except ssl.SSLCertVerificationError:
+        raise SendFailed("发信服务器的证书无法验证（可用 ca_file 指定签发它的 CA）") from None
+    except ssl.SSLError as e:
+        raise SendFailed(f"与发信服务器的加密连接失败（{e.reason or type(e).__name__}）") from None
     except ConnectionRefusedError:
         raise SendFailed("连接发信服务器被拒绝") from None
     except TimeoutError:

@@ -14,8 +14,10 @@ import email.policy
 import hashlib
 import hmac
 import json
+import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import threading
@@ -594,3 +596,103 @@ def test_a_digest_is_not_cut_at_the_home_screens_limits(data: Path, capsys) -> N
     assert remind(data, "--dry-run", "--to", "张伟") == exit_codes.OK
     out = capsys.readouterr().out
     assert out.count("· 决议 张伟：") == 8 and "整改第2项" in out
+
+
+# --- SMTP over TLS ----------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_cert(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the test's own CA)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def _smtp_config(tmp_path: Path, port: int, smtp_lines: str) -> str:
+    path = tmp_path / "mail.toml"
+    path.write_text(
+        f"""
+[remind]
+retry_after_minutes = 0
+timeout_seconds = 5
+
+[remind.smtp]
+host = "127.0.0.1"
+port = {port}
+sender = "zhibu@example.com"
+{smtp_lines}
+
+[[remind.people]]
+name = "王芳"
+email = "wangfang@example.com"
+""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_mail_over_starttls_with_a_login_and_the_companys_own_ca(
+    data: Path, tmp_path: Path, tls_cert: tuple[Path, Path], capsys
+) -> None:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = tls_cert
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: object, session: object, envelope: object, mechanism: str,
+                      auth: object) -> AuthResult:  # fmt: skip
+        assert isinstance(auth, LoginPassword)
+        logins.append((auth.login, auth.password))
+        # handled=False: aiosmtpd answers 535 itself on a failure
+        return AuthResult(success=auth.password == "口令-secret".encode(), handled=False)
+
+    box, port = Mailbox(), _free_port()
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True,
+        authenticator=authenticator, auth_required=True,
+    )  # fmt: skip
+    controller.start()
+    try:
+        login = 'username = "zhibu"\npassword = "口令-secret"\nstarttls = true\n'
+        # Without the CA the certificate is refused: nothing is sent in clear.
+        cfg = _smtp_config(tmp_path, port, login)
+        assert remind(data, "--config", cfg) == exit_codes.TEMP_FAIL
+        assert "证书无法验证" in capsys.readouterr().err and box.messages == []
+        with_ca = login + f'ca_file = "{cert}"\n'
+        cfg = _smtp_config(tmp_path, port, with_ca.replace("口令-secret", "错的"))
+        assert remind(data, "--config", cfg) == exit_codes.TEMP_FAIL
+        assert "发信服务器拒绝了用户名或密码" in capsys.readouterr().err
+        cfg = _smtp_config(tmp_path, port, with_ca)
+        assert remind(data, "--config", cfg) == exit_codes.OK
+    finally:
+        controller.stop()
+    assert logins == [(b"zhibu", "错的".encode()), (b"zhibu", "口令-secret".encode())]
+    ((rcpt, msg),) = box.messages
+    assert rcpt == ["wangfang@example.com"] and "陈静：联系已逾期3天" in msg.get_content()
+
+
+def test_mail_over_implicit_tls(data: Path, tmp_path: Path, tls_cert: tuple[Path, Path]) -> None:
+    cert, key = tls_cert
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    box, port = Mailbox(), _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, ssl_context=server_tls)
+    controller.start()
+    try:
+        cfg = _smtp_config(tmp_path, port, f'use_ssl = true\nca_file = "{cert}"\n')
+        assert remind(data, "--config", cfg) == exit_codes.OK
+    finally:
+        controller.stop()
+    ((rcpt, msg),) = box.messages
+    subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+    assert rcpt == ["wangfang@example.com"] and subject.startswith("支部工作提醒（11月22日）：王芳")
