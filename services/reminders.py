@@ -183,7 +183,12 @@ def run(
                 outcomes.append(Outcome(d, channel, _why_not(store, today, d, channel)))
                 continue
             try:
-                sender(channel, r, d, config.smtp, config.timeout_seconds)
+                try:
+                    sender(channel, r, d, config.smtp, config.timeout_seconds)
+                except SendFailed:
+                    raise
+                except Exception as e:  # noqa: BLE001 - one broken channel must not stop the rest
+                    raise SendFailed(f"意外错误（{type(e).__name__}）") from e
             except SendFailed as e:
                 with storage_errors():
                     status = outbox.mark_failed(

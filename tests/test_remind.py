@@ -696,3 +696,37 @@ def test_mail_over_implicit_tls(data: Path, tmp_path: Path, tls_cert: tuple[Path
     ((rcpt, msg),) = box.messages
     subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
     assert rcpt == ["wangfang@example.com"] and subject.startswith("支部工作提醒（11月22日）：王芳")
+
+
+def test_a_long_digest_is_cut_at_a_line_within_the_robots_limit(robot: Robot) -> None:
+    from domain.dashboard import DueItem
+    from domain.reminders import Digest, Kind, Recipient
+    from services import remind_send
+
+    items = tuple(
+        DueItem("一人一事", f"第{n}件：联系已逾期{n}天", urgency=Urgency.OVERDUE)
+        for n in range(300)
+    )
+    digest = Digest(Kind.BRANCH, "一支部", TODAY, items)
+    remind_send.send_wecom(Recipient(name="一支部", wecom_webhook=robot.url("/wecom")), digest, 3)
+    content = _wecom_text(robot)
+    assert len(content.encode()) <= remind_send.WECOM_MARKDOWN_LIMIT
+    assert content.endswith("……（内容过长，其余请在支部工作台中查看）")
+    assert "第0件" in content and "第299件" not in content
+    assert all(line.endswith("天") for line in content.splitlines() if line.startswith("- "))
+
+
+def test_an_unexpected_error_in_one_channel_does_not_stop_the_others(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], monkeypatch, capsys
+) -> None:
+    from services import remind_send
+
+    def broken(*_args: object) -> None:
+        raise KeyError("x")
+
+    monkeypatch.setattr(remind_send, "send_wecom", broken)
+    assert remind(data, "--config", str(_config(tmp_path, robot, smtp[0]))) == exit_codes.TEMP_FAIL
+    assert "意外错误（KeyError）" in capsys.readouterr().err
+    assert [p["path"] for p in robot.posts] == ["/dingtalk"] and len(smtp[1].messages) == 1
+    rows = {r.channel: r.status for r in _outbox(data)}
+    assert rows["wecom"] is remind_outbox.Status.PENDING
