@@ -167,7 +167,6 @@ def run(
             outcomes += [Outcome(d, c, Result.DRY_RUN) for c in channels]
         return Report(todo, outcomes)
 
-    from services.remind_send import SendFailed
     from storage import remind_outbox as outbox
 
     with storage_errors():
@@ -182,29 +181,38 @@ def run(
             if not claimed:
                 outcomes.append(Outcome(d, channel, _why_not(store, today, d, channel)))
                 continue
-            try:
-                try:
-                    sender(channel, r, d, config.smtp, config.timeout_seconds)
-                except SendFailed:
-                    raise
-                except Exception as e:  # noqa: BLE001 - one broken channel must not stop the rest
-                    raise SendFailed(f"意外错误（{type(e).__name__}）") from e
-            except SendFailed as e:
+            error = _attempt(sender, channel, r, d, config)
+            if error:
                 with storage_errors():
                     status = outbox.mark_failed(
-                        store, today, d.key, channel.value, str(e),
+                        store, today, d.key, channel.value, error,
                         next_try=now() + dt.timedelta(minutes=config.retry_after_minutes),
                         max_attempts=config.max_attempts,
                     )  # fmt: skip
                 gave_up = status is outbox.Status.GAVE_UP
                 outcomes.append(
-                    Outcome(d, channel, Result.GAVE_UP if gave_up else Result.FAILED, str(e))
+                    Outcome(d, channel, Result.GAVE_UP if gave_up else Result.FAILED, error)
                 )
                 continue
             with storage_errors():
                 outbox.mark_sent(store, today, d.key, channel.value, now())
             outcomes.append(Outcome(d, channel, Result.SENT))
     return Report(todo, outcomes)
+
+
+def _attempt(
+    sender: Sender, channel: Channel, r: Recipient, d: Digest, config: RemindConfig
+) -> str:
+    """Send once: '' when it went, else the reason to record."""
+    from services.remind_send import SendFailed
+
+    try:
+        sender(channel, r, d, config.smtp, config.timeout_seconds)
+    except SendFailed as e:
+        return str(e)
+    except Exception as e:  # noqa: BLE001 - one broken channel must not stop the others
+        return f"意外错误（{type(e).__name__}）"
+    return ""
 
 
 def _why_not(store: Store, today: dt.date, d: Digest, channel: Channel) -> Result:
