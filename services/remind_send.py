@@ -1,6 +1,7 @@
 """The three ways a reminder leaves the machine, standard library only, each
 with a timeout: 企业微信 and 钉钉 group-robot webhooks (urllib.request, JSON
-POST) and SMTP mail (smtplib, STARTTLS when configured).
+POST; a proxy in https_proxy / no_proxy is honoured, as urllib reads them)
+and SMTP mail (smtplib: STARTTLS or TLS from the start, as configured).
 
 A sender returns nothing on success and raises SendFailed with a short
 reason (never the webhook's key or the password) on any failure: the caller

@@ -52,6 +52,16 @@ DAY = TODAY.isoformat()
 
 # --- the stand-in servers -------------------------------------------------------
 
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """urllib honours the proxy variables: a CI runner's proxy must not sit
+    between the command and the servers on 127.0.0.1."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+
 
 @dataclass
 class Robot:
