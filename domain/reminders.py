@@ -19,7 +19,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from domain.dashboard import DueItem, Urgency
 
@@ -44,25 +44,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _http_url(value: str | None) -> str | None:
+def _http_url(value: SecretStr | None) -> SecretStr | None:
     if value is None:
         return None
-    parsed = urllib.parse.urlsplit(value)
+    parsed = urllib.parse.urlsplit(value.get_secret_value())
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError("机器人地址应以 https:// 开头")
     return value
 
 
+def secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
 class Recipient(_Strict):
-    """A 党支部 or a person and the channels that reach them."""
+    """A 党支部 or a person and the channels that reach them. A robot's
+    address carries its key, so it is a secret like the 加签 secret: shown as
+    ********** by ``zhibu config`` and never printed."""
 
     name: str = Field(min_length=1)
-    wecom_webhook: str | None = None
+    wecom_webhook: SecretStr | None = None
     wecom_msgtype: Literal["markdown", "text"] = "markdown"
-    dingtalk_webhook: str | None = None
+    dingtalk_webhook: SecretStr | None = None
     # The SEC… string the 钉钉 robot's 加签 security setting shows; empty when
     # the robot uses keywords or an IP allow-list instead.
-    dingtalk_secret: str = ""
+    dingtalk_secret: SecretStr = SecretStr("")
     email: str | None = None
 
     _urls = field_validator("wecom_webhook", "dingtalk_webhook")(_http_url)
@@ -76,9 +82,9 @@ class Recipient(_Strict):
 
     def channels(self) -> list[Channel]:
         out = []
-        if self.wecom_webhook:
+        if secret(self.wecom_webhook):
             out.append(Channel.WECOM)
-        if self.dingtalk_webhook:
+        if secret(self.dingtalk_webhook):
             out.append(Channel.DINGTALK)
         if self.email:
             out.append(Channel.EMAIL)
@@ -94,7 +100,7 @@ class SmtpConfig(_Strict):
     # signed; empty: the system's trusted CAs.
     ca_file: str = ""
     username: str = ""
-    password: str = ""
+    password: SecretStr = SecretStr("")
     sender: str = Field(min_length=3)  # the From address
 
     @model_validator(mode="after")

@@ -22,7 +22,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
-from domain.reminders import Channel, Digest, Recipient, SmtpConfig, dingtalk_url
+from domain.reminders import Channel, Digest, Recipient, SmtpConfig, dingtalk_url, secret
 
 # What 企业微信 accepts in one markdown message (bytes of UTF-8); a longer
 # digest is cut at a line with a note, the whole list being in the app.
@@ -80,7 +80,6 @@ def _post_json(url: str, payload: dict[str, object], timeout: float) -> None:
 
 
 def send_wecom(r: Recipient, digest: Digest, timeout: float) -> None:
-    assert r.wecom_webhook
     if r.wecom_msgtype == "text":
         payload: dict[str, object] = {
             "msgtype": "text",
@@ -91,12 +90,13 @@ def send_wecom(r: Recipient, digest: Digest, timeout: float) -> None:
             "msgtype": "markdown",
             "markdown": {"content": _cut(digest.markdown(), WECOM_MARKDOWN_LIMIT)},
         }
-    _post_json(r.wecom_webhook, payload, timeout)
+    _post_json(secret(r.wecom_webhook), payload, timeout)
 
 
 def send_dingtalk(r: Recipient, digest: Digest, timeout: float) -> None:
-    assert r.dingtalk_webhook
-    url = dingtalk_url(r.dingtalk_webhook, r.dingtalk_secret, int(time.time() * 1000))
+    url = dingtalk_url(
+        secret(r.dingtalk_webhook), secret(r.dingtalk_secret), int(time.time() * 1000)
+    )
     payload: dict[str, object] = {
         "msgtype": "markdown",
         "markdown": {"title": digest.title, "text": _cut(digest.markdown(), DINGTALK_LIMIT)},
@@ -148,7 +148,7 @@ def send_mail(smtp: SmtpConfig, r: Recipient, digest: Digest, timeout: float) ->
             if smtp.starttls:
                 s.starttls(context=context)
             if smtp.username:
-                _login(s, smtp.username, smtp.password)
+                _login(s, smtp.username, secret(smtp.password))
             s.send_message(msg)
     except smtplib.SMTPAuthenticationError:
         raise SendFailed("发信服务器拒绝了用户名或密码") from None

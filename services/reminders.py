@@ -19,16 +19,13 @@ No transaction is open while a message is on the network.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from domain.reminders import (
     CHANNEL_CN,
-    SECTION,
     Channel,
     Digest,
     Recipient,
@@ -38,9 +35,10 @@ from domain.reminders import (
     known_names,
     recipient,
 )
-from services.errors import BadData, InputMissing, InvalidInput, NotFound, storage_errors
+from services.errors import InvalidInput, NotFound, storage_errors
 
 if TYPE_CHECKING:
+    from domain.branch_rules import BranchRuleConfig
     from storage.db import Store
 
 Sender = Callable[[Channel, Recipient, Digest, "SmtpConfig | None", float], None]
@@ -79,42 +77,6 @@ class Report:
         return any(o.result in (Result.FAILED, Result.GAVE_UP) for o in self.outcomes)
 
 
-# --- configuration --------------------------------------------------------------
-
-
-def config_from_table(table: dict[str, Any]) -> RemindConfig:
-    """The ``[remind]`` table as read from TOML; errors worded for the user."""
-    from pydantic import ValidationError
-
-    try:
-        return RemindConfig.model_validate(table)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        msg = str(first["msg"]).removeprefix("Value error, ")
-        raise BadData(f"配置文件的 [{SECTION}] 有误：{where}：{msg}") from None
-
-
-def load_config(path: Path) -> RemindConfig:
-    """Read the ``[remind]`` table of the TOML file at *path*. Until the
-    project's config file (services.settings) carries the section, this is
-    how ``zhibu remind --config FILE`` gets it."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputMissing(f"配置文件不存在：{path}") from None
-    except OSError as e:
-        raise InputMissing(f"无法读取配置文件 {path}（{type(e).__name__}）") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise BadData(f"配置文件 {path} 不是有效的 TOML（{e}）") from None
-    table = data.get(SECTION)
-    if not isinstance(table, dict):
-        raise BadData(f"配置文件 {path} 中没有 [{SECTION}] 一节")
-    return config_from_table(table)
-
-
 # --- the run --------------------------------------------------------------------
 
 
@@ -125,13 +87,15 @@ def plan(
     *,
     to: str | None = None,
     unconfigured: bool = False,
+    branch_rules: BranchRuleConfig | None = None,
 ) -> list[Digest]:
-    """Today's digests, from the home screen's due items read as nobody."""
+    """Today's digests, from the home screen's due items read as nobody
+    (*branch_rules*: the config file's 换届 and size rules, as 今日 uses)."""
     from services.home import due_items
     from services.private_details import Reader
 
     with storage_errors():
-        items = due_items(store, today, who=Reader(), everything=True)
+        items = due_items(store, today, who=Reader(), everything=True, branch_rules=branch_rules)
     out = digests(items, today, config, to=to, unconfigured=unconfigured)
     if to is not None and not out and to not in known_names(config):
         if not any(to in (i.owner, i.branch) for i in items):
@@ -148,6 +112,7 @@ def run(
     dry_run: bool = False,
     now: Callable[[], dt.datetime] = dt.datetime.now,
     sender: Sender | None = None,
+    branch_rules: BranchRuleConfig | None = None,
 ) -> Report:
     """Send (or, *dry_run*, only list) today's digests."""
     if sender is None:
@@ -156,7 +121,7 @@ def run(
         sender = send
     if to is not None and not dry_run and to not in known_names(config):
         raise NotFound(f"「{to}」不在配置的接收人中（[[remind.branches]] 或 [[remind.people]]）")
-    todo = plan(store, today, config, to=to, unconfigured=dry_run)
+    todo = plan(store, today, config, to=to, unconfigured=dry_run, branch_rules=branch_rules)
     outcomes: list[Outcome] = []
     if dry_run:
         for d in todo:
@@ -229,14 +194,11 @@ def _why_not(store: Store, today: dt.date, d: Digest, channel: Channel) -> Resul
     return Result.WAITING
 
 
-def require_config(config: RemindConfig | None) -> RemindConfig:
-    if config is None:
-        raise InvalidInput(
-            "没有提醒配置：请用 --config 指定含 [remind] 一节的配置文件"
-            "（见 docs/REMINDERS.md）；只看提醒内容可加 --dry-run"
-        )
+def require_config(config: RemindConfig) -> None:
+    """A real send needs someone to send to: the config file's ``[remind]``."""
     if not (config.branches or config.people):
         raise InvalidInput(
-            "配置的 [remind] 中没有任何接收人（[[remind.branches]] 或 [[remind.people]]）"
+            "配置文件中没有提醒的接收人：请在 [remind] 一节加上 [[remind.branches]] 或"
+            " [[remind.people]]（见 zhibu help config 和 docs/REMINDERS.md）；"
+            "只看提醒内容可加 --dry-run"
         )
-    return config

@@ -23,6 +23,7 @@ from domain.holidays import HolidayRules
 from domain.meeting_rules import RuleConfig
 from domain.participation import ParticipationConfig
 from domain.problems import EscalationConfig
+from domain.reminders import RemindConfig
 from domain.tasks import TaskScoreConfig
 from services.config_file import DEFAULT_EXPORT_DIR, ConfigError, Theme, key_line
 
@@ -46,9 +47,9 @@ class RulesFile(_Section):
     tasks: TaskScoreConfig = TaskScoreConfig()  # 党总支任务: the quarterly check's points
 
 
-class RemindSettings(_Section):
-    """The ``[remind]`` section: reminder channels (the reminders work adds
-    its channel models here; until then the section takes no keys)."""
+# The ``[remind]`` section: who gets reminders through which channel
+# (docs/REMINDERS.md#configuration), the domain's own model.
+RemindSettings = RemindConfig
 
 
 class SettingsFile(_Section):

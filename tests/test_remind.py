@@ -14,6 +14,7 @@ import email.policy
 import hashlib
 import hmac
 import json
+import os
 import shutil
 import socket
 import sqlite3
@@ -255,7 +256,14 @@ dingtalk_secret = "{SECRET}"
 name = "王芳"
 email = "wangfang@example.com"
 """
-    path = tmp_path / "zhibu.toml"
+    return _write_config(text)
+
+
+def _write_config(text: str) -> Path:
+    """The system config file (the conftest points ZHIBU_SYSTEM_CONFIG into
+    the test's tmp_path): where an administrator puts the [remind] section."""
+    path = Path(os.environ["ZHIBU_SYSTEM_CONFIG"])
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -285,7 +293,8 @@ def test_each_branch_and_person_gets_their_digest_on_their_channel(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
 ) -> None:
     port, box = smtp
-    assert remind(data, "--config", str(_config(tmp_path, robot, port))) == exit_codes.OK
+    _config(tmp_path, robot, port)
+    assert remind(data) == exit_codes.OK
     out = capsys.readouterr().out
     assert "已发送：支部 一支部 → 企业微信" in out and "已发送：个人 王芳 → 邮件" in out
 
@@ -336,7 +345,8 @@ def test_private_follow_up_details_never_leave_the_machine(
     store.close()
     secretary = private_details.Reader("x", frozenset({(private_details.SECRETARY, b1.id)}), True)
     monkeypatch.setattr(private_details, "reader", lambda _store: secretary)
-    assert remind(data, "--config", str(_config(tmp_path, robot, smtp[0]))) == exit_codes.OK
+    _config(tmp_path, robot, smtp[0])
+    assert remind(data) == exit_codes.OK
     wecom = _wecom_text(robot)
     assert "保密事项：今天应联系" in wecom
     everything = json.dumps(robot.posts, ensure_ascii=False) + "".join(
@@ -349,15 +359,15 @@ def test_private_follow_up_details_never_leave_the_machine(
 def test_a_second_run_the_same_day_sends_nothing(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
 ) -> None:
-    cfg = str(_config(tmp_path, robot, smtp[0]))
-    assert remind(data, "--config", cfg) == exit_codes.OK
+    _config(tmp_path, robot, smtp[0])
+    assert remind(data) == exit_codes.OK
     assert (len(robot.posts), len(smtp[1].messages)) == (2, 1)
     capsys.readouterr()
-    assert remind(data, "--config", cfg) == exit_codes.OK
+    assert remind(data) == exit_codes.OK
     assert (len(robot.posts), len(smtp[1].messages)) == (2, 1)
     assert capsys.readouterr().out.count("今天已发送过") == 3
     # The next day is a new digest.
-    assert main(["--db", str(data), "remind", "--date", "2026-11-23", "--config", cfg]) == 0
+    assert main(["--db", str(data), "remind", "--date", "2026-11-23"]) == 0
     assert (len(robot.posts), len(smtp[1].messages)) == (4, 2)
 
 
@@ -366,8 +376,8 @@ def test_failed_sends_are_recorded_and_the_next_run_retries_them(
 ) -> None:
     robot.fail_next = 1  # the first robot request gets HTTP 500
     smtp_port = _free_port()  # nothing listens there yet: connection refused
-    cfg = str(_config(tmp_path, robot, smtp_port))
-    assert remind(data, "--config", cfg) == exit_codes.TEMP_FAIL == 75
+    _config(tmp_path, robot, smtp_port)
+    assert remind(data) == exit_codes.TEMP_FAIL == 75
     err = capsys.readouterr().err
     assert "服务器返回 HTTP 500" in err and "连接发信服务器被拒绝" in err
     assert "test-key" not in err and "test-token" not in err  # webhook keys stay in the config
@@ -386,7 +396,7 @@ def test_failed_sends_are_recorded_and_the_next_run_retries_them(
 
     controller, box = _start_smtp(smtp_port)  # the mail server is back
     try:
-        assert remind(data, "--config", cfg) == exit_codes.OK
+        assert remind(data) == exit_codes.OK
     finally:
         controller.stop()
     assert sorted(p["path"] for p in robot.posts) == ["/dingtalk", "/wecom"]  # 钉钉 not again
@@ -402,28 +412,28 @@ def test_a_refused_connection_waits_for_its_next_try_and_is_given_up_after_max_a
 ) -> None:
     port = _free_port()
     robot = Robot(port=port)  # not serving: connection refused
-    cfg = str(_config(tmp_path, robot, smtp[0], max_attempts=2, retry_after_minutes=60))
-    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+    _config(tmp_path, robot, smtp[0], max_attempts=2, retry_after_minutes=60)
+    assert remind(data, "--to", "一支部") == exit_codes.TEMP_FAIL
     assert "连接被拒绝" in capsys.readouterr().err
     # Within the hour a run leaves it alone…
-    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.OK
+    assert remind(data, "--to", "一支部") == exit_codes.OK
     assert "等待重试：支部 一支部 → 企业微信" in capsys.readouterr().out
     (row,) = _outbox(data)
     assert (row.status, row.attempts, row.last_error) == (
         remind_outbox.Status.PENDING, 1, "连接被拒绝",
     )  # fmt: skip
     # …after it the second failure is the last one today.
-    cfg = str(_config(tmp_path, robot, smtp[0], max_attempts=2, retry_after_minutes=0))
+    _config(tmp_path, robot, smtp[0], max_attempts=2, retry_after_minutes=0)
     store = open_store(data, actor="tester")
     with store.write() as c:
         c.execute("UPDATE remind_outbox SET next_try=NULL")
     store.close()
-    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+    assert remind(data, "--to", "一支部") == exit_codes.TEMP_FAIL
     (row,) = _outbox(data)
     assert (row.status, row.attempts) == (remind_outbox.Status.GAVE_UP, 2)
     server = _serve_robot(robot, port)  # back, but today's digest was given up
     try:
-        assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+        assert remind(data, "--to", "一支部") == exit_codes.TEMP_FAIL
         assert robot.posts == []
     finally:
         server.shutdown()
@@ -435,7 +445,7 @@ def test_a_wrong_dingtalk_secret_is_refused_by_the_server_and_recorded(
 ) -> None:
     cfg = _config(tmp_path, robot, smtp[0])
     cfg.write_text(cfg.read_text(encoding="utf-8").replace(SECRET, "SECwrong"), encoding="utf-8")
-    assert remind(data, "--config", str(cfg), "--to", "二支部") == exit_codes.TEMP_FAIL
+    assert remind(data, "--to", "二支部") == exit_codes.TEMP_FAIL
     (post,) = robot.on("/dingtalk")
     assert post["sign_ok"] is False
     assert "errcode 310000" in capsys.readouterr().err
@@ -447,9 +457,9 @@ def test_a_robot_that_does_not_answer_fails_within_the_timeout(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
 ) -> None:
     robot.hang_seconds = 3
-    cfg = str(_config(tmp_path, robot, smtp[0], timeout_seconds=0.5))
+    _config(tmp_path, robot, smtp[0], timeout_seconds=0.5)
     started = time.monotonic()
-    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
+    assert remind(data, "--to", "一支部") == exit_codes.TEMP_FAIL
     assert time.monotonic() - started < 2.5
     assert "0.5 秒内没有响应" in capsys.readouterr().err
 
@@ -458,15 +468,16 @@ def test_no_write_lock_is_held_while_a_message_is_on_the_network(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
 ) -> None:
     robot.db_path = data
-    assert remind(data, "--config", str(_config(tmp_path, robot, smtp[0]))) == exit_codes.OK
+    _config(tmp_path, robot, smtp[0])
+    assert remind(data) == exit_codes.OK
     assert robot.db_free_during_send == [True, True]
 
 
 def test_dry_run_prints_each_digest_and_sends_nothing(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
 ) -> None:
-    cfg = str(_config(tmp_path, robot, smtp[0]))
-    assert remind(data, "--dry-run", "--config", cfg) == exit_codes.OK
+    _config(tmp_path, robot, smtp[0])
+    assert remind(data, "--dry-run") == exit_codes.OK
     out = capsys.readouterr().out
     assert robot.posts == [] and smtp[1].messages == [] and _outbox(data) == []
     first = out.index("======== 支部 一支部 ========")
@@ -489,42 +500,64 @@ def test_dry_run_prints_each_digest_and_sends_nothing(
 def test_to_limits_the_run_to_one_recipient(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
 ) -> None:
-    cfg = str(_config(tmp_path, robot, smtp[0]))
-    assert remind(data, "--config", cfg, "--to", "王芳") == exit_codes.OK
+    _config(tmp_path, robot, smtp[0])
+    assert remind(data, "--to", "王芳") == exit_codes.OK
     assert robot.posts == [] and len(smtp[1].messages) == 1
-    assert remind(data, "--config", cfg, "--to", "没有这个人") == exit_codes.USAGE
+    assert remind(data, "--to", "没有这个人") == exit_codes.USAGE
     assert "「没有这个人」不在配置的接收人中" in capsys.readouterr().err
-    assert remind(data, "--config", cfg, "--to", "张伟") == exit_codes.USAGE  # no channel
+    assert remind(data, "--to", "张伟") == exit_codes.USAGE  # no channel
     assert "「张伟」不在配置的接收人中" in capsys.readouterr().err
     assert remind(data, "--dry-run", "--to", "没有这个人") == exit_codes.USAGE
     assert "没有叫「没有这个人」的接收人" in capsys.readouterr().err
 
 
-def test_configuration_errors_have_their_exit_codes(data: Path, tmp_path: Path, capsys) -> None:
-    assert remind(data) == exit_codes.USAGE  # sending needs a config
-    assert "--config" in capsys.readouterr().err
-    assert remind(data, "--config", str(tmp_path / "none.toml")) == exit_codes.NO_INPUT
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[remind\n", encoding="utf-8")
-    assert remind(data, "--config", str(bad)) == exit_codes.DATA
-    bad.write_text('[remind]\n[[remind.people]]\nname = "王芳"\nemail = "w@x.cn"\n', "utf-8")
-    assert remind(data, "--config", str(bad)) == exit_codes.DATA
+def test_configuration_errors_have_their_exit_codes(data: Path, capsys) -> None:
+    assert remind(data) == exit_codes.USAGE  # sending needs someone to send to
+    assert "[[remind.branches]]" in capsys.readouterr().err
+    _write_config("[remind\n")
+    assert remind(data) == exit_codes.CONFIG  # the config file's own code, with its line
+    assert "第 1 行" in capsys.readouterr().err
+    _write_config('[remind]\n[[remind.people]]\nname = "王芳"\nemail = "w@x.cn"\n')
+    assert remind(data) == exit_codes.CONFIG
     assert "[remind.smtp]" in capsys.readouterr().err
-    bad.write_text('[remind]\n[[remind.branches]]\nname = "一支部"\nwecom = "x"\n', "utf-8")
-    assert remind(data, "--config", str(bad)) == exit_codes.DATA  # a misspelt key
-    assert "wecom" in capsys.readouterr().err
-    missing_db = tmp_path / "nope" / "z.db"
+    _write_config('[remind]\n[[remind.branches]]\nname = "一支部"\nwecom = "x"\n')
+    assert remind(data) == exit_codes.CONFIG  # a misspelt key
+    err = capsys.readouterr().err
+    assert "remind.branches.0.wecom：未知的设置项" in err
+    _write_config('[remind]\n[[remind.branches]]\nname = "一支部"\nwecom_webhook = "ftp://x"\n')
+    assert remind(data) == exit_codes.CONFIG
+    assert "https://" in capsys.readouterr().err
+    _write_config("")
+    missing_db = Path(os.environ["ZHIBU_SYSTEM_CONFIG"]).parent / "nope" / "z.db"
     assert main(["--db", str(missing_db), "remind", "--dry-run"]) == exit_codes.NO_INPUT
     assert not missing_db.parent.exists()
+
+
+def test_zhibu_config_shows_no_secret(
+    tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox], capsys
+) -> None:
+    path = _config(tmp_path, robot, smtp[0])
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'sender = "zhibu@example.com"', 'sender = "zhibu@example.com"\npassword = "pw-0451"'
+        ),
+        encoding="utf-8",
+    )
+    assert main(["config"]) == exit_codes.OK
+    out = capsys.readouterr().out
+    assert "remind.branches" in out and "remind.smtp.host" in out
+    for secret in ("test-key", "test-token", SECRET, "pw-0451"):
+        assert secret not in out
+    assert "**********" in out
 
 
 def test_the_installed_command_sends(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
 ) -> None:
     zhibu = Path(sys.executable).with_name("zhibu")
-    cfg = str(_config(tmp_path, robot, smtp[0]))
+    _config(tmp_path, robot, smtp[0])
     r = subprocess.run(
-        [str(zhibu), "--db", str(data), "remind", "--date", DAY, "--config", cfg, "--to", "一支部"],
+        [str(zhibu), "--db", str(data), "remind", "--date", DAY, "--to", "一支部"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -560,10 +593,9 @@ def test_a_digest_not_sent_one_day_is_replaced_by_the_next_days(
     data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
 ) -> None:
     robot.fail_next = 1
-    cfg = str(_config(tmp_path, robot, smtp[0]))
-    assert remind(data, "--config", cfg, "--to", "一支部") == exit_codes.TEMP_FAIL
-    assert main(["--db", str(data), "remind", "--date", "2026-11-23", "--config", cfg,
-                 "--to", "一支部"]) == exit_codes.OK  # fmt: skip
+    _config(tmp_path, robot, smtp[0])
+    assert remind(data, "--to", "一支部") == exit_codes.TEMP_FAIL
+    assert main(["--db", str(data), "remind", "--date", "2026-11-23", "--to", "一支部"]) == 0
     assert len(robot.on("/wecom")) == 1  # one digest, the 23rd's
     assert "（11月23日）" in _wecom_text(robot)
     assert [(r.day, r.status) for r in _outbox(data)] == [
@@ -626,9 +658,8 @@ def tls_cert(tmp_path: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def _smtp_config(tmp_path: Path, port: int, smtp_lines: str) -> str:
-    path = tmp_path / "mail.toml"
-    path.write_text(
+def _smtp_config(tmp_path: Path, port: int, smtp_lines: str) -> Path:
+    return _write_config(
         f"""
 [remind]
 retry_after_minutes = 0
@@ -643,10 +674,8 @@ sender = "zhibu@example.com"
 [[remind.people]]
 name = "王芳"
 email = "wangfang@example.com"
-""",
-        encoding="utf-8",
+"""
     )
-    return str(path)
 
 
 def test_mail_over_starttls_with_a_login_and_the_companys_own_ca(
@@ -675,15 +704,15 @@ def test_mail_over_starttls_with_a_login_and_the_companys_own_ca(
     try:
         login = 'username = "zhibu"\npassword = "口令-secret"\nstarttls = true\n'
         # Without the CA the certificate is refused: nothing is sent in clear.
-        cfg = _smtp_config(tmp_path, port, login)
-        assert remind(data, "--config", cfg) == exit_codes.TEMP_FAIL
+        _smtp_config(tmp_path, port, login)
+        assert remind(data) == exit_codes.TEMP_FAIL
         assert "证书无法验证" in capsys.readouterr().err and box.messages == []
         with_ca = login + f'ca_file = "{cert}"\n'
-        cfg = _smtp_config(tmp_path, port, with_ca.replace("口令-secret", "错的"))
-        assert remind(data, "--config", cfg) == exit_codes.TEMP_FAIL
+        _smtp_config(tmp_path, port, with_ca.replace("口令-secret", "错的"))
+        assert remind(data) == exit_codes.TEMP_FAIL
         assert "发信服务器拒绝了用户名或密码" in capsys.readouterr().err
-        cfg = _smtp_config(tmp_path, port, with_ca)
-        assert remind(data, "--config", cfg) == exit_codes.OK
+        _smtp_config(tmp_path, port, with_ca)
+        assert remind(data) == exit_codes.OK
     finally:
         controller.stop()
     assert logins == [(b"zhibu", "错的".encode()), (b"zhibu", "口令-secret".encode())]
@@ -699,8 +728,8 @@ def test_mail_over_implicit_tls(data: Path, tmp_path: Path, tls_cert: tuple[Path
     controller = Controller(box, hostname="127.0.0.1", port=port, ssl_context=server_tls)
     controller.start()
     try:
-        cfg = _smtp_config(tmp_path, port, f'use_ssl = true\nca_file = "{cert}"\n')
-        assert remind(data, "--config", cfg) == exit_codes.OK
+        _smtp_config(tmp_path, port, f'use_ssl = true\nca_file = "{cert}"\n')
+        assert remind(data) == exit_codes.OK
     finally:
         controller.stop()
     ((rcpt, msg),) = box.messages
@@ -735,7 +764,8 @@ def test_an_unexpected_error_in_one_channel_does_not_stop_the_others(
         raise KeyError("x")
 
     monkeypatch.setattr(remind_send, "send_wecom", broken)
-    assert remind(data, "--config", str(_config(tmp_path, robot, smtp[0]))) == exit_codes.TEMP_FAIL
+    _config(tmp_path, robot, smtp[0])
+    assert remind(data) == exit_codes.TEMP_FAIL
     assert "意外错误（KeyError）" in capsys.readouterr().err
     assert [p["path"] for p in robot.posts] == ["/dingtalk"] and len(smtp[1].messages) == 1
     rows = {r.channel: r.status for r in _outbox(data)}

@@ -244,7 +244,7 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
     if args.command == "remind":
         from tui import cli_remind
 
-        return cli_remind.run(args, db_path)
+        return cli_remind.run(args, db_path, settings)
     return exit_codes.USAGE
 
 

@@ -1,5 +1,5 @@
-"""`zhibu remind [--dry-run] [--to NAME] [--config FILE]`: send each
-configured 党支部 or person a digest of what is due or late
+"""`zhibu remind [--dry-run] [--to NAME]`: send each 党支部 or person the
+config file's ``[remind]`` section names a digest of what is due or late
 (services.reminders; docs/REMINDERS.md has the cron line and systemd timer).
 
 A separate, short process: it opens the database like the other reading
@@ -12,9 +12,13 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import err, say
+
+if TYPE_CHECKING:
+    from services.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,9 +27,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p.add_argument("--dry-run", action="store_true", help="只显示每份提醒的内容，不发送")
     p.add_argument("--to", metavar="NAME", help="只处理这个支部或这个人")
-    p.add_argument(
-        "--config", metavar="FILE", help="含 [remind] 一节的配置文件（TOML，见 docs/REMINDERS.md）"
-    )
     p.add_argument(
         "--date", metavar="YYYY-MM-DD", type=_day, help="按这一天计算到期和逾期（默认今天）"
     )
@@ -38,22 +39,23 @@ def _day(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from None
 
 
-def run(args: argparse.Namespace, db_path: Path) -> int:
+def run(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
     from services import reminders
     from services.database import open_existing
 
-    config = reminders.load_config(Path(args.config)) if args.config else None
+    config = settings.remind
     if not args.dry_run:
-        config = reminders.require_config(config)
+        reminders.require_config(config)
     today = args.date or dt.date.today()
     store = open_existing(db_path)
     try:
         report = reminders.run(
             store,
             today,
-            config or reminders.RemindConfig(),
+            config,
             to=args.to,
             dry_run=args.dry_run,
+            branch_rules=settings.rules.branch,
         )
     finally:
         store.close()
