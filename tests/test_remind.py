@@ -770,3 +770,21 @@ def test_an_unexpected_error_in_one_channel_does_not_stop_the_others(
     assert [p["path"] for p in robot.posts] == ["/dingtalk"] and len(smtp[1].messages) == 1
     rows = {r.channel: r.status for r in _outbox(data)}
     assert rows["wecom"] is remind_outbox.Status.PENDING
+
+
+def test_two_runs_at_once_send_each_digest_once(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
+) -> None:
+    """Two timers firing together (or a manual run during the timer's): the
+    row claimed by one run is left alone by the other."""
+    robot.hang_seconds = 1.0  # both runs are sending at the same time
+    _config(tmp_path, robot, smtp[0])
+    zhibu = Path(sys.executable).with_name("zhibu")
+    cmd = [str(zhibu), "--db", str(data), "remind", "--date", DAY]
+    runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]  # fmt: skip
+    results = [r.communicate(timeout=60) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], results
+    assert sorted(p["path"] for p in robot.posts) == ["/dingtalk", "/wecom"]
+    assert len(smtp[1].messages) == 1
+    assert all(r.status is remind_outbox.Status.SENT for r in _outbox(data))
