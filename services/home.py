@@ -100,10 +100,12 @@ def due_items(
         lectures = lecture_home.home_items(store, today, limit=EVERYTHING_CAP)
         followups = private_details.home_items(store, today, reader, cap=EVERYTHING_CAP)
         decisions = action_home.home_items(store, today, limit=EVERYTHING_CAP)
+        loop = loop_home.home_items(store, today, limit=EVERYTHING_CAP)
     else:
         lectures = lecture_home.home_items(store, today)
         followups = private_details.home_items(store, today, reader)
         decisions = action_home.home_items(store, today)
+        loop = loop_home.home_items(store, today)
     return [
         *lectures,
         *followups,
@@ -113,5 +115,5 @@ def due_items(
         *dues_home.home_items(store, today),
         *branch_home.home_items(store, today, branch_rules or branch_home.DEFAULT_CONFIG),
         *development_home.home_items(store, today),
-        *loop_home.home_items(store, today),
+        *loop,
     ]

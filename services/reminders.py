@@ -4,9 +4,10 @@ due or late, through the channels the ``[remind]`` config names.
 What is due is the home screen's own computation (services.home.due_items,
 over every branch and without its caps): follow-ups, courseware and
 lectures, the meetings the rules require, 发展党员 dates and every other
-workflow registered there. Problems and tasks join the digests when their
-home providers are registered in services.home.due_items with ``owner`` and
-``branch`` set on their items: there is no second list to extend.
+workflow registered there, the 问题清单 and the 党总支's tasks included
+(storage.loop_home). A new workflow joins the digests by registering its
+home lines in services.home.due_items with ``owner`` and ``branch`` set:
+there is no second list to extend.
 
 Private 一人一事 details never leave the machine: the list is read as
 nobody (services.private_details), so a private case says only 保密事项.

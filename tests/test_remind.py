@@ -788,3 +788,59 @@ def test_two_runs_at_once_send_each_digest_once(
     assert sorted(p["path"] for p in robot.posts) == ["/dingtalk", "/wecom"]
     assert len(smtp[1].messages) == 1
     assert all(r.status is remind_outbox.Status.SENT for r in _outbox(data))
+
+
+def test_problems_and_tasks_reach_their_branch_their_owner_and_the_general_branch(
+    data: Path, tmp_path: Path, robot: Robot, smtp: tuple[int, Mailbox]
+) -> None:
+    """问题清单 and 党总支任务 (their 今日 lines, storage.loop_home): a problem
+    goes to its branch and its 责任人, a task to the branch it was assigned
+    to, and what is late to the 党总支 as 党总支督办."""
+    from domain.problems import Problem, ProblemSource
+    from domain.tasks import Task
+    from services import problems
+    from storage import tasks
+
+    store = open_store(data, actor="tester")
+    general = store.query_one("SELECT id, name FROM org_units WHERE name='测试党总支'")
+    assert general is not None
+    (b1,) = [b for b in org.branches(store) if b.name == "一支部"]
+    (b2,) = [b for b in org.branches(store) if b.name == "二支部"]
+    wang = store.query_one("SELECT id, name FROM people WHERE name='王芳'")
+    zhang = store.query_one("SELECT id, name FROM people WHERE name='张伟'")
+    assert wang and zhang
+    problems.file_problem(store, Problem.model_validate(dict(
+        branch_id=b1.id, source=ProblemSource.HAZARD, source_text="冬季隐患排查",
+        found_on=dt.date(2026, 11, 1), text="灭火器过期未更换", measures="联系安全员更换",
+        owner_id=wang["id"], owner_name="王芳", deadline=dt.date(2026, 11, 15),
+        verifier_id=zhang["id"], verifier_name="张伟",
+    )))  # fmt: skip
+    tasks.save_task(store, Task(
+        general_id=general["id"], general_name="测试党总支", title="报送四季度党建小结",
+        assigned_on=dt.date(2026, 11, 1), due=dt.date(2026, 11, 20), branch_ids=[b2.id],
+    ))  # fmt: skip
+    store.close()
+    path = _config(tmp_path, robot, smtp[0])
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + f'\n[[remind.branches]]\nname = "测试党总支"\nwecom_webhook = "{robot.url("/general")}"\n',
+        encoding="utf-8",
+    )
+    assert remind(data) == exit_codes.OK
+    one = _wecom_text(robot)
+    assert "**问题清单**" in one and "王芳：灭火器过期未更换（逾期 7 天）" in one
+    (ding,) = robot.on("/dingtalk")
+    assert "**党总支任务**" in ding["json"]["markdown"]["text"]
+    assert "二支部：报送四季度党建小结（逾期 2 天）" in ding["json"]["markdown"]["text"]
+    (top,) = robot.on("/general")
+    text = top["json"]["markdown"]["content"]
+    assert "**党总支督办**" in text
+    assert (
+        "一支部 问题：灭火器过期未更换" in text and "任务“报送四季度党建小结”1 个支部未完成" in text
+    )
+    assert "一支部 决议 6 项逾期未销号" in text
+    ((_, mail),) = smtp[1].messages  # 王芳, the 责任人: her problem, and that it went up
+    body = mail.get_content().replace("\r\n", "\n")
+    assert "【问题清单】" in body and "王芳：灭火器过期未更换（逾期 7 天）" in body
+    assert "【党总支督办】\n· 【逾期】一支部 问题：灭火器过期未更换" in body
+    assert "任务" not in body  # the branch's task is the branch's
