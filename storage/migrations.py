@@ -602,7 +602,7 @@ def m014_problems_and_tasks(c: sqlite3.Connection) -> None:
     )
 
 
-def m016_remind_outbox(c: sqlite3.Connection) -> None:
+def m015_remind_outbox(c: sqlite3.Connection) -> None:
     # zhibu remind (docs/REMINDERS.md): one row per recipient, channel and day.
     # The row is claimed before a send and marked after it, each in its own
     # short transaction, so no write lock is held over the network; a failed
@@ -647,7 +647,7 @@ MIGRATIONS: list[Migration] = [
     m012_assessment,
     m013_sittings,
     m014_problems_and_tasks,
-    m016_remind_outbox,
+    m015_remind_outbox,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
