@@ -67,4 +67,7 @@ ATTENDANCE = JsonDocument(
     within="attendance",
 )
 
-DOCUMENTS = (LECTURE, DUES, FOLLOWUP, MEETING, ATTENDANCE)
+PROBLEM = JsonDocument("domain.problems:Problem", ("text", "owner_name", "verifier_name"))
+TASK = JsonDocument("domain.tasks:Task", ("title",))
+
+DOCUMENTS = (LECTURE, DUES, FOLLOWUP, MEETING, ATTENDANCE, PROBLEM, TASK)

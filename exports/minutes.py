@@ -80,7 +80,13 @@ def cn_numeral(n: int) -> str:
 
 
 def minutes_title(meeting: Meeting, branch_name: str = "") -> str:
-    """中共××第一党支部党员大会会议记录 — without repeating 支部/党小组.
+    """中共××第一党支部党员大会会议记录 — without repeating 支部/党小组."""
+    return "".join(_title_parts(meeting, branch_name))
+
+
+def _title_parts(meeting: Meeting, branch_name: str = "") -> tuple[str, str]:
+    """The title as (organisation, record's kind); a long title breaks
+    between the two (…党支部 / 党员大会会议记录), never inside the name.
 
     A 党小组's name alone (第一党小组) does not say whose group it is, so a
     group meeting's title is led by its branch when one is given.
@@ -93,16 +99,7 @@ def minutes_title(meeting: Meeting, branch_name: str = "") -> str:
     suffix = template.title_suffix
     if template.title_when_org_ends and org.endswith(template.title_when_org_ends[0]):
         suffix = template.title_when_org_ends[1]
-    return f"{prefix}{org}{suffix}"
-
-
-def _title_split(meeting: Meeting, title: str) -> int:
-    """Where a long title breaks: before the record's kind (…党支部 / 党员大会会议记录)."""
-    template = kind_spec(meeting.kind).minutes
-    for suffix in (template.title_suffix, *(template.title_when_org_ends or ())[1:]):
-        if title.endswith(suffix):
-            return len(title) - len(suffix)
-    return 0
+    return f"{prefix}{org}", suffix
 
 
 def _hm(t: dt.time) -> str:
@@ -686,11 +683,12 @@ def build(
     *carried* the 遗留问题 on its agenda (their state when exported, lateness as of the
     meeting day)."""
     m = meeting
-    title = minutes_title(m, branch_name)
+    head, kind_part = _title_parts(m, branch_name)
+    title = head + kind_part
     doc = new_document(title=title, subject=f"{m.kind}会议记录 {_date(m.date)}")
     doc.core_properties.identifier = m.id  # lets export() recognise its own file
     doc.core_properties.keywords = f"第{m.revision}版"
-    add_title(doc, title, split_at=_title_split(m, title))
+    add_title(doc, title, split_at=len(xml_safe(head)))
     if not m.finished:
         add_paragraph(doc, "（草稿，未定稿）", align="center", indent=False)
     if m.supersedes_id or m.revision > 1:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from domain.dashboard import DueItem, Urgency
+from domain.json_fields import PROBLEM, TASK
 from domain.navigation import Place, go
 from storage.db import Store
 
@@ -39,8 +40,9 @@ def _problem_items(
 ) -> list[DueItem]:
     rows = store.query(
         "SELECT p.id, p.branch_id, p.state, p.deadline, o.name AS branch, g.name AS general,"
-        " json_extract(p.data, '$.text') AS text, json_extract(p.data, '$.owner_name') AS owner,"
-        " json_extract(p.data, '$.verifier_name') AS verifier"
+        f" {PROBLEM.extract('text', 'p.data')} AS text,"
+        f" {PROBLEM.extract('owner_name', 'p.data')} AS owner,"
+        f" {PROBLEM.extract('verifier_name', 'p.data')} AS verifier"
         " FROM problems p LEFT JOIN org_units o ON o.id = p.branch_id"
         " LEFT JOIN org_units g ON g.id = o.parent_id"
         " WHERE p.state != '已验证关闭' ORDER BY p.deadline IS NULL, p.deadline, p.rowid LIMIT ?",
@@ -68,7 +70,7 @@ def _task_items(store: Store, today: dt.date, limit: int) -> list[DueItem]:
     horizon = (today + dt.timedelta(days=SOON_DAYS)).isoformat()
     rows = store.query(
         "SELECT t.id, t.due, tb.branch_id, o.name AS branch, g.name AS general,"
-        " json_extract(t.data, '$.title') AS title"
+        f" {TASK.extract('title', 't.data')} AS title"
         " FROM tasks t JOIN task_branches tb ON tb.task_id = t.id"
         " LEFT JOIN org_units o ON o.id = tb.branch_id"
         " LEFT JOIN org_units g ON g.id = t.general_id"

@@ -295,6 +295,14 @@ def test_titles_by_kind(kind: MeetingKind, org: str, title: str) -> None:
     assert minutes.minutes_title(m) == title
 
 
+def test_a_long_committee_title_breaks_after_the_branch_name(tmp_path: Path) -> None:
+    """支委会 of 「…支部」: the title ends 支部委员会会议记录, but the break goes
+    after the branch's name, not before its 支部 (found by the property test)."""
+    m = new_meeting(MeetingKind.COMMITTEE, "b1", "采油作业区第一采油管理区第三党支部", DAY)
+    text = _doc_text(minutes.export(m, tmp_path))
+    assert text[0] == "中共采油作业区第一采油管理区第三党支部\n委员会会议记录"
+
+
 def test_cn_numerals() -> None:
     assert [minutes.cn_numeral(n) for n in (1, 9, 10, 11, 20, 35, 99)] == [
         "一",
