@@ -190,6 +190,7 @@ def file_handover(
     topic: str,
     minutes: int,
     attendee_ids: Sequence[str],
+    today: dt.date,
 ) -> Handover:
     by_id = {p.id: p for p in form.members}
     attendees = [by_id[i] for i in attendee_ids if i in by_id]
@@ -198,6 +199,12 @@ def file_handover(
         raise InvalidInput("请填写带班人")
     if not topic.strip():
         raise InvalidInput("请填写活动主题")
+    if day > today:
+        raise InvalidInput(f"日期不能晚于今天（{today.isoformat()}）：交接班活动记的是已开展的活动")
+    cfg = form.config
+    # Checked before the model, whose own bounds would answer in pydantic's English.
+    if not cfg.min_minutes <= minutes <= cfg.max_minutes:
+        raise InvalidInput(f"交接班活动时长应为 {cfg.min_minutes}–{cfg.max_minutes} 分钟")
     try:
         h = Handover(
             branch_id=form.branch.id,
@@ -212,8 +219,8 @@ def file_handover(
             attendee_ids=[p.id for p in attendees],
             attendee_names=[p.name for p in attendees],
         )
-    except ValueError as e:
-        raise InvalidInput(f"交接班活动记录有误：{e}") from None
+    except ValueError:
+        raise InvalidInput("交接班活动记录有误：带班人不超过 40 字，主题不超过 200 字") from None
     problems = handover_problems(h, form.config)
     if problems:
         raise InvalidInput("；".join(problems))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from domain.meeting_kinds import MeetingKind
 from domain.meetings import finish
 from domain.people_codes import Shift
@@ -14,6 +16,7 @@ from domain.sittings import Handover, Sitting, set_sittings
 from storage import compliance, participation
 from storage import meetings as meetings_store
 from storage import sittings as sittings_store
+from services.errors import InvalidInput
 from storage.db import Store
 from tests import factories
 
@@ -84,3 +87,46 @@ def test_the_demo_has_a_two_sitting_theme_day_and_months_of_handovers(demo_store
     ]
     assert len(days) >= 20
     assert (max(days) - min(days)).days >= 80  # the last months, not one week
+
+
+def _handover_form(store: Store):  # type: ignore[no-untyped-def]
+    from domain.sittings import HandoverConfig
+    from services import sittings as sitting_service
+
+    b = factories.branch(store)
+    form = sitting_service.HandoverForm(
+        branch=b.unit, day=DAY, shift=Shift.MORNING,
+        shifts=(Shift.MORNING, Shift.MIDDLE, Shift.LATE),
+        members=[p for p in b.members if p.is_member], config=HandoverConfig(),
+    )  # fmt: skip
+    return sitting_service, form
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [(90, "5–10 分钟"), (0, "5–10 分钟")])
+def test_a_handover_length_out_of_range_is_refused_in_chinese(
+    store: Store, minutes: int, expected: str
+) -> None:
+    svc, form = _handover_form(store)
+    ids = [p.id for p in form.members]
+    with pytest.raises(InvalidInput) as e:
+        svc.file_handover(store, form, day=DAY, shift=form.shift, leader_name="带班人",
+                          topic="安全交底", minutes=minutes, attendee_ids=ids,
+                          today=DAY)  # fmt: skip
+    assert expected in str(e.value)
+    assert "validation" not in str(e.value) and "Input should" not in str(e.value)
+    assert store.scalar("SELECT count(*) FROM handovers") == 0
+
+
+def test_a_handover_dated_after_today_is_refused(store: Store) -> None:
+    svc, form = _handover_form(store)
+    ids = [p.id for p in form.members]
+    with pytest.raises(InvalidInput) as e:
+        svc.file_handover(store, form, day=DAY + dt.timedelta(days=30), shift=form.shift,
+                          leader_name="带班人", topic="安全交底", minutes=10, attendee_ids=ids,
+                          today=DAY)  # fmt: skip
+    assert "不能晚于今天" in str(e.value)
+    assert store.scalar("SELECT count(*) FROM handovers") == 0
+    saved = svc.file_handover(store, form, day=DAY, shift=form.shift, leader_name="带班人",
+                              topic="安全交底", minutes=10, attendee_ids=ids,
+                              today=DAY)  # fmt: skip
+    assert store.scalar("SELECT date FROM handovers WHERE id=?", (saved.id,)) == DAY.isoformat()

@@ -185,7 +185,7 @@ class HandoverScreen(Screen[None]):
                 zapp(self).store, self.form, day=day, shift=self.shift,
                 leader_name=value("ho-leader"), topic=value("ho-topic"),
                 minutes=int(minutes) if minutes.isdigit() else 0,
-                attendee_ids=[i for i in self.ticked if i in people],
+                attendee_ids=[i for i in self.ticked if i in people], today=zapp(self).today,
             )  # fmt: skip
         except DomainError as e:
             self.notify(str(e), severity="warning", markup=False, timeout=8)
