@@ -166,12 +166,27 @@ def ranking(
 # -- adjustments ----------------------------------------------------------------
 
 
+def _begun(period: Period, today: date, what: str) -> None:
+    # A quarter still ahead has nothing to score: an adjustment or review
+    # made for it now would be a mistyped period, not a record.
+    if period.start > today:
+        raise InvalidInput(f"{period.label} 尚未开始，不能{what}")
+
+
 @service
 def add_adjustment(
-    store: Store, branch_id: str, person_id: str, period: Period, points: str, reason: str
+    store: Store,
+    branch_id: str,
+    person_id: str,
+    period: Period,
+    points: str,
+    reason: str,
+    *,
+    today: date,
 ) -> Adjustment:
     """Record a manual adjustment; InvalidInput with the reason when the
-    points or the reason are missing or out of range."""
+    points or the reason are missing or out of range, or the quarter has not
+    begun."""
     from pydantic import ValidationError
 
     from domain.assessment import Adjustment, AssessmentError, parse_points, quarter_key
@@ -183,6 +198,7 @@ def add_adjustment(
         key = quarter_key(period)
     except AssessmentError as e:
         raise InvalidInput(str(e)) from e
+    _begun(period, today, "调整得分")
     if not reason.strip():
         raise InvalidInput("请写明调整理由")
     person = people_store.get(store, person_id)
@@ -284,14 +300,17 @@ def review_pledge(
     note: str,
     *,
     current: PledgeReview | None,
+    today: date,
 ) -> PledgeReview:
-    """Record (or change) the quarter's review of *pledge*."""
+    """Record (or change) the quarter's review of *pledge* (not of a quarter
+    that has not begun)."""
     from pydantic import ValidationError
 
     from domain.assessment import PledgeReview, quarter_key
     from storage import assessment
 
     key = quarter_key(period)
+    _begun(period, today, "评议承诺")
     if current is not None and current.quarter != key:
         raise Refused("这条评议不属于本季度。")
     fields = {

@@ -29,7 +29,7 @@ def _setup(store: Store) -> f.Branch:
     f.finished_meeting(store, b, MeetingKind.THEME_DAY, dt.date(2026, 10, 9),
                        absent={b.members[3].id: AttendanceState.ABSENT})  # fmt: skip
     f.dues(store, b, f.months(dt.date(2026, 10, 1), dt.date(2026, 10, 1)))
-    svc.add_adjustment(store, b.id, b.members[1].id, Q4, "+4", "抢险表现突出")
+    svc.add_adjustment(store, b.id, b.members[1].id, Q4, "+4", "抢险表现突出", today=f.TODAY)
     return b
 
 

@@ -61,7 +61,7 @@ def test_adjustment_reaches_the_table_and_the_audit_trail(store: Store, today: d
     _top, (b, _other) = f.org_tree(store)
     m = b.members[3]
     before = svc.branch_quarter(store, b.id, Q4, today)
-    adj = svc.add_adjustment(store, b.id, m.id, Q4, "+5", "抢险救灾表现突出")
+    adj = svc.add_adjustment(store, b.id, m.id, Q4, "+5", "抢险救灾表现突出", today=today)
     row = store.query_one("SELECT * FROM assessment_adjustments WHERE id=?", (adj.id,))
     assert row is not None
     assert (row["person_id"], row["quarter"], row["points"], row["reason"]) == (
@@ -91,7 +91,7 @@ def test_adjustment_refused_without_reason_or_valid_points(
 ) -> None:
     _top, (b, _other) = f.org_tree(store)
     with pytest.raises(InvalidInput):
-        svc.add_adjustment(store, b.id, b.members[0].id, Q4, points, reason)
+        svc.add_adjustment(store, b.id, b.members[0].id, Q4, points, reason, today=f.TODAY)
     assert store.scalar("SELECT count(*) FROM assessment_adjustments") == 0
     assert store.scalar("SELECT count(*) FROM audit WHERE table_name='assessment_adjustments'") == 0
 
@@ -106,10 +106,12 @@ def test_pledge_and_review_feed_the_score_and_are_audited(store: Store, today: d
     s = _row(svc.branch_quarter(store, b.id, Q4, today), m.id)
     assert s.facts.pledge is PledgeOutcome.NOT_REVIEWED and s.score.pledge == 0
 
-    review = svc.review_pledge(store, pledge, Q4, True, "泵房隐患全部整改", current=None)
+    review = svc.review_pledge(store, pledge, Q4, True, "泵房隐患全部整改", current=None,
+                              today=today)
     s = _row(svc.branch_quarter(store, b.id, Q4, today), m.id)
     assert s.facts.pledge is PledgeOutcome.KEPT and s.score.pledge == 8
-    changed = svc.review_pledge(store, pledge, Q4, False, "发生一起违章", current=review)
+    changed = svc.review_pledge(store, pledge, Q4, False, "发生一起违章", current=review,
+                               today=today)
     s = _row(svc.branch_quarter(store, b.id, Q4, today), m.id)
     assert s.facts.pledge is PledgeOutcome.NOT_KEPT and s.score.deductions == 4
     stored = store.query("SELECT * FROM assessment_reviews")
@@ -120,7 +122,7 @@ def test_pledge_and_review_feed_the_score_and_are_audited(store: Store, today: d
     assert [a["action"] for a in acts] == ["create", "update"]
     # A second window still holding the first version is refused, not overwritten.
     with pytest.raises(Stale):
-        svc.review_pledge(store, pledge, Q4, True, "", current=review)
+        svc.review_pledge(store, pledge, Q4, True, "", current=review, today=today)
     assert changed.version == 2
 
 
@@ -137,9 +139,31 @@ def test_ranking_of_the_general_branch(store: Store, today: dt.date) -> None:
 def test_year_is_the_mean_of_the_quarters_so_far(store: Store, today: dt.date) -> None:
     _top, (b, _other) = f.org_tree(store)
     m = b.members[3]
-    svc.add_adjustment(store, b.id, m.id, Period.quarter(2026, 1), "+8", "一季度表彰")
+    svc.add_adjustment(store, b.id, m.id, Period.quarter(2026, 1), "+8", "一季度表彰", today=today)
     year = svc.branch_year(store, b.id, 2026, today)
     assert year.quarters == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
     first_person, first = year.rows[0]
     assert first_person.id == m.id  # highest first: the 民主评议 input
     assert first.mean == (68 + 60 + 60 + 60) / 4
+
+
+def test_a_quarter_that_has_not_begun_takes_no_adjustment_or_review(
+    store: Store, today: dt.date
+) -> None:
+    _top, (b, _other) = f.org_tree(store)
+    m = b.members[2]
+    nxt = Period.quarter(today.year + 1, 1)
+    with pytest.raises(InvalidInput) as e:
+        svc.add_adjustment(store, b.id, m.id, nxt, "+5", "提前加分", today=today)
+    assert "尚未开始" in str(e.value)
+    pledge = svc.save_pledge(store, m.id, PostKind.SAFETY, "泵房", "无隐患", current=None)
+    with pytest.raises(InvalidInput) as e:
+        svc.review_pledge(store, pledge, nxt, True, "", current=None, today=today)
+    assert "尚未开始" in str(e.value)
+    assert store.scalar("SELECT count(*) FROM assessment_adjustments") == 0
+    assert store.scalar("SELECT count(*) FROM assessment_reviews") == 0
+    # The running quarter takes both.
+    svc.add_adjustment(store, b.id, m.id, Q4, "+5", "抢险", today=today)
+    svc.review_pledge(store, pledge, Q4, True, "", current=None, today=today)
+    assert store.scalar("SELECT count(*) FROM assessment_adjustments") == 1
+    assert store.scalar("SELECT count(*) FROM assessment_reviews") == 1

@@ -235,3 +235,28 @@ async def test_handover_typing_is_kept_as_a_draft_and_the_shift_switch_reticks(
         assert isinstance(again, HandoverScreen)
         assert again.query_one("#ho-topic").value == "防冻防凝"
         assert again.shift is screen.shift
+
+
+async def test_cycling_the_pattern_back_keeps_each_members_shift(
+    make_demo_app, demo_store
+) -> None:
+    # `t` is a cycle: a secretary who overshoots goes round once more. Coming
+    # back to the branch's pattern must not reset every member to its first shift.
+    branch = _branch(demo_store, ShiftPattern.THREE_SHIFTS)
+    before = {p.id: p.shift for p in people.members_of(demo_store, branch.id)}
+    assert len(set(before.values())) > 1
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(RosterScreen(branch.id))
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ShiftPatternScreen)
+        await pilot.press("t", "t", "t")
+        await pilot.pause()
+        assert screen.pattern is ShiftPattern.THREE_SHIFTS
+        assert screen.shifts == before
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert {p.id: p.shift for p in people.members_of(demo_store, branch.id)} == before

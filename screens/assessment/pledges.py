@@ -226,9 +226,11 @@ class PledgesScreen(Screen[None]):
             self.notify("这名党员还没有设岗承诺：先按 e 设定。", markup=False)
             return
         store, pledge, current, period = zapp(self).store, row.pledge, row.review, self.period
+        today = zapp(self).today
 
         def save(kept: bool, note: str) -> object:
-            return svc.review_pledge(store, pledge, period, kept, note, current=current)
+            return svc.review_pledge(store, pledge, period, kept, note, current=current,
+                                     today=today)  # fmt: skip
 
         def done(result: object) -> None:
             if result is not None:

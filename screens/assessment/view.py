@@ -339,11 +339,12 @@ class AssessmentScreen(Screen[None]):
         branch = self.branch_id
         if row is None or branch is None:
             return
-        store, period = zapp(self).store, self.period
+        store, period, today = zapp(self).store, self.period, zapp(self).today
         person = row.person
 
         def save(points: str, reason: str) -> object:
-            return svc.add_adjustment(store, branch, person.id, period, points, reason)
+            return svc.add_adjustment(store, branch, person.id, period, points, reason,
+                                      today=today)  # fmt: skip
 
         def done(result: object) -> None:
             if result is not None:

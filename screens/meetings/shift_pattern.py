@@ -49,6 +49,10 @@ class ShiftPatternScreen(Screen[None]):
         self.setup = setup
         self.pattern: ShiftPattern | None = setup.pattern
         self.shifts: dict[str, Shift | None] = {p.id: p.shift for p in setup.members}
+        # Every shift a member has had on this screen, latest last: cycling
+        # the pattern round and back restores them instead of resetting all.
+        self._held: dict[str, list[Shift]] = {p.id: [p.shift] if p.shift else []
+                                               for p in setup.members}  # fmt: skip
         self.stations: list[Station] = [s.model_copy(deep=True) for s in setup.stations.stations]
         self.dirty = False
 
@@ -93,6 +97,13 @@ class ShiftPatternScreen(Screen[None]):
             content(f"{keys}  0 倒休  s 设定上站站点", multiline=False)
         )
 
+    def _set_shift(self, pid: str, shift: Shift) -> None:
+        self.shifts[pid] = shift
+        held = self._held.setdefault(pid, [])
+        if shift in held:
+            held.remove(shift)
+        held.append(shift)
+
     @on(RowActionTable.RowAction, "#sp-table")
     def _row_action(self, event: RowActionTable.RowAction) -> None:
         event.stop()
@@ -104,9 +115,9 @@ class ShiftPatternScreen(Screen[None]):
             shifts = pattern_shifts(self.pattern)
             n = int(event.arg)
             if n == 0:
-                self.shifts[pid] = Shift.REST
+                self._set_shift(pid, Shift.REST)
             elif n <= len(shifts):
-                self.shifts[pid] = shifts[n - 1]
+                self._set_shift(pid, shifts[n - 1])
             else:
                 self.notify(f"{self.pattern or '常白班'}只有 {len(shifts)} 个班次", markup=False)
                 return
@@ -154,10 +165,12 @@ class ShiftPatternScreen(Screen[None]):
         self.pattern = PATTERNS[(current + 1) % len(PATTERNS)]
         allowed = set(pattern_shifts(self.pattern)) | {Shift.REST}
         first = pattern_shifts(self.pattern)[0]
-        # Shifts the new pattern does not have start at its first shift, to be set again.
+        # A shift the new pattern does not have goes back to the member's last
+        # shift that it has, else to its first shift, to be set again.
         for pid, s in self.shifts.items():
             if s is not None and s not in allowed:
-                self.shifts[pid] = first
+                held = [h for h in self._held.get(pid, []) if h in allowed]
+                self.shifts[pid] = held[-1] if held else first
         self.dirty = True
         self._fill()
 
@@ -171,6 +184,7 @@ class ShiftPatternScreen(Screen[None]):
             return
         self.dirty = False
         self.shifts = {p.id: p.shift for p in self.setup.members}
+        self._held = {p.id: [p.shift] if p.shift else [] for p in self.setup.members}
         self._fill()
         self.notify(f"已保存：{self.setup.branch.name} {self.pattern or '常白班'}", markup=False)
 
