@@ -260,3 +260,37 @@ async def test_cycling_the_pattern_back_keeps_each_members_shift(
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert {p.id: p.shift for p in people.members_of(demo_store, branch.id)} == before
+
+
+async def test_esc_in_a_sitting_asks_before_dropping_what_was_ticked(
+    make_demo_app, demo_store, today
+) -> None:
+    branch = _branch(demo_store, ShiftPattern.TWO_SHIFTS)
+    meeting = meeting_service.start_meeting(demo_store, MeetingKind.THEME_DAY, branch, today)
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, meeting)
+        await pilot.press("p", "enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SittingDialog)
+        await pilot.press("tab", "tab", *"活动室", "tab", "tab", "space", "space", "escape")
+        await pilot.pause()
+        # Not gone: a question, and n (or Esc) goes back to what was typed.
+        assert app.screen is not screen and app.screen is not dialog
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert dialog.query_one("#sd-place").value == "活动室"
+        assert len(dialog.sitting.present_ids) == 2
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert len(screen.meeting.sittings[0].present_ids) == 2
+        # Nothing changed: Esc closes at once.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SittingDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen

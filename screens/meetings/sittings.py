@@ -249,6 +249,7 @@ class SittingDialog(ModalScreen[Sitting | None]):
         self.meeting = meeting
         self.sitting = sitting
         self.names = names_of(meeting)
+        self._initial: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         s = self.sitting
@@ -278,7 +279,13 @@ class SittingDialog(ModalScreen[Sitting | None]):
     def on_mount(self) -> None:
         add_columns(self.query_one(SittingPeople), (("出席", "mark", 4), ("姓名", "name", 10)))
         self._fill()
+        self._initial = self._typed()
         self.query_one("#sd-start", Input).focus()
+
+    def _typed(self) -> tuple[object, ...]:
+        """What the secretary may have typed or ticked (to ask before dropping it)."""
+        fields = tuple(i.value for i in self.query(Input))
+        return fields, tuple(self.sitting.member_ids), tuple(self.sitting.present_ids)
 
     def _fill(self) -> None:
         t = self.query_one(SittingPeople)
@@ -372,4 +379,17 @@ class SittingDialog(ModalScreen[Sitting | None]):
         self.dismiss(sitting)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self._typed() == self._initial:
+            self.dismiss(None)
+            return
+        from screens.meetings.dialogs import ConfirmDialog
+
+        def leave(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog(f"放弃对{self.sitting.label}的修改？",
+                          "已填写的时间、地点、带领人和勾选的出席不会保存。按 Ctrl+S 可先确定。"),
+            leave,
+        )  # fmt: skip
