@@ -13,10 +13,10 @@ from domain.meetings import finish
 from domain.people_codes import Shift
 from domain.periods import parse_period
 from domain.sittings import Handover, Sitting, set_sittings
+from services.errors import InvalidInput
 from storage import compliance, participation
 from storage import meetings as meetings_store
 from storage import sittings as sittings_store
-from services.errors import InvalidInput
 from storage.db import Store
 from tests import factories
 
