@@ -181,6 +181,34 @@ async def test_pledge_reviewed_from_the_list(make_demo_app, demo_store: Store) -
         assert str(table.get_row(target.person.id)[4]) == "未兑现"
 
 
+async def test_enter_on_the_review_box_saves_as_the_hint_says(
+    make_demo_app, demo_store: Store
+) -> None:
+    # 「Enter 或 Ctrl+S 保存」: Enter on the ticked box saves 已兑现; it used to
+    # untick it instead, and a second Enter ticked it again, never saving.
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_view(pilot, app)
+        await pilot.press("z")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PledgesScreen)
+        target = next(r for r in screen.rows if r.pledge and r.review is None)
+        table = screen.query_one("#pl-table", DataTable)
+        table.move_cursor(row=table.get_row_index(target.person.id))
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        rows = demo_store.query(
+            "SELECT data FROM assessment_reviews WHERE person_id=?", (target.person.id,)
+        )
+        assert len(rows) == 1 and '"kept": true' in rows[0]["data"]
+
+
 async def test_appraisal_meeting_offers_the_years_scores(make_demo_app, demo_store: Store) -> None:
     branch = org.branches(demo_store)[1]
     app = make_demo_app()
