@@ -136,3 +136,22 @@ def test_cli_refuses_an_unknown_format(db_path: Path, store: Store, bad: str) ->
     with pytest.raises(SystemExit) as e:
         main(["--db", str(db_path), "export", "assessment", "--format", bad])
     assert e.value.code == exit_codes.USAGE
+
+
+def test_cli_refuses_a_quarter_not_begun_and_names_only_valid_forms(
+    store: Store, tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _setup(store)
+    out = tmp_path / "out"
+    # A quarter still ahead would print every member at 60 分 二星: refused, no file.
+    rc = main(["--db", str(db_path), "export", "assessment", "--quarter", "2027Q1",
+               "-o", str(out), "--as-of", "2026-11-22"])  # fmt: skip
+    assert rc == exit_codes.USAGE
+    assert "尚未开始" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+    # A bad period's message offers only what this command takes (no 2026-11).
+    rc = main(["--db", str(db_path), "export", "assessment", "--quarter", "2026Q5",
+               "-o", str(out)])  # fmt: skip
+    assert rc == exit_codes.USAGE
+    msg = capsys.readouterr().err
+    assert "2026Q4" in msg and "2026-11" not in msg

@@ -289,3 +289,29 @@ async def test_pledge_set_by_keyboard_and_refused_without_text(
         assert "安全岗" in row["data"] and "联合站外输泵房" in row["data"]
         assert "泵房无跑冒滴漏" in row["data"]
         assert [str(c) for c in table.get_row(newcomer.id)[1:3]] == ["安全岗", "联合站外输泵房"]
+
+
+async def test_the_view_stops_at_the_running_quarter(make_demo_app, demo_store: Store) -> None:
+    # `]` past 2026Q4 used to show 2027Q1 with everyone at 60 分 二星, and take
+    # adjustments and exports for it.
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_view(pilot, app)
+        assert screen.period.label == "2026Q4"
+        await pilot.press("]")
+        await settle(pilot)
+        assert screen.period.label == "2026Q4"
+        assert "尚未开始" in "\n".join(n.message for n in app._notifications)  # noqa: SLF001
+        await pilot.press("[")
+        await settle(pilot)
+        assert screen.period.label == "2026Q3"
+        await pilot.press("y", "]")
+        await settle(pilot)
+        assert screen.period.label == "2026年"
+        await pilot.press("z")
+        await settle(pilot)
+        pledges = app.screen
+        assert isinstance(pledges, PledgesScreen) and pledges.period.label == "2026Q4"
+        await pilot.press("]")
+        await settle(pilot)
+        assert pledges.period.label == "2026Q4"

@@ -42,11 +42,16 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         return exit_codes.USAGE
     try:
         period = parse_period(args.quarter) if args.quarter else quarter_of(today)
-    except PeriodParseError as e:
-        err(f"季度有误：{e}")
+    except PeriodParseError:
+        # The parser's own hint offers months too, which this command refuses.
+        err(f"季度有误：“{args.quarter}”，请写成 2026Q4、2026年第四季度，或 2026（全年）")
         return exit_codes.USAGE
     if period.kind not in (PeriodKind.QUARTER, PeriodKind.YEAR):
         err(f"“{args.quarter}”不是季度或年度，请写成 2026Q4 或 2026")
+        return exit_codes.USAGE
+    if period.start > today:
+        # Nothing to score yet: the sheet would show every member at the base score.
+        err(f"{period.label} 尚未开始（截至 {today.isoformat()}），没有可导出的考核得分")
         return exit_codes.USAGE
     store = open_existing(db_path)
     try:

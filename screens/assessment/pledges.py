@@ -183,7 +183,11 @@ class PledgesScreen(Screen[None]):
             self.reload()
 
     def action_step(self, n: int) -> None:
-        self.period = step(self.period, int(n))
+        target = step(self.period, int(n))
+        if target.start > zapp(self).today:
+            self.notify(f"{target.label} 尚未开始，还不能评议", markup=False)
+            return
+        self.period = target
         self.reload()
 
     def action_edit(self) -> None:

@@ -302,6 +302,9 @@ class AssessmentScreen(Screen[None]):
         if period.kind not in (PeriodKind.QUARTER, PeriodKind.YEAR):
             self._summary(Text("请写季度或年度，如 2026Q4 或 2026", style="bold red"))
             return
+        if period.start > zapp(self).today:
+            self._summary(Text(f"{period.label} 尚未开始，没有考核得分", style="bold red"))
+            return
         self.period = period
         with self.prevent(Input.Changed):
             event.input.value = period.label
@@ -316,7 +319,12 @@ class AssessmentScreen(Screen[None]):
         self.reload()
 
     def action_step(self, n: int) -> None:
-        self._set_period(step(self.period, int(n)))
+        target = step(self.period, int(n))
+        if target.start > zapp(self).today:
+            # Nothing is scored yet: a period ahead would list every member at the base score.
+            self.notify(f"{target.label} 尚未开始", markup=False)
+            return
+        self._set_period(target)
 
     def action_toggle_year(self) -> None:
         if self.yearly:
@@ -371,6 +379,9 @@ class AssessmentScreen(Screen[None]):
         if branch is None:
             return
         period = self.period
+        if period.start > zapp(self).today:
+            self.notify(f"{period.label} 尚未开始，没有可导出的考核得分", markup=False)
+            return
 
         def done(folder: str | None) -> None:
             if folder:
