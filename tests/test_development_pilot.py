@@ -319,3 +319,33 @@ async def test_extension_recorded_from_the_person_and_a_second_one_refused(
         )
     rec = dev_store.get(demo_store, p.id)
     assert rec is not None and [e.months for e in rec.events if e.stage is S.EXTENDED] == [6]
+
+
+async def test_esc_with_a_stage_half_typed_asks_before_dropping_it(
+    make_demo_app, demo_store: Store
+) -> None:
+    from screens.meetings.dialogs import ConfirmDialog
+
+    branch = org.branches(demo_store)[0]
+    p = _person(demo_store, branch.id, "测返回")
+    _to(demo_store, p.id, StageEvent(stage=S.APPLIED, on=date(2026, 10, 1)))
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go(Place.DEVELOPMENT_PERSON, p.id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DevelopmentPersonScreen)
+        screen.query_one("#dp-people-in").focus()
+        await pilot.press(*"张伟", "space", *"王芳", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one("#dp-people-in").value == "张伟 王芳"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is not screen and not isinstance(app.screen, ConfirmDialog)

@@ -231,4 +231,21 @@ class DevelopmentPersonScreen(Screen[None]):
         app.open_meeting_screen(meeting)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        # The fields a record clears: what is left in them was typed and not recorded.
+        typed = any(
+            self.query_one(wid, LimitedInput).value.strip()
+            for wid in ("#dp-people-in", "#dp-days", "#dp-hours", "#dp-note")
+        )
+        if not typed:
+            self.app.pop_screen()
+            return
+        from screens.meetings.dialogs import ConfirmDialog
+
+        def leave(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmDialog("放弃未记录的阶段信息？", "已填写的人员、天数、学时、备注不会保存。按 Ctrl+S 可先记录。"),
+            leave,
+        )
