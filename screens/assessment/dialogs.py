@@ -176,17 +176,13 @@ class PledgeDialog(_SavingDialog):
         self._run(lambda: self._save(post, area, pledge))
 
 
-class _ReviewBox(TextCheckbox):
-    """Space toggles; Enter saves, as the dialog's hint says (a plain
-    checkbox toggled on Enter too, so Enter never saved from here)."""
-
-    BINDINGS = [Binding("enter", "screen.ok", "保存", show=False)]
-
-
 class ReviewDialog(_SavingDialog):
     """本季度评议: kept or not, and a note (required when not kept)."""
 
     DEFAULT_CSS = _CSS.format(cls="ReviewDialog")
+    # Enter saves from the box too, as the hint says: the checkbox's own Enter
+    # toggled it, so Enter never saved from there.
+    BINDINGS = [Binding("enter", "ok", "保存", show=False, priority=True)]
 
     def __init__(
         self, title: str, save: Callable[[bool, str], Any], *, kept: bool = True, note: str = ""
@@ -198,7 +194,7 @@ class ReviewDialog(_SavingDialog):
         with Vertical(classes="prompt-box"):
             yield Static(content(self._title))
             yield Static(content("空格 切换，Tab 到说明，Enter 或 Ctrl+S 保存，Esc 取消"), classes="muted")
-            yield _ReviewBox("承诺已兑现", self._kept, id="rv-kept", compact=True)
+            yield TextCheckbox("承诺已兑现", self._kept, id="rv-kept", compact=True)
             with Horizontal(classes="row"):
                 yield Label("说明")
                 yield LimitedInput(self._note, id="rv-note", max_length=NOTE_MAX,
