@@ -349,3 +349,28 @@ async def test_esc_with_a_stage_half_typed_asks_before_dropping_it(
         await pilot.press("y")
         await settle(pilot)
         assert app.screen is not screen and not isinstance(app.screen, ConfirmDialog)
+
+
+async def test_a_meeting_opened_from_the_person_takes_typing_at_once(
+    make_demo_app, demo_store: Store
+) -> None:
+    # As a meeting started with m: the first field has the cursor. The section
+    # list had it, so the first words typed (the meeting's name) went nowhere.
+    branch = org.branches(demo_store)[0]
+    p = _probationer(demo_store, branch.id, date(2025, 10, 1))
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go(Place.DEVELOPMENT_PERSON, p.id)
+        await settle(pilot)
+        app.screen.query_one("#dp-timeline").focus()
+        await pilot.press("z")
+        await settle(pilot)
+        meeting_screen = app.screen
+        assert isinstance(meeting_screen, MeetingScreen)
+        await pilot.press(*"转正大会")
+        await settle(pilot)
+        assert meeting_screen.query_one("#i-title").value == "转正大会"
+        await pilot.press("escape")  # out of the field to the section list, not away
+        await settle(pilot)
+        assert app.screen is meeting_screen

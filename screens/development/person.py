@@ -228,7 +228,8 @@ class DevelopmentPersonScreen(Screen[None]):
         except DomainError as e:
             self._error(str(e))
             return
-        app.open_meeting_screen(meeting)
+        # A new draft, as from m: typing goes into its first field at once.
+        app.open_meeting_screen(meeting, new=True)
 
     def action_back(self) -> None:
         # The fields a record clears: what is left in them was typed and not recorded.
