@@ -130,3 +130,27 @@ def test_a_handover_dated_after_today_is_refused(store: Store) -> None:
                               topic="安全交底", minutes=10, attendee_ids=ids,
                               today=DAY)  # fmt: skip
     assert store.scalar("SELECT date FROM handovers WHERE id=?", (saved.id,)) == DAY.isoformat()
+
+
+def test_a_handover_counts_as_attendance_in_the_members_assessment(store: Store) -> None:
+    """党员考核 reads the same sign-ins as participation: a 交接班活动 attended
+    earns its attendance points (docs/ASSESSMENT.md)."""
+    from services import assessment
+
+    b = factories.branch(store)
+    came = next(p for p in b.members if p.is_member)
+    quarter = parse_period("2026Q4")
+    before = next(
+        r for r in assessment.branch_quarter(store, b.id, quarter, DAY).rows
+        if r.person.id == came.id
+    )
+    h = Handover(branch_id=b.id, branch_name=b.unit.name, date=DAY, shift=Shift.MORNING,
+                 leader_name=came.name, topic="安全交底", minutes=8,
+                 member_ids=[came.id], attendee_ids=[came.id],
+                 attendee_names=[came.name])  # fmt: skip
+    sittings_store.save_handover(store, h)
+    after = next(
+        r for r in assessment.branch_quarter(store, b.id, quarter, DAY).rows
+        if r.person.id == came.id
+    )
+    assert after.score.attendance > before.score.attendance
