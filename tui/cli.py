@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from tui import exit_codes
 
@@ -143,6 +143,40 @@ def _quiet_unraisable(unraisable: object) -> None:
     the failure itself was already reported where it happened."""
 
 
+class _ClosedStdoutIsQuiet:
+    """sys.stdout for the commands: once the reader has gone (`zhibu config |
+    head -3`), further output is dropped instead of raising BrokenPipeError,
+    so the command still finishes its work and returns its own exit code."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        # Point the descriptor at /dev/null so the interpreter's own flush at
+        # exit finds nothing to complain about either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def load(args: argparse.Namespace) -> Settings:
     """The configuration files, the environment and the flags, read once
     (services.settings); ConfigError when a file cannot be used."""
@@ -165,7 +199,20 @@ def load(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     sys.unraisablehook = _quiet_unraisable  # never a traceback on the terminal
-    args = build_parser().parse_args(argv)
+    stdout = sys.stdout
+    quiet = _ClosedStdoutIsQuiet(stdout)
+    sys.stdout = quiet  # type: ignore[assignment]
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            sys.stdout = stdout  # the app owns the terminal
+        return _main(args)
+    finally:
+        quiet.flush()
+        sys.stdout = stdout
+
+
+def _main(args: argparse.Namespace) -> int:
     from services.settings import ConfigError
     from storage.paths import resolve_db_path
 
