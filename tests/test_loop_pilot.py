@@ -230,3 +230,26 @@ async def test_dues_grid_records_the_online_channel(make_demo_app, demo_store: S
     }
     assert rows[ids[0]]["online"] is True and rows[ids[0]]["paid_fen"] > 0
     assert rows[ids[1]]["online"] is False and rows[ids[1]]["paid_fen"] > 0
+
+
+async def test_a_target_typed_without_a_measure_is_refused_not_dropped(store: Store) -> None:
+    """目标值 95 typed with 考核指标 left at 无: the form says so and saves
+    nothing, instead of saving a task without the measure the user meant."""
+    top, (b, _b2) = factories.org_tree(store)
+    roles.grant(store, "tester", Role.GENERAL, person_id=b.members[0].id, branch_id=top.id)
+    app = _make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskForm)
+        await pilot.press(*"线上缴纳党费", "tab", "tab", *"2026-12-20", "tab", "tab", *"95")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskForm)
+        status = str(app.screen.query_one("#t-status", Static).render())
+        assert "考核指标" in status and "目标值" in status
+        assert store.scalar("SELECT count(*) FROM tasks") == 0
+        assert app.screen.query_one("#t-threshold").value == "95"  # nothing typed is lost
