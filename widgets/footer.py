@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from textual import events
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+from widgets.textual_cn import binding_description
 
 # Left out first when the footer is crowded, in this order.
 APP_WIDE_KEYS = ("ctrl+q", "question_mark")
@@ -56,6 +59,14 @@ class KeyFooter(Footer):
         self._shown = shown
         self.rebuilds += 1
         self.call_after_refresh(self.recompose)
+
+    def compose(self) -> ComposeResult:
+        # Textual's own widgets bring English descriptions (a drop-down's
+        # "Dismiss menu"); the footer shows them in Chinese, as ? help does.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.description = binding_description(widget.description)
+            yield widget
 
     async def recompose(self) -> None:
         await super().recompose()
