@@ -221,8 +221,9 @@ async def test_dues_grid_records_the_online_channel(make_demo_app, demo_store: S
         await pilot.pause()
         grid = app.screen
         ids = [str(k.value) for k in grid.query_one("#dg-table", DataTable).rows]
-        # Row 0 paid online (o, then the space bar); row 1 paid, left 线下 (the default).
-        await pilot.press("o", "space", "space", "ctrl+s")
+        # Row 0 paid online (o, then the space bar); row 1 paid, left 线下 (the default);
+        # row 2 set online, then back to 线下, then paid.
+        await pilot.press("o", "space", "space", "o", "o", "space", "ctrl+s")
         await pilot.pause()
     rows = {
         r["person_id"]: json.loads(r["data"])
@@ -230,6 +231,9 @@ async def test_dues_grid_records_the_online_channel(make_demo_app, demo_store: S
     }
     assert rows[ids[0]]["online"] is True and rows[ids[0]]["paid_fen"] > 0
     assert rows[ids[1]]["online"] is False and rows[ids[1]]["paid_fen"] > 0
+    # The 缴纳方式 the quarterly report's 党费明细 prints says the same as the channel.
+    assert [rows[i]["method"] for i in ids[:3]] == ["线上缴纳", "现金", "现金"]
+    assert rows[ids[2]]["online"] is False and rows[ids[2]]["paid_fen"] > 0
 
 
 async def test_a_target_typed_without_a_measure_is_refused_not_dropped(store: Store) -> None:
