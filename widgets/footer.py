@@ -10,7 +10,8 @@ Its keys also always show whole. Textual's footer lets keys run past the
 right edge, under the docked command-palette key, so at 80 columns a screen
 with many keys showed 「esc 返」 or 「^p   令」. When the keys do not fit, this
 footer leaves out the app-wide keys first (^q 退出, then ? 帮助: both are in
-? help and the Ctrl+P palette), then draws the rest compact. A screen whose
+? help and the Ctrl+P palette; then ^y 复制路径, which the export's message
+names), then draws the rest compact. A screen whose
 own keys still do not fit must show fewer (show=False keeps them in ? help);
 the clipping walk in the tests fails otherwise.
 """
@@ -26,8 +27,9 @@ from textual.widgets._footer import FooterKey
 
 from widgets.textual_cn import binding_description
 
-# Left out first when the footer is crowded, in this order.
-APP_WIDE_KEYS = ("ctrl+q", "question_mark")
+# Left out first when the footer is crowded, in this order. The copy-path key
+# (shown after an export) goes last: the export's message names it too.
+APP_WIDE_KEYS = ("ctrl+q", "question_mark", "ctrl+y")
 
 Shown = tuple[tuple[str, str, bool, str], ...]
 
