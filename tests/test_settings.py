@@ -224,6 +224,27 @@ def test_an_unknown_key_name_in_keys_is_an_error_with_its_line(
     assert f"配置文件 {user} 第 3 行：keys.qiut：没有这个按键名称" in err and "quit" in err
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[keys]\nrota = "j"\nquit = "ctrl+blah"\n', "“ctrl+blah”不是有效的按键写法"),
+        ('[keys]\nquit = "Ctrl+X"\n', "“Ctrl+X”不是有效的按键写法"),
+        # j is 交接班's key: one of the two could never be pressed.
+        ('\n[keys]\nrota = "j"\n', "按键 j 已用于“交接班”（[keys] 中的名称 handover）"),
+    ],
+    ids=["typo", "capitals", "taken"],
+)
+def test_a_key_that_cannot_work_is_an_error_with_its_line(
+    user: Path, capsys: pytest.CaptureFixture[str], text: str, says: str
+) -> None:
+    user.write_text(text)
+    assert main(["config"]) == 78
+    err = capsys.readouterr().err
+    line = text.count("\n")  # the last line holds the culprit
+    assert f"配置文件 {user} 第 {line} 行：" in err and says in err, err
+    assert "Traceback" not in err
+
+
 def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
     from importlib.metadata import version
 
@@ -236,7 +257,7 @@ def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[s
 def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from screens.registry import home_keys
 
-    user.write_text('[keys]\nrota = "j"\n')
+    user.write_text('[keys]\nrota = "e"\n')
     assert main(["help"]) == 0
     listing = capsys.readouterr().out
     assert all(t in listing for t in ("keys", "files", "exit-codes", "config"))
@@ -244,7 +265,7 @@ def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     keys = capsys.readouterr().out
     for r in home_keys():  # every 今日 key of the route registries, with its [keys] name
         assert f"[keys] 中的名称：{r.place.value}" in keys and (r.label or "") in keys
-    assert "j         党课（配置文件已改）" in keys
+    assert "e         党课（配置文件已改）" in keys
     assert main(["help", "exit-codes"]) == 0
     codes = capsys.readouterr().out
     assert all(f"{c}  {w}" in codes for c, w in exit_codes.TABLE.items())

@@ -177,6 +177,26 @@ class _ClosedStdoutIsQuiet:
         return getattr(self._stream, name)
 
 
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def _key_spec_ok(spec: str) -> bool:
+    """A key as Textual names it ("ctrl+x", "f2", "x", "question_mark", a
+    comma-separated list of them); a typo such as "ctrl+blah" would leave the
+    action on no key at all."""
+    from textual.keys import Keys, key_to_character
+
+    names = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
+    for one in spec.split(","):
+        *mods, base = one.strip().split("+")
+        if any(m not in _MODIFIERS for m in mods) or len(set(mods)) != len(mods):
+            return False
+        single = len(base) == 1 and base.isprintable() and not base.isspace()
+        if not (single or base in names or key_to_character(base) is not None):
+            return False
+    return True
+
+
 def load(args: argparse.Namespace) -> Settings:
     """The configuration files, the environment and the flags, read once
     (services.settings); ConfigError when a file cannot be used."""
@@ -193,6 +213,23 @@ def load(args: argparse.Namespace) -> Settings:
             if bid not in known:
                 names = "、".join(known)
                 raise key_error(settings, f"keys.{bid}", f"没有这个按键名称（可用：{names}）")
+        for bid, spec in settings.keys.items():
+            if not _key_spec_ok(spec):
+                raise key_error(settings, f"keys.{bid}",
+                                f"“{spec}”不是有效的按键写法（如 ctrl+x、f2、x，小写）")  # fmt: skip
+        # Two keys on one key: one of them could never be pressed.
+        owner: dict[str, str] = {}
+        for bid, binding in known.items():
+            for one in (settings.keys.get(bid) or binding.key).split(","):
+                other = owner.setdefault(one.strip(), bid)
+                if other != bid:
+                    remapped = bid if bid in settings.keys else other
+                    clash = other if remapped == bid else bid
+                    raise key_error(
+                        settings, f"keys.{remapped}",
+                        f"按键 {one.strip()} 已用于“{known[clash].description}”"
+                        f"（[keys] 中的名称 {clash}），两项不能用同一个键",
+                    )  # fmt: skip
     configure(settings)
     return settings
 
