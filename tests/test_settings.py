@@ -276,3 +276,19 @@ def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(["help", "nonsense"])
     assert e.value.code == 2 and "无效的选项" in capsys.readouterr().err
+
+
+def test_the_readme_example_file_is_accepted(
+    system: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The configuration file README shows, copied as it stands, works."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration file", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, flags=re.S)
+    assert example is not None
+    system.write_text(example.group(1), encoding="utf-8")
+    assert main(["config"]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert f"系统配置文件：{system}（已读取）" in out and "keys.quit" in out
