@@ -292,3 +292,14 @@ def test_the_readme_example_file_is_accepted(
     assert main(["config"]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert f"系统配置文件：{system}（已读取）" in out and "keys.quit" in out
+
+
+def test_help_config_names_every_rules_section(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each [rules.*] section `zhibu config` lists is described by `zhibu help config`."""
+    assert main(["config"]) == 0
+    listed = {ln.split("=")[0].strip() for ln in capsys.readouterr().out.splitlines() if " = " in ln}
+    sections = {".".join(k.split(".")[:2]) for k in listed if k.startswith("rules.")}
+    assert {"rules.problems", "rules.tasks", "rules.branch"} <= sections
+    assert main(["help", "config"]) == 0
+    described = capsys.readouterr().out
+    assert [s for s in sorted(sections) if f"[{s}]" not in described] == []
