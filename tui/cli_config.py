@@ -120,8 +120,8 @@ CONFIG_HELP = """
 [rules.dues]           党费比例与欠缴提醒
 [rules.participation]  参加率提醒：threshold_percent
 [rules.followups]      一人一事的联系、上报、办结期限
-[rules.problems]       问题清单：escalate_after_days 逾期几天后报党总支
-[rules.tasks]          党总支任务的季度检查：on_time_points 按时完成分、measure_points 指标达标分
+[rules.problems]       问题逾期几天报党总支：escalate_after_days
+[rules.tasks]          党总支任务检查分值：on_time_points、measure_points
 [remind]               提醒渠道
 
 每一项的当前值和来源：zhibu config。
