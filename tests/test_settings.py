@@ -303,3 +303,9 @@ def test_help_config_names_every_rules_section(capsys: pytest.CaptureFixture[str
     assert main(["help", "config"]) == 0
     described = capsys.readouterr().out
     assert [s for s in sorted(sections) if f"[{s}]" not in described] == []
+
+
+def test_zhibu_config_keeps_a_gap_before_each_source(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines() if " = " in ln]
+    assert rows and [ln for ln in rows if "  # " not in ln] == []

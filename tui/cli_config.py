@@ -44,7 +44,7 @@ def run_config(settings: Settings) -> int:
     width = min(max(len(k) + len(_value(v)) for k, v in rows) + 4, 44)
     for key, value in rows:
         item = f"{key} = {_value(value)}"
-        say(f"  {item.ljust(width)}# {settings.origin_detail(key)}")
+        say(f"  {item.ljust(width - 2)}  # {settings.origin_detail(key)}")
     return exit_codes.OK
 
 
