@@ -257,3 +257,35 @@ async def test_a_target_typed_without_a_measure_is_refused_not_dropped(store: St
         assert "考核指标" in status and "目标值" in status
         assert store.scalar("SELECT count(*) FROM tasks") == 0
         assert app.screen.query_one("#t-threshold").value == "95"  # nothing typed is lost
+
+
+async def test_someone_not_the_verifier_is_refused_before_typing_a_note(store: Store) -> None:
+    """y by anyone but the named 验证人: refused at once, not after asking for
+    a 验证意见 the person then loses."""
+    from domain.problems import Problem, ProblemSource
+    from screens.dialogs import LinePrompt
+    from services import problems as ps
+
+    _top, (b, _b2) = factories.org_tree(store)
+    owner, verifier, someone = b.members[3], b.members[1], b.members[2]
+    roles.grant(store, "tester", Role.COMMITTEE, person_id=someone.id, branch_id=b.id)
+    p = ps.file_problem(store, Problem(
+        branch_id=b.id, source=ProblemSource.INSPECTION, found_on=D(2026, 11, 1),
+        text="学习笔记不全", measures="补齐", owner_id=owner.id, owner_name=owner.name,
+        deadline=D(2026, 12, 20), verifier_id=verifier.id, verifier_name=verifier.name,
+    ))  # fmt: skip
+    ps.advance(store, p.id, "已补齐", submit=True)
+    app = _make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        table = app.screen.query_one("#pb-table", DataTable)
+        await pilot.press(*["down"] * table.get_row_index(p.id))
+        for key in ("y", "n"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, LinePrompt), key
+            said = [n.message for n in app._notifications]
+            assert any(f"只有验证人{verifier.name}本人才能验证" in m for m in said), said
+    assert store.scalar("SELECT state FROM problems") == "待验证"
