@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.unraisablehook = _quiet_unraisable  # never a traceback on the terminal
     stdout = sys.stdout
     quiet = _ClosedStdoutIsQuiet(stdout)
-    sys.stdout = quiet  # type: ignore[assignment]
+    sys.stdout = quiet
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
