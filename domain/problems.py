@@ -116,15 +116,20 @@ def submit_for_verification(p: Problem, progress: str) -> Problem:
     return p.model_copy(update={"state": ProblemState.VERIFYING, "progress": progress.strip()})
 
 
-def verify(
-    p: Problem, person_id: str | None, today: dt.date, *, passed: bool, note: str = ""
-) -> Problem:
-    """The named verifier, and nobody else, closes the problem or sends it back."""
+def check_may_verify(p: Problem, person_id: str | None) -> None:
+    """Whether *person_id* may verify *p* now (asked before a note is typed)."""
     if p.state is not ProblemState.VERIFYING:
         raise ProblemRuleError(f"只有“待验证”的问题才能验证（现为“{p.state}”）")
     if person_id is None or person_id != p.verifier_id:
         who = p.verifier_name or "指定的验证人"
         raise ProblemRuleError(f"只有验证人{who}本人才能验证此问题")
+
+
+def verify(
+    p: Problem, person_id: str | None, today: dt.date, *, passed: bool, note: str = ""
+) -> Problem:
+    """The named verifier, and nobody else, closes the problem or sends it back."""
+    check_may_verify(p, person_id)
     if passed:
         update = {"state": ProblemState.CLOSED, "verified_on": today, "verify_note": note}
     else:
@@ -216,6 +221,7 @@ __all__ = [
     "ProblemState",
     "carried_into",
     "check_complete",
+    "check_may_verify",
     "entry_of",
     "escalated",
     "start_fixing",

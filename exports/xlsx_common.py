@@ -11,6 +11,7 @@ opened in Excel / WPS reads the same whichever screen exported it:
   wraps;
 - text is cleaned with the documents' ``xml_safe()``, and text that begins
   with ``=`` stays text, never a formula (the values are typed by users);
+- printed landscape on A4, one page wide, the title and header on every page;
 - the save is atomic (exports/atomic.py), like every other export.
 
 ``write_table`` fills one given worksheet; ``add_table`` adds a sheet with
@@ -130,6 +131,14 @@ def write_table(
         ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, MIN_WIDTH), MAX_WIDTH)
     # Freeze everything above the first data row: the header (and title) stay.
     ws.freeze_panes = ws.cell(row=top + 1, column=1).coordinate
+    # Printed: landscape, every column on the page (scaled down, any number of
+    # pages tall), the title and header repeated on each page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"1:{top}"
     return ws
 
 

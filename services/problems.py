@@ -39,6 +39,7 @@ __all__ = [
     "ProblemState",
     "advance",
     "carried_for",
+    "check_may_verify",
     "due_for",
     "entries",
     "escalated_entries",
@@ -109,6 +110,19 @@ def advance(store: Store, problem_id: str, progress: str = "", *, submit: bool) 
     except ProblemRuleError as e:
         raise Refused(str(e)) from e
     return problems.save(store, new)
+
+
+@service
+def check_may_verify(store: Store, problem_id: str) -> None:
+    """Refused unless the person acting now may verify the problem (its 验证人,
+    while 待验证): the screen asks before prompting for a note."""
+    from domain.problems import check_may_verify as rule
+    from services.identity import acting_roles
+
+    try:
+        rule(get(store, problem_id), acting_roles(store).acting_person_id)
+    except ProblemRuleError as e:
+        raise Refused(str(e)) from e
 
 
 @service

@@ -101,6 +101,10 @@ def assign(
     strangers = [b for b in chosen if b not in own]
     if strangers:
         raise InvalidInput("只能向本党总支所属支部下达任务")
+    # Checked here, not left to pydantic: its message would be English, and a
+    # NaN passes its ge/le bounds.
+    if threshold_pct is not None and not 0 <= threshold_pct <= 100:
+        raise InvalidInput("目标值须在 0 到 100 之间（百分比，如 95）")
     try:
         task = Task(
             general_id=general_id, general_name=unit.name, title=title, detail=detail,

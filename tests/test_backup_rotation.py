@@ -88,3 +88,38 @@ def test_keep_needs_a_folder_and_a_positive_count(db: Path, tmp_path: Path, caps
     assert rc == 2 and "--keep 需要 -o 是文件夹" in capsys.readouterr().err
     rc = main(["--db", str(db), "backup", "-o", str(tmp_path), "--keep", "0"])
     assert rc == 2 and "--keep 至少为 1" in capsys.readouterr().err
+
+
+def test_the_commands_docs_server_md_shows_run_as_written(db: Path, tmp_path: Path) -> None:
+    """The service's ExecStart (with its Environment) and the cron line, with
+    only the install and data paths moved under tmp_path."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    from tests.reliability_helpers import zhibu_exe
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "SERVER.md").read_text("utf-8")
+    env_line = re.search(r"^Environment=ZHIBU_DB=(\S+)$", doc, flags=re.M)
+    exec_line = re.search(r"^ExecStart=(.+)$", doc, flags=re.M)
+    cron_line = re.search(r"^30 2 \* \* \* (.+)$", doc, flags=re.M)
+    assert env_line and exec_line and cron_line
+    srv, backups = tmp_path / "srv", tmp_path / "backups"
+    srv.mkdir()
+    shutil.copy(db, srv / "zhibu.db")
+
+    def moved(text: str) -> str:
+        return (text.replace("/usr/local/bin/zhibu", zhibu_exe())
+                .replace("/srv/zhibu/", f"{srv}/").replace("/var/backups/zhibu/", f"{backups}/"))  # fmt: skip
+
+    env = {**os.environ, "ZHIBU_DB": moved(env_line.group(1)), "HOME": str(tmp_path)}
+    r = subprocess.run(moved(exec_line.group(1)).split(), env=env, capture_output=True,
+                       text=True, timeout=120)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(["sh", "-c", moved(cron_line.group(1))], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "HOME": str(tmp_path)})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    copies = sorted(p.name for p in backups.glob("zhibu-*.db"))
+    assert len(copies) == 2
+    assert "已备份到" in (backups / "backup.log").read_text("utf-8")

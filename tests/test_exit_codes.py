@@ -198,3 +198,30 @@ def test_app_on_a_terminal_asks_then_creates_or_not(tmp_path: Path, answer: str)
         assert os.WEXITSTATUS(status) == 0 and missing.exists()
     else:
         assert os.WEXITSTATUS(status) == 66 and not missing.parent.exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["config"], ["help", "keys"], ["help", "exit-codes"], ["--version"], ["--help"],
+     ["demo", "--people", "20"]],
+    ids=lambda c: "-".join(c),
+)  # fmt: skip
+def test_a_closed_stdout_exits_quietly(tmp_path: Path, command: list[str]) -> None:
+    """`zhibu config | head -3`: the reader is gone before zhibu writes.
+    No message, no crash log, and the command still does its work."""
+    db = tmp_path / "z.db"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to stdout now fails with EPIPE
+    try:
+        r = subprocess.run(
+            [zhibu_exe(), "--db", str(db), *command],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120,
+            env={**os.environ, "HOME": str(tmp_path)},
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert r.stderr == ""
+    assert r.returncode == 0
+    assert not list(tmp_path.rglob("*crash*"))
+    if command[0] == "demo":
+        assert db.exists() and db.stat().st_size > 0

@@ -221,8 +221,9 @@ async def test_dues_grid_records_the_online_channel(make_demo_app, demo_store: S
         await pilot.pause()
         grid = app.screen
         ids = [str(k.value) for k in grid.query_one("#dg-table", DataTable).rows]
-        # Row 0 paid online (o, then the space bar); row 1 paid, left 线下 (the default).
-        await pilot.press("o", "space", "space", "ctrl+s")
+        # Row 0 paid online (o, then the space bar); row 1 paid, left 线下 (the default);
+        # row 2 set online, then back to 线下, then paid.
+        await pilot.press("o", "space", "space", "o", "o", "space", "ctrl+s")
         await pilot.pause()
     rows = {
         r["person_id"]: json.loads(r["data"])
@@ -230,3 +231,61 @@ async def test_dues_grid_records_the_online_channel(make_demo_app, demo_store: S
     }
     assert rows[ids[0]]["online"] is True and rows[ids[0]]["paid_fen"] > 0
     assert rows[ids[1]]["online"] is False and rows[ids[1]]["paid_fen"] > 0
+    # The 缴纳方式 the quarterly report's 党费明细 prints says the same as the channel.
+    assert [rows[i]["method"] for i in ids[:3]] == ["线上缴纳", "现金", "现金"]
+    assert rows[ids[2]]["online"] is False and rows[ids[2]]["paid_fen"] > 0
+
+
+async def test_a_target_typed_without_a_measure_is_refused_not_dropped(store: Store) -> None:
+    """目标值 95 typed with 考核指标 left at 无: the form says so and saves
+    nothing, instead of saving a task without the measure the user meant."""
+    top, (b, _b2) = factories.org_tree(store)
+    roles.grant(store, "tester", Role.GENERAL, person_id=b.members[0].id, branch_id=top.id)
+    app = _make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskForm)
+        await pilot.press(*"线上缴纳党费", "tab", "tab", *"2026-12-20", "tab", "tab", *"95")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskForm)
+        status = str(app.screen.query_one("#t-status", Static).render())
+        assert "考核指标" in status and "目标值" in status
+        assert store.scalar("SELECT count(*) FROM tasks") == 0
+        assert app.screen.query_one("#t-threshold").value == "95"  # nothing typed is lost
+
+
+async def test_someone_not_the_verifier_is_refused_before_typing_a_note(store: Store) -> None:
+    """y by anyone but the named 验证人: refused at once, not after asking for
+    a 验证意见 the person then loses."""
+    from domain.problems import Problem, ProblemSource
+    from screens.dialogs import LinePrompt
+    from services import problems as ps
+
+    _top, (b, _b2) = factories.org_tree(store)
+    owner, verifier, someone = b.members[3], b.members[1], b.members[2]
+    roles.grant(store, "tester", Role.COMMITTEE, person_id=someone.id, branch_id=b.id)
+    p = ps.file_problem(store, Problem(
+        branch_id=b.id, source=ProblemSource.INSPECTION, found_on=D(2026, 11, 1),
+        text="学习笔记不全", measures="补齐", owner_id=owner.id, owner_name=owner.name,
+        deadline=D(2026, 12, 20), verifier_id=verifier.id, verifier_name=verifier.name,
+    ))  # fmt: skip
+    ps.advance(store, p.id, "已补齐", submit=True)
+    app = _make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        table = app.screen.query_one("#pb-table", DataTable)
+        await pilot.press(*["down"] * table.get_row_index(p.id))
+        for key in ("y", "n"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, LinePrompt), key
+            said = [n.message for n in app._notifications]
+            assert any(f"只有验证人{verifier.name}本人才能验证" in m for m in said), said
+    assert store.scalar("SELECT state FROM problems") == "待验证"

@@ -307,3 +307,15 @@ def test_quarterly_report_prints_tasks_and_the_score(store, tree, tmp_path: Path
     assert xc.body(xc.sheets(branch_xlsx)["党总支任务"], 2) == [
         ["报送小结", D(2026, 11, 15), "按时完成", None]
     ]
+
+
+@pytest.mark.parametrize("target", [150.0, -5.0, float("nan")])
+def test_a_target_outside_0_to_100_is_refused_in_chinese(store, tree, target: float) -> None:
+    from domain.tasks import TaskMeasure
+
+    top, (b, _b2, _b3) = tree
+    _as(store, Role.GENERAL, b.members[0].id, top.id)
+    with pytest.raises(InvalidInput, match="目标值须在 0 到 100 之间"):
+        ts.assign(store, top.id, title="线上缴费", due=D(2026, 12, 20), today=TODAY,
+                  measure=TaskMeasure.ONLINE_DUES, threshold_pct=target)  # fmt: skip
+    assert store.scalar("SELECT count(*) FROM tasks") == 0

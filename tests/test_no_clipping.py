@@ -22,6 +22,25 @@ async def test_nothing_clipped_at_80x24(make_demo_app, place: Place) -> None:
         assert clipped(app.screen) == []
 
 
+@pytest.mark.parametrize("place", [Place.ROTA, Place.PROBLEMS, Place.TASKS],
+                         ids=lambda p: p.value)  # fmt: skip
+async def test_after_an_export_the_copy_key_leaves_the_footer_whole(
+    make_demo_app, place: Place
+) -> None:
+    """After an export the app offers ^y 复制路径 in every footer; on a screen
+    with many keys (党课计划) it must not push the others, or ^p 命令, off the
+    edge (it was drawn as 「^y  ▏^p 命」)."""
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.go(place)
+        await pilot.pause()
+        app.exported("/tmp/导出/第一作业区党总支2026年度党课计划表.xlsx")
+        await pilot.pause()
+        await pilot.pause()
+        assert clipped(app.screen) == []
+
+
 async def test_roster_search_results_show_every_column(make_demo_app) -> None:
     from textual.widgets import DataTable
 

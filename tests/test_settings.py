@@ -224,6 +224,27 @@ def test_an_unknown_key_name_in_keys_is_an_error_with_its_line(
     assert f"配置文件 {user} 第 3 行：keys.qiut：没有这个按键名称" in err and "quit" in err
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[keys]\nrota = "j"\nquit = "ctrl+blah"\n', "“ctrl+blah”不是有效的按键写法"),
+        ('[keys]\nquit = "Ctrl+X"\n', "“Ctrl+X”不是有效的按键写法"),
+        # j is 交接班's key: one of the two could never be pressed.
+        ('\n[keys]\nrota = "j"\n', "按键 j 已用于“交接班”（[keys] 中的名称 handover）"),
+    ],
+    ids=["typo", "capitals", "taken"],
+)
+def test_a_key_that_cannot_work_is_an_error_with_its_line(
+    user: Path, capsys: pytest.CaptureFixture[str], text: str, says: str
+) -> None:
+    user.write_text(text)
+    assert main(["config"]) == 78
+    err = capsys.readouterr().err
+    line = text.count("\n")  # the last line holds the culprit
+    assert f"配置文件 {user} 第 {line} 行：" in err and says in err, err
+    assert "Traceback" not in err
+
+
 def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
     from importlib.metadata import version
 
@@ -236,7 +257,7 @@ def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[s
 def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from screens.registry import home_keys
 
-    user.write_text('[keys]\nrota = "j"\n')
+    user.write_text('[keys]\nrota = "e"\n')
     assert main(["help"]) == 0
     listing = capsys.readouterr().out
     assert all(t in listing for t in ("keys", "files", "exit-codes", "config"))
@@ -244,7 +265,7 @@ def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     keys = capsys.readouterr().out
     for r in home_keys():  # every 今日 key of the route registries, with its [keys] name
         assert f"[keys] 中的名称：{r.place.value}" in keys and (r.label or "") in keys
-    assert "j         党课（配置文件已改）" in keys
+    assert "e         党课（配置文件已改）" in keys
     assert main(["help", "exit-codes"]) == 0
     codes = capsys.readouterr().out
     assert all(f"{c}  {w}" in codes for c, w in exit_codes.TABLE.items())
@@ -255,3 +276,36 @@ def test_help_topics(user: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(["help", "nonsense"])
     assert e.value.code == 2 and "无效的选项" in capsys.readouterr().err
+
+
+def test_the_readme_example_file_is_accepted(
+    system: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The configuration file README shows, copied as it stands, works."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration file", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, flags=re.S)
+    assert example is not None
+    system.write_text(example.group(1), encoding="utf-8")
+    assert main(["config"]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert f"系统配置文件：{system}（已读取）" in out and "keys.quit" in out
+
+
+def test_help_config_names_every_rules_section(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each [rules.*] section `zhibu config` lists is described by `zhibu help config`."""
+    assert main(["config"]) == 0
+    listed = {ln.split("=")[0].strip() for ln in capsys.readouterr().out.splitlines() if " = " in ln}
+    sections = {".".join(k.split(".")[:2]) for k in listed if k.startswith("rules.")}
+    assert {"rules.problems", "rules.tasks", "rules.branch"} <= sections
+    assert main(["help", "config"]) == 0
+    described = capsys.readouterr().out
+    assert [s for s in sorted(sections) if f"[{s}]" not in described] == []
+
+
+def test_zhibu_config_keeps_a_gap_before_each_source(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines() if " = " in ln]
+    assert rows and [ln for ln in rows if "  # " not in ln] == []

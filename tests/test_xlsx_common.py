@@ -45,3 +45,22 @@ def test_an_empty_table_says_why(tmp_path: Path) -> None:
 def test_text_width_counts_cjk_double() -> None:
     assert xl.text_width("ab") == 2 and xl.text_width("支部") == 4
     assert xl.text_width("第一行\n长一点的第二行") == 14
+
+
+def test_a_table_prints_landscape_one_page_wide_with_its_header_on_every_page(
+    tmp_path: Path,
+) -> None:
+    """Printed from Excel / WPS / LibreOffice: every column on the page (a
+    ledger cut into one or two columns a page is unreadable), the header
+    repeated on each page."""
+    wb = xl.new_workbook()
+    rows = [[i, "采油一队党支部", "很长的来源说明" * 6, "问题" * 15] for i in range(1, 80)]
+    xl.add_table(wb, "台账", ["序号", "支部", "来源", "问题"], rows, title="标题")
+    xl.add_table(wb, "无标题", ["a", "b"], [[1, 2]])
+    sheets = xc.sheets(xl.save_atomic(wb, tmp_path / "p.xlsx"))
+    for name, header_row in (("台账", 2), ("无标题", 1)):
+        ws = sheets[name]
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == f"$1:${header_row}"

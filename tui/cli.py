@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from tui import exit_codes
 
@@ -143,6 +143,60 @@ def _quiet_unraisable(unraisable: object) -> None:
     the failure itself was already reported where it happened."""
 
 
+class _ClosedStdoutIsQuiet:
+    """sys.stdout for the commands: once the reader has gone (`zhibu config |
+    head -3`), further output is dropped instead of raising BrokenPipeError,
+    so the command still finishes its work and returns its own exit code."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        # Point the descriptor at /dev/null so the interpreter's own flush at
+        # exit finds nothing to complain about either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def _key_spec_ok(spec: str) -> bool:
+    """A key as Textual names it ("ctrl+x", "f2", "x", "question_mark", a
+    comma-separated list of them); a typo such as "ctrl+blah" would leave the
+    action on no key at all."""
+    from textual.keys import Keys, key_to_character
+
+    names = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
+    for one in spec.split(","):
+        *mods, base = one.strip().split("+")
+        if any(m not in _MODIFIERS for m in mods) or len(set(mods)) != len(mods):
+            return False
+        single = len(base) == 1 and base.isprintable() and not base.isspace()
+        if not (single or base in names or key_to_character(base) is not None):
+            return False
+    return True
+
+
 def load(args: argparse.Namespace) -> Settings:
     """The configuration files, the environment and the flags, read once
     (services.settings); ConfigError when a file cannot be used."""
@@ -159,13 +213,43 @@ def load(args: argparse.Namespace) -> Settings:
             if bid not in known:
                 names = "、".join(known)
                 raise key_error(settings, f"keys.{bid}", f"没有这个按键名称（可用：{names}）")
+        for bid, spec in settings.keys.items():
+            if not _key_spec_ok(spec):
+                raise key_error(settings, f"keys.{bid}",
+                                f"“{spec}”不是有效的按键写法（如 ctrl+x、f2、x，小写）")  # fmt: skip
+        # Two keys on one key: one of them could never be pressed.
+        owner: dict[str, str] = {}
+        for bid, binding in known.items():
+            for one in (settings.keys.get(bid) or binding.key).split(","):
+                other = owner.setdefault(one.strip(), bid)
+                if other != bid:
+                    remapped = bid if bid in settings.keys else other
+                    clash = other if remapped == bid else bid
+                    raise key_error(
+                        settings, f"keys.{remapped}",
+                        f"按键 {one.strip()} 已用于“{known[clash].description}”"
+                        f"（[keys] 中的名称 {clash}），两项不能用同一个键",
+                    )  # fmt: skip
     configure(settings)
     return settings
 
 
 def main(argv: list[str] | None = None) -> int:
     sys.unraisablehook = _quiet_unraisable  # never a traceback on the terminal
-    args = build_parser().parse_args(argv)
+    stdout = sys.stdout
+    quiet = _ClosedStdoutIsQuiet(stdout)
+    sys.stdout = quiet
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            sys.stdout = stdout  # the app owns the terminal
+        return _main(args)
+    finally:
+        quiet.flush()
+        sys.stdout = stdout
+
+
+def _main(args: argparse.Namespace) -> int:
     from services.settings import ConfigError
     from storage.paths import resolve_db_path
 

@@ -44,7 +44,7 @@ def run_config(settings: Settings) -> int:
     width = min(max(len(k) + len(_value(v)) for k, v in rows) + 4, 44)
     for key, value in rows:
         item = f"{key} = {_value(value)}"
-        say(f"  {item.ljust(width)}# {settings.origin_detail(key)}")
+        say(f"  {item.ljust(width - 2)}  # {settings.origin_detail(key)}")
     return exit_codes.OK
 
 
@@ -120,6 +120,8 @@ CONFIG_HELP = """
 [rules.dues]           党费比例与欠缴提醒
 [rules.participation]  参加率提醒：threshold_percent
 [rules.followups]      一人一事的联系、上报、办结期限
+[rules.problems]       问题逾期几天报党总支：escalate_after_days
+[rules.tasks]          党总支任务检查分值：on_time_points、measure_points
 [remind]               提醒渠道
 
 每一项的当前值和来源：zhibu config。

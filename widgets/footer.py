@@ -10,7 +10,8 @@ Its keys also always show whole. Textual's footer lets keys run past the
 right edge, under the docked command-palette key, so at 80 columns a screen
 with many keys showed 「esc 返」 or 「^p   令」. When the keys do not fit, this
 footer leaves out the app-wide keys first (^q 退出, then ? 帮助: both are in
-? help and the Ctrl+P palette), then draws the rest compact. A screen whose
+? help and the Ctrl+P palette; then ^y 复制路径, which the export's message
+names), then draws the rest compact. A screen whose
 own keys still do not fit must show fewer (show=False keeps them in ? help);
 the clipping walk in the tests fails otherwise.
 """
@@ -19,12 +20,16 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from textual import events
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-# Left out first when the footer is crowded, in this order.
-APP_WIDE_KEYS = ("ctrl+q", "question_mark")
+from widgets.textual_cn import binding_description
+
+# Left out first when the footer is crowded, in this order. The copy-path key
+# (shown after an export) goes last: the export's message names it too.
+APP_WIDE_KEYS = ("ctrl+q", "question_mark", "ctrl+y")
 
 Shown = tuple[tuple[str, str, bool, str], ...]
 
@@ -56,6 +61,14 @@ class KeyFooter(Footer):
         self._shown = shown
         self.rebuilds += 1
         self.call_after_refresh(self.recompose)
+
+    def compose(self) -> ComposeResult:
+        # Textual's own widgets bring English descriptions (a drop-down's
+        # "Dismiss menu"); the footer shows them in Chinese, as ? help does.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.description = binding_description(widget.description)
+            yield widget
 
     async def recompose(self) -> None:
         await super().recompose()

@@ -272,6 +272,11 @@ class ProblemsScreen(Screen[None]):
         if e is None:
             return
         app = zapp(self)
+        try:
+            problem_service.check_may_verify(app.store, e.id)
+        except DomainError as err:
+            self.notify(str(err), severity="warning", markup=False)
+            return
 
         def done(value: str | None) -> None:
             if value is not None:

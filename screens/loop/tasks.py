@@ -378,6 +378,9 @@ class TaskForm(_Drafted):
             except ValueError:
                 self._status("目标值须为数字（如 95）")
                 return
+        elif raw:  # a target without its measure would be silently dropped
+            self._status("填了目标值，请选择考核指标（或清空目标值）")
+            return
         chosen = [
             bid for i, (bid, _n) in enumerate(self.branches)
             if self.query_one(f"#t-b{i}", TextCheckbox).value

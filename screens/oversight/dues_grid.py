@@ -52,6 +52,7 @@ from widgets.tables import add_columns
 
 WORKFLOW = "dues"
 DEFAULT_METHOD = "现金"
+ONLINE_METHOD = "线上缴纳"  # the 缴纳方式 of a payment marked 线上 (o)
 
 
 # -- record edits (pure) ---------------------------------------------------------
@@ -474,7 +475,16 @@ class DuesGridScreen(Screen[None]):
         if pid is None:
             return
         online = not self.records[pid].online
-        self._edit(lambda r: r.model_copy(update={"online": online}))
+
+        def toggled(r: DuesRecord) -> DuesRecord:
+            # 缴纳方式 is printed (党费明细): it must not say 现金 for an online payment.
+            if online:
+                method = ONLINE_METHOD
+            else:
+                method = DEFAULT_METHOD if r.method in ("", ONLINE_METHOD) else r.method
+            return r.model_copy(update={"online": online, "method": method})
+
+        self._edit(toggled)
         self.notify(f"缴纳渠道：{'线上' if online else '线下'}", markup=False)
 
     def action_waive(self) -> None:
