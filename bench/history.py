@@ -255,8 +255,11 @@ def section(h: dict) -> list[str]:
     ]
     for key, f in h["figures"].items():
         steps = f.get("vm_steps")
-        steps_txt = f"{steps[lo]:,} / {steps[hi]:,}" if steps else (
-            f"CPU {f['cpu_ms'][lo]} / {f['cpu_ms'][hi]} ms")
+        steps_txt = (
+            f"{steps[lo]:,} / {steps[hi]:,}"
+            if steps
+            else (f"CPU {f['cpu_ms'][lo]} / {f['cpu_ms'][hi]} ms")
+        )
         sr = f.get("steps_ratio", f.get("cpu_ratio"))
         verdict = "**pass**" if f["ratio"] is not None and f["ratio"] <= h["target"] else "**FAIL**"
         out.append(f"| {LABELS[key]} | {f['wall_ms'][lo]} | {f['wall_ms'][hi]} | "

@@ -152,6 +152,7 @@ def test_finished_meetings_count_is_kept_by_triggers(dbs: dict[int, Store], tmp_
     shutil.copyfile(src.path, path)
     store = open_store(path, actor="tester")
     try:
+
         def real() -> int:
             return int(store.scalar(
                 "SELECT count(*) FROM meetings WHERE status='已完成' AND superseded=0") or 0)  # fmt: skip
@@ -179,4 +180,3 @@ def test_finished_meetings_count_is_kept_by_triggers(dbs: dict[int, Store], tmp_
         assert meeting_service.count_finished(store) == real() == start
     finally:
         store.close()
-
