@@ -706,10 +706,11 @@ def run_history(cfg: Config, cache: Path, workdir: Path) -> dict:
         copy, texts = copies[db]
         return time_to_ready(lambda: app(copy), texts)
 
-    quick = cfg.startup_reps <= 2
+    quick = cfg.startup_reps <= 2  # the smoke run: 2 years × 4 branches, seconds
     return history.bench_history(
         zhibu=ZHIBU, cache=cache, reps=5 if quick else 21, start_reps=cfg.startup_reps,
         today=dt.date.today(), start_time=start, log=log,
+        years=(1, 2) if quick else history.YEARS, branches=4 if quick else history.BRANCHES,
     )  # fmt: skip
 
 
