@@ -110,3 +110,15 @@ def test_demo_command_takes_years_and_branches(tmp_path: Path) -> None:
         assert len(years) == 2
     finally:
         store.close()
+
+
+def test_without_years_or_branches_the_demo_is_as_before(tmp_path: Path) -> None:
+    # --branches must not change the sizes the bench builds with --people alone.
+    store = open_store(tmp_path / "d.db", actor="tester")
+    try:
+        counts = build_demo(store, people_count=1000, today=TODAY)
+    finally:
+        store.close()
+    assert counts["people"] == 1000 and counts["branches"] == 34
+    assert counts["history_meetings"] == counts["history_followups"] == 0
+    assert counts["history_dues"] == 0
