@@ -20,6 +20,8 @@ import sqlite3
 from collections.abc import Callable, Iterator
 
 from domain.action_codes import ActionKind
+from domain.courseware import ReviewState
+from domain.development import Stage
 from domain.dues import make_record, record_payment
 from domain.followups import Actor, FollowUpConfig, Level
 from domain.meeting_kinds import MeetingKind, MeetingStatus, kind_spec
@@ -27,12 +29,17 @@ from domain.meetings import Meeting, finish, make_up_items
 from domain.org import OrgUnit
 from domain.people import CommitteePost, Person, PoliticalStatus
 from domain.records import new_id
-from storage import audit
+from domain.rota import Cadence, Lecturer, PlanPeriod, RotaRequest, plan_rota
+from storage import audit, development
 from storage import followups as store_fu
+from storage import rota as store_rota
 from storage.db import Store, now_iso
+from storage.demo_development import _events, _start_for
 from storage.demo_dues import BASES_YUAN, collection_day
 from storage.demo_followups import _Case, _file, _walk
 from storage.demo_meetings import _build, _committee_day, _first_friday, _working_day
+from storage.demo_rota import _topic
+from storage.demo_rota import _walk as _walk_lecture
 from storage.records import META_FIELDS, to_db
 
 # Closed cases filed per branch and year (10 years × 50 branches ≈ 5,000).
@@ -252,6 +259,79 @@ def _add_followups(
     return len(rows)
 
 
+def _add_rota(
+    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int,
+    branches: list[OrgUnit], roster: dict[str, list[Person]], rng: random.Random,
+) -> int:  # fmt: skip
+    """Each 党总支's monthly 党课 rota of its secretaries for the earlier
+    years, every lecture given and filed (this year's is storage.demo_rota's)."""
+    ours = {b.id for b in branches}
+    generals: dict[str, list[OrgUnit]] = {}
+    for b in branches:
+        if b.parent_id:
+            generals.setdefault(b.parent_id, []).append(b)
+    n = 0
+    for general_id, children in generals.items():
+        lecturers: list[Lecturer] = []
+        reviewer = "党总支宣传委员"
+        for b in children:
+            people = roster.get(b.id, []) if b.id in ours else []
+            sec = next((p for p in people if p.post is CommitteePost.SECRETARY), None)
+            pub = next((p for p in people if p.post is CommitteePost.PUBLICITY), None)
+            if sec and len(lecturers) < 4:
+                lecturers.append(Lecturer(id=sec.id, name=sec.name, branch=b.name, post=sec.post))
+            if pub and reviewer == "党总支宣传委员":
+                reviewer = pub.name
+        if not lecturers:
+            continue
+        for year in _years(today, years)[:-1]:
+            request = RotaRequest(
+                period=PlanPeriod(year=year), cadence=Cadence.MONTHLY, lecturers=lecturers
+            )
+            _rec, lectures = store_rota.confirm_plan(
+                store, general_id, plan_rota(request), conn=conn
+            )
+            themed = 0
+            for lec in lectures:
+                topic, category = _topic(rng, lec.themed, themed)
+                themed += lec.themed
+                path = f"课件/{lec.lecture_date.isoformat()}-{lec.lecturer_name}.pptx"
+                lec = lec.model_copy(update={
+                    "topic": topic, "category": category, "place": "作业区党员活动室",
+                    "hours": 1.5 if lec.themed else 1.0, "courseware_path": path,
+                })  # fmt: skip
+                lec = _walk_lecture(lec, ReviewState.FILED, reviewer=reviewer, today=today,
+                                    rng=rng)  # fmt: skip
+                store_rota.save_lecture(store, lec, conn=conn)
+                n += 1
+    return n
+
+
+def _add_development(
+    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int, seeded: int,
+    branches: list[OrgUnit], roster: dict[str, list[Person]],
+) -> int:  # fmt: skip
+    """The whole main line, 递交入党申请书 to 转正审批, of the 正式党员 who
+    joined within the history (their 接收预备党员 is their roster 入党日期)."""
+    have = {r[0] for r in conn.execute("SELECT person_id FROM development_records")}
+    n = 0
+    for b, branch in enumerate(branches):
+        window = set(_history_years(b, today, years, seeded))
+        people = roster[branch.id]
+        full = [p for p in people if p.status is PoliticalStatus.FULL and p.post is None]
+        sponsors = tuple(p.name for p in full[:2]) or ("介绍人甲", "介绍人乙")
+        for p in full:
+            joined = p.joined_party
+            if p.id in have or joined is None or joined.year not in window:
+                continue
+            applied = _start_for(Stage.ADMITTED, joined)
+            events = _events(applied, Stage.CONFIRM_APPROVED, today, names=sponsors)
+            for e in events:
+                development.record(store, p.id, e, conn=conn)
+            n += 1
+    return n
+
+
 def add_demo_history(
     store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int,
     branches: list[OrgUnit], groups: dict[str, list[OrgUnit]], people: list[Person],
@@ -276,4 +356,11 @@ def add_demo_history(
     say("生成历年一人一事…")
     n_fu = _add_followups(store, conn, today=today, years=years, seeded=seeded,
                           branches=branches, roster=roster, rng=rng)  # fmt: skip
-    return {"history_meetings": n_meetings, "history_dues": n_dues, "history_followups": n_fu}
+    say("生成历年党课轮讲…")
+    n_rota = _add_rota(store, conn, today=today, years=years, branches=branches,
+                       roster=roster, rng=rng)  # fmt: skip
+    say("生成历年发展党员记录…")
+    n_dev = _add_development(store, conn, today=today, years=years, seeded=seeded,
+                             branches=branches, roster=roster)  # fmt: skip
+    return {"history_meetings": n_meetings, "history_dues": n_dues, "history_followups": n_fu,
+            "history_lectures": n_rota, "history_development": n_dev}  # fmt: skip

@@ -96,6 +96,31 @@ def test_past_year_dues_and_followups_per_branch(history: Store) -> None:
     assert still_open is not None and still_open["n"] == 0
 
 
+def test_past_year_rota_is_all_given_and_joiners_have_their_main_line(history: Store) -> None:
+    from domain.courseware import ReviewState
+    from domain.development import Stage
+
+    plans = history.query("SELECT id FROM rota_plans WHERE period LIKE ?", (f"{LAST_YEAR}年%",))
+    assert len(plans) == 1
+    states = [
+        r["state"]
+        for r in history.query("SELECT state FROM lectures WHERE plan_id=?", (plans[0]["id"],))
+    ]
+    assert len(states) == 12 and set(states) == {ReviewState.FILED.value}
+    joiners = history.query(
+        "SELECT id, joined_party FROM people WHERE status=? AND post IS NULL"
+        " AND substr(joined_party, 1, 4)=?",
+        (PoliticalStatus.FULL.value, LAST_YEAR),
+    )
+    assert joiners
+    for p in joiners:
+        admitted = history.query_one(
+            "SELECT on_date FROM development_events WHERE person_id=? AND stage=?",
+            (p["id"], Stage.ADMITTED.value),
+        )
+        assert admitted is not None and admitted["on_date"] == p["joined_party"], p
+
+
 def test_demo_command_takes_years_and_branches(tmp_path: Path) -> None:
     from tui.cli import main
 

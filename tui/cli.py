@@ -338,6 +338,8 @@ def cmd_demo(
         "problems": "项问题清单",
         "history_meetings": "次往年会议",
         "history_followups": "件往年一人一事",
+        "history_lectures": "次往年轮讲党课",
+        "history_development": "条往年发展党员记录",
     }
     # A count without a Chinese label is left out rather than printed in English.
     extra = "".join(f"，{v} {labels[k]}" for k, v in counts.items() if k in labels)
