@@ -145,17 +145,17 @@ def _scans(conn: sqlite3.Connection, statements: list[str]) -> list[str]:
 
 
 def measure_reads(dbs: dict[int, Path], today: dt.date, reps: int) -> dict[str, dict]:
-    """Each reader *reps* times per database, interleaved; wall median and VM steps."""
+    """Each reader *reps* times per database; wall median and VM steps. The
+    rounds go over every reader and database in a shuffled order, so a burst
+    of load from elsewhere lands on all of them, not on one reader's samples."""
     from storage.db import open_store
 
     stores = {y: open_store(p, migrate=False) for y, p in dbs.items()}
     try:
         readers = {y: _readers(s, today) for y, s in stores.items()}
-        out: dict[str, dict] = {}
+        steps: dict[str, dict[int, int]] = {n: {} for n in READS}
+        scans: dict[str, list[str]] = {}
         for name in READS:
-            walls: dict[int, list[float]] = {y: [] for y in dbs}
-            steps: dict[int, int] = {}
-            scans: dict[int, list[str]] = {}
             for y in dbs:  # warm: page cache, imports; counted once for steps
                 conn = _conn(stores[y])
                 counter = _Counter()
@@ -166,22 +166,26 @@ def measure_reads(dbs: dict[int, Path], today: dt.date, reps: int) -> dict[str, 
                 finally:
                     conn.set_progress_handler(None, 0)
                     conn.set_trace_callback(None)
-                steps[y] = counter.steps
-                scans[y] = _scans(conn, counter.sql)
-            for rep in range(reps):
-                order = list(dbs)
-                random.Random(rep).shuffle(order)
-                for y in order:
-                    t0 = time.perf_counter()
-                    readers[y][name]()
-                    walls[y].append(time.perf_counter() - t0)
-            out[name] = _figure(
-                {y: statistics.median(v) for y, v in walls.items()}, steps, scans[max(dbs)]
+                steps[name][y] = counter.steps
+                if y == max(dbs):
+                    scans[name] = _scans(conn, counter.sql)
+        walls: dict[tuple[str, int], list[float]] = {(n, y): [] for n in READS for y in dbs}
+        for rep in range(reps):
+            order = list(walls)
+            random.Random(rep).shuffle(order)
+            for name, y in order:
+                t0 = time.perf_counter()
+                readers[y][name]()
+                walls[name, y].append(time.perf_counter() - t0)
+        return {
+            name: _figure(
+                {y: statistics.median(walls[name, y]) for y in dbs}, steps[name], scans[name]
             )
+            for name in READS
+        }
     finally:
         for s in stores.values():
             s.close()
-    return out
 
 
 def _figure(wall: dict[int, float], steps: dict[int, int], scans: list[str]) -> dict:
