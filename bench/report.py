@@ -185,6 +185,40 @@ def _memory(r: dict) -> list[str]:
     return out
 
 
+HISTORY_START = "<!-- history: written by bench/run.py (full run, or --only history --results) -->"
+HISTORY_END = "<!-- /history -->"
+
+
+def _history(r: dict) -> list[str]:
+    from history import section
+
+    m = r["machine"]
+    return [
+        HISTORY_START,
+        *section(r["history"]),
+        "",
+        f"Measured {r['date']} on {m['cpu']}, {m['cores']} cores, load average "
+        f"{m['load_avg_start']} at start, {m.get('load_avg_end')} at end.",
+        HISTORY_END,
+    ]
+
+
+def write_history(path: Path, result: dict) -> None:
+    """A partial run: replace the history section (or add it before the notes)."""
+    block = "\n".join(_history(result)) + "\n"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if HISTORY_START in old and HISTORY_END in old:
+        head, rest = old.split(HISTORY_START, 1)
+        tail = rest.split(HISTORY_END, 1)[1].lstrip("\n")
+        new = head + block + "\n" + tail
+    elif NOTES_MARKER in old:
+        head, notes = old.split(NOTES_MARKER, 1)
+        new = head.rstrip("\n") + "\n\n" + block + "\n" + NOTES_MARKER + notes
+    else:
+        new = old.rstrip("\n") + "\n\n" + block
+    path.write_text(new, encoding="utf-8")
+
+
 def render(r: dict) -> str:
     phases = ", ".join(f"{k} {v:g} s" for k, v in r["phases_s"].items())
     out = [
@@ -207,6 +241,8 @@ def render(r: dict) -> str:
         "",
         *_memory(r),
     ]
+    if "history" in r:
+        out += ["", *_history(r)]
     return "\n".join(out) + "\n"
 
 

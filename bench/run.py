@@ -104,7 +104,7 @@ QUERY_MIX = ("initials", "full", "chars")
 # between chunks so the whole chunk stays visible).
 TYPING_CHUNKS = ("夜班张三李四", "赵钱孙李周吴", "郑王冯陈褚卫", "蒋沈韩杨朱秦", "尤许何吕施张")
 
-PHASES = ("startup", "search", "typing", "memory", "exports")
+PHASES = ("startup", "search", "typing", "memory", "exports", "history")
 
 TARGETS = {
     "startup_ratio": ("startup ÷ minimal Textual app (worst size)", 2.0),
@@ -116,6 +116,7 @@ TARGETS = {
     "idle_form_bytes_per_s": ("idle traffic in the person form, bytes/s", 0.0),
     "bytes_per_key": ("traffic per keystroke in the form, bytes", 2048.0),
     "peak_rss_mb": ("peak RSS after the main screens, MB", 150.0),
+    "history_ratio": ("10 years ÷ 1 year, worst screen (50 branches)", 1.2),
 }
 
 
@@ -692,6 +693,27 @@ def bench_exports(cfg: Config, db: Path, workdir: Path) -> tuple[dict, dict]:
 # -- Report ----------------------------------------------------------------------
 
 
+def run_history(cfg: Config, cache: Path, workdir: Path) -> dict:
+    """10 years × 50 branches against 1 year × 50 branches (bench/history.py)."""
+    import history
+
+    copies: dict[Path, tuple[Path, tuple[str, ...]]] = {}
+
+    def start(db: Path) -> tuple[float, float]:
+        if db not in copies:  # the app may write (drafts): never into the cache
+            copy = working_copy(db, workdir, f"history-{db.stem}")
+            copies[db] = copy, needles(HOME, first_branch(copy))
+        copy, texts = copies[db]
+        return time_to_ready(lambda: app(copy), texts)
+
+    quick = cfg.startup_reps <= 2  # the smoke run: 2 years × 4 branches, seconds
+    return history.bench_history(
+        zhibu=ZHIBU, cache=cache, reps=5 if quick else 21, start_reps=cfg.startup_reps,
+        today=dt.date.today(), start_time=start, log=log,
+        years=(1, 2) if quick else history.YEARS, branches=4 if quick else history.BRANCHES,
+    )  # fmt: skip
+
+
 def verdicts(r: dict) -> list[dict]:
     values = {
         "startup_ratio": r["startup"]["worst_ratio"],
@@ -703,6 +725,7 @@ def verdicts(r: dict) -> list[dict]:
         "idle_form_bytes_per_s": r["traffic"]["idle_form_bytes_per_s"],
         "bytes_per_key": r["traffic"]["bytes_per_key"],
         "peak_rss_mb": r["memory"]["peak_rss_mb"],
+        "history_ratio": r["history"]["worst_ratio"] if "history" in r else None,
     }
     return [
         {
@@ -713,6 +736,7 @@ def verdicts(r: dict) -> list[dict]:
             "pass": values[key] <= limit,
         }
         for key, (what, limit) in TARGETS.items()
+        if values[key] is not None
     ]
 
 
@@ -855,6 +879,8 @@ def main(argv: list[str] | None = None) -> int:
                 "exports",
                 lambda: bench_exports(cfg, working_copy(dbs[n], workdir, "export"), workdir),
             )
+        if "history" in want:
+            result["history"] = phase("history", lambda: run_history(cfg, args.cache, workdir))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result["phases_s"] = phases
@@ -867,6 +893,10 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         if args.json:
             args.json.write_text(text + "\n", encoding="utf-8")
+        if args.results and "history" in result:
+            from report import write_history
+
+            write_history(args.results, result)  # replaces only that section
         return 0
     result["targets"] = verdicts(result)
     text = json.dumps(result, ensure_ascii=False)

@@ -9,6 +9,8 @@ from services.database import open_or_create
 from services.errors import InvalidInput, Refused, service
 
 MAX_PEOPLE = 200_000
+MAX_YEARS = 30
+MAX_BRANCHES = 2_000
 
 
 @service
@@ -18,6 +20,8 @@ def build(
     people_count: int = 120,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    years: int = 1,
+    branches: int | None = None,
 ) -> dict[str, int]:
     """Fill a new (or, with *force*, a replaced) database; the counts built."""
     from storage import people
@@ -25,6 +29,10 @@ def build(
 
     if people_count < 1 or people_count > MAX_PEOPLE:
         raise InvalidInput(f"--people 应在 1 到 {MAX_PEOPLE} 之间")
+    if years < 1 or years > MAX_YEARS:
+        raise InvalidInput(f"--years 应在 1 到 {MAX_YEARS} 之间")
+    if branches is not None and (branches < 1 or branches > MAX_BRANCHES):
+        raise InvalidInput(f"--branches 应在 1 到 {MAX_BRANCHES} 之间")
     db_path = Path(db_path)
     if db_path.exists() and db_path.stat().st_size > 0:
         store = open_or_create(db_path)
@@ -39,6 +47,8 @@ def build(
                 Path(str(db_path) + suffix).unlink(missing_ok=True)
     store = open_or_create(db_path)
     try:
-        return build_demo(store, people_count=people_count, progress=progress)
+        return build_demo(
+            store, people_count=people_count, progress=progress, years=years, branches=branches
+        )
     finally:
         store.close()

@@ -101,11 +101,15 @@ def branch_facts(store: Store, branch_ids: Sequence[str]) -> list[BranchFacts]:
         ):
             counts[r["branch_id"]] = (int(r["full"] or 0), int(r["committee"] or 0))
         for r in store.query(
-            f"SELECT org_id, min(date) AS first FROM meetings WHERE org_id IN ({m})"
-            " AND status=? GROUP BY org_id",
-            (*part, FINISHED),
+            # One index seek per branch (meetings_org_status_date); a GROUP BY
+            # over the IN list walked every finished meeting of every year.
+            "SELECT u.id AS org_id, (SELECT min(m.date) FROM meetings m"
+            " WHERE m.org_id = u.id AND m.status=?) AS first"
+            f" FROM org_units u WHERE u.id IN ({m})",
+            (FINISHED, *part),
         ):
-            first_meeting[r["org_id"]] = r["first"]
+            if r["first"]:  # None: no finished meeting yet
+                first_meeting[r["org_id"]] = r["first"]
     out: list[BranchFacts] = []
     for bid in ids:
         u = units.get(bid)

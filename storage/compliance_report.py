@@ -46,7 +46,12 @@ def follow_through(store: Store, branch_id: str, period: Period, today: date) ->
 
     open_sql = ",".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
     return FollowThrough(
-        decisions_new=count(base + " AND m.date BETWEEN ? AND ?", (*orgs, decision, start, end)),
+        # "+a.kind": not through action_items_kind_open (every decision of every
+        # year) but from this period's meetings, by action_items_meeting.
+        decisions_new=count(
+            base.replace("a.kind=?", "+a.kind=?") + " AND m.date BETWEEN ? AND ?",
+            (*orgs, decision, start, end),
+        ),
         decisions_open=count(
             base + " AND a.closed_at IS NULL AND m.date <= ?", (*orgs, decision, end)
         ),

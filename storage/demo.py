@@ -17,6 +17,7 @@ from storage.demo_branch_terms import add_demo_branch_terms
 from storage.demo_development import add_demo_development
 from storage.demo_dues import add_demo_dues
 from storage.demo_followups import add_demo_followups
+from storage.demo_history import add_demo_history
 from storage.demo_meetings import add_demo_meetings
 from storage.demo_problems import add_demo_problems
 from storage.demo_rota import add_demo_rota
@@ -92,13 +93,22 @@ def build_demo(
     seed: int = 7,
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
+    years: int = 1,
+    branches: int | None = None,
 ) -> dict[str, int]:
-    """Create the demo organisation in one transaction; returns counts."""
+    """Create the demo organisation in one transaction; returns counts.
+    *years* of history (this year plus earlier ones), *branches* (default:
+    four, or enough for *people_count* at 30 a branch). Without *branches*
+    only the four seed branches have records, as the bench's --people sizes
+    expect; with it, every branch has all *years*."""
     rng = random.Random(seed)
     today = today or date.today()
     say = progress or (lambda _m: None)
     per_branch = 30
     n_branches = max(4, -(-people_count // per_branch))
+    if branches is not None:  # then at least 30 people a branch
+        n_branches = branches
+        people_count = max(people_count, per_branch * n_branches)
     used: set[str] = set()
     units: list[OrgUnit] = []
     groups_of: dict[str, list[OrgUnit]] = {}
@@ -213,5 +223,6 @@ def build_demo(
                                         branches=seed_branches, roster=roster))  # fmt: skip
         add_demo_assessment(store, c, today=today, rng=random.Random(seed + 19), roster=roster)
         counts["terms"] = add_demo_branch_terms(c, today=today, branches=[u.id for u in units])
+        counts.update(add_demo_history(store, c, today=today, years=years, branches=units if branches else seed_branches, groups=groups_of, people=persons, progress=say))  # noqa: E501
         counts["problems"] = add_demo_problems(store, c, today=today, branches=[(b.id, b.name) for b in seed_branches], roster=roster)  # noqa: E501
     return counts

@@ -23,7 +23,9 @@ TABLE = "dues"
 SECTION = "党费"
 ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to alert
 # Still unpaid today (not waived, paid < due): a settled month and a missing
-# month both break a run, so only these rows are needed.
+# month both break a run, so only these rows are needed. The partial index
+# dues_unpaid (migration 16) repeats this text: SQLite uses it only when the
+# query's WHERE has the same terms.
 _WAIVED, _PAID, _DUE = (json_fields.DUES.extract(f) for f in ("waived", "paid_fen", "due_fen"))
 UNPAID_SQL = f"NOT {_WAIVED} AND {_PAID} < {_DUE}"
 # A record that settles what the member owes: a base (rated kinds), a flat

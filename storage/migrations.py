@@ -632,6 +632,42 @@ def m015_remind_outbox(c: sqlite3.Connection) -> None:
     )
 
 
+def m016_history_indexes(c: sqlite3.Connection) -> None:
+    # Screens about this period must not read every year: indexes that let the
+    # per-branch lookups seek (first meeting, last election, a meeting's
+    # items) instead of walking all finished meetings or all closed items,
+    # unpaid dues have their own index, and a trigger-kept count of finished
+    # meetings serves the meetings list.
+    done = "已完成"  # MeetingStatus.FINISHED, spelled out: migrations are frozen
+    run_script(
+        c,
+        f"""
+        CREATE INDEX meetings_org_status_date ON meetings(org_id, status, date);
+        CREATE INDEX meetings_kind_org_date ON meetings(kind, org_id, date);
+        CREATE INDEX action_items_meeting ON action_items(meeting_id, kind);
+        -- the home screen's arrears: only the unpaid records of the window
+        -- (the WHERE is storage.dues_home.UNPAID_SQL, which must match it)
+        CREATE INDEX dues_unpaid ON dues(branch_id, month)
+            WHERE NOT json_extract(data, '$.waived')
+            AND json_extract(data, '$.paid_fen') < json_extract(data, '$.due_fen');
+        INSERT INTO counters VALUES ('finished_meetings',
+            (SELECT count(*) FROM meetings WHERE status = '{done}' AND superseded = 0));
+        CREATE TRIGGER counters_meetings_ins AFTER INSERT ON meetings
+            WHEN NEW.status = '{done}' AND NEW.superseded = 0
+            BEGIN UPDATE counters SET n = n + 1 WHERE name = 'finished_meetings'; END;
+        CREATE TRIGGER counters_meetings_del AFTER DELETE ON meetings
+            WHEN OLD.status = '{done}' AND OLD.superseded = 0
+            BEGIN UPDATE counters SET n = n - 1 WHERE name = 'finished_meetings'; END;
+        CREATE TRIGGER counters_meetings_old AFTER UPDATE OF status, superseded ON meetings
+            WHEN OLD.status = '{done}' AND OLD.superseded = 0
+            BEGIN UPDATE counters SET n = n - 1 WHERE name = 'finished_meetings'; END;
+        CREATE TRIGGER counters_meetings_new AFTER UPDATE OF status, superseded ON meetings
+            WHEN NEW.status = '{done}' AND NEW.superseded = 0
+            BEGIN UPDATE counters SET n = n + 1 WHERE name = 'finished_meetings'; END;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -648,6 +684,7 @@ MIGRATIONS: list[Migration] = [
     m013_sittings,
     m014_problems_and_tasks,
     m015_remind_outbox,
+    m016_history_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

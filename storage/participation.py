@@ -224,7 +224,9 @@ def _make_ups_done(store: Store, meeting_ids: Iterable[str]) -> set[tuple[str, s
     found: set[tuple[str, str]] = set()
     for part in chunks(ids):
         rows = store.query(
-            "SELECT meeting_id, owner_id FROM action_items WHERE kind=?"
+            # "+kind": seek each meeting's items (action_items_meeting), not
+            # walk every closed 补学 item of every year (action_items_kind_open).
+            "SELECT meeting_id, owner_id FROM action_items WHERE +kind=?"
             f" AND closed_at IS NOT NULL AND meeting_id IN ({marks(part)})",
             (ActionKind.MAKE_UP.value, *part),
         )

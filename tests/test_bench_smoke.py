@@ -54,7 +54,10 @@ TRAFFIC = ("idle_bytes_per_s", "idle_form_bytes_per_s", "baseline_idle_bytes_per
 EXPORT_ONE = ("app_s", "app_build_s", "app_save_s", "baseline_s", "ratio")
 MEMORY = ("peak_rss_mb", "baseline_rss_mb")
 TARGETS = {"startup_ratio", "startup_slowdown", "search_p95_ms", "typing_p95_ms", "export_ratio",
-           "idle_bytes_per_s", "idle_form_bytes_per_s", "bytes_per_key", "peak_rss_mb"}  # fmt: skip
+           "idle_bytes_per_s", "idle_form_bytes_per_s", "bytes_per_key", "peak_rss_mb",
+           "history_ratio"}  # fmt: skip
+HISTORY = ("home_start", "home_data", "compliance", "meetings_page", "participation",
+           "quarterly_report")  # fmt: skip
 
 
 def _number(value: object) -> bool:
@@ -110,6 +113,17 @@ def test_search_and_screens_were_really_driven(report: dict) -> None:
 
 
 @end_to_end
+def test_history_has_both_ages_for_every_screen(report: dict) -> None:
+    h = report["history"]
+    lo, hi = (str(y) for y in h["years"])
+    assert set(h["figures"]) == set(HISTORY)
+    for name, f in h["figures"].items():
+        assert _number(f["wall_ms"][lo]) and _number(f["wall_ms"][hi]), name
+        assert _number(f["ratio"]), name
+    assert h["counts"][hi]["meetings"] > h["counts"][lo]["meetings"] > 0
+
+
+@end_to_end
 def test_targets_report_pass_or_fail(report: dict) -> None:
     targets = {t["target"]: t for t in report["targets"]}
     assert set(targets) == TARGETS
@@ -139,10 +153,11 @@ def bench_run() -> ModuleType:
 def test_every_bench_module_imports_and_every_phase_has_its_function(
     bench_run: ModuleType,
 ) -> None:
-    for name in ("report", "export_probe", "pty_term", "ab", "whatif", "minimal_app"):
+    for name in ("report", "export_probe", "pty_term", "ab", "whatif", "minimal_app", "history"):
         _load(name)
     phase_fn = {"startup": "bench_startup", "search": "bench_search", "typing": "bench_session",
-                "memory": "bench_memory", "exports": "bench_exports"}  # fmt: skip
+                "memory": "bench_memory", "exports": "bench_exports",
+                "history": "run_history"}  # fmt: skip
     assert set(bench_run.PHASES) == set(phase_fn)
     for fn in phase_fn.values():
         assert callable(getattr(bench_run, fn))

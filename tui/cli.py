@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="生成演示数据库")
     d.add_argument("--people", type=int, default=120, help="人数（默认 120）")
     d.add_argument("--force", action="store_true", help="数据库已有数据时也覆盖")
+    d.add_argument("--years", type=int, default=1, help="历史年数（含今年，默认 1）")
+    d.add_argument("--branches", type=int, default=None, help="支部数（默认 4，或按人数每支部 30 人）")
 
     imp = sub.add_parser("import", help="导入数据")
     imp_sub = imp.add_subparsers(dest="what", required=True)
@@ -292,7 +294,7 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
         named = settings.origin("database") in (Source.FLAG, Source.SYSTEM, Source.USER)
         return run_app(db_path, explicit=named, settings=settings)
     if args.command == "demo":
-        return cmd_demo(db_path, args.people, args.force)
+        return cmd_demo(db_path, args.people, args.force, years=args.years, branches=args.branches)
     if args.command == "import":
         return cmd_import_people(
             db_path, Path(args.file), args.branch, args.dry_run, args.on_duplicate
@@ -402,10 +404,15 @@ def run_app(db_path: Path, *, explicit: bool = False, settings: Settings | None 
     return app.return_code or 0
 
 
-def cmd_demo(db_path: Path, n: int, force: bool) -> int:
+def cmd_demo(
+    db_path: Path, n: int, force: bool, *, years: int = 1, branches: int | None = None
+) -> int:
     from services.demo import build
 
-    counts = build(db_path, people_count=n, force=force, progress=lambda m: print(m, flush=True))
+    counts = build(
+        db_path, people_count=n, force=force, progress=lambda m: print(m, flush=True),
+        years=years, branches=branches,
+    )  # fmt: skip
     labels = {
         "meetings": "次会议",
         "lectures": "次党课",
@@ -413,6 +420,10 @@ def cmd_demo(db_path: Path, n: int, force: bool) -> int:
         "dues": "条党费记录",
         "development": "条发展党员记录",
         "problems": "项问题清单",
+        "history_meetings": "次往年会议",
+        "history_followups": "件往年一人一事",
+        "history_lectures": "次往年轮讲党课",
+        "history_development": "条往年发展党员记录",
     }
     # A count without a Chinese label is left out rather than printed in English.
     extra = "".join(f"，{v} {labels[k]}" for k, v in counts.items() if k in labels)
