@@ -14,7 +14,9 @@ from docx.document import Document
 from docx.shared import Pt
 
 from domain.development import (
+    DEFAULT_CONFIG,
     DOCUMENT_OF,
+    DevelopmentConfig,
     DevelopmentRecord,
     Stage,
     StageEvent,
@@ -45,6 +47,7 @@ class PersonSheet:
     branch_name: str
     sex: str = ""
     birth_date: date | None = None
+    config: DevelopmentConfig = DEFAULT_CONFIG  # the configuration's [rules.development]
 
 
 def _clean(part: str) -> str:
@@ -100,8 +103,8 @@ def build_sheet(sheet: PersonSheet) -> Document:
     add_title(doc, "发展党员工作记实表")
     add_paragraph(doc, f"支部：{sheet.branch_name}", indent=False)
     stage = current_stage(r)
-    ends = probation_end_of(r) if r.has(Stage.ADMITTED) else None
-    standing = party_standing_since(r)
+    ends = probation_end_of(r, sheet.config) if r.has(Stage.ADMITTED) else None
+    standing = party_standing_since(r, sheet.config)
     rows = [
         ["姓名", r.person_name, "性别", sheet.sex or "—"],
         ["出生日期", cn_date(sheet.birth_date) or "—", "所处阶段", stage.value if stage else "—"],
@@ -131,11 +134,13 @@ def sheet_file_name(sheet: PersonSheet) -> str:
     return f"发展党员工作记实表_{_clean(sheet.branch_name)}_{_clean(sheet.record.person_name)}.docx"
 
 
-def ledger_rows(records: Sequence[DevelopmentRecord]) -> list[list[str]]:
+def ledger_rows(
+    records: Sequence[DevelopmentRecord], config: DevelopmentConfig = DEFAULT_CONFIG
+) -> list[list[str]]:
     out: list[list[str]] = []
     for i, r in enumerate(records, 1):
         stage = current_stage(r)
-        ends = probation_end_of(r) if r.has(Stage.ADMITTED) else None
+        ends = probation_end_of(r, config) if r.has(Stage.ADMITTED) else None
         out.append(
             [
                 str(i),
@@ -152,10 +157,14 @@ def ledger_rows(records: Sequence[DevelopmentRecord]) -> list[list[str]]:
     return out
 
 
-def build_ledger(branch_name: str, records: Sequence[DevelopmentRecord]) -> Document:
+def build_ledger(
+    branch_name: str,
+    records: Sequence[DevelopmentRecord],
+    config: DevelopmentConfig = DEFAULT_CONFIG,
+) -> Document:
     doc = new_document(landscape=True, title="发展党员工作台账", subject=branch_name)
     add_title(doc, f"{branch_name}发展党员工作台账")
-    rows = [LEDGER_HEADERS, *ledger_rows(records)]
+    rows = [LEDGER_HEADERS, *ledger_rows(records, config)]
     if not records:
         rows.append(["本支部尚无发展党员记录"])
     table = add_table(doc, rows, header=True, widths_mm=_LEDGER_MM, nowrap_numeric=True)
@@ -172,7 +181,9 @@ def ledger_stem(branch_name: str) -> str:
     return f"发展党员台账_{_clean(branch_name)}"
 
 
-def ledger_cells(records: Sequence[DevelopmentRecord]) -> list[list[Cell]]:
+def ledger_cells(
+    records: Sequence[DevelopmentRecord], config: DevelopmentConfig = DEFAULT_CONFIG
+) -> list[list[Cell]]:
     """The ledger rows for a spreadsheet: 序号 a number, dates as dates."""
     out: list[list[Cell]] = []
     for i, r in enumerate(records, 1):
@@ -185,7 +196,7 @@ def ledger_cells(records: Sequence[DevelopmentRecord]) -> list[list[Cell]]:
                     r.date_of(s)
                     for s in (Stage.APPLIED, Stage.ACTIVIST, Stage.CANDIDATE, Stage.ADMITTED)
                 ),
-                probation_end_of(r) if r.has(Stage.ADMITTED) else None,
+                probation_end_of(r, config) if r.has(Stage.ADMITTED) else None,
                 r.date_of(Stage.CONFIRMED),
                 stage.value if stage else "",
             ]
@@ -193,13 +204,17 @@ def ledger_cells(records: Sequence[DevelopmentRecord]) -> list[list[Cell]]:
     return out
 
 
-def build_ledger_xlsx(branch_name: str, records: Sequence[DevelopmentRecord]) -> Any:
+def build_ledger_xlsx(
+    branch_name: str,
+    records: Sequence[DevelopmentRecord],
+    config: DevelopmentConfig = DEFAULT_CONFIG,
+) -> Any:
     wb = xl.new_workbook()
     xl.add_table(
         wb,
         "发展党员台账",
         LEDGER_HEADERS,
-        ledger_cells(records),
+        ledger_cells(records, config),
         title=f"{branch_name}发展党员工作台账",
         empty_text="本支部尚无发展党员记录",
     )
@@ -211,14 +226,17 @@ def export_ledger(
     records: Sequence[DevelopmentRecord],
     out_dir: Path,
     formats: Sequence[str] = ("docx", "xlsx"),
+    config: DevelopmentConfig = DEFAULT_CONFIG,
 ) -> list[Path]:
     """The ledger in each of *formats* (docx, xlsx), each written atomically."""
     stem = ledger_stem(branch_name)
     out: list[Path] = []
     if "docx" in formats:
-        out.append(save_atomic(build_ledger(branch_name, records), out_dir / f"{stem}.docx"))
+        doc = build_ledger(branch_name, records, config)
+        out.append(save_atomic(doc, out_dir / f"{stem}.docx"))
     if "xlsx" in formats:
-        out.append(xl.save_atomic(build_ledger_xlsx(branch_name, records), out_dir / f"{stem}.xlsx"))
+        book = build_ledger_xlsx(branch_name, records, config)
+        out.append(xl.save_atomic(book, out_dir / f"{stem}.xlsx"))
     return out
 
 

@@ -111,16 +111,26 @@ def dossier(
 
 @service
 def record(
-    store: Store, person_id: str, event: StageEvent, *, expected_version: int | None = None
+    store: Store,
+    person_id: str,
+    event: StageEvent,
+    *,
+    expected_version: int | None = None,
+    config: DevelopmentConfig | None = None,
 ) -> DevelopmentRecord:
-    """Record a stage from the person view; Refused with the rule's reason."""
-    from domain.development import MEETING_STAGES, DevelopmentError
+    """Record a stage from the person view; Refused with the rule's reason.
+    *config*: the configuration's [rules.development]; the dates 今日 reads
+    are stored with the record, computed by these rules."""
+    from domain.development import DEFAULT_CONFIG, MEETING_STAGES, DevelopmentError
     from storage import development
 
     if event.stage in MEETING_STAGES:
         raise Refused(f"「{event.stage}」须由支部大会表决通过：请从本人页面召开会议。")
     try:
-        return development.record(store, person_id, event, expected_version=expected_version)
+        return development.record(
+            store, person_id, event, expected_version=expected_version,
+            config=config or DEFAULT_CONFIG,
+        )  # fmt: skip
     except DevelopmentError as e:
         raise Refused(str(e)) from e
 
@@ -213,13 +223,18 @@ def open_meeting(
     )
 
 
-def advance_from_meeting(store: Store, meeting: Meeting, conn: sqlite3.Connection) -> Stage | None:
+def advance_from_meeting(
+    store: Store,
+    meeting: Meeting,
+    conn: sqlite3.Connection,
+    config: DevelopmentConfig | None = None,
+) -> Stage | None:
     """After a finished 接收预备党员 or 转正 meeting: record the stage its passed
     vote decided (接收, 转正, or 延长预备期 with its months), in the caller's transaction (the meeting is not finished
     when the rules refuse). None when nothing advances: another kind, no
     person named, no record (a person the pipeline never tracked), or no
     development vote passed."""
-    from domain.development import DevelopmentError, Stage, StageEvent
+    from domain.development import DEFAULT_CONFIG, DevelopmentError, Stage, StageEvent
     from domain.meeting_kinds import MeetingKind, VoteRule
     from domain.meetings import ConfirmationResult
     from storage import development
@@ -253,7 +268,9 @@ def advance_from_meeting(store: Store, meeting: Meeting, conn: sqlite3.Connectio
     else:
         return None  # 取消预备党员资格 or undecided: no stage of the pipeline
     try:
-        development.record(store, meeting.candidate_id, event, conn=conn)
+        development.record(
+            store, meeting.candidate_id, event, conn=conn, config=config or DEFAULT_CONFIG
+        )
     except DevelopmentError as e:
         raise Refused(f"会议未完成：{e}") from e
     return event.stage

@@ -13,6 +13,7 @@ from services.errors import service, write_error
 from services.org_lookup import check_out_dir, find_unit
 
 if TYPE_CHECKING:
+    from domain.development import DevelopmentConfig
     from storage.db import Store
 
 
@@ -30,15 +31,19 @@ def export_for_command(
     branch_name: str | None = None,
     progress: Callable[[str], None] | None = None,
     formats: Sequence[str] = ("docx", "xlsx"),
+    config: DevelopmentConfig | None = None,
 ) -> DevelopmentExport:
     """One branch (by name) or every branch that has development records;
-    the ledger in each of *formats* (docx, xlsx)."""
+    the ledger in each of *formats* (docx, xlsx). *config*: the
+    configuration's [rules.development] (预备期满, 党龄起算)."""
+    from domain.development import DEFAULT_CONFIG
     from domain.org import OrgKind
     from exports import development as dx
     from services.export_folder import ensure_export_dir
     from storage import development, org, people
 
     say = progress or (lambda _m: None)
+    rules = config or DEFAULT_CONFIG
     out_dir = Path(out_dir).expanduser()
     check_out_dir(out_dir)
     branches = org.branches(store)
@@ -53,7 +58,7 @@ def export_for_command(
             records = sorted(development.for_branch(store, b.id), key=lambda r: r.person_name)
             if not records and not branch_name:
                 continue
-            files += dx.export_ledger(b.name, records, out_dir, formats)
+            files += dx.export_ledger(b.name, records, out_dir, formats, rules)
             for r in records:
                 p = people.get(store, r.person_id)
                 sheet = dx.PersonSheet(
@@ -61,6 +66,7 @@ def export_for_command(
                     branch_name=b.name,
                     sex=p.sex.value if p and p.sex else "",
                     birth_date=p.birth_date if p else None,
+                    config=rules,
                 )
                 files.append(dx.export_sheet(sheet, out_dir))
                 n += 1

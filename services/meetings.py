@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from domain.action_codes import MakeUpMethod
     from domain.action_items import ActionItem
+    from domain.development import DevelopmentConfig
     from domain.make_up import MakeUpRecord
     from domain.meeting_kinds import MeetingKind
     from domain.meeting_rules import RuleConfig
@@ -132,10 +133,12 @@ def finish_meeting(
     now: dt.datetime | None = None,
     *,
     draft: DraftRef | None = None,
+    development: DevelopmentConfig | None = None,
 ) -> Meeting:
     """Lock the meeting with its results computed and save it (its action
     items, the supersede mark of a correction and the discard of *draft* in
-    the same transaction).
+    the same transaction). *development*: the configuration's
+    [rules.development], for the stage a 接收/转正 meeting records.
 
     NotReady lists every problem; Refused when it is already finished."""
     from domain.meetings import MeetingNotReady, finish
@@ -156,7 +159,7 @@ def finish_meeting(
     with store.write() as c:
         saved = meetings.save_final(store, done, conn=c, draft=draft)
         # 接收/转正: the person's stage advances with the finished meeting, or neither.
-        advance_from_meeting(store, saved, c)
+        advance_from_meeting(store, saved, c, development)
     return saved
 
 

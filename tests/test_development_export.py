@@ -106,3 +106,28 @@ def test_export_development_format_xlsx_writes_only_the_spreadsheet_ledger(
     assert sorted(p.name for p in out.iterdir()) == sorted([
         "发展党员台账_采油一队党支部.xlsx", f"发展党员工作记实表_采油一队党支部_{name}.docx",
     ])  # fmt: skip
+
+
+def test_the_config_files_probation_months_reach_the_exported_ledger(
+    store: Store, tmp_path: Path
+) -> None:
+    """`zhibu export development` prints 预备期满 by the file's
+    [rules.development], as the person screen shows it."""
+    from tests.test_development_pilot import _probationer
+
+    b = factories.branch(store, "采油一队党支部")
+    _probationer(store, b.unit.id, date(2026, 3, 1))
+    conf = tmp_path / "xdg-config" / "zhibu" / "config.toml"  # conftest's XDG_CONFIG_HOME
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text("[rules.development]\nprobation_months = 18\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+                     "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
+    assert code == 0
+    sheet = load_workbook(out / "发展党员台账_采油一队党支部.xlsx").active
+    ends = [c.value for row in sheet.iter_rows() for c in row if hasattr(c.value, "year")]
+    assert date(2027, 9, 1) in [d.date() if hasattr(d, "date") else d for d in ends]
+    record = next(out.glob("发展党员工作记实表_*测预备.docx"))
+    text = "\n".join(c.text for t in docx.Document(str(record)).tables for r in t.rows
+                     for c in r.cells)  # fmt: skip
+    assert "2027年9月1日" in text

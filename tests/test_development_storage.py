@@ -167,6 +167,22 @@ def test_finished_admission_with_passed_vote_records_the_stage(store: Store) -> 
     assert person.joined_party == date(2025, 7, 1)
 
 
+def test_a_finished_admission_dates_the_probation_by_the_configured_rules(store: Store) -> None:
+    """finish_meeting(development=…): the 上级审批 deadline 今日 warns of
+    follows the file's [rules.development] (tests/test_settings_effect.py for
+    the person view)."""
+    from domain.development import DevelopmentConfig
+    from services.meetings import finish_meeting
+
+    b, pid = _candidate_at_notice(store)
+    rules = DevelopmentConfig(approval_within_months=2)
+    finish_meeting(store, _admission(store, b, pid, date(2025, 7, 1)), development=rules)
+    stored = store.scalar(
+        "SELECT approval_due FROM development_records WHERE person_id=?", (pid,)
+    )
+    assert stored == "2025-09-01"  # the default (3 months) gives 2025-10-01
+
+
 def test_failed_admission_vote_does_not_advance(store: Store) -> None:
     from services.meetings import finish_meeting
 

@@ -226,3 +226,27 @@ async def test_holiday_rules_from_the_file_reach_the_rota_wizard(
         assert isinstance(app.screen, RotaWizardScreen)
         # a year with no published arrangement: computed by the rules
         assert app.screen._holidays.is_working_day(dt.date(2060, 5, 6)) is working
+
+
+@pytest.mark.parametrize("configured", [True, False])
+def test_probation_months_from_the_file_date_what_home_warns_of(
+    demo_store: Store, tmp_path: Path, configured: bool
+) -> None:
+    """The dates 今日 reads are stored with the record: a stage recorded from
+    the person view, or by a finished 接收 meeting, is dated by the file's
+    [rules.development], as the person screen is."""
+    from domain.development import Stage, StageEvent
+    from services import development as dev_service
+    from storage import org
+    from tests.test_development_pilot import _probationer
+
+    text = "[rules.development]\nprobation_months = 18\n" if configured else ""
+    rules = _settings(tmp_path, text).rules.development
+    branch = org.branches(demo_store)[0]
+    p = _probationer(demo_store, branch.id, dt.date(2026, 3, 1))
+    dev_service.record(demo_store, p.id, StageEvent(stage=Stage.OATH, on=dt.date(2026, 4, 10)),
+                       config=rules)  # fmt: skip
+    stored = demo_store.scalar(
+        "SELECT probation_end FROM development_records WHERE person_id=?", (p.id,)
+    )
+    assert stored == ("2027-09-01" if configured else "2027-03-01")

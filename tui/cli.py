@@ -302,7 +302,7 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
     if args.command == "export":
         for module in _export_modules():
             if module.EXPORT_NAME == args.what:
-                return int(module.run(args, db_path))
+                return int(module.run(args, db_path, settings))
     if args.command == "check":
         return cmd_check(db_path)
     if args.command == "backup":

@@ -202,8 +202,9 @@ class DevelopmentPersonScreen(Screen[None]):
             return
         try:
             dev_service.record(
-                zapp(self).store, self.person_id, event, expected_version=self.version
-            )
+                zapp(self).store, self.person_id, event, expected_version=self.version,
+                config=zapp(self).settings.rules.development,
+            )  # fmt: skip
         except DomainError as e:
             self._error(f"未记录：{e}")
             return

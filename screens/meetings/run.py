@@ -316,6 +316,8 @@ class MeetingScreen(Screen[None]):
         ref = zapp(self).drafts.ref(WORKFLOW, self.meeting.id)
         store = zapp(self).store
         meeting = self.meeting
+        # 接收/转正: the stage it records is dated by the file's [rules.development].
+        rules = zapp(self).settings.rules.development if meeting.candidate_id else None
         self._pending = "正在完成会议…"
         self._status()
 
@@ -346,7 +348,8 @@ class MeetingScreen(Screen[None]):
         # Waiting for another process's lock happens off the UI thread
         # (docs/RELIABILITY.md, R7); edits are held back until it is done.
         run_save(
-            self, store, lambda: meeting_service.finish_meeting(store, meeting, draft=ref),
+            self, store,
+            lambda: meeting_service.finish_meeting(store, meeting, draft=ref, development=rules),
             done, refused,
         )  # fmt: skip
 
