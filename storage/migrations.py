@@ -668,6 +668,12 @@ def m016_history_indexes(c: sqlite3.Connection) -> None:
     )
 
 
+def m017_people_branch_counts(c: sqlite3.Connection) -> None:
+    # 今日's branch sizes (storage.branch_home.facts) count status and post per
+    # branch: a covering index, so the count never reads the people rows.
+    run_script(c, "CREATE INDEX people_branch_status_post ON people(branch_id, status, post);")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -685,6 +691,7 @@ MIGRATIONS: list[Migration] = [
     m014_problems_and_tasks,
     m015_remind_outbox,
     m016_history_indexes,
+    m017_people_branch_counts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
