@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx.document import Document
-from docx.shared import Pt
 from docx.table import Table
 
 from domain.assessment import AssessmentConfig
@@ -144,12 +143,9 @@ def _signed(v: int) -> str:
 
 def _table(doc: Document, rows: list[list[str]], total_mm: float) -> Table:
     widths = fit_widths(rows, total_mm, CELL_PT)
-    table = add_table(doc, rows, header=True, nowrap_numeric=True, widths_mm=widths)
-    for tr in table.rows:
-        for cell in tr.cells:
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(CELL_PT)
+    table = add_table(
+        doc, rows, header=True, nowrap_numeric=True, widths_mm=widths, cell_pt=CELL_PT
+    )
     return table
 
 

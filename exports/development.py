@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document
-from docx.shared import Pt
 
 from domain.development import (
     DEFAULT_CONFIG,
@@ -167,12 +166,7 @@ def build_ledger(
     rows = [LEDGER_HEADERS, *ledger_rows(records, config)]
     if not records:
         rows.append(["本支部尚无发展党员记录"])
-    table = add_table(doc, rows, header=True, widths_mm=_LEDGER_MM, nowrap_numeric=True)
-    for tr in table.rows:
-        for cell in tr.cells:
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(_LEDGER_PT)
+    add_table(doc, rows, header=True, widths_mm=_LEDGER_MM, nowrap_numeric=True, cell_pt=_LEDGER_PT)
     add_sign_off(doc, ["填表人（签字）", "支部书记（签字）"])
     return doc
 

@@ -494,6 +494,7 @@ def add_table(
     nowrap_cols: frozenset[int] = frozenset(),
     nowrap_numeric: bool = False,
     keep_together: bool = False,
+    cell_pt: float | None = None,
 ) -> Table:
     """A bordered table.
 
@@ -502,6 +503,8 @@ def add_table(
     header.  With *header* the first row is bold and repeats on every page.
     No row splits across pages; cells in *nowrap_cols* never wrap (numbers,
     dates).  With *keep_together* the whole table stays on one page.
+    *cell_pt*: the cells' type size when a wide table needs smaller type than
+    the 四号 of the house style (a ledger, a report's tables).
     """
     if not rows:
         raise ValueError("table needs at least one row")
@@ -524,6 +527,7 @@ def add_table(
     # Looked up once: styles[...] and row.cells are slow in python-docx, and a
     # ledger or report has hundreds of cells.
     style = doc.styles[TABLE_TEXT_STYLE]
+    size = Pt(cell_pt) if cell_pt is not None else None
     widths = [Mm(w) for w in widths_mm] if widths_mm is not None else None
     last = len(rows) - 1
     for r, values in enumerate(rows):
@@ -549,6 +553,9 @@ def add_table(
                 no_wrap(cell)
             for p in cell.paragraphs:
                 p.style = style
+                if cell_pt is not None:
+                    for run in p.runs:
+                        run.font.size = size
                 if keep_together and r < last:
                     p.paragraph_format.keep_with_next = True
                 if header and r == 0:

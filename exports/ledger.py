@@ -214,12 +214,7 @@ def build(
     ]
     if not cases:
         rows.append([EMPTY_ROW])  # a short row spans the whole table
-    table = add_table(doc, rows, header=True, widths_mm=WIDTHS_MM, nowrap_cols=NOWRAP_COLS)
-    for tr in table.rows:
-        for cell in tr.cells:
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(CELL_PT)
+    add_table(doc, rows, header=True, widths_mm=WIDTHS_MM, nowrap_cols=NOWRAP_COLS, cell_pt=CELL_PT)
 
     add_paragraph(doc, PRIVACY_NOTE, indent=False)
     add_sign_off(doc, SIGN_OFF, on=today)

@@ -235,12 +235,9 @@ def _audit_head(doc: Document, head: tuple[int, str] | None) -> None:
 
 def _table(doc: Document, rows: list[list[str]]) -> Table:
     widths = fit_widths(rows, PORTRAIT_TEXT_MM, CELL_PT)
-    table = add_table(doc, rows, header=True, nowrap_numeric=True, widths_mm=widths)
-    for tr in table.rows:
-        for cell in tr.cells:
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(CELL_PT)
+    table = add_table(
+        doc, rows, header=True, nowrap_numeric=True, widths_mm=widths, cell_pt=CELL_PT
+    )
     return table
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document as DocumentObject
-from docx.shared import Pt
 from pydantic import BaseModel
 
 from domain.courseware import Lecture, ReviewState
@@ -169,12 +168,9 @@ def build(
         ]
         for r in plan_rows
     ]
-    table = add_table(doc, table_rows, header=True, widths_mm=WIDTHS_MM, nowrap_cols=NOWRAP_COLS)
-    for tr in table.rows:
-        for cell in tr.cells:
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(CELL_PT)
+    add_table(
+        doc, table_rows, header=True, widths_mm=WIDTHS_MM, nowrap_cols=NOWRAP_COLS, cell_pt=CELL_PT
+    )
     notes = [f"第{r.number}次：{cn_dates_in(r.note)}。" for r in plan_rows if r.note]
     if holiday_note:  # which source the dates were checked against
         notes.append(cn_dates_in(holiday_note))

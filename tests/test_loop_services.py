@@ -193,6 +193,10 @@ def test_export_problems_docx_and_xlsx_read_back(store, tree, tmp_path: Path) ->
                      "联系安全员更换", b.members[3].name, "2026年\n11月20日", b.members[0].name,
                      "待整改\n逾期2天"]  # fmt: skip
     assert [c.text for c in table.rows[2].cells][8] == "已验证关闭"
+    # 五号 in the cells: at the house 四号 a landscape page held three entries.
+    sizes = {run.font.size.pt for row in table.rows for cell in row.cells
+             for par in cell.paragraphs for run in par.runs}  # fmt: skip
+    assert sizes == {10.5}
     assert "共 2 项：未关闭 1 项（其中逾期 1 项），已验证关闭 1 项。" in doc.paragraphs[1].text
     ws = xc.sheets(files[1])["整改台账"]
     xc.assert_frozen_header(ws, 2)
