@@ -203,6 +203,26 @@ async def test_handover_filed_from_home_in_a_few_keys_counts_in_participation(
     assert (after.present, after.expected) == (before.present + 1, before.expected + 1)
 
 
+async def test_handover_opens_on_the_secretarys_own_branch_without_asking(
+    make_demo_app, demo_store
+) -> None:
+    """Two 三班倒 branches: a member of the second, signed in, gets its form at
+    once (no branch prompt to swallow the topic typed right after j)."""
+    from storage import accounts
+
+    three = [b for b in org.branches(demo_store) if b.shift_pattern is ShiftPattern.THREE_SHIFTS]
+    assert len(three) > 1
+    mine = three[1]
+    accounts.map_account(demo_store, "tester", people.members_of(demo_store, mine.id)[0].id)
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", *"安全交底")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen), _notes(app)
+        assert app.screen.form.branch.id == mine.id
+        assert "安全交底" in app.screen.query_one("#ho-topic").value
+
+
 async def test_handover_typing_is_kept_as_a_draft_and_the_shift_switch_reticks(
     make_demo_app, demo_store
 ) -> None:

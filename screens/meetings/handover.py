@@ -250,6 +250,14 @@ def open_handover(app: ZhibuAppBase, branch_id: str = "") -> None:
     if len(branches) == 1:
         open_for(branches[0].id)
         return
+    from services.accounts import current_viewer
+
+    # A secretary files for their own branch: no prompt to swallow the topic
+    # typed right after j.
+    mine = current_viewer(store).branch_id
+    if mine in {b.id for b in branches}:
+        open_for(mine)
+        return
     app.push_screen(
         ChoicePrompt("哪个支部的交接班活动？", [(b.id, b.name) for b in branches]), open_for
     )
