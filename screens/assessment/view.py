@@ -37,8 +37,8 @@ from domain.periods import (
 )
 from services import assessment as svc
 from services import org_lookup
-from services.accounts import default_branch
 from widgets.app_handle import COPY_PATH_HINT, BackgroundFailed, zapp
+from widgets.branch_select import branch_select, chosen_branch, opening_branch
 from widgets.footer import KeyFooter
 from widgets.limited_input import LimitedInput
 from widgets.safe import content, text
@@ -130,12 +130,7 @@ class AssessmentScreen(Screen[None]):
         yield Header()
         with Horizontal(id="as-filters"):
             yield Label("支部")
-            yield Select(
-                [(text(b.name), b.id) for b in self._branches],
-                id="as-branch",
-                prompt="（选择支部）",
-                compact=True,
-            )
+            yield branch_select(self._branches, "as-branch")
             yield Label("期间")
             yield LimitedInput(id="as-period", compact=True, max_length=30, placeholder="2026Q4")
         yield Static(id="as-summary")
@@ -147,8 +142,7 @@ class AssessmentScreen(Screen[None]):
         self.title = "党员考核"
         if self._period_arg is None:
             self.period = quarter_of(zapp(self).today)
-        ids = [b.id for b in self._branches]
-        branch = self._branch_arg if self._branch_arg in ids else default_branch(zapp(self).store, ids)
+        branch = opening_branch(zapp(self).store, self._branches, self._branch_arg)
         with self.prevent(Select.Changed, Input.Changed):
             if branch:
                 self.query_one("#as-branch", Select).value = branch
@@ -167,8 +161,7 @@ class AssessmentScreen(Screen[None]):
     # -- data ----------------------------------------------------------------
     @property
     def branch_id(self) -> str | None:
-        sel = self.query_one("#as-branch", Select)
-        return None if sel.is_blank() else str(sel.value)
+        return chosen_branch(self.query_one("#as-branch", Select))
 
     @property
     def yearly(self) -> bool:

@@ -18,8 +18,8 @@ from domain.navigation import Place
 from domain.people import Person
 from services import development as dev_service
 from services import org_lookup
-from services.accounts import default_branch
 from widgets.app_handle import zapp
+from widgets.branch_select import branch_select, chosen_branch, opening_branch
 from widgets.footer import KeyFooter
 from widgets.person_picker import PickPersonScreen
 from widgets.safe import content, text
@@ -43,12 +43,7 @@ class DevelopmentScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         self._branches = org_lookup.branches(zapp(self).store)
         yield Header()
-        yield Select(
-            [(text(b.name), b.id) for b in self._branches],
-            id="dv-branch",
-            prompt="（选择支部）",
-            compact=True,
-        )
+        yield branch_select(self._branches, "dv-branch")
         yield Static(id="dv-summary")
         yield DataTable(id="dv-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
@@ -66,8 +61,7 @@ class DevelopmentScreen(Screen[None]):
                 ("逾期", "late", 16),
             ),
         )
-        ids = [b.id for b in self._branches]
-        branch = self._branch_arg if self._branch_arg in ids else default_branch(zapp(self).store, ids)
+        branch = opening_branch(zapp(self).store, self._branches, self._branch_arg)
         with self.prevent(Select.Changed):
             if branch:
                 self.query_one("#dv-branch", Select).value = branch
@@ -84,8 +78,7 @@ class DevelopmentScreen(Screen[None]):
 
     @property
     def branch_id(self) -> str | None:
-        sel = self.query_one("#dv-branch", Select)
-        return None if sel.is_blank() else str(sel.value)
+        return chosen_branch(self.query_one("#dv-branch", Select))
 
     @on(Select.Changed, "#dv-branch")
     def _branch_changed(self) -> None:

@@ -34,10 +34,10 @@ from domain.periods import (
 from screens.oversight.format import num, period_text, rate_text, step_period
 from services import org_lookup
 from services import participation as pt_service
-from services.accounts import default_branch
 from services.participation import BranchParticipation
 from widgets.app_handle import COPY_PATH_HINT, BackgroundFailed, zapp
 from widgets.background_save import run_save
+from widgets.branch_select import branch_select, chosen_branch, opening_branch
 from widgets.footer import KeyFooter
 from widgets.job_progress import JobProgress
 from widgets.limited_input import LimitedInput
@@ -75,12 +75,7 @@ class ParticipationScreen(Screen[None]):
         yield Header()
         with Horizontal(id="pt-filters"):
             yield Label("支部")
-            yield Select(
-                [(text(b.name), b.id) for b in self._branches],
-                id="pt-branch",
-                prompt="（选择支部）",
-                compact=True,
-            )
+            yield branch_select(self._branches, "pt-branch")
             yield Label("期间")
             yield LimitedInput(id="pt-period", compact=True, max_length=30, placeholder="2026Q4")
         yield Static(id="pt-summary")
@@ -107,8 +102,7 @@ class ParticipationScreen(Screen[None]):
         )
         if self._period_arg is None:
             self.period = quarter_of(zapp(self).today)
-        ids = [b.id for b in self._branches]
-        branch = self._branch_arg if self._branch_arg in ids else default_branch(zapp(self).store, ids)
+        branch = opening_branch(zapp(self).store, self._branches, self._branch_arg)
         with self.prevent(Select.Changed, Input.Changed):
             if branch:
                 self.query_one("#pt-branch", Select).value = branch
@@ -127,8 +121,7 @@ class ParticipationScreen(Screen[None]):
     # -- data ----------------------------------------------------------------
     @property
     def branch_id(self) -> str | None:
-        sel = self.query_one("#pt-branch", Select)
-        return None if sel.is_blank() else str(sel.value)
+        return chosen_branch(self.query_one("#pt-branch", Select))
 
     def reload(self) -> None:
         branch = self.branch_id
