@@ -8,10 +8,11 @@ configuration (``BranchRuleConfig``).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from domain.dates import add_months
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,6 @@ class BranchRuleConfig:
 DEFAULT_CONFIG = BranchRuleConfig()
 
 
-def add_months(d: date, months: int) -> date:
-    """*d* moved by whole months; a day the target month lacks becomes its last."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 class TermState(StrEnum):

@@ -6,6 +6,7 @@ Accepts 2026-11-22, 2026/11/22, 2026.11.22, 20261122, 2026年11月22日,
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from datetime import date, time, timedelta
@@ -84,3 +85,13 @@ def parse_optional_time(text: str) -> time | None:
 
 def format_time(t: time | None) -> str:
     return "" if t is None else t.strftime("%H:%M")
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day *months* calendar months later, clamped to the month's
+    end (1月31日 + 1 → 2月28/29日): probation, terms, follow-up intervals.
+    (domain.periods.add_months is another thing: the first of a month.)"""
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+

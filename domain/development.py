@@ -9,13 +9,12 @@ not fixed centrally (docs/RULES.md#configuration).
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.dates import format_date
+from domain.dates import add_months, format_date
 from domain.people_codes import PoliticalStatus
 from domain.records import Record
 
@@ -171,12 +170,6 @@ class DevelopmentError(ValueError):
     """A stage that may not be recorded; str() is the Chinese reason."""
 
 
-def add_months(d: date, months: int) -> date:
-    """Same day *months* later; the 31st falls back to the month's last day."""
-    index = d.year * 12 + d.month - 1 + months
-    y, m = divmod(index, 12)
-    last = calendar.monthrange(y, m + 1)[1]
-    return date(y, m + 1, min(d.day, last))
 
 
 # -- derived dates -------------------------------------------------------------

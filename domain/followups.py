@@ -12,7 +12,6 @@ Rules, levels and deadlines: docs/RULES.md#follow-ups.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from typing import NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from domain.dates import add_months
 from domain.errors_cn import FIELD_LABELS, describe_validation_error
 from domain.followup_codes import (
     ACTIVE_STATUSES,
@@ -356,11 +356,6 @@ def add_working_days(d: date, days: int) -> date:
     return cur
 
 
-def add_months(d: date, months: int) -> date:
-    """Calendar months, clamped to month end (1月31日 + 1 → 2月28/29日)."""
-    month0 = d.month - 1 + months
-    year, month = d.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 # --- quick file -------------------------------------------------------------
