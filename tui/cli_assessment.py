@@ -5,12 +5,11 @@ runs the same code)."""
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
-from tui.cli_common import OUTPUT_HELP, err, output_dir, say
+from tui.cli_common import OUTPUT_HELP, as_of, err, output_dir, say
 
 if TYPE_CHECKING:
     from services.settings import Settings
@@ -34,15 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
-    from domain.dates import DateParseError, parse_date
     from domain.periods import PeriodKind, PeriodParseError, parse_period, quarter_of
     from services.database import open_existing
     from services.export_assessment import export_for_command
 
-    try:
-        today = parse_date(args.as_of, today=date.today()) if args.as_of else date.today()
-    except DateParseError as e:
-        err(f"截至日期有误：{e}")
+    today = as_of(args)
+    if today is None:
         return exit_codes.USAGE
     try:
         period = parse_period(args.quarter) if args.quarter else quarter_of(today)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 OUTPUT_HELP = "输出文件夹（没有则新建；默认导出文件夹 ~/zhibu-导出/，环境变量 ZHIBU_EXPORT_DIR 可改）"
@@ -51,3 +52,15 @@ def formats_of(args: argparse.Namespace) -> tuple[str, ...]:
     """The formats asked for, in a fixed order, or the command's default."""
     asked = args.formats or args.format_default
     return tuple(f for f in FORMATS if f in asked)
+
+
+def as_of(args: argparse.Namespace) -> date | None:
+    """The day a report's data is taken up to: --as-of, else today; None
+    (after saying why) when --as-of cannot be read."""
+    from domain.dates import DateParseError, parse_date
+
+    try:
+        return parse_date(args.as_of, today=date.today()) if args.as_of else date.today()
+    except DateParseError as e:
+        err(f"截至日期有误：{e}")
+        return None

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
-from tui.cli_common import OUTPUT_HELP, add_format_option, err, formats_of, output_dir, say
+from tui.cli_common import OUTPUT_HELP, add_format_option, as_of, err, formats_of, output_dir, say
 
 if TYPE_CHECKING:
     from services.settings import Settings
@@ -32,16 +31,13 @@ def add_parser(
 
 
 def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
-    from domain.dates import DateParseError, parse_date
     from domain.periods import PeriodKind, PeriodParseError, parse_period, quarter_of
     from services.database import open_existing
     from services.export_report import export_for_command
     from tui.cli_progress import progress_line
 
-    try:
-        today = parse_date(args.as_of, today=date.today()) if args.as_of else date.today()
-    except DateParseError as e:
-        err(f"截至日期有误：{e}")
+    today = as_of(args)
+    if today is None:
         return exit_codes.USAGE
     try:
         period = parse_period(args.quarter) if args.quarter else quarter_of(today)
