@@ -28,10 +28,14 @@ run: $(VENV)/.installed $(DEMO_DB)
 # loadgroup keeps each xdist_group (tests sharing a resource) on one worker.
 PYTEST_WORKERS ?= 3
 
+# Tests marked both_engines also run on PostgreSQL: a throwaway cluster from the
+# installed server (tests/pg_cluster.py), or ZHIBU_TEST_PG_URL when set.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	@url="$$($(BIN)/python -m tests.pg_cluster up)"; \
+	ZHIBU_TEST_PG_URL="$$url" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup; \
+	rc=$$?; [ -n "$$ZHIBU_TEST_PG_URL" ] || $(BIN)/python -m tests.pg_cluster down; exit $$rc
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

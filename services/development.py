@@ -11,9 +11,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from services.errors import NotFound, Refused, service
+from storage.sql import Connection
 
 if TYPE_CHECKING:
-    import sqlite3
 
     from domain.development import DevelopmentConfig, DevelopmentRecord, Due, Stage, StageEvent
     from domain.meeting_kinds import MeetingKind
@@ -226,7 +226,7 @@ def open_meeting(
 def advance_from_meeting(
     store: Store,
     meeting: Meeting,
-    conn: sqlite3.Connection,
+    conn: Connection,
     config: DevelopmentConfig | None = None,
 ) -> Stage | None:
     """After a finished 接收预备党员 or 转正 meeting: record the stage its passed

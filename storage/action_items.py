@@ -6,12 +6,12 @@ loading the meeting models.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from domain.action_items import ActionItem
 from storage.db import Store, now_iso
 from storage.records import save_row
+from storage.sql import Connection
 
 _ACTION_COLS = (
     "source",
@@ -26,7 +26,7 @@ _ACTION_COLS = (
 
 
 def save_action(
-    store: Store, item: ActionItem, *, conn: sqlite3.Connection | None = None
+    store: Store, item: ActionItem, *, conn: Connection | None = None
 ) -> ActionItem:
     return save_row(
         store, "action_items", item, {k: getattr(item, k) for k in _ACTION_COLS}, conn=conn

@@ -38,6 +38,7 @@ from storage.db import Store, now_iso
 from storage.errors import StorageError
 from storage.in_lists import chunks, marks
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 PLEDGES = "assessment_pledges"
 REVIEWS = "assessment_reviews"
@@ -86,7 +87,7 @@ def pledges_of(store: Store, branch_id: str) -> dict[str, Pledge]:
     return {p.person_id: p for p in found}
 
 
-def save_pledge(store: Store, pledge: Pledge, *, conn: sqlite3.Connection | None = None) -> Pledge:
+def save_pledge(store: Store, pledge: Pledge, *, conn: Connection | None = None) -> Pledge:
     try:
         return save_document(
             store,
@@ -109,7 +110,7 @@ def reviews_of(store: Store, branch_id: str, quarter: str) -> dict[str, PledgeRe
 
 
 def save_review(
-    store: Store, review: PledgeReview, *, conn: sqlite3.Connection | None = None
+    store: Store, review: PledgeReview, *, conn: Connection | None = None
 ) -> PledgeReview:
     try:
         return save_document(
@@ -132,7 +133,7 @@ def save_review(
 
 
 def add_adjustment(
-    store: Store, adjustment: Adjustment, *, conn: sqlite3.Connection | None = None
+    store: Store, adjustment: Adjustment, *, conn: Connection | None = None
 ) -> Adjustment:
     """Insert one adjustment (never edited: a correction is another one)."""
     return save_document(

@@ -13,6 +13,7 @@ import json
 import sqlite3
 
 from storage.db import now_iso
+from storage.sql import Connection, Cursor, dialect_of
 
 GENESIS = "0" * 64
 
@@ -33,11 +34,13 @@ def _digest(
 
 # Columns a record's content hash leaves out: bookkeeping, and flags that later
 # transactions set without a change of content (superseded, closed).
+# rowid: PostgreSQL's stand-in for SQLite's implicit one (storage/pg_schema.py),
+# so a record hashes alike on both engines.
 NOT_CONTENT = frozenset({"created_at", "updated_at", "updated_by", "version", "superseded",
-                         "closed_at"})  # fmt: skip
+                         "closed_at", "rowid"})  # fmt: skip
 
 
-def content_hash(conn: sqlite3.Connection, table: str, record_id: str) -> str:
+def content_hash(conn: Connection, table: str, record_id: str) -> str:
     """The hash of a record's current content; "deleted" when it is gone."""
     cur = conn.execute(f'SELECT * FROM "{table}" WHERE id=?', (record_id,))
     row = cur.fetchone()
@@ -49,12 +52,26 @@ def content_hash(conn: sqlite3.Connection, table: str, record_id: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _has_content(conn: sqlite3.Connection) -> bool:
+def _has_content(conn: Connection) -> bool:
+    if dialect_of(conn) == "postgresql":
+        return True  # a PostgreSQL database starts at the current schema
     return any(r[1] == "content_hash" for r in conn.execute("PRAGMA table_info(audit)"))
 
 
+def _last(conn: Connection) -> tuple[int, str]:
+    """(seq, hash) of the chain's head. On PostgreSQL the one-row audit_head is
+    locked until commit (FOR UPDATE), so concurrent writers queue for the
+    head instead of forking the chain; on SQLite BEGIN IMMEDIATE already
+    serialises every writer."""
+    if dialect_of(conn) == "postgresql":
+        seq, digest = conn.execute("SELECT seq, hash FROM audit_head WHERE id=1 FOR UPDATE").fetchone()
+        return int(seq), str(digest)
+    row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
 def append(
-    conn: sqlite3.Connection,
+    conn: Connection,
     actor: str,
     action: str,
     table: str,
@@ -65,25 +82,28 @@ def append(
 ) -> None:
     """*content*: the record's content_hash after the change, so `zhibu check`
     notices a record edited behind the app's back (storage.records.save_row)."""
-    row = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    prev = row[0] if row else GENESIS
+    last_seq, prev = _last(conn)
     at = now_iso()
     if content and not _has_content(conn):
         content = ""  # a file before migration 7 (a migration itself writing)
     digest = _digest(prev, at, actor, action, table, record_id, detail, content)
+    cols = ["at", "actor", "action", "table_name", "record_id", "detail", "prev_hash", "hash"]
+    values: list[object] = [at, actor, action, table, record_id, detail, prev, digest]
+    if content:
+        cols.append("content_hash")
+        values.append(content)
+    pg = dialect_of(conn) == "postgresql"
+    if pg:  # no sequence there: it would leave gaps on rollback, read as tampering
+        cols.append("seq")
+        values.append(last_seq + 1)
     conn.execute(
-        "INSERT INTO audit(at, actor, action, table_name, record_id, detail, prev_hash, hash"
-        + (
-            ", content_hash) VALUES (?,?,?,?,?,?,?,?,?)"
-            if content
-            else ") VALUES (?,?,?,?,?,?,?,?)"
-        ),
-        (at, actor, action, table, record_id, detail, prev, digest)
-        + ((content,) if content else ()),
+        f"INSERT INTO audit({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
     )
+    if pg:
+        conn.execute("UPDATE audit_head SET seq=?, hash=? WHERE id=1", (last_seq + 1, digest))
 
 
-def _rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
+def _rows(conn: Connection) -> Cursor:
     content = "content_hash" if _has_content(conn) else "''"
     return conn.execute(
         "SELECT seq, at, actor, action, table_name, record_id, detail, prev_hash, hash,"
@@ -91,7 +111,7 @@ def _rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
     )
 
 
-def verify_chain(conn: sqlite3.Connection) -> list[int]:
+def verify_chain(conn: Connection) -> list[int]:
     """Return the seq numbers whose hash does not match; [] when intact."""
     bad: list[int] = []
     prev = GENESIS
@@ -105,14 +125,14 @@ def verify_chain(conn: sqlite3.Connection) -> list[int]:
     return bad
 
 
-def head(conn: sqlite3.Connection) -> tuple[int, str]:
+def head(conn: Connection) -> tuple[int, str]:
     """(rows, hash of the last row): written on paper, it catches a rebuilt chain."""
     n = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
     row = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    return n, row[0] if row else GENESIS
+    return int(n), row[0] if row else GENESIS
 
 
-def gaps(conn: sqlite3.Connection) -> list[int]:
+def gaps(conn: Connection) -> list[int]:
     """Sequence numbers missing between 1 and the highest (AUTOINCREMENT never
     leaves a gap: a rolled-back insert also rolls back the counter)."""
     missing: list[int] = []
@@ -123,7 +143,7 @@ def gaps(conn: sqlite3.Connection) -> list[int]:
     return missing
 
 
-def content_mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def content_mismatches(conn: Connection) -> list[tuple[str, str]]:
     """(table, id) of records whose content differs from their last audit row."""
     if not _has_content(conn):
         return []
@@ -131,14 +151,15 @@ def content_mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         return _mismatches(conn)
     # One snapshot: others may be saving; a record and its audit row are
     # committed together, so within one read transaction they agree.
-    conn.execute("BEGIN")
+    pg = dialect_of(conn) == "postgresql"
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if pg else "BEGIN")
     try:
         return _mismatches(conn)
     finally:
         conn.execute("COMMIT")
 
 
-def _mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def _mismatches(conn: Connection) -> list[tuple[str, str]]:
     last: dict[tuple[str, str], str] = {}
     for table, rid, content in conn.execute(
         "SELECT table_name, record_id, content_hash FROM audit ORDER BY seq"
@@ -160,7 +181,7 @@ def _mismatches(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 TRIGGERS = ("audit_no_update", "audit_no_delete", "audit_no_replace")
 
 
-def problems(conn: sqlite3.Connection) -> list[str]:
+def problems(conn: Connection) -> list[str]:
     """Everything `zhibu check` reports about the audit trail; [] when intact.
 
     The chain catches an altered or removed row in the middle; the highest
@@ -174,7 +195,12 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     if bad:
         found.append(f"{len(bad)} 条记录被篡改或删除（序号 {', '.join(map(str, bad[:10]))}）")
     last = conn.execute("SELECT max(seq) FROM audit").fetchone()[0] or 0
-    issued = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='audit'").fetchone()
+    pg = dialect_of(conn) == "postgresql"
+    issued = conn.execute(
+        "SELECT seq FROM audit_head WHERE id=1"
+        if pg
+        else "SELECT seq FROM sqlite_sequence WHERE name='audit'"
+    ).fetchone()
     if issued and issued[0] > last:
         found.append(f"末尾 {issued[0] - last} 条记录被删除（最大序号 {last}，曾发到 {issued[0]}）")
     missing = gaps(conn)
@@ -187,7 +213,9 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     present = {
         r[0]
         for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit'"
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit'::regclass AND NOT tgisinternal"
+            if pg
+            else "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit'"
         )
     }
     absent = [t for t in TRIGGERS if t not in present]

@@ -11,8 +11,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from storage.paths import (
     private_sidecars,
     tighten_existing,
 )
+from storage.sql import Connection, Dialect, Params, is_database_url
 
 BUSY_TIMEOUT_MS = 15_000
 # Upper bound on waiting for the write lock, retries included: saves run on
@@ -44,9 +45,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 if TYPE_CHECKING:
     import sqlite_utils
 
-# What sqlite3 hands back for one column, and what it takes as parameters.
+# What a column hands back.
 SqlValue = int | float | str | bytes | None
-Params = Mapping[str, Any] | Sequence[Any]
 
 
 def now_iso() -> str:
@@ -296,23 +296,42 @@ def utils_db(conn: sqlite3.Connection) -> sqlite_utils.Database:
 
 
 class Store:
-    """One SQLite file; a connection per thread; safe write transactions."""
+    """A database and who is acting; the engine-neutral part.
 
-    def __init__(self, path: Path, *, actor: str | None = None) -> None:
-        self.path = Path(path)
+    SqliteStore (one file, below) and storage.pg.PgStore (PostgreSQL) give the
+    same interface: query/query_one/scalar for reads, write() for one
+    all-or-nothing transaction under the database's write lock.
+    """
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, *, actor: str | None = None) -> None:
         self.actor = actor or current_actor()
+        # Where the draft spill and other sidecars go: the file itself for
+        # SQLite, a private local folder's name for PostgreSQL.
+        self.path = Path()
         self._local = threading.local()
-        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
-        # (device, inode) of the file and its -wal as opened: a -wal deleted or
-        # a copy moved over the live file splits sessions onto different files,
-        # and saves would vanish, so writes stop when either changes.
-        self._identity: tuple[tuple[int, int], tuple[int, int]] | None = None
         self.replaced: str | None = None
         # Told (from whichever thread writes) when a write starts and stops
         # waiting for another process's lock: True, then False.
         self.on_wait: Callable[[bool], None] | None = None
         self._abort = threading.Event()
+
+    @property
+    def label(self) -> str:
+        """The database as messages name it."""
+        return str(self.path)
+
+    @property
+    def conn(self) -> Connection:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def write(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
 
     def abort_waits(self) -> None:
         """Hang-up or exit: every write waiting for the lock gives up within
@@ -321,6 +340,49 @@ class Store:
 
     def resume_waits(self) -> None:
         self._abort.clear()
+
+    # -- reads -------------------------------------------------------------
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        cols = [c[0] for c in cur.description or ()]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Params = ()) -> SqlValue:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def set_patience_here(self, seconds: float | None) -> None:
+        """This thread's writes wait at most *seconds* for the lock from now on
+        (None: WRITE_DEADLINE_S). The app sets it for its UI thread."""
+        self._local.patience = seconds
+
+    @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Writes on this thread wait at most *seconds* for the lock (the UI
+        thread must not freeze; the spill takes what cannot wait)."""
+        old = getattr(self._local, "patience", None)
+        self._local.patience = seconds
+        try:
+            yield
+        finally:
+            self._local.patience = old
+
+
+class SqliteStore(Store):
+    """One SQLite file; a connection per thread; safe write transactions."""
+
+    def __init__(self, path: Path, *, actor: str | None = None) -> None:
+        super().__init__(actor=actor)
+        self.path = Path(path)
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        # (device, inode) of the file and its -wal as opened: a -wal deleted or
+        # a copy moved over the live file splits sessions onto different files,
+        # and saves would vanish, so writes stop when either changes.
+        self._identity: tuple[tuple[int, int], tuple[int, int]] | None = None
 
     # -- connections -------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -395,20 +457,6 @@ class Store:
         self._local = threading.local()
         self._identity = None  # the -wal goes with the last connection
 
-    # -- reads -------------------------------------------------------------
-    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, params)
-        cols = [c[0] for c in cur.description or ()]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-    def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
-        rows = self.query(sql, params)
-        return rows[0] if rows else None
-
-    def scalar(self, sql: str, params: Params = ()) -> SqlValue:
-        row = self.conn.execute(sql, params).fetchone()
-        return None if row is None else row[0]
-
     # -- writes ------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -437,22 +485,6 @@ class Store:
                     clear_verified(self.path)
                 raise storage_error(e) from e
             raise
-
-    def set_patience_here(self, seconds: float | None) -> None:
-        """This thread's writes wait at most *seconds* for the lock from now on
-        (None: WRITE_DEADLINE_S). The app sets it for its UI thread."""
-        self._local.patience = seconds
-
-    @contextmanager
-    def patience(self, seconds: float) -> Iterator[None]:
-        """Writes on this thread wait at most *seconds* for the lock (the UI
-        thread must not freeze; the spill takes what cannot wait)."""
-        old = getattr(self._local, "patience", None)
-        self._local.patience = seconds
-        try:
-            yield
-        finally:
-            self._local.patience = old
 
     def _file_ids(self) -> tuple[tuple[int, int], tuple[int, int]]:
         try:
@@ -523,11 +555,21 @@ class Store:
                 self.on_wait(False)
 
 
-def open_store(path: Path, *, actor: str | None = None, migrate: bool = True) -> Store:
-    """Open (creating privately if missing) and migrate the database."""
+def open_store(
+    path: Path | str, *, actor: str | None = None, migrate: bool = True
+) -> Store:
+    """Open (creating privately if missing) and migrate the database: a file
+    path for SQLite, a postgresql:// URL for PostgreSQL (storage/pg.py)."""
+    if is_database_url(path):
+        from storage.pg import open_pg_store
+
+        return open_pg_store(str(path), actor=actor, migrate=migrate)
+    return open_sqlite_store(Path(path), actor=actor, migrate=migrate)
+
+
+def open_sqlite_store(path: Path, *, actor: str | None = None, migrate: bool = True) -> SqliteStore:
     from storage.migrations import migrate as run_migrations
 
-    path = Path(path)
     # A damaged or non-SQLite file is refused before anything can write to it:
     # no -wal/-shm, no migration, no backup copy next to it.
     preflight(path)
@@ -536,7 +578,7 @@ def open_store(path: Path, *, actor: str | None = None, migrate: bool = True) ->
         ensure_private_file(path)
     else:
         tighten_existing(path)
-    store = Store(path, actor=actor)
+    store = SqliteStore(path, actor=actor)
     try:
         store.conn  # noqa: B018 - connect now so a bad file fails here
         if migrate:

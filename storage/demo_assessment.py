@@ -9,7 +9,6 @@ through storage.assessment, so it is audited like real data.
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import date
 
 from domain.assessment import Adjustment, Pledge, PledgeReview, PostKind, quarter_key
@@ -17,6 +16,7 @@ from domain.people import Person
 from domain.periods import quarter_of
 from storage import assessment
 from storage.db import Store
+from storage.sql import Connection
 
 _POSTS = (PostKind.SAFETY, PostKind.QUALITY, PostKind.SKILL, PostKind.SAVING,
           PostKind.INNOVATION, PostKind.SERVICE, PostKind.ENVIRONMENT)  # fmt: skip
@@ -34,7 +34,7 @@ _AREAS = ("井场", "计量间", "注水泵房", "外输泵房", "配电室", "�
 
 def add_demo_assessment(
     store: Store,
-    c: sqlite3.Connection,
+    c: Connection,
     *,
     today: date,
     rng: random.Random,

@@ -9,10 +9,10 @@ its 换届; every other branch is well inside its term.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 from domain.branch_rules import add_months
+from storage.sql import Connection
 
 # Months between each branch's last election and today; index 1 is the branch
 # whose 换届 is due soon (33 months ago: the term ends in 3 months).
@@ -20,7 +20,7 @@ _MONTHS_AGO = (14, 33, 8, 20)
 _IN_TERM = (14, 8, 20)  # further branches of a large demo: in term
 
 
-def add_demo_branch_terms(c: sqlite3.Connection, *, today: date, branches: list[str]) -> int:
+def add_demo_branch_terms(c: Connection, *, today: date, branches: list[str]) -> int:
     """Returns the number of branches given a last-election date."""
     for i, bid in enumerate(branches):
         months = _MONTHS_AGO[i] if i < len(_MONTHS_AGO) else _IN_TERM[i % len(_IN_TERM)]

@@ -11,13 +11,13 @@ shows every kind of 发展党员 line.
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import date, timedelta
 
 from domain.development import MAIN_LINE, Stage, StageEvent, add_months
 from domain.people import Person, PoliticalStatus
 from storage import development
 from storage.db import Store
+from storage.sql import Connection
 
 S = Stage
 # Days after the application at which each stage happens (the one-year gate
@@ -87,7 +87,7 @@ def _start_for(cap: Stage, on: date) -> date:
 
 def add_demo_development(
     store: Store,
-    c: sqlite3.Connection,
+    c: Connection,
     *,
     today: date,
     rng: random.Random,

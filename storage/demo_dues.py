@@ -6,7 +6,6 @@ waiver, and two members who have not yet paid this month."""
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import date, timedelta
 
 from domain.dues import DuesRecord, make_record, record_payment, waive
@@ -15,6 +14,7 @@ from domain.people import Person, PoliticalStatus
 from domain.periods import add_months, month_start
 from storage import dues
 from storage.db import Store
+from storage.sql import Connection
 
 BASES_YUAN = (2800, 3400, 4200, 4800, 5600, 6300, 7200, 8500, 9600, 11800)
 METHODS = ("现金", "线上缴纳")
@@ -32,7 +32,7 @@ def _plain_members(people: list[Person]) -> list[Person]:
     return [p for p in people if p.post is None and p.status is PoliticalStatus.FULL]
 
 
-def add_demo_dues(store: Store, conn: sqlite3.Connection, *, today: date, rng: random.Random,
+def add_demo_dues(store: Store, conn: Connection, *, today: date, rng: random.Random,
                   branches: list[OrgUnit], roster: dict[str, list[Person]]) -> int:  # fmt: skip
     """Insert the records inside the caller's transaction; returns the count."""
     current = month_start(today)

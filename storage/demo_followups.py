@@ -10,7 +10,6 @@ between them; some cases are overdue, some private, one is escalated.
 from __future__ import annotations
 
 import random
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +20,7 @@ from domain.people import PoliticalStatus
 from domain.triggers import TriggerCatalogue
 from storage import followups as store_fu
 from storage.db import Store
+from storage.sql import Connection
 
 SUMMARIES: dict[str, tuple[str, ...]] = {
     "T1": ("对岗位调整有抵触情绪，班后牢骚较多", "近期工作积极性下降，与班长有顶撞"),
@@ -91,7 +91,7 @@ _EXTRA: dict[int, tuple[_Case, ...]] = {
 }
 
 
-def _people(conn: sqlite3.Connection, branch_id: str) -> list[tuple[str, str, str, str | None]]:
+def _people(conn: Connection, branch_id: str) -> list[tuple[str, str, str, str | None]]:
     return conn.execute(
         "SELECT id, name, status, post FROM people WHERE branch_id=? ORDER BY sort_key, id",
         (branch_id,),
@@ -99,7 +99,7 @@ def _people(conn: sqlite3.Connection, branch_id: str) -> list[tuple[str, str, st
 
 
 def add_demo_followups(
-    store: Store, conn: sqlite3.Connection, *, today: date, rng: random.Random
+    store: Store, conn: Connection, *, today: date, rng: random.Random
 ) -> int:
     """Add the demo cases inside the caller's transaction; returns how many."""
     branch_ids = [

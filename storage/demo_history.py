@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import sqlite3
 from collections.abc import Callable, Iterator
 
 from domain.action_codes import ActionKind
@@ -41,6 +40,7 @@ from storage.demo_meetings import _build, _committee_day, _first_friday, _workin
 from storage.demo_rota import _topic
 from storage.demo_rota import _walk as _walk_lecture
 from storage.records import META_FIELDS, to_db
+from storage.sql import Connection
 
 # Closed cases filed per branch and year (10 years × 50 branches ≈ 5,000).
 FOLLOWUPS_PER_YEAR = 10
@@ -105,7 +105,7 @@ class _Template:
         return text.replace("\0", (day + dt.timedelta(days=30)).isoformat())
 
 
-def _batch_audit(conn: sqlite3.Connection, actor: str, table: str, n: int, what: str) -> None:
+def _batch_audit(conn: Connection, actor: str, table: str, n: int, what: str) -> None:
     if n:
         audit.append(conn, actor, "import", table, f"{n} rows", f"{n} {what}")
 
@@ -122,7 +122,7 @@ def _history_years(b: int, today: dt.date, years: int, seeded: int) -> Iterator[
 
 
 def _add_meetings(
-    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int, seeded: int,
+    store: Store, conn: Connection, *, today: dt.date, years: int, seeded: int,
     branches: list[OrgUnit], groups: dict[str, list[OrgUnit]],
     roster: dict[str, list[Person]], rng: random.Random, say: Callable[[str], None],
 ) -> int:  # fmt: skip
@@ -174,7 +174,7 @@ def _add_meetings(
 
 
 def _add_dues(
-    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int, seeded: int,
+    store: Store, conn: Connection, *, today: dt.date, years: int, seeded: int,
     branches: list[OrgUnit], roster: dict[str, list[Person]], rng: random.Random,
 ) -> int:  # fmt: skip
     """Every member paid every month at the 主题党日 (history is settled)."""
@@ -214,7 +214,7 @@ def _add_dues(
 
 
 def _add_followups(
-    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int, seeded: int,
+    store: Store, conn: Connection, *, today: dt.date, years: int, seeded: int,
     branches: list[OrgUnit], roster: dict[str, list[Person]], rng: random.Random,
 ) -> int:  # fmt: skip
     """Closed cases, spread over each year (the open ones are this year's)."""
@@ -260,7 +260,7 @@ def _add_followups(
 
 
 def _add_rota(
-    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int,
+    store: Store, conn: Connection, *, today: dt.date, years: int,
     branches: list[OrgUnit], roster: dict[str, list[Person]], rng: random.Random,
 ) -> int:  # fmt: skip
     """Each 党总支's monthly 党课 rota of its secretaries for the earlier
@@ -308,7 +308,7 @@ def _add_rota(
 
 
 def _add_development(
-    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int, seeded: int,
+    store: Store, conn: Connection, *, today: dt.date, years: int, seeded: int,
     branches: list[OrgUnit], roster: dict[str, list[Person]],
 ) -> int:  # fmt: skip
     """The whole main line, 递交入党申请书 to 转正审批, of the 正式党员 who
@@ -333,7 +333,7 @@ def _add_development(
 
 
 def add_demo_history(
-    store: Store, conn: sqlite3.Connection, *, today: dt.date, years: int,
+    store: Store, conn: Connection, *, today: dt.date, years: int,
     branches: list[OrgUnit], groups: dict[str, list[OrgUnit]], people: list[Person],
     seeded: int = 4, rng: random.Random | None = None,
     progress: Callable[[str], None] | None = None,

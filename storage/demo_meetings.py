@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 
 from domain.action_codes import ActionKind
 from domain.courseware import Lecture, ReviewState
@@ -29,6 +28,7 @@ from domain.procedures import GateCheck
 from storage.db import Store
 from storage.meetings import WORKFLOW, save_final
 from storage.records import load_document
+from storage.sql import Connection
 
 LEAVE_REASONS = ("夜班", "病假", "外出培训", "事假", "倒班休息")
 # Closing words vary as they do in real minutes; the dissenting ones are used
@@ -169,7 +169,7 @@ def _build(
 _HELD_STATES = frozenset({ReviewState.APPROVED, ReviewState.FILED})
 
 
-def _rota_lectures(conn: sqlite3.Connection, today: dt.date) -> dict[str, list[Lecture]]:
+def _rota_lectures(conn: Connection, today: dt.date) -> dict[str, list[Lecture]]:
     """The demo rota's lectures due before *today*, by the lecturer's id."""
     out: dict[str, list[Lecture]] = {}
     cur = conn.execute("SELECT * FROM lectures WHERE date < ? ORDER BY date", (today.isoformat(),))
@@ -196,7 +196,7 @@ def _lecture_meeting(
     return m.model_copy(update=update)
 
 
-def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date, rng: random.Random,
+def add_demo_meetings(store: Store, conn: Connection, *, today: dt.date, rng: random.Random,
                       branches: list[OrgUnit], groups: dict[str, list[OrgUnit]],
                       roster: dict[str, list[Person]]) -> int:  # fmt: skip
     """Meetings from January to last month for each branch; returns the count."""
@@ -287,7 +287,9 @@ def add_demo_meetings(store: Store, conn: sqlite3.Connection, *, today: dt.date,
     )
     if draft is not None:
         conn.execute(
-            "INSERT OR REPLACE INTO drafts(owner, workflow, key, title, data, updated_at) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO drafts(owner, workflow, key, title, data, updated_at) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT (owner, session, workflow, key) DO UPDATE SET title=excluded.title,"
+            " data=excluded.data, updated_at=excluded.updated_at",
             (store.actor, WORKFLOW, draft.id, f"{draft.date} {draft.org_name} {draft.kind}",
              __import__("json").dumps({"meeting": draft.model_dump(mode="json"), "raw": {}}, ensure_ascii=False),
              dt.datetime.combine(today, dt.time(8, 0)).isoformat(timespec="seconds")),

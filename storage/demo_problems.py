@@ -10,7 +10,6 @@ ago (the first branch sent it on time, the others are late).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 from domain.people import Person
@@ -19,9 +18,10 @@ from domain.problems import Problem, ProblemSource, ProblemState
 from domain.tasks import Task, TaskMeasure, TaskReport
 from storage import problems, tasks
 from storage.db import Store
+from storage.sql import Connection
 
 
-def _meeting(c: sqlite3.Connection, branch_id: str, before: date) -> tuple[str | None, date]:
+def _meeting(c: Connection, branch_id: str, before: date) -> tuple[str | None, date]:
     row = c.execute(
         "SELECT id, date, kind FROM meetings WHERE org_id=? AND status='已完成' AND superseded=0 AND date < ?"
         " ORDER BY date DESC LIMIT 1",
@@ -33,7 +33,7 @@ def _meeting(c: sqlite3.Connection, branch_id: str, before: date) -> tuple[str |
 
 
 def add_demo_problems(
-    store: Store, c: sqlite3.Connection, *, today: date, branches: list[tuple[str, str]],
+    store: Store, c: Connection, *, today: date, branches: list[tuple[str, str]],
     roster: dict[str, list[Person]],
 ) -> int:  # fmt: skip
     """*branches*: (id, name) of the seed branches. Returns the problems added."""
@@ -101,7 +101,7 @@ def add_demo_problems(
     return len(items)
 
 
-def _add_tasks(store: Store, c: sqlite3.Connection, *, today: date, first_branch: str) -> None:
+def _add_tasks(store: Store, c: Connection, *, today: date, first_branch: str) -> None:
     row = c.execute(
         "SELECT g.id, g.name FROM org_units b JOIN org_units g ON g.id = b.parent_id"
         " WHERE b.id=?",

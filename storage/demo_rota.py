@@ -10,7 +10,6 @@ home screen. Runs inside ``build_demo``'s transaction (``conn``).
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import date, datetime, time, timedelta
 
 from domain.courseware import Lecture, LectureCategory, ReviewCheck, ReviewState, transition
@@ -19,6 +18,7 @@ from domain.people_codes import CommitteePost
 from domain.rota import Cadence, Lecturer, PlanPeriod, RotaRequest, plan_rota
 from storage.db import Store
 from storage.rota import confirm_plan, save_lecture
+from storage.sql import Connection
 
 _S = ReviewState
 FIRST_GENERAL_BRANCH = "第一作业区党总支"
@@ -153,7 +153,7 @@ def _walk(
     return lec
 
 
-def _org_rows(conn: sqlite3.Connection) -> tuple[str, list[Lecturer], str]:
+def _org_rows(conn: Connection) -> tuple[str, list[Lecturer], str]:
     """(general branch id, its secretaries as lecturers, a reviewer's name)."""
     row = conn.execute(
         "SELECT id FROM org_units WHERE kind=? ORDER BY name<>?, sort_order LIMIT 1",
@@ -181,7 +181,7 @@ def _org_rows(conn: sqlite3.Connection) -> tuple[str, list[Lecturer], str]:
 
 
 def add_demo_rota(
-    store: Store, conn: sqlite3.Connection, *, today: date, rng: random.Random
+    store: Store, conn: Connection, *, today: date, rng: random.Random
 ) -> int:
     """Add the demo rota plan and its lectures; returns the number of lectures
     (0 when there are no secretaries, or this year's plan already exists)."""

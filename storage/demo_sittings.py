@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 
 from domain.meeting_kinds import MeetingKind
 from domain.meeting_rules import AttendanceState
@@ -24,6 +23,7 @@ from domain.sittings import (
 from storage.db import Store
 from storage.meetings import _index
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 HANDOVER_TOPICS = (
     "冬季安全生产交底",
@@ -44,7 +44,7 @@ SITTING_TIMES = {
 
 def add_demo_sittings(
     store: Store,
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     today: dt.date,
     rng: random.Random,
@@ -62,7 +62,7 @@ def add_demo_sittings(
 
 
 def _split_theme_day(
-    store: Store, conn: sqlite3.Connection, branch: OrgUnit, people: list[Person]
+    store: Store, conn: Connection, branch: OrgUnit, people: list[Person]
 ) -> int:
     row = conn.execute(
         "SELECT * FROM meetings WHERE org_id=? AND kind=? AND superseded=0"
@@ -110,7 +110,7 @@ def _split_theme_day(
 
 def _handovers(
     store: Store,
-    conn: sqlite3.Connection,
+    conn: Connection,
     branch: OrgUnit,
     people: list[Person],
     today: dt.date,

@@ -31,6 +31,7 @@ from storage import people
 from storage.db import Store
 from storage.errors import RecordMissingError, StaleRecordError, StorageError
 from storage.records import save_row
+from storage.sql import Connection
 
 RECORDS = "development_records"
 EVENTS = "development_events"
@@ -48,7 +49,7 @@ def _event(row: dict[str, Any]) -> StageEvent:
     )
 
 
-def _record(store: Store | sqlite3.Connection, row: dict[str, Any]) -> DevelopmentRecord:
+def _record(store: Store | Connection, row: dict[str, Any]) -> DevelopmentRecord:
     sql = f"SELECT * FROM {EVENTS} WHERE record_id=? ORDER BY on_date, created_at"
     if isinstance(store, Store):
         rows = store.query(sql, (row["id"],))
@@ -112,13 +113,13 @@ def record(
     *,
     expected_version: int | None = None,
     config: DevelopmentConfig = DEFAULT_CONFIG,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
 ) -> DevelopmentRecord:
     """Record *event* for the person; DevelopmentError (Chinese reason) when
     the rules refuse it. *expected_version*: the record's version the user saw;
     a different one means someone else recorded in between (StaleRecordError)."""
 
-    def run(c: sqlite3.Connection) -> DevelopmentRecord:
+    def run(c: Connection) -> DevelopmentRecord:
         person = people.get(store, person_id)
         if person is None:
             raise RecordMissingError("这名人员已不存在。")
@@ -155,7 +156,7 @@ def record(
 
 def _insert_event(
     store: Store,
-    c: sqlite3.Connection,
+    c: Connection,
     saved: DevelopmentRecord,
     event: StageEvent,
     body: dict[str, Any],
@@ -179,7 +180,7 @@ def _insert_event(
 
 def _update_person(
     store: Store,
-    c: sqlite3.Connection,
+    c: Connection,
     person: Person,
     saved: DevelopmentRecord,
     event: StageEvent,

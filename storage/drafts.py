@@ -19,12 +19,12 @@ import itertools
 import json
 import os
 import socket
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Store, now_iso
+from storage.sql import Connection
 
 # Sessions alive in this process (tests run several apps in one process).
 _LIVE: set[str] = set()
@@ -189,7 +189,7 @@ def discard(store: Store, workflow: str, key: str, session: str | None = None) -
             discard_in(c, DraftRef(store.actor, session, workflow, key))
 
 
-def discard_in(conn: sqlite3.Connection, ref: DraftRef | None) -> None:
+def discard_in(conn: Connection, ref: DraftRef | None) -> None:
     """Remove one draft inside the caller's write transaction."""
     if ref is None:
         return

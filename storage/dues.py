@@ -12,7 +12,6 @@ arrears once the month is over, and a back payment clears them at once.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +35,7 @@ from storage.db import Store, now_iso
 from storage.dues_home import ARREARS_LOOKBACK_MONTHS, TABLE, UNPAID_SQL, arrears_month
 from storage.in_lists import chunks, marks
 from storage.records import META_FIELDS, load_document, save_document
+from storage.sql import Connection
 
 
 def _index(record: DuesRecord, branch_id: str | None) -> dict[str, object]:
@@ -112,7 +112,7 @@ def save(
     record: DuesRecord,
     branch_id: str | None,
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
 ) -> DuesRecord:
     return save_document(store, TABLE, record, _index(record, branch_id), conn=conn)
 
@@ -138,7 +138,7 @@ def save_month(
 
 
 def insert_many(
-    store: Store, rows: Iterable[tuple[str | None, DuesRecord]], *, conn: sqlite3.Connection
+    store: Store, rows: Iterable[tuple[str | None, DuesRecord]], *, conn: Connection
 ) -> int:
     """Bulk insert new records inside the caller's transaction (demo, imports):
     one audit line for the batch, like people.insert_many."""

@@ -30,6 +30,7 @@ from storage.db import Store
 from storage.errors import StorageError
 from storage.followup_home import OPEN_SQL, TABLE
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 TEMPLATES = "branch_templates"
 TRIGGERS_KIND = "triggers"
@@ -77,7 +78,7 @@ def save(
     store: Store,
     fu: FollowUp,
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
     draft: drafts.DraftRef | None = None,
 ) -> FollowUp:
     """Insert (version 0) or update with the optimistic version check; *draft*
@@ -228,7 +229,7 @@ def branches_with_cases(store: Store, end: date) -> list[str]:
 
 
 def _template_row(
-    c: sqlite3.Connection | Store, branch_id: str, kind: str
+    c: Connection | Store, branch_id: str, kind: str
 ) -> dict[str, Any] | None:
     sql = f"SELECT * FROM {TEMPLATES} WHERE org_id=? AND kind=?"
     if isinstance(c, Store):
@@ -239,14 +240,14 @@ def _template_row(
 
 
 def catalogue(
-    store: Store, branch_id: str, *, conn: sqlite3.Connection | None = None
+    store: Store, branch_id: str, *, conn: Connection | None = None
 ) -> TriggerCatalogue:
     """The branch's 必谈/必访 list, seeded with the V2 defaults on first use."""
     row = _template_row(conn or store, branch_id, TRIGGERS_KIND)
     if row is not None:
         return load_document(row, TriggerCatalogue)
 
-    def seed(c: sqlite3.Connection) -> TriggerCatalogue:
+    def seed(c: Connection) -> TriggerCatalogue:
         # Checked again inside BEGIN IMMEDIATE: another process may have seeded it.
         again = _template_row(c, branch_id, TRIGGERS_KIND)
         if again is not None:
@@ -260,7 +261,7 @@ def catalogue(
 
 
 def save_catalogue(
-    store: Store, cat: TriggerCatalogue, *, conn: sqlite3.Connection | None = None
+    store: Store, cat: TriggerCatalogue, *, conn: Connection | None = None
 ) -> TriggerCatalogue:
     """Save an edited catalogue (version-checked, audited)."""
     return save_document(

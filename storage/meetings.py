@@ -4,7 +4,6 @@ action items (决议 / 补学) a finished meeting creates."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 
 from domain import json_fields
@@ -21,6 +20,7 @@ from storage.action_items import save_action
 from storage.db import Store, now_iso
 from storage.errors import CorrectionConflict, RecordMissingError
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 WORKFLOW = "meeting"
 
@@ -69,7 +69,7 @@ def save_final(
     store: Store,
     meeting: Meeting,
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
     draft: drafts.DraftRef | None = None,
 ) -> Meeting:
     """Store a finished meeting, its action items, and drop *draft* (the
@@ -77,7 +77,7 @@ def save_final(
     if meeting.status is not MeetingStatus.FINISHED:
         raise ValueError("只有已完成的会议才能定稿保存")
 
-    def run(c: sqlite3.Connection) -> Meeting:
+    def run(c: Connection) -> Meeting:
         if meeting.supersedes_id:
             _check_correction(c, meeting)
         saved = save_document(store, "meetings", meeting, _index(meeting), conn=c)
@@ -129,7 +129,7 @@ def _when(at: str) -> str:
     return at[:16].replace("T", " ")
 
 
-def _replaced_by(c: sqlite3.Connection, meeting_id: str) -> str:
+def _replaced_by(c: Connection, meeting_id: str) -> str:
     """「第2版（张三，2026-12-01 10:00）」 — the version that replaced *meeting_id*."""
     row = c.execute(
         f"SELECT updated_by, updated_at, {json_fields.MEETING.extract('revision')} FROM meetings"
@@ -141,7 +141,7 @@ def _replaced_by(c: sqlite3.Connection, meeting_id: str) -> str:
     return f"第{row[2] or 2}版（{row[0]}，{_when(row[1])}）"
 
 
-def _check_correction(c: sqlite3.Connection, meeting: Meeting) -> None:
+def _check_correction(c: Connection, meeting: Meeting) -> None:
     """Refuse finishing a correction of a replaced version, or someone else's correction."""
     row = c.execute(
         "SELECT superseded FROM meetings WHERE id=?", (meeting.supersedes_id,)

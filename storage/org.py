@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from domain.org import OrgKind, OrgUnit
 from storage.db import Store
 from storage.records import save_row
+from storage.sql import Connection
 
 _COLS = ("name", "kind", "parent_id", "shift_pattern", "sort_order")
 
@@ -16,7 +16,7 @@ def _row_to_unit(row: dict[str, Any]) -> OrgUnit:
     return OrgUnit.model_validate(row)
 
 
-def save(store: Store, unit: OrgUnit, *, conn: sqlite3.Connection | None = None) -> OrgUnit:
+def save(store: Store, unit: OrgUnit, *, conn: Connection | None = None) -> OrgUnit:
     cols = {k: getattr(unit, k) for k in _COLS}
     return save_row(store, "org_units", unit, cols, conn=conn)
 

@@ -24,6 +24,7 @@ from domain.text import clean_text
 from storage import audit, counters, drafts
 from storage.db import Store, now_iso, utils_db
 from storage.records import save_row, to_db
+from storage.sql import Connection
 
 FIELDS = (
     "name", "sex", "birth_date", "status", "branch_id", "group_id", "post", "team", "job",
@@ -72,10 +73,10 @@ def _salvage(row: dict[str, Any]) -> Person:
     return Person.model_validate(fixed)
 
 
-def _write_keys(c: sqlite3.Connection, person: Person) -> None:
+def _write_keys(c: Connection, person: Person) -> None:
     c.execute("DELETE FROM person_keys WHERE person_id=?", (person.id,))
     c.executemany(
-        "INSERT OR IGNORE INTO person_keys(key, person_id, rank) VALUES (?,?,?)",
+        "INSERT INTO person_keys(key, person_id, rank) VALUES (?,?,?) ON CONFLICT DO NOTHING",
         [(k, person.id, r) for k, r in person_keys(person.name)],
     )
 
@@ -84,14 +85,14 @@ def save(
     store: Store,
     person: Person,
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
     draft: drafts.DraftRef | None = None,
 ) -> Person:
     """Insert or update; *draft* (the form's) goes in the same transaction, so
     a kill can never leave both the saved person and a draft that saves it again."""
     cols = {**{k: getattr(person, k) for k in FIELDS}, "sort_key": sort_key(person.name)}
 
-    def run(c: sqlite3.Connection) -> Person:
+    def run(c: Connection) -> Person:
         saved = save_row(store, "people", person, cols, conn=c)
         _write_keys(c, saved)
         drafts.discard_in(c, draft)
@@ -110,7 +111,7 @@ def insert_many(
     store: Store,
     people: Iterable[Person],
     *,
-    conn: sqlite3.Connection,
+    conn: Connection,
     done: Callable[[int], None] | None = None,
 ) -> int:
     """Bulk insert new people inside the caller's transaction (import, demo).
@@ -121,7 +122,7 @@ def insert_many(
     every IMPORT_CHUNK people (a long import shows its progress)."""
     now, actor = now_iso(), store.actor
     cols = ("id", *FIELDS, "sort_key", "created_at", "updated_at", "updated_by", "version")
-    db = utils_db(conn)
+    db = utils_db(conn) if isinstance(conn, sqlite3.Connection) else None
     items = list(people)
     n = 0
     for start in range(0, len(items), IMPORT_CHUNK):
@@ -133,8 +134,19 @@ def insert_many(
                       actor, 1)  # fmt: skip
             rows.append(dict(zip(cols, values, strict=True)))
             keys.extend({"key": k, "person_id": pid, "rank": r} for k, r in person_keys(p.name))
-        db.table("people").insert_all(rows)
-        db.table("person_keys").insert_all(keys, ignore=True)
+        if db is not None:
+            db.table("people").insert_all(rows)
+            db.table("person_keys").insert_all(keys, ignore=True)
+        else:  # psycopg pipelines executemany: one round trip per chunk
+            conn.executemany(
+                f"INSERT INTO people ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [tuple(r.values()) for r in rows],
+            )
+            conn.executemany(
+                "INSERT INTO person_keys(key, person_id, rank) VALUES (:key, :person_id, :rank)"
+                " ON CONFLICT DO NOTHING",
+                keys,
+            )
         n += len(rows)
         if done is not None:
             done(n)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from domain.action_codes import ActionKind
 from domain.problems import Entry, Problem, ProblemSource, ProblemState, entry_of
 from storage.db import Store
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 TABLE = "problems"
 
@@ -26,7 +26,7 @@ def _index(p: Problem) -> dict[str, object]:
     }
 
 
-def save(store: Store, p: Problem, *, conn: sqlite3.Connection | None = None) -> Problem:
+def save(store: Store, p: Problem, *, conn: Connection | None = None) -> Problem:
     return save_document(store, TABLE, p, _index(p), conn=conn)
 
 

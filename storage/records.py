@@ -8,7 +8,6 @@ instead of silently overwriting (docs/ARCHITECTURE.md#storage).
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -17,6 +16,7 @@ from domain.records import Record
 from storage import audit
 from storage.db import Store, now_iso
 from storage.errors import RecordMissingError, StaleRecordError
+from storage.sql import Connection
 
 R = TypeVar("R", bound=Record)
 META_FIELDS = ("id", "created_at", "updated_at", "updated_by", "version")
@@ -39,14 +39,14 @@ def save_row(
     model: R,
     columns: dict[str, Any],
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
     action_detail: str = "",
 ) -> R:
     """Insert (version 0) or update (version n) *model*; returns the saved copy."""
     now = now_iso()
     actor = store.actor
 
-    def run(c: sqlite3.Connection) -> R:
+    def run(c: Connection) -> R:
         values = {k: to_db(v) for k, v in columns.items()}
         if model.version == 0:
             row = {
@@ -101,7 +101,7 @@ def save_document(
     model: R,
     index_columns: dict[str, Any],
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
 ) -> R:
     """Aggregates (meetings, follow-ups…) are stored whole as JSON in ``data``,
     with the columns that queries filter on copied alongside."""

@@ -18,6 +18,7 @@ from storage import audit
 from storage.db import Store, now_iso
 from storage.errors import StorageError
 from storage.in_lists import marks
+from storage.sql import Connection
 
 
 def new_id() -> str:
@@ -42,7 +43,7 @@ class RoleConflict(StorageError):
     """A unique index refused the grant (another session granted it first)."""
 
 
-def _audit(c: sqlite3.Connection, actor: str, action: str, table: str, rid: str,
+def _audit(c: Connection, actor: str, action: str, table: str, rid: str,
            detail: str = "") -> None:  # fmt: skip
     audit.append(c, actor, action, table, rid, detail, content=audit.content_hash(c, table, rid))
 
@@ -108,7 +109,7 @@ def secretary_person_ids(store: Store, branch_ids: list[str]) -> dict[str, str]:
     return {r["branch_id"]: r["person_id"] for r in rows}
 
 
-def _map_in(c: sqlite3.Connection, actor: str, account: str, person_id: str) -> None:
+def _map_in(c: Connection, actor: str, account: str, person_id: str) -> None:
     """Map *account* to *person_id* inside an open write (one person, one account)."""
     other = c.execute(
         f"SELECT os_user FROM {ACCOUNTS} WHERE person_id=? AND os_user<>?",

@@ -9,7 +9,6 @@ review events live inside the lecture's JSON.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +28,7 @@ from storage import org, people
 from storage.db import Store
 from storage.errors import RecordMissingError, StorageError
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 
 class RotaError(StorageError):
@@ -55,7 +55,7 @@ class RotaPlanRecord(Record):
 
 
 def _rows(
-    c: sqlite3.Connection, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()
+    c: Connection, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()
 ) -> list[dict[str, Any]]:
     cur = c.execute(sql, params)
     cols = [d[0] for d in cur.description or ()]
@@ -183,7 +183,7 @@ def confirm_plan(
     plan: RotaPlan,
     *,
     needs_higher_review: bool = True,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
 ) -> tuple[RotaPlanRecord, list[Lecture]]:
     """Store the plan and create one lecture per slot, all or nothing.
 
@@ -194,7 +194,7 @@ def confirm_plan(
     if not plan.slots:
         raise RotaError("计划中没有任何党课，不能确认")
 
-    def run(c: sqlite3.Connection) -> tuple[RotaPlanRecord, list[Lecture]]:
+    def run(c: Connection) -> tuple[RotaPlanRecord, list[Lecture]]:
         # Read through the writing connection: the demo builder confirms a
         # plan for units created earlier in the same, uncommitted transaction.
         found = _rows(c, "SELECT name FROM org_units WHERE id=?", (org_id,))
@@ -251,7 +251,7 @@ def get_lecture(store: Store, lecture_id: str) -> Lecture | None:
 
 
 def save_lecture(
-    store: Store, lecture: Lecture, *, conn: sqlite3.Connection | None = None
+    store: Store, lecture: Lecture, *, conn: Connection | None = None
 ) -> Lecture:
     """Versioned save: refused with StaleRecordError if someone saved first."""
     return save_document(store, "lectures", lecture, _lecture_columns(lecture), conn=conn)
@@ -283,7 +283,7 @@ def mark_given(
     attendance_text: str,
     *,
     given_on: date | None = None,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
 ) -> Lecture:
     """Link a held lecture to its 党课 meeting record (workflow 2).
 
@@ -291,7 +291,7 @@ def mark_given(
     meeting's own), so it never races a review step.
     """
 
-    def run(c: sqlite3.Connection) -> Lecture:
+    def run(c: Connection) -> Lecture:
         found = _rows(c, "SELECT * FROM lectures WHERE id=?", (lecture_id,))
         if not found:
             raise RecordMissingError("找不到这次党课。")

@@ -8,7 +8,6 @@ participation reads from them.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,7 @@ from storage.db import Store
 from storage.errors import RecordMissingError
 from storage.in_lists import chunks, marks
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 HANDOVER_KIND = "交接班活动"
 
@@ -63,7 +63,7 @@ def save_shifts(
         return save_document(store, "branch_stations", doc, {}, conn=c)
 
 
-def _person(c: sqlite3.Connection, store: Store, person_id: str) -> Person:
+def _person(c: Connection, store: Store, person_id: str) -> Person:
     person = people_store.get(store, person_id)
     if person is None:
         raise RecordMissingError("人员记录已不存在")

@@ -3,25 +3,25 @@ each branch's report."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from domain.tasks import Task, TaskReport
 from storage.db import Store
 from storage.records import load_document, save_document
+from storage.sql import Connection
 
 TABLE = "tasks"
 REPORTS = "task_reports"
 
 
-def save_task(store: Store, task: Task, *, conn: sqlite3.Connection | None = None) -> Task:
+def save_task(store: Store, task: Task, *, conn: Connection | None = None) -> Task:
     if conn is not None:
         return _save_task(store, task, conn)
     with store.write() as c:
         return _save_task(store, task, c)
 
 
-def _save_task(store: Store, task: Task, c: sqlite3.Connection) -> Task:
+def _save_task(store: Store, task: Task, c: Connection) -> Task:
     saved = save_document(
         store, TABLE, task, {"general_id": task.general_id, "due": task.due}, conn=c
     )
@@ -69,7 +69,7 @@ def get_report(store: Store, task_id: str, branch_id: str) -> TaskReport | None:
 
 
 def save_report(
-    store: Store, report: TaskReport, *, conn: sqlite3.Connection | None = None
+    store: Store, report: TaskReport, *, conn: Connection | None = None
 ) -> TaskReport:
     index = {"task_id": report.task_id, "branch_id": report.branch_id, "done": report.done}
     return save_document(store, REPORTS, report, index, conn=conn)

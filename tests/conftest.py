@@ -8,6 +8,8 @@ import pytest
 from storage.db import Store, open_store
 from tests.demo_cache import demo_db
 from tests.factories import TODAY
+from tests.pg_fixtures import db_target, engine, pg_server, pg_url  # noqa: F401 - fixtures
+from tests.pg_fixtures import pytest_generate_tests  # noqa: F401 - hook
 
 
 @pytest.fixture
@@ -22,8 +24,10 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    s = open_store(db_path, actor="tester")
+def store(db_target: Path | str) -> Store:
+    """An empty database: on SQLite, and also on PostgreSQL in a module marked
+    both_engines (tests/pg_fixtures.py)."""
+    s = open_store(db_target, actor="tester")
     yield s
     s.close()
 

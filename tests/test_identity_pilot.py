@@ -12,7 +12,7 @@ from screens.pin import PinScreen
 from screens.roster.account_requests import AccountRequestsScreen
 from services import identity
 from storage import accounts, people
-from storage.db import Store
+from storage.db import SqliteStore, Store
 from tests.factories import TODAY, grant_secretary
 from tests.test_followups_pilot import _cast, _private_case, _table_text
 from tui.app import ZhibuApp
@@ -29,7 +29,7 @@ class Clock:
 
 
 def app_as(store: Store, account: str) -> tuple[ZhibuApp, Store]:
-    s = Store(store.path, actor=account)
+    s = SqliteStore(store.path, actor=account)
     return ZhibuApp(s.path, s, today=TODAY), s
 
 
@@ -119,8 +119,8 @@ async def test_who_am_i_only_requests_and_the_granted_secretary_approves(demo_st
 async def test_a_member_who_is_not_secretary_cannot_approve(demo_store) -> None:
     branch, sec, worker, member, other = _cast(demo_store)
     accounts.map_account(demo_store, "plain", other.id)
-    Store(demo_store.path, actor="newbie").close()
-    identity.request_mapping(Store(demo_store.path, actor="newbie"), member.id)
+    SqliteStore(demo_store.path, actor="newbie").close()
+    identity.request_mapping(SqliteStore(demo_store.path, actor="newbie"), member.id)
     app, s = app_as(demo_store, "plain")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -172,7 +172,7 @@ async def test_pin_before_private_details_and_again_after_idle(demo_store) -> No
     branch, sec, worker, member, _ = _cast(demo_store)
     fu = _private_case(demo_store, branch, worker, member)
     grant_secretary(demo_store, "shared", sec)
-    admin = Store(demo_store.path, actor="root")
+    admin = SqliteStore(demo_store.path, actor="root")
     identity.set_pin(admin, "shared", "731902")
     admin.close()
     clock = Clock()
@@ -216,7 +216,7 @@ async def test_pin_lockout_after_five_failures_survives_a_restart(demo_store) ->
     branch, sec, worker, member, _ = _cast(demo_store)
     fu = _private_case(demo_store, branch, worker, member)
     grant_secretary(demo_store, "shared", sec)
-    admin = Store(demo_store.path, actor="root")
+    admin = SqliteStore(demo_store.path, actor="root")
     identity.set_pin(admin, "shared", "731902")
     admin.close()
     app, s = app_as(demo_store, "shared")
@@ -248,7 +248,7 @@ async def test_shared_account_is_asked_at_start_and_locked_after_idle(demo_store
     branch, sec, worker, member, _ = _cast(demo_store)
     fu = _private_case(demo_store, branch, worker, member)
     grant_secretary(demo_store, "shared", sec)
-    admin = Store(demo_store.path, actor="root")
+    admin = SqliteStore(demo_store.path, actor="root")
     identity.set_pin(admin, "shared", "731902")
     admin.close()
     clock = Clock()
@@ -295,10 +295,10 @@ def test_home_items_hide_private_cases_until_the_pin(demo_store) -> None:
     with demo_store.write() as c:  # due today, so the home screen lists it
         c.execute("UPDATE followups SET next_contact=? WHERE id=?", (TODAY.isoformat(), fu.id))
     grant_secretary(demo_store, "shared", sec)
-    admin = Store(demo_store.path, actor="root")
+    admin = SqliteStore(demo_store.path, actor="root")
     identity.set_pin(admin, "shared", "731902")
     admin.close()
-    s = Store(demo_store.path, actor="shared")
+    s = SqliteStore(demo_store.path, actor="shared")
     session = identity.attach_session(s, identity.PinSession())
 
     def line() -> str:

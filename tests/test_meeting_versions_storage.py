@@ -27,7 +27,7 @@ from domain.org import OrgKind, OrgUnit
 from domain.people import CommitteePost, Person, PoliticalStatus
 from storage import action_items, make_up_home, make_ups, org
 from storage import meetings as meeting_store
-from storage.db import Store, open_store
+from storage.db import SqliteStore, Store, open_store
 from storage.errors import CorrectionConflict, StorageError
 from storage.records import save_document
 
@@ -81,7 +81,7 @@ def test_two_sessions_cannot_both_correct_one_record(db_path: Path) -> None:
     """Issue 13: two sessions pressing c on one finished meeting both finished."""
     first = open_store(db_path, actor="张三")
     done = _finished(first)
-    second = Store(db_path, actor="李四")
+    second = SqliteStore(db_path, actor="李四")
     try:
         draft = meeting_store.start_correction(first, done.id)
         assert draft.supersedes_id == done.id and draft.revision == 2
@@ -109,7 +109,7 @@ def test_two_sessions_cannot_both_correct_one_record(db_path: Path) -> None:
 def test_finishing_a_correction_of_a_replaced_version_is_refused(store: Store) -> None:
     done = _finished(store)
     stale = correction(done)  # made before anyone else corrected it (no lock taken)
-    other = Store(store.path, actor="李四")
+    other = SqliteStore(store.path, actor="李四")
     try:
         theirs = meeting_store.start_correction(other, done.id)
         meeting_store.save_final(other, finish(theirs, NOW))
@@ -124,7 +124,7 @@ def test_finishing_a_correction_of_a_replaced_version_is_refused(store: Store) -
 def test_someone_elses_open_correction_blocks_finishing_mine(store: Store) -> None:
     done = _finished(store)
     mine = correction(done)
-    other = Store(store.path, actor="李四")
+    other = SqliteStore(store.path, actor="李四")
     try:
         meeting_store.start_correction(other, done.id)
     finally:
