@@ -39,6 +39,8 @@ SQLite, placeholders aside):
   results cannot be NOT-ed or compared with numbers, so the partial index
   dues_unpaid casts them (``DUES_UNPAID_WHERE``, which a PostgreSQL query
   must repeat for the planner to use the index).
+- ``sum(boolean)`` and a unary ``+`` on text (``_COMPAT``) let two more
+  SQLite habits of the storage SQL run unchanged.
 """
 
 from __future__ import annotations
@@ -208,6 +210,38 @@ _JSON_FUNCTIONS: tuple[str, ...] = (
         SELECT * FROM json_each(doc, '$')
     $$
     """,
+)
+
+# Other SQLite behaviour the storage SQL leans on. A comparison is 0/1 in
+# SQLite, so sum(status = ?) counts rows (storage.branch_home, compliance):
+# sum(boolean) here counts the true ones, NULL over no non-NULL input as
+# SQLite's sum. A unary + on a column keeps SQLite's planner off an index
+# (storage.participation, compliance_report); here it is the identity, which
+# the planner inlines, so PostgreSQL chooses the index on its own.
+_COMPAT: tuple[str, ...] = (
+    """
+    CREATE FUNCTION zhibu_sum_bool(n bigint, b boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN b IS NULL THEN n ELSE coalesce(n, 0) + b::int END
+    $$
+    """,
+    """
+    CREATE FUNCTION zhibu_sum_combine(a bigint, b bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE a + b END
+    $$
+    """,
+    """
+    CREATE AGGREGATE sum(boolean) (
+        SFUNC = zhibu_sum_bool, STYPE = bigint, COMBINEFUNC = zhibu_sum_combine,
+        PARALLEL = SAFE
+    )
+    """,
+    """
+    CREATE FUNCTION zhibu_text_identity(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t $$
+    """,
+    "CREATE OPERATOR + (RIGHTARG = text, FUNCTION = zhibu_text_identity)",
 )
 
 _TABLES: tuple[str, ...] = (
@@ -704,7 +738,7 @@ _COUNTERS: tuple[str, ...] = (
     " EXECUTE FUNCTION zhibu_counter_step('finished_meetings', '1')",
 )
 
-FULL_SCHEMA: tuple[str, ...] = _JSON_FUNCTIONS + _TABLES + _AUDIT_TRIGGERS + _COUNTERS
+FULL_SCHEMA: tuple[str, ...] = _JSON_FUNCTIONS + _COMPAT + _TABLES + _AUDIT_TRIGGERS + _COUNTERS
 
 # (version, statements). The first step builds a fresh database; every later
 # step is the PostgreSQL twin of the SQLite migration with the same number.
@@ -737,6 +771,9 @@ def install(conn: Connection) -> int:
     An empty database gets the full schema; one at SCHEMA_VERSION is left
     alone; a newer one raises SchemaTooNewError. Returns SCHEMA_VERSION.
     """
+    if conn.autocommit:
+        # each statement would commit alone: a crash would leave half a schema
+        raise ValueError("install() needs a connection inside a transaction (autocommit off)")
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (_INSTALL_LOCK,))
     found = current_version(conn)  # read under the lock: another start may have built it
     if found > SCHEMA_VERSION:

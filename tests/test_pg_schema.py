@@ -156,6 +156,13 @@ def test_tables_without_version_are_refused(fresh_pg: Any) -> None:
         pg_schema.install(fresh_pg)
 
 
+def test_autocommit_connection_is_refused(fresh_pg: Any) -> None:
+    fresh_pg.autocommit = True
+    with pytest.raises(ValueError, match="transaction"):
+        pg_schema.install(fresh_pg)
+    assert pg_schema.current_version(fresh_pg) == 0
+
+
 def test_rolled_back_install_leaves_nothing(fresh_pg: Any) -> None:
     pg_schema.install(fresh_pg)
     fresh_pg.rollback()
@@ -595,3 +602,39 @@ def test_dues_unpaid_index_is_used(pg: Any) -> None:
         ).fetchall()
     )
     assert "dues_unpaid" in plan
+
+
+# --- other SQLite habits -------------------------------------------------------
+
+
+def test_sum_of_comparisons_and_unary_plus_like_sqlite(lite: sqlite3.Connection, pg: Any) -> None:
+    """storage.branch_home counts with sum(status = ?); storage.participation
+    writes +kind=? to steer SQLite's planner."""
+    steps = [
+        (UPSERT_ORG, ("b1", "一支部", BRANCH)),
+        (UPSERT_PERSON, ("p1", "甲", "b1")),
+        (UPSERT_PERSON, ("p2", "乙", "b1")),
+        (UPSERT_PERSON, ("p3", "丙", None)),
+        ("UPDATE people SET post='书记' WHERE id='p1'", ()),
+    ]
+    for sql, params in steps:
+        lite.execute(sql, params)
+        pg.execute(sql.replace("?", "%s"), params)
+    queries = [
+        (
+            "SELECT branch_id, sum(status = ?) AS full, sum(status IN (?, ?)) AS members,"
+            " sum(post IN (?)) AS committee, sum(NULL = 1) AS none_known, count(*) AS n"
+            # coalesce: SQLite sorts NULL first, PostgreSQL last
+            " FROM people GROUP BY branch_id ORDER BY coalesce(branch_id, '')",
+            ("正式党员", "正式党员", "预备党员", "书记"),
+        ),
+        ("SELECT sum(status = ?) FROM people WHERE id = 'nobody'", ("正式党员",)),
+        ("SELECT id FROM people WHERE +name = ? ORDER BY id", ("乙",)),
+        ("SELECT count(*) FROM org_units WHERE +kind=? AND +id = 'b1'", (BRANCH,)),
+    ]
+    for sql, params in queries:
+        want = [tuple(r) for r in lite.execute(sql, params)]
+        got = [tuple(r) for r in pg.execute(sql.replace("?", "%s"), params).fetchall()]
+        assert got == want, sql
+        assert all(type(v) in (int, str, type(None)) for r in got for v in r), got
+    lite.rollback()
