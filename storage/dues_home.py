@@ -17,6 +17,7 @@ from domain.people_codes import PoliticalStatus
 from domain.periods import add_months, month_start
 from storage.compliance import home_branch_ids
 from storage.db import Store
+from storage.sql import Dialect
 from storage.in_lists import chunks, marks
 
 TABLE = "dues"
@@ -28,12 +29,25 @@ ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to a
 # query's WHERE has the same terms.
 _WAIVED, _PAID, _DUE = (json_fields.DUES.extract(f) for f in ("waived", "paid_fen", "due_fen"))
 UNPAID_SQL = f"NOT {_WAIVED} AND {_PAID} < {_DUE}"
-# A record that settles what the member owes: a base (rated kinds), a flat
-# amount (students, peasants …) or an approved waiver.
-_HAS_BASE_SQL = " OR ".join(
-    f"{json_fields.DUES.extract(f, 'd.data')}{test}"
-    for f, test in (("base_fen", " > 0"), ("due_fen", " > 0"), ("waived", ""))
-)
+# PostgreSQL's json_extract returns text (storage/pg_schema.py): numbers and
+# flags are cast, and its dues_unpaid index repeats this text.
+_WAIVED_N, _PAID_N, _DUE_N = (f"CAST({x} AS bigint)" for x in (_WAIVED, _PAID, _DUE))
+UNPAID_SQL_PG = f"{_WAIVED_N} = 0 AND {_PAID_N} < {_DUE_N}"
+
+
+def unpaid_sql(dialect: Dialect) -> str:
+    return UNPAID_SQL if dialect == "sqlite" else UNPAID_SQL_PG
+
+
+def _has_base_sql(dialect: Dialect) -> str:
+    """A record that settles what the member owes: a base (rated kinds), a
+    flat amount (students, peasants …) or an approved waiver."""
+    tests = (("base_fen", " > 0"), ("due_fen", " > 0"), ("waived", ""))
+    if dialect == "sqlite":
+        return " OR ".join(f"{json_fields.DUES.extract(f, 'd.data')}{t}" for f, t in tests)
+    return " OR ".join(
+        f"CAST({json_fields.DUES.extract(f, 'd.data')} AS bigint){t or ' = 1'}" for f, t in tests
+    )
 NO_BASE = "未设基数"
 
 
@@ -41,7 +55,8 @@ def has_base(store: Store, person_id: str) -> bool:
     """True when some record of the person carries a base (or a flat amount, or a waiver)."""
     return bool(
         store.scalar(
-            f"SELECT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=? AND ({_HAS_BASE_SQL}))",
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=?"
+            f" AND ({_has_base_sql(store.dialect)}))",
             (person_id,),
         )
     )
@@ -62,7 +77,7 @@ def no_base(store: Store, branch_ids: list[str], month: date) -> list[tuple[str,
                 " AND (p.status=? OR (p.status=? AND (p.joined_party IS NULL"
                 " OR p.joined_party < ?)))"
                 f" AND NOT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=p.id"
-                f" AND ({_HAS_BASE_SQL}))"
+                f" AND ({_has_base_sql(store.dialect)}))"
                 " ORDER BY p.sort_key, p.name",
                 (*part, PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value,
                  next_month),
@@ -86,7 +101,7 @@ def home_items(store: Store, today: date) -> list[DueItem]:
     for part in chunks(ids):
         for r in store.query(
             f"SELECT person_id, month FROM {TABLE} WHERE branch_id IN ({marks(part)})"
-            f" AND month BETWEEN ? AND ? AND {UNPAID_SQL}",
+            f" AND month BETWEEN ? AND ? AND {unpaid_sql(store.dialect)}",
             (*part, start.isoformat(), cutoff.isoformat()),
         ):
             months.setdefault(r["person_id"], []).append(date.fromisoformat(r["month"]))

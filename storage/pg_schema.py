@@ -48,6 +48,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from storage.dues_home import UNPAID_SQL_PG
 from storage.errors import SchemaTooNewError, StorageError
 
 if TYPE_CHECKING:  # psycopg is needed only where PostgreSQL is used
@@ -80,11 +81,9 @@ ROWID_TABLES = (
 GENESIS = "0" * 64
 
 # storage.dues_home.UNPAID_SQL for PostgreSQL: json_extract gives text here.
-DUES_UNPAID_WHERE = (
-    "CAST(json_extract(data, '$.waived') AS bigint) = 0"
-    " AND CAST(json_extract(data, '$.paid_fen') AS bigint)"
-    " < CAST(json_extract(data, '$.due_fen') AS bigint)"
-)
+# The text storage/dues_home.py queries with: the planner uses the partial
+# index only for a WHERE that matches it.
+DUES_UNPAID_WHERE = UNPAID_SQL_PG
 
 # SQLite's json_extract/json_each over text. A value comes back as SQLite's
 # would read as text: a string its text, a number its literal, true/false
@@ -771,9 +770,11 @@ def install(conn: Connection) -> int:
     An empty database gets the full schema; one at SCHEMA_VERSION is left
     alone; a newer one raises SchemaTooNewError. Returns SCHEMA_VERSION.
     """
-    if conn.autocommit:
+    from psycopg.pq import TransactionStatus
+
+    if conn.info.transaction_status == TransactionStatus.IDLE:
         # each statement would commit alone: a crash would leave half a schema
-        raise ValueError("install() needs a connection inside a transaction (autocommit off)")
+        raise ValueError("install() needs a connection inside a transaction (BEGIN first)")
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (_INSTALL_LOCK,))
     found = current_version(conn)  # read under the lock: another start may have built it
     if found > SCHEMA_VERSION:

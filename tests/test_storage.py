@@ -17,7 +17,9 @@ from storage.maintenance import backup, check
 from storage.migrations import SCHEMA_VERSION
 from tests import factories
 
+pytestmark = pytest.mark.both_engines
 
+@pytest.mark.sqlite_only
 def test_connection_pragmas(store) -> None:
     c = store.conn
     assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -104,6 +106,7 @@ def test_not_a_database_is_refused_and_untouched(tmp_path) -> None:
     assert not Path(str(bad) + "-wal").exists()
 
 
+@pytest.mark.sqlite_only
 def test_truncated_database_is_refused(store, tmp_path) -> None:
     _branch(store)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -151,6 +154,7 @@ def test_drafts_roundtrip_per_user(store) -> None:
     assert drafts.load(store, "person", "new") is None
 
 
+@pytest.mark.sqlite_only
 def test_backup_passes_integrity(demo_store, tmp_path) -> None:
     out = backup(demo_store.path, tmp_path / "b" / "copy.db")
     c = sqlite3.connect(out)
@@ -193,6 +197,7 @@ def _counting_quick_checks(store, monkeypatch) -> list[int]:
     return calls
 
 
+@pytest.mark.sqlite_only
 def test_quick_check_skipped_only_for_an_unchanged_verified_file(store, monkeypatch) -> None:
     import storage.db as db
 
