@@ -324,6 +324,12 @@ class Store:
         return str(self.path)
 
     @property
+    def target(self) -> Path | str:
+        """What open_store() takes to open this database again (another
+        process, a second session): the file, or the URL."""
+        return self.path
+
+    @property
     def conn(self) -> Connection:
         raise NotImplementedError
 

@@ -244,6 +244,10 @@ class PgStore(Store):
         self.path = folder / "zhibu.db"  # never a database: sidecars are named after it
 
     @property
+    def target(self) -> str:
+        return self.url
+
+    @property
     def label(self) -> str:
         from sqlalchemy.engine import make_url
 
