@@ -16,12 +16,22 @@ from domain.navigation import Place, go
 from storage.db import Store
 
 TABLE = "followups"
+# On PostgreSQL a private case's details are in followup_private under
+# row-level security; this view reads them where the caller's role may, and
+# the redacted copy otherwise (storage/pg_schema.py _PRIVATE_DETAILS_RLS).
+PG_FULL = "followups_full"
 HOME_CAP = 30
 SECTION = "一人一事"
 OPEN_SQL = "(" + ",".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
 
 # (private, branch id, responsible id) → may the details be shown.
 MaySee = Callable[[bool, "str | None", str], bool]
+
+
+def full_source(store: Store) -> str:
+    """Where full records are read from: the table on SQLite, the view that
+    merges the row-level-secured details on PostgreSQL."""
+    return PG_FULL if store.dialect == "postgresql" else TABLE
 
 
 def secretary_ids(store: Store, branch_ids: Iterable[str]) -> dict[str, str]:
@@ -46,13 +56,14 @@ def home_items(
     that a case is due.
     """
     params = {"today": today.isoformat(), "cap": cap}
+    source = full_source(store)
     rows = store.query(
         "SELECT id, branch_id, responsible_id, status, next_contact, private,"
         f" {json_fields.FOLLOWUP.extract('person_name')} AS person_name,"
         f" {json_fields.FOLLOWUP.extract('trigger_text')} AS trigger_text,"
         f" {json_fields.FOLLOWUP.extract('responsible_name')} AS responsible_name,"
-        f" (SELECT name FROM org_units o WHERE o.id = {TABLE}.branch_id) AS branch_name"
-        f" FROM {TABLE} WHERE status IN {OPEN_SQL} AND next_contact <= :today"
+        f" (SELECT name FROM org_units o WHERE o.id = {source}.branch_id) AS branch_name"
+        f" FROM {source} WHERE status IN {OPEN_SQL} AND next_contact <= :today"
         " ORDER BY next_contact LIMIT :cap",
         params,
     )

@@ -8,6 +8,13 @@ Privacy (docs/SECURITY.md#private-details-and-exports): the readers here
 return full records. Nothing outside services.private_details may call
 them; that module applies the one rule for private details (a test
 enumerates the callers).
+
+On PostgreSQL the database holds to the rule as well
+(docs/SECURITY.md#postgresql): a private case's full record is saved to
+followup_private, under row-level security, and ``data`` keeps the redacted
+copy; the readers read the view followups_full, which gives the full record
+only where the connection's role may read it. So a caller that bypassed
+services.private_details still gets the redacted case.
 """
 
 from __future__ import annotations
@@ -28,14 +35,15 @@ from storage import people as people_store
 from storage.accounts import Viewer
 from storage.db import Store
 from storage.errors import StorageError
-from storage.followup_home import OPEN_SQL, TABLE
-from storage.records import load_document, save_document
-from storage.sql import Connection
+from storage.followup_home import OPEN_SQL, TABLE, full_source
+from storage.records import META_FIELDS, load_document, save_document
+from storage.sql import Connection, dialect_of
 
 TEMPLATES = "branch_templates"
 TRIGGERS_KIND = "triggers"
 CONFIG_KIND = "followup_config"
 PAGE = 100
+PRIVATE = "followup_private"
 INTEGRITY_MESSAGE = "未能保存：对象、责任人或支部已不在花名册中，请重新选择后再保存。"
 
 
@@ -88,12 +96,42 @@ def save(
         raise StorageError("保密事项的隐去版本不能保存。")
     try:
         with store.write() if conn is None else nullcontext(conn) as c:
-            saved = save_document(store, TABLE, fu, _index_columns(fu), conn=c)
+            if dialect_of(c) == "postgresql":
+                saved = _save_pg(store, fu, c)
+            else:
+                saved = save_document(store, TABLE, fu, _index_columns(fu), conn=c)
             drafts.discard_in(c, draft)
             return saved
     except sqlite3.IntegrityError:
         # A foreign key: the worker, member or branch left the roster meanwhile.
         raise StorageError(INTEGRITY_MESSAGE) from None
+
+
+def _save_pg(store: Store, fu: FollowUp, c: Connection) -> FollowUp:
+    """PostgreSQL: followups gets the redacted copy of a private case and
+    followup_private the full record (the policy's branch and responsible
+    member with it); a case no longer private leaves followup_private."""
+    from domain.followups import redacted
+
+    if not fu.private:
+        saved = save_document(store, TABLE, fu, _index_columns(fu), conn=c)
+        c.execute(f"DELETE FROM {PRIVATE} WHERE id=?", (fu.id,))
+        return saved
+    # The worker's id stays out of followups too: redacted() blanks it.
+    columns = {**_index_columns(fu), "person_id": None}
+    shell = save_document(store, TABLE, redacted(fu), columns, conn=c)
+    body = fu.model_dump(mode="json", exclude=set(META_FIELDS))
+    # A row this role may not read cannot be updated (the policy's USING):
+    # the upsert then fails and the whole save rolls back.
+    c.execute(
+        f"INSERT INTO {PRIVATE}(id, branch_id, responsible_id, person_id, data)"
+        " VALUES (?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET branch_id=excluded.branch_id,"
+        " responsible_id=excluded.responsible_id, person_id=excluded.person_id,"
+        " data=excluded.data",
+        (fu.id, fu.branch_id, fu.responsible_id or None, fu.person_id or None,
+         json.dumps(body, ensure_ascii=False)),
+    )  # fmt: skip
+    return fu.model_copy(update={k: getattr(shell, k) for k in META_FIELDS})
 
 
 def file_new(
@@ -122,7 +160,7 @@ def _load(row: dict[str, Any]) -> FollowUp:
 
 def get(store: Store, fu_id: str) -> FollowUp | None:
     """The full record (callers: services.private_details only)."""
-    row = store.query_one(f"SELECT * FROM {TABLE} WHERE id=?", (fu_id,))
+    row = store.query_one(f"SELECT * FROM {full_source(store)} WHERE id=?", (fu_id,))
     return None if row is None else _load(row)
 
 
@@ -177,7 +215,7 @@ def list_page(
     if built is None:
         return []
     where, params = built
-    sql = f"SELECT * FROM {TABLE}"
+    sql = f"SELECT * FROM {full_source(store)}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {_ORDER[query.scope]} LIMIT :limit OFFSET :offset"
@@ -200,7 +238,8 @@ def for_ledger(store: Store, branch_id: str, end: date) -> list[FollowUp]:
     """Full records of a branch found by *end*, oldest first, for
     exports.ledger.for_period to trim (callers: services.private_details)."""
     rows = store.query(
-        f"SELECT * FROM {TABLE} WHERE branch_id=? AND found_on<=? ORDER BY found_on, id",
+        f"SELECT * FROM {full_source(store)} WHERE branch_id=? AND found_on<=?"
+        " ORDER BY found_on, id",
         (branch_id, end.isoformat()),
     )
     return [_load(r) for r in rows]
@@ -210,7 +249,8 @@ def not_closed_for_person(store: Store, person_id: str) -> list[FollowUp]:
     """Full records of the person's cases not yet 销号, newest first
     (callers: services.private_details only)."""
     rows = store.query(
-        f"SELECT * FROM {TABLE} WHERE person_id=? AND status<>? ORDER BY found_on DESC, id",
+        f"SELECT * FROM {full_source(store)} WHERE person_id=? AND status<>?"
+        " ORDER BY found_on DESC, id",
         (person_id, Status.CLOSED.value),
     )
     return [_load(r) for r in rows]

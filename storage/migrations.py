@@ -674,6 +674,14 @@ def m017_people_branch_counts(c: sqlite3.Connection) -> None:
     run_script(c, "CREATE INDEX people_branch_status_post ON people(branch_id, status, post);")
 
 
+def m018_private_details_rls(c: sqlite3.Connection) -> None:
+    # Nothing to do on SQLite: this number is PostgreSQL's row-level security
+    # on private follow-up details (storage/pg_schema.py _PRIVATE_DETAILS_RLS),
+    # and a SQLite file has no roles to hold to it (docs/SECURITY.md#postgresql).
+    # Kept so both engines share one schema version number.
+    del c
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -692,6 +700,7 @@ MIGRATIONS: list[Migration] = [
     m015_remind_outbox,
     m016_history_indexes,
     m017_people_branch_counts,
+    m018_private_details_rls,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

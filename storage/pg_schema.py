@@ -737,12 +737,88 @@ _COUNTERS: tuple[str, ...] = (
     " EXECUTE FUNCTION zhibu_counter_step('finished_meetings', '1')",
 )
 
+# Step 18 (PostgreSQL only): private follow-up details under row-level
+# security (docs/SECURITY.md#postgresql). A private case's full record moves
+# to followup_private and followups.data keeps the redacted copy
+# (domain.followups.redacted, spelled out in _REDACT_SQL). Who may read a row
+# is the role half of services.private_details.may_see, asked of the
+# database's own role (current_user) at every read, so a revoked 书记 grant or
+# a new mapping counts at once:
+#   - the account holding the branch's live 书记 grant (role_grants.account);
+#   - the account mapped to the case's responsible member (accounts);
+#   - members of zhibu_private_readers (backups, maintenance; not 管理员,
+#     who sees private cases redacted in the app too).
+# branch_id and responsible_id are copied into followup_private: the policy
+# reads them there, where only a reader can change them, not in followups,
+# which every user of the app may write. FORCE: the owner (the migration
+# role) is held to the policy too; only a superuser or BYPASSRLS role is not.
+SECRETARY_ROLE = "书记"
+PRIVATE_READERS = "zhibu_private_readers"
+REDACTED_NAME = "（保密）"
+OTHER_CATEGORY = "其他"
+_REDACT_SQL = (
+    "(data::jsonb || jsonb_build_object("
+    f"'person_id', '', 'person_name', '{REDACTED_NAME}', 'trigger_code', '',"
+    f" 'trigger_text', '', 'category', '{OTHER_CATEGORY}', 'description', '',"
+    " 'measures', '', 'outcome', '', 'appraisal', '', 'contacts', '[]'::jsonb,"
+    " 'escalations', '[]'::jsonb, 'status_changes', '[]'::jsonb, 'is_redacted', true))::text"
+)
+_PRIVATE_DETAILS_RLS: tuple[str, ...] = (
+    f"""
+    CREATE TABLE followup_private (
+        id {T} PRIMARY KEY REFERENCES followups(id) ON DELETE CASCADE,
+        branch_id {T},
+        responsible_id {T},
+        person_id {T} REFERENCES people(id),
+        data {T} NOT NULL
+    )""",
+    # Cases already private move over before followups is redacted; the
+    # worker's id goes too (redacted() blanks it: who the case is about is
+    # itself private).
+    "INSERT INTO followup_private(id, branch_id, responsible_id, person_id, data)"
+    " SELECT id, branch_id, responsible_id, person_id, data FROM followups WHERE private <> 0",
+    f"UPDATE followups SET data = {_REDACT_SQL}, person_id = NULL WHERE private <> 0",
+    f"""
+    CREATE FUNCTION zhibu_may_read_private(branch text, responsible text) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+        SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = '{PRIVATE_READERS}'
+                       AND pg_has_role(current_user, r.oid, 'MEMBER'))
+            OR EXISTS (SELECT 1 FROM role_grants g
+                       WHERE g.account = current_user::text AND g.role = '{SECRETARY_ROLE}'
+                       AND g.branch_id = branch AND g.revoked_at IS NULL)
+            OR EXISTS (SELECT 1 FROM accounts a
+                       WHERE a.os_user = current_user::text AND a.person_id = responsible)
+    $$""",
+    "ALTER TABLE followup_private ENABLE ROW LEVEL SECURITY",
+    "ALTER TABLE followup_private FORCE ROW LEVEL SECURITY",
+    "CREATE POLICY followup_private_read ON followup_private FOR SELECT"
+    " USING (zhibu_may_read_private(branch_id, responsible_id))",
+    # Anyone may file a private case (the details are theirs to give); only a
+    # reader may change or remove one.
+    "CREATE POLICY followup_private_insert ON followup_private FOR INSERT WITH CHECK (true)",
+    "CREATE POLICY followup_private_update ON followup_private FOR UPDATE"
+    " USING (zhibu_may_read_private(branch_id, responsible_id)) WITH CHECK (true)",
+    "CREATE POLICY followup_private_delete ON followup_private FOR DELETE"
+    " USING (zhibu_may_read_private(branch_id, responsible_id))",
+    # What the storage readers read on PostgreSQL: the full record where the
+    # row is visible to the caller (security_invoker: the caller's role, not
+    # the view owner's, meets the policy), the redacted copy otherwise.
+    """
+    CREATE VIEW followups_full WITH (security_invoker = true) AS
+    SELECT f.id, f.branch_id, coalesce(p.person_id, f.person_id) AS person_id, f.responsible_id, f.status, f.level,
+           f.found_on, f.next_contact, f.private,
+           CASE WHEN f.private <> 0 THEN coalesce(p.data, f.data) ELSE f.data END AS data,
+           f.created_at, f.updated_at, f.updated_by, f.version
+    FROM followups f LEFT JOIN followup_private p ON p.id = f.id""",
+)
+
 FULL_SCHEMA: tuple[str, ...] = _JSON_FUNCTIONS + _COMPAT + _TABLES + _AUDIT_TRIGGERS + _COUNTERS
 
 # (version, statements). The first step builds a fresh database; every later
 # step is the PostgreSQL twin of the SQLite migration with the same number.
 STEPS: list[tuple[int, Sequence[str]]] = [
     (17, FULL_SCHEMA),
+    (18, _PRIVATE_DETAILS_RLS),  # SQLite's m018 is a no-op: no roles there
 ]
 SCHEMA_VERSION = STEPS[-1][0]
 

@@ -224,6 +224,7 @@ SQL_ALLOWED = {
     "storage/followup_home.py": "the home reader; takes the rule as may_see",
     "storage/compliance_report.py": "counts only (在办 / 新登记), no case content",
     "storage/migrations.py": "schema",
+    "storage/pg_schema.py": "schema (the followups_full view, docs/SECURITY.md#postgresql)",
     "storage/maintenance.py": "integrity checks over every table",
     "storage/demo.py": "the demo generator writes cases",
     "storage/assessment.py": "counts each author's contacts (date and by_id only), no case content",
