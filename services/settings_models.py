@@ -55,7 +55,7 @@ RemindSettings = RemindConfig
 class SettingsFile(_Section):
     """One configuration file, or all of them merged."""
 
-    database: Path | None = None
+    database: str | None = None  # a file path or a postgresql:// URL (never a Path: "//")
     export_dir: Path = Path(DEFAULT_EXPORT_DIR)
     theme: Theme = Theme.DEFAULT
     keys: dict[str, str] = Field(default_factory=dict)

@@ -327,6 +327,13 @@ class Store:
     def conn(self) -> Connection:
         raise NotImplementedError
 
+    def owner_account(self) -> str | None:
+        """Who owns the database: the OS account owning the file (SQLite);
+        PgStore answers with the database's owner role. None when unknown."""
+        from storage.identity import file_owner
+
+        return file_owner(self.path)
+
     def close(self) -> None:
         raise NotImplementedError
 

@@ -28,11 +28,22 @@ ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to a
 # query's WHERE has the same terms.
 _WAIVED, _PAID, _DUE = (json_fields.DUES.extract(f) for f in ("waived", "paid_fen", "due_fen"))
 UNPAID_SQL = f"NOT {_WAIVED} AND {_PAID} < {_DUE}"
+
+
+def unpaid_sql(store: Store) -> str:
+    """UNPAID_SQL in *store*'s dialect: on PostgreSQL json_extract gives text,
+    and the dues_unpaid index there is on pg_schema.DUES_UNPAID_WHERE."""
+    if store.dialect == "postgresql":
+        from storage.pg_schema import DUES_UNPAID_WHERE
+
+        return DUES_UNPAID_WHERE
+    return UNPAID_SQL
 # A record that settles what the member owes: a base (rated kinds), a flat
 # amount (students, peasants …) or an approved waiver.
+# CAST: on PostgreSQL json_extract gives text (no index depends on this text).
 _HAS_BASE_SQL = " OR ".join(
-    f"{json_fields.DUES.extract(f, 'd.data')}{test}"
-    for f, test in (("base_fen", " > 0"), ("due_fen", " > 0"), ("waived", ""))
+    f"CAST({json_fields.DUES.extract(f, 'd.data')} AS integer){test}"
+    for f, test in (("base_fen", " > 0"), ("due_fen", " > 0"), ("waived", " <> 0"))
 )
 NO_BASE = "未设基数"
 
@@ -86,7 +97,7 @@ def home_items(store: Store, today: date) -> list[DueItem]:
     for part in chunks(ids):
         for r in store.query(
             f"SELECT person_id, month FROM {TABLE} WHERE branch_id IN ({marks(part)})"
-            f" AND month BETWEEN ? AND ? AND {UNPAID_SQL}",
+            f" AND month BETWEEN ? AND ? AND {unpaid_sql(store)}",
             (*part, start.isoformat(), cutoff.isoformat()),
         ):
             months.setdefault(r["person_id"], []).append(date.fromisoformat(r["month"]))

@@ -11,6 +11,10 @@ class NotADatabaseError(StorageError):
     pass
 
 
+class ServerUnreachableError(NotADatabaseError):
+    """The PostgreSQL server cannot be reached (down, wrong host, refused login)."""
+
+
 class SchemaTooNewError(StorageError):
     pass
 
