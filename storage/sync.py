@@ -283,9 +283,7 @@ def _refuse(message: str) -> SyncRefusedError:
     return SyncRefusedError(message + "汇总库没有写入任何内容。")
 
 
-def verify_audit(
-    conn: Connection, site: Site, rows: Sequence[Row], state: HubState
-) -> list[Row]:
+def verify_audit(conn: Connection, site: Site, rows: Sequence[Row], state: HubState) -> list[Row]:
     """The rows after the hub's head, once every link verifies; raises
     SyncRefusedError naming the first row that does not."""
     ordered = sorted(rows, key=lambda r: int(r["seq"]))
@@ -374,7 +372,9 @@ def _write_records(
             else:
                 marks = ", ".join("?" * len(cols))
                 names = ", ".join(f'"{c}"' for c in cols)
-                conn.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(r.row.values()))
+                conn.execute(
+                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(r.row.values())
+                )
                 # A record id another site (or the hub itself) holds fails here:
                 # a record belongs to the site that created it.
                 conn.execute(
@@ -520,9 +520,13 @@ def sites(store: Store) -> list[SiteSummary]:
     )
     return [
         SiteSummary(
-            id=r["site_id"], name=r["name"], last_push_at=r["last_push_at"],
-            last_seen_at=r["last_seen_at"], records=int(r["records"]),
-            audit_seq=int(r["audit_seq"]), audit_hash=r["audit_hash"],
+            id=r["site_id"],
+            name=r["name"],
+            last_push_at=r["last_push_at"],
+            last_seen_at=r["last_seen_at"],
+            records=int(r["records"]),
+            audit_seq=int(r["audit_seq"]),
+            audit_hash=r["audit_hash"],
         )  # fmt: skip
         for r in rows
     ]
@@ -545,7 +549,9 @@ def reverify(store: Store, site_id: str) -> list[int]:
         ):
             bad.append(int(seq))
         prev, expected = digest, int(seq) + 1
-    head = store.query_one("SELECT audit_seq, audit_hash FROM sync_sites WHERE site_id=?", (site_id,))
+    head = store.query_one(
+        "SELECT audit_seq, audit_hash FROM sync_sites WHERE site_id=?", (site_id,)
+    )
     if head and (int(head["audit_seq"]) != expected - 1 or head["audit_hash"] != prev):
         bad.append(int(head["audit_seq"]))
     return bad

@@ -93,7 +93,9 @@ def decode(path: Path, data: bytes) -> Payload:
     try:
         content: dict[str, Any] = json.loads(body.decode("utf-8"))
         site = Site(id=str(content["site"]["id"]), name=str(content["site"]["name"]))
-        records = [make_record(str(t), dict(row), dict(kids)) for t, row, kids in content["records"]]
+        records = [
+            make_record(str(t), dict(row), dict(kids)) for t, row, kids in content["records"]
+        ]
         snap = Snapshot(site, int(content["schema_version"]), records, list(content["audit"]))
     except (ValueError, KeyError, TypeError):
         raise _refuse(path, "内容结构不对") from None

@@ -61,45 +61,45 @@ SQLITE_READ_ONLY = f"这是作业区的记录，{READ_ONLY_MESSAGE}。"
 _TABLES = """
 -- The sites that pushed to this hub, and the head of each one's audit chain.
 CREATE TABLE sync_sites (
-    site_id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    schema_version INTEGER NOT NULL,
-    audit_seq INTEGER NOT NULL DEFAULT 0,
-    audit_hash TEXT NOT NULL,
-    first_push_at TEXT NOT NULL,
-    last_push_at TEXT NOT NULL,
-    last_seen_at TEXT NOT NULL,
-    pushes INTEGER NOT NULL DEFAULT 0
+    site_id {T} PRIMARY KEY,
+    name {T} NOT NULL,
+    schema_version {I} NOT NULL,
+    audit_seq {I} NOT NULL DEFAULT 0,
+    audit_hash {T} NOT NULL,
+    first_push_at {T} NOT NULL,
+    last_push_at {T} NOT NULL,
+    last_seen_at {T} NOT NULL,
+    pushes {I} NOT NULL DEFAULT 0
 );
 -- Each site's audit rows, as the site wrote them, re-verified on arrival.
 CREATE TABLE sync_audit (
-    site_id TEXT NOT NULL REFERENCES sync_sites(site_id),
-    seq INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    table_name TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '',
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    content_hash TEXT NOT NULL DEFAULT '',
+    site_id {T} NOT NULL REFERENCES sync_sites(site_id),
+    seq {I} NOT NULL,
+    at {T} NOT NULL,
+    actor {T} NOT NULL,
+    action {T} NOT NULL,
+    table_name {T} NOT NULL,
+    record_id {T} NOT NULL,
+    detail {T} NOT NULL DEFAULT '',
+    prev_hash {T} NOT NULL,
+    hash {T} NOT NULL,
+    content_hash {T} NOT NULL DEFAULT '',
     PRIMARY KEY (site_id, seq)
 );
 -- Which site a record at the hub came from (a record belongs to the site
 -- that created it), and the hash of the form it was sent in.
 CREATE TABLE record_sites (
-    table_name TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    site_id TEXT NOT NULL REFERENCES sync_sites(site_id),
-    version INTEGER,
-    row_hash TEXT NOT NULL,
+    table_name {T} NOT NULL,
+    record_id {T} NOT NULL,
+    site_id {T} NOT NULL REFERENCES sync_sites(site_id),
+    version {I},
+    row_hash {T} NOT NULL,
     PRIMARY KEY (table_name, record_id)
 );
 CREATE INDEX record_sites_site ON record_sites(site_id, table_name);
 -- Holds a row only inside a sync transaction: the read-only triggers let
 -- that transaction write site records, and nobody else sees the row.
-CREATE TABLE sync_applying (token TEXT PRIMARY KEY);
+CREATE TABLE sync_applying (token {T} PRIMARY KEY);
 """
 
 
@@ -109,7 +109,7 @@ def _statements(script: str) -> list[str]:
 
 def sqlite_ddl() -> list[str]:
     """Migration 18 for SQLite, statement by statement."""
-    out = _statements(_TABLES)
+    out = _statements(_TABLES.format(T="TEXT", I="INTEGER"))
     for verb in ("UPDATE", "DELETE"):
         out.append(
             f"CREATE TRIGGER sync_audit_no_{verb.lower()} BEFORE {verb} ON sync_audit"
@@ -163,7 +163,9 @@ END $$
 def pg_ddl() -> list[str]:
     """The version-18 step for PostgreSQL, statement by statement (run on the
     raw psycopg connection, no placeholders)."""
-    out = _statements(_TABLES) + [f.strip() for f in _PG_FUNCTIONS]
+    # text and integers as storage/pg_schema.py carries SQLite's over
+    tables = _TABLES.format(T='text COLLATE "C"', I="bigint")
+    out = _statements(tables) + [f.strip() for f in _PG_FUNCTIONS]
     out.append(
         "CREATE TRIGGER sync_audit_append_only BEFORE UPDATE OR DELETE ON sync_audit"
         " FOR EACH ROW EXECUTE FUNCTION zhibu_sync_audit_append_only()"
