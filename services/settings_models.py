@@ -53,7 +53,7 @@ RemindSettings = RemindConfig
 
 
 class SyncSettings(_Section):
-    """The ``[sync]`` section (docs/SYNC.md#configuration): what a site sends
+    """The ``[sync]`` section (docs/SYNC.md#private-details): what a site sends
     to the 党委 hub."""
 
     # Private 一人一事 details stay at the site: the hub gets the redacted

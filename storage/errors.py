@@ -50,4 +50,4 @@ class SyncRefusedError(StorageError):
 
 
 class SiteRecordReadOnlyError(StorageError):
-    """A save of a site's record at the 党委 hub (docs/SYNC.md#read-only)."""
+    """A save of a site's record at the 党委 hub (docs/SYNC.md#read-only-at-the-hub)."""

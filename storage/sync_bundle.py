@@ -1,4 +1,4 @@
-"""The offline bundle: a site's full snapshot in one checksummed file (docs/SYNC.md#bundle).
+"""The offline bundle: a site's full snapshot in one checksummed file (docs/SYNC.md#how-it-works).
 
 Layout: gzip of one header line (JSON: format, format version, the body's
 sha256 and length) followed by the body (JSON: site id and name, schema
