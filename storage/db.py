@@ -275,6 +275,13 @@ def storage_error(exc: sqlite3.Error) -> StorageError:
         return StorageError("读写数据库时发生磁盘错误，未能保存。您的输入已保留，请联系管理员。")
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return StorageError("数据库文件已损坏，未能保存。您的输入已保留，请联系管理员用备份恢复。")
+    if isinstance(exc, sqlite3.IntegrityError) and "在党委汇总库中只读" in str(exc):
+        # A site's record at the 党委 hub (storage/sync_schema.py's triggers):
+        # the trigger's own sentence, which names the site on PostgreSQL.
+        from storage.errors import SiteRecordReadOnlyError
+
+        line = next(ln for ln in str(exc).splitlines() if "在党委汇总库中只读" in ln)
+        return SiteRecordReadOnlyError(line.strip())
     if isinstance(exc, sqlite3.IntegrityError):
         # SQLite's constraint messages name tables and columns, never values.
         return StorageError(f"保存失败：与已有数据冲突（{exc}）。您的输入已保留。")

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.dues_home import UNPAID_SQL_PG
 from storage.errors import SchemaTooNewError, StorageError
+from storage.sync_schema import pg_ddl
 
 if TYPE_CHECKING:  # psycopg is needed only where PostgreSQL is used
     import psycopg
@@ -743,6 +744,8 @@ FULL_SCHEMA: tuple[str, ...] = _JSON_FUNCTIONS + _COMPAT + _TABLES + _AUDIT_TRIG
 # step is the PostgreSQL twin of the SQLite migration with the same number.
 STEPS: list[tuple[int, Sequence[str]]] = [
     (17, FULL_SCHEMA),
+    # m018_sync: site -> 党委 sync (its DDL is storage/sync_schema.py's, for both engines)
+    (18, tuple(pg_ddl())),
 ]
 SCHEMA_VERSION = STEPS[-1][0]
 
