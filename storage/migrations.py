@@ -646,7 +646,7 @@ def m016_history_indexes(c: sqlite3.Connection) -> None:
         CREATE INDEX meetings_kind_org_date ON meetings(kind, org_id, date);
         CREATE INDEX action_items_meeting ON action_items(meeting_id, kind);
         -- the home screen's arrears: only the unpaid records of the window
-        -- (the WHERE is storage.dues_home.UNPAID_SQL, which must match it)
+        -- (the WHERE is storage.dues_sql.UNPAID_SQL, which must match it)
         CREATE INDEX dues_unpaid ON dues(branch_id, month)
             WHERE NOT json_extract(data, '$.waived')
             AND json_extract(data, '$.paid_fen') < json_extract(data, '$.due_fen');

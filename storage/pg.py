@@ -34,9 +34,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.db import ABORTED_MESSAGE, WAIT_SLICE_MS, WRITE_DEADLINE_S, Store, storage_error
 from storage.errors import NotADatabaseError, StorageError
 from storage.sql import Params
+from storage.store import ABORTED_MESSAGE, WAIT_SLICE_MS, WRITE_DEADLINE_S, Store, storage_error
 
 if TYPE_CHECKING:
     import psycopg

@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from storage.dues_home import UNPAID_SQL_PG
+from storage.dues_sql import UNPAID_SQL_PG
 from storage.errors import SchemaTooNewError, StorageError
 from storage.sync_schema import pg_ddl
 
