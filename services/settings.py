@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from domain.participation import ParticipationConfig
     from domain.problems import EscalationConfig
     from domain.tasks import TaskScoreConfig
-    from services.settings_models import RemindSettings
+    from services.settings_models import RemindSettings, SyncSettings
 
 SYSTEM_FILE = Path("/etc/zhibu/config.toml")
 SYSTEM_ENV = "ZHIBU_SYSTEM_CONFIG"
@@ -160,6 +160,12 @@ class Settings:
         from services.settings_models import RemindSettings
 
         return _strict(RemindSettings, self.merged.get("remind") or {})
+
+    @cached_property
+    def sync(self) -> SyncSettings:
+        from services.settings_models import SyncSettings
+
+        return _strict(SyncSettings, self.merged.get("sync") or {})
 
     def origin(self, key: str) -> Source:
         """The layer that set dotted *key* (or a table above it)."""

@@ -52,6 +52,15 @@ class RulesFile(_Section):
 RemindSettings = RemindConfig
 
 
+class SyncSettings(_Section):
+    """The ``[sync]`` section (docs/SYNC.md#private-details): what a site sends
+    to the 党委 hub."""
+
+    # Private 一人一事 details stay at the site: the hub gets the redacted
+    # case (docs/SECURITY.md#private-details-and-exports) unless this is true.
+    send_private_details: bool = False
+
+
 class SettingsFile(_Section):
     """One configuration file, or all of them merged."""
 
@@ -61,6 +70,7 @@ class SettingsFile(_Section):
     keys: dict[str, str] = Field(default_factory=dict)
     rules: RulesFile = Field(default_factory=RulesFile)
     remind: RemindSettings = Field(default_factory=RemindSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
 
 
 def _json_default(value: object) -> str:

@@ -392,7 +392,7 @@ def home_branch_ids(
     if own:
         parent = store.scalar("SELECT parent_id FROM org_units WHERE id=?", (own,))
         rows = store.query(
-            "SELECT id FROM org_units WHERE kind=? AND parent_id IS ? AND id<>?"
+            "SELECT id FROM org_units WHERE kind=? AND parent_id IS NOT DISTINCT FROM ? AND id<>?"
             " ORDER BY sort_order, name LIMIT ?",
             (OrgKind.BRANCH.value, parent, own, max(limit - 1, 0)),
         )

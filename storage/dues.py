@@ -32,7 +32,8 @@ from domain.periods import add_months, month_start
 from storage import audit, drafts
 from storage import people as people_store
 from storage.db import Store, now_iso
-from storage.dues_home import ARREARS_LOOKBACK_MONTHS, TABLE, arrears_month, unpaid_sql
+from storage.dues_home import ARREARS_LOOKBACK_MONTHS, TABLE, arrears_month
+from storage.dues_sql import unpaid_sql
 from storage.in_lists import chunks, marks
 from storage.records import META_FIELDS, load_document, save_document
 from storage.sql import Connection
@@ -163,7 +164,7 @@ def _unpaid_rows(store: Store, where: str, params: tuple[object, ...]) -> list[D
     """Records still unpaid today (not waived, paid < due): a settled month
     and a missing month both break a run, so only these are needed."""
     rows = store.query(
-        f"SELECT * FROM {TABLE} WHERE {where} AND {unpaid_sql(store)}",
+        f"SELECT * FROM {TABLE} WHERE {where} AND {unpaid_sql(store.dialect)}",
         params,
     )
     return [_load(r) for r in rows]

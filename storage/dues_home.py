@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import json_fields
 from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
 from domain.dashboard import DueItem, Urgency
 from domain.navigation import Place, go
@@ -17,34 +16,13 @@ from domain.people_codes import PoliticalStatus
 from domain.periods import add_months, month_start
 from storage.compliance import home_branch_ids
 from storage.db import Store
+from storage.dues_sql import has_base_sql as _has_base_sql
+from storage.dues_sql import unpaid_sql
 from storage.in_lists import chunks, marks
 
 TABLE = "dues"
 SECTION = "党费"
 ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to alert
-# Still unpaid today (not waived, paid < due): a settled month and a missing
-# month both break a run, so only these rows are needed. The partial index
-# dues_unpaid (migration 16) repeats this text: SQLite uses it only when the
-# query's WHERE has the same terms.
-_WAIVED, _PAID, _DUE = (json_fields.DUES.extract(f) for f in ("waived", "paid_fen", "due_fen"))
-UNPAID_SQL = f"NOT {_WAIVED} AND {_PAID} < {_DUE}"
-
-
-def unpaid_sql(store: Store) -> str:
-    """UNPAID_SQL in *store*'s dialect: on PostgreSQL json_extract gives text,
-    and the dues_unpaid index there is on pg_schema.DUES_UNPAID_WHERE."""
-    if store.dialect == "postgresql":
-        from storage.pg_schema import DUES_UNPAID_WHERE
-
-        return DUES_UNPAID_WHERE
-    return UNPAID_SQL
-# A record that settles what the member owes: a base (rated kinds), a flat
-# amount (students, peasants …) or an approved waiver.
-# CAST: on PostgreSQL json_extract gives text (no index depends on this text).
-_HAS_BASE_SQL = " OR ".join(
-    f"CAST({json_fields.DUES.extract(f, 'd.data')} AS integer){test}"
-    for f, test in (("base_fen", " > 0"), ("due_fen", " > 0"), ("waived", " <> 0"))
-)
 NO_BASE = "未设基数"
 
 
@@ -52,7 +30,8 @@ def has_base(store: Store, person_id: str) -> bool:
     """True when some record of the person carries a base (or a flat amount, or a waiver)."""
     return bool(
         store.scalar(
-            f"SELECT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=? AND ({_HAS_BASE_SQL}))",
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=?"
+            f" AND ({_has_base_sql(store.dialect)}))",
             (person_id,),
         )
     )
@@ -73,7 +52,7 @@ def no_base(store: Store, branch_ids: list[str], month: date) -> list[tuple[str,
                 " AND (p.status=? OR (p.status=? AND (p.joined_party IS NULL"
                 " OR p.joined_party < ?)))"
                 f" AND NOT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.person_id=p.id"
-                f" AND ({_HAS_BASE_SQL}))"
+                f" AND ({_has_base_sql(store.dialect)}))"
                 " ORDER BY p.sort_key, p.name",
                 (*part, PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value,
                  next_month),
@@ -97,7 +76,7 @@ def home_items(store: Store, today: date) -> list[DueItem]:
     for part in chunks(ids):
         for r in store.query(
             f"SELECT person_id, month FROM {TABLE} WHERE branch_id IN ({marks(part)})"
-            f" AND month BETWEEN ? AND ? AND {unpaid_sql(store)}",
+            f" AND month BETWEEN ? AND ? AND {unpaid_sql(store.dialect)}",
             (*part, start.isoformat(), cutoff.isoformat()),
         ):
             months.setdefault(r["person_id"], []).append(date.fromisoformat(r["month"]))

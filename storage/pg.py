@@ -31,10 +31,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from storage.db import ABORTED_MESSAGE, WAIT_SLICE_MS, WRITE_DEADLINE_S, Store, storage_error
 from storage.errors import ServerUnreachableError, StorageError
 from storage.paths import state_dir_for
 from storage.sql import Params
+from storage.store import ABORTED_MESSAGE, WAIT_SLICE_MS, WRITE_DEADLINE_S, Store, storage_error
 
 if TYPE_CHECKING:
     import psycopg
@@ -238,6 +238,10 @@ class PgStore(Store):
         folder = state_dir_for(url)
         ensure_private_dir(folder)
         self.path = folder / "zhibu.db"  # never a database: sidecars are named after it
+
+    @property
+    def target(self) -> str:
+        return self.url
 
     @property
     def label(self) -> str:

@@ -8,8 +8,9 @@ import pytest
 from storage.db import Store, open_store
 from tests.demo_cache import demo_db
 from tests.factories import TODAY
-from tests.pg_fixtures import db_target, engine, pg_server, pg_url  # noqa: F401 - fixtures
-from tests.pg_fixtures import pytest_generate_tests  # noqa: F401 - hook
+
+# engine, db_target, pg_url and the both_engines parametrisation
+pytest_plugins = ["tests.pg_fixtures"]
 
 
 @pytest.fixture
@@ -33,7 +34,18 @@ def store(db_target: Path | str) -> Store:
 
 
 @pytest.fixture
-def demo_store(db_path: Path, today: date) -> Store:
+def demo_store(engine: str, db_path: Path, today: date, request: pytest.FixtureRequest) -> Store:
+    """The demo database: a copy of the file, or in a both_engines module also
+    a copy of a PostgreSQL demo database (tests/pg_fixtures.py)."""
+    if engine == "postgresql":
+        from tests.pg_fixtures import drop, pg_demo_url
+
+        url = pg_demo_url(request.getfixturevalue("pg_server"), actor="tester", today=today)
+        s = open_store(url, actor="tester")
+        yield s
+        s.close()
+        drop(url)
+        return
     s = open_store(demo_db(db_path, actor="tester", today=today), actor="tester")
     yield s
     s.close()

@@ -22,6 +22,8 @@ from tests import factories as f
 Q4 = Period.quarter(2026, 4)
 
 
+pytestmark = pytest.mark.both_engines
+
 def _row(bq: svc.BranchQuarter, pid: str) -> svc.MemberQuarter:
     return next(r for r in bq.rows if r.person.id == pid)
 

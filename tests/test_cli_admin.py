@@ -39,7 +39,7 @@ def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def as_account(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    monkeypatch.setattr("storage.db.current_actor", lambda: name)
+    monkeypatch.setattr("storage.store.current_actor", lambda: name)
 
 
 def test_grant_list_revoke(capsys, db) -> None:

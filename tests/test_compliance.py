@@ -30,6 +30,8 @@ from domain.periods import (
     quarter_of,
 )
 
+pytestmark = pytest.mark.both_engines
+
 S = ComplianceStatus
 
 # ---------------------------------------------------------------- periods

@@ -25,6 +25,8 @@ from storage.db import Store
 from tests import factories
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
+
 ASSEMBLY_KINDS = ("支部党员大会", "接收预备党员", "预备党员转正", "换届选举")
 KIND_OF = {
     "branch_committee": ("支部委员会",),

@@ -17,6 +17,8 @@ from storage import development as dev_store
 from storage.db import Store
 from tests import factories
 
+pytestmark = pytest.mark.both_engines
+
 S = Stage
 
 

@@ -35,6 +35,8 @@ from domain.dues import (
 # ---------------------------------------------------------------- bands
 
 
+pytestmark = pytest.mark.both_engines
+
 @pytest.mark.parametrize(
     ("base_fen", "amount_fen", "rate_bp", "label"),
     [

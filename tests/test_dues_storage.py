@@ -26,6 +26,7 @@ from storage.errors import StaleRecordError, StorageError
 from tests import factories
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
 
 def ensure_demo_dues(store: Store, today: date = TODAY) -> None:
     """The demo's dues, whether or not build_demo already calls the hook."""

@@ -24,6 +24,8 @@ from storage.followups import ListQuery, Scope
 from tests import factories
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
+
 CONFIG = FollowUpConfig()
 
 
@@ -201,6 +203,7 @@ def test_lists_by_scope_and_filter(fu_db, branch, cast) -> None:
     )
 
 
+@pytest.mark.sqlite_only
 def test_pages_come_from_sql(fu_db, branch, cast) -> None:
     for i in range(7):
         _file(fu_db, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=i))
@@ -265,6 +268,7 @@ def test_home_items_due_and_overdue_grouped_by_member_and_private_hidden(
     assert any(i.text.startswith(w1.name) and i.action is not None and private.id in i.action.args for i in mine)
 
 
+@pytest.mark.sqlite_only
 def test_home_items_are_capped_and_use_the_due_index(fu_db, branch, cast) -> None:
     for i in range(6):
         _file(fu_db, branch.id, cast["w1"], cast["m1"], found=TODAY - timedelta(days=5 + i))

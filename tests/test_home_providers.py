@@ -24,6 +24,7 @@ from storage.records import load_document
 from tests import factories
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
 
 def test_lecture_lines_read_the_same_lecture_as_the_model(store: Store) -> None:
     _top, branches = factories.org_tree(

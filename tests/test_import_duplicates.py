@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from domain.clean import identity_text
@@ -15,6 +16,8 @@ from storage import org, people
 from storage.db import Store, open_store
 from tests.factories import TODAY
 from tests.test_import import _org, _write, _zhibu
+
+pytestmark = pytest.mark.both_engines
 
 HEAD = "姓名,出生日期,电话,支部,班组\n"
 BRANCH = "采油一队党支部"

@@ -25,6 +25,8 @@ from tests import xlsx_check as xc
 from tests.factories import TODAY
 from tui import cli
 
+pytestmark = pytest.mark.both_engines
+
 D = dt.date
 
 

@@ -31,6 +31,8 @@ from storage.db import SqliteStore, Store, open_store
 from storage.errors import CorrectionConflict, StorageError
 from storage.records import save_document
 
+pytestmark = pytest.mark.both_engines
+
 NOW = dt.datetime(2026, 3, 15, 16, 5)
 DAY = dt.date(2026, 3, 15)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from fractions import Fraction
 
+import pytest
+
 from domain.participation import (
     AttendanceRecord,
     AttendanceState,
@@ -23,6 +25,8 @@ P, L, A, OBS = (
 Q4 = Period.quarter(2026, 4)
 DAY0 = date(2026, 10, 1)
 
+
+pytestmark = pytest.mark.both_engines
 
 def rows(person: str, states: list[AttendanceState], made_up: int = 0) -> list[AttendanceRecord]:
     """One meeting per week from 1 Oct; the first *made_up* non-present rows are made up."""

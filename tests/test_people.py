@@ -12,6 +12,7 @@ from storage import org, people
 from tests import factories
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
 
 @pytest.mark.parametrize(
     "text",
@@ -80,6 +81,7 @@ def test_search_middle_character_and_filters(store) -> None:
     assert [p.name for p in people.search(store, "伟", members_only=True)] == ["李伟明"]
 
 
+@pytest.mark.sqlite_only
 def test_search_uses_the_index(store) -> None:
     factories.branch(store)
     plan = store.query(

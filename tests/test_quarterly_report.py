@@ -24,6 +24,8 @@ from tests.test_compliance_storage import count, groups_of, hand_participation
 Q3 = Period.quarter(2026, 3)
 
 
+pytestmark = pytest.mark.both_engines
+
 def table_with(doc: docx.document.Document, first_header: str) -> list[list[str]]:
     for t in doc.tables:
         rows = [[c.text for c in r.cells] for r in t.rows]

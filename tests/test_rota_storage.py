@@ -21,6 +21,8 @@ from storage.errors import StaleRecordError
 from tests import factories
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
+
 AT = datetime(2026, 11, 22, 9, 0)
 
 

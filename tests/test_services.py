@@ -29,6 +29,8 @@ from storage import followups as fu_store
 from storage import org, people, rota
 from storage.db import Store
 
+pytestmark = pytest.mark.both_engines
+
 TODAY = date(2026, 11, 22)
 NOW = dt.datetime(2026, 11, 22, 16, 0)
 
@@ -208,6 +210,7 @@ def test_record_month_all_or_nothing(store: Store) -> None:
 # -- people import (sqlite-utils bulk insert inside BEGIN IMMEDIATE) ------------
 
 
+@pytest.mark.sqlite_only
 def test_import_people_is_one_transaction_through_sqlite_utils(store: Store, tmp_path: Path) -> None:
     from services import import_people as imp
     from services.errors import InputMissing

@@ -20,6 +20,8 @@ from storage import sittings as sittings_store
 from storage.db import Store
 from tests import factories
 
+pytestmark = pytest.mark.both_engines
+
 DAY = dt.date(2026, 11, 6)
 
 

@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui import cli_remind
 
     cli_remind.add_parser(sub)
+    from tui import cli_sync
+
+    cli_sync.add_parser(sub)
     _add_global_options(p, top=True)
     p.add_argument("--version", action="version", version=f"zhibu {_version()}",
                    help="显示版本号并退出")  # fmt: skip
@@ -336,6 +339,12 @@ def _dispatch(args: argparse.Namespace, db_path: DbTarget, settings: Settings) -
         from tui import cli_remind
 
         return cli_remind.run(args, db_path, settings)
+    if args.command in ("site", "sync"):
+        from tui import cli_sync
+
+        if args.command == "site":
+            return cli_sync.run_site(args, db_path)
+        return cli_sync.run(args, db_path, settings)
     return exit_codes.USAGE
 
 

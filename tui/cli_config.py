@@ -127,6 +127,7 @@ CONFIG_HELP = """
 [rules.problems]       问题逾期几天报党总支：escalate_after_days
 [rules.tasks]          党总支任务检查分值：on_time_points、measure_points
 [remind]               提醒渠道
+[sync]                 汇总到党委：send_private_details 是否把保密的一人一事详情也送到汇总库（默认 false）
 
 每一项的当前值和来源：zhibu config。
 文件有误时，zhibu 指出文件和行号并以退出码 78 退出，不启动。
