@@ -6,34 +6,51 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from services.database import require_existing
-from services.errors import InvalidInput, service, write_error
+from services.database import DbTarget, DbUrl, pg_dump_command, require_existing
+from services.errors import InvalidInput, Refused, service, write_error
 
 if TYPE_CHECKING:
     from storage.maintenance import CheckReport
 
 
 @service
-def check(db_path: Path) -> CheckReport:
+def check(db_path: DbTarget) -> CheckReport:
     """Integrity, schema (version, tables and columns) and the audit trail;
-    writes nothing. The report's ``ok`` says whether all passed."""
+    writes nothing. The report's ``ok`` says whether all passed. On
+    PostgreSQL: schema version and audit trail (the server keeps its pages)."""
     from storage.maintenance import check as run_check
+    from storage.maintenance import check_pg
 
     require_existing(db_path)
+    if isinstance(db_path, DbUrl):
+        return check_pg(db_path)
     return run_check(db_path)
 
 
+def refuse_pg_backup(target: DbUrl, output: str | Path, *, folder: bool = False) -> NoReturn:
+    """zhibu backup copies a SQLite file; a PostgreSQL database is backed up
+    with pg_dump (docs/POSTGRES.md#backup)."""
+    raise Refused(
+        "zhibu backup 只备份 SQLite 数据库文件。PostgreSQL 数据库请用 pg_dump 备份，例如：\n"
+        f"  {pg_dump_command(target, output, dated_in_folder=folder)}\n"
+        "（恢复用 pg_restore --dbname=… 文件名）"
+    )
+
+
 @service
-def backup(db_path: Path, output: Path, *, force: bool = False) -> Path:
+def backup(db_path: DbTarget, output: Path, *, force: bool = False) -> Path:
     """An online, verified, self-contained copy of the database at *output*.
 
     An existing file is replaced only with *force*; the live database, its
     sidecars, and any database with a -wal (another session's) never."""
     from storage.maintenance import backup as run_backup
 
+    if isinstance(db_path, DbUrl):
+        refuse_pg_backup(db_path, output)
     require_existing(db_path)
+    assert isinstance(db_path, Path)
     output = Path(output).expanduser()
     live = Path(db_path).resolve()
     target = output.resolve()
@@ -69,13 +86,15 @@ def _rotated_name(db_path: Path) -> re.Pattern[str]:
 
 @service
 def backup_into_folder(
-    db_path: Path, folder: Path, *, keep: int | None = None, now: datetime | None = None
+    db_path: DbTarget, folder: Path, *, keep: int | None = None, now: datetime | None = None
 ) -> Rotation:
     """A verified backup named <db>-YYYYMMDD-HHMMSS.db inside *folder* (for a
     nightly timer, docs/SERVER.md); with *keep*, then remove the oldest of
     this database's backups there beyond the newest *keep*. Only files named
     like these backups are ever removed, and only after the new one passed
     its check, so a failed night never costs an older copy."""
+    if isinstance(db_path, DbUrl):
+        refuse_pg_backup(db_path, Path(folder).expanduser(), folder=True)
     if keep is not None and keep < 1:
         raise InvalidInput("--keep 至少为 1")
     folder = Path(folder).expanduser()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from services.database import open_or_create
+from services.database import DbTarget, DbUrl, exists, open_or_create, target_label
 from services.errors import InvalidInput, Refused, service
 
 MAX_PEOPLE = 200_000
@@ -15,7 +15,7 @@ MAX_BRANCHES = 2_000
 
 @service
 def build(
-    db_path: Path,
+    db_path: DbTarget,
     *,
     people_count: int = 120,
     force: bool = False,
@@ -33,13 +33,20 @@ def build(
         raise InvalidInput(f"--years 应在 1 到 {MAX_YEARS} 之间")
     if branches is not None and (branches < 1 or branches > MAX_BRANCHES):
         raise InvalidInput(f"--branches 应在 1 到 {MAX_BRANCHES} 之间")
-    db_path = Path(db_path)
-    if db_path.exists() and db_path.stat().st_size > 0:
+    pg = isinstance(db_path, DbUrl)
+    if exists(db_path) if pg else (Path(db_path).exists() and Path(db_path).stat().st_size > 0):
         store = open_or_create(db_path)
         try:
             has_data = bool(people.count_all(store))
         finally:
             store.close()
+        if has_data and pg:
+            # No file to delete: emptying a shared server database is left
+            # to its administrator (dropdb / createdb), never done by --force.
+            raise Refused(
+                f"{target_label(db_path)} 已有数据；演示数据只能写入空的 PostgreSQL 数据库"
+                "（请用 createdb 另建一个，或由管理员 dropdb 后重建）"
+            )
         if has_data and not force:
             raise Refused(f"{db_path} 已有数据；如确要重建请先删除该文件，或加 --force")
         if force:

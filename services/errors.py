@@ -54,6 +54,10 @@ class Stale(StorageFailed):
     """Saving against a version someone else already replaced."""
 
 
+class Unavailable(DomainError):
+    """The database server cannot be reached; nothing was read or written."""
+
+
 class CannotWrite(DomainError):
     """An output file or folder could not be written."""
 
@@ -61,10 +65,12 @@ class CannotWrite(DomainError):
 @contextmanager
 def storage_errors() -> Iterator[None]:
     """Turn a StorageError raised inside the block into a DomainError."""
-    from storage.errors import StaleRecordError, StorageError
+    from storage.errors import ServerUnreachableError, StaleRecordError, StorageError
 
     try:
         yield
+    except ServerUnreachableError as e:
+        raise Unavailable(str(e)) from e
     except StaleRecordError as e:
         raise Stale(str(e)) from e
     except StorageError as e:

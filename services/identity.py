@@ -138,13 +138,15 @@ def _me(store: Store, actor: str | None, session: PinSession | None = None) -> s
 
 
 def owner_admin(store: Store, actor: str) -> bool:
-    """root, or the database file's owner while no 管理员 has been granted."""
+    """root, or the database's owner while no 管理员 has been granted: the OS
+    owner of the SQLite file, or the role owning the PostgreSQL database
+    (Store.owner_account; docs/SECURITY.md#roles-and-grants)."""
     from storage import roles
-    from storage.identity import file_owner, is_root
+    from storage.identity import is_root
 
     if is_root(actor):
         return True
-    return file_owner(store.path) == _account(actor) and not roles.admin_granted(store)
+    return store.owner_account() == _account(actor) and not roles.admin_granted(store)
 
 
 def acting_roles(

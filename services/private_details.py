@@ -108,6 +108,17 @@ def shown(cases: Iterable[FollowUp], who: ActingRoles) -> list[FollowUp]:
     return [fu if may_see_case(who, fu) else redacted(fu) for fu in cases]
 
 
+def for_hub(row: dict[str, object], *, send_private: bool) -> dict[str, object]:
+    """A stored follow-up row as the 党委 hub receives it: a private case goes
+    redacted unless the site's ``[sync] send_private_details`` is true
+    (docs/SYNC.md#private-details)."""
+    if send_private or not row.get("private"):
+        return row
+    from storage import followups as fu_store
+
+    return fu_store.outward_row(dict(row))
+
+
 # --- readers for screens ------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from services.config_file import (
     Theme,
     key_line,
 )
+from storage.paths import DbTarget, as_target, target_label
 
 __all__ = ["ConfigError", "Rules", "Settings", "Source", "Theme", "key_line", "load_settings"]
 
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from domain.participation import ParticipationConfig
     from domain.problems import EscalationConfig
     from domain.tasks import TaskScoreConfig
-    from services.settings_models import RemindSettings
+    from services.settings_models import RemindSettings, SyncSettings
 
 SYSTEM_FILE = Path("/etc/zhibu/config.toml")
 SYSTEM_ENV = "ZHIBU_SYSTEM_CONFIG"
@@ -139,7 +140,7 @@ class Settings:
     the flags (``database`` None: the XDG data folder, storage.paths);
     ``origin(key)`` says where a value came from. Defaults: ``Settings()``."""
 
-    database: Path | None = None
+    database: DbTarget | None = None  # a file, or a PostgreSQL URL (storage.paths.DbUrl)
     export_dir: Path = Path(DEFAULT_EXPORT_DIR)
     theme: Theme = Theme.DEFAULT
     # Binding id -> key(s), e.g. quit = "ctrl+x" (Textual's keymap; "a,b" gives two).
@@ -159,6 +160,12 @@ class Settings:
         from services.settings_models import RemindSettings
 
         return _strict(RemindSettings, self.merged.get("remind") or {})
+
+    @cached_property
+    def sync(self) -> SyncSettings:
+        from services.settings_models import SyncSettings
+
+        return _strict(SyncSettings, self.merged.get("sync") or {})
 
     def origin(self, key: str) -> Source:
         """The layer that set dotted *key* (or a table above it)."""
@@ -191,7 +198,8 @@ class Settings:
         from services.settings_models import effective
 
         data = effective(dict(self.merged))
-        data["database"] = str(self.database) if self.database else None
+        # A URL's password is never shown (storage.paths.DbUrl.label).
+        data["database"] = target_label(self.database) if self.database else None
         yield from _flatten(data)
 
 
@@ -262,7 +270,7 @@ def load_settings(
         last = next((la for la in reversed(layers) if la.path is not None), None)
         _check(merged, last)  # a rule across files (e.g. a min above a max)
     return Settings(
-        database=Path(merged["database"]).expanduser() if merged.get("database") else None,
+        database=as_target(merged["database"]) if merged.get("database") else None,
         export_dir=Path(merged.get("export_dir") or DEFAULT_EXPORT_DIR),
         theme=Theme(merged.get("theme") or Theme.DEFAULT),
         keys=MappingProxyType(dict(merged.get("keys") or {})),

@@ -52,15 +52,25 @@ class RulesFile(_Section):
 RemindSettings = RemindConfig
 
 
+class SyncSettings(_Section):
+    """The ``[sync]`` section (docs/SYNC.md#private-details): what a site sends
+    to the 党委 hub."""
+
+    # Private 一人一事 details stay at the site: the hub gets the redacted
+    # case (docs/SECURITY.md#private-details-and-exports) unless this is true.
+    send_private_details: bool = False
+
+
 class SettingsFile(_Section):
     """One configuration file, or all of them merged."""
 
-    database: Path | None = None
+    database: str | None = None  # a file path or a postgresql:// URL (never a Path: "//")
     export_dir: Path = Path(DEFAULT_EXPORT_DIR)
     theme: Theme = Theme.DEFAULT
     keys: dict[str, str] = Field(default_factory=dict)
     rules: RulesFile = Field(default_factory=RulesFile)
     remind: RemindSettings = Field(default_factory=RemindSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
 
 
 def _json_default(value: object) -> str:

@@ -65,9 +65,10 @@ def facts(store: Store, branch_ids: Sequence[str] | None = None) -> list[BranchF
         r["branch_id"]: r
         for r in store.query(
             "SELECT branch_id,"
-            " sum(status = ?) AS full,"
-            " sum(status IN (?, ?)) AS members,"
-            f" sum(post IN ({marks(list(COMMITTEE_POSTS))})) AS committee"
+            # CAST: PostgreSQL has no sum(boolean); SQLite's 0/1 is the same.
+            " sum(CAST(status = ? AS integer)) AS full,"
+            " sum(CAST(status IN (?, ?) AS integer)) AS members,"
+            f" sum(CAST(post IN ({marks(list(COMMITTEE_POSTS))}) AS integer)) AS committee"
             " FROM people WHERE branch_id IS NOT NULL GROUP BY branch_id",
             (
                 PoliticalStatus.FULL.value,

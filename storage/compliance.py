@@ -94,8 +94,9 @@ def branch_facts(store: Store, branch_ids: Sequence[str]) -> list[BranchFacts]:
         ):
             secretary.setdefault(r["branch_id"], r["id"])
         for r in store.query(
-            "SELECT branch_id, sum(status=?) AS full,"
-            f" sum(post IN ({committee})) AS committee FROM people"
+            # CAST: PostgreSQL has no sum(boolean).
+            "SELECT branch_id, sum(CAST(status = ? AS integer)) AS full,"
+            f" sum(CAST(post IN ({committee}) AS integer)) AS committee FROM people"
             f" WHERE branch_id IN ({m}) GROUP BY branch_id",
             (PoliticalStatus.FULL.value, *part),
         ):

@@ -32,7 +32,8 @@ from domain.periods import add_months, month_start
 from storage import audit, drafts
 from storage import people as people_store
 from storage.db import Store, now_iso
-from storage.dues_home import ARREARS_LOOKBACK_MONTHS, TABLE, arrears_month, unpaid_sql
+from storage.dues_home import ARREARS_LOOKBACK_MONTHS, TABLE, arrears_month
+from storage.dues_sql import unpaid_sql
 from storage.in_lists import chunks, marks
 from storage.records import META_FIELDS, load_document, save_document
 from storage.sql import Connection

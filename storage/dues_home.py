@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import json_fields
 from domain.arrears import ArrearsLevel, arrears_level, run_ending_at
 from domain.dashboard import DueItem, Urgency
 from domain.navigation import Place, go
@@ -17,37 +16,13 @@ from domain.people_codes import PoliticalStatus
 from domain.periods import add_months, month_start
 from storage.compliance import home_branch_ids
 from storage.db import Store
-from storage.sql import Dialect
+from storage.dues_sql import has_base_sql as _has_base_sql
+from storage.dues_sql import unpaid_sql
 from storage.in_lists import chunks, marks
 
 TABLE = "dues"
 SECTION = "党费"
 ARREARS_LOOKBACK_MONTHS = 24  # a longer unbroken run is still ≥6: enough to alert
-# Still unpaid today (not waived, paid < due): a settled month and a missing
-# month both break a run, so only these rows are needed. The partial index
-# dues_unpaid (migration 16) repeats this text: SQLite uses it only when the
-# query's WHERE has the same terms.
-_WAIVED, _PAID, _DUE = (json_fields.DUES.extract(f) for f in ("waived", "paid_fen", "due_fen"))
-UNPAID_SQL = f"NOT {_WAIVED} AND {_PAID} < {_DUE}"
-# PostgreSQL's json_extract returns text (storage/pg_schema.py): numbers and
-# flags are cast, and its dues_unpaid index repeats this text.
-_WAIVED_N, _PAID_N, _DUE_N = (f"CAST({x} AS bigint)" for x in (_WAIVED, _PAID, _DUE))
-UNPAID_SQL_PG = f"{_WAIVED_N} = 0 AND {_PAID_N} < {_DUE_N}"
-
-
-def unpaid_sql(dialect: Dialect) -> str:
-    return UNPAID_SQL if dialect == "sqlite" else UNPAID_SQL_PG
-
-
-def _has_base_sql(dialect: Dialect) -> str:
-    """A record that settles what the member owes: a base (rated kinds), a
-    flat amount (students, peasants …) or an approved waiver."""
-    tests = (("base_fen", " > 0"), ("due_fen", " > 0"), ("waived", ""))
-    if dialect == "sqlite":
-        return " OR ".join(f"{json_fields.DUES.extract(f, 'd.data')}{t}" for f, t in tests)
-    return " OR ".join(
-        f"CAST({json_fields.DUES.extract(f, 'd.data')} AS bigint){t or ' = 1'}" for f, t in tests
-    )
 NO_BASE = "未设基数"
 
 

@@ -11,6 +11,10 @@ class NotADatabaseError(StorageError):
     pass
 
 
+class ServerUnreachableError(NotADatabaseError):
+    """The PostgreSQL server cannot be reached (down, wrong host, refused login)."""
+
+
 class SchemaTooNewError(StorageError):
     pass
 
@@ -42,3 +46,12 @@ class FileReplacedError(StorageError):
 
 class CorrectionConflict(StorageError):
     """A second correction of one record, or a correction of a replaced version."""
+
+
+class SyncRefusedError(StorageError):
+    """A push or bundle the hub will not take (a chain that does not verify,
+    a damaged bundle, another schema); nothing was written (docs/SYNC.md)."""
+
+
+class SiteRecordReadOnlyError(StorageError):
+    """A save of a site's record at the 党委 hub (docs/SYNC.md#read-only-at-the-hub)."""

@@ -36,7 +36,7 @@ from storage.accounts import Viewer
 from storage.db import Store
 from storage.errors import StorageError
 from storage.followup_home import OPEN_SQL, TABLE, full_source
-from storage.records import META_FIELDS, load_document, save_document
+from storage.records import META_FIELDS, load_document, save_document, to_db
 from storage.sql import Connection, dialect_of
 
 TEMPLATES = "branch_templates"
@@ -156,6 +156,21 @@ def file_new(
 
 def _load(row: dict[str, Any]) -> FollowUp:
     return load_document(row, FollowUp)
+
+
+def outward_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored followups row with the redacted case in it (domain.followups.
+    redacted): what leaves the site when private details stay there. Only
+    services.private_details.for_hub calls it (docs/SYNC.md#private-details)."""
+    from domain.followups import redacted
+
+    fu = redacted(_load(row))
+    out = dict(row)
+    out.update({k: to_db(v) for k, v in _index_columns(fu).items()})
+    out["person_id"] = None  # blanked; the column references people
+    body = fu.model_dump(mode="json", exclude=set(META_FIELDS))
+    out["data"] = json.dumps(body, ensure_ascii=False)
+    return out
 
 
 def get(store: Store, fu_id: str) -> FollowUp | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from storage import audit
 from storage.db import check_file_is_sqlite, maybe_in_use, open_read_only, utils_db
-from storage.errors import StorageError
+from storage.errors import ServerUnreachableError, StorageError
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION, backup_to
 
 
@@ -71,6 +71,48 @@ def check(path: Path) -> CheckReport:
         report.lines.append(f"错误：数据库损坏（{e}）")
     finally:
         conn.close()
+    return report
+
+
+def check_pg(url: str) -> CheckReport:
+    """`zhibu check` on PostgreSQL: schema version and the audit trail, on one
+    read-only snapshot. The server keeps its own pages sound (no quick_check);
+    nothing is installed or written (docs/POSTGRES.md#check)."""
+    from storage.pg import PgStore, pg_schema_version
+
+    report = CheckReport()
+    store = PgStore(url)
+    try:
+        conn = store.conn
+        version = store.schema_version()
+        supported = pg_schema_version()
+        report.lines.append("完整性：由 PostgreSQL 服务器保证（不做 SQLite 的 quick_check）")
+        report.lines.append(f"结构版本：{version}（程序支持 {supported}）")
+        if version > supported:
+            report.ok = False
+            report.lines.append("  数据库比本程序新，请升级 zhibu")
+        if store.scalar("SELECT to_regclass('audit')") is None:
+            report.ok = False
+            report.lines.append("审计日志：缺少 audit 表")
+            return report
+        problems = audit.problems(conn)
+        n = int(store.scalar("SELECT count(*) FROM audit") or 0)
+        if problems:
+            report.ok = False
+            report.lines += [f"审计日志：{p}" for p in problems]
+        else:
+            report.lines.append(f"审计日志：{n} 条，哈希链完整")
+        count, last = audit.head(conn)
+        report.lines.append(f"审计链头：{count} 条，{last}")
+    except ServerUnreachableError:
+        raise  # not a finding about the data: the caller exits "unavailable"
+    except StorageError as e:
+        return CheckReport(False, [f"错误：{e}"])
+    except sqlite3.DatabaseError as e:  # storage.pg presents psycopg's errors as sqlite3's
+        report.ok = False
+        report.lines.append(f"错误：{e}")
+    finally:
+        store.close()
     return report
 
 

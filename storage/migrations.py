@@ -646,7 +646,7 @@ def m016_history_indexes(c: sqlite3.Connection) -> None:
         CREATE INDEX meetings_kind_org_date ON meetings(kind, org_id, date);
         CREATE INDEX action_items_meeting ON action_items(meeting_id, kind);
         -- the home screen's arrears: only the unpaid records of the window
-        -- (the WHERE is storage.dues_home.UNPAID_SQL, which must match it)
+        -- (the WHERE is storage.dues_sql.UNPAID_SQL, which must match it)
         CREATE INDEX dues_unpaid ON dues(branch_id, month)
             WHERE NOT json_extract(data, '$.waived')
             AND json_extract(data, '$.paid_fen') < json_extract(data, '$.due_fen');
@@ -674,7 +674,18 @@ def m017_people_branch_counts(c: sqlite3.Connection) -> None:
     run_script(c, "CREATE INDEX people_branch_status_post ON people(branch_id, status, post);")
 
 
-def m018_private_details_rls(c: sqlite3.Connection) -> None:
+def m018_sync(c: sqlite3.Connection) -> None:
+    # Site -> 党委 sync (docs/SYNC.md): the hub's record of sites, their audit
+    # rows and the origin of each record, and triggers that keep site records
+    # read-only at the hub. The DDL lives in storage/sync_schema.py, shared
+    # with the PostgreSQL step; frozen here as of this version.
+    from storage.sync_schema import sqlite_ddl
+
+    for statement in sqlite_ddl():
+        c.execute(statement)
+
+
+def m019_private_details_rls(c: sqlite3.Connection) -> None:
     # Nothing to do on SQLite: this number is PostgreSQL's row-level security
     # on private follow-up details (storage/pg_schema.py _PRIVATE_DETAILS_RLS),
     # and a SQLite file has no roles to hold to it (docs/SECURITY.md#postgresql).
@@ -700,7 +711,8 @@ MIGRATIONS: list[Migration] = [
     m015_remind_outbox,
     m016_history_indexes,
     m017_people_branch_counts,
-    m018_private_details_rls,
+    m018_sync,
+    m019_private_details_rls,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -225,9 +225,11 @@ def _make_ups_done(store: Store, meeting_ids: Iterable[str]) -> set[tuple[str, s
     for part in chunks(ids):
         rows = store.query(
             # "+kind": seek each meeting's items (action_items_meeting), not
-            # walk every closed 补学 item of every year (action_items_kind_open).
-            "SELECT meeting_id, owner_id FROM action_items WHERE +kind=?"
-            f" AND closed_at IS NOT NULL AND meeting_id IN ({marks(part)})",
+            # walk every closed 补学 item of every year (action_items_kind_open);
+            # SQLite's planner hint only: PostgreSQL has no unary + on text.
+            "SELECT meeting_id, owner_id FROM action_items WHERE "
+            + ("+kind=?" if store.dialect == "sqlite" else "kind=?")
+            + f" AND closed_at IS NOT NULL AND meeting_id IN ({marks(part)})",
             (ActionKind.MAKE_UP.value, *part),
         )
         found |= {(r["meeting_id"], r["owner_id"]) for r in rows}

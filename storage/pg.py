@@ -22,8 +22,6 @@ connection until it ends or the store closes.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import sqlite3
 import threading
 import time
@@ -31,12 +29,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.db import ABORTED_MESSAGE, WAIT_SLICE_MS, WRITE_DEADLINE_S, Store, storage_error
-from storage.errors import NotADatabaseError, StorageError
+from storage.errors import ServerUnreachableError, StorageError
+from storage.paths import state_dir_for
 from storage.sql import Params
+from storage.store import ABORTED_MESSAGE, WAIT_SLICE_MS, WRITE_DEADLINE_S, Store, storage_error
 
 if TYPE_CHECKING:
     import psycopg
@@ -188,6 +186,15 @@ class PgConnection:
         self.raw.close()
 
 
+def _without_password(text: str, url: str) -> str:
+    """A server's refusal, cut short; libpq may quote the connection string."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(url).password
+    text = text.strip()[:200]
+    return text.replace(str(password), "***") if password else text
+
+
 def _values(parameters: Params) -> Any:
     if isinstance(parameters, Mapping):
         return {k: _value(v) for k, v in parameters.items()}
@@ -216,17 +223,6 @@ def _configure(raw: psycopg.Connection[Any]) -> None:
 # -- store --------------------------------------------------------------------
 
 
-def state_dir_for(url: str) -> Path:
-    """A private local folder for what sits next to a SQLite file (draft spill,
-    crash logs): one per database URL, the password left out of its name."""
-    from sqlalchemy.engine import make_url
-
-    safe = make_url(url).render_as_string(hide_password=True)
-    digest = hashlib.sha256(safe.encode()).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return base / "zhibu" / f"pg-{digest}"
-
-
 class PgStore(Store):
     """A PostgreSQL database; a connection per thread; the same safe writes."""
 
@@ -253,6 +249,20 @@ class PgStore(Store):
 
         return make_url(self.url).render_as_string(hide_password=True)
 
+    def owner_account(self) -> str | None:
+        """The role owning the database (what the file's owner is on SQLite)."""
+        found = self.scalar(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
+        )
+        return str(found) if found is not None else None
+
+    def schema_version(self) -> int:
+        """The recorded schema version, 0 when the database has no zhibu schema
+        (read-only: nothing is created)."""
+        if self.scalar("SELECT to_regclass('schema_version')") is None:
+            return 0
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_version") or 0)
+
     def _engine_now(self) -> Engine:
         if self._engine is None:
             from sqlalchemy import create_engine
@@ -270,8 +280,8 @@ class PgStore(Store):
             fairy = self._engine_now().raw_connection()
         except Exception as e:  # noqa: BLE001 - any failure to reach the server
             cause = e.__cause__ if isinstance(e.__cause__, psycopg.Error) else e
-            raise NotADatabaseError(
-                f"无法连接数据库服务器 {self.label}：{str(cause).strip()[:200]}"
+            raise ServerUnreachableError(
+                f"无法连接数据库服务器 {self.label}：{_without_password(str(cause), self.url)}"
             ) from None
         raw = fairy.driver_connection
         assert isinstance(raw, psycopg.Connection)
@@ -361,6 +371,13 @@ class PgStore(Store):
         finally:
             if told and self.on_wait is not None:
                 self.on_wait(False)
+
+
+def pg_schema_version() -> int:
+    """The PostgreSQL schema version this program installs (storage/pg_schema.py)."""
+    from storage import pg_schema
+
+    return int(pg_schema.SCHEMA_VERSION)
 
 
 def open_pg_store(url: str, *, actor: str | None = None, migrate: bool = True) -> PgStore:

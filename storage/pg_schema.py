@@ -48,8 +48,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from storage.dues_home import UNPAID_SQL_PG
+from storage.dues_sql import UNPAID_SQL_PG
 from storage.errors import SchemaTooNewError, StorageError
+from storage.sync_schema import pg_ddl
 
 if TYPE_CHECKING:  # psycopg is needed only where PostgreSQL is used
     import psycopg
@@ -818,7 +819,9 @@ FULL_SCHEMA: tuple[str, ...] = _JSON_FUNCTIONS + _COMPAT + _TABLES + _AUDIT_TRIG
 # step is the PostgreSQL twin of the SQLite migration with the same number.
 STEPS: list[tuple[int, Sequence[str]]] = [
     (17, FULL_SCHEMA),
-    (18, _PRIVATE_DETAILS_RLS),  # SQLite's m018 is a no-op: no roles there
+    # m018_sync: site -> 党委 sync (its DDL is storage/sync_schema.py's, for both engines)
+    (18, tuple(pg_ddl())),
+    (19, _PRIVATE_DETAILS_RLS),  # SQLite's m019 is a no-op: no roles there
 ]
 SCHEMA_VERSION = STEPS[-1][0]
 

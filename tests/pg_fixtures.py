@@ -65,8 +65,7 @@ def _template(server: str) -> str:
     from storage import pg_schema
     from storage.db import open_store
 
-    digest = hashlib.sha256(Path(pg_schema.__file__).read_bytes()).hexdigest()[:10]
-    name = f"zhibu_tpl_{pg_schema.SCHEMA_VERSION}_{digest}"
+    name = f"zhibu_tpl_{pg_schema.SCHEMA_VERSION}_{_storage_digest()}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute("SELECT pg_advisory_lock(7242)")
         try:

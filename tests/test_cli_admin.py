@@ -39,7 +39,7 @@ def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def as_account(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    monkeypatch.setattr("storage.db.current_actor", lambda: name)
+    monkeypatch.setattr("storage.store.current_actor", lambda: name)
 
 
 def test_grant_list_revoke(capsys, db) -> None:
@@ -67,7 +67,7 @@ def test_grant_list_revoke(capsys, db) -> None:
 def test_not_an_administrator(capsys, db, monkeypatch: pytest.MonkeyPatch) -> None:
     path, b1, _ = db
     from services import identity
-    from storage.db import Store
+    from storage.db import SqliteStore as Store
 
     s = Store(path, actor="mallory")
     identity.request_mapping(s, b1.members[0].id)  # "I am the secretary"
@@ -151,7 +151,7 @@ def test_pin_on_a_terminal_is_read_twice_with_getpass(capsys, db, monkeypatch) -
 
 def test_approve_a_request(capsys, db) -> None:
     from services import identity
-    from storage.db import Store
+    from storage.db import SqliteStore as Store
 
     path, b1, _ = db
     s = Store(path, actor="newbie")
@@ -177,7 +177,7 @@ def test_admin_without_subcommand_is_a_usage_error(capsys, db) -> None:
 
 def test_idle_limit_is_set_by_an_administrator(capsys, db, monkeypatch) -> None:
     from services import identity
-    from storage.db import Store
+    from storage.db import SqliteStore as Store
 
     path, *_ = db
     rc, out, _ = run(capsys, path, "idle", "3")

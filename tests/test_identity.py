@@ -14,7 +14,7 @@ from domain.roles import Role
 from services import identity
 from services.errors import InvalidInput, NotPermitted, Refused
 from storage import audit, people
-from storage.db import Store, open_store
+from storage.db import SqliteStore, Store, open_store
 from tests import factories as f
 
 
@@ -43,7 +43,12 @@ def me() -> str:
 
 
 def as_actor(store: Store, actor: str) -> Store:
-    return Store(store.path, actor=actor)
+    """The same database, another account at the keyboard."""
+    from storage.pg import PgStore
+
+    if isinstance(store, PgStore):
+        return PgStore(store.url, actor=actor)
+    return SqliteStore(store.path, actor=actor)
 
 
 def test_owner_or_root_is_the_first_administrator_then_only_granted_ones(site) -> None:

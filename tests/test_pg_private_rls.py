@@ -267,10 +267,10 @@ def test_step_18_moves_existing_private_cases(site: Site) -> None:
         c.execute("DROP VIEW followups_full")
         c.execute("DROP TABLE followup_private")
         c.execute("DROP FUNCTION zhibu_may_read_private(text, text)")
-        c.execute("DELETE FROM schema_version WHERE version = 18")
+        c.execute("DELETE FROM schema_version WHERE version = 19")
     with psycopg.connect(site.url(site.roles["owner"])) as c:
         c.execute("SELECT 1")  # psycopg opens the transaction install() runs in
-        assert pg_schema.install(c) == pg_schema.SCHEMA_VERSION == 18
+        assert pg_schema.install(c) == pg_schema.SCHEMA_VERSION == 19
         c.commit()
     with _raw(site, "other") as c:
         data = c.execute("SELECT data FROM followups WHERE id = %s", (site.private.id,)).fetchone()[

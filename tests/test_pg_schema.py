@@ -127,20 +127,20 @@ def _pg_columns(pg: Any, table: str) -> dict[str, tuple[str, str | None, bool]]:
 
 
 def test_version_matches_sqlite_migrations() -> None:
-    assert pg_schema.SCHEMA_VERSION == migrations.SCHEMA_VERSION == 18
+    assert pg_schema.SCHEMA_VERSION == migrations.SCHEMA_VERSION == 19
     assert pg_schema.STEPS[0][0] == 17  # a database is born at the full-schema step
 
 
 def test_install_on_empty_then_noop(fresh_pg: Any) -> None:
     assert pg_schema.current_version(fresh_pg) == 0
-    assert pg_schema.install(fresh_pg) == 18
+    assert pg_schema.install(fresh_pg) == 19
     fresh_pg.commit()
-    assert pg_schema.current_version(fresh_pg) == 18
+    assert pg_schema.current_version(fresh_pg) == 19
     before = fresh_pg.execute("SELECT count(*) FROM pg_class").fetchone()[0]
-    assert pg_schema.install(fresh_pg) == 18
+    assert pg_schema.install(fresh_pg) == 19
     fresh_pg.commit()
     assert fresh_pg.execute("SELECT count(*) FROM pg_class").fetchone()[0] == before
-    # one row per step: the full schema (17), then private details under RLS (18)
+    # one row per step: the full schema (17), sync (18), private details under RLS (19)
     assert fresh_pg.execute("SELECT count(*) FROM schema_version").fetchone()[0] == len(
         pg_schema.STEPS
     )
@@ -149,7 +149,7 @@ def test_install_on_empty_then_noop(fresh_pg: Any) -> None:
 def test_newer_database_is_refused(fresh_pg: Any) -> None:
     pg_schema.install(fresh_pg)
     fresh_pg.execute("INSERT INTO schema_version(version) VALUES (99)")
-    with pytest.raises(SchemaTooNewError, match="数据库结构版本 99 比本程序支持的 18 新"):
+    with pytest.raises(SchemaTooNewError, match="数据库结构版本 99 比本程序支持的 19 新"):
         pg_schema.install(fresh_pg)
 
 
@@ -202,7 +202,7 @@ def test_every_sqlite_table_and_column(lite: sqlite3.Connection, pg: Any) -> Non
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
         ).fetchall()
     }
-    # followup_private: PostgreSQL's row-level-secured private details (step 18)
+    # followup_private: PostgreSQL's row-level-secured private details (step 19)
     assert pg_tables - set(tables) == {"audit_head", "schema_version", "followup_private"}
 
 

@@ -14,7 +14,7 @@ from screens.home import HomeScreen
 from screens.signin import SignInScreen
 from services import identity
 from storage import people
-from storage.db import Store
+from storage.db import SqliteStore as Store
 from tests.factories import TODAY, grant_secretary
 from tests.test_followups_pilot import _cast, _private_case
 from tests.test_identity_pilot import SECRET, Clock, app_as, settle, shown

@@ -20,6 +20,7 @@ from services.errors import DomainError
 from services.settings import Settings
 from storage.db import Store, open_store
 from storage.errors import StorageError
+from storage.paths import DbTarget, as_target
 from tui import exit_codes
 from tui.commands import ZhibuCommandPalette, ZhibuCommands
 from tui.crash import write_crash_log
@@ -80,7 +81,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
 
     def __init__(
         self,
-        db_path: Path,
+        db_path: DbTarget,
         store: Store,
         *,
         today: date | None = None,
@@ -110,7 +111,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         self._waiting = 0  # writes now waiting for another process's lock
         self._lasting: dict[str, Notification] = {}  # toasts shown while a state lasts
         # A file name is user data too: no markup, no control characters.
-        self.sub_title = plain(str(db_path))
+        self.sub_title = plain(store.label)
 
     def _apply_look(self, settings: Settings) -> None:
         """Theme and key remaps from the configuration (docs/ARCHITECTURE.md#configuration)."""
@@ -139,7 +140,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         parts = [self.drafts.status] if self.drafts.status else []
         if self._waiting > 0:
             parts.insert(0, BUSY_STATUS)
-        parts.append(plain(str(self.db_path)))
+        parts.append(plain(self.store.label))
         self.sub_title = " · ".join(parts)
 
     def _lasting_toast(self, kind: str, message: str | None) -> None:
@@ -216,7 +217,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
             pass  # not the main thread (tests) or no signals here
         from services.database import remove_stale_temps
 
-        remove_stale_temps(self.db_path)  # what a kill -9 mid-export left (R9)
+        remove_stale_temps(self.store.path)  # what a kill -9 mid-export left (R9)
         self.push_screen(HomeScreen())
         for notice in self.drafts.notices:
             self.notify(notice, severity="warning", markup=False, timeout=15)
@@ -307,14 +308,15 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
             from storage.db import clear_verified
 
             self.drafts.flush()  # best effort: the spill takes what SQLite cannot
-            clear_verified(self.db_path)
+            if self.store.dialect == "sqlite":
+                clear_verified(self.store.path)
             if self._exception is None:
                 self._exception = error
                 self._exception_event.set()
             self.exit(
                 return_code=exit_codes.DATA,
                 message=Text(
-                    f"{self.db_path} 已损坏或被截断，支部工作台已停止写入并退出。"
+                    f"{self.store.label} 已损坏或被截断，支部工作台已停止写入并退出。"
                     "请联系管理员用备份恢复（zhibu check 可查看详情）。"
                 ),
             )
@@ -324,7 +326,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
             return
         try:
             self.drafts.flush()
-            log = write_crash_log(self.db_path, error)
+            log = write_crash_log(self.store.path, error)
             where = f"记录在 {log}"
         except Exception:  # noqa: BLE001
             where = "未能写入日志"
@@ -344,7 +346,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
         the app stays up, the user gets a Chinese notice, the log a line, and
         the node that ran the worker a BackgroundFailed to recover with."""
         try:
-            where = f"已记录在 {write_crash_log(self.db_path, error)}"
+            where = f"已记录在 {write_crash_log(self.store.path, error)}"
         except Exception:  # noqa: BLE001
             where = "未能写入日志"
         message = worker_error_message(error, where)
@@ -398,7 +400,7 @@ class ZhibuApp(OrderedKeys, ZhibuAppBase):
 
 
 def make_app(
-    db_path: Path,
+    db_path: DbTarget | str,
     *,
     store: Store | None = None,
     today: date | None = None,
@@ -408,9 +410,9 @@ def make_app(
     the settings read once at start (defaults when not given: no file is read)."""
     from services.export_folder import configure
 
-    db_path = Path(db_path)
+    target = db_path if isinstance(db_path, Path) else as_target(db_path)
     configure(settings)
-    return ZhibuApp(db_path, store or open_store(db_path), today=today, settings=settings)
+    return ZhibuApp(target, store or open_store(target), today=today, settings=settings)
 
 
 def _damaged(error: BaseException | None) -> bool:

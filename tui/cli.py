@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from tui import exit_codes
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.settings import Settings
 
 
@@ -19,7 +20,10 @@ def _err(msg: str) -> None:
     print(f"zhibu: {msg}", file=sys.stderr)
 
 
-DB_HELP = "数据库文件（默认 ~/.local/share/zhibu/zhibu.db，或环境变量 ZHIBU_DB）"
+DB_HELP = (
+    "数据库：SQLite 文件（默认 ~/.local/share/zhibu/zhibu.db），或 PostgreSQL 地址"
+    " postgresql://用户@主机/库名；也可用环境变量 ZHIBU_DB"
+)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -105,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui import cli_remind
 
     cli_remind.add_parser(sub)
+    from tui import cli_sync
+
+    cli_sync.add_parser(sub)
     _add_global_options(p, top=True)
     p.add_argument("--version", action="version", version=f"zhibu {_version()}",
                    help="显示版本号并退出")  # fmt: skip
@@ -253,14 +260,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     from services.settings import ConfigError
-    from storage.paths import resolve_db_path
+    from storage.paths import local_path, resolve_db_target
 
     try:
         settings = load(args)
     except ConfigError as e:
         _err(str(e))
         return exit_codes.CONFIG
-    db_path = resolve_db_path(settings.database)
+    db_path = resolve_db_target(settings.database)
     try:
         return _dispatch(args, db_path, settings)
     except KeyboardInterrupt:
@@ -277,15 +284,16 @@ def _main(args: argparse.Namespace) -> int:
             return exit_codes.DATA
         from tui.crash import write_crash_log
 
+        near = local_path(db_path)  # a URL's: its local state folder
         try:
-            log = write_crash_log(db_path, e) if db_path.parent.exists() else None
+            log = write_crash_log(near, e) if near.parent.exists() else None
         except OSError:
             log = None
         _err(f"意外错误（{type(e).__name__}）。" + (f"详情见 {log}" if log else ""))
         return exit_codes.SOFTWARE
 
 
-def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
+def _dispatch(args: argparse.Namespace, db_path: DbTarget, settings: Settings) -> int:
     if args.command is None:
         from services.settings import Source
 
@@ -331,30 +339,41 @@ def _dispatch(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
         from tui import cli_remind
 
         return cli_remind.run(args, db_path, settings)
+    if args.command in ("site", "sync"):
+        from tui import cli_sync
+
+        if args.command == "site":
+            return cli_sync.run_site(args, db_path)
+        return cli_sync.run(args, db_path, settings)
     return exit_codes.USAGE
 
 
 CREATE_PROMPT = "数据库 {path} 不存在，新建吗？[y/N] "
 
 
-def confirm_create(db_path: Path) -> bool:
-    """Ask on the terminal, before Textual starts, whether to create *db_path*.
+CREATE_PG_PROMPT = "数据库 {path} 中还没有 zhibu 的数据，在其中新建吗？[y/N] "
+
+
+def confirm_create(db_path: DbTarget) -> bool:
+    """Ask on the terminal, before Textual starts, whether to create *db_path*
+    (a PostgreSQL database: whether to install the schema in it).
 
     Without a terminal to ask on, refuse: a mistyped --db in a script must
     not leave a new empty database behind."""
+    from services.database import DbUrl, missing_message, target_label
+
+    label = target_label(db_path)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _err(
-            f"数据库不存在：{db_path}（没有新建）。要新建，请在终端运行 zhibu --db {db_path} "
-            f"并回答 y，或运行 zhibu --db {db_path} demo 生成演示数据库。"
-        )
+        _err(missing_message(db_path))
         return False
+    prompt = CREATE_PG_PROMPT if isinstance(db_path, DbUrl) else CREATE_PROMPT
     try:
-        answer = input(CREATE_PROMPT.format(path=db_path))
+        answer = input(prompt.format(path=label))
     except EOFError:
         answer = ""
     if answer.strip().lower() in ("y", "yes", "是"):
         return True
-    _err(f"没有新建数据库 {db_path}。")
+    _err(f"没有新建数据库 {label}。")
     return False
 
 
@@ -373,12 +392,15 @@ def frame_rate() -> None:
     os.environ.setdefault("TEXTUAL_FPS", UI_FPS)
 
 
-def run_app(db_path: Path, *, explicit: bool = False, settings: Settings | None = None) -> int:
-    """The app. A database named with --db that does not exist is created
-    only after the user says so; the default one is created on first start."""
-    from services.database import open_existing, open_or_create
+def run_app(
+    db_path: DbTarget, *, explicit: bool = False, settings: Settings | None = None
+) -> int:
+    """The app. A database named with --db that does not exist (a PostgreSQL
+    one without the schema) is created only after the user says so; the
+    default one is created on first start."""
+    from services.database import exists, open_existing, open_or_create
 
-    if explicit and not db_path.exists():
+    if explicit and not exists(db_path):
         if not confirm_create(db_path):
             return exit_codes.NO_INPUT
         store = open_or_create(db_path)
@@ -397,7 +419,7 @@ def run_app(db_path: Path, *, explicit: bool = False, settings: Settings | None 
     app.freeze_heap_after_warm_up = True
     app.run()
     store.close()
-    if not app.return_code:
+    if not app.return_code and isinstance(db_path, Path):
         from storage.db import mark_verified
 
         mark_verified(db_path)  # a clean exit: only SQLite wrote to the file
@@ -405,7 +427,7 @@ def run_app(db_path: Path, *, explicit: bool = False, settings: Settings | None 
 
 
 def cmd_demo(
-    db_path: Path, n: int, force: bool, *, years: int = 1, branches: int | None = None
+    db_path: DbTarget, n: int, force: bool, *, years: int = 1, branches: int | None = None
 ) -> int:
     from services.demo import build
 
@@ -427,14 +449,16 @@ def cmd_demo(
     }
     # A count without a Chinese label is left out rather than printed in English.
     extra = "".join(f"，{v} {labels[k]}" for k, v in counts.items() if k in labels)
+    from services.database import target_label
+
     print(
-        f"演示数据库已生成：{db_path}（{counts['branches']} 个支部，{counts['people']} 人{extra}）"
+        f"演示数据库已生成：{target_label(db_path)}（{counts['branches']} 个支部，{counts['people']} 人{extra}）"
     )
     return exit_codes.OK
 
 
 def cmd_import_people(
-    db_path: Path, file: Path, branch: str | None, dry_run: bool, on_duplicate: str = "skip"
+    db_path: DbTarget, file: Path, branch: str | None, dry_run: bool, on_duplicate: str = "skip"
 ) -> int:
     from services.database import open_existing
     from services.import_people import import_people
@@ -469,7 +493,7 @@ def cmd_import_people(
     return exit_codes.OK
 
 
-def cmd_check(db_path: Path) -> int:
+def cmd_check(db_path: DbTarget) -> int:
     from services.backup import check
 
     report = check(db_path)
@@ -479,7 +503,7 @@ def cmd_check(db_path: Path) -> int:
 
 
 def cmd_backup(
-    db_path: Path, output: str | Path, *, force: bool = False, keep: int | None = None
+    db_path: DbTarget, output: str | Path, *, force: bool = False, keep: int | None = None
 ) -> int:
     from services.backup import backup, backup_into_folder
 

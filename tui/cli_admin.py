@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import err, say
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.identity import PinSession
     from services.store import Store
 
@@ -94,7 +94,7 @@ def _prove(store: Store) -> PinSession | int:
     return session
 
 
-def run(args: argparse.Namespace, db_path: Path) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget) -> int:
     from services.database import open_existing
 
     store = open_existing(db_path)

@@ -5,13 +5,13 @@ runs the same code)."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import OUTPUT_HELP, as_of, err, output_dir, say
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.settings import Settings
 
 EXPORT_NAME = "assessment"
@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--as-of", dest="as_of", help="数据截至日期（默认今天），如 2026-12-31")
 
 
-def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget, settings: Settings | None = None) -> int:
     from domain.periods import PeriodKind, PeriodParseError, parse_period, quarter_of
     from services.database import open_existing
     from services.export_assessment import export_for_command

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
@@ -15,6 +14,7 @@ from tui.cli_common import err, say
 
 if TYPE_CHECKING:
     from services.branch_term import BranchStatus
+    from services.database import DbTarget
     from services.settings import Settings
 
 
@@ -36,7 +36,7 @@ def _print(statuses: list[BranchStatus]) -> None:
             say(f"  {f.level.value}：{f.text}")
 
 
-def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget, settings: Settings | None = None) -> int:
     from services import branch_term
     from services.database import open_existing
     from services.settings import Settings

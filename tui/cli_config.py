@@ -75,10 +75,14 @@ def _keys(settings: Settings) -> None:
 
 def _files(settings: Settings) -> None:
     from services.export_folder import default_export_dir
-    from storage.paths import data_dir, resolve_db_path
+    from storage.paths import data_dir, local_path, resolve_db_target, target_label
 
-    db = resolve_db_path(settings.database)
-    say(f"数据库：{db}（{settings.origin_detail('database')}；默认 {data_dir()}/zhibu.db）")
+    target = resolve_db_target(settings.database)
+    db = local_path(target)  # a URL's local companions live in its state folder
+    label = target_label(target)
+    say(f"数据库：{label}（{settings.origin_detail('database')}；默认 {data_dir()}/zhibu.db）")
+    if db != target:
+        say(f"本机状态文件夹（PostgreSQL 数据库的草稿、崩溃日志）：{db.parent}/")
     for source, path, exists in settings.files:
         say(f"{source.value}：{path}（{'已读取' if exists else '不存在'}）")
     say(f"导出文件夹：{default_export_dir()}（{settings.origin_detail('export_dir')}）")
@@ -123,6 +127,7 @@ CONFIG_HELP = """
 [rules.problems]       问题逾期几天报党总支：escalate_after_days
 [rules.tasks]          党总支任务检查分值：on_time_points、measure_points
 [remind]               提醒渠道
+[sync]                 汇总到党委：send_private_details 是否把保密的一人一事详情也送到汇总库（默认 false）
 
 每一项的当前值和来源：zhibu config。
 文件有误时，zhibu 指出文件和行号并以退出码 78 退出，不启动。

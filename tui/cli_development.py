@@ -4,13 +4,13 @@ branch and one 发展党员工作记实表 per person (services.export_developme
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import OUTPUT_HELP, add_format_option, formats_of, output_dir, say
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.settings import Settings
 
 EXPORT_NAME = "development"
@@ -26,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_format_option(p, default=("docx", "xlsx"))
 
 
-def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget, settings: Settings | None = None) -> int:
     from services.database import open_existing
     from services.export_development import export_for_command
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import say
+
+if TYPE_CHECKING:
+    from services.database import DbTarget
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     rm.add_argument("year", type=int, metavar="YEAR")
 
 
-def run(args: argparse.Namespace, db_path: Path) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget) -> int:
     from datetime import date
 
     from services import holidays

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import OUTPUT_HELP, add_format_option, err, formats_of, output_dir, say
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.settings import Settings
 
 EXPORT_NAME = "ledger"
@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_format_option(p)
 
 
-def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget, settings: Settings | None = None) -> int:
     from domain.dates import DateParseError, parse_date
     from services.database import open_existing
     from services.export_ledger import default_range, export_for_command

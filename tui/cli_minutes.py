@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import OUTPUT_HELP, err, output_dir, say
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.settings import Settings
 
 EXPORT_NAME = "minutes"
@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--to", dest="date_to", help="截止日期")
 
 
-def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget, settings: Settings | None = None) -> int:
     from domain.dates import DateParseError, parse_optional_date
     from services.database import open_existing
     from services.export_minutes import export_minutes

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import err, say
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.settings import Settings
 
 
@@ -39,7 +39,7 @@ def _day(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from None
 
 
-def run(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget, settings: Settings) -> int:
     from services import reminders
     from services.database import open_existing
 

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import exit_codes
 from tui.cli_common import OUTPUT_HELP, add_format_option, as_of, err, formats_of, output_dir, say
 
 if TYPE_CHECKING:
+    from services.database import DbTarget
     from services.settings import Settings
 
 EXPORT_NAME = "report"
@@ -30,7 +30,7 @@ def add_parser(
     return p
 
 
-def run(args: argparse.Namespace, db_path: Path, settings: Settings | None = None) -> int:
+def run(args: argparse.Namespace, db_path: DbTarget, settings: Settings | None = None) -> int:
     from domain.periods import PeriodKind, PeriodParseError, parse_period, quarter_of
     from services.database import open_existing
     from services.export_report import export_for_command

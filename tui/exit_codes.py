@@ -15,6 +15,7 @@ OK = 0
 USAGE = 2  # a wrong option or value; argparse uses 2 too
 DATA = 65  # EX_DATAERR: bad input data or a damaged / too new database
 NO_INPUT = 66  # EX_NOINPUT: the database or input file does not exist
+UNAVAILABLE = 69  # EX_UNAVAILABLE: the PostgreSQL server cannot be reached
 SOFTWARE = 70  # EX_SOFTWARE: an unexpected error (see the crash log)
 IO = 74  # EX_IOERR: an output file or folder cannot be written
 TEMP_FAIL = 75  # EX_TEMPFAIL: a reminder did not go out; recorded, the next run retries it
@@ -29,6 +30,7 @@ TABLE: dict[int, str] = {
     USAGE: "用法错误（选项或取值不对）",
     DATA: "数据有误，或数据库损坏、版本过新",
     NO_INPUT: "数据库或输入文件不存在（未新建任何文件）",
+    UNAVAILABLE: "无法连接数据库服务器（PostgreSQL）",
     SOFTWARE: "意外错误（详情见崩溃日志）",
     IO: "无法写入输出文件或文件夹",
     TEMP_FAIL: "部分提醒未能发出（已记录，下次运行时重试）",
@@ -50,6 +52,8 @@ def for_error(e: DomainError) -> int:
         return DATA
     if isinstance(e, errors.CannotWrite):
         return IO
+    if isinstance(e, errors.Unavailable):
+        return UNAVAILABLE
     if isinstance(e, errors.NotPermitted):
         return NO_PERM
     return USAGE  # InvalidInput, NotFound, Refused: the caller asked for something else

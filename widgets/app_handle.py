@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from domain.meetings import Meeting
+    from services.database import DbTarget
     from services.draft_keeper import DraftKeeper
     from services.identity import PinSession
     from services.settings import Settings
@@ -52,7 +53,7 @@ class ZhibuAppBase(App[None]):
     BINDINGS = [Binding(COPY_PATH_KEY, "copy_export_path", "复制路径", priority=True)]
     last_export_path: str = ""
 
-    db_path: Path
+    db_path: DbTarget  # a SQLite file or a PostgreSQL URL; messages use store.label
     store: Store
     drafts: DraftKeeper
     # This session's PIN state (who proved it, last activity): services.identity.
