@@ -851,7 +851,7 @@ def install(conn: Connection) -> int:
     """
     from psycopg.pq import TransactionStatus
 
-    if conn.info.transaction_status == TransactionStatus.IDLE:
+    if conn.autocommit and conn.info.transaction_status == TransactionStatus.IDLE:
         # each statement would commit alone: a crash would leave half a schema
         raise ValueError("install() needs a connection inside a transaction (BEGIN first)")
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (_INSTALL_LOCK,))
