@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import docx
+import pytest
 from openpyxl import load_workbook
 
 from domain.development import Stage, StageEvent
@@ -15,7 +16,10 @@ from storage import development as dev_store
 from storage.db import Store
 from tests import factories
 from tests import xlsx_check as xc
+from tests.pg_fixtures import cli_on
 from tui import cli
+
+pytestmark = pytest.mark.both_engines
 
 
 def _records(store: Store) -> factories.Branch:
@@ -30,11 +34,13 @@ def _records(store: Store) -> factories.Branch:
     return b
 
 
-def test_export_development_writes_ledger_and_sheets(store: Store, tmp_path: Path) -> None:
+def test_export_development_writes_ledger_and_sheets(
+    store: Store, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     b = _records(store)
     name = b.with_status(PoliticalStatus.MASSES)[0].name  # now an 积极分子
     out = tmp_path / "out"
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部"])  # fmt: skip
     assert code == 0
     names = sorted(p.name for p in out.iterdir())
@@ -64,10 +70,10 @@ def test_export_development_writes_ledger_and_sheets(store: Store, tmp_path: Pat
 
 
 def test_export_development_unknown_branch_is_a_chinese_usage_error(
-    store: Store, tmp_path: Path, capsys
+    store: Store, tmp_path: Path, capsys, request: pytest.FixtureRequest
 ) -> None:
     _records(store)
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(tmp_path / "o"),
+    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(tmp_path / "o"),
                      "--branch", "没有这个支部"])  # fmt: skip
     assert code != 0
     assert "支部" in capsys.readouterr().err
@@ -95,12 +101,12 @@ def test_minutes_header_shows_the_probation_with_its_extension() -> None:
 
 
 def test_export_development_format_xlsx_writes_only_the_spreadsheet_ledger(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     b = _records(store)
     name = b.with_status(PoliticalStatus.MASSES)[0].name
     out = tmp_path / "out"
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([
@@ -109,7 +115,7 @@ def test_export_development_format_xlsx_writes_only_the_spreadsheet_ledger(
 
 
 def test_the_config_files_probation_months_reach_the_exported_ledger(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """`zhibu export development` prints 预备期满 by the file's
     [rules.development], as the person screen shows it."""
@@ -121,7 +127,7 @@ def test_the_config_files_probation_months_reach_the_exported_ledger(
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text("[rules.development]\nprobation_months = 18\n", encoding="utf-8")
     out = tmp_path / "out"
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
     assert code == 0
     sheet = load_workbook(out / "发展党员台账_采油一队党支部.xlsx").active

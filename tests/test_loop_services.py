@@ -23,6 +23,7 @@ from storage.db import Store
 from tests import factories
 from tests import xlsx_check as xc
 from tests.factories import TODAY
+from tests.pg_fixtures import cli_on
 from tui import cli
 
 pytestmark = pytest.mark.both_engines
@@ -215,21 +216,19 @@ def test_export_problems_docx_and_xlsx_read_back(store, tree, tmp_path: Path) ->
 def test_cli_export_problems_one_branch_xlsx(
     store, tree, tmp_path: Path, capsys, request: pytest.FixtureRequest
 ) -> None:
-    if store.dialect == "postgresql":
-        # `zhibu --db URL` is being built on branch pgcli (issue 21); remove then.
-        request.applymarker(pytest.mark.xfail(reason="zhibu --db 尚不接受 PostgreSQL URL"))
+    db = cli_on(store, request)
     _top, (b, b2, _b3) = tree
     _file(store, b, text="一支部的问题")
     _file(store, b2, text="二支部的问题")
     out = tmp_path / "o"
-    code = cli.main(["--db", str(store.target), "export", "problems", "-o", str(out),
+    code = cli.main(["--db", db, "export", "problems", "-o", str(out),
                      "--format", "xlsx", "--branch", "二支部"])  # fmt: skip
     assert code == 0
     assert [p.name for p in out.iterdir()] == ["问题整改台账_二支部.xlsx"]
     ws = xc.sheets(out / "问题整改台账_二支部.xlsx")["整改台账"]
     assert [r[4] for r in xc.body(ws, 2)] == ["二支部的问题"]
     assert "共导出 1 个文件" in capsys.readouterr().out
-    code = cli.main(["--db", str(store.target), "export", "problems", "-o", str(out),
+    code = cli.main(["--db", db, "export", "problems", "-o", str(out),
                      "--branch", "没有这个支部"])  # fmt: skip
     assert code != 0
     assert "Traceback" not in capsys.readouterr().err

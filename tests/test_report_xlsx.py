@@ -18,9 +18,12 @@ from storage import org, people
 from storage.db import Store
 from tests import xlsx_check as xc
 from tests.factories import TODAY
+from tests.pg_fixtures import cli_on
 from tests.test_compliance_storage import count, groups_of, hand_participation
 from tests.test_quarterly_report import Q3, _report_db, sql_dues
 from tui import cli
+
+pytestmark = pytest.mark.both_engines
 
 SHEETS = ["三会一课", "组织生活", "党费", "党费明细", "欠缴", "决议待办", "党课"]
 
@@ -143,10 +146,12 @@ def test_general_workbook_one_row_per_branch(exported) -> None:
     assert all(isinstance(r[0], date) for r in lectures)
 
 
-def test_cli_format_xlsx_and_both(store: Store, tmp_path: Path, capsys) -> None:
+def test_cli_format_xlsx_and_both(
+    store: Store, tmp_path: Path, capsys, request: pytest.FixtureRequest
+) -> None:
     _report_db(store)
     name = org.branches(store)[0].name
-    args = ["--db", str(store.path), "export", "report", "--quarter", "2026Q3", "--org", name,
+    args = ["--db", cli_on(store, request), "export", "report", "--quarter", "2026Q3", "--org", name,
             "--as-of", "2026-11-22"]  # fmt: skip
     assert cli.main([*args, "-o", str(tmp_path / "x"), "--format", "xlsx"]) == 0
     assert [p.name for p in (tmp_path / "x").iterdir()] == [f"季度报告_{name}_2026Q3.xlsx"]
