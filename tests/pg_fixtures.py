@@ -174,12 +174,3 @@ def db_target(engine: str, db_path: Path, request: pytest.FixtureRequest) -> str
         url: str = request.getfixturevalue("pg_url")
         return url
     return db_path
-
-
-def cli_on(store: object, request: pytest.FixtureRequest) -> str:
-    """The --db argument for *store* (its file or URL). On PostgreSQL the test
-    is expected to fail until `zhibu --db URL` lands (branch pgcli, issue 21);
-    not strict, so it shows as XPASS then and this guard can go."""
-    if getattr(store, "dialect", "sqlite") == "postgresql":
-        request.applymarker(pytest.mark.xfail(reason="zhibu --db 尚不接受 PostgreSQL URL（pgcli）"))
-    return str(store.target)  # type: ignore[attr-defined]

@@ -18,7 +18,6 @@ from services import assessment as svc
 from services.export_assessment import export_for_command
 from storage.db import Store
 from tests import factories as f
-from tests.pg_fixtures import cli_on
 from tui import exit_codes
 from tui.cli import main
 
@@ -118,11 +117,9 @@ def test_year_export_has_each_quarter_and_the_mean(
             assert all(c.text.strip() for c in row.cells)
 
 
-def test_cli_exports_and_maps_exit_codes(
-    store: Store, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def test_cli_exports_and_maps_exit_codes(store: Store, tmp_path: Path) -> None:
     _setup(store)
-    db_path = cli_on(store, request)
+    db_path = str(store.target)
     out = tmp_path / "out"
     rc = main(["--db", str(db_path), "export", "assessment", "--quarter", "2026Q4",
                "-o", str(out), "--format", "xlsx", "--as-of", "2026-11-22"])  # fmt: skip

@@ -16,7 +16,6 @@ from storage import development as dev_store
 from storage.db import Store
 from tests import factories
 from tests import xlsx_check as xc
-from tests.pg_fixtures import cli_on
 from tui import cli
 
 pytestmark = pytest.mark.both_engines
@@ -34,13 +33,11 @@ def _records(store: Store) -> factories.Branch:
     return b
 
 
-def test_export_development_writes_ledger_and_sheets(
-    store: Store, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def test_export_development_writes_ledger_and_sheets(store: Store, tmp_path: Path) -> None:
     b = _records(store)
     name = b.with_status(PoliticalStatus.MASSES)[0].name  # now an 积极分子
     out = tmp_path / "out"
-    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(out),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部"])  # fmt: skip
     assert code == 0
     names = sorted(p.name for p in out.iterdir())
@@ -70,10 +67,10 @@ def test_export_development_writes_ledger_and_sheets(
 
 
 def test_export_development_unknown_branch_is_a_chinese_usage_error(
-    store: Store, tmp_path: Path, capsys, request: pytest.FixtureRequest
+    store: Store, tmp_path: Path, capsys
 ) -> None:
     _records(store)
-    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(tmp_path / "o"),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(tmp_path / "o"),
                      "--branch", "没有这个支部"])  # fmt: skip
     assert code != 0
     assert "支部" in capsys.readouterr().err
@@ -101,12 +98,12 @@ def test_minutes_header_shows_the_probation_with_its_extension() -> None:
 
 
 def test_export_development_format_xlsx_writes_only_the_spreadsheet_ledger(
-    store: Store, tmp_path: Path, request: pytest.FixtureRequest
+    store: Store, tmp_path: Path
 ) -> None:
     b = _records(store)
     name = b.with_status(PoliticalStatus.MASSES)[0].name
     out = tmp_path / "out"
-    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(out),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([
@@ -115,7 +112,7 @@ def test_export_development_format_xlsx_writes_only_the_spreadsheet_ledger(
 
 
 def test_the_config_files_probation_months_reach_the_exported_ledger(
-    store: Store, tmp_path: Path, request: pytest.FixtureRequest
+    store: Store, tmp_path: Path
 ) -> None:
     """`zhibu export development` prints 预备期满 by the file's
     [rules.development], as the person screen shows it."""
@@ -127,7 +124,7 @@ def test_the_config_files_probation_months_reach_the_exported_ledger(
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text("[rules.development]\nprobation_months = 18\n", encoding="utf-8")
     out = tmp_path / "out"
-    code = cli.main(["--db", cli_on(store, request), "export", "development", "-o", str(out),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
     assert code == 0
     sheet = load_workbook(out / "发展党员台账_采油一队党支部.xlsx").active

@@ -23,7 +23,6 @@ from storage.db import Store
 from tests import factories
 from tests import xlsx_check as xc
 from tests.factories import TODAY
-from tests.pg_fixtures import cli_on
 from tui import cli
 
 pytestmark = pytest.mark.both_engines
@@ -213,10 +212,8 @@ def test_export_problems_docx_and_xlsx_read_back(store, tree, tmp_path: Path) ->
     assert ws.column_dimensions["E"].width >= 12
 
 
-def test_cli_export_problems_one_branch_xlsx(
-    store, tree, tmp_path: Path, capsys, request: pytest.FixtureRequest
-) -> None:
-    db = cli_on(store, request)
+def test_cli_export_problems_one_branch_xlsx(store, tree, tmp_path: Path, capsys) -> None:
+    db = str(store.target)
     _top, (b, b2, _b3) = tree
     _file(store, b, text="一支部的问题")
     _file(store, b2, text="二支部的问题")
@@ -308,7 +305,8 @@ def test_quarterly_report_prints_tasks_and_the_score(store, tree, tmp_path: Path
     summary = docx.Document(str(by_name["季度报告_测试党总支_2026Q4.docx"]))
     scores = next(t for t in summary.tables if t.rows[0].cells[-1].text == "检查得分")
     assert [[c.text for c in r.cells] for r in scores.rows[1:]] == [
-        ["一支部", "1", "1", "—", "100"], ["二支部", "1", "0", "—", "0"],
+        ["一支部", "1", "1", "—", "100"],
+        ["二支部", "1", "0", "—", "0"],
     ]
     xlsx = next(p for n, p in by_name.items() if n.endswith(".xlsx") and "测试党总支" in n)
     ws = xc.sheets(xlsx)["工作检查"]
