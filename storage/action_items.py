@@ -53,7 +53,10 @@ def open_actions(store: Store, *, limit: int = 50, offset: int = 0) -> list[Acti
 
 def actions_for_meeting(store: Store, meeting_id: str) -> list[ActionItem]:
     rows = store.query(
-        "SELECT * FROM action_items WHERE meeting_id=? ORDER BY kind, deadline", (meeting_id,)
+        # NULL deadlines first, as SQLite sorts them; PostgreSQL puts them last.
+        "SELECT * FROM action_items WHERE meeting_id=?"
+        " ORDER BY kind, deadline IS NOT NULL, deadline",
+        (meeting_id,),
     )
     return [_action(r) for r in rows]
 

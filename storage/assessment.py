@@ -38,7 +38,7 @@ from storage.db import Store, now_iso
 from storage.errors import StorageError
 from storage.in_lists import chunks, marks
 from storage.records import load_document, save_document
-from storage.sql import Connection
+from storage.sql import Connection, savepoint
 
 PLEDGES = "assessment_pledges"
 REVIEWS = "assessment_reviews"
@@ -89,13 +89,14 @@ def pledges_of(store: Store, branch_id: str) -> dict[str, Pledge]:
 
 def save_pledge(store: Store, pledge: Pledge, *, conn: Connection | None = None) -> Pledge:
     try:
-        return save_document(
-            store,
-            PLEDGES,
-            pledge,
-            {"person_id": pledge.person_id, "branch_id": pledge.branch_id},
-            conn=conn,
-        )
+        with savepoint(conn, "save_pledge"):  # a caller may carry on after a refusal
+            return save_document(
+                store,
+                PLEDGES,
+                pledge,
+                {"person_id": pledge.person_id, "branch_id": pledge.branch_id},
+                conn=conn,
+            )
     except sqlite3.IntegrityError as exc:
         raise StorageError("这名党员已有先锋岗记录，请刷新后修改。") from exc
 
@@ -113,18 +114,19 @@ def save_review(
     store: Store, review: PledgeReview, *, conn: Connection | None = None
 ) -> PledgeReview:
     try:
-        return save_document(
-            store,
-            REVIEWS,
-            review,
-            {
-                "pledge_id": review.pledge_id,
-                "person_id": review.person_id,
-                "branch_id": review.branch_id,
-                "quarter": review.quarter,
-            },
-            conn=conn,
-        )
+        with savepoint(conn, "save_review"):  # a caller may carry on after a refusal
+            return save_document(
+                store,
+                REVIEWS,
+                review,
+                {
+                    "pledge_id": review.pledge_id,
+                    "person_id": review.person_id,
+                    "branch_id": review.branch_id,
+                    "quarter": review.quarter,
+                },
+                conn=conn,
+            )
     except sqlite3.IntegrityError as exc:
         raise StorageError("本季度已评过这条承诺，请刷新后修改。") from exc
 

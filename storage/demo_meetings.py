@@ -280,9 +280,10 @@ def add_demo_meetings(store: Store, conn: Connection, *, today: dt.date, rng: ra
             (ActionKind.DECISION.value, cutoff),
         )
     ]
-    marks = ",".join("?" * len(keep))
+    # No "NOT IN ()" when nothing is kept: PostgreSQL refuses an empty list.
+    skip = f" AND id NOT IN ({','.join('?' * len(keep))})" if keep else ""
     conn.execute(
-        f"UPDATE action_items SET closed_at=deadline WHERE deadline < ? AND id NOT IN ({marks})",
+        f"UPDATE action_items SET closed_at=deadline WHERE deadline < ?{skip}",
         (cutoff, *keep),
     )
     if draft is not None:

@@ -31,7 +31,7 @@ from storage import people
 from storage.db import Store
 from storage.errors import RecordMissingError, StaleRecordError, StorageError
 from storage.records import save_row
-from storage.sql import Connection
+from storage.sql import Connection, savepoint
 
 RECORDS = "development_records"
 EVENTS = "development_events"
@@ -145,7 +145,10 @@ def record(
 
     try:
         if conn is not None:
-            return run(conn)
+            # The caller's transaction: a refusal undoes only this record, so
+            # the caller may carry on (PostgreSQL would abort it all).
+            with savepoint(conn, "development_record"):
+                return run(conn)
         with store.write() as c:
             return run(c)
     except DevelopmentError:

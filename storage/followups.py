@@ -37,7 +37,7 @@ from storage.db import Store
 from storage.errors import StorageError
 from storage.followup_home import OPEN_SQL, TABLE, full_source
 from storage.records import META_FIELDS, load_document, save_document, to_db
-from storage.sql import Connection, dialect_of
+from storage.sql import Connection, dialect_of, savepoint
 
 TEMPLATES = "branch_templates"
 TRIGGERS_KIND = "triggers"
@@ -96,11 +96,12 @@ def save(
         raise StorageError("保密事项的隐去版本不能保存。")
     try:
         with store.write() if conn is None else nullcontext(conn) as c:
-            if dialect_of(c) == "postgresql":
-                saved = _save_pg(store, fu, c)
-            else:
-                saved = save_document(store, TABLE, fu, _index_columns(fu), conn=c)
-            drafts.discard_in(c, draft)
+            with savepoint(conn, "followup_save"):  # a caller may carry on after a refusal
+                if dialect_of(c) == "postgresql":
+                    saved = _save_pg(store, fu, c)
+                else:
+                    saved = save_document(store, TABLE, fu, _index_columns(fu), conn=c)
+                drafts.discard_in(c, draft)
             return saved
     except sqlite3.IntegrityError:
         # A foreign key: the worker, member or branch left the roster meanwhile.

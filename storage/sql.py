@@ -12,6 +12,7 @@ sqlite3.IntegrityError`` serves both. The few real differences are asked of
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal, Protocol
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -52,3 +53,30 @@ def is_database_url(target: object) -> bool:
     """A PostgreSQL URL (postgresql://…, postgres://…) rather than a file path."""
     text = str(target)
     return text.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
+
+
+@contextmanager
+def savepoint(conn: Connection | None, name: str) -> Iterator[None]:
+    """Undo only what the block wrote when it raises, inside the caller's
+    transaction; the transaction carries on.
+
+    For code that catches a refusal (an IntegrityError) and continues: SQLite
+    undoes just the failed statement, PostgreSQL aborts the whole transaction
+    (every later statement fails) unless the attempt ran in a savepoint.
+    Outside a transaction (or with no connection: the callee opens its own
+    write) nothing is needed; PostgreSQL refuses SAVEPOINT there.
+    """
+    if not name.isidentifier():
+        raise ValueError(f"bad savepoint name: {name!r}")
+    if conn is None or not conn.in_transaction:
+        yield
+        return
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:  # a lost connection has nothing to roll back
+            conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            conn.execute(f"RELEASE SAVEPOINT {name}")
+        raise
+    conn.execute(f"RELEASE SAVEPOINT {name}")

@@ -21,6 +21,8 @@ from tests import factories as f
 from tui import exit_codes
 from tui.cli import main
 
+pytestmark = pytest.mark.both_engines
+
 Q4 = Period.quarter(2026, 4)
 
 
@@ -115,8 +117,9 @@ def test_year_export_has_each_quarter_and_the_mean(
             assert all(c.text.strip() for c in row.cells)
 
 
-def test_cli_exports_and_maps_exit_codes(store: Store, tmp_path: Path, db_path: Path) -> None:
+def test_cli_exports_and_maps_exit_codes(store: Store, tmp_path: Path) -> None:
     _setup(store)
+    db_path = str(store.target)
     out = tmp_path / "out"
     rc = main(["--db", str(db_path), "export", "assessment", "--quarter", "2026Q4",
                "-o", str(out), "--format", "xlsx", "--as-of", "2026-11-22"])  # fmt: skip

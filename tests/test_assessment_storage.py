@@ -169,3 +169,30 @@ def test_a_quarter_that_has_not_begun_takes_no_adjustment_or_review(
     svc.review_pledge(store, pledge, Q4, True, "", current=None, today=today)
     assert store.scalar("SELECT count(*) FROM assessment_adjustments") == 1
     assert store.scalar("SELECT count(*) FROM assessment_reviews") == 1
+
+
+def test_a_refused_pledge_inside_a_transaction_leaves_the_rest_of_it_usable(
+    store: Store,
+) -> None:
+    """A caller that catches the refusal and carries on in the same transaction
+    (as SQLite allows) keeps what it wrote before and after: on PostgreSQL the
+    failed INSERT would otherwise abort the whole transaction."""
+    from domain.assessment import Pledge
+    from storage import assessment
+    from storage.errors import StorageError
+
+    _top, (b, _other) = f.org_tree(store)
+    first, second = b.members[4], b.members[5]
+
+    def pledge(pid: str, name: str) -> Pledge:
+        return Pledge(person_id=pid, person_name=name, branch_id=b.id,
+                      post=PostKind.SAFETY, area="泵房", pledge="无隐患")  # fmt: skip
+
+    with store.write() as c:
+        assessment.save_pledge(store, pledge(first.id, first.name), conn=c)
+        with pytest.raises(StorageError, match="已有先锋岗记录"):
+            assessment.save_pledge(store, pledge(first.id, first.name), conn=c)
+        assessment.save_pledge(store, pledge(second.id, second.name), conn=c)
+    got = store.query("SELECT person_id FROM assessment_pledges ORDER BY person_id")
+    assert [r["person_id"] for r in got] == sorted([first.id, second.id])
+    assert audit.problems(store.conn) == []

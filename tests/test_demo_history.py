@@ -18,6 +18,8 @@ from storage.demo import build_demo
 from storage.meetings import get
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
+
 LAST_YEAR = str(TODAY.year - 1)
 
 

@@ -12,6 +12,8 @@ from storage.demo import build_demo
 from storage.meetings import get
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.mark.parametrize("people", [1000])
 def test_demo_builds_and_every_meeting_met_its_quorum(tmp_path: Path, people: int) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import docx
+import pytest
 from openpyxl import load_workbook
 
 from domain.development import Stage, StageEvent
@@ -16,6 +17,8 @@ from storage.db import Store
 from tests import factories
 from tests import xlsx_check as xc
 from tui import cli
+
+pytestmark = pytest.mark.both_engines
 
 
 def _records(store: Store) -> factories.Branch:
@@ -34,7 +37,7 @@ def test_export_development_writes_ledger_and_sheets(store: Store, tmp_path: Pat
     b = _records(store)
     name = b.with_status(PoliticalStatus.MASSES)[0].name  # now an 积极分子
     out = tmp_path / "out"
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部"])  # fmt: skip
     assert code == 0
     names = sorted(p.name for p in out.iterdir())
@@ -67,7 +70,7 @@ def test_export_development_unknown_branch_is_a_chinese_usage_error(
     store: Store, tmp_path: Path, capsys
 ) -> None:
     _records(store)
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(tmp_path / "o"),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(tmp_path / "o"),
                      "--branch", "没有这个支部"])  # fmt: skip
     assert code != 0
     assert "支部" in capsys.readouterr().err
@@ -100,7 +103,7 @@ def test_export_development_format_xlsx_writes_only_the_spreadsheet_ledger(
     b = _records(store)
     name = b.with_status(PoliticalStatus.MASSES)[0].name
     out = tmp_path / "out"
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([
@@ -121,7 +124,7 @@ def test_the_config_files_probation_months_reach_the_exported_ledger(
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text("[rules.development]\nprobation_months = 18\n", encoding="utf-8")
     out = tmp_path / "out"
-    code = cli.main(["--db", str(store.path), "export", "development", "-o", str(out),
+    code = cli.main(["--db", str(store.target), "export", "development", "-o", str(out),
                      "--branch", "采油一队党支部", "--format", "xlsx"])  # fmt: skip
     assert code == 0
     sheet = load_workbook(out / "发展党员台账_采油一队党支部.xlsx").active

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import docx
+import pytest
 from textual.widgets import DataTable, OptionList, Static
 
 from domain.dues import make_record
@@ -90,6 +91,7 @@ async def test_home_lists_members_without_a_base(store) -> None:
         assert not any(p.name in x and "未设基数" in x for p in others for x in lines)
 
 
+@pytest.mark.both_engines
 def test_the_quarterly_report_lists_members_without_a_base(store, tmp_path: Path) -> None:
     b, unset = _branch_with_one_unset(store)
     q3 = Period.quarter(2026, 3)
@@ -101,6 +103,7 @@ def test_the_quarterly_report_lists_members_without_a_base(store, tmp_path: Path
     assert f"未设基数的党员1人：{unset.name}" in section
 
 
+@pytest.mark.both_engines
 def test_the_general_report_counts_them_per_branch(store, tmp_path: Path) -> None:
     top = f.general_branch(store)
     b = f.branch(store, "一支部", parent=top)

@@ -408,7 +408,8 @@ def test_one_account_per_person_is_enforced_by_the_schema(fu_db) -> None:
             "INSERT INTO accounts(os_user, person_id, created_at, updated_at, updated_by)"
             " VALUES ('alice', ?, ?, ?, 't')", (person_id, now, now),
         )  # fmt: skip
-    with pytest.raises(sqlite3.IntegrityError), fu_db.conn:
+    # Outside write(): the statement is its own transaction on either engine.
+    with pytest.raises(sqlite3.IntegrityError):
         fu_db.conn.execute(
             "INSERT INTO accounts(os_user, person_id, created_at, updated_at, updated_by)"
             " VALUES ('mallory', ?, ?, ?, 't')", (person_id, now, now),

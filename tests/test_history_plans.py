@@ -22,6 +22,8 @@ from storage.db import Store, open_store
 from storage.demo import build_demo
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
+
 QUARTER = Period.quarter(TODAY.year, (TODAY.month - 1) // 3 + 1)
 STEP = 100
 

@@ -25,6 +25,7 @@ def zhibu(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.both_engines
 def test_loaded_arrangement_is_stored_and_replaces_that_year(store: Store) -> None:
     holidays.load_text(store, ARRANGEMENT_2027)
     row = store.query_one("SELECT * FROM holiday_arrangements WHERE year=2027")
@@ -39,12 +40,14 @@ def test_loaded_arrangement_is_stored_and_replaces_that_year(store: Store) -> No
     assert holidays.calendar(store).source(2027) is HolidaySource.COMPUTED
 
 
+@pytest.mark.both_engines
 def test_bad_text_is_refused_and_nothing_stored(store: Store) -> None:
     with pytest.raises(InvalidInput, match="第 2 行"):
         holidays.load_text(store, "元旦 2027-01-01\n春节 2027-13-01")
     assert store.scalar("SELECT count(*) FROM holiday_arrangements") == 0
 
 
+@pytest.mark.both_engines
 def test_planner_uses_the_stored_workdays(store: Store) -> None:
     holidays.load_text(store, ARRANGEMENT_2027)
     req = RotaRequest(

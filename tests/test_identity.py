@@ -17,6 +17,8 @@ from storage import audit, people
 from storage.db import SqliteStore, Store, open_store
 from tests import factories as f
 
+pytestmark = pytest.mark.both_engines
+
 
 class Clock:
     def __init__(self) -> None:

@@ -6,6 +6,7 @@ import stat
 from datetime import date
 
 import docx
+import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -14,6 +15,8 @@ from domain import followups as fx
 from domain.followups import Actor, FollowUpConfig, Level, QuickForm
 from domain.triggers import default_catalogue
 from exports import ledger
+
+pytestmark = pytest.mark.both_engines
 
 CONFIG = FollowUpConfig()
 SEC = Actor("sec", "王书记")

@@ -213,18 +213,19 @@ def test_export_problems_docx_and_xlsx_read_back(store, tree, tmp_path: Path) ->
 
 
 def test_cli_export_problems_one_branch_xlsx(store, tree, tmp_path: Path, capsys) -> None:
+    db = str(store.target)
     _top, (b, b2, _b3) = tree
     _file(store, b, text="一支部的问题")
     _file(store, b2, text="二支部的问题")
     out = tmp_path / "o"
-    code = cli.main(["--db", str(store.path), "export", "problems", "-o", str(out),
+    code = cli.main(["--db", db, "export", "problems", "-o", str(out),
                      "--format", "xlsx", "--branch", "二支部"])  # fmt: skip
     assert code == 0
     assert [p.name for p in out.iterdir()] == ["问题整改台账_二支部.xlsx"]
     ws = xc.sheets(out / "问题整改台账_二支部.xlsx")["整改台账"]
     assert [r[4] for r in xc.body(ws, 2)] == ["二支部的问题"]
     assert "共导出 1 个文件" in capsys.readouterr().out
-    code = cli.main(["--db", str(store.path), "export", "problems", "-o", str(out),
+    code = cli.main(["--db", db, "export", "problems", "-o", str(out),
                      "--branch", "没有这个支部"])  # fmt: skip
     assert code != 0
     assert "Traceback" not in capsys.readouterr().err
@@ -304,7 +305,8 @@ def test_quarterly_report_prints_tasks_and_the_score(store, tree, tmp_path: Path
     summary = docx.Document(str(by_name["季度报告_测试党总支_2026Q4.docx"]))
     scores = next(t for t in summary.tables if t.rows[0].cells[-1].text == "检查得分")
     assert [[c.text for c in r.cells] for r in scores.rows[1:]] == [
-        ["一支部", "1", "1", "—", "100"], ["二支部", "1", "0", "—", "0"],
+        ["一支部", "1", "1", "—", "100"],
+        ["二支部", "1", "0", "—", "0"],
     ]
     xlsx = next(p for n, p in by_name.items() if n.endswith(".xlsx") and "测试党总支" in n)
     ws = xc.sheets(xlsx)["工作检查"]

@@ -27,7 +27,7 @@ from domain.org import OrgKind, OrgUnit
 from domain.people import CommitteePost, Person, PoliticalStatus
 from storage import action_items, make_up_home, make_ups, org
 from storage import meetings as meeting_store
-from storage.db import SqliteStore, Store, open_store
+from storage.db import Store, open_store
 from storage.errors import CorrectionConflict, StorageError
 from storage.records import save_document
 
@@ -79,11 +79,11 @@ def _finished(store: Store, **kw: int) -> Meeting:
 # -- Corrections -----------------------------------------------------------------
 
 
-def test_two_sessions_cannot_both_correct_one_record(db_path: Path) -> None:
+def test_two_sessions_cannot_both_correct_one_record(db_target: Path | str) -> None:
     """Issue 13: two sessions pressing c on one finished meeting both finished."""
-    first = open_store(db_path, actor="张三")
+    first = open_store(db_target, actor="张三")
     done = _finished(first)
-    second = SqliteStore(db_path, actor="李四")
+    second = open_store(db_target, actor="李四")
     try:
         draft = meeting_store.start_correction(first, done.id)
         assert draft.supersedes_id == done.id and draft.revision == 2
@@ -100,18 +100,20 @@ def test_two_sessions_cannot_both_correct_one_record(db_path: Path) -> None:
     finally:
         first.close()
         second.close()
-    c = sqlite3.connect(db_path)
-    current = c.execute(
-        "SELECT count(*) FROM meetings WHERE supersedes_id=? AND superseded=0", (done.id,)
-    ).fetchone()[0]
-    c.close()
+    again = open_store(db_target, actor="t")
+    try:
+        current = again.scalar(
+            "SELECT count(*) FROM meetings WHERE supersedes_id=? AND superseded=0", (done.id,)
+        )
+    finally:
+        again.close()
     assert current == 1
 
 
 def test_finishing_a_correction_of_a_replaced_version_is_refused(store: Store) -> None:
     done = _finished(store)
     stale = correction(done)  # made before anyone else corrected it (no lock taken)
-    other = SqliteStore(store.path, actor="李四")
+    other = open_store(store.target, actor="李四")
     try:
         theirs = meeting_store.start_correction(other, done.id)
         meeting_store.save_final(other, finish(theirs, NOW))
@@ -126,7 +128,7 @@ def test_finishing_a_correction_of_a_replaced_version_is_refused(store: Store) -
 def test_someone_elses_open_correction_blocks_finishing_mine(store: Store) -> None:
     done = _finished(store)
     mine = correction(done)
-    other = SqliteStore(store.path, actor="李四")
+    other = open_store(store.target, actor="李四")
     try:
         meeting_store.start_correction(other, done.id)
     finally:
@@ -148,15 +150,15 @@ def test_the_unique_index_backs_one_current_correction(store: Store) -> None:
     done = _finished(store)
     a, b = correction(done), correction(done)
     meeting_store.save_final(store, finish(a, NOW))
+    # Outside write(): the statement is its own transaction on either engine.
     with pytest.raises(sqlite3.IntegrityError):
-        with store.conn:
-            store.conn.execute(
-                "INSERT INTO meetings(id, kind, org_id, date, status, supersedes_id, superseded,"
-                " data, created_at, updated_at, updated_by, version)"
-                " SELECT ?, kind, org_id, date, status, supersedes_id, 0, data, created_at,"
-                " updated_at, updated_by, 1 FROM meetings WHERE id=?",
-                (b.id, a.id),
-            )
+        store.conn.execute(
+            "INSERT INTO meetings(id, kind, org_id, date, status, supersedes_id, superseded,"
+            " data, created_at, updated_at, updated_by, version)"
+            " SELECT ?, kind, org_id, date, status, supersedes_id, 0, data, created_at,"
+            " updated_at, updated_by, 1 FROM meetings WHERE id=?",
+            (b.id, a.id),
+        )
 
 
 def test_migration_repairs_duplicate_current_corrections(tmp_path: Path) -> None:

@@ -38,6 +38,8 @@ from exports.docx_common import (
     xml_safe,
 )
 
+pytestmark = pytest.mark.both_engines
+
 NOW = dt.datetime(2026, 3, 15, 16, 5)
 DAY = dt.date(2026, 3, 15)
 HOSTILE = "\x00\x1b[2J\ud800\ufffe\x07"

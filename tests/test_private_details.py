@@ -22,6 +22,8 @@ from storage.followups import ListQuery, Scope
 from tests import factories
 from tests.factories import TODAY
 
+pytestmark = pytest.mark.both_engines
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = FollowUpConfig()
 SECRET = "妻子住院手术，借了外债"

@@ -20,6 +20,8 @@ from storage.db import open_store
 from tests.reliability_helpers import demo_db, raw
 from tui.cli import main
 
+pytestmark = pytest.mark.both_engines
+
 
 def _check(db: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     rc = main(["--db", str(db), "check"])

@@ -47,6 +47,8 @@ from tests.factories import TODAY
 from tui import exit_codes
 from tui.cli import main
 
+pytestmark = pytest.mark.both_engines
+
 SECRET = "SEC0123456789abcdef测试"
 DAY = TODAY.isoformat()
 

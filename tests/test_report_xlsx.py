@@ -22,6 +22,8 @@ from tests.test_compliance_storage import count, groups_of, hand_participation
 from tests.test_quarterly_report import Q3, _report_db, sql_dues
 from tui import cli
 
+pytestmark = pytest.mark.both_engines
+
 SHEETS = ["三会一课", "组织生活", "党费", "党费明细", "欠缴", "决议待办", "党课"]
 
 
@@ -91,7 +93,9 @@ def test_branch_workbook_matches_the_database(exported) -> None:
         assert row[0] == date.fromisoformat(d["month"])
         assert row[1] == names[d["person_id"]]
         assert row[3] == Decimal(d["base_fen"]) / 100
-        assert row[4] == (pytest.approx(d["rate_bp"] / 10000) if d.get("rate_bp") is not None else None)
+        assert row[4] == (
+            pytest.approx(d["rate_bp"] / 10000) if d.get("rate_bp") is not None else None
+        )
         assert row[5:7] == [Decimal(d["due_fen"]) / 100, Decimal(d["paid_fen"]) / 100]
         paid_on = d.get("paid_on")
         assert row[7] == (date.fromisoformat(paid_on) if paid_on else None)
@@ -146,7 +150,7 @@ def test_general_workbook_one_row_per_branch(exported) -> None:
 def test_cli_format_xlsx_and_both(store: Store, tmp_path: Path, capsys) -> None:
     _report_db(store)
     name = org.branches(store)[0].name
-    args = ["--db", str(store.path), "export", "report", "--quarter", "2026Q3", "--org", name,
+    args = ["--db", str(store.target), "export", "report", "--quarter", "2026Q3", "--org", name,
             "--as-of", "2026-11-22"]  # fmt: skip
     assert cli.main([*args, "-o", str(tmp_path / "x"), "--format", "xlsx"]) == 0
     assert [p.name for p in (tmp_path / "x").iterdir()] == [f"季度报告_{name}_2026Q3.xlsx"]

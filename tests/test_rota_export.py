@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import docx
+import pytest
 from docx.enum.section import WD_ORIENT
 
 from domain.courseware import Lecture, ReviewCheck, ReviewState, transition
@@ -18,6 +19,8 @@ from exports.rota_plan import (
     rows_from_lectures,
     rows_from_plan,
 )
+
+pytestmark = pytest.mark.both_engines
 
 LECTURERS = [
     Lecturer(id="a", name="张三", branch="采油一队党支部"),

@@ -20,6 +20,8 @@ from storage import people
 from storage.db import Store
 from tests import factories
 
+pytestmark = pytest.mark.both_engines
+
 
 def _split_theme_day(store: Store, *, missing: int = 0):  # type: ignore[no-untyped-def]
     b = factories.branch(store, "采油二队党支部")
