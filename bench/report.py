@@ -224,9 +224,7 @@ def _pg(r: dict) -> list[str]:
     )
     out += [
         f"Server: PostgreSQL {pg['server_version']}, {pg['server']}, on this machine (Unix "
-        "socket). The app runs through `bench/pg_app.py` (the CLI takes a file path only): the "
-        "same settings, frame rate, terminal hardening and frozen heap as `zhibu`, the store "
-        "opened from the URL. Baselines as for SQLite, measured in this phase: the minimal app "
+        "socket), the installed `zhibu --db URL` in the pty. Baselines as for SQLite, measured in this phase: the minimal app "
         "in the same interleaved rounds, `storage.people.search` in-process on the same server.",
         "",
         f"Demo databases built once per run with `storage.demo.build_demo` on the server: {builds}.",

@@ -115,7 +115,6 @@ PHASES = ("startup", "search", "typing", "memory", "exports", "history", "pg")
 # PostgreSQL (issue 21): startup and search on the same demo, built on the
 # server once per run (not cached: the server may be a throwaway one).
 PG_SIZES = (10_000, 50_000)
-PG_APP = BENCH / "pg_app.py"
 PG_DB_PREFIX = "pgbench_"  # databases the bench creates and drops on the server
 
 TARGETS = {
@@ -286,7 +285,8 @@ def zhibu_cmd() -> list[str]:
     return [str(ZHIBU)]
 
 
-def app(db: Path) -> Term:
+def app(db: Path | str) -> Term:
+    """The app on a SQLite file or a postgresql:// URL."""
     return Term([*zhibu_cmd(), "--db", str(db)])
 
 
@@ -459,10 +459,10 @@ def table_rows_show(term: Term, names: Sequence[str]) -> bool:
 def bench_search(
     cfg: Config, n: int, db: Path | str, branch: str, start: Callable[[], Term] | None = None
 ) -> dict:
-    """*start* launches the app on *db* (default: `zhibu --db`; a URL needs pg_app)."""
+    """*start* launches the app on *db* (default: `zhibu --db DB`)."""
     queries = make_queries(db, cfg.queries)
     log(f"search at {n:,}: {len(queries)} queries")
-    term = start() if start else app(Path(db))
+    term = start() if start else app(db)
     final: list[float] = []
     every: list[float] = []
     settled: list[float] = []
@@ -809,12 +809,7 @@ def build_pg(url: str, n: int) -> dict:
             "stages_s": stages, "server_version": version[0] if version else None}  # fmt: skip
 
 
-def pg_app(url: str, folder: Path) -> Term:
-    folder.mkdir(parents=True, exist_ok=True)
-    return Term([str(PY), str(PG_APP), url, "--dir", str(folder)])
-
-
-def bench_pg(cfg: Config, workdir: Path) -> dict:
+def bench_pg(cfg: Config) -> dict:
     """Startup and person search on PostgreSQL, with the same baselines as SQLite:
     the minimal app in the same rounds, search() in-process on the same server."""
     server = pg_server()
@@ -838,7 +833,7 @@ def bench_pg(cfg: Config, workdir: Path) -> dict:
         branches = {n: first_branch(urls[n]) for n in cfg.pg_sizes}
 
         def launch(n: int) -> Term:
-            return pg_app(urls[n], workdir / f"pg-{n}")
+            return app(urls[n])
 
         startup = bench_startup(cfg, {}, branches, sizes=cfg.pg_sizes, launch=launch)
         search = {str(n): bench_search(cfg, n, urls[n], branches[n], partial(launch, n))
@@ -1091,7 +1086,7 @@ def main(argv: list[str] | None = None) -> int:
         if "history" in want:
             result["history"] = phase("history", lambda: run_history(cfg, args.cache, workdir))
         if "pg" in want:
-            result["pg"] = phase("pg", lambda: bench_pg(cfg, workdir))
+            result["pg"] = phase("pg", lambda: bench_pg(cfg))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result["phases_s"] = phases

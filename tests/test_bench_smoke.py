@@ -203,7 +203,7 @@ def test_pg_phase_says_why_when_there_is_no_server(
     cfg = bench_run.Config(sizes=(120,), search_sizes=(120,), session_size=120, startup_reps=1,
                            queries=1, typing_chunks=bench_run.TYPING_CHUNKS[:1], idle_s=0.1,
                            export_reps=1, bulk_limit=1, pg_sizes=(120,))  # fmt: skip
-    result = bench_run.bench_pg(cfg, tmp_path)
+    result = bench_run.bench_pg(cfg)
     assert result["measured"] is False
     assert "no PostgreSQL server is installed" in result["reason"]
     assert "not measured" in bench_run.pg_table(result)
@@ -222,7 +222,7 @@ def test_one_search_pass_drives_the_app_on_postgresql(
                                typing_chunks=bench_run.TYPING_CHUNKS[:1], idle_s=0.1,
                                export_reps=1, bulk_limit=1, pg_sizes=(120,))  # fmt: skip
         result = bench_run.bench_search(cfg, 120, url, bench_run.first_branch(url),
-                                        lambda: bench_run.pg_app(url, tmp_path / "pg"))  # fmt: skip
+                                        lambda: bench_run.app(url))  # fmt: skip
     finally:
         drop(url)
     _assert_numbers(result, SEARCH, "search")
