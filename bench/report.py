@@ -205,11 +205,46 @@ def _history(r: dict) -> list[str]:
 
 def write_history(path: Path, result: dict) -> None:
     """A partial run: replace the history section (or add it before the notes)."""
-    block = "\n".join(_history(result)) + "\n"
+    _replace_section(path, HISTORY_START, HISTORY_END, "\n".join(_history(result)) + "\n")
+
+
+PG_START = "<!-- pg: written by bench/run.py (full run, or --only pg --results) -->"
+PG_END = "<!-- /pg -->"
+
+
+def _pg(r: dict) -> list[str]:
+    pg, m = r["pg"], r["machine"]
+    out = [PG_START, "## PostgreSQL (issue 21: startup and person search on the second engine)", ""]
+    if not pg.get("measured"):
+        out += [f"**Not measured** ({r['date']}): {pg['reason']}.", PG_END]
+        return out
+    builds = "; ".join(
+        f"{int(n):,} people {b['build_s']} s (schema {b['schema_s']} s, ANALYZE {b['analyze_s']} s)"
+        for n, b in pg["builds"].items()
+    )
+    out += [
+        f"Server: PostgreSQL {pg['server_version']}, {pg['server']}, on this machine (Unix "
+        "socket), the installed `zhibu --db URL` in the pty. Baselines as for SQLite, measured in this phase: the minimal app "
+        "in the same interleaved rounds, `storage.people.search` in-process on the same server.",
+        "",
+        f"Demo databases built once per run with `storage.demo.build_demo` on the server: {builds}.",
+        "",
+        *_head("target", "value", "limit", "result"),
+    ]
+    for v in pg["targets"]:
+        out.append(_row(v["what"], v["value"], v["limit"], "**pass**" if v["pass"] else "**FAIL**"))
+    sub = ["", *_startup(pg["startup"]), "", *_search({"search": pg["search"]})]
+    out += [f"#{line}" if line.startswith("## ") else line for line in sub]  # under this heading
+    out += ["", f"Measured {r['date']} on {m['cpu']}, {m['cores']} cores, load average "
+                f"{m['load_avg_start']} at start, {m.get('load_avg_end')} at end.", PG_END]  # fmt: skip
+    return out
+
+
+def _replace_section(path: Path, start: str, end: str, block: str) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if HISTORY_START in old and HISTORY_END in old:
-        head, rest = old.split(HISTORY_START, 1)
-        tail = rest.split(HISTORY_END, 1)[1].lstrip("\n")
+    if start in old and end in old:
+        head, rest = old.split(start, 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
         new = head + block + "\n" + tail
     elif NOTES_MARKER in old:
         head, notes = old.split(NOTES_MARKER, 1)
@@ -217,6 +252,11 @@ def write_history(path: Path, result: dict) -> None:
     else:
         new = old.rstrip("\n") + "\n\n" + block
     path.write_text(new, encoding="utf-8")
+
+
+def write_pg(path: Path, result: dict) -> None:
+    """A partial run: replace the PostgreSQL section (or add it before the notes)."""
+    _replace_section(path, PG_START, PG_END, "\n".join(_pg(result)) + "\n")
 
 
 def render(r: dict) -> str:
@@ -243,6 +283,8 @@ def render(r: dict) -> str:
     ]
     if "history" in r:
         out += ["", *_history(r)]
+    if "pg" in r:
+        out += ["", *_pg(r)]
     return "\n".join(out) + "\n"
 
 

@@ -7,6 +7,11 @@ object, then a short table; a full run also rewrites bench/RESULTS.md.
 
   .venv/bin/python bench/run.py                    # full: 1k, 10k, 50k
   .venv/bin/python bench/run.py --quick --people 200   # smoke: seconds, one size
+  .venv/bin/python bench/run.py --only pg           # PostgreSQL: startup and search
+
+The PostgreSQL phase uses the server at ZHIBU_BENCH_PG_URL, else starts a
+throwaway one (tests/pg_cluster.py) and stops it afterwards; with neither it
+says why the PostgreSQL rows were not measured.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -104,7 +110,12 @@ QUERY_MIX = ("initials", "full", "chars")
 # between chunks so the whole chunk stays visible).
 TYPING_CHUNKS = ("夜班张三李四", "赵钱孙李周吴", "郑王冯陈褚卫", "蒋沈韩杨朱秦", "尤许何吕施张")
 
-PHASES = ("startup", "search", "typing", "memory", "exports", "history")
+PHASES = ("startup", "search", "typing", "memory", "exports", "history", "pg")
+
+# PostgreSQL (issue 21): startup and search on the same demo, built on the
+# server once per run (not cached: the server may be a throwaway one).
+PG_SIZES = (10_000, 50_000)
+PG_DB_PREFIX = "pgbench_"  # databases the bench creates and drops on the server
 
 TARGETS = {
     "startup_ratio": ("startup ÷ minimal Textual app (worst size)", 2.0),
@@ -119,6 +130,13 @@ TARGETS = {
     "history_ratio": ("10 years ÷ 1 year, worst screen (50 branches)", 1.2),
 }
 
+# Issue 23's targets, which the PostgreSQL rows are held to (issue 21).
+PG_TARGETS = {
+    "pg_startup_ratio": ("PostgreSQL: startup ÷ minimal Textual app (worst size)", 1.5),
+    "pg_search_p95_ms": ("PostgreSQL: person search p95 at the largest size, ms", 30.0),
+    "pg_search_bytes_per_key": ("PostgreSQL: person search bytes per key (worst size)", 3072.0),
+}
+
 
 @dataclass
 class Config:
@@ -131,15 +149,17 @@ class Config:
     idle_s: float
     export_reps: int
     bulk_limit: int | None
+    pg_sizes: tuple[int, ...] = PG_SIZES
 
 
 def config(args: argparse.Namespace) -> Config:
     sizes = tuple(sorted(set(args.people))) if args.people else SIZES
     search = tuple(n for n in sizes if n in SEARCH_SIZES) or (max(sizes),)
     session = SESSION_SIZE if SESSION_SIZE in sizes else max(sizes)
+    pg = (tuple(n for n in sizes if n in PG_SIZES) or (max(sizes),)) if args.people else PG_SIZES
     if args.quick:
-        return Config(sizes, search, session, 2, 3, TYPING_CHUNKS[:1], 0.5, 3, 5)
-    return Config(sizes, search, session, args.reps, 20, TYPING_CHUNKS, 10.0, 15, None)
+        return Config(sizes, search, session, 2, 3, TYPING_CHUNKS[:1], 0.5, 3, 5, pg)
+    return Config(sizes, search, session, args.reps, 20, TYPING_CHUNKS, 10.0, 15, None, pg)
 
 
 # -- Small helpers ----------------------------------------------------------
@@ -237,7 +257,7 @@ def working_copy(src: Path, workdir: Path, label: str) -> Path:
     return dst
 
 
-def first_branch(db: Path) -> str:
+def first_branch(db: Path | str) -> str:
     from storage import org
     from storage.db import open_store
 
@@ -265,7 +285,8 @@ def zhibu_cmd() -> list[str]:
     return [str(ZHIBU)]
 
 
-def app(db: Path) -> Term:
+def app(db: Path | str) -> Term:
+    """The app on a SQLite file or a postgresql:// URL."""
     return Term([*zhibu_cmd(), "--db", str(db)])
 
 
@@ -306,15 +327,26 @@ def median_of(runs: list[tuple[float, float]], i: int) -> float:
     return statistics.median(r[i] for r in runs)
 
 
-def bench_startup(cfg: Config, dbs: dict[int, Path], branches: dict[int, str]) -> dict:
+def bench_startup(
+    cfg: Config,
+    dbs: dict[int, Path],
+    branches: dict[int, str],
+    *,
+    sizes: tuple[int, ...] | None = None,
+    launch: Callable[[int], Term] | None = None,
+) -> dict:
+    """Exec → home with its data, per size, against the minimal app in the same rounds.
+    *launch* starts the app at a size (default: `zhibu --db` on *dbs*)."""
+    sizes = sizes or cfg.sizes
+    start = launch or (lambda n: app(dbs[n]))
     log(f"startup: {cfg.startup_reps} runs per size + baseline")
     launches: dict[str, Launch] = {"baseline": (minimal, (MINIMAL_READY,))}
-    for n in cfg.sizes:
-        launches[str(n)] = (lambda n=n: app(dbs[n]), needles(HOME, branches[n]))
+    for n in sizes:
+        launches[str(n)] = (lambda n=n: start(n), needles(HOME, branches[n]))
     runs = interleaved_runs(launches, cfg.startup_reps)
     base, base_cpu = median_of(runs["baseline"], 0), median_of(runs["baseline"], 1)
     per_size = {}
-    for n in cfg.sizes:
+    for n in sizes:
         r = runs[str(n)]
         wall, cpu = median_of(r, 0), median_of(r, 1)
         per_size[str(n)] = {
@@ -326,7 +358,7 @@ def bench_startup(cfg: Config, dbs: dict[int, Path], branches: dict[int, str]) -
             "cpu_ratio": round(cpu / base_cpu, 3) if base_cpu else None,
             "runs_s": [round(w, 4) for w, _c in r],
         }
-    small, large = str(min(cfg.sizes)), str(max(cfg.sizes))
+    small, large = str(min(sizes)), str(max(sizes))
     return {
         "per_size": per_size,
         "baseline_s": round(base, 4),
@@ -355,7 +387,7 @@ def search_limit() -> int:
     return 20 if "roster_rows_20" in WHATIF else SEARCH_LIMIT
 
 
-def make_queries(db: Path, count: int, seed: int = 20261122) -> list[Query]:
+def make_queries(db: Path | str, count: int, seed: int = 20261122) -> list[Query]:
     """Queries for names that exist, with the result the roster must show."""
     from domain.search_keys import RANK_FULL, RANK_INITIALS, normalise_query, person_keys
     from storage import people
@@ -397,7 +429,7 @@ def make_queries(db: Path, count: int, seed: int = 20261122) -> list[Query]:
         store.close()
 
 
-def sql_baseline(db: Path, queries: list[Query]) -> list[float]:
+def sql_baseline(db: Path | str, queries: list[Query]) -> list[float]:
     """The same searches in-process, no UI: the floor for the on-screen figure."""
     from storage import people
     from storage.db import open_store
@@ -424,10 +456,13 @@ def table_rows_show(term: Term, names: Sequence[str]) -> bool:
     return all(name in lines[head + 1 + i] for i, name in enumerate(names))
 
 
-def bench_search(cfg: Config, n: int, db: Path, branch: str) -> dict:
+def bench_search(
+    cfg: Config, n: int, db: Path | str, branch: str, start: Callable[[], Term] | None = None
+) -> dict:
+    """*start* launches the app on *db* (default: `zhibu --db DB`)."""
     queries = make_queries(db, cfg.queries)
     log(f"search at {n:,}: {len(queries)} queries")
-    term = app(db)
+    term = start() if start else app(db)
     final: list[float] = []
     every: list[float] = []
     settled: list[float] = []
@@ -690,6 +725,145 @@ def bench_exports(cfg: Config, db: Path, workdir: Path) -> tuple[dict, dict]:
     return one, bulk
 
 
+# -- PostgreSQL ------------------------------------------------------------------
+
+
+@dataclass
+class PgServer:
+    url: str  # the server's maintenance database; "" when there is none
+    source: str  # where it came from, or why there is none
+    stop: Callable[[], None] | None = None  # set only when the bench started it
+
+
+def pg_server() -> PgServer:
+    """ZHIBU_BENCH_PG_URL, else the throwaway cluster of tests/pg_cluster.py
+    (reused when the suite left one running, stopped afterwards when started here)."""
+    given = os.environ.get("ZHIBU_BENCH_PG_URL", "")
+    if given:
+        return PgServer(given, "ZHIBU_BENCH_PG_URL")
+    from tests import pg_cluster
+
+    if pg_cluster._bin_dir() is None:
+        return PgServer("", "no PostgreSQL server is installed (no pg_ctl on PATH or under "
+                            "/usr/lib/postgresql) and ZHIBU_BENCH_PG_URL is not set")  # fmt: skip
+    home = pg_cluster._home()
+    test_url = os.environ.get("ZHIBU_TEST_PG_URL", "")
+    running = (home / "data" / "postmaster.pid").exists() and pg_cluster._answers(
+        pg_cluster.url_for(home)
+    )
+    reused = running or bool(test_url and pg_cluster._answers(test_url))
+    try:
+        url = pg_cluster.up()
+    except (OSError, subprocess.CalledProcessError, SystemExit) as e:
+        return PgServer("", f"the throwaway PostgreSQL cluster did not start: {e}")
+    if not url:
+        return PgServer("", "tests/pg_cluster.py found no server to start")
+    if reused:
+        return PgServer(url, "tests/pg_cluster.py (already running)")
+    return PgServer(url, "tests/pg_cluster.py (started for this run)", pg_cluster.down)
+
+
+def pg_url(server: str, dbname: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(server).set(database=dbname).render_as_string(hide_password=False)
+
+
+def pg_admin(server: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as c:
+        c.execute(sql.encode())  # our own DDL, with a name the bench made
+
+
+def build_pg(url: str, n: int) -> dict:
+    """The demo at *n* people into the (new, empty) database at *url*, timed:
+    schema, build_demo (per stage, from its progress lines) and ANALYZE."""
+    import psycopg
+
+    from storage.db import open_store
+    from storage.demo import build_demo
+
+    t0 = time.perf_counter()
+    stages: list[list[object]] = []
+
+    def progress(message: str) -> None:
+        if not message.startswith("已生成"):  # per-branch ticks: too many to keep
+            stages.append([round(time.perf_counter() - t0, 1), message])
+
+    store = open_store(url, actor="bench")
+    schema_s = time.perf_counter() - t0
+    try:
+        counts = build_demo(store, people_count=n, progress=progress)
+    finally:
+        store.close()
+    build_s = time.perf_counter() - t0 - schema_s
+    # Fresh tables have no planner statistics until autovacuum gets to them
+    # (about a minute later); a running server has them, so the bench too.
+    t1 = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as c:
+        c.execute("ANALYZE")
+        version = c.execute("SHOW server_version").fetchone()
+    return {"schema_s": round(schema_s, 2), "build_s": round(build_s, 1),
+            "analyze_s": round(time.perf_counter() - t1, 2), "people": counts["people"],
+            "stages_s": stages, "server_version": version[0] if version else None}  # fmt: skip
+
+
+def bench_pg(cfg: Config) -> dict:
+    """Startup and person search on PostgreSQL, with the same baselines as SQLite:
+    the minimal app in the same rounds, search() in-process on the same server."""
+    server = pg_server()
+    if not server.url:
+        log(f"pg: the PostgreSQL rows were not measured: {server.source}")
+        return {"measured": False, "reason": server.source}
+    log(f"pg: server from {server.source}")
+    tag = f"{os.getpid()}_{random.randrange(16**6):06x}"
+    made: list[str] = []
+    try:
+        urls: dict[int, str] = {}
+        builds: dict[str, dict] = {}
+        for n in cfg.pg_sizes:
+            name = f"{PG_DB_PREFIX}{n}_{tag}"
+            pg_admin(server.url, f'CREATE DATABASE "{name}"')
+            made.append(name)
+            urls[n] = pg_url(server.url, name)
+            log(f"pg: building the {n:,}-person database on the server…")
+            builds[str(n)] = build_pg(urls[n], n)
+            log(f"  built in {builds[str(n)]['build_s']} s")
+        branches = {n: first_branch(urls[n]) for n in cfg.pg_sizes}
+
+        def launch(n: int) -> Term:
+            return app(urls[n])
+
+        startup = bench_startup(cfg, {}, branches, sizes=cfg.pg_sizes, launch=launch)
+        search = {str(n): bench_search(cfg, n, urls[n], branches[n], partial(launch, n))
+                  for n in cfg.pg_sizes}  # fmt: skip
+        result = {"measured": True, "server": server.source, "sizes": list(cfg.pg_sizes),
+                  "server_version": next(iter(builds.values()))["server_version"],
+                  "builds": builds, "startup": startup, "search": {"per_size": search}}  # fmt: skip
+        result["targets"] = pg_verdicts(result)
+        return result
+    finally:
+        for name in made:
+            try:
+                pg_admin(server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as e:  # noqa: BLE001 - report and go on to stop the server
+                log(f"pg: could not drop {name}: {e}")
+        if server.stop:
+            server.stop()
+
+
+def pg_verdicts(pg: dict) -> list[dict]:
+    per = pg["search"]["per_size"]
+    values = {
+        "pg_startup_ratio": pg["startup"]["worst_ratio"],
+        "pg_search_p95_ms": per[str(max(int(k) for k in per))]["p95_ms"],
+        "pg_search_bytes_per_key": max(v["bytes_per_key"] for v in per.values()),
+    }
+    return [{"target": key, "what": what, "value": values[key], "limit": limit,
+             "pass": values[key] <= limit} for key, (what, limit) in PG_TARGETS.items()]  # fmt: skip
+
+
 # -- Report ----------------------------------------------------------------------
 
 
@@ -801,6 +975,29 @@ def table(r: dict) -> str:
     return "\n".join(lines)
 
 
+def pg_table(pg: dict) -> str:
+    if not pg.get("measured"):
+        return f"PostgreSQL: not measured — {pg['reason']}"
+    s = pg["startup"]
+    lines = [f"PostgreSQL {pg['server_version']} ({pg['server']})"]
+    for n, b in pg["builds"].items():
+        lines.append(
+            f"  build_demo {int(n):,} people: {b['build_s']} s (+ schema {b['schema_s']} s)"
+        )
+    for n, v in s["per_size"].items():
+        lines.append(f"  startup {int(n):,}: {v['app_s']:.3f} s vs minimal app {v['baseline_s']:.3f} s"
+                     f" = ×{v['ratio']:.2f}")  # fmt: skip
+    for n, v in pg["search"]["per_size"].items():
+        lines.append(f"  search {int(n):,}: p50 / p95 {v['p50_ms']} / {v['p95_ms']} ms, "
+                     f"{v['bytes_per_key']} B/key; search() alone {v['baseline_sql_p50_ms']} / "
+                     f"{v['baseline_sql_p95_ms']} ms")  # fmt: skip
+    for t in pg["targets"]:
+        lines.append(
+            f"{'PASS' if t['pass'] else 'FAIL'}  {t['what']}: {t['value']} (limit {t['limit']})"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -845,12 +1042,20 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             phases[name] = round(time.perf_counter() - t0, 1)
 
-    dbs = phase("databases", lambda: {n: cached_db(n, args.cache) for n in cfg.sizes})
-    branches = {n: first_branch(dbs[n]) for n in cfg.sizes}
+    want = set(args.only.split(",")) if args.only else set(PHASES)
+    unknown = want - set(PHASES)
+    if unknown:
+        print(f"bench: unknown phase {', '.join(sorted(unknown))}; known: {', '.join(PHASES)}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    # history and pg build their own databases
+    sizes = cfg.sizes if want & {"startup", "search", "typing", "memory", "exports"} else ()
+    dbs = phase("databases", lambda: {n: cached_db(n, args.cache) for n in sizes})
+    branches = {n: first_branch(dbs[n]) for n in sizes}
     n = cfg.session_size
     workdir = Path(tempfile.mkdtemp(prefix="zhibu-bench-"))
     try:
-        reads = {n: working_copy(dbs[n], workdir, f"read-{n}") for n in cfg.sizes}
+        reads = {n: working_copy(dbs[n], workdir, f"read-{n}") for n in sizes}
         result: dict = {
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "mode": "quick" if args.quick else "full",
@@ -858,7 +1063,6 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": list(cfg.sizes),
             "session_size": n,
         }
-        want = set(args.only.split(",")) if args.only else set(PHASES)
         if "startup" in want:
             result["startup"] = phase("startup", lambda: bench_startup(cfg, reads, branches))
         if "search" in want:
@@ -881,6 +1085,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if "history" in want:
             result["history"] = phase("history", lambda: run_history(cfg, args.cache, workdir))
+        if "pg" in want:
+            result["pg"] = phase("pg", lambda: bench_pg(cfg))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result["phases_s"] = phases
@@ -897,11 +1103,19 @@ def main(argv: list[str] | None = None) -> int:
             from report import write_history
 
             write_history(args.results, result)  # replaces only that section
+        if args.results and "pg" in result:
+            from report import write_pg
+
+            write_pg(args.results, result)  # replaces only that section
+        if "pg" in result:
+            print(pg_table(result["pg"]), file=sys.stderr)
         return 0
     result["targets"] = verdicts(result)
     text = json.dumps(result, ensure_ascii=False)
     print(text)
     print(table(result))
+    if "pg" in result:
+        print(pg_table(result["pg"]))
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
     full = not (args.quick or args.people or args.whatif)

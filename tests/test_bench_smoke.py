@@ -56,6 +56,7 @@ MEMORY = ("peak_rss_mb", "baseline_rss_mb")
 TARGETS = {"startup_ratio", "startup_slowdown", "search_p95_ms", "typing_p95_ms", "export_ratio",
            "idle_bytes_per_s", "idle_form_bytes_per_s", "bytes_per_key", "peak_rss_mb",
            "history_ratio"}  # fmt: skip
+PG_TARGETS = {"pg_startup_ratio", "pg_search_p95_ms", "pg_search_bytes_per_key"}
 HISTORY = ("home_start", "home_data", "compliance", "meetings_page", "participation",
            "quarterly_report")  # fmt: skip
 
@@ -124,6 +125,19 @@ def test_history_has_both_ages_for_every_screen(report: dict) -> None:
 
 
 @end_to_end
+def test_postgresql_rows_are_measured_or_say_why(report: dict) -> None:
+    pg = report["pg"]
+    if not pg["measured"]:
+        assert pg["reason"]
+        return
+    size = str(PEOPLE)
+    _assert_numbers(pg["startup"]["per_size"][size], STARTUP, "pg.startup")
+    _assert_numbers(pg["search"]["per_size"][size], SEARCH, "pg.search")
+    assert _number(pg["builds"][size]["build_s"])
+    assert {t["target"] for t in pg["targets"]} == PG_TARGETS
+
+
+@end_to_end
 def test_targets_report_pass_or_fail(report: dict) -> None:
     targets = {t["target"]: t for t in report["targets"]}
     assert set(targets) == TARGETS
@@ -157,11 +171,12 @@ def test_every_bench_module_imports_and_every_phase_has_its_function(
         _load(name)
     phase_fn = {"startup": "bench_startup", "search": "bench_search", "typing": "bench_session",
                 "memory": "bench_memory", "exports": "bench_exports",
-                "history": "run_history"}  # fmt: skip
+                "history": "run_history", "pg": "bench_pg"}  # fmt: skip
     assert set(bench_run.PHASES) == set(phase_fn)
     for fn in phase_fn.values():
         assert callable(getattr(bench_run, fn))
     assert set(bench_run.TARGETS) == TARGETS
+    assert set(bench_run.PG_TARGETS) == PG_TARGETS
 
 
 def test_one_search_pass_drives_the_app(bench_run: ModuleType, tmp_path: Path) -> None:
@@ -173,6 +188,43 @@ def test_one_search_pass_drives_the_app(bench_run: ModuleType, tmp_path: Path) -
                            queries=1, typing_chunks=bench_run.TYPING_CHUNKS[:1], idle_s=0.1,
                            export_reps=1, bulk_limit=1)  # fmt: skip
     result = bench_run.bench_search(cfg, 120, db, bench_run.first_branch(db))
+    _assert_numbers(result, SEARCH, "search")
+    [query] = result["queries"]
+    assert query["results"] > 0 and query["top"]
+
+
+def test_pg_phase_says_why_when_there_is_no_server(
+    bench_run: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests import pg_cluster
+
+    monkeypatch.delenv("ZHIBU_BENCH_PG_URL", raising=False)
+    monkeypatch.setattr(pg_cluster, "_bin_dir", lambda: None)
+    cfg = bench_run.Config(sizes=(120,), search_sizes=(120,), session_size=120, startup_reps=1,
+                           queries=1, typing_chunks=bench_run.TYPING_CHUNKS[:1], idle_s=0.1,
+                           export_reps=1, bulk_limit=1, pg_sizes=(120,))  # fmt: skip
+    result = bench_run.bench_pg(cfg)
+    assert result["measured"] is False
+    assert "no PostgreSQL server is installed" in result["reason"]
+    assert "not measured" in bench_run.pg_table(result)
+
+
+@pytest.mark.skipif(not SLOW, reason="a PostgreSQL search pass (~20 s) runs with ZHIBU_SLOW=1")
+def test_one_search_pass_drives_the_app_on_postgresql(
+    bench_run: ModuleType, pg_server: str, tmp_path: Path
+) -> None:
+    from tests.pg_fixtures import drop, pg_demo_url
+
+    url = pg_demo_url(pg_server, actor="tester", today=TODAY)  # a clone of the suite's demo
+    try:
+        cfg = bench_run.Config(sizes=(120,), search_sizes=(120,), session_size=120,
+                               startup_reps=1, queries=1,
+                               typing_chunks=bench_run.TYPING_CHUNKS[:1], idle_s=0.1,
+                               export_reps=1, bulk_limit=1, pg_sizes=(120,))  # fmt: skip
+        result = bench_run.bench_search(cfg, 120, url, bench_run.first_branch(url),
+                                        lambda: bench_run.app(url))  # fmt: skip
+    finally:
+        drop(url)
     _assert_numbers(result, SEARCH, "search")
     [query] = result["queries"]
     assert query["results"] > 0 and query["top"]
